@@ -1,0 +1,1 @@
+//! appenv: run a program in exactly the environment of the app it belongs to.
