@@ -1,1 +1,6 @@
 //! appenv: run a program in exactly the environment of the app it belongs to.
+
+pub mod config;
+pub mod dotenv;
+pub mod root;
+pub mod text;

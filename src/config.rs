@@ -1,0 +1,309 @@
+//! `appenv.toml`: the app's own statement of its environment and isolation.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use camino::{Utf8Path, Utf8PathBuf};
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::text::{line_of, sanitize};
+
+pub const FILE_NAME: &str = "appenv.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub environment: Option<Spanned<String>>,
+    #[serde(default)]
+    pub env: EnvSection,
+    #[serde(default)]
+    pub exec: ExecSection,
+    #[serde(default)]
+    pub tasks: BTreeMap<String, Spanned<Task>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvSection {
+    /// Replaces the default env file list; entries may hold `{env}`.
+    pub files: Option<Spanned<Vec<String>>>,
+    /// Files beat the inherited environment (foreman's behaviour).
+    #[serde(rename = "override")]
+    pub override_inherited: Option<bool>,
+    /// Directories relative to the root, put first on PATH.
+    pub path: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub vars: Vars,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecSection {
+    /// Words put before every command; `[]` turns prefix detection off.
+    pub prefix: Option<Spanned<Vec<String>>>,
+}
+
+/// A task: an argv exec'd directly, or a string run by `/bin/sh -c`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Task {
+    Shell(String),
+    Argv(Vec<String>),
+}
+
+/// `[env.vars]` in file order: each value may refer to the ones above it.
+#[derive(Debug, Default)]
+pub struct Vars(pub Vec<(String, Spanned<String>)>);
+
+impl<'de> Deserialize<'de> for Vars {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct OrderedVisitor;
+        impl<'de> Visitor<'de> for OrderedVisitor {
+            type Value = Vars;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a table of string values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vars, A::Error> {
+                let mut vars = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Spanned<String>>()? {
+                    vars.push((k, v));
+                }
+                Ok(Vars(vars))
+            }
+        }
+        d.deserialize_map(OrderedVisitor)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: Utf8PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = sanitize(self.path.as_str());
+        match self.line {
+            Some(line) => write!(f, "{path}:{line}: {}", self.message),
+            None => write!(f, "{path}: {}", self.message),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `appenv.toml` in `root`; `Ok(None)` when there is none.
+    pub fn load(root: &Utf8Path) -> Result<Option<Config>, ConfigError> {
+        let path = root.join(FILE_NAME);
+        match std::fs::read(&path) {
+            Ok(bytes) => Config::parse(&path, &bytes).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(ConfigError { path, line: None, message: format!("cannot read: {e}") }),
+        }
+    }
+
+    pub fn parse(path: &Utf8Path, bytes: &[u8]) -> Result<Config, ConfigError> {
+        let fail = |offset: Option<usize>, message: String| ConfigError {
+            path: path.to_owned(),
+            line: offset.map(|o| line_of(bytes, o)),
+            message,
+        };
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| fail(Some(e.valid_up_to()), "not valid UTF-8".into()))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let skipped = bytes.len() - text.len();
+        let config: Config = toml::from_str(text).map_err(|e| {
+            fail(e.span().map(|s| s.start + skipped), describe(e.message()))
+        })?;
+        config.validate().map_err(|(span, msg)| fail(Some(span + skipped), msg))?;
+        Ok(config)
+    }
+
+    pub fn override_inherited(&self) -> bool {
+        self.env.override_inherited.unwrap_or(false)
+    }
+
+    /// Checks what serde cannot: names that can be environment variables and
+    /// paths that stay inside the root.
+    fn validate(&self) -> Result<(), (usize, String)> {
+        for (name, value) in &self.env.vars.0 {
+            if let Some(problem) = invalid_var_name(name) {
+                return Err((value.span().start, format!("[env.vars] {problem}")));
+            }
+        }
+        if let Some(env) = &self.environment {
+            if let Some(problem) = invalid_env_name(env.get_ref()) {
+                return Err((env.span().start, format!("environment: {problem}")));
+            }
+        }
+        for (key, list) in [("files", &self.env.files), ("path", &self.env.path)] {
+            let Some(list) = list else { continue };
+            for entry in list.get_ref() {
+                if let Some(problem) = invalid_relative_path(entry) {
+                    return Err((list.span().start, format!("[env] {key}: {problem}")));
+                }
+            }
+        }
+        if let Some(prefix) = &self.exec.prefix {
+            if prefix.get_ref().iter().any(String::is_empty) {
+                return Err((prefix.span().start, "[exec] prefix: empty word".into()));
+            }
+        }
+        for (name, task) in &self.tasks {
+            let empty = match task.get_ref() {
+                Task::Shell(s) => s.trim().is_empty(),
+                Task::Argv(argv) => argv.first().is_none_or(String::is_empty),
+            };
+            if empty {
+                let name = sanitize(name);
+                return Err((task.span().start, format!("[tasks] {name}: nothing to run")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why `name` cannot be an environment variable name, if it cannot.
+pub fn invalid_var_name(name: &str) -> Option<String> {
+    if name.is_empty() {
+        Some("empty variable name".into())
+    } else if name.contains(['=', '\0']) {
+        Some(format!("invalid variable name {:?}: it holds '=' or NUL", sanitize(name)))
+    } else {
+        None
+    }
+}
+
+/// Why `name` cannot name an environment (it becomes part of file names).
+pub fn invalid_env_name(name: &str) -> Option<String> {
+    let ok = !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    (!ok).then(|| {
+        format!(
+            "invalid environment name {:?}: use letters, digits, '_', '-' and '.'",
+            sanitize(name)
+        )
+    })
+}
+
+fn invalid_relative_path(entry: &str) -> Option<String> {
+    let path = Utf8Path::new(entry);
+    if entry.is_empty() {
+        Some("empty path".into())
+    } else if path.is_absolute() {
+        Some(format!("{:?} is absolute; paths here are relative to the app root", sanitize(entry)))
+    } else if path.components().any(|c| c.as_str() == "..") {
+        Some(format!("{:?} leaves the app root through '..'; paths must stay inside it", sanitize(entry)))
+    } else {
+        None
+    }
+}
+
+/// Adds "did you mean" to serde's unknown-field message: a typo in a key must
+/// be easy to fix, not just reported.
+fn describe(message: &str) -> String {
+    let message = message.trim_end();
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return sanitize(message);
+    };
+    let Some((field, expected)) = rest.split_once('`') else {
+        return sanitize(message);
+    };
+    let nearest = expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|candidate| (distance(field, candidate), candidate))
+        .min();
+    match nearest {
+        Some((d, candidate)) if d <= 3 => {
+            format!("{}; did you mean `{candidate}`?", sanitize(message))
+        }
+        _ => sanitize(message),
+    }
+}
+
+/// Levenshtein distance, for key suggestions.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + cost);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Utf8Path::new("appenv.toml"), text.as_bytes())
+    }
+
+    #[test]
+    fn reads_every_section() {
+        let c = parse(
+            "environment = \"development\"\n[env]\nfiles = [\".env\", \".env.{env}\"]\noverride = true\npath = [\"bin\"]\n[env.vars]\nB = \"1\"\nA = \"$B\"\n[exec]\nprefix = [\"bundle\", \"exec\"]\n[tasks]\nmigrate = \"rake db:migrate\"\nconsole = [\"bin/rails\", \"console\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.environment.as_ref().unwrap().get_ref(), "development");
+        assert!(c.override_inherited());
+        let names: Vec<_> = c.env.vars.0.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["B", "A"], "file order is kept");
+        assert_eq!(c.exec.prefix.unwrap().into_inner(), ["bundle", "exec"]);
+        assert_eq!(c.tasks["console"].get_ref(), &Task::Argv(vec!["bin/rails".into(), "console".into()]));
+        assert_eq!(c.tasks["migrate"].get_ref(), &Task::Shell("rake db:migrate".into()));
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_suggests() {
+        let e = parse("[env]\npath = []\noverides = true\n").unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("did you mean `override`"), "{}", e.message);
+        let e = parse("enviroment = \"x\"\n").unwrap_err();
+        assert!(e.message.contains("did you mean `environment`"), "{}", e.message);
+    }
+
+    #[test]
+    fn wrong_type_and_syntax_name_the_line() {
+        let e = parse("[env]\n\noverride = \"yes\"\n").unwrap_err();
+        assert_eq!(e.line, Some(3));
+        let e = parse("[env\n").unwrap_err();
+        assert_eq!(e.line, Some(1));
+        let e = parse("[env.vars]\nA = 1\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn rejects_bad_names_and_paths() {
+        let e = parse("[env.vars]\n\"A=B\" = \"x\"\n").unwrap_err();
+        assert!(e.message.contains("invalid variable name"));
+        assert_eq!(e.line, Some(2));
+        let e = parse("[env]\npath = [\"/usr/bin\"]\n").unwrap_err();
+        assert!(e.message.contains("absolute"));
+        let e = parse("[env]\nfiles = [\"../.env\"]\n").unwrap_err();
+        assert!(e.message.contains("'..'"));
+        let e = parse("environment = \"../x\"\n").unwrap_err();
+        assert!(e.message.contains("invalid environment name"));
+    }
+
+    #[test]
+    fn accepts_bom_and_counts_lines_after_it() {
+        let e = Config::parse(Utf8Path::new("appenv.toml"), "\u{feff}\nbogus = 1\n".as_bytes()).unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(Config::parse(Utf8Path::new("appenv.toml"), "\u{feff}environment = \"x\"\n".as_bytes()).is_ok());
+    }
+}

@@ -1,0 +1,165 @@
+//! Finding the app root: the directory an app's config and processes hang from.
+
+use std::fmt;
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+/// Names that make a directory an app root when no `appenv.toml`, `Procfile`
+/// or `.env` is found above the start directory.
+pub const MARKERS: [&str; 9] = [
+    "Gemfile",
+    "pyproject.toml",
+    "requirements.txt",
+    "manage.py",
+    "package.json",
+    "composer.json",
+    "mix.exs",
+    "go.mod",
+    "Cargo.toml",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Root {
+    /// The logical path (symlinks as the user walked them), never canonicalised.
+    pub dir: Utf8PathBuf,
+    pub reason: Reason,
+}
+
+/// Why a directory was taken as the root: the name found in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Config,
+    Procfile,
+    DotEnv,
+    Marker(&'static str),
+}
+
+impl Reason {
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Reason::Config => "appenv.toml",
+            Reason::Procfile => "Procfile",
+            Reason::DotEnv => ".env",
+            Reason::Marker(name) => name,
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tier = match self {
+            Reason::Config => "the nearest appenv.toml",
+            Reason::Procfile | Reason::DotEnv => "no appenv.toml above; nearest Procfile or .env",
+            Reason::Marker(_) => "no appenv.toml, Procfile or .env above; nearest project marker",
+        };
+        write!(f, "holds {} ({tier})", self.file_name())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotFound {
+    pub start: Utf8PathBuf,
+}
+
+impl fmt::Display for NotFound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "no app root found above {} (looked for appenv.toml, Procfile, .env, {})",
+            crate::text::sanitize(self.start.as_str()),
+            MARKERS.join(", ")
+        )
+    }
+}
+
+/// Walks up from `start` (absolute, logical) to `/`. The nearest `appenv.toml`
+/// wins at any distance, then the nearest `Procfile` or `.env`, then the
+/// nearest project marker: an explicit config is the strongest statement of
+/// where an app begins, and a marker the weakest.
+pub fn find(start: &Utf8Path) -> Result<Root, NotFound> {
+    let mut second: Option<Root> = None;
+    let mut third: Option<Root> = None;
+    for dir in start.ancestors() {
+        if exists(dir, "appenv.toml") {
+            return Ok(Root { dir: dir.to_owned(), reason: Reason::Config });
+        }
+        if second.is_none() {
+            let reason = if exists(dir, "Procfile") {
+                Some(Reason::Procfile)
+            } else if exists(dir, ".env") {
+                Some(Reason::DotEnv)
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                second = Some(Root { dir: dir.to_owned(), reason });
+                continue;
+            }
+        }
+        if second.is_none() && third.is_none() {
+            if let Some(name) = MARKERS.iter().find(|name| exists(dir, name)) {
+                third = Some(Root { dir: dir.to_owned(), reason: Reason::Marker(name) });
+            }
+        }
+    }
+    second.or(third).ok_or_else(|| NotFound { start: start.to_owned() })
+}
+
+/// A name counts when it exists, whatever it is: a dangling symlink or a
+/// directory named `.env` still marks the root (and then fails loudly when read).
+fn exists(dir: &Utf8Path, name: &str) -> bool {
+    dir.join(name).symlink_metadata().is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn tree(paths: &[&str]) -> (tempfile::TempDir, Utf8PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = Utf8PathBuf::from_path_buf(tmp.path().to_owned()).unwrap();
+        for p in paths {
+            let path = base.join(p);
+            if p.ends_with('/') {
+                fs::create_dir_all(&path).unwrap();
+            } else {
+                fs::create_dir_all(path.parent().unwrap()).unwrap();
+                fs::write(&path, "").unwrap();
+            }
+        }
+        (tmp, base)
+    }
+
+    #[test]
+    fn config_beats_nearer_procfile_and_markers() {
+        let (_t, base) = tree(&["appenv.toml", "sub/Procfile", "sub/deep/Gemfile", "sub/deep/x/"]);
+        let root = find(&base.join("sub/deep/x")).unwrap();
+        assert_eq!(root.dir, base);
+        assert_eq!(root.reason, Reason::Config);
+    }
+
+    #[test]
+    fn procfile_or_env_beats_nearer_marker() {
+        let (_t, base) = tree(&[".env", "sub/package.json", "sub/x/"]);
+        let root = find(&base.join("sub/x")).unwrap();
+        assert_eq!((root.dir, root.reason), (base, Reason::DotEnv));
+    }
+
+    #[test]
+    fn nearest_marker_last() {
+        let (_t, base) = tree(&["Cargo.toml", "sub/Gemfile", "sub/x/"]);
+        let root = find(&base.join("sub/x")).unwrap();
+        assert_eq!((root.dir, root.reason), (base.join("sub"), Reason::Marker("Gemfile")));
+    }
+
+    #[test]
+    fn nothing_found() {
+        let (_t, base) = tree(&["x/"]);
+        // The temp dir may sit below a directory holding a marker; only
+        // assert the error names the start when nothing is found.
+        if let Err(e) = find(&base.join("x")) {
+            assert!(e.to_string().contains("no app root found above"));
+        }
+    }
+}
