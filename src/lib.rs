@@ -2,5 +2,8 @@
 
 pub mod config;
 pub mod dotenv;
+pub mod isolation;
+pub mod plan;
+pub mod procfile;
 pub mod root;
 pub mod text;

@@ -1,0 +1,298 @@
+//! Dependency isolation: what makes `python` the app's Python and `rake` the
+//! app's bundle. Two parts, decided separately, each by the first source that
+//! speaks to it: explicit config, then the Procfile, then markers.
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::config::Config;
+use crate::procfile::Procfile;
+
+/// Launchers that a Procfile's processes may all start with.
+pub const LAUNCHERS: [[&str; 2]; 6] = [
+    ["bundle", "exec"],
+    ["poetry", "run"],
+    ["pipenv", "run"],
+    ["uv", "run"],
+    ["pdm", "run"],
+    ["hatch", "run"],
+];
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Isolation {
+    /// Words put before the command, with why.
+    pub prefix: Option<Decided<Vec<String>>>,
+    /// Directories put first on PATH (absolute), with why.
+    pub path: Option<Decided<Vec<Utf8PathBuf>>>,
+    /// The virtualenv whose `bin` is on PATH: sets VIRTUAL_ENV, removes PYTHONHOME.
+    pub virtualenv: Option<Utf8PathBuf>,
+    /// What the Procfile said that did not decide anything, for `explain`.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided<T> {
+    pub value: T,
+    pub reason: String,
+}
+
+impl Isolation {
+    /// The argv for `command`: the prefix goes first unless the command is
+    /// the launcher itself (`appenv bundle install` runs `bundle install`).
+    pub fn prefix_for(&self, command: &std::ffi::OsStr) -> &[String] {
+        match &self.prefix {
+            Some(p) if p.value.first().is_some_and(|w| command != w.as_str()) => &p.value,
+            _ => &[],
+        }
+    }
+}
+
+pub fn detect(root: &Utf8Path, config: Option<&Config>, procfile: Option<&Procfile>) -> Isolation {
+    let mut iso = Isolation::default();
+    if let Some(config) = config {
+        if let Some(prefix) = &config.exec.prefix {
+            iso.prefix = Some(Decided {
+                value: prefix.get_ref().clone(),
+                reason: "[exec] prefix in appenv.toml".into(),
+            });
+        }
+        if let Some(path) = &config.env.path {
+            iso.path = Some(Decided {
+                value: path.get_ref().iter().map(|p| root.join(p)).collect(),
+                reason: "[env] path in appenv.toml".into(),
+            });
+        }
+    }
+    if let Some(procfile) = procfile.filter(|p| !p.entries.is_empty()) {
+        from_procfile(root, procfile, &mut iso);
+    }
+    from_markers(root, &mut iso);
+    if let Some(Decided { value, .. }) = &iso.path {
+        iso.virtualenv = value.iter().find_map(|dir| virtualenv_of(dir));
+    }
+    // An explicit `prefix = []` means "no prefix": keep the decision, drop the words.
+    iso
+}
+
+/// The command's words with leading `NAME=value` assignments skipped.
+fn words(command: &str) -> Vec<&str> {
+    command.split_whitespace().skip_while(|w| is_assignment(w)).collect()
+}
+
+fn is_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+fn from_procfile(root: &Utf8Path, procfile: &Procfile, iso: &mut Isolation) {
+    let firsts: Vec<(&str, Vec<&str>)> =
+        procfile.entries.iter().map(|e| (e.name.as_str(), words(&e.command))).collect();
+    let names = || procfile.entries.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ");
+
+    if iso.prefix.is_none() {
+        let launcher = |w: &[&str]| LAUNCHERS.iter().find(|l| w.starts_with(&l[..])).copied();
+        let first = launcher(&firsts[0].1);
+        if first.is_some() && firsts.iter().all(|(_, w)| launcher(w) == first) {
+            let words = first.unwrap_or_default();
+            iso.prefix = Some(Decided {
+                value: words.iter().map(|w| w.to_string()).collect(),
+                reason: format!("every Procfile process ({}) starts with `{}`", names(), words.join(" ")),
+            });
+        } else if firsts.iter().any(|(_, w)| launcher(w).is_some()) {
+            let each: Vec<String> = firsts
+                .iter()
+                .map(|(name, w)| match launcher(w) {
+                    Some(l) => format!("{name}: {}", l.join(" ")),
+                    None => format!("{name}: none"),
+                })
+                .collect();
+            iso.notes.push(format!(
+                "Procfile processes use different launchers ({}), so no prefix is inferred from it",
+                each.join(", ")
+            ));
+        }
+    }
+
+    if iso.path.is_none() {
+        let interpreter = |w: &[&str]| w.first().and_then(|first| interpreter_dir(root, first));
+        let first = interpreter(&firsts[0].1);
+        if let Some(dir) = &first {
+            if firsts.iter().all(|(_, w)| interpreter(w).as_ref() == Some(dir)) {
+                let shown = dir.strip_prefix(root).unwrap_or(dir);
+                iso.path = Some(Decided {
+                    value: vec![dir.clone()],
+                    reason: format!("every Procfile process ({}) runs an interpreter from {shown}/", names()),
+                });
+            } else {
+                iso.notes.push(
+                    "Procfile processes run different interpreters, so no PATH entry is inferred from it"
+                        .into(),
+                );
+            }
+        }
+    }
+}
+
+/// The directory of a command word that names a program inside the root
+/// (`bin/python`, `./.venv/bin/python`, `/srv/app/vendor/bin/php`).
+fn interpreter_dir(root: &Utf8Path, word: &str) -> Option<Utf8PathBuf> {
+    if !word.contains('/') {
+        return None;
+    }
+    let path = root.join(word);
+    let dir = path.parent()?;
+    let dir: Utf8PathBuf = dir.components().collect();
+    let dir = Utf8PathBuf::from(dir.as_str().replace("/./", "/").trim_end_matches("/."));
+    (dir.starts_with(root) && !dir.components().any(|c| c.as_str() == "..")).then_some(dir)
+}
+
+fn from_markers(root: &Utf8Path, iso: &mut Isolation) {
+    let has = |name: &str| root.join(name).symlink_metadata().is_ok();
+    let venv = find_virtualenv(root);
+
+    if iso.path.is_none() {
+        let mut dirs = Vec::new();
+        let mut why = Vec::new();
+        if let Some(venv) = &venv {
+            dirs.push(venv.join("bin"));
+            let shown = venv.strip_prefix(root).ok().filter(|p| !p.as_str().is_empty());
+            why.push(match shown {
+                Some(p) => format!("virtualenv {p}/"),
+                None => "the root is a virtualenv".into(),
+            });
+        }
+        if root.join("node_modules/.bin").is_dir() {
+            dirs.push(root.join("node_modules/.bin"));
+            why.push("node_modules/.bin".into());
+        }
+        if has("composer.json") && root.join("vendor/bin").is_dir() {
+            dirs.push(root.join("vendor/bin"));
+            why.push("composer.json with vendor/bin".into());
+        }
+        if !dirs.is_empty() {
+            iso.path = Some(Decided { value: dirs, reason: format!("found {}", why.join(", ")) });
+        }
+    }
+
+    if iso.prefix.is_none() {
+        let marker = if has("Gemfile") {
+            Some((["bundle", "exec"], "Gemfile"))
+        } else if has("Pipfile") && venv.is_none() {
+            Some((["pipenv", "run"], "Pipfile without a virtualenv in the root"))
+        } else if has("poetry.lock") && venv.is_none() {
+            Some((["poetry", "run"], "poetry.lock without an in-project virtualenv"))
+        } else {
+            None
+        };
+        if let Some((words, why)) = marker {
+            iso.prefix = Some(Decided {
+                value: words.iter().map(|w| w.to_string()).collect(),
+                reason: format!("found {why}"),
+            });
+        }
+    }
+}
+
+/// `.venv/`, `venv/`, or the root itself.
+fn find_virtualenv(root: &Utf8Path) -> Option<Utf8PathBuf> {
+    [root.join(".venv"), root.join("venv"), root.to_owned()]
+        .into_iter()
+        .find(|dir| is_virtualenv(dir))
+}
+
+fn is_virtualenv(dir: &Utf8Path) -> bool {
+    dir.join("pyvenv.cfg").is_file()
+        || (dir.join("bin/python").exists() && dir.join("bin/activate").exists())
+}
+
+/// The virtualenv a `bin` directory belongs to.
+fn virtualenv_of(bin: &Utf8Path) -> Option<Utf8PathBuf> {
+    let dir = bin.parent()?;
+    (bin.file_name() == Some("bin") && is_virtualenv(dir)).then(|| dir.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn app(files: &[&str]) -> (tempfile::TempDir, Utf8PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = Utf8PathBuf::from_path_buf(tmp.path().to_owned()).unwrap();
+        for f in files {
+            let p = root.join(f);
+            if f.ends_with('/') {
+                fs::create_dir_all(&p).unwrap();
+            } else {
+                fs::create_dir_all(p.parent().unwrap()).unwrap();
+                fs::write(&p, "").unwrap();
+            }
+        }
+        (tmp, root)
+    }
+
+    fn procfile(text: &str) -> Procfile {
+        Procfile::parse(text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn procfile_launcher_is_the_prefix() {
+        let (_t, root) = app(&[]);
+        let iso = detect(&root, None, Some(&procfile("web: bundle exec puma\nworker: PORT=1 bundle exec sidekiq\n")));
+        assert_eq!(iso.prefix.unwrap().value, ["bundle", "exec"]);
+    }
+
+    #[test]
+    fn mixed_launchers_infer_nothing_and_say_why() {
+        let (_t, root) = app(&[]);
+        let iso = detect(&root, None, Some(&procfile("web: bundle exec puma\nworker: poetry run x\n")));
+        assert!(iso.prefix.is_none());
+        assert!(iso.notes[0].contains("web: bundle exec, worker: poetry run"), "{:?}", iso.notes);
+    }
+
+    #[test]
+    fn procfile_interpreter_dir_goes_on_path() {
+        let (_t, root) = app(&[".venv/pyvenv.cfg", ".venv/bin/python"]);
+        let iso = detect(&root, None, Some(&procfile("web: .venv/bin/python app.py\nworker: ./.venv/bin/python w.py\n")));
+        let path = iso.path.unwrap();
+        assert_eq!(path.value, [root.join(".venv/bin")]);
+        assert_eq!(iso.virtualenv, Some(root.join(".venv")));
+    }
+
+    #[test]
+    fn markers() {
+        let (_t, root) = app(&["Gemfile", "node_modules/.bin/", "composer.json", "vendor/bin/"]);
+        let iso = detect(&root, None, None);
+        assert_eq!(iso.prefix.unwrap().value, ["bundle", "exec"]);
+        assert_eq!(iso.path.unwrap().value, [root.join("node_modules/.bin"), root.join("vendor/bin")]);
+
+        let (_t, root) = app(&["Pipfile"]);
+        assert_eq!(detect(&root, None, None).prefix.unwrap().value, ["pipenv", "run"]);
+        let (_t, root) = app(&["Pipfile", "venv/bin/python", "venv/bin/activate"]);
+        let iso = detect(&root, None, None);
+        assert!(iso.prefix.is_none());
+        assert_eq!(iso.virtualenv, Some(root.join("venv")));
+        let (_t, root) = app(&["poetry.lock"]);
+        assert_eq!(detect(&root, None, None).prefix.unwrap().value, ["poetry", "run"]);
+        let (_t, root) = app(&["bin/python", "bin/activate"]);
+        assert_eq!(detect(&root, None, None).virtualenv, Some(root.clone()));
+    }
+
+    #[test]
+    fn explicit_config_wins_and_empty_prefix_disables() {
+        let (_t, root) = app(&["Gemfile", "node_modules/.bin/"]);
+        let config = Config::parse("appenv.toml".into(), b"[exec]\nprefix = []\n[env]\npath = [\"bin\"]\n").unwrap();
+        let iso = detect(&root, Some(&config), Some(&procfile("web: bundle exec x\n")));
+        assert_eq!(iso.prefix.as_ref().unwrap().value, Vec::<String>::new());
+        assert_eq!(iso.path.as_ref().unwrap().value, [root.join("bin")]);
+        assert!(iso.prefix_for("rake".as_ref()).is_empty());
+    }
+
+    #[test]
+    fn launcher_itself_gets_no_prefix() {
+        let (_t, root) = app(&["Gemfile"]);
+        let iso = detect(&root, None, None);
+        assert!(iso.prefix_for("bundle".as_ref()).is_empty());
+        assert_eq!(iso.prefix_for("rake".as_ref()), ["bundle", "exec"]);
+    }
+}

@@ -1,0 +1,466 @@
+//! The resolver: a root, its layers and a base environment in, a [`Plan`]
+//! out. It reads files and nothing else: no printing, no exec, no writes and
+//! no use of the process environment (the base env is a parameter).
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::config::{self, Config, ConfigError};
+use crate::dotenv::{self, DotenvError};
+use crate::isolation::{self, Isolation};
+use crate::procfile::{self, Procfile, ProcfileError};
+use crate::root::{self, Root};
+use crate::text::sanitize;
+
+pub type Env = BTreeMap<OsString, OsString>;
+
+/// The env files read when `appenv.toml` names none, lowest first.
+pub const DEFAULT_FILES: [&str; 4] = [".env", ".env.{env}", ".env.local", ".env.{env}.local"];
+
+/// What the caller asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Absolute, logical start directory.
+    pub start: Utf8PathBuf,
+    /// `--env`.
+    pub env_name: Option<String>,
+    /// `--override`.
+    pub override_inherited: bool,
+}
+
+#[derive(Debug)]
+pub struct Plan {
+    pub root: Root,
+    pub env_name: Option<Decided>,
+    pub override_inherited: bool,
+    pub files: Vec<FileUse>,
+    /// The complete environment the program gets.
+    pub vars: BTreeMap<OsString, Var>,
+    /// Inherited variables that isolation takes away (PYTHONHOME).
+    pub removed: Vec<OsString>,
+    pub isolation: Isolation,
+    pub config: Option<Config>,
+    pub procfile: Option<Procfile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    pub name: String,
+    pub source: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileUse {
+    pub name: String,
+    pub status: FileStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileStatus {
+    Loaded { vars: usize },
+    Missing,
+    Skipped(&'static str),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Var {
+    pub value: OsString,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Inherited,
+    /// `[env.vars]` in appenv.toml.
+    Config,
+    File { name: String, line: usize },
+    /// Set by dependency isolation (PATH, VIRTUAL_ENV).
+    Isolation,
+    /// APPENV_ROOT, APPENV_ENV.
+    Appenv,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Inherited => f.write_str("inherited"),
+            Source::Config => f.write_str("appenv.toml [env.vars]"),
+            Source::File { name, line } => write!(f, "{}:{line}", sanitize(name)),
+            Source::Isolation => f.write_str("isolation"),
+            Source::Appenv => f.write_str("appenv"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Error {
+    Root(root::NotFound),
+    Config(ConfigError),
+    Dotenv(DotenvError),
+    Procfile(ProcfileError),
+    /// A setting that is wrong where it was given (--env, APPENV_ENV, a `$VAR`).
+    Invalid(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Root(e) => e.fmt(f),
+            Error::Config(e) => e.fmt(f),
+            Error::Dotenv(e) => e.fmt(f),
+            Error::Procfile(e) => e.fmt(f),
+            Error::Invalid(msg) => f.write_str(msg),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Plan {
+    pub fn value(&self, name: &str) -> Option<&OsStr> {
+        self.vars.get(OsStr::new(name)).map(|v| v.value.as_os_str())
+    }
+
+    /// The argv for a typed command: isolation prefix + command + args.
+    pub fn argv(&self, command: &[OsString], use_prefix: bool) -> Vec<OsString> {
+        let prefix = match command.first() {
+            Some(first) if use_prefix => self.isolation.prefix_for(first),
+            _ => &[],
+        };
+        prefix.iter().map(OsString::from).chain(command.iter().cloned()).collect()
+    }
+
+    /// Every file whose change can change this plan, for the hook to watch.
+    pub fn inputs(&self) -> Vec<Utf8PathBuf> {
+        let mut inputs = vec![self.root.dir.join(config::FILE_NAME), self.root.dir.join(procfile::FILE_NAME)];
+        inputs.extend(self.files.iter().map(|f| self.root.dir.join(&f.name)));
+        inputs
+    }
+}
+
+/// Finds the root above `request.start` and resolves its plan.
+pub fn resolve(request: &Request, base: &Env) -> Result<Plan, Error> {
+    let root = root::find(&request.start).map_err(Error::Root)?;
+    resolve_at(root, request, base)
+}
+
+pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Error> {
+    let config = Config::load(&root.dir).map_err(Error::Config)?;
+    let procfile = read_procfile(&root.dir)?;
+    let env_name = env_name(request, base, config.as_ref())?;
+    let override_inherited = request.override_inherited || config.as_ref().is_some_and(Config::override_inherited);
+
+    let mut layers = Layers { base, override_inherited, vars: Vec::new(), index: BTreeMap::new() };
+    if let Some(config) = &config {
+        layers.add_config_vars(config)?;
+    }
+    let files = layers.add_files(&root.dir, config.as_ref(), env_name.as_ref().map(|d| d.name.as_str()))?;
+
+    let isolation = isolation::detect(&root.dir, config.as_ref(), procfile.as_ref());
+    let mut vars: BTreeMap<OsString, Var> =
+        base.iter().map(|(k, v)| (k.clone(), Var { value: v.clone(), source: Source::Inherited })).collect();
+    for (key, value, source) in layers.vars {
+        let key = OsString::from(key);
+        if override_inherited || !base.contains_key(&key) {
+            vars.insert(key, Var { value: value.into(), source });
+        }
+    }
+    let removed = apply_isolation(&isolation, &mut vars);
+    let appenv = |value: &str| Var { value: value.into(), source: Source::Appenv };
+    vars.insert("APPENV_ROOT".into(), appenv(root.dir.as_str()));
+    if let Some(name) = &env_name {
+        vars.insert("APPENV_ENV".into(), appenv(&name.name));
+    }
+    Ok(Plan { root, env_name, override_inherited, files, vars, removed, isolation, config, procfile })
+}
+
+fn read_procfile(root: &Utf8Path) -> Result<Option<Procfile>, Error> {
+    let path = root.join(procfile::FILE_NAME);
+    match std::fs::read(&path) {
+        Ok(bytes) => Procfile::parse(&bytes).map(Some).map_err(Error::Procfile),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::Invalid(format!("{}: cannot read: {e}", procfile::FILE_NAME))),
+    }
+}
+
+fn env_name(request: &Request, base: &Env, config: Option<&Config>) -> Result<Option<Decided>, Error> {
+    let decided = if let Some(name) = &request.env_name {
+        Some(Decided { name: name.clone(), source: "--env" })
+    } else if let Some(name) = base.get(OsStr::new("APPENV_ENV")).filter(|v| !v.is_empty()) {
+        let name = name.to_str().ok_or_else(|| Error::Invalid("APPENV_ENV is not valid UTF-8".into()))?;
+        Some(Decided { name: name.to_owned(), source: "APPENV_ENV" })
+    } else {
+        config.and_then(|c| c.environment.as_ref()).map(|e| Decided {
+            name: e.get_ref().clone(),
+            source: "appenv.toml environment",
+        })
+    };
+    if let Some(d) = &decided {
+        if let Some(problem) = config::invalid_env_name(&d.name) {
+            return Err(Error::Invalid(format!("{}: {problem}", d.source)));
+        }
+    }
+    Ok(decided)
+}
+
+/// The variables from config and files, lowest layer first, with what
+/// substitution sees at each step.
+struct Layers<'a> {
+    base: &'a Env,
+    override_inherited: bool,
+    vars: Vec<(String, String, Source)>,
+    index: BTreeMap<String, usize>,
+}
+
+impl Layers<'_> {
+    fn set(&mut self, key: String, value: String, source: Source) {
+        match self.index.get(&key) {
+            Some(&i) => self.vars[i] = (key, value, source),
+            None => {
+                self.index.insert(key.clone(), self.vars.len());
+                self.vars.push((key, value, source));
+            }
+        }
+    }
+
+    /// The value a name has at this point, by the final precedence rule.
+    fn lookup(&self, name: &str) -> Option<&str> {
+        let layered = || self.index.get(name).map(|&i| self.vars[i].1.as_str());
+        let inherited = || self.base.get(OsStr::new(name)).and_then(|v| v.to_str());
+        if self.override_inherited { layered().or_else(inherited) } else { inherited().or_else(layered) }
+    }
+
+    fn add_config_vars(&mut self, config: &Config) -> Result<(), Error> {
+        for (key, value) in &config.env.vars.0 {
+            let home = || self.lookup("HOME");
+            let expanded = shellexpand::full_with_context(value.get_ref(), home, |name: &str| {
+                self.lookup(name).map(Some).ok_or(Undefined)
+            })
+            .map_err(|e| {
+                Error::Invalid(format!(
+                    "appenv.toml [env.vars] {}: ${} is not defined (write ${{{}:-}} for an optional value)",
+                    sanitize(key),
+                    sanitize(&e.var_name),
+                    sanitize(&e.var_name),
+                ))
+            })?;
+            self.set(key.clone(), expanded.into_owned(), Source::Config);
+        }
+        Ok(())
+    }
+
+    fn add_files(&mut self, root: &Utf8Path, config: Option<&Config>, env: Option<&str>) -> Result<Vec<FileUse>, Error> {
+        let templates: Vec<&str> = match config.and_then(|c| c.env.files.as_ref()) {
+            Some(files) => files.get_ref().iter().map(String::as_str).collect(),
+            None => DEFAULT_FILES.to_vec(),
+        };
+        let mut uses = Vec::with_capacity(templates.len());
+        for template in templates {
+            let name = match env {
+                Some(env) => template.replace("{env}", env),
+                None if template.contains("{env}") => {
+                    uses.push(FileUse { name: template.into(), status: FileStatus::Skipped("no environment named") });
+                    continue;
+                }
+                None => template.to_owned(),
+            };
+            if template == ".env.local" && env == Some("test") && config.is_none_or(|c| c.env.files.is_none()) {
+                uses.push(FileUse { name, status: FileStatus::Skipped("skipped for the test environment") });
+                continue;
+            }
+            let entries = {
+                let seed = self.seed();
+                dotenv::read(&root.join(&name), &name, seed.into_iter()).map_err(Error::Dotenv)?
+            };
+            let status = match entries {
+                None => FileStatus::Missing,
+                Some(entries) => {
+                    let count = entries.len();
+                    for e in entries {
+                        self.set(e.key, e.value, Source::File { name: name.clone(), line: e.line });
+                    }
+                    FileStatus::Loaded { vars: count }
+                }
+            };
+            uses.push(FileUse { name, status });
+        }
+        Ok(uses)
+    }
+
+    /// What substitution in the next file sees, lowest precedence first
+    /// (dotenvy lets a later seed line win).
+    fn seed(&self) -> Vec<(&str, &str)> {
+        let inherited = self.base.iter().filter_map(|(k, v)| Some((k.to_str()?, v.to_str()?)));
+        let layered = self.vars.iter().map(|(k, v, _)| (k.as_str(), v.as_str()));
+        if self.override_inherited { inherited.chain(layered).collect() } else { layered.chain(inherited).collect() }
+    }
+}
+
+#[derive(Debug)]
+struct Undefined;
+
+impl fmt::Display for Undefined {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not defined")
+    }
+}
+
+impl std::error::Error for Undefined {}
+
+/// Isolation applies over everything, inherited values included: a
+/// VIRTUAL_ENV inherited from another project would be wrong.
+fn apply_isolation(isolation: &Isolation, vars: &mut BTreeMap<OsString, Var>) -> Vec<OsString> {
+    let mut removed = Vec::new();
+    if let Some(path) = &isolation.path {
+        let old = vars.get(OsStr::new("PATH")).map(|v| v.value.clone()).unwrap_or_default();
+        let new = prepend_path(&path.value, &old);
+        vars.insert("PATH".into(), Var { value: new, source: Source::Isolation });
+    }
+    if let Some(venv) = &isolation.virtualenv {
+        vars.insert("VIRTUAL_ENV".into(), Var { value: venv.as_str().into(), source: Source::Isolation });
+        if vars.remove(OsStr::new("PYTHONHOME")).is_some() {
+            removed.push("PYTHONHOME".into());
+        }
+    }
+    removed
+}
+
+/// `dirs` first, then the old entries.
+pub fn prepend_path(dirs: &[Utf8PathBuf], old: &OsStr) -> OsString {
+    let mut new = OsString::new();
+    for dir in dirs {
+        if !new.is_empty() {
+            new.push(":");
+        }
+        new.push(dir.as_str());
+    }
+    if !old.is_empty() {
+        if !new.is_empty() {
+            new.push(":");
+        }
+        new.push(old);
+    }
+    new
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn app(files: &[(&str, &str)]) -> (tempfile::TempDir, Utf8PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = Utf8PathBuf::from_path_buf(tmp.path().to_owned()).unwrap();
+        for (name, content) in files {
+            let p = root.join(name);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, content).unwrap();
+        }
+        (tmp, root)
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> Env {
+        pairs.iter().map(|(k, v)| (k.into(), v.into())).collect()
+    }
+
+    fn resolve_in(root: &Utf8Path, env_name: Option<&str>, base: &Env) -> Result<Plan, Error> {
+        let request = Request { start: root.to_owned(), env_name: env_name.map(Into::into), override_inherited: false };
+        resolve(&request, base)
+    }
+
+    fn value(plan: &Plan, name: &str) -> Option<String> {
+        plan.value(name).map(|v| v.to_string_lossy().into_owned())
+    }
+
+    #[test]
+    fn files_layer_in_order_and_inherited_wins() {
+        let (_t, root) = app(&[
+            (".env", "A=env\nB=env\nC=env\nD=env\nI=file\n"),
+            (".env.development", "B=dev\nC=dev\n"),
+            (".env.local", "C=local\nD=local\n"),
+            (".env.development.local", "D=devlocal\n"),
+            ("appenv.toml", "[env.vars]\nA = \"config\"\nZ = \"config\"\n"),
+        ]);
+        let plan = resolve_in(&root, Some("development"), &env(&[("I", "inherited")])).unwrap();
+        assert_eq!(value(&plan, "A").unwrap(), "env");
+        assert_eq!(value(&plan, "B").unwrap(), "dev");
+        assert_eq!(value(&plan, "C").unwrap(), "local");
+        assert_eq!(value(&plan, "D").unwrap(), "devlocal");
+        assert_eq!(value(&plan, "Z").unwrap(), "config");
+        assert_eq!(value(&plan, "I").unwrap(), "inherited");
+        assert_eq!(value(&plan, "APPENV_ENV").unwrap(), "development");
+        assert_eq!(value(&plan, "APPENV_ROOT").unwrap(), root.as_str());
+        assert_eq!(plan.vars[OsStr::new("D")].source, Source::File { name: ".env.development.local".into(), line: 1 });
+    }
+
+    #[test]
+    fn override_makes_files_win() {
+        let (_t, root) = app(&[(".env", "I=file\n"), ("appenv.toml", "[env]\noverride = true\n")]);
+        let plan = resolve_in(&root, None, &env(&[("I", "inherited")])).unwrap();
+        assert_eq!(value(&plan, "I").unwrap(), "file");
+    }
+
+    #[test]
+    fn test_env_skips_local_and_no_env_skips_env_files() {
+        let (_t, root) = app(&[(".env.local", "L=1\n"), (".env.test", "T=1\n"), (".env", "E=1\n")]);
+        let plan = resolve_in(&root, Some("test"), &env(&[])).unwrap();
+        assert_eq!(value(&plan, "L"), None);
+        assert_eq!(value(&plan, "T").unwrap(), "1");
+        let plan = resolve_in(&root, None, &env(&[])).unwrap();
+        assert_eq!(value(&plan, "L").unwrap(), "1");
+        assert_eq!(value(&plan, "T"), None);
+        assert_eq!(plan.files[1].status, FileStatus::Skipped("no environment named"));
+    }
+
+    #[test]
+    fn env_name_precedence() {
+        let (_t, root) = app(&[("appenv.toml", "environment = \"staging\"\n")]);
+        let plan = resolve_in(&root, None, &env(&[])).unwrap();
+        assert_eq!(plan.env_name.unwrap().name, "staging");
+        let plan = resolve_in(&root, None, &env(&[("APPENV_ENV", "qa")])).unwrap();
+        assert_eq!(plan.env_name.unwrap().name, "qa");
+        let plan = resolve_in(&root, Some("test"), &env(&[("APPENV_ENV", "qa")])).unwrap();
+        assert_eq!(plan.env_name.unwrap().name, "test");
+        assert!(resolve_in(&root, Some("../x"), &env(&[])).is_err());
+    }
+
+    #[test]
+    fn substitution_sees_config_base_and_earlier_files() {
+        let (_t, root) = app(&[
+            ("appenv.toml", "[env.vars]\nHOST = \"${APPENV_T_HOST:-localhost}\"\nURL = \"http://$HOST/\"\nHOMEDIR = \"~/x\"\n"),
+            (".env", "DB=${URL}db\n"),
+            (".env.local", "FULL=${DB}?u=${APPENV_T_USER}\n"),
+        ]);
+        let plan = resolve_in(&root, None, &env(&[("APPENV_T_USER", "me"), ("HOME", "/home/me")])).unwrap();
+        assert_eq!(value(&plan, "URL").unwrap(), "http://localhost/");
+        assert_eq!(value(&plan, "FULL").unwrap(), "http://localhost/db?u=me");
+        assert_eq!(value(&plan, "HOMEDIR").unwrap(), "/home/me/x");
+    }
+
+    #[test]
+    fn undefined_config_variable_is_an_error() {
+        let (_t, root) = app(&[("appenv.toml", "[env.vars]\nX = \"$APPENV_T_NOPE\"\n")]);
+        let err = resolve_in(&root, None, &env(&[])).unwrap_err().to_string();
+        assert!(err.contains("[env.vars] X: $APPENV_T_NOPE is not defined"), "{err}");
+    }
+
+    #[test]
+    fn broken_env_file_names_file_and_line() {
+        let (_t, root) = app(&[(".env", "A=1\nB=\"open\n")]);
+        let err = resolve_in(&root, None, &env(&[])).unwrap_err().to_string();
+        assert_eq!(err, ".env:2: unterminated double quote");
+    }
+
+    #[test]
+    fn isolation_path_and_virtualenv() {
+        let (_t, root) = app(&[(".venv/pyvenv.cfg", ""), (".venv/bin/python", ""), (".env", "")]);
+        let plan = resolve_in(&root, None, &env(&[("PATH", "/usr/bin"), ("PYTHONHOME", "/x"), ("VIRTUAL_ENV", "/other")])).unwrap();
+        assert_eq!(value(&plan, "PATH").unwrap(), format!("{root}/.venv/bin:/usr/bin"));
+        assert_eq!(value(&plan, "VIRTUAL_ENV").unwrap(), format!("{root}/.venv"));
+        assert_eq!(value(&plan, "PYTHONHOME"), None);
+        assert_eq!(plan.removed, [OsString::from("PYTHONHOME")]);
+    }
+}
