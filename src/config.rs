@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use camino::{Utf8Path, Utf8PathBuf};
-use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
 use toml::Spanned;
 
 use crate::text::{line_of, sanitize};
@@ -101,7 +101,11 @@ impl Config {
         match std::fs::read(&path) {
             Ok(bytes) => Config::parse(&path, &bytes).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(ConfigError { path, line: None, message: format!("cannot read: {e}") }),
+            Err(e) => Err(ConfigError {
+                path,
+                line: None,
+                message: format!("cannot read: {e}"),
+            }),
         }
     }
 
@@ -115,10 +119,11 @@ impl Config {
             .map_err(|e| fail(Some(e.valid_up_to()), "not valid UTF-8".into()))?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let skipped = bytes.len() - text.len();
-        let config: Config = toml::from_str(text).map_err(|e| {
-            fail(e.span().map(|s| s.start + skipped), describe(e.message()))
-        })?;
-        config.validate().map_err(|(span, msg)| fail(Some(span + skipped), msg))?;
+        let config: Config = toml::from_str(text)
+            .map_err(|e| fail(e.span().map(|s| s.start + skipped), describe(e.message())))?;
+        config
+            .validate()
+            .map_err(|(span, msg)| fail(Some(span + skipped), msg))?;
         Ok(config)
     }
 
@@ -171,7 +176,10 @@ pub fn invalid_var_name(name: &str) -> Option<String> {
     if name.is_empty() {
         Some("empty variable name".into())
     } else if name.contains(['=', '\0']) {
-        Some(format!("invalid variable name {:?}: it holds '=' or NUL", sanitize(name)))
+        Some(format!(
+            "invalid variable name {:?}: it holds '=' or NUL",
+            sanitize(name)
+        ))
     } else {
         None
     }
@@ -182,7 +190,9 @@ pub fn invalid_env_name(name: &str) -> Option<String> {
     let ok = !name.is_empty()
         && name != "."
         && name != ".."
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     (!ok).then(|| {
         format!(
             "invalid environment name {:?}: use letters, digits, '_', '-' and '.'",
@@ -196,9 +206,15 @@ fn invalid_relative_path(entry: &str) -> Option<String> {
     if entry.is_empty() {
         Some("empty path".into())
     } else if path.is_absolute() {
-        Some(format!("{:?} is absolute; paths here are relative to the app root", sanitize(entry)))
+        Some(format!(
+            "{:?} is absolute; paths here are relative to the app root",
+            sanitize(entry)
+        ))
     } else if path.components().any(|c| c.as_str() == "..") {
-        Some(format!("{:?} leaves the app root through '..'; paths must stay inside it", sanitize(entry)))
+        Some(format!(
+            "{:?} leaves the app root through '..'; paths must stay inside it",
+            sanitize(entry)
+        ))
     } else {
         None
     }
@@ -264,17 +280,31 @@ mod tests {
         let names: Vec<_> = c.env.vars.0.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(names, ["B", "A"], "file order is kept");
         assert_eq!(c.exec.prefix.unwrap().into_inner(), ["bundle", "exec"]);
-        assert_eq!(c.tasks["console"].get_ref(), &Task::Argv(vec!["bin/rails".into(), "console".into()]));
-        assert_eq!(c.tasks["migrate"].get_ref(), &Task::Shell("rake db:migrate".into()));
+        assert_eq!(
+            c.tasks["console"].get_ref(),
+            &Task::Argv(vec!["bin/rails".into(), "console".into()])
+        );
+        assert_eq!(
+            c.tasks["migrate"].get_ref(),
+            &Task::Shell("rake db:migrate".into())
+        );
     }
 
     #[test]
     fn unknown_key_names_line_and_suggests() {
         let e = parse("[env]\npath = []\noverides = true\n").unwrap_err();
         assert_eq!(e.line, Some(3));
-        assert!(e.message.contains("did you mean `override`"), "{}", e.message);
+        assert!(
+            e.message.contains("did you mean `override`"),
+            "{}",
+            e.message
+        );
         let e = parse("enviroment = \"x\"\n").unwrap_err();
-        assert!(e.message.contains("did you mean `environment`"), "{}", e.message);
+        assert!(
+            e.message.contains("did you mean `environment`"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -302,8 +332,18 @@ mod tests {
 
     #[test]
     fn accepts_bom_and_counts_lines_after_it() {
-        let e = Config::parse(Utf8Path::new("appenv.toml"), "\u{feff}\nbogus = 1\n".as_bytes()).unwrap_err();
+        let e = Config::parse(
+            Utf8Path::new("appenv.toml"),
+            "\u{feff}\nbogus = 1\n".as_bytes(),
+        )
+        .unwrap_err();
         assert_eq!(e.line, Some(2));
-        assert!(Config::parse(Utf8Path::new("appenv.toml"), "\u{feff}environment = \"x\"\n".as_bytes()).is_ok());
+        assert!(
+            Config::parse(
+                Utf8Path::new("appenv.toml"),
+                "\u{feff}environment = \"x\"\n".as_bytes()
+            )
+            .is_ok()
+        );
     }
 }

@@ -43,7 +43,11 @@ pub fn read<'a>(
     name: &str,
     seed: impl Iterator<Item = (&'a str, &'a str)>,
 ) -> Result<Option<Vec<Entry>>, DotenvError> {
-    let fail = |message: String| DotenvError { file: name.to_owned(), line: None, message };
+    let fail = |message: String| DotenvError {
+        file: name.to_owned(),
+        line: None,
+        message,
+    };
     if let Err(e) = path.symlink_metadata() {
         return match e.kind() {
             io::ErrorKind::NotFound => Ok(None),
@@ -101,8 +105,9 @@ pub fn parse<'a>(
     let mut input = String::new();
     let mut seeded = 0;
     for (key, value) in seed {
-        if is_dotenvy_key(key) {
-            push_seed(&mut input, key, value);
+        if is_key(key) {
+            input.push_str(&line(key, value));
+            input.push('\n');
             seeded += 1;
         }
     }
@@ -125,13 +130,18 @@ pub fn parse<'a>(
     Ok(entries)
 }
 
-fn is_dotenvy_key(key: &str) -> bool {
+/// A name dotenvy accepts as a key.
+pub fn is_key(key: &str) -> bool {
     key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
 }
 
-/// `KEY="value"` with the escapes dotenvy understands inside double quotes.
-fn push_seed(out: &mut String, key: &str, value: &str) {
+/// `KEY="value"` with the escapes dotenvy understands inside double quotes:
+/// dotenvy reads it back as exactly `value`.
+pub fn line(key: &str, value: &str) -> String {
+    let mut out = String::with_capacity(key.len() + value.len() + 3);
     out.push_str(key);
     out.push_str("=\"");
     for c in value.chars() {
@@ -144,7 +154,8 @@ fn push_seed(out: &mut String, key: &str, value: &str) {
             c => out.push(c),
         }
     }
-    out.push_str("\"\n");
+    out.push('"');
+    out
 }
 
 /// A logical line of an env file as dotenvy splits them: a quoted value may
@@ -338,7 +349,11 @@ mod tests {
     }
 
     fn pairs(text: &str) -> Vec<(String, String, usize)> {
-        parse_str(text).unwrap().into_iter().map(|e| (e.key, e.value, e.line)).collect()
+        parse_str(text)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.key, e.value, e.line))
+            .collect()
     }
 
     #[test]
@@ -363,8 +378,12 @@ mod tests {
     #[test]
     fn substitution_sees_seed_and_earlier_lines() {
         let seed = [("APPENV_T_BASE", "b$\"\\\n")];
-        let got = parse(".env", b"A=${APPENV_T_BASE}\nB=x${A}\n", seed.iter().map(|(k, v)| (*k, *v)))
-            .unwrap();
+        let got = parse(
+            ".env",
+            b"A=${APPENV_T_BASE}\nB=x${A}\n",
+            seed.iter().map(|(k, v)| (*k, *v)),
+        )
+        .unwrap();
         assert_eq!(got[0].value, "b$\"\\\n");
         assert_eq!(got[1].value, "xb$\"\\\n");
         assert_eq!(got[1].line, 2);
@@ -373,7 +392,10 @@ mod tests {
     #[test]
     fn errors_name_the_line_and_problem() {
         let e = parse_str("A=1\nB='open\nC=3\n").unwrap_err();
-        assert_eq!((e.line, e.message.as_str()), (Some(2), "unterminated single quote"));
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (Some(2), "unterminated single quote")
+        );
         let e = parse_str("A=1\n\nB=\\q\n").unwrap_err();
         assert_eq!(e.line, Some(3));
         assert!(e.message.contains("unknown escape '\\q'"), "{}", e.message);
@@ -381,7 +403,10 @@ mod tests {
         assert_eq!(e.line, Some(2));
         assert!(e.message.contains("invalid variable name"));
         let e = parse_str("A=1\nB\n").unwrap_err();
-        assert_eq!((e.line, e.message.as_str()), (Some(2), "expected '=' after B"));
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (Some(2), "expected '=' after B")
+        );
         let e = parse_str("A=1 ").unwrap_err();
         assert!(e.message.contains("no newline"));
         let e = parse_str("A=one two\n").unwrap_err();

@@ -75,7 +75,10 @@ pub fn detect(root: &Utf8Path, config: Option<&Config>, procfile: Option<&Procfi
 
 /// The command's words with leading `NAME=value` assignments skipped.
 fn words(command: &str) -> Vec<&str> {
-    command.split_whitespace().skip_while(|w| is_assignment(w)).collect()
+    command
+        .split_whitespace()
+        .skip_while(|w| is_assignment(w))
+        .collect()
 }
 
 fn is_assignment(word: &str) -> bool {
@@ -85,9 +88,19 @@ fn is_assignment(word: &str) -> bool {
 }
 
 fn from_procfile(root: &Utf8Path, procfile: &Procfile, iso: &mut Isolation) {
-    let firsts: Vec<(&str, Vec<&str>)> =
-        procfile.entries.iter().map(|e| (e.name.as_str(), words(&e.command))).collect();
-    let names = || procfile.entries.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ");
+    let firsts: Vec<(&str, Vec<&str>)> = procfile
+        .entries
+        .iter()
+        .map(|e| (e.name.as_str(), words(&e.command)))
+        .collect();
+    let names = || {
+        procfile
+            .entries
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
 
     if iso.prefix.is_none() {
         let launcher = |w: &[&str]| LAUNCHERS.iter().find(|l| w.starts_with(&l[..])).copied();
@@ -96,7 +109,11 @@ fn from_procfile(root: &Utf8Path, procfile: &Procfile, iso: &mut Isolation) {
             let words = first.unwrap_or_default();
             iso.prefix = Some(Decided {
                 value: words.iter().map(|w| w.to_string()).collect(),
-                reason: format!("every Procfile process ({}) starts with `{}`", names(), words.join(" ")),
+                reason: format!(
+                    "every Procfile process ({}) starts with `{}`",
+                    names(),
+                    words.join(" ")
+                ),
             });
         } else if firsts.iter().any(|(_, w)| launcher(w).is_some()) {
             let each: Vec<String> = firsts
@@ -117,11 +134,17 @@ fn from_procfile(root: &Utf8Path, procfile: &Procfile, iso: &mut Isolation) {
         let interpreter = |w: &[&str]| w.first().and_then(|first| interpreter_dir(root, first));
         let first = interpreter(&firsts[0].1);
         if let Some(dir) = &first {
-            if firsts.iter().all(|(_, w)| interpreter(w).as_ref() == Some(dir)) {
+            if firsts
+                .iter()
+                .all(|(_, w)| interpreter(w).as_ref() == Some(dir))
+            {
                 let shown = dir.strip_prefix(root).unwrap_or(dir);
                 iso.path = Some(Decided {
                     value: vec![dir.clone()],
-                    reason: format!("every Procfile process ({}) runs an interpreter from {shown}/", names()),
+                    reason: format!(
+                        "every Procfile process ({}) runs an interpreter from {shown}/",
+                        names()
+                    ),
                 });
             } else {
                 iso.notes.push(
@@ -155,7 +178,10 @@ fn from_markers(root: &Utf8Path, iso: &mut Isolation) {
         let mut why = Vec::new();
         if let Some(venv) = &venv {
             dirs.push(venv.join("bin"));
-            let shown = venv.strip_prefix(root).ok().filter(|p| !p.as_str().is_empty());
+            let shown = venv
+                .strip_prefix(root)
+                .ok()
+                .filter(|p| !p.as_str().is_empty());
             why.push(match shown {
                 Some(p) => format!("virtualenv {p}/"),
                 None => "the root is a virtualenv".into(),
@@ -170,7 +196,10 @@ fn from_markers(root: &Utf8Path, iso: &mut Isolation) {
             why.push("composer.json with vendor/bin".into());
         }
         if !dirs.is_empty() {
-            iso.path = Some(Decided { value: dirs, reason: format!("found {}", why.join(", ")) });
+            iso.path = Some(Decided {
+                value: dirs,
+                reason: format!("found {}", why.join(", ")),
+            });
         }
     }
 
@@ -178,9 +207,15 @@ fn from_markers(root: &Utf8Path, iso: &mut Isolation) {
         let marker = if has("Gemfile") {
             Some((["bundle", "exec"], "Gemfile"))
         } else if has("Pipfile") && venv.is_none() {
-            Some((["pipenv", "run"], "Pipfile without a virtualenv in the root"))
+            Some((
+                ["pipenv", "run"],
+                "Pipfile without a virtualenv in the root",
+            ))
         } else if has("poetry.lock") && venv.is_none() {
-            Some((["poetry", "run"], "poetry.lock without an in-project virtualenv"))
+            Some((
+                ["poetry", "run"],
+                "poetry.lock without an in-project virtualenv",
+            ))
         } else {
             None
         };
@@ -238,22 +273,42 @@ mod tests {
     #[test]
     fn procfile_launcher_is_the_prefix() {
         let (_t, root) = app(&[]);
-        let iso = detect(&root, None, Some(&procfile("web: bundle exec puma\nworker: PORT=1 bundle exec sidekiq\n")));
+        let iso = detect(
+            &root,
+            None,
+            Some(&procfile(
+                "web: bundle exec puma\nworker: PORT=1 bundle exec sidekiq\n",
+            )),
+        );
         assert_eq!(iso.prefix.unwrap().value, ["bundle", "exec"]);
     }
 
     #[test]
     fn mixed_launchers_infer_nothing_and_say_why() {
         let (_t, root) = app(&[]);
-        let iso = detect(&root, None, Some(&procfile("web: bundle exec puma\nworker: poetry run x\n")));
+        let iso = detect(
+            &root,
+            None,
+            Some(&procfile("web: bundle exec puma\nworker: poetry run x\n")),
+        );
         assert!(iso.prefix.is_none());
-        assert!(iso.notes[0].contains("web: bundle exec, worker: poetry run"), "{:?}", iso.notes);
+        assert!(
+            iso.notes[0].contains("web: bundle exec, worker: poetry run"),
+            "{:?}",
+            iso.notes
+        );
     }
 
     #[test]
     fn procfile_interpreter_dir_goes_on_path() {
         let (_t, root) = app(&[".venv/pyvenv.cfg", ".venv/bin/python"]);
-        let iso = detect(&root, None, Some(&procfile("web: .venv/bin/python app.py\nworker: ./.venv/bin/python w.py\n")));
+        let iso = detect(
+            &root,
+            None,
+            Some(&procfile(
+                "web: .venv/bin/python app.py\nworker: ./.venv/bin/python w.py\n",
+            )),
+        );
         let path = iso.path.unwrap();
         assert_eq!(path.value, [root.join(".venv/bin")]);
         assert_eq!(iso.virtualenv, Some(root.join(".venv")));
@@ -261,19 +316,33 @@ mod tests {
 
     #[test]
     fn markers() {
-        let (_t, root) = app(&["Gemfile", "node_modules/.bin/", "composer.json", "vendor/bin/"]);
+        let (_t, root) = app(&[
+            "Gemfile",
+            "node_modules/.bin/",
+            "composer.json",
+            "vendor/bin/",
+        ]);
         let iso = detect(&root, None, None);
         assert_eq!(iso.prefix.unwrap().value, ["bundle", "exec"]);
-        assert_eq!(iso.path.unwrap().value, [root.join("node_modules/.bin"), root.join("vendor/bin")]);
+        assert_eq!(
+            iso.path.unwrap().value,
+            [root.join("node_modules/.bin"), root.join("vendor/bin")]
+        );
 
         let (_t, root) = app(&["Pipfile"]);
-        assert_eq!(detect(&root, None, None).prefix.unwrap().value, ["pipenv", "run"]);
+        assert_eq!(
+            detect(&root, None, None).prefix.unwrap().value,
+            ["pipenv", "run"]
+        );
         let (_t, root) = app(&["Pipfile", "venv/bin/python", "venv/bin/activate"]);
         let iso = detect(&root, None, None);
         assert!(iso.prefix.is_none());
         assert_eq!(iso.virtualenv, Some(root.join("venv")));
         let (_t, root) = app(&["poetry.lock"]);
-        assert_eq!(detect(&root, None, None).prefix.unwrap().value, ["poetry", "run"]);
+        assert_eq!(
+            detect(&root, None, None).prefix.unwrap().value,
+            ["poetry", "run"]
+        );
         let (_t, root) = app(&["bin/python", "bin/activate"]);
         assert_eq!(detect(&root, None, None).virtualenv, Some(root.clone()));
     }
@@ -281,8 +350,16 @@ mod tests {
     #[test]
     fn explicit_config_wins_and_empty_prefix_disables() {
         let (_t, root) = app(&["Gemfile", "node_modules/.bin/"]);
-        let config = Config::parse("appenv.toml".into(), b"[exec]\nprefix = []\n[env]\npath = [\"bin\"]\n").unwrap();
-        let iso = detect(&root, Some(&config), Some(&procfile("web: bundle exec x\n")));
+        let config = Config::parse(
+            "appenv.toml".into(),
+            b"[exec]\nprefix = []\n[env]\npath = [\"bin\"]\n",
+        )
+        .unwrap();
+        let iso = detect(
+            &root,
+            Some(&config),
+            Some(&procfile("web: bundle exec x\n")),
+        );
         assert_eq!(iso.prefix.as_ref().unwrap().value, Vec::<String>::new());
         assert_eq!(iso.path.as_ref().unwrap().value, [root.join("bin")]);
         assert!(iso.prefix_for("rake".as_ref()).is_empty());

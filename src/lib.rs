@@ -1,7 +1,11 @@
 //! appenv: run a program in exactly the environment of the app it belongs to.
 
+pub mod cli;
+pub mod cmd;
 pub mod config;
 pub mod dotenv;
+pub mod error;
+pub mod exec;
 pub mod isolation;
 pub mod plan;
 pub mod procfile;

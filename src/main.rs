@@ -1,1 +1,36 @@
-fn main() {}
+//! The `appenv` binary: parse, run, print `appenv: ` errors, exit.
+//!
+//! `no_main`: Rust's start-up code sets SIGPIPE to "ignore", and an ignored
+//! signal stays ignored across execve. Skipping it leaves every signal
+//! disposition as the caller set it, so the program appenv execs starts
+//! exactly as if the caller had exec'd it directly.
+#![no_main]
+
+use std::ffi::{c_char, c_int};
+use std::io::Write;
+
+use clap::Parser;
+
+use appenv::cli::Cli;
+use appenv::cmd;
+use appenv::plan::Env;
+
+#[unsafe(no_mangle)]
+pub extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
+    let inherited: Env = std::env::vars_os().collect();
+    let status = match Cli::try_parse_from(std::env::args_os()) {
+        Ok(cli) => match cmd::run(cli, inherited) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("appenv: {e}");
+                e.status
+            }
+        },
+        Err(e) => {
+            let _ = e.print();
+            e.exit_code()
+        }
+    };
+    let _ = std::io::stdout().flush();
+    status
+}

@@ -76,7 +76,10 @@ pub enum Source {
     Inherited,
     /// `[env.vars]` in appenv.toml.
     Config,
-    File { name: String, line: usize },
+    File {
+        name: String,
+        line: usize,
+    },
     /// Set by dependency isolation (PATH, VIRTUAL_ENV).
     Isolation,
     /// APPENV_ROOT, APPENV_ENV.
@@ -130,12 +133,19 @@ impl Plan {
             Some(first) if use_prefix => self.isolation.prefix_for(first),
             _ => &[],
         };
-        prefix.iter().map(OsString::from).chain(command.iter().cloned()).collect()
+        prefix
+            .iter()
+            .map(OsString::from)
+            .chain(command.iter().cloned())
+            .collect()
     }
 
     /// Every file whose change can change this plan, for the hook to watch.
     pub fn inputs(&self) -> Vec<Utf8PathBuf> {
-        let mut inputs = vec![self.root.dir.join(config::FILE_NAME), self.root.dir.join(procfile::FILE_NAME)];
+        let mut inputs = vec![
+            self.root.dir.join(config::FILE_NAME),
+            self.root.dir.join(procfile::FILE_NAME),
+        ];
         inputs.extend(self.files.iter().map(|f| self.root.dir.join(&f.name)));
         inputs
     }
@@ -151,30 +161,69 @@ pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Err
     let config = Config::load(&root.dir).map_err(Error::Config)?;
     let procfile = read_procfile(&root.dir)?;
     let env_name = env_name(request, base, config.as_ref())?;
-    let override_inherited = request.override_inherited || config.as_ref().is_some_and(Config::override_inherited);
+    let override_inherited =
+        request.override_inherited || config.as_ref().is_some_and(Config::override_inherited);
 
-    let mut layers = Layers { base, override_inherited, vars: Vec::new(), index: BTreeMap::new() };
+    let mut layers = Layers {
+        base,
+        override_inherited,
+        vars: Vec::new(),
+        index: BTreeMap::new(),
+    };
     if let Some(config) = &config {
         layers.add_config_vars(config)?;
     }
-    let files = layers.add_files(&root.dir, config.as_ref(), env_name.as_ref().map(|d| d.name.as_str()))?;
+    let files = layers.add_files(
+        &root.dir,
+        config.as_ref(),
+        env_name.as_ref().map(|d| d.name.as_str()),
+    )?;
 
     let isolation = isolation::detect(&root.dir, config.as_ref(), procfile.as_ref());
-    let mut vars: BTreeMap<OsString, Var> =
-        base.iter().map(|(k, v)| (k.clone(), Var { value: v.clone(), source: Source::Inherited })).collect();
+    let mut vars: BTreeMap<OsString, Var> = base
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                Var {
+                    value: v.clone(),
+                    source: Source::Inherited,
+                },
+            )
+        })
+        .collect();
     for (key, value, source) in layers.vars {
         let key = OsString::from(key);
         if override_inherited || !base.contains_key(&key) {
-            vars.insert(key, Var { value: value.into(), source });
+            vars.insert(
+                key,
+                Var {
+                    value: value.into(),
+                    source,
+                },
+            );
         }
     }
     let removed = apply_isolation(&isolation, &mut vars);
-    let appenv = |value: &str| Var { value: value.into(), source: Source::Appenv };
+    let appenv = |value: &str| Var {
+        value: value.into(),
+        source: Source::Appenv,
+    };
     vars.insert("APPENV_ROOT".into(), appenv(root.dir.as_str()));
     if let Some(name) = &env_name {
         vars.insert("APPENV_ENV".into(), appenv(&name.name));
     }
-    Ok(Plan { root, env_name, override_inherited, files, vars, removed, isolation, config, procfile })
+    Ok(Plan {
+        root,
+        env_name,
+        override_inherited,
+        files,
+        vars,
+        removed,
+        isolation,
+        config,
+        procfile,
+    })
 }
 
 fn read_procfile(root: &Utf8Path) -> Result<Option<Procfile>, Error> {
@@ -182,21 +231,38 @@ fn read_procfile(root: &Utf8Path) -> Result<Option<Procfile>, Error> {
     match std::fs::read(&path) {
         Ok(bytes) => Procfile::parse(&bytes).map(Some).map_err(Error::Procfile),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::Invalid(format!("{}: cannot read: {e}", procfile::FILE_NAME))),
+        Err(e) => Err(Error::Invalid(format!(
+            "{}: cannot read: {e}",
+            procfile::FILE_NAME
+        ))),
     }
 }
 
-fn env_name(request: &Request, base: &Env, config: Option<&Config>) -> Result<Option<Decided>, Error> {
+fn env_name(
+    request: &Request,
+    base: &Env,
+    config: Option<&Config>,
+) -> Result<Option<Decided>, Error> {
     let decided = if let Some(name) = &request.env_name {
-        Some(Decided { name: name.clone(), source: "--env" })
-    } else if let Some(name) = base.get(OsStr::new("APPENV_ENV")).filter(|v| !v.is_empty()) {
-        let name = name.to_str().ok_or_else(|| Error::Invalid("APPENV_ENV is not valid UTF-8".into()))?;
-        Some(Decided { name: name.to_owned(), source: "APPENV_ENV" })
-    } else {
-        config.and_then(|c| c.environment.as_ref()).map(|e| Decided {
-            name: e.get_ref().clone(),
-            source: "appenv.toml environment",
+        Some(Decided {
+            name: name.clone(),
+            source: "--env",
         })
+    } else if let Some(name) = base.get(OsStr::new("APPENV_ENV")).filter(|v| !v.is_empty()) {
+        let name = name
+            .to_str()
+            .ok_or_else(|| Error::Invalid("APPENV_ENV is not valid UTF-8".into()))?;
+        Some(Decided {
+            name: name.to_owned(),
+            source: "APPENV_ENV",
+        })
+    } else {
+        config
+            .and_then(|c| c.environment.as_ref())
+            .map(|e| Decided {
+                name: e.get_ref().clone(),
+                source: "appenv.toml environment",
+            })
     };
     if let Some(d) = &decided {
         if let Some(problem) = config::invalid_env_name(&d.name) {
@@ -230,7 +296,11 @@ impl Layers<'_> {
     fn lookup(&self, name: &str) -> Option<&str> {
         let layered = || self.index.get(name).map(|&i| self.vars[i].1.as_str());
         let inherited = || self.base.get(OsStr::new(name)).and_then(|v| v.to_str());
-        if self.override_inherited { layered().or_else(inherited) } else { inherited().or_else(layered) }
+        if self.override_inherited {
+            layered().or_else(inherited)
+        } else {
+            inherited().or_else(layered)
+        }
     }
 
     fn add_config_vars(&mut self, config: &Config) -> Result<(), Error> {
@@ -252,7 +322,12 @@ impl Layers<'_> {
         Ok(())
     }
 
-    fn add_files(&mut self, root: &Utf8Path, config: Option<&Config>, env: Option<&str>) -> Result<Vec<FileUse>, Error> {
+    fn add_files(
+        &mut self,
+        root: &Utf8Path,
+        config: Option<&Config>,
+        env: Option<&str>,
+    ) -> Result<Vec<FileUse>, Error> {
         let templates: Vec<&str> = match config.and_then(|c| c.env.files.as_ref()) {
             Some(files) => files.get_ref().iter().map(String::as_str).collect(),
             None => DEFAULT_FILES.to_vec(),
@@ -262,13 +337,22 @@ impl Layers<'_> {
             let name = match env {
                 Some(env) => template.replace("{env}", env),
                 None if template.contains("{env}") => {
-                    uses.push(FileUse { name: template.into(), status: FileStatus::Skipped("no environment named") });
+                    uses.push(FileUse {
+                        name: template.into(),
+                        status: FileStatus::Skipped("no environment named"),
+                    });
                     continue;
                 }
                 None => template.to_owned(),
             };
-            if template == ".env.local" && env == Some("test") && config.is_none_or(|c| c.env.files.is_none()) {
-                uses.push(FileUse { name, status: FileStatus::Skipped("skipped for the test environment") });
+            if template == ".env.local"
+                && env == Some("test")
+                && config.is_none_or(|c| c.env.files.is_none())
+            {
+                uses.push(FileUse {
+                    name,
+                    status: FileStatus::Skipped("skipped for the test environment"),
+                });
                 continue;
             }
             let entries = {
@@ -280,7 +364,14 @@ impl Layers<'_> {
                 Some(entries) => {
                     let count = entries.len();
                     for e in entries {
-                        self.set(e.key, e.value, Source::File { name: name.clone(), line: e.line });
+                        self.set(
+                            e.key,
+                            e.value,
+                            Source::File {
+                                name: name.clone(),
+                                line: e.line,
+                            },
+                        );
                     }
                     FileStatus::Loaded { vars: count }
                 }
@@ -293,9 +384,16 @@ impl Layers<'_> {
     /// What substitution in the next file sees, lowest precedence first
     /// (dotenvy lets a later seed line win).
     fn seed(&self) -> Vec<(&str, &str)> {
-        let inherited = self.base.iter().filter_map(|(k, v)| Some((k.to_str()?, v.to_str()?)));
+        let inherited = self
+            .base
+            .iter()
+            .filter_map(|(k, v)| Some((k.to_str()?, v.to_str()?)));
         let layered = self.vars.iter().map(|(k, v, _)| (k.as_str(), v.as_str()));
-        if self.override_inherited { inherited.chain(layered).collect() } else { layered.chain(inherited).collect() }
+        if self.override_inherited {
+            inherited.chain(layered).collect()
+        } else {
+            layered.chain(inherited).collect()
+        }
     }
 }
 
@@ -315,12 +413,27 @@ impl std::error::Error for Undefined {}
 fn apply_isolation(isolation: &Isolation, vars: &mut BTreeMap<OsString, Var>) -> Vec<OsString> {
     let mut removed = Vec::new();
     if let Some(path) = &isolation.path {
-        let old = vars.get(OsStr::new("PATH")).map(|v| v.value.clone()).unwrap_or_default();
+        let old = vars
+            .get(OsStr::new("PATH"))
+            .map(|v| v.value.clone())
+            .unwrap_or_default();
         let new = prepend_path(&path.value, &old);
-        vars.insert("PATH".into(), Var { value: new, source: Source::Isolation });
+        vars.insert(
+            "PATH".into(),
+            Var {
+                value: new,
+                source: Source::Isolation,
+            },
+        );
     }
     if let Some(venv) = &isolation.virtualenv {
-        vars.insert("VIRTUAL_ENV".into(), Var { value: venv.as_str().into(), source: Source::Isolation });
+        vars.insert(
+            "VIRTUAL_ENV".into(),
+            Var {
+                value: venv.as_str().into(),
+                source: Source::Isolation,
+            },
+        );
         if vars.remove(OsStr::new("PYTHONHOME")).is_some() {
             removed.push("PYTHONHOME".into());
         }
@@ -367,7 +480,11 @@ mod tests {
     }
 
     fn resolve_in(root: &Utf8Path, env_name: Option<&str>, base: &Env) -> Result<Plan, Error> {
-        let request = Request { start: root.to_owned(), env_name: env_name.map(Into::into), override_inherited: false };
+        let request = Request {
+            start: root.to_owned(),
+            env_name: env_name.map(Into::into),
+            override_inherited: false,
+        };
         resolve(&request, base)
     }
 
@@ -382,7 +499,10 @@ mod tests {
             (".env.development", "B=dev\nC=dev\n"),
             (".env.local", "C=local\nD=local\n"),
             (".env.development.local", "D=devlocal\n"),
-            ("appenv.toml", "[env.vars]\nA = \"config\"\nZ = \"config\"\n"),
+            (
+                "appenv.toml",
+                "[env.vars]\nA = \"config\"\nZ = \"config\"\n",
+            ),
         ]);
         let plan = resolve_in(&root, Some("development"), &env(&[("I", "inherited")])).unwrap();
         assert_eq!(value(&plan, "A").unwrap(), "env");
@@ -393,26 +513,42 @@ mod tests {
         assert_eq!(value(&plan, "I").unwrap(), "inherited");
         assert_eq!(value(&plan, "APPENV_ENV").unwrap(), "development");
         assert_eq!(value(&plan, "APPENV_ROOT").unwrap(), root.as_str());
-        assert_eq!(plan.vars[OsStr::new("D")].source, Source::File { name: ".env.development.local".into(), line: 1 });
+        assert_eq!(
+            plan.vars[OsStr::new("D")].source,
+            Source::File {
+                name: ".env.development.local".into(),
+                line: 1
+            }
+        );
     }
 
     #[test]
     fn override_makes_files_win() {
-        let (_t, root) = app(&[(".env", "I=file\n"), ("appenv.toml", "[env]\noverride = true\n")]);
+        let (_t, root) = app(&[
+            (".env", "I=file\n"),
+            ("appenv.toml", "[env]\noverride = true\n"),
+        ]);
         let plan = resolve_in(&root, None, &env(&[("I", "inherited")])).unwrap();
         assert_eq!(value(&plan, "I").unwrap(), "file");
     }
 
     #[test]
     fn test_env_skips_local_and_no_env_skips_env_files() {
-        let (_t, root) = app(&[(".env.local", "L=1\n"), (".env.test", "T=1\n"), (".env", "E=1\n")]);
+        let (_t, root) = app(&[
+            (".env.local", "L=1\n"),
+            (".env.test", "T=1\n"),
+            (".env", "E=1\n"),
+        ]);
         let plan = resolve_in(&root, Some("test"), &env(&[])).unwrap();
         assert_eq!(value(&plan, "L"), None);
         assert_eq!(value(&plan, "T").unwrap(), "1");
         let plan = resolve_in(&root, None, &env(&[])).unwrap();
         assert_eq!(value(&plan, "L").unwrap(), "1");
         assert_eq!(value(&plan, "T"), None);
-        assert_eq!(plan.files[1].status, FileStatus::Skipped("no environment named"));
+        assert_eq!(
+            plan.files[1].status,
+            FileStatus::Skipped("no environment named")
+        );
     }
 
     #[test]
@@ -430,11 +566,19 @@ mod tests {
     #[test]
     fn substitution_sees_config_base_and_earlier_files() {
         let (_t, root) = app(&[
-            ("appenv.toml", "[env.vars]\nHOST = \"${APPENV_T_HOST:-localhost}\"\nURL = \"http://$HOST/\"\nHOMEDIR = \"~/x\"\n"),
+            (
+                "appenv.toml",
+                "[env.vars]\nHOST = \"${APPENV_T_HOST:-localhost}\"\nURL = \"http://$HOST/\"\nHOMEDIR = \"~/x\"\n",
+            ),
             (".env", "DB=${URL}db\n"),
             (".env.local", "FULL=${DB}?u=${APPENV_T_USER}\n"),
         ]);
-        let plan = resolve_in(&root, None, &env(&[("APPENV_T_USER", "me"), ("HOME", "/home/me")])).unwrap();
+        let plan = resolve_in(
+            &root,
+            None,
+            &env(&[("APPENV_T_USER", "me"), ("HOME", "/home/me")]),
+        )
+        .unwrap();
         assert_eq!(value(&plan, "URL").unwrap(), "http://localhost/");
         assert_eq!(value(&plan, "FULL").unwrap(), "http://localhost/db?u=me");
         assert_eq!(value(&plan, "HOMEDIR").unwrap(), "/home/me/x");
@@ -444,7 +588,10 @@ mod tests {
     fn undefined_config_variable_is_an_error() {
         let (_t, root) = app(&[("appenv.toml", "[env.vars]\nX = \"$APPENV_T_NOPE\"\n")]);
         let err = resolve_in(&root, None, &env(&[])).unwrap_err().to_string();
-        assert!(err.contains("[env.vars] X: $APPENV_T_NOPE is not defined"), "{err}");
+        assert!(
+            err.contains("[env.vars] X: $APPENV_T_NOPE is not defined"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -456,10 +603,29 @@ mod tests {
 
     #[test]
     fn isolation_path_and_virtualenv() {
-        let (_t, root) = app(&[(".venv/pyvenv.cfg", ""), (".venv/bin/python", ""), (".env", "")]);
-        let plan = resolve_in(&root, None, &env(&[("PATH", "/usr/bin"), ("PYTHONHOME", "/x"), ("VIRTUAL_ENV", "/other")])).unwrap();
-        assert_eq!(value(&plan, "PATH").unwrap(), format!("{root}/.venv/bin:/usr/bin"));
-        assert_eq!(value(&plan, "VIRTUAL_ENV").unwrap(), format!("{root}/.venv"));
+        let (_t, root) = app(&[
+            (".venv/pyvenv.cfg", ""),
+            (".venv/bin/python", ""),
+            (".env", ""),
+        ]);
+        let plan = resolve_in(
+            &root,
+            None,
+            &env(&[
+                ("PATH", "/usr/bin"),
+                ("PYTHONHOME", "/x"),
+                ("VIRTUAL_ENV", "/other"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            value(&plan, "PATH").unwrap(),
+            format!("{root}/.venv/bin:/usr/bin")
+        );
+        assert_eq!(
+            value(&plan, "VIRTUAL_ENV").unwrap(),
+            format!("{root}/.venv")
+        );
         assert_eq!(value(&plan, "PYTHONHOME"), None);
         assert_eq!(plan.removed, [OsString::from("PYTHONHOME")]);
     }

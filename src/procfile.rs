@@ -57,7 +57,11 @@ impl Procfile {
                             ),
                         });
                     }
-                    procfile.entries.push(Entry { name: name.into(), command: command.into(), line });
+                    procfile.entries.push(Entry {
+                        name: name.into(),
+                        command: command.into(),
+                        line,
+                    });
                 }
                 _ => procfile.ignored.push((line, sanitize(&text))),
             }
@@ -73,7 +77,10 @@ impl Procfile {
 /// `name: command` with a name of `[A-Za-z0-9_-]+` and a non-empty command.
 fn entry(line: &str) -> Option<(&str, &str)> {
     let (name, command) = line.split_once(':')?;
-    let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     let command = command.trim();
     (valid && !command.is_empty()).then_some((name, command))
 }
@@ -85,8 +92,18 @@ mod tests {
     #[test]
     fn entries_comments_and_junk() {
         let p = Procfile::parse(b"# c\nweb: bundle exec puma -p $PORT\n\nworker:bundle exec sidekiq\r\nnot an entry\n\x1b[2J: x\n").unwrap();
-        let names: Vec<_> = p.entries.iter().map(|e| (e.name.as_str(), e.command.as_str(), e.line)).collect();
-        assert_eq!(names, [("web", "bundle exec puma -p $PORT", 2), ("worker", "bundle exec sidekiq", 4)]);
+        let names: Vec<_> = p
+            .entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.command.as_str(), e.line))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("web", "bundle exec puma -p $PORT", 2),
+                ("worker", "bundle exec sidekiq", 4)
+            ]
+        );
         assert_eq!(p.ignored[0], (5, "not an entry".to_string()));
         assert!(!p.ignored[1].1.contains('\x1b'));
     }

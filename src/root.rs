@@ -81,7 +81,10 @@ pub fn find(start: &Utf8Path) -> Result<Root, NotFound> {
     let mut third: Option<Root> = None;
     for dir in start.ancestors() {
         if exists(dir, "appenv.toml") {
-            return Ok(Root { dir: dir.to_owned(), reason: Reason::Config });
+            return Ok(Root {
+                dir: dir.to_owned(),
+                reason: Reason::Config,
+            });
         }
         if second.is_none() {
             let reason = if exists(dir, "Procfile") {
@@ -92,17 +95,25 @@ pub fn find(start: &Utf8Path) -> Result<Root, NotFound> {
                 None
             };
             if let Some(reason) = reason {
-                second = Some(Root { dir: dir.to_owned(), reason });
+                second = Some(Root {
+                    dir: dir.to_owned(),
+                    reason,
+                });
                 continue;
             }
         }
         if second.is_none() && third.is_none() {
             if let Some(name) = MARKERS.iter().find(|name| exists(dir, name)) {
-                third = Some(Root { dir: dir.to_owned(), reason: Reason::Marker(name) });
+                third = Some(Root {
+                    dir: dir.to_owned(),
+                    reason: Reason::Marker(name),
+                });
             }
         }
     }
-    second.or(third).ok_or_else(|| NotFound { start: start.to_owned() })
+    second.or(third).ok_or_else(|| NotFound {
+        start: start.to_owned(),
+    })
 }
 
 /// A name counts when it exists, whatever it is: a dangling symlink or a
@@ -133,7 +144,12 @@ mod tests {
 
     #[test]
     fn config_beats_nearer_procfile_and_markers() {
-        let (_t, base) = tree(&["appenv.toml", "sub/Procfile", "sub/deep/Gemfile", "sub/deep/x/"]);
+        let (_t, base) = tree(&[
+            "appenv.toml",
+            "sub/Procfile",
+            "sub/deep/Gemfile",
+            "sub/deep/x/",
+        ]);
         let root = find(&base.join("sub/deep/x")).unwrap();
         assert_eq!(root.dir, base);
         assert_eq!(root.reason, Reason::Config);
@@ -150,7 +166,10 @@ mod tests {
     fn nearest_marker_last() {
         let (_t, base) = tree(&["Cargo.toml", "sub/Gemfile", "sub/x/"]);
         let root = find(&base.join("sub/x")).unwrap();
-        assert_eq!((root.dir, root.reason), (base.join("sub"), Reason::Marker("Gemfile")));
+        assert_eq!(
+            (root.dir, root.reason),
+            (base.join("sub"), Reason::Marker("Gemfile"))
+        );
     }
 
     #[test]

@@ -34,7 +34,10 @@ pub fn sanitize_bytes(b: &[u8]) -> String {
 
 /// The 1-based line number of a byte offset in `text`.
 pub fn line_of(text: &[u8], offset: usize) -> usize {
-    1 + text[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count()
+    1 + text[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
 }
 
 #[cfg(test)]

@@ -1,0 +1,86 @@
+//! `appenv env`: the environment the app gets, as env(1) lines, a dotenv
+//! file, or JSON with the source of every variable.
+
+use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
+
+use serde_json::{Map, Value, json};
+
+use super::Context;
+use crate::cli::{EnvArgs, EnvFormat};
+use crate::dotenv;
+use crate::error::{ERROR, Error, print};
+use crate::plan::{Plan, Source};
+use crate::text::sanitize_bytes;
+
+pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), Error> {
+    let plan = ctx.resolve().map_err(|e| e.with_status(ERROR))?;
+    let format = if args.json {
+        EnvFormat::Json
+    } else {
+        args.format
+    };
+    let mut out = Vec::new();
+    match format {
+        EnvFormat::Env => {
+            for (key, var) in &plan.vars {
+                out.extend_from_slice(key.as_bytes());
+                out.push(b'=');
+                out.extend_from_slice(var.value.as_bytes());
+                out.push(b'\n');
+            }
+        }
+        EnvFormat::Dotenv => dotenv_lines(&plan, &mut out),
+        EnvFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &to_json(&plan))
+                .map_err(|e| Error::new(ERROR, e))?;
+            out.push(b'\n');
+        }
+    }
+    print(&out)
+}
+
+/// A file that dotenvy reads back to the same values. Variables that a
+/// dotenv file cannot hold (a name dotenvy refuses, a value that is not
+/// UTF-8) are left out, with a warning.
+fn dotenv_lines(plan: &Plan, out: &mut Vec<u8>) {
+    for (key, var) in &plan.vars {
+        match (key.to_str(), var.value.to_str()) {
+            (Some(k), Some(v)) if dotenv::is_key(k) => {
+                let _ = writeln!(out, "{}", dotenv::line(k, v));
+            }
+            _ => eprintln!(
+                "appenv: {} cannot be written as dotenv, left out",
+                sanitize_bytes(key.as_bytes())
+            ),
+        }
+    }
+}
+
+pub fn source_json(source: &Source) -> Value {
+    match source {
+        Source::Inherited => json!({ "kind": "inherited" }),
+        Source::Config => json!({ "kind": "config", "file": "appenv.toml" }),
+        Source::File { name, line } => json!({ "kind": "file", "file": name, "line": line }),
+        Source::Isolation => json!({ "kind": "isolation" }),
+        Source::Appenv => json!({ "kind": "appenv" }),
+    }
+}
+
+fn to_json(plan: &Plan) -> Value {
+    let vars: Map<String, Value> = plan
+        .vars
+        .iter()
+        .map(|(k, v)| {
+            let value =
+                json!({ "value": v.value.to_string_lossy(), "source": source_json(&v.source) });
+            (k.to_string_lossy().into_owned(), value)
+        })
+        .collect();
+    json!({
+        "root": plan.root.dir.as_str(),
+        "environment": plan.env_name.as_ref().map(|d| &d.name),
+        "vars": vars,
+        "removed": plan.removed.iter().map(|k| k.to_string_lossy()).collect::<Vec<_>>(),
+    })
+}

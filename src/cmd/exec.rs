@@ -1,0 +1,54 @@
+//! `appenv COMMAND…`, `appenv -- COMMAND…`, `appenv exec COMMAND…`.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use super::Context;
+use crate::error::{Error, FAILED};
+use crate::exec;
+use crate::plan::Plan;
+
+pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
+    let plan = ctx.resolve()?;
+    if let super::Trust::Untrusted(why) = ctx.trust(&plan) {
+        return Err(Error::new(FAILED, why));
+    }
+    let argv = plan.argv(command, !ctx.global.no_prefix);
+    let cwd = ctx
+        .global
+        .dir
+        .as_ref()
+        .map(|_| ctx.start_dir())
+        .transpose()?;
+    Err(exec_plan(
+        &plan,
+        argv,
+        cwd.as_deref().map(|d| d.as_std_path()),
+    ))
+}
+
+/// Looks the program up on the plan's PATH and replaces appenv with it.
+/// Returns only on failure.
+pub fn exec_plan(plan: &Plan, argv: Vec<OsString>, cwd: Option<&Path>) -> Error {
+    let Some(program) = argv.first() else {
+        return Error::new(FAILED, "nothing to run");
+    };
+    let path = match exec::lookup(program, plan.value("PATH"), &is_appenv) {
+        Ok(path) => path,
+        Err(e) => return e.into(),
+    };
+    let env = plan
+        .vars
+        .iter()
+        .map(|(k, v)| (k.as_os_str(), v.value.as_os_str()));
+    exec::exec(&path, &argv, env, cwd).into()
+}
+
+/// A PATH entry that is appenv itself (a shim, or a copy of the binary)
+/// would exec appenv again instead of the program.
+pub fn is_appenv(candidate: &Path) -> bool {
+    static SELF: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let me = SELF.get_or_init(|| std::env::current_exe().ok()?.canonicalize().ok());
+    me.as_deref()
+        .is_some_and(|me| candidate.canonicalize().is_ok_and(|c| c == me))
+}

@@ -1,0 +1,120 @@
+//! `appenv explain`: what appenv found and why. Names only, never values, so
+//! the output is safe to paste into an issue.
+
+use std::fmt::Write;
+
+use super::Context;
+use crate::error::{ERROR, Error, print};
+use crate::plan::{FileStatus, Source};
+use crate::text::sanitize;
+
+pub fn run(ctx: &Context) -> Result<(), Error> {
+    let plan = ctx.resolve().map_err(|e| e.with_status(ERROR))?;
+    let mut out = String::new();
+    let root = &plan.root;
+    let _ = writeln!(out, "root         {}", sanitize(root.dir.as_str()));
+    let _ = writeln!(out, "             {}", root.reason);
+    match &plan.env_name {
+        Some(d) => {
+            _ = writeln!(
+                out,
+                "environment  {} (from {})",
+                sanitize(&d.name),
+                d.source
+            )
+        }
+        None => {
+            _ = writeln!(
+                out,
+                "environment  none (no --env, APPENV_ENV or environment in appenv.toml)"
+            )
+        }
+    }
+    let precedence = if plan.override_inherited {
+        "env files and [env.vars] beat the inherited environment (override)"
+    } else {
+        "the inherited environment beats env files and [env.vars]"
+    };
+    let _ = writeln!(out, "precedence   {precedence}");
+
+    let _ = writeln!(out, "files        (lowest first)");
+    for f in &plan.files {
+        let status = match &f.status {
+            FileStatus::Loaded { vars } => format!("loaded, {vars} variable(s)"),
+            FileStatus::Missing => "not present".into(),
+            FileStatus::Skipped(why) => (*why).into(),
+        };
+        let _ = writeln!(out, "  {:<22} {status}", sanitize(&f.name));
+    }
+
+    let _ = writeln!(out, "variables    (inherited ones not listed)");
+    for (key, var) in &plan.vars {
+        if var.source == Source::Inherited {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "  {:<22} {}",
+            sanitize(&key.to_string_lossy()),
+            var.source
+        );
+    }
+    for key in &plan.removed {
+        let _ = writeln!(
+            out,
+            "  {:<22} removed by isolation",
+            sanitize(&key.to_string_lossy())
+        );
+    }
+
+    let iso = &plan.isolation;
+    let _ = writeln!(out, "isolation");
+    match &iso.prefix {
+        Some(p) if p.value.is_empty() => _ = writeln!(out, "  prefix     none ({})", p.reason),
+        Some(p) => {
+            _ = writeln!(
+                out,
+                "  prefix     {} ({})",
+                sanitize(&p.value.join(" ")),
+                p.reason
+            )
+        }
+        None => _ = writeln!(out, "  prefix     none (nothing found that asks for one)"),
+    }
+    match &iso.path {
+        Some(p) => {
+            let dirs: Vec<String> = p.value.iter().map(|d| sanitize(d.as_str())).collect();
+            let _ = writeln!(
+                out,
+                "  PATH       first: {} ({})",
+                dirs.join(", "),
+                p.reason
+            );
+        }
+        None => {
+            _ = writeln!(
+                out,
+                "  PATH       unchanged (nothing found that asks for an entry)"
+            )
+        }
+    }
+    if let Some(venv) = &iso.virtualenv {
+        let _ = writeln!(
+            out,
+            "  virtualenv {} (VIRTUAL_ENV set, PYTHONHOME removed)",
+            sanitize(venv.as_str())
+        );
+    }
+    for note in &iso.notes {
+        let _ = writeln!(out, "  note       {note}");
+    }
+    if let Some(procfile) = &plan.procfile {
+        for (line, text) in &procfile.ignored {
+            let _ = writeln!(
+                out,
+                "  Procfile:{line} ignored (not `name: command`): {text}"
+            );
+        }
+    }
+    print(out.as_bytes())
+}

@@ -1,0 +1,139 @@
+//! One module per subcommand; this file sends each command to its module and
+//! holds what they share: the options, the environment and the start directory.
+
+mod env;
+mod exec;
+mod explain;
+mod root;
+mod which;
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use camino::Utf8PathBuf;
+
+use crate::cli::{Cli, Command, Global};
+use crate::error::{ERROR, Error, FAILED};
+use crate::plan::{self, Env, Plan, Request};
+use crate::text::sanitize_bytes;
+
+pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
+    let ctx = Context::new(cli.global, inherited);
+    match cli.command {
+        Command::Exec(args) => exec::run(&ctx, &args.command),
+        Command::External(command) => exec::run(&ctx, &command),
+        Command::Env(args) => env::run(&ctx, &args),
+        Command::Root => root::run(&ctx),
+        Command::Which(args) => which::run(&ctx, &args.command),
+        Command::Explain => explain::run(&ctx),
+        other => Err(Error::new(ERROR, format!("{other:?} is not available yet"))),
+    }
+}
+
+pub struct Context {
+    pub global: Global,
+    /// The environment appenv was started with.
+    pub inherited: Env,
+    /// The inherited environment with any load by the shell hook taken out.
+    pub base: Env,
+}
+
+impl Context {
+    pub fn new(global: Global, inherited: Env) -> Self {
+        let base = inherited.clone();
+        Context {
+            global,
+            inherited,
+            base,
+        }
+    }
+
+    /// The directory resolution starts from: `-C DIR` or the working
+    /// directory, as the logical path the user sees (symlinks kept).
+    pub fn start_dir(&self) -> Result<Utf8PathBuf, Error> {
+        let dir = match &self.global.dir {
+            Some(dir) if dir.is_absolute() => normalize(dir),
+            Some(dir) => normalize(&self.logical_cwd()?.join(dir)),
+            None => self.logical_cwd()?,
+        };
+        if self.global.dir.is_some() && !dir.is_dir() {
+            return Err(Error::new(
+                FAILED,
+                format!("-C {}: not a directory", show(&dir)),
+            ));
+        }
+        Utf8PathBuf::from_path_buf(dir).map_err(|dir| {
+            Error::new(
+                FAILED,
+                format!("{}: the path is not valid UTF-8", show(&dir)),
+            )
+        })
+    }
+
+    /// `$PWD` when it names the working directory (it keeps the symlinks
+    /// the user walked through), else the physical path.
+    fn logical_cwd(&self) -> Result<PathBuf, Error> {
+        let physical = std::env::current_dir().map_err(|e| {
+            Error::new(
+                FAILED,
+                format!("cannot get the working directory (was it deleted?): {e}"),
+            )
+        })?;
+        let pwd = self.inherited.get(OsStr::new("PWD")).map(Path::new);
+        let same = |p: &Path| match (p.metadata(), Path::new(".").metadata()) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        };
+        Ok(match pwd {
+            Some(pwd) if pwd.is_absolute() && same(pwd) => normalize(pwd),
+            _ => physical,
+        })
+    }
+
+    pub fn request(&self) -> Result<Request, Error> {
+        Ok(Request {
+            start: self.start_dir()?,
+            env_name: self.global.env.clone(),
+            override_inherited: self.global.override_inherited,
+        })
+    }
+
+    pub fn resolve(&self) -> Result<Plan, Error> {
+        Ok(plan::resolve(&self.request()?, &self.base)?)
+    }
+
+    /// Whether the plan's root may be used (see `trust`).
+    pub fn trust(&self, _plan: &Plan) -> Trust {
+        Trust::Trusted
+    }
+}
+
+/// What the trust store says of a root, for the commands that act on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trust {
+    Trusted,
+    /// Not allowed, or changed since allowed: the message says which and
+    /// what to do.
+    Untrusted(String),
+}
+
+/// Removes `.` and resolves `..` lexically, as `cd -L` does.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn show(path: &Path) -> String {
+    sanitize_bytes(path.as_os_str().as_bytes())
+}

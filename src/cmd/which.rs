@@ -1,0 +1,40 @@
+//! `appenv which COMMAND…`: the argv that would be exec'd, program path
+//! resolved, as one shell-quoted line.
+
+use std::ffi::OsString;
+
+use super::Context;
+use super::exec::is_appenv;
+use crate::error::{Error, print};
+use crate::exec;
+
+pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
+    let plan = ctx.resolve()?;
+    let mut argv = plan.argv(command, !ctx.global.no_prefix);
+    let program = exec::lookup(&argv[0], plan.value("PATH"), &is_appenv)?;
+    argv[0] = program.into_os_string();
+    let mut out = Vec::new();
+    for (i, arg) in argv.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        quote(
+            std::os::unix::ffi::OsStrExt::as_bytes(arg.as_os_str()),
+            &mut out,
+        );
+    }
+    out.push(b'\n');
+    print(&out)
+}
+
+fn quote(arg: &[u8], out: &mut Vec<u8>) {
+    out.push(b'\'');
+    for &b in arg {
+        if b == b'\'' {
+            out.extend_from_slice(b"'\\''");
+        } else {
+            out.push(b);
+        }
+    }
+    out.push(b'\'');
+}

@@ -1,0 +1,199 @@
+//! PATH lookup and `execve`: the one place appenv replaces itself.
+
+use std::ffi::{CString, OsStr, OsString};
+use std::fmt;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use nix::errno::Errno;
+
+use crate::text::sanitize_bytes;
+
+/// Why the program could not be started; the status follows env(1).
+#[derive(Debug)]
+pub enum ExecError {
+    NotFound(OsString),
+    NotExecutable(PathBuf, Errno),
+    TooBig(PathBuf),
+    BadWorkingDir(PathBuf, Errno),
+}
+
+impl ExecError {
+    pub fn status(&self) -> i32 {
+        match self {
+            ExecError::NotFound(_) => 127,
+            ExecError::NotExecutable(..) | ExecError::TooBig(_) => 126,
+            ExecError::BadWorkingDir(..) => 125,
+        }
+    }
+}
+
+impl fmt::Display for ExecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let show = |p: &OsStr| sanitize_bytes(p.as_bytes());
+        match self {
+            ExecError::NotFound(name) => write!(f, "{}: command not found", show(name)),
+            ExecError::NotExecutable(path, errno) => {
+                write!(
+                    f,
+                    "{}: cannot execute: {}",
+                    show(path.as_os_str()),
+                    errno.desc()
+                )
+            }
+            ExecError::TooBig(path) => write!(
+                f,
+                "{}: cannot execute: the argument list and environment are too large for execve (E2BIG)",
+                show(path.as_os_str())
+            ),
+            ExecError::BadWorkingDir(dir, errno) => {
+                write!(
+                    f,
+                    "cannot change to {}: {}",
+                    show(dir.as_os_str()),
+                    errno.desc()
+                )
+            }
+        }
+    }
+}
+
+/// Finds `program` as execvp would, on `path` (the plan's PATH, not ours).
+/// A name with a `/` is used as given. `skip` rejects candidates that must
+/// not be run (the shim directory, appenv itself).
+pub fn lookup(
+    program: &OsStr,
+    path: Option<&OsStr>,
+    skip: &dyn Fn(&Path) -> bool,
+) -> Result<PathBuf, ExecError> {
+    if program.as_bytes().contains(&b'/') {
+        return Ok(PathBuf::from(program));
+    }
+    if program.is_empty() {
+        return Err(ExecError::NotFound(program.to_owned()));
+    }
+    let mut denied = None;
+    for dir in path.unwrap_or_default().as_bytes().split(|&b| b == b':') {
+        // An empty entry means the working directory, as in execvp.
+        let dir = if dir.is_empty() {
+            Path::new(".")
+        } else {
+            Path::new(OsStr::from_bytes(dir))
+        };
+        let candidate = dir.join(program);
+        let Ok(meta) = candidate.metadata() else {
+            continue;
+        };
+        if !meta.is_file() || skip(&candidate) {
+            continue;
+        }
+        if meta.permissions().mode() & 0o111 != 0
+            && nix::unistd::access(&candidate, nix::unistd::AccessFlags::X_OK).is_ok()
+        {
+            return Ok(candidate);
+        }
+        denied.get_or_insert(candidate);
+    }
+    match denied {
+        Some(path) => Err(ExecError::NotExecutable(path, Errno::EACCES)),
+        None => Err(ExecError::NotFound(program.to_owned())),
+    }
+}
+
+/// Replaces this process with `program`. Returns only on failure.
+pub fn exec<'a>(
+    program: &Path,
+    argv: &[OsString],
+    env: impl Iterator<Item = (&'a OsStr, &'a OsStr)>,
+    cwd: Option<&Path>,
+) -> ExecError {
+    let cstr = |b: &[u8]| CString::new(b).unwrap_or_default();
+    let env: Vec<CString> = env
+        .map(|(k, v)| {
+            let mut kv = Vec::with_capacity(k.len() + v.len() + 1);
+            kv.extend_from_slice(k.as_bytes());
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            CString::new(kv).unwrap_or_default()
+        })
+        .collect();
+    let args: Vec<CString> = argv.iter().map(|a| cstr(a.as_bytes())).collect();
+    let path = cstr(program.as_os_str().as_bytes());
+    if let Some(dir) = cwd {
+        if let Err(errno) = nix::unistd::chdir(dir) {
+            return ExecError::BadWorkingDir(dir.to_owned(), errno);
+        }
+    }
+    let Err(errno) = nix::unistd::execve(&path, &args, &env);
+    match errno {
+        // Like execvp: a file the kernel cannot run is a shell script.
+        Errno::ENOEXEC => {
+            let mut sh_args = vec![cstr(b"sh"), path];
+            sh_args.extend(args.into_iter().skip(1));
+            let Err(errno) = nix::unistd::execve(c"/bin/sh", &sh_args, &env);
+            fail(program, errno)
+        }
+        errno => fail(program, errno),
+    }
+}
+
+fn fail(program: &Path, errno: Errno) -> ExecError {
+    match errno {
+        Errno::ENOENT => ExecError::NotFound(program.as_os_str().to_owned()),
+        Errno::E2BIG => ExecError::TooBig(program.to_owned()),
+        errno => ExecError::NotExecutable(program.to_owned(), errno),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn lookup_follows_path_and_skips() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+        fs::create_dir_all(&a).unwrap();
+        fs::create_dir_all(&b).unwrap();
+        for dir in [&a, &b] {
+            fs::write(dir.join("prog"), "#!/bin/sh\n").unwrap();
+            fs::set_permissions(dir.join("prog"), fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        fs::write(a.join("plain"), "").unwrap();
+        let path = OsString::from(format!("{}:{}", a.display(), b.display()));
+        let no_skip = |_: &Path| false;
+        assert_eq!(
+            lookup("prog".as_ref(), Some(&path), &no_skip).unwrap(),
+            a.join("prog")
+        );
+        let skip_a = |p: &Path| p.starts_with(&a);
+        assert_eq!(
+            lookup("prog".as_ref(), Some(&path), &skip_a).unwrap(),
+            b.join("prog")
+        );
+        assert_eq!(
+            lookup("plain".as_ref(), Some(&path), &no_skip)
+                .unwrap_err()
+                .status(),
+            126
+        );
+        assert_eq!(
+            lookup("nope".as_ref(), Some(&path), &no_skip)
+                .unwrap_err()
+                .status(),
+            127
+        );
+        assert_eq!(
+            lookup("nope".as_ref(), None, &no_skip)
+                .unwrap_err()
+                .status(),
+            127
+        );
+        assert_eq!(
+            lookup("./x/y".as_ref(), None, &no_skip).unwrap(),
+            PathBuf::from("./x/y")
+        );
+    }
+}
