@@ -11,3 +11,4 @@ pub mod plan;
 pub mod procfile;
 pub mod root;
 pub mod text;
+pub mod trust;
