@@ -78,7 +78,6 @@ impl fmt::Display for NotFound {
 /// where an app begins, and a marker the weakest.
 pub fn find(start: &Utf8Path) -> Result<Root, NotFound> {
     let mut second: Option<Root> = None;
-    let mut third: Option<Root> = None;
     for dir in start.ancestors() {
         if exists(dir, "appenv.toml") {
             return Ok(Root {
@@ -94,24 +93,24 @@ pub fn find(start: &Utf8Path) -> Result<Root, NotFound> {
             } else {
                 None
             };
-            if let Some(reason) = reason {
-                second = Some(Root {
-                    dir: dir.to_owned(),
-                    reason,
-                });
-                continue;
-            }
-        }
-        if second.is_none() && third.is_none() {
-            if let Some(name) = MARKERS.iter().find(|name| exists(dir, name)) {
-                third = Some(Root {
-                    dir: dir.to_owned(),
-                    reason: Reason::Marker(name),
-                });
-            }
+            second = reason.map(|reason| Root {
+                dir: dir.to_owned(),
+                reason,
+            });
         }
     }
-    second.or(third).ok_or_else(|| NotFound {
+    // Markers only matter when nothing above holds a Procfile or `.env`, so
+    // they are looked for then, not at every level on the way up.
+    let third = || {
+        start.ancestors().find_map(|dir| {
+            let name = MARKERS.iter().find(|name| exists(dir, name))?;
+            Some(Root {
+                dir: dir.to_owned(),
+                reason: Reason::Marker(name),
+            })
+        })
+    };
+    second.or_else(third).ok_or_else(|| NotFound {
         start: start.to_owned(),
     })
 }
