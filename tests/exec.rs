@@ -307,7 +307,7 @@ fn which_prints_the_resolved_argv() {
         .unwrap();
     let text = stdout(&out);
     assert!(
-        text.starts_with("'/") && text.ends_with("/sh' '-c' 'it'\\''s'\n"),
+        text.starts_with('/') && text.ends_with("/sh -c 'it'\\''s'\n"),
         "{text}"
     );
 }

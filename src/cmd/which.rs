@@ -28,7 +28,18 @@ pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     print(&out)
 }
 
+/// Single quotes, unless the word is made only of characters that no shell
+/// treats specially (not `=`: zsh expands a leading one). A plain path
+/// comes out as is, ready for an editor setting.
 fn quote(arg: &[u8], out: &mut Vec<u8>) {
+    let plain = !arg.is_empty()
+        && arg
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"/._-+,:@".contains(&b));
+    if plain {
+        out.extend_from_slice(arg);
+        return;
+    }
     out.push(b'\'');
     for &b in arg {
         if b == b'\'' {
@@ -38,4 +49,26 @@ fn quote(arg: &[u8], out: &mut Vec<u8>) {
         }
     }
     out.push(b'\'');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote;
+
+    #[test]
+    fn quotes_only_when_needed() {
+        let q = |s: &[u8]| {
+            let mut out = Vec::new();
+            quote(s, &mut out);
+            String::from_utf8_lossy(&out).into_owned()
+        };
+        assert_eq!(q(b"/app/.venv/bin/python"), "/app/.venv/bin/python");
+        assert_eq!(q(b"db:migrate"), "db:migrate");
+        assert_eq!(q(b""), "''");
+        assert_eq!(q(b"a b"), "'a b'");
+        assert_eq!(q(b"it's"), "'it'\\''s'");
+        assert_eq!(q(b"~x"), "'~x'");
+        assert_eq!(q(b"$HOME"), "'$HOME'");
+        assert_eq!(q(b"=python"), "'=python'");
+    }
 }
