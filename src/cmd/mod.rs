@@ -7,7 +7,10 @@ mod env;
 mod exec;
 mod explain;
 mod root;
+mod shim;
 mod which;
+
+pub use exec::is_appenv;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -33,6 +36,7 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Explain => explain::run(&ctx),
         Command::Allow(args) => allow::run(&ctx, args.dir.as_deref()),
         Command::Deny(args) => deny::run(&ctx, args.dir.as_deref()),
+        Command::Shim(args) => shim::run(&ctx, &args),
         other => Err(Error::new(ERROR, format!("{other:?} is not available yet"))),
     }
 }

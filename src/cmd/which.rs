@@ -4,15 +4,18 @@
 use std::ffi::OsString;
 
 use super::Context;
-use super::exec::is_appenv;
 use crate::error::{Error, print};
 use crate::exec;
+use crate::shim::Skip;
 
 pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     let plan = ctx.resolve()?;
     ctx.note_trust(&plan);
     let mut argv = plan.argv(command, !ctx.global.no_prefix);
-    let program = exec::lookup(&argv[0], plan.value("PATH"), &is_appenv)?;
+    // Never a shim nor appenv itself: an editor given this path must get
+    // the real interpreter.
+    let skip = Skip::for_env(|name| plan.value(name));
+    let program = exec::lookup(&argv[0], plan.value("PATH"), &|p| skip.skips(p))?;
     argv[0] = program.into_os_string();
     let mut out = Vec::new();
     for (i, arg) in argv.iter().enumerate() {
