@@ -12,6 +12,7 @@
 //! someone reading `appenv export zsh`.
 
 mod bash;
+mod fish;
 mod zsh;
 
 use std::borrow::Cow;
@@ -22,16 +23,18 @@ use std::fmt;
 pub enum Shell {
     Bash,
     Zsh,
+    Fish,
 }
 
 impl Shell {
-    pub const ALL: [Shell; 2] = [Shell::Bash, Shell::Zsh];
+    pub const ALL: [Shell; 3] = [Shell::Bash, Shell::Zsh, Shell::Fish];
 
-    /// The shell's name as the user types it: `bash`, `zsh`.
+    /// The shell's name as the user types it: `bash`, `zsh`, `fish`.
     pub fn name(self) -> &'static str {
         match self {
             Shell::Bash => "bash",
             Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
         }
     }
 
@@ -45,6 +48,7 @@ impl Shell {
         match self {
             Shell::Bash => bash::quote(value, out),
             Shell::Zsh => zsh::quote(value, out),
+            Shell::Fish => fish::quote(value, out),
         }
     }
 
@@ -61,6 +65,7 @@ impl Shell {
         match self {
             Shell::Bash => bash::set(name, value, out),
             Shell::Zsh => zsh::set(name, value, out),
+            Shell::Fish => fish::set(name, value, out),
         }
     }
 
@@ -74,6 +79,7 @@ impl Shell {
         match self {
             Shell::Bash => bash::unset(name, out),
             Shell::Zsh => zsh::unset(name, out),
+            Shell::Fish => fish::unset(name, out),
         }
     }
 
@@ -81,9 +87,10 @@ impl Shell {
     /// written unquoted: `[A-Za-z_][A-Za-z0-9_]*`.
     ///
     /// Some such names are still refused by one shell: read-only ones (bash's
-    /// `UID` and `SHELLOPTS`, zsh's `status` and `PPID`) and zsh's arrays
-    /// (`path`, `fpath`, `argv`). Bash prints an error and goes on with the
-    /// next statement; zsh abandons the rest of the `eval`. Which names to leave out is the caller's
+    /// `UID` and `SHELLOPTS`, zsh's `status` and `PPID`, fish's `PWD`,
+    /// `SHLVL` and `_`) and zsh's arrays (`path`, `fpath`, `argv`). Bash and
+    /// fish print an error and go on with the next statement; zsh abandons
+    /// the rest of the `eval`. Which names to leave out is the caller's
     /// choice, not a matter of quoting.
     pub fn is_valid_name(name: &str) -> bool {
         let mut bytes = name.bytes();
@@ -161,7 +168,7 @@ fn as_printable_text(value: &[u8]) -> Option<&str> {
 
 /// Appends `\x` (or another `escape` letter) and the byte as two hex digits.
 ///
-/// Always two digits: bash and zsh read up to two after `\x`, so a
+/// Always two digits: bash, zsh and fish all read up to two after `\x`, so a
 /// hex digit that follows in the value can never be taken into the escape.
 fn push_hex_escape(escape: u8, b: u8, out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -225,7 +232,7 @@ mod tests {
     #[test]
     #[should_panic(expected = "not a valid variable name")]
     fn unset_refuses_a_name_that_would_be_code() {
-        Shell::Zsh.unset("X;touch pwned", &mut Vec::new());
+        Shell::Fish.unset("X;touch pwned", &mut Vec::new());
     }
 
     #[test]
