@@ -10,4 +10,5 @@ pub mod isolation;
 pub mod plan;
 pub mod procfile;
 pub mod root;
+pub mod tasks;
 pub mod text;
