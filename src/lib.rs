@@ -12,3 +12,4 @@ pub mod procfile;
 pub mod root;
 pub mod tasks;
 pub mod text;
+pub mod trust;

@@ -15,6 +15,7 @@ use crate::text::sanitize_bytes;
 
 pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), Error> {
     let plan = ctx.resolve().map_err(|e| e.with_status(ERROR))?;
+    ctx.note_trust(&plan);
     let format = if args.json {
         EnvFormat::Json
     } else {

@@ -116,5 +116,10 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
             );
         }
     }
+    let trust = match ctx.trust(&plan) {
+        super::Trust::Trusted => "trusted".to_string(),
+        super::Trust::Untrusted(why) => why,
+    };
+    let _ = writeln!(out, "trust        {trust}");
     print(out.as_bytes())
 }

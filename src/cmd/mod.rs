@@ -1,7 +1,9 @@
 //! One module per subcommand; this file sends each command to its module and
 //! holds what they share: the options, the environment and the start directory.
 
+mod allow;
 mod console;
+mod deny;
 mod env;
 mod exec;
 mod explain;
@@ -20,7 +22,8 @@ use camino::Utf8PathBuf;
 use crate::cli::{Cli, Command, Global};
 use crate::error::{ERROR, Error, FAILED};
 use crate::plan::{self, Env, Plan, Request};
-use crate::text::sanitize_bytes;
+use crate::text::{sanitize, sanitize_bytes};
+use crate::trust::{self, AppFiles, TrustStore};
 
 pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
     let ctx = Context::new(cli.global, inherited);
@@ -34,6 +37,8 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Root => root::run(&ctx),
         Command::Which(args) => which::run(&ctx, &args.command),
         Command::Explain => explain::run(&ctx),
+        Command::Allow(args) => allow::run(&ctx, args.dir.as_deref()),
+        Command::Deny(args) => deny::run(&ctx, args.dir.as_deref()),
         other => Err(Error::new(ERROR, format!("{other:?} is not available yet"))),
     }
 }
@@ -59,7 +64,12 @@ impl Context {
     /// The directory resolution starts from: `-C DIR` or the working
     /// directory, as the logical path the user sees (symlinks kept).
     pub fn start_dir(&self) -> Result<Utf8PathBuf, Error> {
-        let dir = match &self.global.dir {
+        self.dir_arg(self.global.dir.as_deref())
+    }
+
+    /// A directory given on the command line, made absolute and logical.
+    pub fn dir_arg(&self, given: Option<&Path>) -> Result<Utf8PathBuf, Error> {
+        let dir = match given {
             Some(dir) if dir.is_absolute() => normalize(dir),
             Some(dir) => normalize(&self.logical_cwd()?.join(dir)),
             None => self.logical_cwd()?,
@@ -110,9 +120,32 @@ impl Context {
         Ok(plan::resolve(&self.request()?, &self.base)?)
     }
 
-    /// Whether the plan's root may be used (see `trust`).
-    pub fn trust(&self, _plan: &Plan) -> Trust {
-        Trust::Trusted
+    /// Whether the plan's root may be used: allowed with its files as they
+    /// are now, or under `APPENV_TRUSTED_DIRS`.
+    pub fn trust(&self, plan: &Plan) -> Trust {
+        let root = sanitize(plan.root.dir.as_str());
+        let extra = config_files(plan.config.as_ref());
+        let state = TrustStore::from_env(&self.base).and_then(|store| {
+            Ok(store.check(&AppFiles::collect(&plan.root.dir, &extra)?, &self.base))
+        });
+        match state {
+            Ok(state) if state.is_trusted() => Trust::Trusted,
+            Ok(trust::Trust::Changed { files }) => Trust::Untrusted(format!(
+                "{root} changed since it was allowed ({}); review it and run 'appenv allow'",
+                sanitize(&files.join(", "))
+            )),
+            Ok(_) => Trust::Untrusted(format!("{root} is not allowed; run 'appenv allow'")),
+            Err(e) => Trust::Untrusted(format!("{root} cannot be checked for trust: {e}")),
+        }
+    }
+
+    /// Prints a note when a read-only command shows an untrusted app.
+    pub fn note_trust(&self, plan: &Plan) {
+        if let Trust::Untrusted(why) = self.trust(plan) {
+            if !self.global.quiet {
+                eprintln!("appenv: note: {why}");
+            }
+        }
     }
 }
 
@@ -123,6 +156,14 @@ pub enum Trust {
     /// Not allowed, or changed since allowed: the message says which and
     /// what to do.
     Untrusted(String),
+}
+
+/// The `[env] files` templates of a config, which trust covers too.
+pub fn config_files(config: Option<&crate::config::Config>) -> Vec<String> {
+    config
+        .and_then(|c| c.env.files.as_ref())
+        .map(|f| f.get_ref().clone())
+        .unwrap_or_default()
 }
 
 /// Removes `.` and resolves `..` lexically, as `cd -L` does.

@@ -10,6 +10,7 @@ use crate::exec;
 
 pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     let plan = ctx.resolve()?;
+    ctx.note_trust(&plan);
     let mut argv = plan.argv(command, !ctx.global.no_prefix);
     let program = exec::lookup(&argv[0], plan.value("PATH"), &is_appenv)?;
     argv[0] = program.into_os_string();

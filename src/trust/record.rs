@@ -1,0 +1,242 @@
+//! The allow record: a small JSON file, written atomically.
+//!
+//! ```json
+//! {
+//!   "version": 1,
+//!   "root": "/srv/app",
+//!   "files": {
+//!     ".env": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+//!     "Procfile": null
+//!   }
+//! }
+//! ```
+//!
+//! `files` maps each name to the hex SHA-256 of its content, `null` when absent.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write as _};
+use std::os::unix::fs::OpenOptionsExt;
+use std::process;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use camino::{Utf8Path, Utf8PathBuf};
+use serde::{Deserialize, Serialize};
+
+use super::{AppFiles, Digest, TrustError};
+
+const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Record {
+    version: u32,
+    root: String,
+    files: BTreeMap<String, Option<String>>,
+}
+
+/// The recorded hashes by name.
+pub(super) type Hashes = BTreeMap<String, Option<Digest>>;
+
+pub(super) fn encode(app: &AppFiles) -> String {
+    let record = Record {
+        version: VERSION,
+        root: app.root.to_string(),
+        files: app
+            .files
+            .iter()
+            .map(|(name, hash)| (name.clone(), hash.as_ref().map(hex)))
+            .collect(),
+    };
+    let mut text =
+        serde_json::to_string_pretty(&record).expect("strings and maps always serialize");
+    text.push('\n');
+    text
+}
+
+/// The hashes in the record at `path` if it is a well-formed record for `root`.
+/// Anything else (missing, unreadable, truncated by a crash, garbage, another root's,
+/// another version's) is `None`, so it can never grant trust.
+pub(super) fn read(path: &Utf8Path, root: &Utf8Path) -> Option<Hashes> {
+    let record: Record = serde_json::from_slice(&fs::read(path).ok()?).ok()?;
+    if record.version != VERSION || record.root != root.as_str() {
+        return None;
+    }
+    let decode = |hash: Option<String>| match hash {
+        None => Some(None),
+        Some(hash) => unhex(&hash).map(Some),
+    };
+    record
+        .files
+        .into_iter()
+        .map(|(name, hash)| Some((name, decode(hash)?)))
+        .collect()
+}
+
+/// Replaces `path` with `contents` so that a reader (or a crash) sees the old record or
+/// the new one, never part of one: write a temp file in the same directory, fsync it,
+/// rename it over `path`, fsync the directory.
+pub(super) fn write(path: &Utf8Path, contents: &str) -> Result<(), TrustError> {
+    let dir = path.parent().expect("a record path has a directory");
+    let (temp, mut file) = create_temp(dir, path.file_name().unwrap_or("record"))?;
+    let written = file
+        .write_all(contents.as_bytes())
+        .and_then(|()| file.sync_all())
+        .and_then(|()| fs::rename(&temp, path));
+    if let Err(err) = written {
+        let _ = fs::remove_file(&temp);
+        return Err(TrustError::io("write", path)(err));
+    }
+    sync_dir(dir)
+}
+
+/// A new 0600 file that no other writer, thread or process, can be using: the name
+/// holds the pid and a counter, and `create_new` skips one a crash left behind.
+fn create_temp(dir: &Utf8Path, name: &str) -> Result<(Utf8PathBuf, File), TrustError> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    loop {
+        let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let temp = dir.join(format!(".{name}.{}.{count}.tmp", process::id()));
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temp)
+        {
+            Ok(file) => return Ok((temp, file)),
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(err) => return Err(TrustError::io("create", &temp)(err)),
+        }
+    }
+}
+
+/// A rename or removal survives a crash only once its directory is synced.
+pub(super) fn sync_dir(dir: &Utf8Path) -> Result<(), TrustError> {
+    File::open(dir)
+        .and_then(|dir| dir.sync_all())
+        .map_err(TrustError::io("sync", dir))
+}
+
+pub(super) fn hex(digest: &Digest) -> String {
+    digest
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
+}
+
+fn unhex(hex: &str) -> Option<Digest> {
+    if hex.len() != 64 || !hex.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut digest = [0; 32];
+    for (byte, pair) in digest.iter_mut().zip(hex.as_bytes().chunks(2)) {
+        *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(digest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn app(root: &str) -> AppFiles {
+        AppFiles {
+            root: root.into(),
+            files: vec![(".env".into(), Some([7; 32])), ("Procfile".into(), None)],
+        }
+    }
+
+    fn store() -> (tempfile::TempDir, Utf8PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::try_from(tmp.path().join("record.json")).unwrap();
+        (tmp, path)
+    }
+
+    #[test]
+    fn encodes_root_and_hex_hashes_with_null_for_absent() {
+        let json: serde_json::Value = serde_json::from_str(&encode(&app("/srv/app"))).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "version": 1,
+                "root": "/srv/app",
+                "files": { ".env": "07".repeat(32), "Procfile": null },
+            })
+        );
+    }
+
+    #[test]
+    fn reads_back_what_it_wrote() {
+        let (_tmp, path) = store();
+        write(&path, &encode(&app("/srv/app"))).unwrap();
+        let hashes = read(&path, "/srv/app".into()).unwrap();
+        assert_eq!(hashes, app("/srv/app").files.into_iter().collect());
+    }
+
+    #[test]
+    fn never_reads_a_truncated_record() {
+        let (_tmp, path) = store();
+        let text = encode(&app("/srv/app"));
+        for len in 0..text.len() - 1 {
+            fs::write(&path, &text[..len]).unwrap();
+            assert_eq!(read(&path, "/srv/app".into()), None, "record cut at {len}");
+        }
+    }
+
+    #[test]
+    fn never_reads_garbage_or_a_record_for_something_else() {
+        let (_tmp, path) = store();
+        let text = encode(&app("/srv/app"));
+        let hash = "07".repeat(32);
+        let bad = [
+            b"\x00\xff\xfe garbage \x1b[2J".to_vec(),
+            Vec::new(),
+            b"null".to_vec(),
+            text.replace("/srv/app", "/srv/app2").into_bytes(),
+            text.replace("\"version\": 1", "\"version\": 2")
+                .into_bytes(),
+            text.replace(&hash, &hash[..62]).into_bytes(),
+            text.replace(&hash, &format!("+{}", &hash[1..]))
+                .into_bytes(),
+            text.replace(&hash, "true").into_bytes(),
+            text.replace("\"version\"", "\"trusted\": true, \"version\"")
+                .into_bytes(),
+        ];
+        for bytes in bad {
+            fs::write(&path, &bytes).unwrap();
+            assert_eq!(
+                read(&path, "/srv/app".into()),
+                None,
+                "{}",
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+    }
+
+    #[test]
+    fn writes_replace_the_record_readable_only_by_the_user_and_leave_no_temp_file() {
+        let (tmp, path) = store();
+        write(&path, "one").unwrap();
+        write(&path, "two").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "two");
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn hex_round_trips_and_rejects_anything_but_64_hex_digits() {
+        let digest: Digest = std::array::from_fn(|i| i as u8 * 8);
+        assert_eq!(unhex(&hex(&digest)), Some(digest));
+        assert_eq!(hex(&[0xab; 32]), "ab".repeat(32));
+        assert_eq!(unhex(&"0".repeat(63)), None);
+        assert_eq!(unhex(&format!("+{}", "0".repeat(63))), None);
+        assert_eq!(unhex(&format!("é{}", "0".repeat(62))), None);
+    }
+}
