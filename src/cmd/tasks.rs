@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
-use super::{Context, Trust};
+use super::Context;
 use crate::cli::TasksArgs;
 use crate::error::{ERROR, Error, print};
 use crate::tasks::{self, Command, Source, Task};
@@ -13,12 +13,8 @@ use crate::text::sanitize;
 
 pub fn run(ctx: &Context, args: &TasksArgs) -> Result<(), Error> {
     let plan = ctx.resolve().map_err(|e| e.with_status(ERROR))?;
+    ctx.note_trust(&plan);
     let tasks = tasks::list(&plan);
-    if let Trust::Untrusted(why) = ctx.trust(&plan) {
-        if !ctx.global.quiet {
-            eprintln!("appenv: {why}");
-        }
-    }
     let out = if args.json {
         let list: Vec<Value> = tasks.iter().map(to_json).collect();
         let mut out = serde_json::to_string_pretty(&list).map_err(|e| Error::new(ERROR, e))?;
