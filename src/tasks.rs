@@ -208,7 +208,10 @@ impl Task {
             }
             Command::Shell(script) => {
                 let use_prefix = use_prefix && self.source == Source::Config;
-                let first = script.split_whitespace().next().unwrap_or_default();
+                let first = script
+                    .split_whitespace()
+                    .find(|w| !is_assignment(w))
+                    .unwrap_or_default();
                 let prefix = match use_prefix {
                     true => plan.isolation.prefix_for(first.as_ref()),
                     false => &[],
@@ -247,6 +250,13 @@ fn shell_argv(name: &str, script: &str) -> [OsString; 4] {
         format!("{} \"$@\"", script.trim_end()).into(),
         name.into(),
     ]
+}
+
+/// `NAME=value` before a command sets a variable; the command comes after.
+fn is_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
 }
 
 /// A word as it would be typed: quoted when the shell would split or
@@ -418,7 +428,7 @@ mod tests {
             ),
             (
                 "appenv.toml",
-                "[tasks]\nseed = \"rake db:seed\"\nown = \"bundle exec rake x\"\nlint = [\"rubocop\"]\n",
+                "[tasks]\nseed = \"rake db:seed\"\nown = \"bundle exec rake x\"\nenv = \"RAILS_ENV=test bundle exec rake\"\nlint = [\"rubocop\"]\n",
             ),
         ]);
         let plan = plan(&root);
@@ -436,6 +446,15 @@ mod tests {
         assert_eq!(
             argv(&plan, "own", &[], true),
             ["/bin/sh", "-c", "bundle exec rake x \"$@\"", "own"]
+        );
+        assert_eq!(
+            argv(&plan, "env", &[], true),
+            [
+                "/bin/sh",
+                "-c",
+                "RAILS_ENV=test bundle exec rake \"$@\"",
+                "env"
+            ]
         );
         assert_eq!(
             argv(&plan, "lint", &[], true),
