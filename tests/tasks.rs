@@ -345,6 +345,15 @@ seed = \"touch ran\"\n",
         stderr(&out)
     );
     assert!(stderr(&out).contains("no tasks at all"), "{}", stderr(&out));
+    let out = bare.appenv().arg("tasks").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(stdout(&out), "");
+    assert!(stderr(&out).contains("no tasks in"), "{}", stderr(&out));
+    bare.appenv()
+        .args(["tasks", "--json"])
+        .assert()
+        .success()
+        .stdout("[]\n");
 }
 
 #[test]

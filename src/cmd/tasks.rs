@@ -15,6 +15,12 @@ pub fn run(ctx: &Context, args: &TasksArgs) -> Result<(), Error> {
     let plan = ctx.resolve().map_err(|e| e.with_status(ERROR))?;
     ctx.note_trust(&plan);
     let tasks = tasks::list(&plan);
+    if tasks.is_empty() && !args.json && !ctx.global.quiet {
+        eprintln!(
+            "appenv: no tasks in {}: add one under [tasks] in appenv.toml",
+            sanitize(plan.root.dir.as_str())
+        );
+    }
     let out = if args.json {
         let list: Vec<Value> = tasks.iter().map(to_json).collect();
         let mut out = serde_json::to_string_pretty(&list).map_err(|e| Error::new(ERROR, e))?;
