@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Stdio;
 
-use common::{App, stderr, stdout};
+use common::{App, stderr, stdout, write_executable};
 
 /// A script body that prints its name, working directory and arguments,
 /// one bracketed word each, so that spaces inside an argument show.
@@ -32,10 +32,7 @@ fn with_tools(app: &App) -> String {
 
 fn tool(app: &App, name: &str) {
     let path = app.tmp.path().join("tools").join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, format!("#!/bin/sh\n{SHOW}\n")).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_executable(&path, &format!("#!/bin/sh\n{SHOW}\n"));
 }
 
 #[test]
