@@ -11,5 +11,6 @@ pub mod plan;
 pub mod procfile;
 pub mod root;
 pub mod shell;
+pub mod tasks;
 pub mod text;
 pub mod trust;
