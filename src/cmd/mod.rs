@@ -2,12 +2,15 @@
 //! holds what they share: the options, the environment and the start directory.
 
 mod allow;
+mod console;
 mod deny;
 mod env;
 mod exec;
 mod explain;
 mod root;
+mod run;
 mod shim;
+mod tasks;
 mod which;
 
 pub use exec::is_appenv;
@@ -30,6 +33,9 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
     match cli.command {
         Command::Exec(args) => exec::run(&ctx, &args.command),
         Command::External(command) => exec::run(&ctx, &command),
+        Command::Run(args) => run::run(&ctx, &args.task, &args.args),
+        Command::Console(args) => console::run(&ctx, &args.args),
+        Command::Tasks(args) => tasks::run(&ctx, &args),
         Command::Env(args) => env::run(&ctx, &args),
         Command::Root => root::run(&ctx),
         Command::Which(args) => which::run(&ctx, &args.command),

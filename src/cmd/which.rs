@@ -2,10 +2,12 @@
 //! resolved, as one shell-quoted line.
 
 use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
 
 use super::Context;
 use crate::error::{Error, print};
 use crate::exec;
+use crate::shell::Shell;
 use crate::shim::Skip;
 
 pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
@@ -22,47 +24,36 @@ pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
         if i > 0 {
             out.push(b' ');
         }
-        quote(
-            std::os::unix::ffi::OsStrExt::as_bytes(arg.as_os_str()),
-            &mut out,
-        );
+        push_word(arg.as_bytes(), &mut out);
     }
     out.push(b'\n');
     print(&out)
 }
 
-/// Single quotes, unless the word is made only of characters that no shell
-/// treats specially (not `=`: zsh expands a leading one). A plain path
-/// comes out as is, ready for an editor setting.
-fn quote(arg: &[u8], out: &mut Vec<u8>) {
+/// A word made only of characters that no shell treats specially is
+/// written as is, so a plain path comes out ready for an editor setting;
+/// any other word gets bash quoting. (Not `=`: zsh expands a leading one.)
+fn push_word(arg: &[u8], out: &mut Vec<u8>) {
     let plain = !arg.is_empty()
         && arg
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || b"/._-+,:@".contains(&b));
     if plain {
         out.extend_from_slice(arg);
-        return;
+    } else {
+        Shell::Bash.quote(arg, out);
     }
-    out.push(b'\'');
-    for &b in arg {
-        if b == b'\'' {
-            out.extend_from_slice(b"'\\''");
-        } else {
-            out.push(b);
-        }
-    }
-    out.push(b'\'');
 }
 
 #[cfg(test)]
 mod tests {
-    use super::quote;
+    use super::push_word;
 
     #[test]
     fn quotes_only_when_needed() {
         let q = |s: &[u8]| {
             let mut out = Vec::new();
-            quote(s, &mut out);
+            push_word(s, &mut out);
             String::from_utf8_lossy(&out).into_owned()
         };
         assert_eq!(q(b"/app/.venv/bin/python"), "/app/.venv/bin/python");
