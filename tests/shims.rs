@@ -1,13 +1,15 @@
 //! Shims end to end: `appenv shim install|list|remove`, and the built binary
 //! started under another name (a symlink named `python`).
 
+mod common;
+
 use std::fs;
-use std::os::unix::fs::{PermissionsExt, symlink};
+use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
+use common::{stderr, stdout, write_executable as executable};
 
 /// The real `python` every test finds on PATH: it says who it is, where it
 /// runs, with which pid and which of the variables that matter.
@@ -90,17 +92,15 @@ fn appenv() -> PathBuf {
     assert_cmd::cargo::cargo_bin("appenv")
 }
 
-fn executable(path: &Path, content: &str) {
-    fs::write(path, content).unwrap();
-    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+/// A copy of the appenv binary, written by a child process for the reason
+/// `write_executable` gives (ETXTBSY).
+fn copy_appenv(to: &Path) {
+    let status = std::process::Command::new("cp")
+        .arg(appenv())
+        .arg(to)
+        .status()
+        .unwrap();
+    assert!(status.success(), "cannot copy appenv to {to:?}");
 }
 
 #[test]
@@ -509,7 +509,7 @@ fn the_shim_never_finds_itself() {
     symlink(w.path("shims"), w.path("shimlink")).unwrap();
     // A copy of the binary, rather than a symlink to it.
     fs::create_dir_all(w.path("copies")).unwrap();
-    fs::copy(appenv(), w.path("copies/python")).unwrap();
+    copy_appenv(&w.path("copies/python"));
     symlink(w.path("copies"), w.path("copylink")).unwrap();
 
     let layouts = [
@@ -549,7 +549,7 @@ fn which_prints_the_real_interpreter() {
         .assert()
         .success();
     // A copy of appenv in the shim directory is skipped too.
-    fs::copy(appenv(), w.path("data/appenv/shims/irb")).unwrap();
+    copy_appenv(&w.path("data/appenv/shims/irb"));
     executable(&w.path("bin/irb"), "#!/bin/sh\n");
     let path = w.path_var(&["data/appenv/shims", "shims", "bin"]);
     for (name, real) in [("python", "bin/python"), ("irb", "bin/irb")] {
