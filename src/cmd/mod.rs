@@ -2,12 +2,18 @@
 //! holds what they share: the options, the environment and the start directory.
 
 mod allow;
+mod console;
 mod deny;
 mod env;
 mod exec;
 mod explain;
 mod root;
+mod run;
+mod shim;
+mod tasks;
 mod which;
+
+pub use exec::is_appenv;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -27,12 +33,16 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
     match cli.command {
         Command::Exec(args) => exec::run(&ctx, &args.command),
         Command::External(command) => exec::run(&ctx, &command),
+        Command::Run(args) => run::run(&ctx, &args.task, &args.args),
+        Command::Console(args) => console::run(&ctx, &args.args),
+        Command::Tasks(args) => tasks::run(&ctx, &args),
         Command::Env(args) => env::run(&ctx, &args),
         Command::Root => root::run(&ctx),
         Command::Which(args) => which::run(&ctx, &args.command),
         Command::Explain => explain::run(&ctx),
         Command::Allow(args) => allow::run(&ctx, args.dir.as_deref()),
         Command::Deny(args) => deny::run(&ctx, args.dir.as_deref()),
+        Command::Shim(args) => shim::run(&ctx, &args),
         other => Err(Error::new(ERROR, format!("{other:?} is not available yet"))),
     }
 }
@@ -118,6 +128,15 @@ impl Context {
     /// are now, or under `APPENV_TRUSTED_DIRS`.
     pub fn trust(&self, plan: &Plan) -> Trust {
         let root = sanitize(plan.root.dir.as_str());
+        // Trusted dirs first: they need no store and no hashing (CI, servers).
+        let canonical = plan
+            .root
+            .dir
+            .canonicalize_utf8()
+            .unwrap_or_else(|_| plan.root.dir.clone());
+        if trust::trusted_dir(&canonical, &self.base).is_some() {
+            return Trust::Trusted;
+        }
         let extra = config_files(plan.config.as_ref());
         let state = TrustStore::from_env(&self.base).and_then(|store| {
             Ok(store.check(&AppFiles::collect(&plan.root.dir, &extra)?, &self.base))
