@@ -3,7 +3,7 @@
 use std::ffi::{CString, OsStr, OsString};
 use std::fmt;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
@@ -56,6 +56,27 @@ impl fmt::Display for ExecError {
                 )
             }
         }
+    }
+}
+
+/// A file as the kernel knows it: paths that reach the same file through
+/// symlinks, hard links or bind mounts have the same id. Comparing ids costs
+/// one stat per path, where comparing canonical paths costs a readlink per
+/// path component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileId {
+    /// The file `path` leads to (symlinks followed), if it exists.
+    pub fn of(path: &Path) -> Option<FileId> {
+        let meta = path.metadata().ok()?;
+        Some(FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        })
     }
 }
 
@@ -152,6 +173,22 @@ fn fail(program: &Path, errno: Errno) -> ExecError {
 mod tests {
     use super::*;
     use std::fs;
+
+    #[test]
+    fn file_ids_see_through_symlinks_and_hard_links() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("file");
+        fs::write(&file, "").unwrap();
+        fs::write(tmp.path().join("other"), "").unwrap();
+        std::os::unix::fs::symlink(&file, tmp.path().join("symlink")).unwrap();
+        fs::hard_link(&file, tmp.path().join("hard")).unwrap();
+        let id = FileId::of(&file).unwrap();
+        assert_eq!(FileId::of(&tmp.path().join("symlink")), Some(id));
+        assert_eq!(FileId::of(&tmp.path().join("hard")), Some(id));
+        assert_eq!(FileId::of(&tmp.path().join("./file")), Some(id));
+        assert_ne!(FileId::of(&tmp.path().join("other")), Some(id));
+        assert_eq!(FileId::of(&tmp.path().join("missing")), None);
+    }
 
     #[test]
     fn lookup_follows_path_and_skips() {

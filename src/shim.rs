@@ -18,6 +18,7 @@ use crate::cli::Global;
 use crate::cmd::{Context, Trust, is_appenv};
 use crate::error::{ERROR, Error, FAILED};
 use crate::exec;
+use crate::exec::FileId;
 use crate::plan::Env;
 use crate::root;
 use crate::text::sanitize_bytes;
@@ -260,11 +261,11 @@ pub fn first_on_path(name: &OsStr, path: Option<&OsStr>) -> Option<PathBuf> {
 }
 
 /// What a PATH lookup for a real program must pass over: the shim
-/// directories (compared by canonical path, so a shim directory on PATH
-/// twice or through a symlink is still seen) and anything that resolves to
-/// the appenv binary.
+/// directories (compared as files, by device and inode, so a shim directory
+/// on PATH twice or through a symlink is still seen) and anything that
+/// resolves to the appenv binary.
 pub struct Skip {
-    dirs: Vec<PathBuf>,
+    dirs: Vec<FileId>,
 }
 
 impl Skip {
@@ -272,10 +273,7 @@ impl Skip {
     /// was started from.
     pub fn new(dirs: impl IntoIterator<Item = PathBuf>) -> Self {
         Skip {
-            dirs: dirs
-                .into_iter()
-                .filter_map(|d| d.canonicalize().ok())
-                .collect(),
+            dirs: dirs.into_iter().filter_map(|d| FileId::of(&d)).collect(),
         }
     }
 
@@ -288,7 +286,7 @@ impl Skip {
         let in_shim_dir = || {
             candidate
                 .parent()
-                .and_then(|d| d.canonicalize().ok())
+                .and_then(FileId::of)
                 .is_some_and(|d| self.dirs.contains(&d))
         };
         is_appenv(candidate) || in_shim_dir()

@@ -1,11 +1,11 @@
 //! `appenv COMMAND…`, `appenv -- COMMAND…`, `appenv exec COMMAND…`.
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::Context;
 use crate::error::{Error, FAILED};
-use crate::exec;
+use crate::exec::{self, FileId};
 use crate::plan::Plan;
 use crate::shim::Skip;
 
@@ -47,11 +47,10 @@ pub fn exec_plan(plan: &Plan, argv: Vec<OsString>, cwd: Option<&Path>) -> Error 
 }
 
 /// A PATH entry that is appenv itself (a shim, or the binary reached
-/// through any chain of symlinks) would exec appenv again instead of the
-/// program.
+/// through any chain of symlinks, or a hard link to it) would exec appenv
+/// again instead of the program.
 pub fn is_appenv(candidate: &Path) -> bool {
-    static SELF: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    let me = SELF.get_or_init(|| std::env::current_exe().ok()?.canonicalize().ok());
-    me.as_deref()
-        .is_some_and(|me| candidate.canonicalize().is_ok_and(|c| c == me))
+    static SELF: std::sync::OnceLock<Option<FileId>> = std::sync::OnceLock::new();
+    let me = SELF.get_or_init(|| FileId::of(&std::env::current_exe().ok()?));
+    me.is_some_and(|me| FileId::of(candidate) == Some(me))
 }
