@@ -26,7 +26,11 @@ pub extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
         eprintln!("appenv: {e}");
         return e.status;
     }
-    let status = match Cli::try_parse_from(argv) {
+    let cli = match Cli::parse_program(&argv) {
+        Some(cli) => Ok(cli),
+        None => Cli::try_parse_from(argv),
+    };
+    let status = match cli {
         Ok(cli) => match cmd::run(cli, inherited) {
             Ok(()) => 0,
             Err(e) => {
