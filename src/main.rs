@@ -7,8 +7,9 @@
 //! exactly as if the caller had exec'd it directly.
 #![no_main]
 
-use std::ffi::{c_char, c_int};
+use std::ffi::{CStr, OsString, c_char, c_int};
 use std::io::Write;
+use std::os::unix::ffi::OsStringExt;
 
 use clap::Parser;
 
@@ -17,10 +18,15 @@ use appenv::cmd;
 use appenv::plan::Env;
 use appenv::shim;
 
+/// # Safety
+///
+/// Called by the C runtime only, with `argc` valid, NUL-terminated strings
+/// in `argv`.
 #[unsafe(no_mangle)]
-pub extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
+pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
     let inherited: Env = std::env::vars_os().collect();
-    let argv: Vec<_> = std::env::args_os().collect();
+    // SAFETY: as promised by the caller.
+    let argv = unsafe { args(argc, argv) };
     if argv.first().is_some_and(|a| shim::invoked_as(a).is_some()) {
         let e = shim::run(argv, inherited);
         eprintln!("appenv: {e}");
@@ -45,4 +51,17 @@ pub extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
     };
     let _ = std::io::stdout().flush();
     status
+}
+
+/// The arguments as the C runtime passed them. `std::env::args_os()` cannot
+/// be used under `no_main`: glibc hands them to Rust's start-up code anyway,
+/// but musl does not, and it would return none.
+unsafe fn args(argc: c_int, argv: *const *const c_char) -> Vec<OsString> {
+    (0..usize::try_from(argc).unwrap_or(0))
+        .map(|i| {
+            // SAFETY: the caller's promise, for i < argc.
+            let arg = unsafe { CStr::from_ptr(*argv.add(i)) };
+            OsString::from_vec(arg.to_bytes().to_vec())
+        })
+        .collect()
 }
