@@ -2,7 +2,7 @@
 //! out. It reads files and nothing else: no printing, no exec, no writes and
 //! no use of the process environment (the base env is a parameter).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 
@@ -167,8 +167,7 @@ pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Err
     let mut layers = Layers {
         base,
         override_inherited,
-        vars: Vec::new(),
-        index: BTreeMap::new(),
+        vars: HashMap::new(),
     };
     if let Some(config) = &config {
         layers.add_config_vars(config)?;
@@ -180,30 +179,28 @@ pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Err
     )?;
 
     let isolation = isolation::detect(&root.dir, config.as_ref(), procfile.as_ref());
-    let mut vars: BTreeMap<OsString, Var> = base
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                Var {
-                    value: v.clone(),
-                    source: Source::Inherited,
-                },
-            )
-        })
-        .collect();
-    for (key, value, source) in layers.vars {
-        let key = OsString::from(key);
-        if override_inherited || !base.contains_key(&key) {
-            vars.insert(
-                key,
-                Var {
-                    value: value.into(),
-                    source,
-                },
-            );
-        }
-    }
+    let inherited = base.iter().map(|(k, v)| {
+        let var = Var {
+            value: v.clone(),
+            source: Source::Inherited,
+        };
+        (k.clone(), var)
+    });
+    let layered = layers
+        .vars
+        .into_iter()
+        .filter_map(|(key, (value, source))| {
+            let key = OsString::from(key);
+            let wins = override_inherited || !base.contains_key(&key);
+            wins.then(|| {
+                let value = value.into();
+                (key, Var { value, source })
+            })
+        });
+    // Collecting sorts once and builds the tree in bulk, where inserting
+    // each file variable would search the tree each time; of equal keys,
+    // the last (layered) one is kept.
+    let mut vars: BTreeMap<OsString, Var> = inherited.chain(layered).collect();
     let removed = apply_isolation(&isolation, &mut vars);
     let appenv = |value: &str| Var {
         value: value.into(),
@@ -272,29 +269,22 @@ fn env_name(
     Ok(decided)
 }
 
-/// The variables from config and files, lowest layer first, with what
-/// substitution sees at each step.
+/// The variables from config and files, a later layer replacing an earlier
+/// one, with what substitution sees at each step.
 struct Layers<'a> {
     base: &'a Env,
     override_inherited: bool,
-    vars: Vec<(String, String, Source)>,
-    index: BTreeMap<String, usize>,
+    vars: HashMap<String, (String, Source)>,
 }
 
 impl Layers<'_> {
     fn set(&mut self, key: String, value: String, source: Source) {
-        match self.index.get(&key) {
-            Some(&i) => self.vars[i] = (key, value, source),
-            None => {
-                self.index.insert(key.clone(), self.vars.len());
-                self.vars.push((key, value, source));
-            }
-        }
+        self.vars.insert(key, (value, source));
     }
 
     /// The value a name has at this point, by the final precedence rule.
     fn lookup(&self, name: &str) -> Option<&str> {
-        let layered = || self.index.get(name).map(|&i| self.vars[i].1.as_str());
+        let layered = || self.vars.get(name).map(|(value, _)| value.as_str());
         let inherited = || self.base.get(OsStr::new(name)).and_then(|v| v.to_str());
         if self.override_inherited {
             layered().or_else(inherited)
@@ -363,6 +353,7 @@ impl Layers<'_> {
                 None => FileStatus::Missing,
                 Some(entries) => {
                     let count = entries.len();
+                    self.vars.reserve(count);
                     for e in entries {
                         self.set(
                             e.key,
@@ -388,7 +379,7 @@ impl Layers<'_> {
             .base
             .iter()
             .filter_map(|(k, v)| Some((k.to_str()?, v.to_str()?)));
-        let layered = self.vars.iter().map(|(k, v, _)| (k.as_str(), v.as_str()));
+        let layered = self.vars.iter().map(|(k, (v, _))| (k.as_str(), v.as_str()));
         if self.override_inherited {
             inherited.chain(layered).collect()
         } else {
