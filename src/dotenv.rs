@@ -127,7 +127,7 @@ fn parse_seeded<'a>(
     let mut input = String::new();
     let mut seeded = 0;
     for (key, value) in seed {
-        if is_key(key) && (seeds != Seeds::Referenced || referenced.contains(key)) {
+        if (seeds != Seeds::Referenced || referenced.contains(key)) && is_key(key) {
             input.push_str(&line(key, value));
             input.push('\n');
             seeded += 1;
