@@ -57,7 +57,7 @@ pub struct Context {
 
 impl Context {
     pub fn new(global: Global, inherited: Env) -> Self {
-        let base = inherited.clone();
+        let base = crate::hook_state::base_env(&inherited);
         Context {
             global,
             inherited,
