@@ -7,6 +7,8 @@ mod deny;
 mod env;
 mod exec;
 mod explain;
+mod export;
+mod hook;
 mod root;
 mod run;
 mod shim;
@@ -40,6 +42,8 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Root => root::run(&ctx),
         Command::Which(args) => which::run(&ctx, &args.command),
         Command::Explain => explain::run(&ctx),
+        Command::Export(args) => export::run(&ctx, args.shell),
+        Command::Hook(args) => hook::run(args.shell),
         Command::Allow(args) => allow::run(&ctx, args.dir.as_deref()),
         Command::Deny(args) => deny::run(&ctx, args.dir.as_deref()),
         Command::Shim(args) => shim::run(&ctx, &args),

@@ -1,0 +1,4 @@
+//! End-to-end tests of the shell hook, in the real shells.
+
+mod harness;
+mod scenarios;
