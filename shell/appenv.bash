@@ -69,12 +69,12 @@ __appenv_export() {
 # Run first at each prompt, so the user's own prompt commands see the app's
 # environment. Installing twice adds nothing twice. PROMPT_COMMAND may be a
 # string or, since bash 5.1, an array of commands.
-if ! \builtin declare -p PROMPT_COMMAND >/dev/null 2>&1; then
+# shellcheck disable=SC2128,SC2178 # in the last branch, it is a string
+if [[ -z ${PROMPT_COMMAND[*]+set} ]]; then
     PROMPT_COMMAND=__appenv_hook
-elif ((${#PROMPT_COMMAND[@]} > 1)); then
+elif ((BASH_VERSINFO[0] >= 5)) && [[ ${PROMPT_COMMAND@a} == *a* ]]; then
     [[ ${PROMPT_COMMAND[*]} == *__appenv_hook* ]] ||
         PROMPT_COMMAND=(__appenv_hook "${PROMPT_COMMAND[@]}")
-elif [[ ${PROMPT_COMMAND-} != *__appenv_hook* ]]; then
-    # shellcheck disable=SC2128,SC2178 # a string, or an array of one
+elif [[ ${PROMPT_COMMAND} != *__appenv_hook* ]]; then
     PROMPT_COMMAND="__appenv_hook${PROMPT_COMMAND:+;${PROMPT_COMMAND}}"
 fi

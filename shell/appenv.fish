@@ -52,6 +52,7 @@ function __appenv_unchanged
         builtin test $time -lt $stamp
         or builtin return 1
     end
+    builtin return 0
 end
 
 function __appenv_export
