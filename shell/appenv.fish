@@ -40,16 +40,15 @@ function __appenv_hook --on-event fish_prompt --on-variable PWD
     builtin return $last_status
 end
 
-# True when every watched path is older than the stamp. `path mtime` gives
-# whole seconds, so a path changed in the same second as the stamp counts as
-# changed (the next call moves the stamp on). A path that no longer exists
-# counts as unchanged: its removal changed the directory holding it, which
-# is watched too.
+# True when every watched path is older than the stamp. A path as new as the
+# stamp counts as changed: file times come from a clock that ticks every few
+# milliseconds, so a write in the same tick as the stamp has the same time.
+# A path that no longer exists counts as unchanged: its removal changed the
+# directory holding it, which is watched too. `test -nt` came in fish 3.6;
+# before, the test fails and the hook asks appenv at every prompt.
 function __appenv_unchanged
-    set -l stamp (builtin path mtime -- $__appenv_stamp)
-    or builtin return 1
-    for time in (builtin path mtime -- $__appenv_watch)
-        builtin test $time -lt $stamp
+    for watched in $__appenv_watch
+        builtin test $__appenv_stamp -nt $watched 2>/dev/null
         or builtin return 1
     end
     builtin return 0
