@@ -388,3 +388,33 @@ fn quiet_says_nothing() {
         assert_eq!(snaps[0].get("DB"), None, "{shell}");
     }
 }
+
+#[test]
+fn setting_appenv_env_reloads_at_the_next_prompt() {
+    for shell in shells() {
+        let sandbox = Sandbox::new(&[
+            ("apps/app/.env", "DB=dev\n"),
+            ("apps/app/.env.test", "DB=test\n"),
+        ]);
+        let snaps = sandbox.run(
+            shell,
+            &[
+                Cd("apps/app"),
+                Prompt,
+                Set("APPENV_ENV", "test"),
+                Prompt,
+                Snap,
+                Unset("APPENV_ENV"),
+                Prompt,
+                Snap,
+            ],
+        );
+        assert_eq!(snaps[0].get("DB"), Some("test"), "{shell}");
+        assert_eq!(
+            snaps[0].said, "appenv: loaded app (.env)\nappenv: reloaded app (.env, .env.test)\n",
+            "{shell}"
+        );
+        assert_eq!(snaps[1].get("DB"), Some("dev"), "{shell}");
+        assert_eq!(snaps[1].get("APPENV_ENV"), None, "{shell}");
+    }
+}
