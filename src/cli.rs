@@ -114,6 +114,9 @@ pub struct TasksArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+    /// Print only the task names, one per line (the shell completions use it)
+    #[arg(long, conflicts_with = "json")]
+    pub names: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! holds what they share: the options, the environment and the start directory.
 
 mod allow;
+mod completions;
 mod deny;
 mod env;
 mod exec;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Explain => explain::run(&ctx),
         Command::Allow(args) => allow::run(&ctx, args.dir.as_deref()),
         Command::Deny(args) => deny::run(&ctx, args.dir.as_deref()),
+        Command::Completions(args) => completions::run(args.shell),
         other => Err(Error::new(ERROR, format!("{other:?} is not available yet"))),
     }
 }

@@ -1,0 +1,242 @@
+//! The completion scripts: the committed copies match what the binary
+//! generates, and each script loads in its real shell and completes
+//! subcommands and task names.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+
+use assert_cmd::Command;
+
+use common::{have, stderr, stdout};
+
+const SCRIPTS: [(&str, &str); 3] = [
+    ("bash", "completions/appenv.bash"),
+    ("zsh", "completions/_appenv"),
+    ("fish", "completions/appenv.fish"),
+];
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Fails when the committed `path` differs from `generated`; with
+/// `UPDATE_GENERATED=1` it writes `generated` there instead.
+fn check_generated(path: &str, generated: &[u8]) {
+    let file = repo(path);
+    if std::env::var_os("UPDATE_GENERATED").is_some_and(|v| v == "1") {
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        fs::write(&file, generated).unwrap();
+        return;
+    }
+    let committed = fs::read(&file).unwrap_or_default();
+    if committed != generated {
+        let committed = String::from_utf8_lossy(&committed);
+        let generated = String::from_utf8_lossy(generated);
+        let line = committed
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(committed.lines().count().min(generated.lines().count()))
+            + 1;
+        panic!(
+            "{path} is out of date (first difference at line {line}); \
+             regenerate it with: UPDATE_GENERATED=1 cargo test --test completions"
+        );
+    }
+}
+
+fn completions(shell: &str) -> Vec<u8> {
+    let out = Command::cargo_bin("appenv")
+        .unwrap()
+        .env_clear()
+        .args(["completions", shell])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    out.stdout
+}
+
+#[test]
+fn committed_completions_match_the_binary() {
+    for (shell, path) in SCRIPTS {
+        check_generated(path, &completions(shell));
+    }
+}
+
+/// A directory holding a fake `appenv` whose `tasks --names` lists two tasks
+/// and a name that would run a command if a script evaluated it.
+fn stub_appenv() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let stub = dir.path().join("appenv");
+    fs::write(
+        &stub,
+        "#!/bin/sh\n[ \"$1 $2\" = 'tasks --names' ] || exit 1\nprintf '%s\\n' migrate console '$(touch pwned)'\n",
+    )
+    .unwrap();
+    fs::set_permissions(&stub, fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
+fn path_with(dir: &Path) -> String {
+    format!("{}:/usr/local/bin:/usr/bin:/bin", dir.display())
+}
+
+fn run_shell(program: &str, args: &[&str], stub: &Path) -> std::process::Output {
+    let out = Std::new(program)
+        .args(args)
+        .env_clear()
+        .env("PATH", path_with(stub))
+        .env("HOME", stub)
+        .env("TERM", "dumb")
+        .current_dir(stub)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{program} failed: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    out
+}
+
+#[test]
+fn bash_script_loads_and_completes_tasks() {
+    if !have("bash") {
+        return;
+    }
+    let stub = stub_appenv();
+    let script = repo("completions/appenv.bash");
+    let test = format!(
+        r#"set -eu
+source '{}'
+complete -p appenv
+t() {{
+    COMP_WORDS=("$@"); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); COMPREPLY=()
+    __appenv_complete appenv "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
+    echo "$*|${{COMPREPLY[*]}}"
+}}
+t appenv ex
+t appenv run ''
+t appenv -C . run m
+t appenv --env = test run -q c
+t appenv run migrate ''
+"#,
+        script.display()
+    );
+    let out = run_shell("bash", &["--norc", "--noprofile", "-c", &test], stub.path());
+    let out = stdout(&out);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "complete -o bashdefault -o default -o nosort -F __appenv_complete appenv"
+    );
+    assert_eq!(lines[1], "appenv ex|exec export explain");
+    assert_eq!(lines[2], "appenv run |migrate console $(touch pwned)");
+    assert_eq!(lines[3], "appenv -C . run m|migrate");
+    assert_eq!(lines[4], "appenv --env = test run -q c|console");
+    assert_eq!(
+        lines[5],
+        "appenv run migrate |-C -e -q -h --env --override --no-prefix --quiet --help"
+    );
+    assert!(!stub.path().join("pwned").exists());
+}
+
+#[test]
+fn zsh_script_loads_and_completes_tasks() {
+    if !have("zsh") {
+        return;
+    }
+    let stub = stub_appenv();
+    let completions = repo("completions");
+    let out = run_shell(
+        "zsh",
+        &[
+            "-f",
+            "-c",
+            &format!(
+                "fpath=('{}' $fpath); autoload -Uz compinit && compinit -u -D
+                 print -r -- $_comps[appenv]
+                 autoload +X _appenv && whence -w _appenv",
+                completions.display()
+            ),
+        ],
+        stub.path(),
+    );
+    assert_eq!(stdout(&out), "_appenv\n_appenv: function\n");
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+
+    // Drive an interactive zsh through a pseudo-terminal and press Tab.
+    let driver = format!(
+        r#"zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PS1='> '; fpath=('{}' \$fpath); autoload -Uz compinit && compinit -u -D"
+zpty -w z "zstyle ':completion:*' list-prompt ''; print -r -- READY"
+zpty -r z out '*READY*'
+zpty -r z out '*> '
+zpty -n -w z $'appenv run \t'
+zpty -n -w z $'\C-u print -r -- DONE\n'
+zpty -r z out '*DONE*'
+print -r -- "$out"
+zpty -d z
+"#,
+        completions.display()
+    );
+    let out = run_shell("timeout", &["20", "zsh", "-f", "-c", &driver], stub.path());
+    let screen = stdout(&out);
+    for task in ["migrate", "console", "\\$\\(touch\\ pwned\\)"] {
+        assert!(screen.contains(task), "{task} not listed: {screen:?}");
+    }
+    assert!(!stub.path().join("pwned").exists());
+}
+
+#[test]
+fn fish_script_loads_and_completes_tasks() {
+    if !have("fish") {
+        return;
+    }
+    let stub = stub_appenv();
+    let test = format!(
+        "source '{}'
+         echo @ex; complete -C 'appenv ex'
+         echo @run; complete -C 'appenv run '
+         echo @env; complete -C 'appenv run -e test m'
+         echo @after; complete -C 'appenv run migrate --q'",
+        repo("completions/appenv.fish").display()
+    );
+    let out = run_shell("fish", &["--no-config", "-c", &test], stub.path());
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    let names = |section: &str| -> Vec<String> {
+        stdout(&out)
+            .split('@')
+            .find_map(|s| s.strip_prefix(section))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(|l| l.split('\t').next().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names("ex\n"), ["exec", "explain", "export"]);
+    assert_eq!(names("run\n"), ["$(touch pwned)", "console", "migrate"]);
+    assert_eq!(names("env\n"), ["migrate"]);
+    assert_eq!(names("after\n"), ["--quiet"]);
+    assert!(!stub.path().join("pwned").exists());
+}
+
+#[test]
+fn bash_task_part_passes_shellcheck() {
+    if !have("shellcheck") {
+        return;
+    }
+    let out = Std::new("shellcheck")
+        .args(["--enable=all", "--shell=bash"])
+        .arg(repo("src/cmd/completions/tasks.bash"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stdout(&out));
+}
