@@ -1,6 +1,6 @@
-//! The completion scripts: the committed copies match what the binary
-//! generates, and each script loads in its real shell and completes
-//! subcommands and task names.
+//! The completion scripts and the man page: the committed copies match what
+//! the binary and src/cli.rs generate, and each script loads in its real
+//! shell and completes subcommands and task names.
 
 mod common;
 
@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command as Std;
 
 use assert_cmd::Command;
+use clap::CommandFactory;
 
 use common::{have, stderr, stdout};
 
@@ -61,11 +62,79 @@ fn completions(shell: &str) -> Vec<u8> {
     out.stdout
 }
 
+/// The man pages as clap_mangen writes them from the command-line
+/// definition: appenv.1 and one page per subcommand, which appenv.1 refers
+/// to (appenv-run.1, appenv-shim-install.1…).
+fn man_pages() -> Vec<(String, Vec<u8>)> {
+    fn collect(cmd: clap::Command, pages: &mut Vec<(String, Vec<u8>)>) {
+        let version = concat!("appenv ", env!("CARGO_PKG_VERSION"));
+        let man = clap_mangen::Man::new(cmd.clone()).source(version);
+        let mut page = b".\\\" Generated from src/cli.rs by clap_mangen; do not edit.\n".to_vec();
+        man.render(&mut page).unwrap();
+        pages.push((man.get_filename(), page));
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            collect(sub.clone(), pages);
+        }
+    }
+    let mut cmd = appenv::cli::Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut pages = Vec::new();
+    collect(cmd, &mut pages);
+    pages
+}
+
 #[test]
 fn committed_completions_match_the_binary() {
     for (shell, path) in SCRIPTS {
         check_generated(path, &completions(shell));
     }
+}
+
+#[test]
+fn committed_man_pages_match_the_cli() {
+    let pages = man_pages();
+    let names: Vec<&str> = pages.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names[0], "appenv.1");
+    assert!(names.contains(&"appenv-run.1") && names.contains(&"appenv-shim-install.1"));
+    let main = String::from_utf8_lossy(&pages[0].1);
+    for expected in [".TH appenv 1", "appenv\\-run(1)", "\\-\\-no\\-prefix"] {
+        assert!(main.contains(expected), "{expected} missing from appenv.1");
+    }
+    for (name, page) in &pages {
+        check_generated(&format!("man/{name}"), page);
+    }
+    // A page left behind by a removed subcommand is out of date too.
+    for entry in fs::read_dir(repo("man")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if !names.contains(&name.as_str()) {
+            if std::env::var_os("UPDATE_GENERATED").is_some_and(|v| v == "1") {
+                fs::remove_file(repo("man").join(&name)).unwrap();
+            } else {
+                panic!(
+                    "man/{name} is not generated from src/cli.rs; remove it, or run: \
+                     UPDATE_GENERATED=1 cargo test --test completions"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn man_page_renders() {
+    if !have("man") {
+        return;
+    }
+    let out = Std::new("man")
+        .args(["-l", repo("man/appenv.1").to_str().unwrap()])
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "80")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = stdout(&out);
+    assert!(page.contains("appenv - Run a program"), "{page}");
+    assert!(page.contains("-C <DIR>"), "{page}");
+    assert!(page.contains("appenv-run(1)"), "{page}");
 }
 
 /// A directory holding a fake `appenv` whose `tasks --names` lists two tasks
