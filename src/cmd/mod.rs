@@ -7,6 +7,7 @@ mod deny;
 mod env;
 mod exec;
 mod explain;
+mod init;
 mod root;
 mod which;
 
@@ -34,6 +35,7 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Explain => explain::run(&ctx),
         Command::Allow(args) => allow::run(&ctx, args.dir.as_deref()),
         Command::Deny(args) => deny::run(&ctx, args.dir.as_deref()),
+        Command::Init => init::run(&ctx),
         Command::Completions(args) => completions::run(args.shell),
         other => Err(Error::new(ERROR, format!("{other:?} is not available yet"))),
     }
