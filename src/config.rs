@@ -99,7 +99,8 @@ impl Config {
     pub fn load(root: &Utf8Path) -> Result<Option<Config>, ConfigError> {
         let path = root.join(FILE_NAME);
         match std::fs::read(&path) {
-            Ok(bytes) => Config::parse(&path, &bytes).map(Some),
+            // Named as the user knows it, like env files: relative to the root.
+            Ok(bytes) => Config::parse(Utf8Path::new(FILE_NAME), &bytes).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(ConfigError {
                 path,

@@ -300,7 +300,7 @@ fn explain(logical: Option<&LogicalLine>, error: &dotenvy::Error) -> String {
     if !key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
         let shown: String = line.chars().take(20).collect();
         return format!(
-            "invalid variable name at {:?}: names start with a letter or '_' and hold letters, digits, '_' and '.'",
+            "invalid variable name at `{}`: names start with a letter or '_' and hold letters, digits, '_' and '.'",
             sanitize(&shown)
         );
     }

@@ -74,7 +74,9 @@ pub fn lookup(
         return Err(ExecError::NotFound(program.to_owned()));
     }
     let mut denied = None;
-    for dir in path.unwrap_or_default().as_bytes().split(|&b| b == b':') {
+    // Without PATH, execvp searches the system default path.
+    let path = path.unwrap_or(OsStr::new("/usr/bin:/bin"));
+    for dir in path.as_bytes().split(|&b| b == b':') {
         // An empty entry means the working directory, as in execvp.
         let dir = if dir.is_empty() {
             Path::new(".")

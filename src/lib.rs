@@ -10,5 +10,6 @@ pub mod isolation;
 pub mod plan;
 pub mod procfile;
 pub mod root;
+pub mod shell;
 pub mod text;
 pub mod trust;

@@ -37,6 +37,8 @@ impl Procfile {
     pub fn parse(bytes: &[u8]) -> Result<Procfile, ProcfileError> {
         let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         let mut procfile = Procfile::default();
+        // Name → index, so that thousands of entries stay linear.
+        let mut seen = std::collections::HashMap::new();
         for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
             let line = i + 1;
             let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -47,7 +49,8 @@ impl Procfile {
             }
             match entry(&text) {
                 Some((name, command)) if !raw.contains(&0) && !text.contains('\u{fffd}') => {
-                    if let Some(first) = procfile.get(name) {
+                    if let Some(&first) = seen.get(name) {
+                        let first: &Entry = &procfile.entries[first];
                         return Err(ProcfileError {
                             line,
                             message: format!(
@@ -57,6 +60,7 @@ impl Procfile {
                             ),
                         });
                     }
+                    seen.insert(name.to_owned(), procfile.entries.len());
                     procfile.entries.push(Entry {
                         name: name.into(),
                         command: command.into(),

@@ -122,6 +122,15 @@ impl Context {
     /// are now, or under `APPENV_TRUSTED_DIRS`.
     pub fn trust(&self, plan: &Plan) -> Trust {
         let root = sanitize(plan.root.dir.as_str());
+        // Trusted dirs first: they need no store and no hashing (CI, servers).
+        let canonical = plan
+            .root
+            .dir
+            .canonicalize_utf8()
+            .unwrap_or_else(|_| plan.root.dir.clone());
+        if trust::trusted_dir(&canonical, &self.base).is_some() {
+            return Trust::Trusted;
+        }
         let extra = config_files(plan.config.as_ref());
         let state = TrustStore::from_env(&self.base).and_then(|store| {
             Ok(store.check(&AppFiles::collect(&plan.root.dir, &extra)?, &self.base))

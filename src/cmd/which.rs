@@ -2,11 +2,13 @@
 //! resolved, as one shell-quoted line.
 
 use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
 
 use super::Context;
 use super::exec::is_appenv;
 use crate::error::{Error, print};
 use crate::exec;
+use crate::shell::Shell;
 
 pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     let plan = ctx.resolve()?;
@@ -19,23 +21,8 @@ pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
         if i > 0 {
             out.push(b' ');
         }
-        quote(
-            std::os::unix::ffi::OsStrExt::as_bytes(arg.as_os_str()),
-            &mut out,
-        );
+        Shell::Bash.quote(arg.as_bytes(), &mut out);
     }
     out.push(b'\n');
     print(&out)
-}
-
-fn quote(arg: &[u8], out: &mut Vec<u8>) {
-    out.push(b'\'');
-    for &b in arg {
-        if b == b'\'' {
-            out.extend_from_slice(b"'\\''");
-        } else {
-            out.push(b);
-        }
-    }
-    out.push(b'\'');
 }

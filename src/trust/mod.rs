@@ -158,7 +158,7 @@ fn absolute_var(env: &Env, name: &'static str) -> Result<Option<Utf8PathBuf>, Tr
 /// canonically and by whole components (`Path::starts_with`); empty and relative
 /// entries are ignored (relative ones would depend on the working directory), and so
 /// are entries that do not exist, since no existing root can be below them.
-fn trusted_dir(root: &Utf8Path, env: &Env) -> Option<Utf8PathBuf> {
+pub fn trusted_dir(root: &Utf8Path, env: &Env) -> Option<Utf8PathBuf> {
     let dirs = env.get(OsStr::new("APPENV_TRUSTED_DIRS"))?;
     dirs.as_bytes()
         .split(|&byte| byte == b':')

@@ -1,0 +1,276 @@
+//! Shell code that `appenv export` prints and the hook evaluates.
+//!
+//! This is the security boundary between an env file and the user's
+//! interactive shell: a value is data, and whatever bytes it holds must come
+//! out of `eval` as exactly those bytes without running anything. Each shell
+//! has its own quoting rules, so each has its own module; all of them are
+//! checked against the real shells in `tests/shell_quoting.rs`.
+//!
+//! Whatever the value, the code rendered here is printable UTF-8 with no
+//! control characters but the newline that ends each statement: a hostile
+//! value can neither split a statement across lines nor drive the terminal of
+//! someone reading `appenv export zsh`.
+
+mod bash;
+mod fish;
+mod zsh;
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// A shell that appenv prints code for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+impl Shell {
+    pub const ALL: [Shell; 3] = [Shell::Bash, Shell::Zsh, Shell::Fish];
+
+    /// The shell's name as the user types it: `bash`, `zsh`, `fish`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
+        }
+    }
+
+    /// Appends one shell word that evaluates to exactly `value`.
+    ///
+    /// A NUL byte cannot be part of a shell variable or of the environment,
+    /// so it is left out (as the shells themselves do when they read one);
+    /// every other byte is kept.
+    pub fn quote(self, value: &[u8], out: &mut Vec<u8>) {
+        let value = &*without_nul(value);
+        match self {
+            Shell::Bash => bash::quote(value, out),
+            Shell::Zsh => zsh::quote(value, out),
+            Shell::Fish => fish::quote(value, out),
+        }
+    }
+
+    /// Appends a statement that sets the global, exported variable `name` to
+    /// `value` (NUL bytes left out, as in [`quote`](Shell::quote)).
+    ///
+    /// # Panics
+    ///
+    /// If `name` is not [a valid name](Shell::is_valid_name): a name is
+    /// written unquoted, so callers must filter names before rendering.
+    pub fn set(self, name: &str, value: &[u8], out: &mut Vec<u8>) {
+        assert_valid_name(name);
+        let value = &*without_nul(value);
+        match self {
+            Shell::Bash => bash::set(name, value, out),
+            Shell::Zsh => zsh::set(name, value, out),
+            Shell::Fish => fish::set(name, value, out),
+        }
+    }
+
+    /// Appends a statement that removes the global variable `name`.
+    ///
+    /// # Panics
+    ///
+    /// If `name` is not [a valid name](Shell::is_valid_name).
+    pub fn unset(self, name: &str, out: &mut Vec<u8>) {
+        assert_valid_name(name);
+        match self {
+            Shell::Bash => bash::unset(name, out),
+            Shell::Zsh => zsh::unset(name, out),
+            Shell::Fish => fish::unset(name, out),
+        }
+    }
+
+    /// Whether `name` is a variable name in every shell, one that can be
+    /// written unquoted: `[A-Za-z_][A-Za-z0-9_]*`.
+    ///
+    /// Some such names are still refused by one shell: read-only ones (bash's
+    /// `UID` and `SHELLOPTS`, zsh's `status` and `PPID`, fish's `PWD`,
+    /// `SHLVL` and `_`) and zsh's arrays (`path`, `fpath`, `argv`). Bash and
+    /// fish print an error and go on with the next statement; zsh abandons
+    /// the rest of the `eval`. Which names to leave out is the caller's
+    /// choice, not a matter of quoting.
+    pub fn is_valid_name(name: &str) -> bool {
+        let mut bytes = name.bytes();
+        bytes
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    }
+}
+
+impl fmt::Display for Shell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+fn assert_valid_name(name: &str) {
+    assert!(
+        Shell::is_valid_name(name),
+        "not a valid variable name: {name:?}"
+    );
+}
+
+fn without_nul(value: &[u8]) -> Cow<'_, [u8]> {
+    if value.contains(&0) {
+        Cow::Owned(value.iter().copied().filter(|&b| b != 0).collect())
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
+/// A part of a value, as the quoting functions see it.
+#[derive(Debug, PartialEq, Eq)]
+enum Piece<'a> {
+    /// Printable text: valid UTF-8 without control characters.
+    Text(&'a str),
+    /// A byte that must be escaped: part of a control character (C0, DEL,
+    /// or the two bytes of a C1 such as U+009B, which some terminals take as
+    /// CSI) or a byte that is not valid UTF-8.
+    Byte(u8),
+}
+
+/// Cuts `value` into the longest runs of printable text and the bytes
+/// between them, in order.
+fn for_each_piece<'a>(value: &'a [u8], mut f: impl FnMut(Piece<'a>)) {
+    for chunk in value.utf8_chunks() {
+        let text = chunk.valid();
+        let mut start = 0;
+        for (at, c) in text.char_indices() {
+            if c.is_control() {
+                if start < at {
+                    f(Piece::Text(&text[start..at]));
+                }
+                for &b in &text.as_bytes()[at..at + c.len_utf8()] {
+                    f(Piece::Byte(b));
+                }
+                start = at + c.len_utf8();
+            }
+        }
+        if start < text.len() {
+            f(Piece::Text(&text[start..]));
+        }
+        for &b in chunk.invalid() {
+            f(Piece::Byte(b));
+        }
+    }
+}
+
+/// `value` as printable text, when it is nothing else.
+fn as_printable_text(value: &[u8]) -> Option<&str> {
+    std::str::from_utf8(value)
+        .ok()
+        .filter(|text| !text.chars().any(char::is_control))
+}
+
+/// Appends `\x` (or another `escape` letter) and the byte as two hex digits.
+///
+/// Always two digits: bash, zsh and fish all read up to two after `\x`, so a
+/// hex digit that follows in the value can never be taken into the escape.
+fn push_hex_escape(escape: u8, b: u8, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.extend_from_slice(&[
+        b'\\',
+        escape,
+        HEX[usize::from(b >> 4)],
+        HEX[usize::from(b & 0xf)],
+    ]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn pieces(value: &[u8]) -> Vec<Piece<'_>> {
+        let mut pieces = Vec::new();
+        for_each_piece(value, |piece| pieces.push(piece));
+        pieces
+    }
+
+    #[test]
+    fn pieces_keep_text_and_split_out_control_and_invalid_bytes() {
+        use Piece::{Byte, Text};
+        assert_eq!(pieces(b""), []);
+        assert_eq!(pieces(b"plain text"), [Text("plain text")]);
+        assert_eq!(
+            pieces(b"a\x1b[31mb\n"),
+            [Text("a"), Byte(0x1b), Text("[31mb"), Byte(b'\n')]
+        );
+        assert_eq!(
+            pieces("é\u{9b}€".as_bytes()),
+            [Text("é"), Byte(0xc2), Byte(0x9b), Text("€")]
+        );
+        assert_eq!(
+            pieces(b"a\xff\xe2\x82b"),
+            [Text("a"), Byte(0xff), Byte(0xe2), Byte(0x82), Text("b")]
+        );
+        assert_eq!(pieces(b"\x7f"), [Byte(0x7f)]);
+    }
+
+    #[test]
+    fn valid_names() {
+        for name in ["A", "_", "_A1", "PATH", "lower", "APPENV_ROOT", "a1_B2"] {
+            assert!(Shell::is_valid_name(name), "{name}");
+        }
+        for name in [
+            "", "1A", "A-B", "A B", "A=B", "A;B", "$A", "É", "A\n", "A.B",
+        ] {
+            assert!(!Shell::is_valid_name(name), "{name:?}");
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "not a valid variable name")]
+    fn set_refuses_a_name_that_would_be_code() {
+        Shell::Bash.set("X;touch pwned;Y", b"", &mut Vec::new());
+    }
+
+    #[test]
+    #[should_panic(expected = "not a valid variable name")]
+    fn unset_refuses_a_name_that_would_be_code() {
+        Shell::Fish.unset("X;touch pwned", &mut Vec::new());
+    }
+
+    #[test]
+    fn nul_bytes_are_left_out() {
+        for shell in Shell::ALL {
+            let quoted = |value: &[u8]| {
+                let mut out = Vec::new();
+                shell.quote(value, &mut out);
+                out
+            };
+            assert_eq!(quoted(b"a\0b"), quoted(b"ab"), "{shell}");
+            assert_eq!(quoted(b"\0"), quoted(b""), "{shell}");
+            assert_eq!(quoted(b"\0\n"), quoted(b"\n"), "{shell}");
+            let set = |value: &[u8]| {
+                let mut out = Vec::new();
+                shell.set("PATH", value, &mut out);
+                out
+            };
+            assert_eq!(set(b"\0"), set(b""), "{shell}");
+        }
+    }
+
+    proptest! {
+        /// A value can never break a statement over several lines or put a
+        /// control character or an invalid byte on the user's terminal.
+        #[test]
+        fn rendered_code_is_one_printable_line(value in prop::collection::vec(any::<u8>(), 0..64)) {
+            for shell in Shell::ALL {
+                let mut out = Vec::new();
+                shell.set("X", &value, &mut out);
+                let text = std::str::from_utf8(&out).expect("rendered code is UTF-8");
+                let body = text.strip_suffix('\n').expect("a statement ends with a newline");
+                prop_assert!(!body.chars().any(char::is_control), "{shell}: {body:?}");
+
+                let mut out = Vec::new();
+                shell.unset("X", &mut out);
+                prop_assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1);
+            }
+        }
+    }
+}

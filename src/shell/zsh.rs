@@ -1,0 +1,63 @@
+//! Zsh: the same code as bash (see `bash.rs`), after checking that zsh reads
+//! it the same way.
+//!
+//! Zsh keeps strings "metafied": a byte that collides with its internal
+//! tokens (0x83, Meta, and 0x84..=0x9f) or a NUL is stored as Meta followed
+//! by the byte XOR 0x20, so such bytes are where zsh could differ. Run
+//! through zsh 5.9, every byte 0x01..=0xff, alone, between letters and
+//! doubled, and thousands of random strings weighted towards 0x83..=0xa1,
+//! 0x01, 0x7f, ESC, CR and broken UTF-8, came out of `eval "$(...)"` exactly,
+//! in the shell and in the exported environment, both in single quotes and
+//! as `$'\xHH'`, under the C and C.UTF-8 locales and with the options a
+//! user's `.zshrc` may set that touch quoting or bytes: RC_QUOTES (`''` as a
+//! quote inside single quotes), NO_MULTIBYTE, POSIX_STRINGS, and
+//! `emulate sh` / `emulate ksh`.
+//!
+//! `export` is `typeset -gx` in zsh, so it sets the global variable even
+//! from inside the hook's function, and zsh accepts `unset -v`.
+
+pub(super) use super::bash::{quote, set, unset};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quoted(value: &[u8]) -> String {
+        let mut out = Vec::new();
+        quote(value, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn hard_cases() {
+        assert_eq!(quoted(b""), "''");
+        assert_eq!(quoted(b"back\\slash\\"), r"'back\slash\'");
+        assert_eq!(quoted(br#"it's "quoted""#), r#"'it'\''s "quoted"'"#);
+        assert_eq!(quoted(b"$(touch pwned)`id`;|&"), "'$(touch pwned)`id`;|&'");
+        assert_eq!(quoted(b"line\nline"), r"$'line\nline'");
+        assert_eq!(quoted(b"\x1b]0;title\x07"), r"$'\x1b]0;title\x07'");
+        assert_eq!(quoted("naïve".as_bytes()), "'naïve'");
+    }
+
+    #[test]
+    fn meta_and_token_bytes_are_escaped() {
+        assert_eq!(quoted(b"\x83"), r"$'\x83'");
+        assert_eq!(quoted(b"a\x83\x84\x9f\xa1b"), r"$'a\x83\x84\x9f\xa1b'");
+        // In valid UTF-8, bytes from that range are continuation bytes; next
+        // to a control character they are escaped one by one too.
+        assert_eq!(quoted("\u{c3}\n".as_bytes()), r"$'\xc3\x83\n'");
+        // Without one, the text stays as it is, bytes from the range included.
+        assert_eq!(quoted("\u{c3}".as_bytes()), "'\u{c3}'");
+    }
+
+    #[test]
+    fn set_and_unset() {
+        let mut out = Vec::new();
+        set("PATH", b"/app/bin:/usr/bin", &mut out);
+        unset("VIRTUAL_ENV", &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "export PATH='/app/bin:/usr/bin';\nunset -v VIRTUAL_ENV;\n"
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! Property tests: every reader of app files takes arbitrary bytes and gives
+//! a value or an error, never a panic; errors never carry raw control bytes.
+
+use camino::Utf8Path;
+use proptest::prelude::*;
+
+use appenv::config::Config;
+use appenv::dotenv;
+use appenv::procfile::Procfile;
+
+/// Bytes biased toward the syntax each reader cares about.
+fn input() -> impl Strategy<Value = Vec<u8>> {
+    let token = prop_oneof![
+        any::<u8>().prop_map(|b| vec![b]),
+        Just(b"=".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"\"".to_vec()),
+        Just(b"'".to_vec()),
+        Just(b"\\".to_vec()),
+        Just(b"$".to_vec()),
+        Just(b"${".to_vec()),
+        Just(b"}".to_vec()),
+        Just(b"#".to_vec()),
+        Just(b" ".to_vec()),
+        Just(b"KEY".to_vec()),
+        Just(b"export ".to_vec()),
+        Just(b"[env]".to_vec()),
+        Just(b"[env.vars]".to_vec()),
+        Just(b": ".to_vec()),
+        Just(b"\xef\xbb\xbf".to_vec()),
+        Just("\u{202e}".as_bytes().to_vec()),
+    ];
+    prop::collection::vec(token, 0..64).prop_map(|parts| parts.concat())
+}
+
+fn clean(message: &str) -> bool {
+    !message.chars().any(|c| c.is_control() && c != '\n')
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn env_files(bytes in input()) {
+        let seed = [("SEEDED", "v\"$\\\n")];
+        match dotenv::parse(".env", &bytes, seed.iter().map(|(k, v)| (*k, *v))) {
+            Ok(entries) => for e in entries {
+                prop_assert!(e.line >= 1);
+            },
+            Err(e) => prop_assert!(clean(&e.to_string()), "{}", e),
+        }
+    }
+
+    #[test]
+    fn configs(bytes in input()) {
+        if let Err(e) = Config::parse(Utf8Path::new("appenv.toml"), &bytes) {
+            prop_assert!(clean(&e.to_string()), "{}", e);
+        }
+    }
+
+    #[test]
+    fn procfiles(bytes in input()) {
+        match Procfile::parse(&bytes) {
+            Ok(p) => for (_, text) in p.ignored {
+                prop_assert!(clean(&text), "{}", text);
+            },
+            Err(e) => prop_assert!(clean(&e.to_string()), "{}", e),
+        }
+    }
+
+    /// What `appenv env --format dotenv` writes, dotenvy reads back exactly.
+    #[test]
+    fn dotenv_lines_round_trip(value in "\\PC*|[\\x01-\\x7f]*") {
+        let line = dotenv::line("KEY", &value);
+        let entries = dotenv::parse(".env", line.as_bytes(), std::iter::empty()).unwrap();
+        prop_assert_eq!(&entries[0].value, &value);
+    }
+}
