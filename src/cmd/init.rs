@@ -57,7 +57,8 @@ fn exists(path: &Utf8Path) -> Error {
 }
 
 /// Creates `path` with `text`; an existing file (or a symlink, even a
-/// dangling one) is left untouched.
+/// dangling one) is left untouched, and a file this call created is
+/// removed again when writing to it fails.
 fn write_new(path: &Utf8Path, text: &str) -> Result<(), Error> {
     let cannot = |e: std::io::Error| {
         Error::new(
@@ -74,7 +75,11 @@ fn write_new(path: &Utf8Path, text: &str) -> Result<(), Error> {
             std::io::ErrorKind::AlreadyExists => exists(path),
             _ => cannot(e),
         })?;
-    file.write_all(text.as_bytes()).map_err(cannot)
+    file.write_all(text.as_bytes()).map_err(|e| {
+        // A partial file would only stand in the way of the next try.
+        let _ = std::fs::remove_file(path);
+        cannot(e)
+    })
 }
 
 /// The file must parse and give the same isolation as detection did: a file
