@@ -11,5 +11,7 @@ pub mod plan;
 pub mod procfile;
 pub mod root;
 pub mod shell;
+pub mod shim;
+pub mod tasks;
 pub mod text;
 pub mod trust;

@@ -1,4 +1,5 @@
-//! The `appenv` binary: parse, run, print `appenv: ` errors, exit.
+//! The `appenv` binary: parse, run, print `appenv: ` errors, exit. Started
+//! under any other name, it is a shim (see `appenv::shim`).
 //!
 //! `no_main`: Rust's start-up code sets SIGPIPE to "ignore", and an ignored
 //! signal stays ignored across execve. Skipping it leaves every signal
@@ -15,11 +16,18 @@ use clap::{CommandFactory, Parser};
 use appenv::cli::Cli;
 use appenv::cmd;
 use appenv::plan::Env;
+use appenv::shim;
 
 #[unsafe(no_mangle)]
 pub extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
     let inherited: Env = std::env::vars_os().collect();
-    let status = match Cli::try_parse_from(std::env::args_os()) {
+    let argv: Vec<_> = std::env::args_os().collect();
+    if argv.first().is_some_and(|a| shim::invoked_as(a).is_some()) {
+        let e = shim::run(argv, inherited);
+        eprintln!("appenv: {e}");
+        return e.status;
+    }
+    let status = match Cli::try_parse_from(argv) {
         Ok(cli) => match cmd::run(cli, inherited) {
             Ok(()) => 0,
             Err(e) => {

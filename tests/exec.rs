@@ -222,8 +222,7 @@ fn non_utf8_arguments_pass_through() {
 #[test]
 fn script_without_shebang_runs_with_sh() {
     let app = App::new(&[(".env", "A=from-env\n")]);
-    let path = app.write("noshebang", "echo \"ran $A\"\n");
-    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    common::write_executable(&app.root.join("noshebang"), "echo \"ran $A\"\n");
     app.appenv()
         .arg("./noshebang")
         .assert()
@@ -307,7 +306,7 @@ fn which_prints_the_resolved_argv() {
         .unwrap();
     let text = stdout(&out);
     assert!(
-        text.starts_with("'/") && text.ends_with("/sh' '-c' 'it'\\''s'\n"),
+        text.starts_with('/') && text.ends_with("/sh -c 'it'\\''s'\n"),
         "{text}"
     );
 }

@@ -50,10 +50,7 @@ fn procfile_launcher_is_inferred() {
         "{explain}"
     );
     let (_, which, _) = run(&app, &["which", "python"]);
-    assert!(
-        which.ends_with("/tools/poetry' 'run' 'python'\n"),
-        "{which}"
-    );
+    assert!(which.ends_with("/tools/poetry run python\n"), "{which}");
 }
 
 #[test]

@@ -7,6 +7,7 @@ use super::Context;
 use crate::error::{Error, FAILED};
 use crate::exec;
 use crate::plan::Plan;
+use crate::shim::Skip;
 
 pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     let plan = ctx.resolve()?;
@@ -33,7 +34,8 @@ pub fn exec_plan(plan: &Plan, argv: Vec<OsString>, cwd: Option<&Path>) -> Error 
     let Some(program) = argv.first() else {
         return Error::new(FAILED, "nothing to run");
     };
-    let path = match exec::lookup(program, plan.value("PATH"), &is_appenv) {
+    let skip = Skip::for_env(|name| plan.value(name));
+    let path = match exec::lookup(program, plan.value("PATH"), &|p| skip.skips(p)) {
         Ok(path) => path,
         Err(e) => return e.into(),
     };
@@ -44,8 +46,9 @@ pub fn exec_plan(plan: &Plan, argv: Vec<OsString>, cwd: Option<&Path>) -> Error 
     exec::exec(&path, &argv, env, cwd).into()
 }
 
-/// A PATH entry that is appenv itself (a shim, or a copy of the binary)
-/// would exec appenv again instead of the program.
+/// A PATH entry that is appenv itself (a shim, or the binary reached
+/// through any chain of symlinks) would exec appenv again instead of the
+/// program.
 pub fn is_appenv(candidate: &Path) -> bool {
     static SELF: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     let me = SELF.get_or_init(|| std::env::current_exe().ok()?.canonicalize().ok());

@@ -3,13 +3,19 @@
 
 mod allow;
 mod completions;
+mod console;
 mod deny;
 mod env;
 mod exec;
 mod explain;
 mod init;
 mod root;
+mod run;
+mod shim;
+mod tasks;
 mod which;
+
+pub use exec::is_appenv;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -29,12 +35,16 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
     match cli.command {
         Command::Exec(args) => exec::run(&ctx, &args.command),
         Command::External(command) => exec::run(&ctx, &command),
+        Command::Run(args) => run::run(&ctx, &args.task, &args.args),
+        Command::Console(args) => console::run(&ctx, &args.args),
+        Command::Tasks(args) => tasks::run(&ctx, &args),
         Command::Env(args) => env::run(&ctx, &args),
         Command::Root => root::run(&ctx),
         Command::Which(args) => which::run(&ctx, &args.command),
         Command::Explain => explain::run(&ctx),
         Command::Allow(args) => allow::run(&ctx, args.dir.as_deref()),
         Command::Deny(args) => deny::run(&ctx, args.dir.as_deref()),
+        Command::Shim(args) => shim::run(&ctx, &args),
         Command::Init => init::run(&ctx),
         Command::Completions(args) => completions::run(args.shell),
         other => Err(Error::new(ERROR, format!("{other:?} is not available yet"))),

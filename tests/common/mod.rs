@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -40,8 +40,8 @@ impl App {
 
     /// An executable script.
     pub fn script(&self, name: &str, body: &str) -> PathBuf {
-        let path = self.write(name, &format!("#!/bin/sh\n{body}\n"));
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        let path = self.root.join(name);
+        write_executable(&path, &format!("#!/bin/sh\n{body}\n"));
         path
     }
 
@@ -84,6 +84,27 @@ impl App {
             ),
         ]
     }
+}
+
+/// Writes an executable file through a child process. Tests run in threads:
+/// a file this process held open for writing would be inherited by a child
+/// another test forks at that moment, and exec'ing the file would then fail
+/// with "Text file busy" (ETXTBSY) until that child execs.
+pub fn write_executable(path: &Path, content: &str) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut child = std::process::Command::new("/bin/sh")
+        .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
+        .arg(path)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(content.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "cannot write {path:?}");
 }
 
 pub fn stdout(output: &std::process::Output) -> String {

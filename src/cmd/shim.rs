@@ -1,0 +1,129 @@
+//! `appenv shim install|list|remove`: manage the symlinks that run a program
+//! in its app environment.
+
+use std::ffi::OsStr;
+use std::fmt::Write;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use super::Context;
+use crate::cli::{ShimAction, ShimArgs};
+use crate::error::{Error, print};
+use crate::exec;
+use crate::shim::{self, Change, Entry};
+use crate::text::sanitize_bytes;
+
+pub fn run(ctx: &Context, args: &ShimArgs) -> Result<(), Error> {
+    let dir = shim::dir(shim::env_var(&ctx.inherited))?;
+    let exe = shim::current_exe()?;
+    let path = ctx.inherited.get(OsStr::new("PATH")).map(|p| p.as_os_str());
+    let mut out = String::new();
+    match &args.action {
+        ShimAction::Install { names } => {
+            let changes = shim::install(&dir, names, &exe)?;
+            for (name, change) in names.iter().zip(changes) {
+                let _ = match change {
+                    Change::Installed => writeln!(out, "installed {name} -> {}", show(&exe)),
+                    Change::Updated => writeln!(out, "updated {name} -> {}", show(&exe)),
+                    _ => writeln!(out, "{name} already installed"),
+                };
+            }
+            if !shim::on_path(&dir, path) {
+                path_hint(&dir, &mut out);
+            }
+        }
+        ShimAction::Remove { names } => {
+            let changes = shim::remove(&dir, names, &exe)?;
+            for (name, change) in names.iter().zip(changes) {
+                let _ = match change {
+                    Change::Removed => writeln!(out, "removed {name}"),
+                    _ => writeln!(out, "{name} not installed"),
+                };
+            }
+        }
+        ShimAction::List => {
+            list(&dir, &exe, path, &mut out)?;
+            return print(out.as_bytes());
+        }
+    }
+    if ctx.global.quiet {
+        return Ok(());
+    }
+    print(out.as_bytes())
+}
+
+fn list(dir: &Path, exe: &Path, path: Option<&OsStr>, out: &mut String) -> Result<(), Error> {
+    let on_path = shim::on_path(dir, path);
+    let shims = shim::list(dir, exe)?;
+    let state = if on_path { "on PATH" } else { "not on PATH" };
+    let _ = writeln!(out, "shims in {} ({state})", show(dir));
+    if shims.is_empty() {
+        let _ = writeln!(
+            out,
+            "  none: add some with 'appenv shim install python irb…'"
+        );
+    }
+    for (name, entry, target) in shims {
+        let name_shown = sanitize_bytes(name.as_bytes());
+        let _ = write!(out, "  {name_shown}");
+        if let Some(target) = target {
+            let _ = write!(out, " -> {}", show(&target));
+        }
+        let _ = match entry {
+            Entry::Shim => {
+                let skip = shim::Skip::new([dir.to_owned()]);
+                let first = shim::first_on_path(&name, path);
+                match first {
+                    Some(first) if on_path && !skip.skips(&first) => {
+                        writeln!(out, " (shadowed: {} comes first on PATH)", show(&first))
+                    }
+                    _ if exec::lookup(&name, path, &|p| skip.skips(p)).is_err() => {
+                        writeln!(out, " (no {name_shown} on PATH besides the shim)")
+                    }
+                    _ => writeln!(out),
+                }
+            }
+            Entry::OtherAppenv(_) => writeln!(
+                out,
+                " (another appenv binary; 'appenv shim install {name_shown}' points it at this one)"
+            ),
+            Entry::Foreign(what) => writeln!(out, " (not a shim: {what})"),
+            Entry::Missing => writeln!(out),
+        };
+    }
+    if !on_path {
+        path_hint(dir, out);
+    }
+    Ok(())
+}
+
+/// The lines that put the shims on PATH, ahead of the programs they stand
+/// in for.
+fn path_hint(dir: &Path, out: &mut String) {
+    let shown = show(dir);
+    let mut posix = String::new();
+    for c in shown.chars() {
+        if matches!(c, '"' | '$' | '`' | '\\') {
+            posix.push('\\');
+        }
+        posix.push(c);
+    }
+    let fish = if shown
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/._-+@%,".contains(&b))
+    {
+        shown.clone()
+    } else {
+        format!("'{}'", shown.replace('\\', "\\\\").replace('\'', "\\'"))
+    };
+    let _ = writeln!(
+        out,
+        "{shown} is not on PATH; put it before the programs the shims stand in for:\n  \
+         export PATH=\"{posix}:$PATH\"    # bash, zsh: in ~/.bashrc or ~/.zshrc\n  \
+         fish_add_path {fish}    # fish"
+    );
+}
+
+fn show(path: &Path) -> String {
+    sanitize_bytes(path.as_os_str().as_bytes())
+}

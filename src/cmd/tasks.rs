@@ -1,0 +1,75 @@
+//! `appenv tasks [--json]`: every task, where it comes from and what it runs.
+//! Read-only, so it works on an untrusted app and says that it is one.
+
+use std::fmt::Write;
+
+use serde_json::{Value, json};
+
+use super::Context;
+use crate::cli::TasksArgs;
+use crate::error::{ERROR, Error, print};
+use crate::tasks::{self, Command, Source, Task};
+use crate::text::sanitize;
+
+pub fn run(ctx: &Context, args: &TasksArgs) -> Result<(), Error> {
+    let plan = ctx.resolve().map_err(|e| e.with_status(ERROR))?;
+    ctx.note_trust(&plan);
+    let tasks = tasks::list(&plan);
+    if tasks.is_empty() && !args.json && !ctx.global.quiet {
+        eprintln!(
+            "appenv: no tasks in {}: add one under [tasks] in appenv.toml",
+            sanitize(plan.root.dir.as_str())
+        );
+    }
+    let out = if args.json {
+        let list: Vec<Value> = tasks.iter().map(to_json).collect();
+        let mut out = serde_json::to_string_pretty(&list).map_err(|e| Error::new(ERROR, e))?;
+        out.push('\n');
+        out
+    } else {
+        table(&tasks)
+    };
+    print(out.as_bytes())
+}
+
+/// Aligned columns: name, source, command.
+fn table(tasks: &[Task]) -> String {
+    let rows: Vec<[String; 3]> = tasks
+        .iter()
+        .map(|t| {
+            [
+                sanitize(&t.name),
+                t.source.to_string(),
+                sanitize(&t.display()),
+            ]
+        })
+        .collect();
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+    let (name, source) = (width(0), width(1));
+    let mut out = String::new();
+    for [n, s, c] in &rows {
+        let _ = writeln!(out, "{n:<name$}  {s:<source$}  {c}");
+    }
+    out
+}
+
+fn to_json(task: &Task) -> Value {
+    let mut value = json!({ "name": task.name });
+    let source = match task.source {
+        Source::Config => json!("config"),
+        Source::Procfile { line } => {
+            value["line"] = json!(line);
+            json!("procfile")
+        }
+        Source::Builtin(framework) => {
+            value["framework"] = json!(framework.to_string());
+            json!("builtin")
+        }
+    };
+    value["source"] = source;
+    match &task.command {
+        Command::Shell(script) => value["command"] = json!(script),
+        Command::Argv(argv) => value["argv"] = json!(argv),
+    }
+    value
+}
