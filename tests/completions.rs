@@ -5,7 +5,6 @@
 mod common;
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command as Std;
 
@@ -137,32 +136,53 @@ fn man_page_renders() {
     assert!(page.contains("appenv-run(1)"), "{page}");
 }
 
-/// A directory holding a fake `appenv` whose `tasks --names` lists two tasks
-/// and a name that would run a command if a script evaluated it.
-fn stub_appenv() -> tempfile::TempDir {
+/// An app whose tasks include a name that would run a command if a
+/// completion script evaluated it, and one that cannot be a line; with
+/// `bin/appenv`, the binary under test, for the scripts to call.
+fn app_with_tasks() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let stub = dir.path().join("appenv");
-    fs::write(
-        &stub,
-        "#!/bin/sh\n[ \"$1 $2\" = 'tasks --names' ] || exit 1\nprintf '%s\\n' migrate console '$(touch pwned)'\n",
+    fs::create_dir(dir.path().join("bin")).unwrap();
+    std::os::unix::fs::symlink(
+        assert_cmd::cargo::cargo_bin("appenv"),
+        dir.path().join("bin/appenv"),
     )
     .unwrap();
-    fs::set_permissions(&stub, fs::Permissions::from_mode(0o755)).unwrap();
+    let app = dir.path().join("app");
+    fs::create_dir(&app).unwrap();
+    fs::write(
+        app.join("appenv.toml"),
+        "[tasks]\nmigrate = \"rake db:migrate\"\n\"$(touch pwned)\" = \"true\"\n\"two\\nlines\" = \"true\"\n",
+    )
+    .unwrap();
+    fs::write(app.join("Procfile"), "web: puma\n").unwrap();
     dir
 }
 
-fn path_with(dir: &Path) -> String {
-    format!("{}:/usr/local/bin:/usr/bin:/bin", dir.display())
+#[test]
+fn tasks_names_prints_one_name_per_line() {
+    let dir = app_with_tasks();
+    let out = Command::cargo_bin("appenv")
+        .unwrap()
+        .env_clear()
+        .env("HOME", dir.path())
+        .current_dir(dir.path().join("app"))
+        .args(["tasks", "--names"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "$(touch pwned)\nmigrate\nweb\n");
 }
 
-fn run_shell(program: &str, args: &[&str], stub: &Path) -> std::process::Output {
+/// Runs a shell in the app of [`app_with_tasks`], with its `bin/` on PATH.
+fn run_shell(program: &str, args: &[&str], dir: &Path) -> std::process::Output {
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", dir.join("bin").display());
     let out = Std::new(program)
         .args(args)
         .env_clear()
-        .env("PATH", path_with(stub))
-        .env("HOME", stub)
+        .env("PATH", path)
+        .env("HOME", dir)
         .env("TERM", "dumb")
-        .current_dir(stub)
+        .current_dir(dir.join("app"))
         .output()
         .unwrap();
     assert!(
@@ -179,7 +199,7 @@ fn bash_script_loads_and_completes_tasks() {
     if !have("bash") {
         return;
     }
-    let stub = stub_appenv();
+    let dir = app_with_tasks();
     let script = repo("completions/appenv.bash");
     let test = format!(
         r#"set -eu
@@ -193,12 +213,12 @@ t() {{
 t appenv ex
 t appenv run ''
 t appenv -C . run m
-t appenv --env = test run -q c
+t appenv --env = test run -q w
 t appenv run migrate ''
 "#,
         script.display()
     );
-    let out = run_shell("bash", &["--norc", "--noprofile", "-c", &test], stub.path());
+    let out = run_shell("bash", &["--norc", "--noprofile", "-c", &test], dir.path());
     let out = stdout(&out);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
@@ -206,14 +226,14 @@ t appenv run migrate ''
         "complete -o bashdefault -o default -o nosort -F __appenv_complete appenv"
     );
     assert_eq!(lines[1], "appenv ex|exec export explain");
-    assert_eq!(lines[2], "appenv run |migrate console $(touch pwned)");
+    assert_eq!(lines[2], "appenv run |$(touch pwned) migrate web");
     assert_eq!(lines[3], "appenv -C . run m|migrate");
-    assert_eq!(lines[4], "appenv --env = test run -q c|console");
+    assert_eq!(lines[4], "appenv --env = test run -q w|web");
     assert_eq!(
         lines[5],
         "appenv run migrate |-C -e -q -h --env --override --no-prefix --quiet --help"
     );
-    assert!(!stub.path().join("pwned").exists());
+    assert!(!dir.path().join("app/pwned").exists());
 }
 
 #[test]
@@ -221,7 +241,7 @@ fn zsh_script_loads_and_completes_tasks() {
     if !have("zsh") {
         return;
     }
-    let stub = stub_appenv();
+    let dir = app_with_tasks();
     let completions = repo("completions");
     let out = run_shell(
         "zsh",
@@ -235,7 +255,7 @@ fn zsh_script_loads_and_completes_tasks() {
                 completions.display()
             ),
         ],
-        stub.path(),
+        dir.path(),
     );
     assert_eq!(stdout(&out), "_appenv\n_appenv: function\n");
     assert!(out.stderr.is_empty(), "{}", stderr(&out));
@@ -256,12 +276,12 @@ zpty -d z
 "#,
         completions.display()
     );
-    let out = run_shell("timeout", &["20", "zsh", "-f", "-c", &driver], stub.path());
+    let out = run_shell("timeout", &["20", "zsh", "-f", "-c", &driver], dir.path());
     let screen = stdout(&out);
-    for task in ["migrate", "console", "\\$\\(touch\\ pwned\\)"] {
+    for task in ["migrate", "web", "\\$\\(touch\\ pwned\\)"] {
         assert!(screen.contains(task), "{task} not listed: {screen:?}");
     }
-    assert!(!stub.path().join("pwned").exists());
+    assert!(!dir.path().join("app/pwned").exists());
 }
 
 #[test]
@@ -269,7 +289,7 @@ fn fish_script_loads_and_completes_tasks() {
     if !have("fish") {
         return;
     }
-    let stub = stub_appenv();
+    let dir = app_with_tasks();
     let test = format!(
         "source '{}'
          echo @ex; complete -C 'appenv ex'
@@ -278,7 +298,7 @@ fn fish_script_loads_and_completes_tasks() {
          echo @after; complete -C 'appenv run migrate --q'",
         repo("completions/appenv.fish").display()
     );
-    let out = run_shell("fish", &["--no-config", "-c", &test], stub.path());
+    let out = run_shell("fish", &["--no-config", "-c", &test], dir.path());
     assert!(out.stderr.is_empty(), "{}", stderr(&out));
     let names = |section: &str| -> Vec<String> {
         stdout(&out)
@@ -291,10 +311,10 @@ fn fish_script_loads_and_completes_tasks() {
             .collect()
     };
     assert_eq!(names("ex\n"), ["exec", "explain", "export"]);
-    assert_eq!(names("run\n"), ["$(touch pwned)", "console", "migrate"]);
+    assert_eq!(names("run\n"), ["$(touch pwned)", "migrate", "web"]);
     assert_eq!(names("env\n"), ["migrate"]);
     assert_eq!(names("after\n"), ["--quiet"]);
-    assert!(!stub.path().join("pwned").exists());
+    assert!(!dir.path().join("app/pwned").exists());
 }
 
 #[test]
