@@ -79,6 +79,8 @@ fn rails_like_app_reads_back_to_the_same_plan() {
             &["which", "rake", "db:migrate"],
             &["which", "bundle", "install"],
             &["rake", "db:migrate"],
+            &["tasks"],
+            &["run", "migrate"],
         ],
     );
     assert!(
@@ -92,10 +94,12 @@ fn rails_like_app_reads_back_to_the_same_plan() {
         written.contains("# Present now: .env, .env.test.\n"),
         "{written}"
     );
-    assert!(
-        written.contains("#   web     bundle exec puma -p $PORT\n"),
-        "{written}"
-    );
+    for task in [
+        "#   web      Procfile:1        bundle exec puma -p $PORT\n",
+        "#   migrate  built-in (Rails)  bin/rails db:migrate\n",
+    ] {
+        assert!(written.contains(task), "{written}");
+    }
     let explain = snapshot(&app, &[&["explain"]]).remove(0);
     assert!(
         explain.contains("bundle exec ([exec] prefix in appenv.toml)"),
@@ -119,6 +123,8 @@ fn django_like_app_reads_back_to_the_same_plan() {
             &["-e", "test", "env", "--json"],
             &["which", "python", "manage.py", "migrate"],
             &["python", "manage.py", "migrate"],
+            &["tasks", "--json"],
+            &["run", "migrate"],
         ],
     );
     assert!(

@@ -15,6 +15,7 @@ use crate::error::{ERROR, Error};
 use crate::isolation;
 use crate::plan::{self, DEFAULT_FILES, Plan};
 use crate::root::{self, Reason, Root};
+use crate::tasks;
 use crate::text::sanitize;
 
 pub fn run(ctx: &Context) -> Result<(), Error> {
@@ -202,12 +203,17 @@ fn render(plan: &Plan, found: Option<Reason>) -> String {
     out.comment("Admin processes for `appenv run NAME`, looked up here, then in the");
     out.comment("Procfile, then among built-ins. A string runs with /bin/sh -c, an array");
     out.comment("is exec'd directly; arguments are appended to both.");
-    let entries: Vec<_> = plan.procfile.iter().flat_map(|p| &p.entries).collect();
-    if !entries.is_empty() {
-        out.comment("The Procfile's processes are tasks too:");
-        let width = entries.iter().map(|e| e.name.len()).max().unwrap_or(0);
-        for e in entries {
-            out.comment(&format!("  {:<width$}  {}", e.name, e.command));
+    let tasks = tasks::list(plan);
+    if !tasks.is_empty() {
+        out.comment("Tasks found now (`appenv tasks`); a task here of the same name wins:");
+        let rows: Vec<[String; 3]> = tasks
+            .iter()
+            .map(|t| [t.name.clone(), t.source.to_string(), t.display()])
+            .collect();
+        let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+        let (name, source) = (width(0), width(1));
+        for [n, s, c] in rows {
+            out.comment(&format!("  {n:<name$}  {s:<source$}  {c}"));
         }
     }
     out.line("#seed = \"bin/seed --small\"");
