@@ -181,12 +181,16 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__allow)
-            opts="-e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -255,12 +259,16 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__deny)
-            opts="-e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
