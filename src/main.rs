@@ -10,7 +10,8 @@
 use std::ffi::{c_char, c_int};
 use std::io::Write;
 
-use clap::Parser;
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 
 use appenv::cli::Cli;
 use appenv::cmd;
@@ -34,6 +35,10 @@ pub extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
                 e.status
             }
         },
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            eprint!("{}", short_usage());
+            e.exit_code()
+        }
         Err(e) => {
             let _ = e.print();
             e.exit_code()
@@ -41,4 +46,22 @@ pub extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
     };
     let _ = std::io::stdout().flush();
     status
+}
+
+/// What `appenv` alone prints: the usage and the common commands, not the
+/// whole help.
+fn short_usage() -> String {
+    let mut cli = Cli::command();
+    let common = cli
+        .get_after_help()
+        .map(|h| format!("\n{h}\n"))
+        .unwrap_or_default();
+    let about = cli
+        .get_about()
+        .map(|a| format!("{a}\n\n"))
+        .unwrap_or_default();
+    format!(
+        "{about}{}\n{common}\nSee 'appenv --help' for every command and option.\n",
+        cli.render_usage()
+    )
 }

@@ -2,6 +2,7 @@
 //! holds what they share: the options, the environment and the start directory.
 
 mod allow;
+mod completions;
 mod console;
 mod deny;
 mod env;
@@ -9,6 +10,7 @@ mod exec;
 mod explain;
 mod export;
 mod hook;
+mod init;
 mod root;
 mod run;
 mod shim;
@@ -25,7 +27,7 @@ use std::path::{Path, PathBuf};
 use camino::Utf8PathBuf;
 
 use crate::cli::{Cli, Command, Global};
-use crate::error::{ERROR, Error, FAILED};
+use crate::error::{Error, FAILED};
 use crate::plan::{self, Env, Plan, Request};
 use crate::text::{sanitize, sanitize_bytes};
 use crate::trust::{self, AppFiles, TrustStore};
@@ -47,7 +49,8 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Allow(args) => allow::run(&ctx, args.dir.as_deref()),
         Command::Deny(args) => deny::run(&ctx, args.dir.as_deref()),
         Command::Shim(args) => shim::run(&ctx, &args),
-        other => Err(Error::new(ERROR, format!("{other:?} is not available yet"))),
+        Command::Init => init::run(&ctx),
+        Command::Completions(args) => completions::run(args.shell),
     }
 }
 
