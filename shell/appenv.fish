@@ -11,16 +11,17 @@
 # prints.
 #
 # Builtins are called as `builtin NAME` so that a user's functions cannot
-# change what the hook does. Defining a function again replaces it and its
+# change what the hook does. It uses no builtin newer than fish 3.1 but
+# `test -nt` (fish 3.6), without which it asks appenv at every prompt. Defining a function again replaces it and its
 # event handlers, so installing twice adds nothing twice.
 
 # `appenv hook` puts the path of the binary in __appenv_bin above this line.
 set -q __appenv_bin[1]; or set -g __appenv_bin appenv
 
 # One stamp per shell: its mtime is when this shell last asked appenv.
-if string match -q -- '/*' "$XDG_RUNTIME_DIR"
+if builtin string match -q -- '/*' "$XDG_RUNTIME_DIR"
     set -g __appenv_stamp $XDG_RUNTIME_DIR/appenv/stamp.$fish_pid
-else if string match -q -- '/*' "$XDG_CACHE_HOME"
+else if builtin string match -q -- '/*' "$XDG_CACHE_HOME"
     set -g __appenv_stamp $XDG_CACHE_HOME/appenv/stamp.$fish_pid
 else
     set -g __appenv_stamp $HOME/.cache/appenv/stamp.$fish_pid
@@ -58,14 +59,14 @@ function __appenv_export
     set -g __appenv_pwd $PWD
     # Touch the stamp before appenv reads anything, so that a file written
     # while it runs is newer than the stamp.
-    set -l dir (builtin path dirname -- $__appenv_stamp)
-    if not builtin path is -d -- $dir
+    set -l dir (builtin string replace -r -- '/[^/]*$' '' $__appenv_stamp)
+    if not builtin test -d $dir
         command mkdir -p -m 700 -- $dir 2>/dev/null
     end
-    if builtin path is -d -- $dir
+    if builtin test -d $dir
         builtin true >$__appenv_stamp
     end
-    if string match -q -- '*/*' $__appenv_bin; and not builtin path is -x -- $__appenv_bin
+    if builtin string match -q -- '*/*' $__appenv_bin; and not builtin test -x $__appenv_bin
         builtin printf 'appenv: %s is missing; the shell hook does nothing\n' $__appenv_bin >&2
     else
         set -l code ($__appenv_bin export fish | builtin string collect)
@@ -80,6 +81,6 @@ function __appenv_export
 end
 
 function __appenv_exit --on-event fish_exit
-    builtin path is -f -- $__appenv_stamp
+    builtin test -f $__appenv_stamp
     and command rm -f -- $__appenv_stamp
 end

@@ -221,7 +221,10 @@ fn aliases_and_functions_named_like_builtins_cannot_break_it() {
                  eval() { echo broken; }",
                 "for f in $precmd_functions; do $f; done",
             ),
-            Shell::Fish => ("function path; echo broken; end", "emit fish_prompt"),
+            Shell::Fish => (
+                "function mkdir; echo broken; end; function path; echo broken; end",
+                "emit fish_prompt",
+            ),
         };
         let after = format!("cd apps/app; {prompt}; command printenv DB");
         let (out, err) = session(shell, rc, &after, &[]);
