@@ -82,3 +82,27 @@ fn unchanged_prompts_start_no_process() {
         assert_eq!(many, few, "{shell}");
     }
 }
+
+/// fish reads no prompts from a pipe, so the prompts are its event.
+#[test]
+fn unchanged_fish_prompts_start_no_process() {
+    if !have("strace") || !have("fish") {
+        return;
+    }
+    let sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n")]);
+    let appenv = appenv_bin().display().to_string();
+    let session = |prompts: usize| {
+        let script = format!(
+            "'{appenv}' hook fish | source\ncd apps/app\n{}",
+            "emit fish_prompt\n".repeat(prompts)
+        );
+        execs(&sandbox, &["fish", "--no-config", "-c", &script], "")
+    };
+    let few = session(1);
+    let many = session(50);
+    // The shell, `appenv hook`, one `appenv export` at `cd`, and at exit
+    // the `rm` of the stamp.
+    assert_eq!(few.len(), 4, "{few:?}");
+    assert_eq!(few[2], format!("{appenv} export"));
+    assert_eq!(many, few);
+}
