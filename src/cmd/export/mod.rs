@@ -6,12 +6,15 @@
 //! a broken `.env`) is one message on stderr and the shell is left in a
 //! state it can evaluate, because a prompt must never break.
 
+mod names;
+mod watch;
+
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 
-use camino::{Utf8Path, Utf8PathBuf};
+use camino::Utf8Path;
 use serde_json::{Map, Value};
 
 use super::{Context, Trust};
@@ -22,8 +25,7 @@ use crate::plan::{self, FileStatus, Plan, Request};
 use crate::root::{self, Root};
 use crate::shell::Shell;
 use crate::text::{sanitize, sanitize_bytes};
-use crate::trust::TrustStore;
-use crate::{config, procfile};
+use watch::Watch;
 
 pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
     let format = match shell {
@@ -321,9 +323,10 @@ fn messages(
                 None
             };
             if let Some(verb) = verb {
-                let files = match files.is_empty() {
-                    true => String::new(),
-                    false => format!(" ({})", sanitize(&files.join(", "))),
+                let files = if files.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", sanitize(&files.join(", ")))
                 };
                 said.push(format!("{verb} {}{files}", app_name(root)));
                 if !skipped.is_empty() {
@@ -350,160 +353,6 @@ fn quiet(ctx: &Context) -> bool {
             .inherited
             .get(OsStr::new("APPENV_QUIET"))
             .is_some_and(|v| !v.is_empty() && v != "0")
-}
-
-impl Format {
-    /// Whether this format can set `name` to `value` (`None`: unset it).
-    fn can_set(self, name: &OsStr, value: Option<&OsStr>) -> bool {
-        let Some(name) = name.to_str() else {
-            return false;
-        };
-        if RESERVED.contains(&name) || name.starts_with("__appenv") {
-            return false;
-        }
-        match self {
-            Format::Shell(shell) => {
-                Shell::is_valid_name(name) && !special_names(shell).contains(&name)
-            }
-            Format::Json => value.is_none_or(|v| v.to_str().is_some()),
-        }
-    }
-
-    fn cannot_set(self) -> String {
-        match self {
-            Format::Shell(shell) => format!("{shell} cannot set these variables"),
-            Format::Json => "not UTF-8".into(),
-        }
-    }
-}
-
-/// Names no load may set in a shell: the hook's own state, and what the
-/// shell itself keeps (the working directory the hook compares, the
-/// nesting level, the last argument).
-const RESERVED: [&str; 6] = [hook_state::VAR, "PWD", "OLDPWD", "SHLVL", "_", "IFS"];
-
-/// Variables that a shell keeps for itself: read-only, tied to its state,
-/// or (PROMPT_COMMAND, precmd hooks) what runs the hook.
-fn special_names(shell: Shell) -> &'static [&'static str] {
-    match shell {
-        Shell::Bash => &[
-            "BASHOPTS",
-            "BASH_VERSINFO",
-            "EUID",
-            "PPID",
-            "PROMPT_COMMAND",
-            "SHELLOPTS",
-            "UID",
-        ],
-        Shell::Zsh => &[
-            "ARGC",
-            "EGID",
-            "ERRNO",
-            "EUID",
-            "GID",
-            "HISTCMD",
-            "LINENO",
-            "PPID",
-            "TTYIDLE",
-            "UID",
-            "USERNAME",
-            "argv",
-            "cdpath",
-            "chpwd_functions",
-            "fignore",
-            "fpath",
-            "mailpath",
-            "manpath",
-            "module_path",
-            "path",
-            "pipestatus",
-            "precmd_functions",
-            "psvar",
-            "status",
-            "watch",
-            "zshexit_functions",
-        ],
-        Shell::Fish => &[
-            "CMD_DURATION",
-            "COLUMNS",
-            "FISH_VERSION",
-            "LINES",
-            "argv",
-            "fish_kill_signal",
-            "fish_pid",
-            "history",
-            "hostname",
-            "last_pid",
-            "pipestatus",
-            "status",
-            "status_generation",
-            "umask",
-            "version",
-        ],
-    }
-}
-
-/// What the hook compares with its stamp at each prompt.
-#[derive(Default)]
-struct Watch(Vec<Utf8PathBuf>);
-
-impl Watch {
-    fn add(&mut self, path: &Utf8Path) {
-        if !self.0.iter().any(|p| p == path) {
-            self.0.push(path.to_owned());
-        }
-    }
-
-    /// `start` and the directories above it up to `top`, or to `/`: a new
-    /// `.env` or `appenv.toml` in any of them can change the root.
-    fn dirs(&mut self, start: &Utf8Path, top: Option<&Utf8Path>) {
-        for dir in start.ancestors() {
-            self.add(dir);
-            if Some(dir) == top {
-                break;
-            }
-        }
-    }
-
-    /// The files at the root that can feed a plan, whatever the plan says
-    /// (a `.env` with a syntax error has no plan, and is being edited).
-    fn root_files(&mut self, root: &Utf8Path) {
-        let Ok(entries) = root.read_dir_utf8() else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            if name == config::FILE_NAME || name == procfile::FILE_NAME || name.starts_with(".env")
-            {
-                self.add(entry.path());
-            }
-        }
-    }
-
-    /// The files that feed the plan, and the directories holding them, where
-    /// a missing one would appear.
-    fn inputs(&mut self, plan: &Plan) {
-        for input in plan.inputs() {
-            if let Some(dir) = input.parent() {
-                self.add(dir);
-            }
-            if input.exists() {
-                self.add(&input);
-            }
-        }
-    }
-
-    /// The trust store, so that `appenv allow` and `deny` take effect at the
-    /// next prompt. Before the first allow it does not exist: then the
-    /// nearest directory above it that does.
-    fn trust_store(&mut self, ctx: &Context) {
-        let Ok(store) = TrustStore::from_env(&ctx.base) else {
-            return;
-        };
-        if let Some(dir) = store.path().ancestors().find(|dir| dir.is_dir()) {
-            self.add(dir);
-        }
-    }
 }
 
 fn render_shell(
