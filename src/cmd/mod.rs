@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use camino::Utf8PathBuf;
 
 use crate::cli::{Cli, Command, Global};
-use crate::error::{Error, FAILED};
+use crate::error::{ERROR, Error, FAILED};
 use crate::plan::{self, Env, Plan, Request};
 use crate::text::{sanitize, sanitize_bytes};
 use crate::trust::{self, AppFiles, TrustStore};
@@ -117,6 +117,21 @@ impl Context {
             Some(pwd) if pwd.is_absolute() && same(pwd) => normalize(pwd),
             _ => physical,
         })
+    }
+
+    /// The root of the app a `[DIR]` argument (or -C, or the working
+    /// directory) is in, and the trust store, for `allow` and `deny`.
+    pub fn root_and_store(
+        &self,
+        dir: Option<&Path>,
+    ) -> Result<(crate::root::Root, TrustStore), Error> {
+        let fail = |e: &dyn std::fmt::Display| Error::new(ERROR, e);
+        let start = self
+            .dir_arg(dir.or(self.global.dir.as_deref()))
+            .map_err(|e| e.with_status(ERROR))?;
+        let root = crate::root::find(&start).map_err(|e| fail(&e))?;
+        let store = TrustStore::from_env(&self.base).map_err(|e| fail(&e))?;
+        Ok((root, store))
     }
 
     pub fn request(&self) -> Result<Request, Error> {
