@@ -154,6 +154,9 @@ pub struct TasksArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+    /// Print only the task names, one per line (the shell completions use it)
+    #[arg(long, conflicts_with = "json")]
+    pub names: bool,
 }
 
 #[derive(Debug, Args)]
@@ -218,6 +221,8 @@ pub struct WhichArgs {
 #[derive(Debug, Args)]
 pub struct TrustArgs {
     /// A directory inside the app (default: the working directory)
+    // Its own id: sharing `dir` with the global -C would make clap drop -C here.
+    #[arg(id = "app_dir", value_name = "DIR")]
     pub dir: Option<PathBuf>,
 }
 

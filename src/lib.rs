@@ -6,6 +6,7 @@ pub mod config;
 pub mod dotenv;
 pub mod error;
 pub mod exec;
+pub mod hook_state;
 pub mod isolation;
 pub mod plan;
 pub mod procfile;

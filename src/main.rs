@@ -11,7 +11,8 @@ use std::ffi::{CStr, OsString, c_char, c_int};
 use std::io::Write;
 use std::os::unix::ffi::OsStringExt;
 
-use clap::Parser;
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 
 use appenv::cli::Cli;
 use appenv::cmd;
@@ -44,6 +45,10 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
                 e.status
             }
         },
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            eprint!("{}", short_usage());
+            e.exit_code()
+        }
         Err(e) => {
             let _ = e.print();
             e.exit_code()
@@ -51,6 +56,24 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     };
     let _ = std::io::stdout().flush();
     status
+}
+
+/// What `appenv` alone prints: the usage and the common commands, not the
+/// whole help.
+fn short_usage() -> String {
+    let mut cli = Cli::command();
+    let common = cli
+        .get_after_help()
+        .map(|h| format!("\n{h}\n"))
+        .unwrap_or_default();
+    let about = cli
+        .get_about()
+        .map(|a| format!("{a}\n\n"))
+        .unwrap_or_default();
+    format!(
+        "{about}{}\n{common}\nSee 'appenv --help' for every command and option.\n",
+        cli.render_usage()
+    )
 }
 
 /// The arguments as the C runtime passed them. `std::env::args_os()` cannot

@@ -5,19 +5,14 @@ use std::path::Path;
 use super::{Context, config_files};
 use crate::config::Config;
 use crate::error::{ERROR, Error};
-use crate::root;
 use crate::text::sanitize;
-use crate::trust::{AppFiles, TrustStore};
+use crate::trust::AppFiles;
 
 pub fn run(ctx: &Context, dir: Option<&Path>) -> Result<(), Error> {
     let fail = |e: &dyn std::fmt::Display| Error::new(ERROR, e);
-    let start = ctx
-        .dir_arg(dir.or(ctx.global.dir.as_deref()))
-        .map_err(|e| e.with_status(ERROR))?;
-    let root = root::find(&start).map_err(|e| fail(&e))?;
+    let (root, store) = ctx.root_and_store(dir)?;
     // The config names extra env files; a broken one cannot be allowed.
     let config = Config::load(&root.dir).map_err(|e| fail(&e))?;
-    let store = TrustStore::from_env(&ctx.base).map_err(|e| fail(&e))?;
     let app = AppFiles::collect(&root.dir, &config_files(config.as_ref())).map_err(|e| fail(&e))?;
     store.allow(&app).map_err(|e| fail(&e))?;
     if !ctx.global.quiet {

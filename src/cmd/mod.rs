@@ -2,11 +2,15 @@
 //! holds what they share: the options, the environment and the start directory.
 
 mod allow;
+mod completions;
 mod console;
 mod deny;
 mod env;
 mod exec;
 mod explain;
+mod export;
+mod hook;
+mod init;
 mod root;
 mod run;
 mod shim;
@@ -40,10 +44,13 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Root => root::run(&ctx),
         Command::Which(args) => which::run(&ctx, &args.command),
         Command::Explain => explain::run(&ctx),
+        Command::Export(args) => export::run(&ctx, args.shell),
+        Command::Hook(args) => hook::run(args.shell),
         Command::Allow(args) => allow::run(&ctx, args.dir.as_deref()),
         Command::Deny(args) => deny::run(&ctx, args.dir.as_deref()),
         Command::Shim(args) => shim::run(&ctx, &args),
-        other => Err(Error::new(ERROR, format!("{other:?} is not available yet"))),
+        Command::Init => init::run(&ctx),
+        Command::Completions(args) => completions::run(args.shell),
     }
 }
 
@@ -57,7 +64,7 @@ pub struct Context {
 
 impl Context {
     pub fn new(global: Global, inherited: Env) -> Self {
-        let base = inherited.clone();
+        let base = crate::hook_state::base_env(&inherited);
         Context {
             global,
             inherited,
@@ -110,6 +117,21 @@ impl Context {
             Some(pwd) if pwd.is_absolute() && same(pwd) => normalize(pwd),
             _ => physical,
         })
+    }
+
+    /// The root of the app a `[DIR]` argument (or -C, or the working
+    /// directory) is in, and the trust store, for `allow` and `deny`.
+    pub fn root_and_store(
+        &self,
+        dir: Option<&Path>,
+    ) -> Result<(crate::root::Root, TrustStore), Error> {
+        let fail = |e: &dyn std::fmt::Display| Error::new(ERROR, e);
+        let start = self
+            .dir_arg(dir.or(self.global.dir.as_deref()))
+            .map_err(|e| e.with_status(ERROR))?;
+        let root = crate::root::find(&start).map_err(|e| fail(&e))?;
+        let store = TrustStore::from_env(&self.base).map_err(|e| fail(&e))?;
+        Ok((root, store))
     }
 
     pub fn request(&self) -> Result<Request, Error> {

@@ -1,4 +1,4 @@
-//! `appenv tasks [--json]`: every task, where it comes from and what it runs.
+//! `appenv tasks [--json | --names]`: every task, where it comes from and what it runs.
 //! Read-only, so it works on an untrusted app and says that it is one.
 
 use std::fmt::Write;
@@ -15,6 +15,9 @@ pub fn run(ctx: &Context, args: &TasksArgs) -> Result<(), Error> {
     let plan = ctx.resolve().map_err(|e| e.with_status(ERROR))?;
     ctx.note_trust(&plan);
     let tasks = tasks::list(&plan);
+    if args.names {
+        return print(names(&tasks).as_bytes());
+    }
     if tasks.is_empty() && !args.json && !ctx.global.quiet {
         eprintln!(
             "appenv: no tasks in {}: add one under [tasks] in appenv.toml",
@@ -30,6 +33,17 @@ pub fn run(ctx: &Context, args: &TasksArgs) -> Result<(), Error> {
         table(&tasks)
     };
     print(out.as_bytes())
+}
+
+/// One name per line, for the shell completions. A name that sanitising
+/// would change (a newline, a control character) is left out: it could
+/// not be typed, and listing it raw would let a config write to the terminal.
+fn names(tasks: &[Task]) -> String {
+    tasks
+        .iter()
+        .filter(|t| sanitize(&t.name) == t.name)
+        .map(|t| format!("{}\n", t.name))
+        .collect()
 }
 
 /// Aligned columns: name, source, command.

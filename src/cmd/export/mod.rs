@@ -1,0 +1,405 @@
+//! `appenv export SHELL`: the code that moves the shell from the state it is
+//! in to the state for its working directory — nothing, a load, a reload or
+//! an unload. The shell hook evaluates it at a prompt; `json` is for editors.
+//!
+//! It always succeeds with valid code: whatever goes wrong (an untrusted app,
+//! a broken `.env`) is one message on stderr and the shell is left in a
+//! state it can evaluate, because a prompt must never break.
+
+mod names;
+mod watch;
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+
+use camino::Utf8Path;
+use serde_json::{Map, Value};
+
+use super::{Context, Trust};
+use crate::cli::ExportShell;
+use crate::error::{Error, print};
+use crate::hook_state::{self, Change, HookState};
+use crate::plan::{self, FileStatus, Plan, Request};
+use crate::root::{self, Root};
+use crate::shell::Shell;
+use crate::text::{sanitize, sanitize_bytes};
+use watch::Watch;
+
+pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
+    let format = match shell {
+        ExportShell::Bash => Format::Shell(Shell::Bash),
+        ExportShell::Zsh => Format::Shell(Shell::Zsh),
+        ExportShell::Fish => Format::Shell(Shell::Fish),
+        ExportShell::Json => Format::Json,
+    };
+    let state = HookState::from_env(&ctx.inherited).unwrap_or_default();
+    let (target, watch) = decide(ctx, &state, format);
+    let updates = updates(ctx, &state, &target, format);
+    if !quiet(ctx) {
+        for message in messages(&state, &target, &updates, format) {
+            eprintln!("appenv: {message}");
+        }
+    }
+    let out = match format {
+        Format::Shell(shell) => render_shell(shell, &updates, &watch),
+        Format::Json => render_json(&updates),
+    };
+    // A closed or broken stdout leaves nothing to evaluate, which is valid.
+    let _ = print(&out);
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Shell(Shell),
+    Json,
+}
+
+/// Where the shell should be for its working directory.
+enum Target {
+    /// No app here, or one that would change nothing in the shell.
+    Nothing,
+    /// An app that is not loaded, and why: not allowed, or broken.
+    Refused { root: Option<String>, why: String },
+    Loaded {
+        root: String,
+        /// The env files read, for the message.
+        files: Vec<String>,
+        changes: BTreeMap<OsString, Change>,
+        /// Changes of the previous load that the user overrode by hand:
+        /// still remembered, not applied.
+        kept: BTreeMap<OsString, Change>,
+        /// Names the format cannot set, for the message.
+        skipped: Vec<String>,
+    },
+}
+
+fn decide(ctx: &Context, state: &HookState, format: Format) -> (Target, Watch) {
+    let mut watch = Watch::default();
+    let start = match ctx.start_dir() {
+        Ok(start) => start,
+        Err(e) => {
+            let target = Target::Refused {
+                root: None,
+                why: e.message,
+            };
+            return (target, watch);
+        }
+    };
+    let Ok(found) = root::find(&start) else {
+        watch.dirs(&start, None);
+        return (Target::Nothing, watch);
+    };
+    watch.root_files(&found.dir);
+    let request = Request {
+        start: start.clone(),
+        env_name: ctx.global.env.clone(),
+        override_inherited: ctx.global.override_inherited,
+    };
+    let plan = match plan::resolve_at(same_app(state, found.clone()), &request, &ctx.base) {
+        Ok(plan) => plan,
+        Err(e) => {
+            watch.dirs(&start, None);
+            watch.trust_store(ctx);
+            let target = Target::Refused {
+                root: Some(found.dir.into_string()),
+                why: e.to_string(),
+            };
+            return (target, watch);
+        }
+    };
+    watch.inputs(&plan);
+    let Diff {
+        changes,
+        kept,
+        skipped,
+        changes_anything,
+    } = diff(ctx, state, &plan, format);
+    // An app that would only set appenv's own variables changes nothing
+    // for the user (a bare Cargo.toml, an isolation that is only a prefix,
+    // which a shell cannot apply): no load, no message, no trust prompt.
+    if !changes_anything {
+        watch.dirs(&start, None);
+        return (Target::Nothing, watch);
+    }
+    watch.trust_store(ctx);
+    if let Trust::Untrusted(why) = ctx.trust(&plan) {
+        watch.dirs(&start, None);
+        let target = Target::Refused {
+            root: Some(plan.root.dir.into_string()),
+            why,
+        };
+        return (target, watch);
+    }
+    watch.dirs(&start, Some(&found.dir));
+    let files = plan
+        .files
+        .iter()
+        .filter(|f| matches!(f.status, FileStatus::Loaded { .. }))
+        .map(|f| f.name.clone())
+        .collect();
+    let target = Target::Loaded {
+        root: plan.root.dir.into_string(),
+        files,
+        changes,
+        kept,
+        skipped,
+    };
+    (target, watch)
+}
+
+/// The app that is loaded, entered again through another path (a symlink),
+/// is not a change: it keeps the path it was loaded from, so its variables
+/// come out the same.
+fn same_app(state: &HookState, found: Root) -> Root {
+    let same_dir = |a: &str, b: &Utf8Path| match (std::fs::metadata(a), b.metadata()) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    };
+    match &state.root {
+        Some(old) if old != found.dir.as_str() && same_dir(old, &found.dir) => Root {
+            dir: old.into(),
+            ..found
+        },
+        _ => found,
+    }
+}
+
+/// What loading `plan` changes in the base env.
+struct Diff {
+    changes: BTreeMap<OsString, Change>,
+    /// Changes of the load being replaced that stay as they are: the user
+    /// changed the variable by hand, and the app would set it as before.
+    kept: BTreeMap<OsString, Change>,
+    /// Names the format cannot set, for the message.
+    skipped: Vec<String>,
+    /// Whether the app changes anything beyond appenv's own variables.
+    changes_anything: bool,
+}
+
+fn diff(ctx: &Context, state: &HookState, plan: &Plan, format: Format) -> Diff {
+    let reloading = state.is_loaded() && state.root.as_deref() == Some(plan.root.dir.as_str());
+    let set = plan.vars.iter().map(|(name, var)| (name, Some(&var.value)));
+    let unset = ctx
+        .base
+        .keys()
+        .filter(|name| !plan.vars.contains_key(*name))
+        .map(|name| (name, None));
+    let mut diff = Diff {
+        changes: BTreeMap::new(),
+        kept: BTreeMap::new(),
+        skipped: Vec::new(),
+        changes_anything: false,
+    };
+    for (name, mut after) in set.chain(unset) {
+        let before = ctx.base.get(name);
+        if before == after {
+            continue;
+        }
+        if name != "APPENV_ROOT" && name != "APPENV_ENV" {
+            diff.changes_anything = true;
+        }
+        // On a reload, what the user changed by hand since the load stays
+        // when the app still sets what it set before: the value (with
+        // `override` the base env does not win over the files), or for PATH
+        // the same entries, which the user may have moved or added to.
+        let now = ctx.inherited.get(name);
+        if let (true, Some(old)) = (reloading, state.changes.get(name)) {
+            if now != old.after.as_ref() && after == old.after.as_ref() {
+                diff.kept.insert(name.clone(), old.clone());
+                continue;
+            }
+            if let (true, Some(now), Some(wanted)) = (name == "PATH", now, after) {
+                let before = before.map(OsString::as_os_str);
+                if hook_state::path_keeps_load(old, before, wanted, now) {
+                    after = Some(now);
+                }
+            }
+        }
+        if !format.can_set(name, after.map(OsString::as_os_str)) {
+            diff.skipped.push(sanitize_bytes(name.as_bytes()));
+            continue;
+        }
+        let change = Change {
+            before: before.cloned(),
+            after: after.cloned(),
+        };
+        diff.changes.insert(name.clone(), change);
+    }
+    diff
+}
+
+/// The variables whose value in the shell must change, with their new
+/// value (`None`: unset), the hook's own state included.
+fn updates(
+    ctx: &Context,
+    state: &HookState,
+    target: &Target,
+    format: Format,
+) -> BTreeMap<OsString, Option<OsString>> {
+    let none = BTreeMap::new();
+    let (new_state, changes, kept) = match target {
+        Target::Nothing => (None, &none, &none),
+        Target::Refused { root, why } => {
+            let refused = HookState {
+                root: root.clone(),
+                said: Some(why.clone()),
+                changes: BTreeMap::new(),
+            };
+            (Some(refused), &none, &none)
+        }
+        Target::Loaded {
+            root,
+            changes,
+            kept,
+            ..
+        } => {
+            let mut remembered = changes.clone();
+            remembered.extend(kept.iter().map(|(k, v)| (k.clone(), v.clone())));
+            let loaded = HookState {
+                root: Some(root.clone()),
+                said: None,
+                changes: remembered,
+            };
+            (Some(loaded), changes, kept)
+        }
+    };
+    let mut updates = BTreeMap::new();
+    for name in state.changes.keys().chain(changes.keys()) {
+        if kept.contains_key(name) {
+            continue;
+        }
+        let wanted = match changes.get(name) {
+            Some(change) => change.after.as_ref(),
+            None => ctx.base.get(name),
+        };
+        if ctx.inherited.get(name) != wanted
+            && format.can_set(name, wanted.map(OsString::as_os_str))
+        {
+            updates.insert(name.clone(), wanted.cloned());
+        }
+    }
+    let encoded = new_state.map(|s| s.encode());
+    if ctx.inherited.get(OsStr::new(hook_state::VAR)) != encoded.as_ref() {
+        updates.insert(hook_state::VAR.into(), encoded);
+    }
+    updates
+}
+
+/// What to tell the user: each change once, nothing when nothing changed.
+fn messages(
+    state: &HookState,
+    target: &Target,
+    updates: &BTreeMap<OsString, Option<OsString>>,
+    format: Format,
+) -> Vec<String> {
+    let old_root = state.root.as_deref().unwrap_or_default();
+    let same_load =
+        state.is_loaded() && matches!(target, Target::Loaded { root, .. } if root == old_root);
+    let mut said = Vec::new();
+    if state.is_loaded() && !same_load {
+        said.push(format!("unloaded {}", app_name(old_root)));
+    }
+    match target {
+        Target::Nothing => {}
+        Target::Refused { root, why } => {
+            if state.is_loaded() || state.root != *root || state.said.as_ref() != Some(why) {
+                said.push(why.clone());
+            }
+        }
+        Target::Loaded {
+            root,
+            files,
+            skipped,
+            ..
+        } => {
+            let verb = if !same_load {
+                Some("loaded")
+            } else if updates.keys().any(|name| name != hook_state::VAR) {
+                Some("reloaded")
+            } else {
+                None
+            };
+            if let Some(verb) = verb {
+                let files = if files.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", sanitize(&files.join(", ")))
+                };
+                said.push(format!("{verb} {}{files}", app_name(root)));
+                if !skipped.is_empty() {
+                    said.push(format!(
+                        "left out {}: {}",
+                        skipped.join(", "),
+                        format.cannot_set()
+                    ));
+                }
+            }
+        }
+    }
+    said
+}
+
+fn app_name(root: &str) -> String {
+    sanitize(Utf8Path::new(root).file_name().unwrap_or(root))
+}
+
+/// `APPENV_QUIET=1` or `-q`.
+fn quiet(ctx: &Context) -> bool {
+    ctx.global.quiet
+        || ctx
+            .inherited
+            .get(OsStr::new("APPENV_QUIET"))
+            .is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+fn render_shell(
+    shell: Shell,
+    updates: &BTreeMap<OsString, Option<OsString>>,
+    watch: &Watch,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, value) in updates {
+        // Every name here passed `can_set`, which holds only valid names.
+        let name = name.to_str().unwrap_or_default();
+        match value {
+            Some(value) => shell.set(name, value.as_bytes(), &mut out),
+            None => shell.unset(name, &mut out),
+        }
+    }
+    // The hook's own, unexported variable: what to compare with the stamp.
+    out.extend_from_slice(match shell {
+        Shell::Fish => b"set -g __appenv_watch",
+        Shell::Bash | Shell::Zsh => b"__appenv_watch=(",
+    });
+    for (i, path) in watch.0.iter().enumerate() {
+        if i > 0 || shell == Shell::Fish {
+            out.push(b' ');
+        }
+        shell.quote(path.as_str().as_bytes(), &mut out);
+    }
+    out.extend_from_slice(match shell {
+        Shell::Fish => b";\n",
+        Shell::Bash | Shell::Zsh => b");\n",
+    });
+    out
+}
+
+/// A map of name → new value, `null` for a variable to unset.
+fn render_json(updates: &BTreeMap<OsString, Option<OsString>>) -> Vec<u8> {
+    let map: Map<String, Value> = updates
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                Some(v) => Value::String(v.to_string_lossy().into_owned()),
+                None => Value::Null,
+            };
+            (name.to_string_lossy().into_owned(), value)
+        })
+        .collect();
+    let mut out = serde_json::to_vec(&map).unwrap_or_else(|_| b"{}".to_vec());
+    out.push(b'\n');
+    out
+}

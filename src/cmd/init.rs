@@ -1,0 +1,348 @@
+//! `appenv init`: write an appenv.toml at the root that states what appenv
+//! detected, with short comments, so the plan can be read and edited. It
+//! pins the isolation it found ([exec] prefix, [env] path), leaves every
+//! default as a comment, reads its own text back before writing it, and
+//! never overwrites a file.
+
+use std::io::Write as _;
+use std::os::unix::fs::OpenOptionsExt;
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use super::{Context, Trust};
+use crate::config::{self, Config};
+use crate::error::{ERROR, Error};
+use crate::isolation;
+use crate::plan::{self, DEFAULT_FILES, Plan};
+use crate::root::{self, Reason, Root};
+use crate::tasks;
+use crate::text::sanitize;
+
+pub fn run(ctx: &Context) -> Result<(), Error> {
+    let request = ctx.request().map_err(|e| e.with_status(ERROR))?;
+    // With no app above, the working directory becomes one.
+    let found = root::find(&request.start).ok();
+    let root = found.clone().unwrap_or_else(|| Root {
+        dir: request.start.clone(),
+        reason: Reason::Config,
+    });
+    let path = root.dir.join(config::FILE_NAME);
+    if found.as_ref().is_some_and(|r| r.reason == Reason::Config) {
+        return Err(exists(&path));
+    }
+    let plan = plan::resolve_at(root, &request, &ctx.base).map_err(|e| Error::new(ERROR, e))?;
+    let text = render(&plan, found.map(|r| r.reason));
+    check(&plan, &path, &text)?;
+    write_new(&path, &text)?;
+
+    if !ctx.global.quiet {
+        let shown = sanitize(path.as_str());
+        match plan::resolve(&request, &ctx.base).map(|plan| ctx.trust(&plan)) {
+            Ok(Trust::Untrusted(_)) => {
+                eprintln!("appenv: wrote {shown}; review it, then run 'appenv allow'")
+            }
+            _ => eprintln!("appenv: wrote {shown}"),
+        }
+    }
+    Ok(())
+}
+
+fn exists(path: &Utf8Path) -> Error {
+    Error::new(
+        ERROR,
+        format!(
+            "{} already exists; edit it, or move it away and run 'appenv init' again",
+            sanitize(path.as_str())
+        ),
+    )
+}
+
+/// Creates `path` with `text`; an existing file (or a symlink, even a
+/// dangling one) is left untouched, and a file this call created is
+/// removed again when writing to it fails.
+fn write_new(path: &Utf8Path, text: &str) -> Result<(), Error> {
+    let cannot = |e: std::io::Error| {
+        Error::new(
+            ERROR,
+            format!("cannot write {}: {e}", sanitize(path.as_str())),
+        )
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => exists(path),
+            _ => cannot(e),
+        })?;
+    file.write_all(text.as_bytes()).map_err(|e| {
+        // A partial file would only stand in the way of the next try.
+        let _ = std::fs::remove_file(path);
+        cannot(e)
+    })
+}
+
+/// The file must parse and give the same isolation as detection did: a file
+/// that changed the plan it claims to describe would be worse than none.
+/// (Env files, the environment name and precedence are left as comments, so
+/// they cannot change.)
+fn check(plan: &Plan, path: &Utf8Path, text: &str) -> Result<(), Error> {
+    let bug = |what: String| {
+        Error::new(
+            ERROR,
+            format!(
+                "cannot write an appenv.toml that keeps this app's plan ({what}); this is a bug, please report it"
+            ),
+        )
+    };
+    let config = Config::parse(path, text.as_bytes()).map_err(|e| bug(e.to_string()))?;
+    let again = isolation::detect(&plan.root.dir, Some(&config), plan.procfile.as_ref());
+    let values = |iso: &isolation::Isolation| {
+        (
+            iso.prefix.as_ref().map(|d| d.value.clone()),
+            iso.path.as_ref().map(|d| d.value.clone()),
+            iso.virtualenv.clone(),
+        )
+    };
+    if values(&again) != values(&plan.isolation) {
+        return Err(bug("the isolation differs when read back".into()));
+    }
+    Ok(())
+}
+
+/// The text of the file. Values go through the toml crate, never through
+/// hand quoting; text in comments is sanitised, so a newline in a name
+/// cannot end a comment and start a setting.
+fn render(plan: &Plan, found: Option<Reason>) -> String {
+    let root = &plan.root.dir;
+    let mut out = Text::default();
+    out.comment("appenv.toml: written by `appenv init` from what appenv detected here.");
+    out.comment("Edit it to change how commands run in this app; `appenv explain` shows");
+    out.comment("the result. Commented-out settings show defaults and examples.");
+    out.comment(&match found {
+        Some(reason) => format!(
+            "appenv found this app's root by its {}; from now on, by this file.",
+            reason.file_name()
+        ),
+        None => "No app root was found above this directory; this file makes it one.".into(),
+    });
+
+    out.line("");
+    out.comment("The environment when neither --env nor APPENV_ENV names one; it selects");
+    out.comment(".env.NAME and .env.NAME.local.");
+    let name = plan.env_name.as_ref().map_or("development", |d| &d.name);
+    out.line(&format!("#environment = {}", string(name)));
+
+    out.line("\n[env]");
+    out.comment("Env files, lowest precedence first. While `files` is unset, this default");
+    out.comment("list is read, and .env.local is skipped in the test environment.");
+    let present = env_files(root);
+    out.comment(&if present.is_empty() {
+        "No env file is present yet.".into()
+    } else {
+        format!("Present now: {}.", present.join(", "))
+    });
+    out.line(&format!(
+        "#files = {}",
+        array(&DEFAULT_FILES.map(String::from))
+    ));
+    out.line("");
+    out.comment("The inherited environment beats env files and [env.vars]; true reverses it.");
+    out.line("#override = false");
+    out.line("");
+    out.comment("Directories put first on PATH, relative to the root.");
+    match &plan.isolation.path {
+        Some(path) => match pinned_path(root, &path.value) {
+            Ok(dirs) => {
+                out.comment(&format!("Detected: {}.", path.reason));
+                if let Some(venv) = &plan.isolation.virtualenv {
+                    out.comment(&format!(
+                        "{} is a virtualenv: VIRTUAL_ENV is set, PYTHONHOME removed.",
+                        relative(root, venv)
+                    ));
+                }
+                out.line(&format!("path = {}", array(&dirs)));
+            }
+            Err(why) => {
+                out.comment(&format!(
+                    "Detected: {}; not pinned here: {why}.",
+                    path.reason
+                ));
+                out.line("#path = [\"bin\"]");
+            }
+        },
+        None => {
+            out.comment("Nothing found asks for one.");
+            out.line("#path = [\"bin\"]");
+        }
+    }
+
+    out.line("\n[env.vars]");
+    out.comment("The lowest layer; values may use ~, $VAR, ${VAR:-default} and entries above.");
+    let app_name = root.file_name().unwrap_or("app");
+    out.line(&format!("#APP_NAME = {}", string(app_name)));
+
+    out.line("\n[exec]");
+    out.comment("Words put before every command but the launcher itself; [] turns it off.");
+    match &plan.isolation.prefix {
+        Some(prefix) => {
+            out.comment(&format!("Detected: {}.", prefix.reason));
+            out.line(&format!("prefix = {}", array(&prefix.value)));
+        }
+        None => {
+            out.comment("Nothing found asks for one.");
+            out.line("#prefix = []");
+        }
+    }
+    for note in &plan.isolation.notes {
+        out.comment(&format!("Note: {note}."));
+    }
+
+    out.line("\n[tasks]");
+    out.comment("Admin processes for `appenv run NAME`, looked up here, then in the");
+    out.comment("Procfile, then among built-ins. A string runs with /bin/sh -c, an array");
+    out.comment("is exec'd directly; arguments are appended to both.");
+    let tasks = tasks::list(plan);
+    if !tasks.is_empty() {
+        out.comment("Tasks found now (`appenv tasks`); a task here of the same name wins:");
+        let rows: Vec<[String; 3]> = tasks
+            .iter()
+            .map(|t| [t.name.clone(), t.source.to_string(), t.display()])
+            .collect();
+        let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+        let (name, source) = (width(0), width(1));
+        for [n, s, c] in rows {
+            out.comment(&format!("  {n:<name$}  {s:<source$}  {c}"));
+        }
+    }
+    out.line("#seed = \"bin/seed --small\"");
+    out.0
+}
+
+#[derive(Default)]
+struct Text(String);
+
+impl Text {
+    fn line(&mut self, line: &str) {
+        self.0.push_str(line);
+        self.0.push('\n');
+    }
+
+    fn comment(&mut self, text: &str) {
+        self.line(&format!("# {}", sanitize(text)));
+    }
+}
+
+/// The PATH entries as paths relative to the root, when each one reads
+/// back as exactly the same directory.
+fn pinned_path(root: &Utf8Path, dirs: &[Utf8PathBuf]) -> Result<Vec<String>, String> {
+    dirs.iter()
+        .map(|dir| match dir.strip_prefix(root) {
+            Ok(rel) if rel.as_str().is_empty() => Err("it is the root itself".to_owned()),
+            Ok(rel) if root.join(rel).as_str() == dir.as_str() => Ok(rel.as_str().to_owned()),
+            _ => Err(format!("{dir} is not a plain path inside the root")),
+        })
+        .collect()
+}
+
+/// `path` relative to `root`, `.` for the root itself.
+fn relative(root: &Utf8Path, path: &Utf8Path) -> String {
+    match path.strip_prefix(root) {
+        Ok(rel) if rel.as_str().is_empty() => ".".into(),
+        Ok(rel) => rel.as_str().into(),
+        Err(_) => path.as_str().into(),
+    }
+}
+
+/// The names of the env files in `root`, sorted.
+fn env_files(root: &Utf8Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| name == ".env" || name.starts_with(".env."))
+        .collect();
+    names.sort();
+    names
+}
+
+fn string(value: &str) -> String {
+    toml::Value::String(value.to_owned()).to_string()
+}
+
+fn array(values: &[String]) -> String {
+    toml::Value::Array(values.iter().cloned().map(toml::Value::String).collect()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Env, Request};
+
+    fn plan_of(files: &[(&str, &str)]) -> (tempfile::TempDir, Plan) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = Utf8PathBuf::from_path_buf(tmp.path().join("app")).unwrap();
+        for (name, content) in files {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, content).unwrap();
+        }
+        let request = Request {
+            start: dir.clone(),
+            ..Request::default()
+        };
+        let plan = plan::resolve(&request, &Env::new()).unwrap();
+        (tmp, plan)
+    }
+
+    fn written(plan: &Plan) -> String {
+        let text = render(plan, Some(plan.root.reason));
+        check(plan, &plan.root.dir.join(config::FILE_NAME), &text).unwrap();
+        text
+    }
+
+    #[test]
+    fn pins_path_entries_inside_the_root_only() {
+        let root = Utf8Path::new("/srv/app");
+        let ok = pinned_path(
+            root,
+            &[root.join(".venv/bin"), root.join("node_modules/.bin")],
+        );
+        assert_eq!(ok.unwrap(), [".venv/bin", "node_modules/.bin"]);
+        assert!(pinned_path(root, &[root.to_owned()]).is_err());
+        assert!(pinned_path(root, &["/usr/bin".into()]).is_err());
+    }
+
+    #[test]
+    fn an_interpreter_in_the_root_itself_stays_detected() {
+        let (_t, plan) = plan_of(&[("Procfile", "web: ./python app.py\n")]);
+        let path = &plan.isolation.path.as_ref().unwrap().value;
+        assert_eq!(path, std::slice::from_ref(&plan.root.dir));
+        let text = written(&plan);
+        assert!(
+            text.contains("not pinned here: it is the root itself.\n#path"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn procfile_notes_and_node_modules() {
+        let (_t, plan) = plan_of(&[
+            (
+                "Procfile",
+                "web: bundle exec puma\nworker: poetry run celery\n",
+            ),
+            ("package.json", "{}"),
+            ("node_modules/.bin/x", ""),
+        ]);
+        let text = written(&plan);
+        assert!(text.contains("path = [\"node_modules/.bin\"]\n"), "{text}");
+        assert!(
+            text.contains("# Note: Procfile processes use different launchers"),
+            "{text}"
+        );
+        assert!(text.contains("#prefix = []\n"), "{text}");
+    }
+}

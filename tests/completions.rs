@@ -1,0 +1,331 @@
+//! The completion scripts and the man page: the committed copies match what
+//! the binary and src/cli.rs generate, and each script loads in its real
+//! shell and completes subcommands and task names.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+
+use assert_cmd::Command;
+use clap::CommandFactory;
+
+use common::{have, stderr, stdout};
+
+const SCRIPTS: [(&str, &str); 3] = [
+    ("bash", "completions/appenv.bash"),
+    ("zsh", "completions/_appenv"),
+    ("fish", "completions/appenv.fish"),
+];
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Fails when the committed `path` differs from `generated`; with
+/// `UPDATE_GENERATED=1` it writes `generated` there instead.
+fn check_generated(path: &str, generated: &[u8]) {
+    let file = repo(path);
+    if std::env::var_os("UPDATE_GENERATED").is_some_and(|v| v == "1") {
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        fs::write(&file, generated).unwrap();
+        return;
+    }
+    let committed = fs::read(&file).unwrap_or_default();
+    if committed != generated {
+        let committed = String::from_utf8_lossy(&committed);
+        let generated = String::from_utf8_lossy(generated);
+        let line = committed
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(committed.lines().count().min(generated.lines().count()))
+            + 1;
+        panic!(
+            "{path} is out of date (first difference at line {line}); \
+             regenerate it with: UPDATE_GENERATED=1 cargo test --test completions"
+        );
+    }
+}
+
+fn completions(shell: &str) -> Vec<u8> {
+    let out = Command::cargo_bin("appenv")
+        .unwrap()
+        .env_clear()
+        .args(["completions", shell])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    out.stdout
+}
+
+/// The man pages as clap_mangen writes them from the command-line
+/// definition: appenv.1 and one page per subcommand, which appenv.1 refers
+/// to (appenv-run.1, appenv-shim-install.1…).
+fn man_pages() -> Vec<(String, Vec<u8>)> {
+    fn collect(cmd: clap::Command, pages: &mut Vec<(String, Vec<u8>)>) {
+        let version = concat!("appenv ", env!("CARGO_PKG_VERSION"));
+        let man = clap_mangen::Man::new(cmd.clone()).source(version);
+        let mut page = b".\\\" Generated from src/cli.rs by clap_mangen; do not edit.\n".to_vec();
+        man.render(&mut page).unwrap();
+        pages.push((man.get_filename(), page));
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            collect(sub.clone(), pages);
+        }
+    }
+    let mut cmd = appenv::cli::Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut pages = Vec::new();
+    collect(cmd, &mut pages);
+    pages
+}
+
+#[test]
+fn committed_completions_match_the_binary() {
+    for (shell, path) in SCRIPTS {
+        check_generated(path, &completions(shell));
+    }
+}
+
+#[test]
+fn committed_man_pages_match_the_cli() {
+    let pages = man_pages();
+    let names: Vec<&str> = pages.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names[0], "appenv.1");
+    assert!(names.contains(&"appenv-run.1") && names.contains(&"appenv-shim-install.1"));
+    let main = String::from_utf8_lossy(&pages[0].1);
+    for expected in [".TH appenv 1", "appenv\\-run(1)", "\\-\\-no\\-prefix"] {
+        assert!(main.contains(expected), "{expected} missing from appenv.1");
+    }
+    for (name, page) in &pages {
+        check_generated(&format!("man/{name}"), page);
+    }
+    // A page left behind by a removed subcommand is out of date too.
+    for entry in fs::read_dir(repo("man")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if !names.contains(&name.as_str()) {
+            if std::env::var_os("UPDATE_GENERATED").is_some_and(|v| v == "1") {
+                fs::remove_file(repo("man").join(&name)).unwrap();
+            } else {
+                panic!(
+                    "man/{name} is not generated from src/cli.rs; remove it, or run: \
+                     UPDATE_GENERATED=1 cargo test --test completions"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn man_page_renders() {
+    if !have("man") {
+        return;
+    }
+    let out = Std::new("man")
+        .args(["-l", repo("man/appenv.1").to_str().unwrap()])
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "80")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = stdout(&out);
+    assert!(page.contains("appenv - Run a program"), "{page}");
+    assert!(page.contains("-C <DIR>"), "{page}");
+    assert!(page.contains("appenv-run(1)"), "{page}");
+}
+
+/// An app whose tasks include a name that would run a command if a
+/// completion script evaluated it, and one that cannot be a line; with
+/// `bin/appenv`, the binary under test, for the scripts to call.
+fn app_with_tasks() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("bin")).unwrap();
+    std::os::unix::fs::symlink(
+        assert_cmd::cargo::cargo_bin("appenv"),
+        dir.path().join("bin/appenv"),
+    )
+    .unwrap();
+    let app = dir.path().join("app");
+    fs::create_dir(&app).unwrap();
+    fs::write(
+        app.join("appenv.toml"),
+        "[tasks]\nmigrate = \"rake db:migrate\"\n\"$(touch pwned)\" = \"true\"\n\"two\\nlines\" = \"true\"\n",
+    )
+    .unwrap();
+    fs::write(app.join("Procfile"), "web: puma\n").unwrap();
+    dir
+}
+
+#[test]
+fn tasks_names_prints_one_name_per_line() {
+    let dir = app_with_tasks();
+    let out = Command::cargo_bin("appenv")
+        .unwrap()
+        .env_clear()
+        .env("HOME", dir.path())
+        .current_dir(dir.path().join("app"))
+        .args(["tasks", "--names"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "$(touch pwned)\nmigrate\nweb\n");
+}
+
+/// Runs a shell in the app of [`app_with_tasks`], with its `bin/` on PATH.
+fn run_shell(program: &str, args: &[&str], dir: &Path) -> std::process::Output {
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", dir.join("bin").display());
+    let out = Std::new(program)
+        .args(args)
+        .env_clear()
+        .env("PATH", path)
+        .env("HOME", dir)
+        .env("TERM", "dumb")
+        .current_dir(dir.join("app"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{program} failed: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    out
+}
+
+#[test]
+fn bash_script_loads_and_completes_tasks() {
+    if !have("bash") {
+        return;
+    }
+    let dir = app_with_tasks();
+    let script = repo("completions/appenv.bash");
+    let test = format!(
+        r#"set -eu
+source '{}'
+complete -p appenv
+t() {{
+    COMP_WORDS=("$@"); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); COMPREPLY=()
+    __appenv_complete appenv "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
+    echo "$*|${{COMPREPLY[*]}}"
+}}
+t appenv ex
+t appenv run ''
+t appenv -C . run m
+t appenv --env = test run -q w
+t appenv run migrate ''
+"#,
+        script.display()
+    );
+    let out = run_shell("bash", &["--norc", "--noprofile", "-c", &test], dir.path());
+    let out = stdout(&out);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "complete -o bashdefault -o default -o nosort -F __appenv_complete appenv"
+    );
+    assert_eq!(lines[1], "appenv ex|exec export explain");
+    assert_eq!(lines[2], "appenv run |$(touch pwned) migrate web");
+    assert_eq!(lines[3], "appenv -C . run m|migrate");
+    assert_eq!(lines[4], "appenv --env = test run -q w|web");
+    assert_eq!(
+        lines[5],
+        "appenv run migrate |-C -e -q -h --env --override --no-prefix --quiet --help"
+    );
+    assert!(!dir.path().join("app/pwned").exists());
+}
+
+#[test]
+fn zsh_script_loads_and_completes_tasks() {
+    if !have("zsh") {
+        return;
+    }
+    let dir = app_with_tasks();
+    let completions = repo("completions");
+    let out = run_shell(
+        "zsh",
+        &[
+            "-f",
+            "-c",
+            &format!(
+                "fpath=('{}' $fpath); autoload -Uz compinit && compinit -u -D
+                 print -r -- $_comps[appenv]
+                 autoload +X _appenv && whence -w _appenv",
+                completions.display()
+            ),
+        ],
+        dir.path(),
+    );
+    assert_eq!(stdout(&out), "_appenv\n_appenv: function\n");
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+
+    // Drive an interactive zsh through a pseudo-terminal and press Tab.
+    let driver = format!(
+        r#"zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PS1='> '; fpath=('{}' \$fpath); autoload -Uz compinit && compinit -u -D"
+zpty -w z "zstyle ':completion:*' list-prompt ''; print -r -- READY"
+zpty -r z out '*READY*'
+zpty -r z out '*> '
+zpty -n -w z $'appenv run \t'
+zpty -n -w z $'\C-u print -r -- DONE\n'
+zpty -r z out '*DONE*'
+print -r -- "$out"
+zpty -d z
+"#,
+        completions.display()
+    );
+    let out = run_shell("timeout", &["20", "zsh", "-f", "-c", &driver], dir.path());
+    let screen = stdout(&out);
+    for task in ["migrate", "web", "\\$\\(touch\\ pwned\\)"] {
+        assert!(screen.contains(task), "{task} not listed: {screen:?}");
+    }
+    assert!(!dir.path().join("app/pwned").exists());
+}
+
+#[test]
+fn fish_script_loads_and_completes_tasks() {
+    if !have("fish") {
+        return;
+    }
+    let dir = app_with_tasks();
+    let test = format!(
+        "source '{}'
+         echo @ex; complete -C 'appenv ex'
+         echo @run; complete -C 'appenv run '
+         echo @env; complete -C 'appenv run -e test m'
+         echo @after; complete -C 'appenv run migrate --q'",
+        repo("completions/appenv.fish").display()
+    );
+    let out = run_shell("fish", &["--no-config", "-c", &test], dir.path());
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    let names = |section: &str| -> Vec<String> {
+        stdout(&out)
+            .split('@')
+            .find_map(|s| s.strip_prefix(section))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(|l| l.split('\t').next().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names("ex\n"), ["exec", "explain", "export"]);
+    assert_eq!(names("run\n"), ["$(touch pwned)", "migrate", "web"]);
+    assert_eq!(names("env\n"), ["migrate"]);
+    assert_eq!(names("after\n"), ["--quiet"]);
+    assert!(!dir.path().join("app/pwned").exists());
+}
+
+#[test]
+fn bash_task_part_passes_shellcheck() {
+    if !have("shellcheck") {
+        return;
+    }
+    let out = Std::new("shellcheck")
+        .args(["--enable=all", "--shell=bash"])
+        .arg(repo("src/cmd/completions/tasks.bash"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stdout(&out));
+}

@@ -1,0 +1,73 @@
+//! `appenv export` on its own: JSON for editors, and always exit 0 with
+//! code the shell can evaluate.
+
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::harness::{Sandbox, appenv_bin};
+
+fn export(sandbox: &Sandbox, dir: &str, format: &str, env: &[(String, String)]) -> (Value, String) {
+    let out = Command::new(appenv_bin())
+        .args(["export", format])
+        .current_dir(sandbox.path(dir))
+        .env_clear()
+        .envs(sandbox.env())
+        .env("PWD", sandbox.path(dir))
+        .envs(env.iter().cloned())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    match format {
+        "json" => (serde_json::from_str(&stdout).unwrap(), stderr),
+        _ => (Value::String(stdout), stderr),
+    }
+}
+
+#[test]
+fn json_gives_what_to_set_and_null_for_what_to_unset() {
+    let sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n")]);
+    let root = sandbox.path("apps/app").display().to_string();
+    let (load, said) = export(&sandbox, "apps/app", "json", &[]);
+    assert_eq!(said, "appenv: loaded app (.env)\n");
+    assert_eq!(load["DB"], json!("dev"));
+    assert_eq!(load["APPENV_ROOT"], json!(root));
+    let state = load["APPENV_STATE"].as_str().unwrap().to_owned();
+    assert_eq!(load.as_object().unwrap().len(), 3, "{load}");
+
+    // The editor applied it; asking again in the app changes nothing.
+    let applied = vec![
+        ("DB".to_owned(), "dev".to_owned()),
+        ("APPENV_ROOT".to_owned(), root),
+        ("APPENV_STATE".to_owned(), state),
+    ];
+    let (same, said) = export(&sandbox, "apps/app", "json", &applied);
+    assert_eq!((same, said.as_str()), (json!({}), ""));
+
+    let (unload, said) = export(&sandbox, "", "json", &applied);
+    assert_eq!(said, "appenv: unloaded app\n");
+    assert_eq!(
+        unload,
+        json!({ "DB": null, "APPENV_ROOT": null, "APPENV_STATE": null })
+    );
+}
+
+#[test]
+fn a_broken_app_is_one_message_and_exit_0() {
+    let sandbox = Sandbox::new(&[("apps/app/.env", "A=\"unterminated\n")]);
+    for shell in ["bash", "zsh", "fish", "json"] {
+        let (code, said) = export(&sandbox, "apps/app", shell, &[]);
+        assert_eq!(
+            said, "appenv: .env:1: unterminated double quote\n",
+            "{shell}"
+        );
+        if shell == "json" {
+            assert_eq!(code.as_object().unwrap().len(), 1, "{code}");
+            assert!(code["APPENV_STATE"].is_string(), "{code}");
+        } else {
+            assert!(code.as_str().unwrap().contains("APPENV_STATE"), "{code}");
+        }
+    }
+}

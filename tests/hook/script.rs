@@ -1,0 +1,266 @@
+//! The hook scripts themselves: linted, installed once however often they
+//! are sourced, safe under strict options and a user's aliases, and never
+//! a broken prompt.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use crate::harness::{Sandbox, appenv_bin, have, shells};
+use appenv::shell::Shell;
+
+fn hook(shell: &str) -> String {
+    let out = Command::new(appenv_bin())
+        .args(["hook", shell])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn run_with_stdin(cmd: &mut Command, stdin: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn assert_clean(what: &str, out: &Output) {
+    assert!(
+        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+        "{what}: {:?}\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn bash_hook_passes_shellcheck() {
+    if !have("shellcheck") {
+        return;
+    }
+    let out = run_with_stdin(
+        Command::new("shellcheck").args(["--enable=all", "--shell=bash", "-"]),
+        &hook("bash"),
+    );
+    assert_clean("shellcheck", &out);
+}
+
+#[test]
+fn zsh_hook_parses() {
+    if !have("zsh") {
+        return;
+    }
+    let out = run_with_stdin(Command::new("zsh").args(["-f", "-n"]), &hook("zsh"));
+    assert_clean("zsh -n", &out);
+}
+
+#[test]
+fn fish_hook_parses_and_is_formatted() {
+    if !have("fish") {
+        return;
+    }
+    let out = run_with_stdin(
+        Command::new("fish").args(["--no-config", "--no-execute"]),
+        &hook("fish"),
+    );
+    assert_clean("fish --no-execute", &out);
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/shell/appenv.fish");
+    let out = Command::new("fish_indent")
+        .args(["--check", file])
+        .output()
+        .unwrap();
+    assert_clean("fish_indent --check", &out);
+}
+
+/// A shell started in a sandbox holding `apps/app`, with code run before
+/// the hook is sourced (twice, as by a user's rc) and after; returns stdout
+/// and stderr.
+fn session(shell: Shell, rc: &str, after: &str, env: &[(&str, &str)]) -> (String, String) {
+    let sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n")]);
+    let source = match shell {
+        Shell::Fish => format!("'{}' hook fish | source", appenv_bin().display()),
+        _ => format!(
+            "builtin eval \"$('{}' hook {shell})\"",
+            appenv_bin().display()
+        ),
+    };
+    let script = format!("{rc}\n{source}\n{source}\n{after}\n");
+    let mut cmd = Command::new(shell.name());
+    match shell {
+        Shell::Bash => cmd.args(["--norc", "--noprofile", "-c", &script]),
+        Shell::Zsh => cmd.args(["-f", "-c", &script]),
+        Shell::Fish => cmd.args(["--no-config", "-c", &script]),
+    };
+    let out = cmd
+        .current_dir(sandbox.path(""))
+        .env_clear()
+        .envs(sandbox.env())
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{shell}: {stdout}{stderr}");
+    (stdout, stderr)
+}
+
+#[test]
+fn bash_hook_runs_clean_under_strict_mode() {
+    if !have("bash") {
+        return;
+    }
+    let (out, err) = session(
+        Shell::Bash,
+        "set -euo pipefail",
+        r#"cd apps/app; eval "$PROMPT_COMMAND"; eval "$PROMPT_COMMAND"; printf '%s' "$DB""#,
+        &[("APPENV_QUIET", "1")],
+    );
+    assert_eq!((out.as_str(), err.as_str()), ("dev", ""));
+}
+
+#[test]
+fn zsh_hook_ignores_the_users_options() {
+    if !have("zsh") {
+        return;
+    }
+    let (out, err) = session(
+        Shell::Zsh,
+        "setopt ksh_arrays sh_word_split no_clobber warn_create_global warn_nested_var no_unset err_exit",
+        r#"cd apps/app; for f in $precmd_functions; do $f; done; print -r -- "$DB""#,
+        &[("APPENV_QUIET", "1")],
+    );
+    assert_eq!((out.as_str(), err.as_str()), ("dev\n", ""));
+}
+
+#[test]
+fn sourcing_twice_installs_once() {
+    for shell in shells() {
+        let (out, _) = match shell {
+            Shell::Bash => session(shell, "", r#"printf '%s\n' "$PROMPT_COMMAND""#, &[]),
+            Shell::Zsh => session(
+                shell,
+                "",
+                r#"print -r -- "$precmd_functions|$chpwd_functions|$zshexit_functions""#,
+                &[],
+            ),
+            Shell::Fish => session(shell, "", "functions --handlers | string join ,", &[]),
+        };
+        let expected = match shell {
+            Shell::Bash => "__appenv_hook\n",
+            Shell::Zsh => "__appenv_hook|__appenv_hook|__appenv_exit\n",
+            Shell::Fish => {
+                "Event variable,PWD __appenv_hook,,Event generic,fish_exit __appenv_exit,fish_prompt __appenv_hook\n"
+            }
+        };
+        assert_eq!(out, expected, "{shell}");
+    }
+    if have("bash") {
+        // bash 5.1+: PROMPT_COMMAND may be an array; the hook goes first.
+        let (out, _) = session(
+            Shell::Bash,
+            "PROMPT_COMMAND=(first second)",
+            r#"printf '%s,' "${PROMPT_COMMAND[@]}""#,
+            &[],
+        );
+        assert_eq!(out, "__appenv_hook,first,second,");
+        let (out, _) = session(
+            Shell::Bash,
+            "PROMPT_COMMAND='history -a'",
+            r#"printf '%s' "$PROMPT_COMMAND""#,
+            &[],
+        );
+        assert_eq!(out, "__appenv_hook;history -a");
+    }
+}
+
+#[test]
+fn the_last_status_is_kept_for_the_prompt() {
+    for shell in shells() {
+        let code = match shell {
+            Shell::Fish => {
+                "cd apps/app; false; __appenv_hook; echo $status; cd /; false; __appenv_hook; echo $status"
+            }
+            _ => {
+                "cd apps/app; false; __appenv_hook; echo $?; cd /; (exit 3); __appenv_hook; echo $?"
+            }
+        };
+        let (out, _) = session(shell, "", code, &[("APPENV_QUIET", "1")]);
+        let expected = match shell {
+            Shell::Fish => "1\n1\n",
+            _ => "1\n3\n",
+        };
+        assert_eq!(out, expected, "{shell}");
+    }
+}
+
+#[test]
+fn aliases_and_functions_named_like_builtins_cannot_break_it() {
+    for shell in shells() {
+        let (rc, prompt) = match shell {
+            Shell::Bash => (
+                "shopt -s expand_aliases
+                 alias eval='echo broken' local='echo broken' printf='echo broken'
+                 mkdir() { echo broken; }
+                 return() { echo broken; }",
+                r#"builtin eval "$PROMPT_COMMAND""#,
+            ),
+            Shell::Zsh => (
+                "alias eval='echo broken' local='echo broken' print='echo broken'
+                 emulate() { echo broken; }
+                 eval() { echo broken; }",
+                "for f in $precmd_functions; do $f; done",
+            ),
+            Shell::Fish => (
+                "function mkdir; echo broken; end; function path; echo broken; end",
+                "emit fish_prompt",
+            ),
+        };
+        let after = format!("cd apps/app; {prompt}; command printenv DB");
+        let (out, err) = session(shell, rc, &after, &[]);
+        assert_eq!(out, "dev\n", "{shell}");
+        assert_eq!(err, "appenv: loaded app (.env)\n", "{shell}");
+    }
+}
+
+#[test]
+fn a_failure_is_one_line_and_the_prompt_survives() {
+    for shell in shells() {
+        let set_bin = |bin: &str| match shell {
+            Shell::Fish => format!("set -g __appenv_bin {bin}"),
+            _ => format!("__appenv_bin={bin}"),
+        };
+        let prompt = match shell {
+            Shell::Bash => r#"eval "$PROMPT_COMMAND""#,
+            Shell::Zsh => "for f in $precmd_functions; do $f; done",
+            Shell::Fish => "emit fish_prompt",
+        };
+        // zsh and fish ask at `cd` already, bash at the prompt; either
+        // way each failure is said once.
+        let after = format!(
+            "{}; cd apps/app; {prompt}; {}; cd /; {prompt}; echo survived",
+            set_bin("/nonexistent/appenv"),
+            set_bin("/bin/false"),
+        );
+        let (out, err) = session(shell, "", &after, &[]);
+        assert_eq!(out, "survived\n", "{shell}");
+        assert_eq!(
+            err,
+            format!(
+                "appenv: /nonexistent/appenv is missing; the shell hook does nothing\n\
+                 appenv: 'appenv export {shell}' failed (status 1); the environment is unchanged\n"
+            ),
+            "{shell}"
+        );
+    }
+}
