@@ -43,6 +43,7 @@ declare -A how=(
   [time]="apt-get install -y time   (GNU time, /usr/bin/time)"
   [zsh]="apt-get install -y zsh"
   [strace]="apt-get install -y strace"
+  [valgrind]="apt-get install -y valgrind"
   [direnv]="apt-get install -y direnv"
   [mise]="npm install --prefix /opt/peers @jdxcode/mise-linux-x64   (then PEERS_DIR=/opt/peers)"
   [dotenv]="npm install --prefix /opt/peers dotenv-cli   (then PEERS_DIR=/opt/peers)"
@@ -61,7 +62,7 @@ find_tool() {
     missing+=("$1")
   fi
 }
-for name in cargo hyperfine zsh strace direnv mise dotenv honcho uv; do
+for name in cargo hyperfine zsh strace valgrind direnv mise dotenv honcho uv; do
   find_tool "$name"
 done
 if [[ -x /usr/bin/time ]] && /usr/bin/time --version 2>&1 | grep -q GNU; then
@@ -93,15 +94,25 @@ else
   trap 'rm -rf "$fix"' EXIT
 fi
 
-say "building appenv (cargo build --release, then the static build)"
-(cd "$root" && cargo build --release --quiet) >&2
-(cd "$root" && cargo rustc --release --quiet --bin appenv --target-dir target/static \
-  -- -C target-feature=+crt-static) >&2
+say "building appenv (cargo build-static, then cargo build --release)"
 mkdir -p "$fix/bin/release" "$fix/bin/static"
+# Both builds write target/release/appenv; cargo keeps both, and the regular
+# one is left in place.
+(cd "$root" && cargo build-static) >&2
+cp "$root/target/release/appenv" "$fix/bin/static/appenv"
+(cd "$root" && cargo build --release --quiet) >&2
 cp "$root/target/release/appenv" "$fix/bin/release/appenv"
-cp "$root/target/static/release/appenv" "$fix/bin/static/appenv"
 appenv=$fix/bin/release/appenv
 static=$fix/bin/static/appenv
+
+# The floor for any tool that execs the program: a static C program that does
+# nothing but execve its arguments (needs a C compiler and a static libc).
+floor=""
+if command -v cc >/dev/null 2>&1; then
+  printf '%s\n' '#include <unistd.h>' 'extern char **environ;' \
+    'int main(int c, char **v) { (void)c; execve(v[1], v + 1, environ); return 127; }' >"$fix/floor.c"
+  cc -O2 -static -o "$fix/bin/exec-only" "$fix/floor.c" 2>/dev/null && floor=$fix/bin/exec-only
+fi
 
 # --- fixture ----------------------------------------------------------------
 
@@ -198,7 +209,9 @@ for key in "${exec_order[@]}"; do
 done
 
 say "exec: <tool> true"
-exec_args=("true" "$(command -v true)")
+true_path=$(type -P true)
+exec_args=("true" "$true_path")
+[[ -n $floor ]] && exec_args+=("exec-only true" "$floor $true_path")
 for key in "${measured[@]}"; do
   exec_args+=("${label[$key]}" "${prefix[$key]} true")
 done
@@ -257,25 +270,39 @@ fi
 
 # Processes an unchanged prompt starts: an interactive bash, fed empty lines.
 declare -A per_prompt=()
-# prompts SETUP: processes started by 20 prompts, less those started by none.
+# feed SETUP N [LINE]: runs an interactive bash that evaluates SETUP, then gets N
+# empty lines and LINE, under strace; prints what it printed and the processes
+# it started, one per line.
+feed() {
+  local i
+  {
+    printf '%s\n' "$1"
+    for ((i = 0; i < $2; i++)); do echo; done
+    printf '%s\n' "${3:-}"
+  } >"$fix/prompts"
+  in_app "${tool[strace]}" -f -qq -e trace=execve -o "$fix/strace" \
+    bash --norc --noprofile -i <"$fix/prompts" 2>/dev/null || true
+  grep -c 'execve(' "$fix/strace" || true
+}
+# prompts SETUP: processes started by 20 unchanged prompts, per prompt. The
+# first run warms up (caches, stamp files) and checks that the hook loads the
+# app; the other two differ only in their number of prompts.
 prompts() {
-  local setup=$1 count=()
-  local n
-  for n in 0 20; do
-    {
-      printf '%s\n' "$setup"
-      for ((i = 0; i < n; i++)); do echo; done
-    } >"$fix/prompts"
-    in_app "${tool[strace]}" -f -qq -e trace=execve -o "$fix/strace" \
-      bash --norc --noprofile -i <"$fix/prompts" >/dev/null 2>&1 || true
-    count+=("$(grep -c 'execve(' "$fix/strace")")
-  done
-  awk -v a="${count[0]}" -v b="${count[1]}" 'BEGIN { printf "%g", (b - a) / 20 }'
+  local warm zero twenty
+  # shellcheck disable=SC2016 # expanded by the bash under test
+  warm=$(feed "$1" 0 'printf "loaded:%s\n" "${APP_NAME-}"')
+  [[ $warm == *loaded:shop* ]] || {
+    echo "n/a (the hook did not load the app)"
+    return
+  }
+  zero=$(feed "$1" 0 | tail -n 1)
+  twenty=$(feed "$1" 20 | tail -n 1)
+  awk -v a="$zero" -v b="$twenty" 'BEGIN { printf "%g", (b - a) / 20 }'
 }
 if has strace; then
   say "processes per unchanged prompt (bash)"
   if "$appenv" hook bash >/dev/null 2>&1; then
-    per_prompt[appenv]=$(prompts "PATH=$(q "$fix/bin/release"):\$PATH; eval \"\$($(q "$appenv") hook bash)\"")
+    per_prompt[appenv]=$(prompts "eval \"\$($(q "$appenv") hook bash)\"")
   else
     per_prompt[appenv]="n/a (no hook on this build)"
   fi
@@ -286,7 +313,7 @@ fi
 # --- scale --------------------------------------------------------------------
 
 sizes=(10 1000 10000 100000)
-declare -A scale_rss=() scale_skip=()
+declare -A scale_rss=() scale_skip=() scale_instr=()
 scale_rows=()
 for n in "${sizes[@]}"; do
   dir=$fix/scale/$n
@@ -311,15 +338,23 @@ say "scale: appenv true with larger .env files"
       --min-runs "$runs" --export-csv "$csv" -n "$n" "$appenv true") >&2
     rss=$(cd "$dir" && "${clean_env[@]}" "${tool[time]}" -f %M "$appenv" true 2>&1 >/dev/null | tail -n 1)
     IFS=, read -r _ m s med _ < <(tail -n 1 "$csv")
-    echo "row $n $med $m $s $rss"
+    # Instructions up to the execve of the program: reproducible where times
+    # are not, and they tell the algorithm from the memory hierarchy.
+    instr=-
+    if has valgrind; then
+      (cd "$dir" && "${clean_env[@]}" "${tool[valgrind]}" --tool=callgrind --dump-before=execve \
+        --callgrind-out-file="$fix/callgrind.$n" "$appenv" true >/dev/null 2>&1) || true
+      instr=$(sed -n 's/^totals: //p' "$fix/callgrind.$n.1" 2>/dev/null || true)
+    fi
+    echo "row $n $med $m $s $rss ${instr:--}"
   done
 ) >"$fix/scale.txt"
 while read -r kind n rest; do
   if [[ $kind == skip ]]; then
     scale_skip[$n]=$rest
   else
-    read -r med m s rss <<<"$rest"
-    median[scale-$n]=$med mean[scale-$n]=$m sd[scale-$n]=$s scale_rss[$n]=$rss
+    read -r med m s rss instr <<<"$rest"
+    median[scale-$n]=$med mean[scale-$n]=$m sd[scale-$n]=$s scale_rss[$n]=$rss scale_instr[$n]=$instr
   fi
   scale_rows+=("$n")
 done <"$fix/scale.txt"
@@ -335,6 +370,7 @@ peak() {
 }
 declare -A rss=()
 rss[true]=$(peak true)
+[[ -n $floor ]] && rss[floor]=$(peak "$floor" "$true_path")
 for key in "${measured[@]}"; do
   read -ra words <<<"${prefix[$key]}"
   rss[$key]=$(peak "${words[@]}" true)
@@ -405,6 +441,10 @@ honcho and uv are given the \`.env\` path: they do not look for the app root.
 |---|---:|---:|---:|---:|---:|
 | \`true\` | $(ms "$t") | $(ms_sd "${mean[true]}" "${sd[true]}") | 1.00× | | $(kib_mb "${rss[true]}") |
 EOF
+if [[ -n $floor ]]; then
+  l="exec-only true"
+  echo "| \`$l\` (the floor: static C, execve only) | $(ms "${median[$l]}") | $(ms_sd "${mean[$l]}" "${sd[$l]}") | $(ratio "${median[$l]}" "$t") | | $(kib_mb "${rss[floor]}") |"
+fi
 for key in "${measured[@]}"; do
   l=${label[$key]}
   faster=""
@@ -416,7 +456,8 @@ echo
 echo "### Shell hook, nothing changed"
 echo
 echo "Each command is timed in the state its own first call left in a zsh inside the"
-echo "app (the second call onwards); the last column is what the timed call prints."
+echo "app (the second call onwards); the last column is how much the timed call"
+echo "prints (appenv repeats the list of paths the hook watches)."
 echo "\`appenv export\`: $hook_status."
 echo
 echo "| command | median | mean ± σ | vs \`appenv export zsh\` | output |"
@@ -440,22 +481,28 @@ cat <<EOF
 
 One \`.env\` of N variables (\`APP_VAR_000001=value-000001\`…), nothing else; run with
 a 64 MB stack limit so that Linux accepts the 3.6 MB environment of the largest.
+"Since the row above" is the cost of each added variable. Instructions are
+appenv's own, up to the execve of \`true\` (callgrind).
 
-| variables | median | mean ± σ | per 1,000 variables since the row above | peak RSS |
-|---:|---:|---:|---:|---:|
+| variables | median | mean ± σ | per 1,000 variables since the row above | instructions | per variable since the row above | peak RSS |
+|---:|---:|---:|---:|---:|---:|---:|
 EOF
-prev_n="" prev_t=""
+prev_n="" prev_t="" prev_i=""
 for n in "${scale_rows[@]}"; do
   if [[ -n ${scale_skip[$n]:-} ]]; then
-    echo "| $n | failed: ${scale_skip[$n]} | | | |"
+    echo "| $n | failed: ${scale_skip[$n]} | | | | | |"
     continue
   fi
-  med=${median[scale-$n]}
-  step=""
+  med=${median[scale-$n]} instr=${scale_instr[$n]:--}
+  step="" istep=""
   [[ -n $prev_n ]] && step=$(awk -v a="$prev_t" -v b="$med" -v m="$prev_n" -v n="$n" \
     'BEGIN { printf "%.3f ms", (b - a) * 1000 / ((n - m) / 1000) }')
-  echo "| $n | $(ms "$med") | $(ms_sd "${mean[scale-$n]}" "${sd[scale-$n]}") | $step | $(kib_mb "${scale_rss[$n]}") |"
-  prev_n=$n prev_t=$med
+  [[ -n $prev_n && $instr != - && $prev_i != - ]] && istep=$(awk -v a="$prev_i" -v b="$instr" \
+    -v m="$prev_n" -v n="$n" 'BEGIN { printf "%.0f", (b - a) / (n - m) }')
+  shown_i=$instr
+  [[ $instr != - ]] && shown_i=$(sed ':a; s/\B[0-9]\{3\}\>/,&/; ta' <<<"$instr")
+  echo "| $n | $(ms "$med") | $(ms_sd "${mean[scale-$n]}" "${sd[scale-$n]}") | $step | $shown_i | $istep | $(kib_mb "${scale_rss[$n]}") |"
+  prev_n=$n prev_t=$med prev_i=$instr
 done
 
 cat <<EOF
@@ -487,11 +534,27 @@ EOF
 [[ -n $m ]] && echo "| ≥ 5× faster than \`mise exec\` | $(ratio "$m" "$a") | $(yes_no ge "$(awk -v a="$a" -v m="$m" 'BEGIN { print m / a }')" 5) |"
 [[ -n $d ]] && echo "| ≥ 10× faster than \`direnv exec\` | $(ratio "$d" "$a") | $(yes_no ge "$(awk -v a="$a" -v d="$d" 'BEGIN { print d / a }')" 10) |"
 [[ -n $h && -n $mh ]] && echo "| \`appenv export\` unchanged ≥ 2× faster than \`mise hook-env\` | $(ratio "$mh" "$h") | $(yes_no ge "$(awk -v h="$h" -v m="$mh" 'BEGIN { print m / h }')" 2) |"
-[[ -n ${per_prompt[appenv]:-} ]] && echo "| 0 processes at an unchanged prompt | ${per_prompt[appenv]} | $(yes_no test "${per_prompt[appenv]}" = 0) |"
+if [[ ${per_prompt[appenv]:-n/a} == n/a* ]]; then
+  echo "| 0 processes at an unchanged prompt | ${per_prompt[appenv]:-not measured (no strace)} | n/a |"
+else
+  echo "| 0 processes at an unchanged prompt | ${per_prompt[appenv]} | $(yes_no test "${per_prompt[appenv]}" = 0) |"
+fi
 echo "| binary ≤ 3 MiB | $(mib "$size_release") (static: $(mib "$size_static")) | $(yes_no le "$size_release" 3145728) |"
 echo "| peak RSS of \`appenv true\` ≤ 5 MB | $(kib_mb "${rss[appenv]}") | $(yes_no le "$((rss[appenv] * 1024))" 5000000) |"
-if ((${#scale_rows[@]})) && [[ -n ${median[scale-100000]:-} ]]; then
-  echo "| 100,000 variables far under a second | $(ms "${median[scale-100000]}") | $(yes_no le "${median[scale-100000]}" 0.25) |"
+# Linear: the cost per variable of the last step (10,000 to 100,000) is within
+# twice that of the step before (1,000 to 10,000); n log n gives about 1.1×,
+# quadratic 10×.
+s1=${median[scale-1000]:-} s2=${median[scale-10000]:-} s3=${median[scale-100000]:-}
+if [[ -n $s1 && -n $s2 && -n $s3 ]]; then
+  growth=$(awk -v a="$s1" -v b="$s2" -v c="$s3" 'BEGIN { print ((c - b) / 90) / ((b - a) / 9) }')
+  i1=${scale_instr[1000]:--} i2=${scale_instr[10000]:--} i3=${scale_instr[100000]:--}
+  igrowth=""
+  [[ $i1 != - && $i2 != - && $i3 != - ]] && igrowth=$(awk -v a="$i1" -v b="$i2" -v c="$i3" \
+    'BEGIN { printf " (instructions: %.2f×)", ((c - b) / 90) / ((b - a) / 9) }')
+  echo "| cost grows linearly (per variable, 10k→100k vs 1k→10k, ≤ 2×) | $(awk -v g="$growth" 'BEGIN { printf "%.2f×", g }')$igrowth | $(yes_no le "$growth" 2) |"
+fi
+if [[ -n $s3 ]]; then
+  echo "| 100,000 variables far under a second (≤ 0.25 s) | $(ms "$s3") | $(yes_no le "$s3" 0.25) |"
 fi
 
 cat <<EOF
