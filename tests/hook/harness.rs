@@ -13,6 +13,8 @@ use std::process::Command;
 
 use appenv::shell::Shell;
 
+pub use crate::common::have;
+
 pub type Env = BTreeMap<OsString, OsString>;
 
 pub fn appenv_bin() -> PathBuf {
@@ -22,20 +24,6 @@ pub fn appenv_bin() -> PathBuf {
 /// The shells that are here; in CI (`CI=true`) a missing one fails.
 pub fn shells() -> Vec<Shell> {
     Shell::ALL.into_iter().filter(|s| have(s.name())).collect()
-}
-
-pub fn have(tool: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found && std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{tool} is required in CI but was not found");
-    }
-    if !found {
-        eprintln!("skipping: {tool} not found");
-    }
-    found
 }
 
 pub enum Step<'a> {
