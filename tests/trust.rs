@@ -180,3 +180,16 @@ fn concurrent_allows_are_all_recorded() {
         assert_eq!(mode, 0o600);
     }
 }
+
+#[test]
+fn allow_refuses_a_directory_that_does_not_exist() {
+    let app = App::new(&[(".env", "")]);
+    let typo = app.root.join("typo");
+    let out = untrusted(&app).arg("allow").arg(&typo).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!("appenv: {}: not a directory\n", typo.display())
+    );
+    assert!(!runs(&app), "the app above the typo must not be allowed");
+}

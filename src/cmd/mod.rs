@@ -85,10 +85,10 @@ impl Context {
             Some(dir) => normalize(&self.logical_cwd()?.join(dir)),
             None => self.logical_cwd()?,
         };
-        if self.global.dir.is_some() && !dir.is_dir() {
+        if given.is_some() && !dir.is_dir() {
             return Err(Error::new(
                 FAILED,
-                format!("-C {}: not a directory", show(&dir)),
+                format!("{}: not a directory", show(&dir)),
             ));
         }
         Utf8PathBuf::from_path_buf(dir).map_err(|dir| {
