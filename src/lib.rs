@@ -16,3 +16,4 @@ pub mod shim;
 pub mod tasks;
 pub mod text;
 pub mod trust;
+pub mod xdg;

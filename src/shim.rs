@@ -44,17 +44,14 @@ fn basename(path: &OsStr) -> &OsStr {
 /// `$XDG_DATA_HOME/appenv/shims`, else `~/.local/share/appenv/shims`. As the
 /// XDG spec says, a relative or empty `XDG_DATA_HOME` is ignored.
 pub fn dir<'a>(var: impl Fn(&str) -> Option<&'a OsStr>) -> Result<PathBuf, Error> {
-    let absolute = |name| var(name).map(Path::new).filter(|p| p.is_absolute());
-    if let Some(data) = absolute("XDG_DATA_HOME") {
-        return Ok(data.join("appenv/shims"));
-    }
-    if let Some(home) = absolute("HOME") {
-        return Ok(home.join(".local/share/appenv/shims"));
-    }
-    Err(Error::new(
-        ERROR,
-        "cannot locate the shim directory: set HOME or XDG_DATA_HOME to an absolute path",
-    ))
+    crate::xdg::data_home(var)
+        .map(|home| home.dir("shims"))
+        .ok_or_else(|| {
+            Error::new(
+                ERROR,
+                "cannot locate the shim directory: set HOME or XDG_DATA_HOME to an absolute path",
+            )
+        })
 }
 
 /// `var` over an environment map, for [`dir`].

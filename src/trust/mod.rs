@@ -62,13 +62,14 @@ pub enum TrustError {
 impl TrustStore {
     /// `$XDG_DATA_HOME/appenv/trust`, else `$HOME/.local/share/appenv/trust`.
     pub fn from_env(env: &Env) -> Result<Self, TrustError> {
-        if let Some(data) = absolute_var(env, "XDG_DATA_HOME")? {
-            return Ok(Self::at(data.join("appenv/trust")));
-        }
-        match absolute_var(env, "HOME")? {
-            Some(home) => Ok(Self::at(home.join(".local/share/appenv/trust"))),
-            None => Err(TrustError::NoStore),
-        }
+        let home = crate::xdg::data_home(|name| env.get(OsStr::new(name)).map(|v| v.as_os_str()))
+            .ok_or(TrustError::NoStore)?;
+        let dir =
+            Utf8PathBuf::from_path_buf(home.dir("trust")).map_err(|_| TrustError::NotUtf8 {
+                what: home.var,
+                path: home.value.into(),
+            })?;
+        Ok(Self::at(dir))
     }
 
     pub fn at(dir: Utf8PathBuf) -> Self {
@@ -141,17 +142,6 @@ fn changed_files(recorded: &record::Hashes, current: &record::Hashes) -> Vec<Str
         .filter(|name| hash(recorded, name) != hash(current, name))
         .cloned()
         .collect()
-}
-
-fn absolute_var(env: &Env, name: &'static str) -> Result<Option<Utf8PathBuf>, TrustError> {
-    let Some(value) = env.get(OsStr::new(name)) else {
-        return Ok(None);
-    };
-    let path = Utf8PathBuf::from_path_buf(PathBuf::from(value))
-        .map_err(|path| TrustError::NotUtf8 { what: name, path })?;
-    // The XDG spec says to ignore a relative value; a relative HOME would put the
-    // store wherever appenv happens to run, maybe inside the app it guards.
-    Ok(Some(path).filter(|path| path.is_absolute()))
 }
 
 /// The `APPENV_TRUSTED_DIRS` entry that `root` is at or below. Entries are compared
