@@ -30,7 +30,7 @@ use crate::cli::{Cli, Command, Global};
 use crate::error::{ERROR, Error, FAILED};
 use crate::plan::{self, Env, Plan, Request};
 use crate::text::{sanitize, sanitize_bytes};
-use crate::trust::{self, AppFiles, TrustStore};
+use crate::trust::{self, TrustStore};
 
 pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
     let ctx = Context::new(cli.global, inherited);
@@ -150,20 +150,8 @@ impl Context {
     /// are now, or under `APPENV_TRUSTED_DIRS`.
     pub fn trust(&self, plan: &Plan) -> Trust {
         let root = sanitize(plan.root.dir.as_str());
-        // Trusted dirs first: they need no store and no hashing (CI, servers).
-        let canonical = plan
-            .root
-            .dir
-            .canonicalize_utf8()
-            .unwrap_or_else(|_| plan.root.dir.clone());
-        if trust::trusted_dir(&canonical, &self.base).is_some() {
-            return Trust::Trusted;
-        }
         let extra = config_files(plan.config.as_ref());
-        let state = TrustStore::from_env(&self.base).and_then(|store| {
-            Ok(store.check(&AppFiles::collect(&plan.root.dir, &extra)?, &self.base))
-        });
-        match state {
+        match trust::check(&plan.root.dir, &extra, &self.base) {
             Ok(state) if state.is_trusted() => Trust::Trusted,
             Ok(trust::Trust::Changed { files }) => Trust::Untrusted(format!(
                 "{root} changed since it was allowed ({}); review it and run 'appenv allow'",

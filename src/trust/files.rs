@@ -10,6 +10,7 @@ use nix::fcntl::OFlag;
 use sha2::{Digest as _, Sha256};
 
 use super::TrustError;
+use crate::{config, procfile};
 
 /// A SHA-256 of a file's content.
 pub type Digest = [u8; 32];
@@ -18,7 +19,7 @@ pub type Digest = [u8; 32];
 /// `.env`, and through the template every `.env.*` in the root (each environment's
 /// file, its `.local`, and any the user keeps there), so one allow covers `--env test`
 /// too and a new `.env.staging` revokes it.
-const ALWAYS: [&str; 4] = ["appenv.toml", "Procfile", ".env", ".env.{env}"];
+const ALWAYS: [&str; 4] = [config::FILE_NAME, procfile::FILE_NAME, ".env", ".env.{env}"];
 
 const TEMPLATE: &str = "{env}";
 
@@ -41,14 +42,14 @@ impl AppFiles {
     /// later is a new name, hence a change. Matching more than the resolver will load
     /// only costs a spurious change; matching less would be a hole.
     pub fn collect(root: &Utf8Path, extra: &[String]) -> Result<Self, TrustError> {
-        let canonical = root
-            .as_std_path()
-            .canonicalize()
-            .map_err(TrustError::io("resolve", root))?;
-        let root = Utf8PathBuf::from_path_buf(canonical).map_err(|path| TrustError::NotUtf8 {
-            what: "app root",
-            path,
-        })?;
+        Self::collect_canonical(canonical_root(root)?, extra)
+    }
+
+    /// [`AppFiles::collect`] for a root already canonical.
+    pub(super) fn collect_canonical(
+        root: Utf8PathBuf,
+        extra: &[String],
+    ) -> Result<Self, TrustError> {
         let mut names = BTreeSet::new();
         for entry in ALWAYS.into_iter().chain(extra.iter().map(String::as_str)) {
             names.extend(expand(&root, entry)?);
@@ -63,6 +64,19 @@ impl AppFiles {
             .collect::<Result<_, TrustError>>()?;
         Ok(Self { root, files })
     }
+}
+
+/// The path of `root` with every symlink resolved: a symlinked path to an app
+/// is the same app.
+pub(super) fn canonical_root(root: &Utf8Path) -> Result<Utf8PathBuf, TrustError> {
+    let canonical = root
+        .as_std_path()
+        .canonicalize()
+        .map_err(TrustError::io("resolve", root))?;
+    Utf8PathBuf::from_path_buf(canonical).map_err(|path| TrustError::NotUtf8 {
+        what: "app root",
+        path,
+    })
 }
 
 /// The names `entry` stands for, walking its components from the root: a literal

@@ -109,9 +109,14 @@ impl TrustStore {
 
     /// Whether `app` may be used. `env` is the base env, read for `APPENV_TRUSTED_DIRS`.
     pub fn check(&self, app: &AppFiles, env: &Env) -> Trust {
-        if let Some(dir) = trusted_dir(&app.root, env) {
-            return Trust::TrustedDir(dir);
+        match trusted_dir(&app.root, env) {
+            Some(dir) => Trust::TrustedDir(dir),
+            None => self.check_record(app),
         }
+    }
+
+    /// Whether `app` is allowed, with its files as they are now.
+    fn check_record(&self, app: &AppFiles) -> Trust {
         let Some(recorded) = record::read(&self.record_path(&app.root), &app.root) else {
             return Trust::NotAllowed;
         };
@@ -130,6 +135,18 @@ impl TrustStore {
             record::hex(&Sha256::digest(root.as_str()).into())
         ))
     }
+}
+
+/// Whether the app at `root` may be used. `extra` holds its `[env] files`
+/// entries; `env` is the base env. `APPENV_TRUSTED_DIRS` is looked at first:
+/// it needs no store (HOME may be unset in a container) and no hashing.
+pub fn check(root: &Utf8Path, extra: &[String], env: &Env) -> Result<Trust, TrustError> {
+    let root = files::canonical_root(root)?;
+    if let Some(dir) = trusted_dir(&root, env) {
+        return Ok(Trust::TrustedDir(dir));
+    }
+    let store = TrustStore::from_env(env)?;
+    Ok(store.check_record(&AppFiles::collect_canonical(root, extra)?))
 }
 
 /// The names whose hashes differ. A name missing on one side reads as an absent file,
