@@ -69,12 +69,11 @@ pub fn detect(root: &Utf8Path, config: Option<&Config>, procfile: Option<&Procfi
     if let Some(Decided { value, .. }) = &iso.path {
         iso.virtualenv = value.iter().find_map(|dir| virtualenv_of(dir));
     }
-    // An explicit `prefix = []` means "no prefix": keep the decision, drop the words.
     iso
 }
 
 /// The command's words with leading `NAME=value` assignments skipped.
-fn words(command: &str) -> Vec<&str> {
+pub fn command_words(command: &str) -> Vec<&str> {
     command
         .split_whitespace()
         .skip_while(|w| is_assignment(w))
@@ -91,7 +90,7 @@ fn from_procfile(root: &Utf8Path, procfile: &Procfile, iso: &mut Isolation) {
     let firsts: Vec<(&str, Vec<&str>)> = procfile
         .entries
         .iter()
-        .map(|e| (e.name.as_str(), words(&e.command)))
+        .map(|e| (e.name.as_str(), command_words(&e.command)))
         .collect();
     let names = || {
         procfile

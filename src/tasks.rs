@@ -9,7 +9,9 @@ use std::fmt;
 use camino::Utf8Path;
 
 use crate::config;
+use crate::isolation;
 use crate::plan::Plan;
+use crate::shell::push_word;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {
@@ -208,10 +210,8 @@ impl Task {
             }
             Command::Shell(script) => {
                 let use_prefix = use_prefix && self.source == Source::Config;
-                let first = script
-                    .split_whitespace()
-                    .find(|w| !is_assignment(w))
-                    .unwrap_or_default();
+                let words = isolation::command_words(script);
+                let first = words.first().copied().unwrap_or_default();
                 let prefix = match use_prefix {
                     true => plan.isolation.prefix_for(first.as_ref()),
                     false => &[],
@@ -232,7 +232,11 @@ impl Task {
             Command::Shell(script) => script.clone(),
             Command::Argv(words) => words
                 .iter()
-                .map(|w| show_word(w))
+                .map(|w| {
+                    let mut out = Vec::new();
+                    push_word(w.as_bytes(), &mut out);
+                    String::from_utf8_lossy(&out).into_owned()
+                })
                 .collect::<Vec<_>>()
                 .join(" "),
         }
@@ -250,27 +254,6 @@ fn shell_argv(name: &str, script: &str) -> [OsString; 4] {
         format!("{} \"$@\"", script.trim_end()).into(),
         name.into(),
     ]
-}
-
-/// `NAME=value` before a command sets a variable; the command comes after.
-fn is_assignment(word: &str) -> bool {
-    word.split_once('=').is_some_and(|(name, _)| {
-        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    })
-}
-
-/// A word as it would be typed: quoted when the shell would split or
-/// expand it.
-fn show_word(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_alphanumeric() || "-_./:=@%+,".contains(c));
-    if plain {
-        word.into()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::os::unix::ffi::OsStrExt;
 use super::Context;
 use crate::error::{Error, print};
 use crate::exec;
-use crate::shell::Shell;
+use crate::shell::push_word;
 use crate::shim::Skip;
 
 pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
@@ -28,41 +28,4 @@ pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     }
     out.push(b'\n');
     print(&out)
-}
-
-/// A word made only of characters that no shell treats specially is
-/// written as is, so a plain path comes out ready for an editor setting;
-/// any other word gets bash quoting. (Not `=`: zsh expands a leading one.)
-fn push_word(arg: &[u8], out: &mut Vec<u8>) {
-    let plain = !arg.is_empty()
-        && arg
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b"/._-+,:@".contains(&b));
-    if plain {
-        out.extend_from_slice(arg);
-    } else {
-        Shell::Bash.quote(arg, out);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::push_word;
-
-    #[test]
-    fn quotes_only_when_needed() {
-        let q = |s: &[u8]| {
-            let mut out = Vec::new();
-            push_word(s, &mut out);
-            String::from_utf8_lossy(&out).into_owned()
-        };
-        assert_eq!(q(b"/app/.venv/bin/python"), "/app/.venv/bin/python");
-        assert_eq!(q(b"db:migrate"), "db:migrate");
-        assert_eq!(q(b""), "''");
-        assert_eq!(q(b"a b"), "'a b'");
-        assert_eq!(q(b"it's"), "'it'\\''s'");
-        assert_eq!(q(b"~x"), "'~x'");
-        assert_eq!(q(b"$HOME"), "'$HOME'");
-        assert_eq!(q(b"=python"), "'=python'");
-    }
 }

@@ -101,6 +101,22 @@ impl Shell {
     }
 }
 
+/// One word of a command line shown to a person (`appenv which`, `appenv
+/// tasks`): as is when it holds only characters no shell treats specially,
+/// so a plain path comes out ready to paste into an editor setting; any
+/// other word gets bash quoting. (Not `=`: zsh expands a leading one.)
+pub fn push_word(word: &[u8], out: &mut Vec<u8>) {
+    let plain = !word.is_empty()
+        && word
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"/._-+,:@".contains(&b));
+    if plain {
+        out.extend_from_slice(word);
+    } else {
+        Shell::Bash.quote(word, out);
+    }
+}
+
 impl fmt::Display for Shell {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -184,6 +200,23 @@ fn push_hex_escape(escape: u8, b: u8, out: &mut Vec<u8>) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn words_are_quoted_only_when_needed() {
+        let q = |s: &[u8]| {
+            let mut out = Vec::new();
+            push_word(s, &mut out);
+            String::from_utf8_lossy(&out).into_owned()
+        };
+        assert_eq!(q(b"/app/.venv/bin/python"), "/app/.venv/bin/python");
+        assert_eq!(q(b"db:migrate"), "db:migrate");
+        assert_eq!(q(b""), "''");
+        assert_eq!(q(b"a b"), "'a b'");
+        assert_eq!(q(b"it's"), "'it'\\''s'");
+        assert_eq!(q(b"~x"), "'~x'");
+        assert_eq!(q(b"$HOME"), "'$HOME'");
+        assert_eq!(q(b"=python"), "'=python'");
+    }
 
     fn pieces(value: &[u8]) -> Vec<Piece<'_>> {
         let mut pieces = Vec::new();
