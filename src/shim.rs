@@ -331,10 +331,7 @@ pub fn run(argv: Vec<OsString>, inherited: Env) -> Error {
         Ok(Some(env)) => env,
         Ok(None) => inherited,
         Err(e) => {
-            if inherited
-                .get(OsStr::new("APPENV_QUIET"))
-                .is_none_or(|q| q != "1")
-            {
+            if !crate::cmd::quiet_env(&inherited) {
                 eprintln!(
                     "appenv: {}: app environment not loaded: {e}",
                     show_os(&name)

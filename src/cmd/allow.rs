@@ -15,7 +15,7 @@ pub fn run(ctx: &Context, dir: Option<&Path>) -> Result<(), Error> {
     let config = Config::load(&root.dir).map_err(|e| fail(&e))?;
     let app = AppFiles::collect(&root.dir, &config_files(config.as_ref())).map_err(|e| fail(&e))?;
     store.allow(&app).map_err(|e| fail(&e))?;
-    if !ctx.global.quiet {
+    if !ctx.quiet() {
         eprintln!("appenv: allowed {}", sanitize(root.dir.as_str()));
     }
     Ok(())

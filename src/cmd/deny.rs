@@ -9,7 +9,7 @@ use crate::text::sanitize;
 pub fn run(ctx: &Context, dir: Option<&Path>) -> Result<(), Error> {
     let (root, store) = ctx.root_and_store(dir)?;
     let existed = store.deny(&root.dir).map_err(|e| Error::new(ERROR, e))?;
-    if !ctx.global.quiet {
+    if !ctx.quiet() {
         let root = sanitize(root.dir.as_str());
         match existed {
             true => eprintln!("appenv: denied {root}"),

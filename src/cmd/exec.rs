@@ -6,26 +6,19 @@ use std::path::Path;
 use super::Context;
 use crate::error::{Error, FAILED};
 use crate::exec::{self, FileId};
-use crate::plan::Plan;
+use crate::plan::{self, Plan};
 use crate::shim::Skip;
 
 pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
-    let plan = ctx.resolve()?;
+    let request = ctx.request()?;
+    let plan = plan::resolve(&request, &ctx.base)?;
     if let super::Trust::Untrusted(why) = ctx.trust(&plan) {
         return Err(Error::new(FAILED, why));
     }
     let argv = plan.argv(command, !ctx.global.no_prefix);
-    let cwd = ctx
-        .global
-        .dir
-        .as_ref()
-        .map(|_| ctx.start_dir())
-        .transpose()?;
-    Err(exec_plan(
-        &plan,
-        argv,
-        cwd.as_deref().map(|d| d.as_std_path()),
-    ))
+    // With -C, the program runs in that directory, like git -C.
+    let cwd = ctx.global.dir.as_ref().map(|_| request.start.as_std_path());
+    Err(exec_plan(&plan, argv, cwd))
 }
 
 /// Looks the program up on the plan's PATH and replaces appenv with it.

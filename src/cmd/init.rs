@@ -35,7 +35,7 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
     check(&plan, &path, &text)?;
     write_new(&path, &text)?;
 
-    if !ctx.global.quiet {
+    if !ctx.quiet() {
         let shown = sanitize(path.as_str());
         match plan::resolve(&request, &ctx.base).map(|plan| ctx.trust(&plan)) {
             Ok(Trust::Untrusted(_)) => {

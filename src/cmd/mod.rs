@@ -21,13 +21,13 @@ pub use exec::is_appenv;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use camino::Utf8PathBuf;
 
 use crate::cli::{Cli, Command, Global};
 use crate::error::{ERROR, Error, FAILED};
+use crate::exec::FileId;
 use crate::plan::{self, Env, Plan, Request};
 use crate::text::{sanitize, sanitize_bytes};
 use crate::trust::{self, TrustStore};
@@ -109,10 +109,7 @@ impl Context {
             )
         })?;
         let pwd = self.inherited.get(OsStr::new("PWD")).map(Path::new);
-        let same = |p: &Path| match (p.metadata(), Path::new(".").metadata()) {
-            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-            _ => false,
-        };
+        let same = |p: &Path| FileId::of(p).is_some_and(|p| Some(p) == FileId::of(Path::new(".")));
         Ok(match pwd {
             Some(pwd) if pwd.is_absolute() && same(pwd) => normalize(pwd),
             _ => physical,
@@ -162,10 +159,15 @@ impl Context {
         }
     }
 
+    /// `-q`, or `APPENV_QUIET` set (not empty, not 0): no messages.
+    pub fn quiet(&self) -> bool {
+        self.global.quiet || quiet_env(&self.inherited)
+    }
+
     /// Prints a note when a read-only command shows an untrusted app.
     pub fn note_trust(&self, plan: &Plan) {
         if let Trust::Untrusted(why) = self.trust(plan) {
-            if !self.global.quiet {
+            if !self.quiet() {
                 eprintln!("appenv: note: {why}");
             }
         }
@@ -179,6 +181,12 @@ pub enum Trust {
     /// Not allowed, or changed since allowed: the message says which and
     /// what to do.
     Untrusted(String),
+}
+
+/// `APPENV_QUIET` set to anything but empty or `0`.
+pub fn quiet_env(env: &Env) -> bool {
+    env.get(OsStr::new("APPENV_QUIET"))
+        .is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 /// The `[env] files` templates of a config, which trust covers too.

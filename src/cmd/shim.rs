@@ -46,7 +46,7 @@ pub fn run(ctx: &Context, args: &ShimArgs) -> Result<(), Error> {
             return print(out.as_bytes());
         }
     }
-    if ctx.global.quiet {
+    if ctx.quiet() {
         return Ok(());
     }
     print(out.as_bytes())

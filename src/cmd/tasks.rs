@@ -18,7 +18,7 @@ pub fn run(ctx: &Context, args: &TasksArgs) -> Result<(), Error> {
     if args.names {
         return print(names(&tasks).as_bytes());
     }
-    if tasks.is_empty() && !args.json && !ctx.global.quiet {
+    if tasks.is_empty() && !args.json && !ctx.quiet() {
         eprintln!(
             "appenv: no tasks in {}: add one under [tasks] in appenv.toml",
             sanitize(plan.root.dir.as_str())

@@ -12,7 +12,7 @@ mod watch;
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
+use std::path::Path;
 
 use camino::Utf8Path;
 use serde_json::{Map, Value};
@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 use super::{Context, Trust};
 use crate::cli::ExportShell;
 use crate::error::{Error, print};
+use crate::exec::FileId;
 use crate::hook_state::{self, Change, HookState};
 use crate::plan::{self, FileStatus, Plan, Request};
 use crate::root::{self, Root};
@@ -37,7 +38,7 @@ pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
     let state = HookState::from_env(&ctx.inherited).unwrap_or_default();
     let (target, watch) = decide(ctx, &state, format);
     let updates = updates(ctx, &state, &target, format);
-    if !quiet(ctx) {
+    if !ctx.quiet() {
         for message in messages(&state, &target, &updates, format) {
             eprintln!("appenv: {message}");
         }
@@ -154,9 +155,8 @@ fn decide(ctx: &Context, state: &HookState, format: Format) -> (Target, Watch) {
 /// is not a change: it keeps the path it was loaded from, so its variables
 /// come out the same.
 fn same_app(state: &HookState, found: Root) -> Root {
-    let same_dir = |a: &str, b: &Utf8Path| match (std::fs::metadata(a), b.metadata()) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
+    let same_dir = |a: &str, b: &Utf8Path| {
+        FileId::of(Path::new(a)).is_some_and(|a| Some(a) == FileId::of(b.as_std_path()))
     };
     match &state.root {
         Some(old) if old != found.dir.as_str() && same_dir(old, &found.dir) => Root {
@@ -344,15 +344,6 @@ fn messages(
 
 fn app_name(root: &str) -> String {
     sanitize(Utf8Path::new(root).file_name().unwrap_or(root))
-}
-
-/// `APPENV_QUIET=1` or `-q`.
-fn quiet(ctx: &Context) -> bool {
-    ctx.global.quiet
-        || ctx
-            .inherited
-            .get(OsStr::new("APPENV_QUIET"))
-            .is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 fn render_shell(
