@@ -955,3 +955,39 @@ fn explain_and_shim_list_say_what_shims_do_with_the_prefix() {
     fs::remove_file(w.path("app/Gemfile")).unwrap();
     assert!(!says(&path, &["explain"]).contains("shims "));
 }
+
+#[test]
+fn through_dash_and_bash_the_program_keeps_the_pid_and_the_status() {
+    let w = World::new();
+    executable(
+        &w.path("bin/python"),
+        &format!("{REAL_PYTHON}exit ${{EXIT_WITH:-0}}\n"),
+    );
+    fs::write(w.path("app/poetry.lock"), "").unwrap();
+    executable(&w.path("launchers/poetry"), LAUNCHER);
+    for shell in ["dash", "bash"] {
+        if !common::have(shell) {
+            continue;
+        }
+        let shell = format!("/bin/{shell}");
+        // Plain, and through the launcher the shim runs.
+        for dirs in [&["shims", "bin"][..], &["shims", "launchers", "bin"]] {
+            let out = w
+                .command(&shell, &w.path_var(dirs), &w.path("app"))
+                .args(["-c", "echo \"shell pid=$$\"; EXIT_WITH=7 exec python"])
+                .assert()
+                .code(7);
+            let text = stdout(out.get_output());
+            let pid = text
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("shell pid="))
+                .unwrap();
+            assert!(
+                text.contains(&format!("real pid={pid} ")),
+                "{shell}: {text}"
+            );
+            assert!(text.contains("FOO=from-dotenv"), "{shell}: {text}");
+        }
+    }
+}
