@@ -181,6 +181,14 @@ fn ruby_irb_and_rake_run_bundled_through_shims() {
     );
     let (_, out, _, _) = s.shim("ruby", "app/sub", &["-e", specs], "");
     assert_eq!(out, typed);
+    // Once bundler/setup has run, Ruby's environment (what the programs it
+    // starts inherit) is the one `bundle exec` leaves, but for the shim's
+    // `-rbundler/setup` that Bundler's absolute one now precedes.
+    let vars = "ENV.sort.each { |k, v| puts \"#{k}=#{v}\" if k =~ /BUNDLE|RUBY|GEM|^PATH$/ }";
+    let typed = s.tool("bundle", "app", &["exec", "ruby", "-e", vars]);
+    let (_, out, _, _) = s.shim("ruby", "app", &["-e", vars], "");
+    assert!(typed.contains("BUNDLER_ORIG_PATH="), "{typed}");
+    assert_eq!(out.replace(" -rbundler/setup\n", "\n"), typed);
 
     // A gem outside the Gemfile: loadable by plain ruby, not through the shim.
     let probe =
