@@ -26,8 +26,10 @@ impl Sandbox {
         for dir in ["home", "data", "cache", "config", "bin", "shims", "app/sub"] {
             fs::create_dir_all(base.join(dir)).unwrap();
         }
+        // `NAME=TOOL` links the real TOOL under another name.
         for tool in tools {
-            symlink(real(tool), base.join("bin").join(tool)).unwrap();
+            let (name, tool) = tool.split_once('=').unwrap_or((tool, tool));
+            symlink(real(tool), base.join("bin").join(name)).unwrap();
         }
         for shim in shims {
             symlink(
@@ -119,12 +121,15 @@ impl Sandbox {
     }
 }
 
-/// Where `tool` is on the test's own PATH.
+/// Where `tool` is on the test's own PATH. For Python, the interpreter
+/// itself: what PATH finds may be a version manager's shim (pyenv's is a
+/// bash script) that needs the host's environment.
 fn real(tool: &str) -> PathBuf {
-    let out = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .unwrap();
+    let script = match tool {
+        "python3" => "python3 -c 'import sys; print(sys.executable)'".to_string(),
+        _ => format!("command -v {tool}"),
+    };
+    let out = Command::new("sh").args(["-c", &script]).output().unwrap();
     assert!(out.status.success(), "{tool} not found");
     PathBuf::from(stdout(&out).trim())
 }
@@ -305,7 +310,9 @@ fn a_poetry_project_runs_through_a_python_shim() {
     if !have_all(&["poetry", "python3"]) {
         return;
     }
-    let s = Sandbox::new(&["poetry", "python3"], &["python"]);
+    // A real `python` besides the shim: Poetry looks for one on PATH
+    // (finding the shim first) when it locks and makes the virtualenv.
+    let s = Sandbox::new(&["poetry", "python3", "python=python3"], &["python"]);
     fs::write(
         s.path("app/pyproject.toml"),
         "[tool.poetry]\nname = \"shop\"\nversion = \"0.1.0\"\ndescription = \"\"\nauthors = []\npackage-mode = false\n\n[tool.poetry.dependencies]\npython = \">=3.9\"\n",
