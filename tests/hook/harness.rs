@@ -215,13 +215,15 @@ impl Sandbox {
         match shell {
             Shell::Bash => cmd.args(["--norc", "--noprofile"]),
             Shell::Zsh => cmd.arg("-f"),
-            Shell::Fish => cmd.arg("--no-config"),
+            // Interactive: the hook does nothing in a fish that is not.
+            Shell::Fish => cmd.args(["--no-config", "-i"]),
         };
         let out = cmd
             .arg(&script_file)
             .current_dir(self.path(""))
             .env_clear()
             .envs(self.env())
+            .env("TERM", "dumb")
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();

@@ -100,13 +100,14 @@ fn session(shell: Shell, rc: &str, after: &str, env: &[(&str, &str)]) -> (String
     match shell {
         Shell::Bash => cmd.args(["--norc", "--noprofile", "-c", &script]),
         Shell::Zsh => cmd.args(["-f", "-c", &script]),
-        Shell::Fish => cmd.args(["--no-config", "-c", &script]),
+        Shell::Fish => cmd.args(["--no-config", "-i", "-c", &script]),
     };
     let out = cmd
         .current_dir(sandbox.path(""))
         .env_clear()
         .envs(sandbox.env())
         .envs(env.iter().copied())
+        .env("TERM", "dumb")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -157,7 +158,7 @@ fn sourcing_twice_installs_once() {
             Shell::Fish => session(shell, "", "functions --handlers | string join ,", &[]),
         };
         let expected = match shell {
-            Shell::Bash => "__appenv_hook\n",
+            Shell::Bash => "__appenv_hook && \\builtin :\n",
             Shell::Zsh => "__appenv_hook|__appenv_hook|__appenv_exit\n",
             Shell::Fish => {
                 "Event variable,PWD __appenv_hook,,Event generic,fish_exit __appenv_exit,fish_prompt __appenv_hook\n"
@@ -173,14 +174,14 @@ fn sourcing_twice_installs_once() {
             r#"printf '%s,' "${PROMPT_COMMAND[@]}""#,
             &[],
         );
-        assert_eq!(out, "__appenv_hook,first,second,");
+        assert_eq!(out, "__appenv_hook && \\builtin :,first,second,");
         let (out, _) = session(
             Shell::Bash,
             "PROMPT_COMMAND='history -a'",
             r#"printf '%s' "$PROMPT_COMMAND""#,
             &[],
         );
-        assert_eq!(out, "__appenv_hook;history -a");
+        assert_eq!(out, "__appenv_hook && \\builtin :;history -a");
     }
 }
 

@@ -26,6 +26,7 @@ use crate::plan::{self, FileStatus, Plan, Request};
 use crate::root::{self, Root};
 use crate::shell::Shell;
 use crate::text::{sanitize, sanitize_bytes};
+use names::{Left, Settable};
 use watch::Watch;
 
 pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
@@ -36,10 +37,11 @@ pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
         ExportShell::Json => Format::Json,
     };
     let state = HookState::from_env(&ctx.inherited).unwrap_or_default();
-    let (target, watch) = decide(ctx, &state, format);
-    let updates = updates(ctx, &state, &target, format);
+    let settable = Settable::new(format, &ctx.inherited);
+    let (target, watch) = decide(ctx, &state, &settable);
+    let updates = updates(ctx, &state, &target, &settable);
     if !ctx.quiet() {
-        for message in messages(&state, &target, &updates, format) {
+        for message in messages(&state, &target, &updates, &settable) {
             eprintln!("appenv: {message}");
         }
     }
@@ -72,12 +74,12 @@ enum Target {
         /// Changes of the previous load that the user overrode by hand:
         /// still remembered, not applied.
         kept: BTreeMap<OsString, Change>,
-        /// Names the format cannot set, for the message.
-        skipped: Vec<String>,
+        /// Names left out, by why, for the message.
+        skipped: BTreeMap<Left, Vec<String>>,
     },
 }
 
-fn decide(ctx: &Context, state: &HookState, format: Format) -> (Target, Watch) {
+fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Watch) {
     let mut watch = Watch::default();
     let start = match ctx.start_dir() {
         Ok(start) => start,
@@ -90,7 +92,6 @@ fn decide(ctx: &Context, state: &HookState, format: Format) -> (Target, Watch) {
         }
     };
     let Ok(found) = root::find(&start) else {
-        watch.dirs(&start, None);
         return (Target::Nothing, watch);
     };
     watch.root_files(&found.dir);
@@ -102,7 +103,6 @@ fn decide(ctx: &Context, state: &HookState, format: Format) -> (Target, Watch) {
     let plan = match plan::resolve_at(same_app(state, found.clone()), &request, &ctx.base) {
         Ok(plan) => plan,
         Err(e) => {
-            watch.dirs(&start, None);
             watch.trust_store(ctx);
             let target = Target::Refused {
                 root: Some(found.dir.into_string()),
@@ -117,24 +117,21 @@ fn decide(ctx: &Context, state: &HookState, format: Format) -> (Target, Watch) {
         kept,
         skipped,
         changes_anything,
-    } = diff(ctx, state, &plan, format);
+    } = diff(ctx, state, &plan, settable);
     // An app that would only set appenv's own variables changes nothing
     // for the user (a bare Cargo.toml, an isolation that is only a prefix,
     // which a shell cannot apply): no load, no message, no trust prompt.
     if !changes_anything {
-        watch.dirs(&start, None);
         return (Target::Nothing, watch);
     }
     watch.trust_store(ctx);
     if let Trust::Untrusted(why) = ctx.trust(&plan) {
-        watch.dirs(&start, None);
         let target = Target::Refused {
             root: Some(plan.root.dir.into_string()),
             why,
         };
         return (target, watch);
     }
-    watch.dirs(&start, Some(&found.dir));
     let files = plan
         .files
         .iter()
@@ -173,13 +170,13 @@ struct Diff {
     /// Changes of the load being replaced that stay as they are: the user
     /// changed the variable by hand, and the app would set it as before.
     kept: BTreeMap<OsString, Change>,
-    /// Names the format cannot set, for the message.
-    skipped: Vec<String>,
+    /// Names left out, by why, for the message.
+    skipped: BTreeMap<Left, Vec<String>>,
     /// Whether the app changes anything beyond appenv's own variables.
     changes_anything: bool,
 }
 
-fn diff(ctx: &Context, state: &HookState, plan: &Plan, format: Format) -> Diff {
+fn diff(ctx: &Context, state: &HookState, plan: &Plan, settable: &Settable) -> Diff {
     let reloading = state.is_loaded() && state.root.as_deref() == Some(plan.root.dir.as_str());
     let set = plan.vars.iter().map(|(name, var)| (name, Some(&var.value)));
     let unset = ctx
@@ -190,7 +187,7 @@ fn diff(ctx: &Context, state: &HookState, plan: &Plan, format: Format) -> Diff {
     let mut diff = Diff {
         changes: BTreeMap::new(),
         kept: BTreeMap::new(),
-        skipped: Vec::new(),
+        skipped: BTreeMap::new(),
         changes_anything: false,
     };
     for (name, mut after) in set.chain(unset) {
@@ -218,8 +215,9 @@ fn diff(ctx: &Context, state: &HookState, plan: &Plan, format: Format) -> Diff {
                 }
             }
         }
-        if !format.can_set(name, after.map(OsString::as_os_str)) {
-            diff.skipped.push(sanitize_bytes(name.as_bytes()));
+        if let Some(why) = settable.why_not(name, after.map(OsString::as_os_str)) {
+            let names = diff.skipped.entry(why).or_default();
+            names.push(sanitize_bytes(name.as_bytes()));
             continue;
         }
         let change = Change {
@@ -237,7 +235,7 @@ fn updates(
     ctx: &Context,
     state: &HookState,
     target: &Target,
-    format: Format,
+    settable: &Settable,
 ) -> BTreeMap<OsString, Option<OsString>> {
     let none = BTreeMap::new();
     let (new_state, changes, kept) = match target {
@@ -276,7 +274,7 @@ fn updates(
             None => ctx.base.get(name),
         };
         if ctx.inherited.get(name) != wanted
-            && format.can_set(name, wanted.map(OsString::as_os_str))
+            && settable.can_set(name, wanted.map(OsString::as_os_str))
         {
             updates.insert(name.clone(), wanted.cloned());
         }
@@ -293,7 +291,7 @@ fn messages(
     state: &HookState,
     target: &Target,
     updates: &BTreeMap<OsString, Option<OsString>>,
-    format: Format,
+    settable: &Settable,
 ) -> Vec<String> {
     let old_root = state.root.as_deref().unwrap_or_default();
     let same_load =
@@ -329,12 +327,9 @@ fn messages(
                     format!(" ({})", sanitize(&files.join(", ")))
                 };
                 said.push(format!("{verb} {}{files}", app_name(root)));
-                if !skipped.is_empty() {
-                    said.push(format!(
-                        "left out {}: {}",
-                        skipped.join(", "),
-                        format.cannot_set()
-                    ));
+                for (why, names) in skipped {
+                    let reason = settable.reason(*why);
+                    said.push(format!("left out {}: {reason}", names.join(", ")));
                 }
             }
         }
@@ -360,21 +355,14 @@ fn render_shell(
             None => shell.unset(name, &mut out),
         }
     }
-    // The hook's own, unexported variable: what to compare with the stamp.
-    out.extend_from_slice(match shell {
-        Shell::Fish => b"set -g __appenv_watch",
-        Shell::Bash | Shell::Zsh => b"__appenv_watch=(",
-    });
-    for (i, path) in watch.0.iter().enumerate() {
-        if i > 0 || shell == Shell::Fish {
-            out.push(b' ');
-        }
-        shell.quote(path.as_str().as_bytes(), &mut out);
+    // The hook's own, unexported variables: what to check at each prompt.
+    for (name, paths) in [
+        ("__appenv_watch", &watch.present),
+        ("__appenv_absent", &watch.absent),
+    ] {
+        let paths = paths.iter().map(|p| p.as_str().as_bytes());
+        shell.set_own_list(name, paths, &mut out);
     }
-    out.extend_from_slice(match shell {
-        Shell::Fish => b";\n",
-        Shell::Bash | Shell::Zsh => b");\n",
-    });
     out
 }
 
