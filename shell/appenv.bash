@@ -46,6 +46,7 @@ __appenv_env=
 __appenv_found=
 __appenv_watch=()
 __appenv_absent=()
+__appenv_left=()
 
 __appenv_hook() {
     # Keep the status of the user's last command for the prompt.
@@ -134,6 +135,25 @@ __appenv_export() {
     __appenv_env=${APPENV_ENV-}
 }
 
+# Takes the PATH entries that the last unload took out (__appenv_left) out
+# again if another tool's hook put them back at this prompt (direnv restores
+# the PATH it saved whole, and it saved appenv's entries), then forgets them.
+# Run last at each prompt.
+__appenv_tidy() {
+    \builtin local __appenv_status=$? __appenv_entry __appenv_path
+    if ((${#__appenv_left[@]} > 0)); then
+        __appenv_path=:${PATH}:
+        for __appenv_entry in "${__appenv_left[@]}"; do
+            __appenv_path=${__appenv_path/":${__appenv_entry}:"/:}
+        done
+        __appenv_path=${__appenv_path#:}
+        __appenv_path=${__appenv_path%:}
+        [[ ${__appenv_path} == "${PATH}" ]] || PATH=${__appenv_path}
+        __appenv_left=()
+    fi
+    \builtin return "${__appenv_status}"
+}
+
 # Runs `appenv export bash` (in the subshell of a command substitution)
 # with the names of the shell's variables, exported or not: appenv leaves
 # those the user set alone.
@@ -160,22 +180,29 @@ elif [[ ${__appenv_trap} != *__appenv_exit* ]]; then
 fi
 \builtin unset -v __appenv_trap
 
-# Run first at each prompt, so the user's own prompt commands see the app's
-# environment. `&& \builtin :`: the hook returns the user's last status for
-# the prompt, and a failing command that is not the last of an `&&` list
-# does not end a shell under `set -e`. Installing twice adds nothing twice.
-# PROMPT_COMMAND may be a string or, since bash 5.1, an array of commands.
-__appenv_run='__appenv_hook && \builtin :'
+# The hook runs first at each prompt, so the user's own prompt commands see
+# the app's environment, and __appenv_tidy last, after any other tool's
+# hook. `&& \builtin :`: each returns the user's last status for the prompt,
+# and a failing command that is not the last of an `&&` list does not end a
+# shell under `set -e`. Installing twice adds nothing twice. PROMPT_COMMAND
+# may be a string or, since bash 5.1, an array of commands.
+__appenv_first='__appenv_hook && \builtin :'
+__appenv_last='__appenv_tidy && \builtin :'
 # shellcheck disable=SC2128,SC2178 # in the last branch, it is a string
 if [[ -z ${PROMPT_COMMAND[*]+set} ]]; then
-    PROMPT_COMMAND=${__appenv_run}
+    PROMPT_COMMAND="${__appenv_first};${__appenv_last}"
 elif ((BASH_VERSINFO[0] >= 5)) && [[ ${PROMPT_COMMAND@a} == *a* ]]; then
     [[ ${PROMPT_COMMAND[*]} == *__appenv_hook* ]] ||
-        PROMPT_COMMAND=("${__appenv_run}" "${PROMPT_COMMAND[@]}")
-elif [[ ${PROMPT_COMMAND} != *__appenv_hook* ]]; then
-    PROMPT_COMMAND="${__appenv_run}${PROMPT_COMMAND:+;${PROMPT_COMMAND}}"
+        PROMPT_COMMAND=("${__appenv_first}" "${PROMPT_COMMAND[@]}")
+    [[ ${PROMPT_COMMAND[*]} == *__appenv_tidy* ]] ||
+        PROMPT_COMMAND+=("${__appenv_last}")
+else
+    [[ ${PROMPT_COMMAND} == *__appenv_hook* ]] ||
+        PROMPT_COMMAND="${__appenv_first}${PROMPT_COMMAND:+;${PROMPT_COMMAND}}"
+    [[ ${PROMPT_COMMAND} == *__appenv_tidy* ]] ||
+        PROMPT_COMMAND="${PROMPT_COMMAND};${__appenv_last}"
 fi
-\builtin unset -v __appenv_run
+\builtin unset -v __appenv_first __appenv_last
 
 [[ ${__appenv_aliases} == on ]] && \builtin shopt -s expand_aliases
 \builtin unset -v __appenv_aliases

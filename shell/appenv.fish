@@ -41,6 +41,7 @@ builtin set -g __appenv_env
 builtin set -g __appenv_found
 builtin set -g __appenv_watch
 builtin set -g __appenv_absent
+builtin set -g __appenv_left
 
 function __appenv_hook --on-event fish_prompt --on-variable PWD
     # Keep the status of the user's last command for the prompt.
@@ -140,6 +141,30 @@ function __appenv_export
         end
     end
     builtin set -g __appenv_env $APPENV_ENV
+end
+
+# Takes the PATH entries that the last unload took out (__appenv_left) out
+# again whenever PATH changes before the next command: another tool's hook
+# may put them back (direnv restores the PATH it saved whole, and it saved
+# appenv's entries). Fish runs handlers in the order they were defined, and
+# direnv defines its own at the first prompt, after this one.
+function __appenv_tidy --on-variable PATH
+    builtin set -q __appenv_left[1]; or builtin return 0
+    builtin set -l path $PATH
+    for entry in $__appenv_left
+        builtin set -l at (builtin contains -i -- $entry $path)
+        and builtin set -e path[$at]
+    end
+    if builtin test "$path" != "$PATH"
+        builtin set -l left $__appenv_left
+        builtin set -g __appenv_left
+        builtin set -gx PATH $path
+        builtin set -g __appenv_left $left
+    end
+end
+
+function __appenv_forget --on-event fish_preexec
+    builtin set -g __appenv_left
 end
 
 function __appenv_exit --on-event fish_exit

@@ -117,6 +117,26 @@ __appenv_export() {
     __appenv_env=${APPENV_ENV-}
 }
 
+# Takes the PATH entries that the last unload took out (__appenv_left) out
+# again if another tool's hook put them back at this prompt (direnv restores
+# the PATH it saved whole, and it saved appenv's entries), then forgets them.
+# Run last at each prompt and change of directory.
+__appenv_tidy() {
+    \builtin local __appenv_status=$?
+    \builtin emulate -L zsh
+    (( ZSH_SUBSHELL == 0 && $#__appenv_left )) || \builtin return $__appenv_status
+    \builtin local -a __appenv_path
+    \builtin local __appenv_entry __appenv_at
+    __appenv_path=("${(@s.:.)PATH}")
+    for __appenv_entry in $__appenv_left; do
+        __appenv_at=${__appenv_path[(ie)$__appenv_entry]}
+        (( __appenv_at > $#__appenv_path )) || __appenv_path[__appenv_at]=()
+    done
+    [[ ${(j.:.)__appenv_path} == "$PATH" ]] || PATH=${(j.:.)__appenv_path}
+    __appenv_left=()
+    \builtin return $__appenv_status
+}
+
 __appenv_exit() {
     \builtin emulate -L zsh
     (( ZSH_SUBSHELL == 0 )) && [[ -n $__appenv_stamp ]] || \builtin return 0
@@ -125,8 +145,9 @@ __appenv_exit() {
 }
 
 # precmd: before each prompt; chpwd: right after `cd`, so that `cd app && cmd`
-# already runs cmd in the app's environment. First in line, so the user's own
-# hooks see the app's environment. Installing twice adds nothing twice.
+# already runs cmd in the app's environment. The hook first in line, so the
+# user's own hooks see the app's environment, and __appenv_tidy last, after
+# any other tool's hook. Installing twice adds nothing twice.
 __appenv_install() {
     \builtin emulate -L zsh
     # The names that can make a directory an app root, as `appenv root`
@@ -150,13 +171,16 @@ __appenv_install() {
     \builtin typeset -g __appenv_stamp=
     # Forget the last check: the next prompt asks appenv.
     \builtin typeset -g __appenv_pwd= __appenv_env= __appenv_found=
-    \builtin typeset -ga __appenv_watch __appenv_absent
+    \builtin typeset -ga __appenv_watch __appenv_absent __appenv_left
     __appenv_watch=()
     __appenv_absent=()
+    __appenv_left=()
 
     \builtin typeset -ga precmd_functions chpwd_functions zshexit_functions
     (( $precmd_functions[(Ie)__appenv_hook] )) || precmd_functions=(__appenv_hook $precmd_functions)
     (( $chpwd_functions[(Ie)__appenv_hook] )) || chpwd_functions=(__appenv_hook $chpwd_functions)
+    (( $precmd_functions[(Ie)__appenv_tidy] )) || precmd_functions+=(__appenv_tidy)
+    (( $chpwd_functions[(Ie)__appenv_tidy] )) || chpwd_functions+=(__appenv_tidy)
     (( $zshexit_functions[(Ie)__appenv_exit] )) || zshexit_functions+=(__appenv_exit)
 }
 __appenv_install

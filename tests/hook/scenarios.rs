@@ -418,3 +418,110 @@ fn setting_appenv_env_reloads_at_the_next_prompt() {
         assert_eq!(snaps[1].get("APPENV_ENV"), None, "{shell}");
     }
 }
+
+/// direnv's hook in the same rc, before or after appenv's: leaving an app
+/// where both loaded restores PATH exactly, however often it is visited.
+#[test]
+fn with_direnv_hooked_too_leaving_restores_path_exactly() {
+    if !crate::harness::have("direnv") {
+        return;
+    }
+    for shell in shells() {
+        for direnv_first in [true, false] {
+            let mut sandbox = Sandbox::new(&[
+                (
+                    "apps/shop/.envrc",
+                    "PATH_add direnvbin\nexport FROM_DIRENV=1\n",
+                ),
+                ("apps/shop/direnvbin/", ""),
+                ("apps/shop/.env", "DB=dev\n"),
+                ("apps/shop/.venv/pyvenv.cfg", ""),
+                ("apps/shop/.venv/bin/python", ""),
+            ]);
+            let allowed = std::process::Command::new("direnv")
+                .arg("allow")
+                .arg(sandbox.path("apps/shop"))
+                .env_clear()
+                .envs(sandbox.env())
+                .output()
+                .unwrap();
+            assert!(allowed.status.success(), "{allowed:?}");
+            let hook = match shell {
+                appenv::shell::Shell::Fish => "direnv hook fish | source".to_owned(),
+                _ => format!("eval \"$(direnv hook {shell})\""),
+            };
+            let steps_before = if direnv_first {
+                vec![]
+            } else {
+                vec![Run(hook.as_str())]
+            };
+            if direnv_first {
+                sandbox.rc = hook.clone();
+            }
+            let mut steps = steps_before;
+            steps.extend([Prompt]);
+            for _ in 0..3 {
+                steps.extend([
+                    Cd("apps/shop"),
+                    Prompt,
+                    Prompt,
+                    Snap,
+                    Cd(""),
+                    Prompt,
+                    Prompt,
+                    Snap,
+                ]);
+            }
+            let snaps = sandbox.run(shell, &steps);
+            let shop = path_of(&sandbox, "apps/shop");
+            for (i, pair) in snaps.chunks(2).enumerate() {
+                let what = format!(
+                    "{shell}, direnv first: {direnv_first}, visit {i}: {}{}",
+                    pair[0].said, pair[1].said
+                );
+                let inside = pair[0].get("PATH").unwrap();
+                assert!(
+                    inside.contains(&format!("{shop}/.venv/bin")),
+                    "{what}: {inside}"
+                );
+                assert!(
+                    inside.contains(&format!("{shop}/direnvbin")),
+                    "{what}: {inside}"
+                );
+                assert_eq!(pair[0].get("FROM_DIRENV"), Some("1"), "{what}");
+                assert_eq!(
+                    pair[1].get("PATH"),
+                    Some("/usr/bin:/bin"),
+                    "{what}: {}",
+                    pair[1].said
+                );
+                assert_eq!(pair[1].get("FROM_DIRENV"), None, "{what}");
+                assert_eq!(pair[1].get("DB"), None, "{what}");
+            }
+        }
+    }
+}
+
+/// A new shell that inherited the app's `bin` on PATH (a new tmux pane
+/// copies the client's PATH, not the hook's state) gets it once, and
+/// leaving takes out only what the load added.
+#[test]
+fn a_path_that_already_holds_the_entry_gets_it_once() {
+    for shell in shells() {
+        let mut sandbox = Sandbox::new(&[
+            ("apps/shop/.env", "DB=dev\n"),
+            ("apps/shop/.venv/pyvenv.cfg", ""),
+            ("apps/shop/.venv/bin/python", ""),
+        ]);
+        let bin = format!("{}/.venv/bin", path_of(&sandbox, "apps/shop"));
+        let inherited = format!("{bin}:/usr/bin:/bin");
+        sandbox.start_env.push(("PATH".into(), inherited.clone()));
+        let snaps = sandbox.run(
+            shell,
+            &[Cd("apps/shop"), Prompt, Snap, Cd(""), Prompt, Snap],
+        );
+        assert_eq!(snaps[0].get("PATH"), Some(inherited.as_str()), "{shell}");
+        assert_eq!(snaps[0].get("DB"), Some("dev"), "{shell}");
+        assert_eq!(snaps[1].get("PATH"), Some(inherited.as_str()), "{shell}");
+    }
+}

@@ -158,10 +158,10 @@ fn sourcing_twice_installs_once() {
             Shell::Fish => session(shell, "", "functions --handlers | string join ,", &[]),
         };
         let expected = match shell {
-            Shell::Bash => "__appenv_hook && \\builtin :\n",
-            Shell::Zsh => "__appenv_hook|__appenv_hook|__appenv_exit\n",
+            Shell::Bash => "__appenv_hook && \\builtin :;__appenv_tidy && \\builtin :\n",
+            Shell::Zsh => "__appenv_hook __appenv_tidy|__appenv_hook __appenv_tidy|__appenv_exit\n",
             Shell::Fish => {
-                "Event variable,PWD __appenv_hook,,Event generic,fish_exit __appenv_exit,fish_prompt __appenv_hook\n"
+                "Event variable,PATH __appenv_tidy,PWD __appenv_hook,,Event generic,fish_exit __appenv_exit,fish_preexec __appenv_forget,fish_prompt __appenv_hook\n"
             }
         };
         assert_eq!(out, expected, "{shell}");
@@ -174,14 +174,20 @@ fn sourcing_twice_installs_once() {
             r#"printf '%s,' "${PROMPT_COMMAND[@]}""#,
             &[],
         );
-        assert_eq!(out, "__appenv_hook && \\builtin :,first,second,");
+        assert_eq!(
+            out,
+            "__appenv_hook && \\builtin :,first,second,__appenv_tidy && \\builtin :,"
+        );
         let (out, _) = session(
             Shell::Bash,
             "PROMPT_COMMAND='history -a'",
             r#"printf '%s' "$PROMPT_COMMAND""#,
             &[],
         );
-        assert_eq!(out, "__appenv_hook && \\builtin :;history -a");
+        assert_eq!(
+            out,
+            "__appenv_hook && \\builtin :;history -a;__appenv_tidy && \\builtin :"
+        );
     }
 }
 

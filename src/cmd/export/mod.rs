@@ -38,15 +38,24 @@ pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
     };
     let state = HookState::from_env(&ctx.inherited).unwrap_or_default();
     let settable = Settable::new(format, &ctx.inherited);
-    let (target, watch) = decide(ctx, &state, &settable);
-    let updates = updates(ctx, &state, &target, &settable);
+    let (mut target, watch) = decide(ctx, &state, &settable);
+    let mut updates = updates(ctx, &state, &target, &settable);
+    if let Some(why) = too_long(&target, &updates) {
+        let root = match &target {
+            Target::Loaded { root, .. } => Some(root.clone()),
+            _ => None,
+        };
+        target = Target::Refused { root, why };
+        updates = self::updates(ctx, &state, &target, &settable);
+    }
     if !ctx.quiet() {
         for message in messages(&state, &target, &updates, &settable) {
             eprintln!("appenv: {message}");
         }
     }
+    let left = left_on_path(&state, &updates);
     let out = match format {
-        Format::Shell(shell) => render_shell(shell, &updates, &watch),
+        Format::Shell(shell) => render_shell(shell, &updates, &watch, &left),
         Format::Json => render_json(&updates),
     };
     // A closed or broken stdout leaves nothing to evaluate, which is valid.
@@ -192,6 +201,11 @@ fn diff(ctx: &Context, state: &HookState, plan: &Plan, settable: &Settable) -> D
     };
     for (name, mut after) in set.chain(unset) {
         let before = ctx.base.get(name);
+        let once;
+        if let (true, Some(value)) = (name == "PATH", after) {
+            once = hook_state::path_adding_once(before.map(OsString::as_os_str), value);
+            after = Some(&once);
+        }
         if before == after {
             continue;
         }
@@ -286,6 +300,31 @@ fn updates(
     updates
 }
 
+/// The most bytes one environment string (`NAME=value` and its NUL) may
+/// hold on Linux (MAX_ARG_STRLEN): with a longer one in the shell's
+/// environment, every program it starts, appenv included, fails with
+/// "Argument list too long".
+pub const MAX_VAR_BYTES: usize = 32 * 4096;
+
+/// Why a load cannot be exported, if a variable it sets (the hook's state
+/// included, which holds values before and after, encoded) would be over
+/// [`MAX_VAR_BYTES`].
+fn too_long(target: &Target, updates: &BTreeMap<OsString, Option<OsString>>) -> Option<String> {
+    let Target::Loaded { root, .. } = target else {
+        return None;
+    };
+    let (name, value) = updates
+        .iter()
+        .filter_map(|(name, value)| Some((name, value.as_ref()?)))
+        .find(|(name, value)| name.len() + value.len() + 2 > MAX_VAR_BYTES)?;
+    Some(format!(
+        "{} is not loaded: {} would be {} bytes, over the {MAX_VAR_BYTES} one variable may hold",
+        app_name(root),
+        sanitize_bytes(name.as_bytes()),
+        value.len()
+    ))
+}
+
 /// What to tell the user: each change once, nothing when nothing changed.
 fn messages(
     state: &HookState,
@@ -341,12 +380,49 @@ fn app_name(root: &str) -> String {
     sanitize(Utf8Path::new(root).file_name().unwrap_or(root))
 }
 
+/// The PATH entries the previous load added that this change takes out.
+/// Another tool's hook that runs after appenv's at the same prompt may put
+/// PATH back as it saved it, with them (direnv restores its snapshot whole):
+/// the hook takes them out again at the end of the prompt.
+fn left_on_path(
+    state: &HookState,
+    updates: &BTreeMap<OsString, Option<OsString>>,
+) -> Vec<OsString> {
+    let (Some(old), Some(new)) = (
+        state.changes.get(OsStr::new("PATH")),
+        updates.get(OsStr::new("PATH")),
+    ) else {
+        return Vec::new();
+    };
+    let mut now: Vec<&[u8]> = match new {
+        Some(new) if !new.is_empty() => new.as_bytes().split(|&b| b == b':').collect(),
+        _ => Vec::new(),
+    };
+    hook_state::path_added(old)
+        .into_iter()
+        .filter(
+            |entry| match now.iter().position(|e| *e == entry.as_bytes()) {
+                Some(at) => {
+                    now.remove(at);
+                    false
+                }
+                None => true,
+            },
+        )
+        .collect()
+}
+
 fn render_shell(
     shell: Shell,
     updates: &BTreeMap<OsString, Option<OsString>>,
     watch: &Watch,
+    left: &[OsString],
 ) -> Vec<u8> {
     let mut out = Vec::new();
+    // First: in fish, setting PATH below runs the hook's PATH handler, which
+    // must not take out what a new load adds.
+    let left = left.iter().map(|e| e.as_bytes());
+    shell.set_own_list("__appenv_left", left, &mut out);
     for (name, value) in updates {
         // Every name here passed `can_set`, which holds only valid names.
         let name = name.to_str().unwrap_or_default();
@@ -363,6 +439,7 @@ fn render_shell(
         let paths = paths.iter().map(|p| p.as_str().as_bytes());
         shell.set_own_list(name, paths, &mut out);
     }
+
     out
 }
 
