@@ -525,3 +525,61 @@ fn a_path_that_already_holds_the_entry_gets_it_once() {
         assert_eq!(snaps[1].get("PATH"), Some(inherited.as_str()), "{shell}");
     }
 }
+
+/// Deleting the whole trust store revokes every app at the next prompt,
+/// without a `cd`.
+#[test]
+fn deleting_the_trust_store_unloads_at_the_next_prompt() {
+    for shell in shells() {
+        let mut sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n")]);
+        sandbox.trusted = false;
+        let store = sandbox.path("home/data/appenv");
+        let snaps = sandbox.run(
+            shell,
+            &[
+                Cd("apps/app"),
+                Run("{appenv} -q allow"),
+                Prompt,
+                Snap,
+                Run(&format!("command rm -rf '{}'", store.display())),
+                Prompt,
+                Snap,
+            ],
+        );
+        assert_eq!(
+            snaps[0].get("DB"),
+            Some("dev"),
+            "{shell}: {}",
+            snaps[0].said
+        );
+        assert_eq!(snaps[1].get("DB"), None, "{shell}");
+        assert!(
+            snaps[1].said.starts_with("appenv: unloaded app\n"),
+            "{shell}: {}",
+            snaps[1].said
+        );
+    }
+}
+
+/// A value whose state would be over the kernel's limit for one
+/// environment string is not loaded, with a message, and the shell can
+/// still start programs (each Snap runs `env`).
+#[test]
+fn a_load_too_large_for_the_environment_is_refused() {
+    let big = "%".repeat(44_000);
+    let env = format!("DB=dev\nBIG={big}\n");
+    for shell in shells() {
+        let sandbox = Sandbox::new(&[("apps/app/.env", env.as_str())]);
+        let snaps = sandbox.run(shell, &[Cd("apps/app"), Prompt, Snap, Cd(""), Prompt, Snap]);
+        assert_eq!(snaps[0].get("BIG"), None, "{shell}");
+        assert_eq!(snaps[0].get("DB"), None, "{shell}");
+        assert!(
+            snaps[0]
+                .said
+                .contains("app is not loaded: APPENV_STATE would be 132"),
+            "{shell}: {}",
+            snaps[0].said
+        );
+        assert_eq!(snaps[1].get("APPENV_STATE"), None, "{shell}");
+    }
+}
