@@ -22,8 +22,9 @@ __appenv_aliases=off
 \builtin shopt -q expand_aliases && __appenv_aliases=on
 \builtin shopt -u expand_aliases
 
-# The names that can make a directory an app root, as `appenv root` looks
-# for them.
+# The names whose appearance in the working directory or above could make
+# another root: all that `appenv root` looks for until `appenv export` says
+# which still matter.
 __appenv_names=(appenv.toml Procfile .env Gemfile pyproject.toml requirements.txt
     manage.py package.json composer.json mix.exs go.mod Cargo.toml)
 
@@ -65,7 +66,7 @@ __appenv_hook() {
 # same tick as the stamp has the same time. Without a stamp file (no
 # directory for it), edits are seen at the next change of directory.
 __appenv_unchanged() {
-    \builtin local __appenv_path __appenv_now
+    \builtin local __appenv_path
     if [[ -n ${__appenv_stamp} ]]; then
         for __appenv_path in ${__appenv_watch[@]+"${__appenv_watch[@]}"}; do
             [[ -e ${__appenv_path} && ${__appenv_stamp} -nt ${__appenv_path} ]] ||
@@ -75,18 +76,41 @@ __appenv_unchanged() {
     for __appenv_path in ${__appenv_absent[@]+"${__appenv_absent[@]}"}; do
         [[ -e ${__appenv_path} || -L ${__appenv_path} ]] && \builtin return 1
     done
-    __appenv_roots
-    [[ ${__appenv_now} == "${__appenv_found}" ]]
+    __appenv_same_roots
 }
 
-# Sets __appenv_now (a local of the caller) to the paths, one a line, of the
-# names that can make a root in the working directory and above.
+# True when no name in __appenv_names appeared or went in the working
+# directory or above since the last call to appenv. A directory older than
+# the stamp is as it was then; only the others are looked into, so a
+# directory whose time changes for other reasons (HOME under a shared
+# history file) costs a look, and never a call.
+__appenv_same_roots() {
+    \builtin local __appenv_dir=${PWD%/} __appenv_name __appenv_path
+    while \builtin true; do
+        if [[ -z ${__appenv_stamp} || ! ${__appenv_stamp} -nt ${__appenv_dir:-/} ]]; then
+            for __appenv_name in "${__appenv_names[@]}"; do
+                __appenv_path=$'\n'${__appenv_dir}/${__appenv_name}$'\n'
+                if [[ -e ${__appenv_dir}/${__appenv_name} ]]; then
+                    [[ ${__appenv_found} == *"${__appenv_path}"* ]] || \builtin return 1
+                else
+                    [[ ${__appenv_found} != *"${__appenv_path}"* ]] || \builtin return 1
+                fi
+            done
+        fi
+        [[ -n ${__appenv_dir} ]] || \builtin break
+        __appenv_dir=${__appenv_dir%/*}
+    done
+}
+
+# Sets __appenv_now (a local of the caller) to the paths, each between
+# newlines, of the names in __appenv_names in the working directory and
+# above.
 __appenv_roots() {
     \builtin local __appenv_dir=${PWD%/} __appenv_name
-    __appenv_now=
+    __appenv_now=$'\n'
     while \builtin true; do
         for __appenv_name in "${__appenv_names[@]}"; do
-            if [[ -e ${__appenv_dir}/${__appenv_name} || -L ${__appenv_dir}/${__appenv_name} ]]; then
+            if [[ -e ${__appenv_dir}/${__appenv_name} ]]; then
                 __appenv_now+=${__appenv_dir}/${__appenv_name}$'\n'
             fi
         done
@@ -125,10 +149,16 @@ __appenv_export() {
     __appenv_touch
     __appenv_roots
     __appenv_found=${__appenv_now}
+    \builtin local __appenv_before="${__appenv_names[*]}"
     if [[ ${__appenv_bin} == */* && ! -x ${__appenv_bin} ]]; then
         \builtin printf 'appenv: %s is missing; the shell hook does nothing\n' "${__appenv_bin}" >&2
     elif __appenv_code=$(__appenv_ask); then
         \builtin eval -- "${__appenv_code}"
+        # Fewer names to look for now (or more): where they are now.
+        if [[ ${__appenv_names[*]} != "${__appenv_before}" ]]; then
+            __appenv_roots
+            __appenv_found=${__appenv_now}
+        fi
     else
         \builtin printf "appenv: 'appenv export bash' failed (status %s); the environment is unchanged\n" "$?" >&2
     fi

@@ -21,8 +21,9 @@
 # `appenv hook` puts the path of the binary in __appenv_bin above this line.
 builtin set -q __appenv_bin[1]; or builtin set -g __appenv_bin appenv
 
-# The names that can make a directory an app root, as `appenv root` looks
-# for them.
+# The names whose appearance in the working directory or above could make
+# another root: all that `appenv root` looks for until `appenv export` says
+# which still matter.
 builtin set -g __appenv_names appenv.toml Procfile .env Gemfile pyproject.toml requirements.txt \
     manage.py package.json composer.json mix.exs go.mod Cargo.toml
 
@@ -39,6 +40,7 @@ builtin set -g __appenv_stamp
 builtin set -g __appenv_pwd
 builtin set -g __appenv_env
 builtin set -g __appenv_found
+builtin set -g __appenv_dirs
 builtin set -g __appenv_watch
 builtin set -g __appenv_absent
 builtin set -g __appenv_left
@@ -74,18 +76,41 @@ function __appenv_unchanged
             builtin return 1
         end
     end
-    builtin set -l now (__appenv_roots | builtin string collect)
-    builtin test "$__appenv_found" = "$now"
+    __appenv_same_roots
 end
 
-# The paths, one a line, of the names that can make a root in the working
-# directory and above.
+# True when no name in __appenv_names appeared or went in the working
+# directory or above since the last call to appenv. A directory older than
+# the stamp is as it was then; only the others are looked into, so a
+# directory whose time changes for other reasons (HOME under a shared
+# history file) costs a look, and never a call.
+function __appenv_same_roots
+    for dir in $__appenv_dirs
+        # Without a stamp, `-nt` is false: every directory is looked into.
+        if not builtin test "$__appenv_stamp" -nt "$dir/" 2>/dev/null
+            for name in $__appenv_names
+                if builtin test -e $dir/$name
+                    builtin contains -- $dir/$name $__appenv_found; or builtin return 1
+                else if builtin contains -- $dir/$name $__appenv_found
+                    builtin return 1
+                end
+            end
+        end
+    end
+end
+
+# Sets __appenv_dirs to the working directory and those above it (`/` as an
+# empty string), and __appenv_found to the paths of the names in
+# __appenv_names there.
 function __appenv_roots
+    builtin set -g __appenv_dirs
+    builtin set -g __appenv_found
     builtin set -l dir (builtin string replace -r -- '/$' '' $PWD)
     while builtin true
+        builtin set -a __appenv_dirs $dir
         for name in $__appenv_names
-            if builtin test -e $dir/$name; or builtin test -L $dir/$name
-                builtin echo $dir/$name
+            if builtin test -e $dir/$name
+                builtin set -a __appenv_found $dir/$name
             end
         end
         builtin test -n "$dir"; or builtin break
@@ -124,7 +149,8 @@ function __appenv_export
     # Before appenv reads anything, so that a file written while it runs is
     # newer than the stamp, and a root made while it runs is seen.
     __appenv_touch
-    builtin set -g __appenv_found (__appenv_roots | builtin string collect)
+    __appenv_roots
+    builtin set -l names_before $__appenv_names
     if builtin string match -q -- '*/*' $__appenv_bin; and not builtin test -x $__appenv_bin
         builtin printf 'appenv: %s is missing; the shell hook does nothing\n' $__appenv_bin >&2
     else
@@ -136,6 +162,10 @@ function __appenv_export
         builtin set -e APPENV_SHELL_VARS
         if builtin test $export_status -eq 0
             builtin eval $code
+            # Fewer names to look for now (or more): where they are now.
+            if builtin test "$__appenv_names" != "$names_before"
+                __appenv_roots
+            end
         else
             builtin printf "appenv: 'appenv export fish' failed (status %s); the environment is unchanged\n" $export_status >&2
         end

@@ -41,7 +41,7 @@ __appenv_hook() {
 # directory for it), edits are seen at the next change of directory.
 __appenv_unchanged() {
     \builtin emulate -L zsh
-    \builtin local __appenv_path __appenv_now
+    \builtin local __appenv_path
     if [[ -n $__appenv_stamp ]]; then
         for __appenv_path in $__appenv_watch; do
             [[ -e $__appenv_path && $__appenv_stamp -nt $__appenv_path ]] || \builtin return 1
@@ -50,19 +50,43 @@ __appenv_unchanged() {
     for __appenv_path in $__appenv_absent; do
         [[ -e $__appenv_path || -L $__appenv_path ]] && \builtin return 1
     done
-    __appenv_roots
-    [[ $__appenv_now == "$__appenv_found" ]]
+    __appenv_same_roots
 }
 
-# Sets __appenv_now (a local of the caller) to the paths, one a line, of the
-# names that can make a root in the working directory and above.
+# True when no name in __appenv_names appeared or went in the working
+# directory or above since the last call to appenv. A directory older than
+# the stamp is as it was then; only the others are looked into, so a
+# directory whose time changes for other reasons (HOME under a shared
+# history file) costs a look, and never a call.
+__appenv_same_roots() {
+    \builtin emulate -L zsh
+    \builtin local __appenv_dir=${PWD%/} __appenv_name __appenv_path
+    while \builtin true; do
+        if [[ -z $__appenv_stamp || ! $__appenv_stamp -nt ${__appenv_dir:-/} ]]; then
+            for __appenv_name in $__appenv_names; do
+                __appenv_path=$'\n'$__appenv_dir/$__appenv_name$'\n'
+                if [[ -e $__appenv_dir/$__appenv_name ]]; then
+                    [[ $__appenv_found == *"$__appenv_path"* ]] || \builtin return 1
+                else
+                    [[ $__appenv_found != *"$__appenv_path"* ]] || \builtin return 1
+                fi
+            done
+        fi
+        [[ -n $__appenv_dir ]] || \builtin break
+        __appenv_dir=${__appenv_dir%/*}
+    done
+}
+
+# Sets __appenv_now (a local of the caller) to the paths, each between
+# newlines, of the names in __appenv_names in the working directory and
+# above.
 __appenv_roots() {
     \builtin emulate -L zsh
     \builtin local __appenv_dir=${PWD%/} __appenv_name
-    __appenv_now=
+    __appenv_now=$'\n'
     while \builtin true; do
         for __appenv_name in $__appenv_names; do
-            if [[ -e $__appenv_dir/$__appenv_name || -L $__appenv_dir/$__appenv_name ]]; then
+            if [[ -e $__appenv_dir/$__appenv_name ]]; then
                 __appenv_now+=$__appenv_dir/$__appenv_name$'\n'
             fi
         done
@@ -105,12 +129,18 @@ __appenv_export() {
     __appenv_touch
     __appenv_roots
     __appenv_found=$__appenv_now
+    \builtin local __appenv_before="$__appenv_names"
     if [[ $__appenv_bin == */* && ! -x $__appenv_bin ]]; then
         \builtin print -ru2 -- "appenv: $__appenv_bin is missing; the shell hook does nothing"
     # With the names of the shell's parameters, exported or not: appenv
     # leaves those the user set alone.
     elif __appenv_code=$(APPENV_SHELL_VARS=${(k)parameters} $__appenv_bin export zsh); then
         \builtin eval -- $__appenv_code
+        # Fewer names to look for now (or more): where they are now.
+        if [[ "$__appenv_names" != "$__appenv_before" ]]; then
+            __appenv_roots
+            __appenv_found=$__appenv_now
+        fi
     else
         \builtin print -ru2 -- "appenv: 'appenv export zsh' failed (status $?); the environment is unchanged"
     fi
@@ -150,8 +180,9 @@ __appenv_exit() {
 # any other tool's hook. Installing twice adds nothing twice.
 __appenv_install() {
     \builtin emulate -L zsh
-    # The names that can make a directory an app root, as `appenv root`
-    # looks for them.
+    # The names whose appearance in the working directory or above could
+    # make another root: all that `appenv root` looks for until `appenv
+    # export` says which still matter.
     \builtin typeset -ga __appenv_names
     __appenv_names=(appenv.toml Procfile .env Gemfile pyproject.toml requirements.txt
         manage.py package.json composer.json mix.exs go.mod Cargo.toml)

@@ -102,11 +102,14 @@ fn the_shells_own_names_and_the_users_variables_are_left_alone() {
         let term = start(&sandbox, shell, rc);
         let path = |name: &str| out(&sandbox, name).display().to_string();
         term.run(&format!("{show} > '{}'", path("before")), "A");
-        let screen = term.run(&format!("cd apps/app; {show} > '{}'", path("inside")), "B");
+        // bash loads at the prompt after `cd`.
+        term.run("cd apps/app", "IN");
+        let screen = term.run(&format!("{show} > '{}'", path("inside")), "B");
         term.run(&format!("command printenv DB > '{}'", path("db")), "C");
         // What bash's PS4 would run, if it had been set.
         term.run("set -x; true; set +x", "D");
-        term.run(&format!("cd ..; cd ..; {show} > '{}'", path("after")), "E");
+        term.run("cd ..; cd ..", "OUT");
+        term.run(&format!("{show} > '{}'", path("after")), "E");
         term.run(
             &format!("command printenv DB > '{}' || true", path("db-after")),
             "F",

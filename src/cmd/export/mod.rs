@@ -89,7 +89,6 @@ enum Target {
 }
 
 fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Watch) {
-    let mut watch = Watch::default();
     let start = match ctx.start_dir() {
         Ok(start) => start,
         Err(e) => {
@@ -97,12 +96,13 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
                 root: None,
                 why: e.message,
             };
-            return (target, watch);
+            return (target, Watch::new(None));
         }
     };
     let Ok(found) = root::find(&start) else {
-        return (Target::Nothing, watch);
+        return (Target::Nothing, Watch::new(None));
     };
+    let mut watch = Watch::new(Some(&found));
     watch.root_files(&found.dir);
     let request = Request {
         start: start.clone(),
@@ -432,6 +432,8 @@ fn render_shell(
         }
     }
     // The hook's own, unexported variables: what to check at each prompt.
+    let names = watch.names.iter().map(|n| n.as_bytes());
+    shell.set_own_list("__appenv_names", names, &mut out);
     for (name, paths) in [
         ("__appenv_watch", &watch.present),
         ("__appenv_absent", &watch.absent),

@@ -10,6 +10,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use super::Context;
 use crate::plan::Plan;
+use crate::root::{MARKERS, Reason, Root};
 use crate::trust::TrustStore;
 use crate::{config, procfile};
 
@@ -22,10 +23,32 @@ pub(super) struct Watch {
     pub(super) present: Vec<Utf8PathBuf>,
     /// Paths that do not exist: changed when one appears.
     pub(super) absent: Vec<Utf8PathBuf>,
+    /// The names whose appearance in the working directory or above could
+    /// make another root.
+    pub(super) names: Vec<&'static str>,
     seen: HashSet<Utf8PathBuf>,
 }
 
 impl Watch {
+    /// Watches for the names that could make another root than `found`:
+    /// past an `appenv.toml` only a nearer one; past a `Procfile` or `.env`
+    /// those and an `appenv.toml`; past a marker or nothing, every name.
+    pub(super) fn new(found: Option<&Root>) -> Watch {
+        let mut names = vec!["appenv.toml"];
+        match found.map(|root| root.reason) {
+            Some(Reason::Config) => {}
+            Some(Reason::Procfile | Reason::DotEnv) => names.extend(["Procfile", ".env"]),
+            Some(Reason::Marker(_)) | None => {
+                names.extend(["Procfile", ".env"]);
+                names.extend(MARKERS);
+            }
+        }
+        Watch {
+            names,
+            ..Watch::default()
+        }
+    }
+
     fn add(&mut self, path: &Utf8Path) {
         if self.seen.insert(path.to_owned()) {
             self.present.push(path.to_owned());
