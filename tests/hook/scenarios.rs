@@ -583,3 +583,95 @@ fn a_load_too_large_for_the_environment_is_refused() {
         assert_eq!(snaps[1].get("APPENV_STATE"), None, "{shell}");
     }
 }
+
+/// mise's hook in the same rc, before or after appenv's: each visit loads
+/// both, and leaving gives back PATH exactly as it was before the first.
+#[test]
+fn with_mise_hooked_too_leaving_restores_path_exactly() {
+    if !crate::harness::have("mise") {
+        return;
+    }
+    let found = std::process::Command::new("sh")
+        .args(["-c", "command -v mise"])
+        .output()
+        .unwrap();
+    let mise = String::from_utf8(found.stdout).unwrap().trim().to_owned();
+    for shell in shells() {
+        for mise_first in [true, false] {
+            let mut sandbox = Sandbox::new(&[
+                (
+                    "apps/shop/mise.toml",
+                    "[env]\n_.path = [\"{{config_root}}/misebin\"]\nFROM_MISE = \"1\"\n",
+                ),
+                ("apps/shop/misebin/", ""),
+                ("apps/shop/.env", "DB=dev\n"),
+                ("apps/shop/.venv/pyvenv.cfg", ""),
+                ("apps/shop/.venv/bin/python", ""),
+                ("bin/", ""),
+            ]);
+            std::os::unix::fs::symlink(&mise, sandbox.path("bin/mise")).unwrap();
+            let home = sandbox.path("home");
+            let bin = sandbox.path("bin").display().to_string();
+            sandbox.start_env.extend([
+                ("PATH".into(), format!("{bin}:/usr/bin:/bin")),
+                (
+                    "XDG_CONFIG_HOME".into(),
+                    home.join("config").display().to_string(),
+                ),
+                (
+                    "XDG_STATE_HOME".into(),
+                    home.join("state").display().to_string(),
+                ),
+                (
+                    "MISE_TRUSTED_CONFIG_PATHS".into(),
+                    path_of(&sandbox, "apps"),
+                ),
+            ]);
+            let hook = format!("eval \"$(mise activate {shell})\"");
+            let hook = match shell {
+                appenv::shell::Shell::Fish => "mise activate fish | source".to_owned(),
+                _ => hook,
+            };
+            let mut steps = vec![];
+            if mise_first {
+                sandbox.rc = hook.clone();
+            } else {
+                steps.push(Run(hook.as_str()));
+            }
+            steps.extend([Prompt, Prompt, Snap]);
+            for _ in 0..3 {
+                steps.extend([
+                    Cd("apps/shop"),
+                    Prompt,
+                    Prompt,
+                    Snap,
+                    Cd(""),
+                    Prompt,
+                    Prompt,
+                    Snap,
+                ]);
+            }
+            let snaps = sandbox.run(shell, &steps);
+            let before = snaps[0].get("PATH").unwrap().to_owned();
+            let shop = path_of(&sandbox, "apps/shop");
+            for (i, pair) in snaps[1..].chunks(2).enumerate() {
+                let what = format!(
+                    "{shell}, mise first: {mise_first}, visit {i}: {}{}",
+                    pair[0].said, pair[1].said
+                );
+                let inside = pair[0].get("PATH").unwrap();
+                assert!(
+                    inside.contains(&format!("{shop}/.venv/bin")),
+                    "{what}: {inside}"
+                );
+                assert!(
+                    inside.contains(&format!("{shop}/misebin")),
+                    "{what}: {inside}"
+                );
+                assert_eq!(pair[0].get("FROM_MISE"), Some("1"), "{what}");
+                assert_eq!(pair[1].get("PATH"), Some(before.as_str()), "{what}");
+                assert_eq!(pair[1].get("DB"), None, "{what}");
+            }
+        }
+    }
+}
