@@ -30,7 +30,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     let argv = unsafe { args(argc, argv) };
     if argv.first().is_some_and(|a| shim::invoked_as(a).is_some()) {
         let e = shim::run(argv, inherited);
-        eprintln!("appenv: {e}");
+        eprint!("{}", message(&e.message));
         return e.status;
     }
     let cli = match Cli::parse_program(&argv) {
@@ -41,7 +41,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         Ok(cli) => match cmd::run(cli, inherited) {
             Ok(()) => 0,
             Err(e) => {
-                eprintln!("appenv: {e}");
+                eprint!("{}", message(&e.message));
                 e.status
             }
         },
@@ -49,13 +49,34 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
             eprint!("{}", short_usage());
             e.exit_code()
         }
-        Err(e) => {
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             let _ = e.print();
+            e.exit_code()
+        }
+        Err(e) => {
+            let rendered = e.render().to_string();
+            eprint!(
+                "{}",
+                message(rendered.strip_prefix("error: ").unwrap_or(&rendered))
+            );
             e.exit_code()
         }
     };
     let _ = std::io::stdout().flush();
     status
+}
+
+/// An error as appenv prints it: `appenv: ` first, and every line
+/// sanitised, whatever made it. Messages sanitise what they quote already;
+/// clap's do not (`appenv --bogus$'\e[2J'`), and this is the last line of
+/// defence for any other.
+fn message(text: &str) -> String {
+    let mut out = String::from("appenv: ");
+    for line in text.lines() {
+        out.push_str(&appenv::text::sanitize(line));
+        out.push('\n');
+    }
+    out
 }
 
 /// What `appenv` alone prints: the usage and the common commands, not the

@@ -5,6 +5,10 @@ mod common;
 mod cost;
 mod export;
 mod harness;
+mod interactive;
+mod messages;
 mod scenarios;
 mod script;
+#[path = "../support/tmux.rs"]
+mod tmux;
 mod values;

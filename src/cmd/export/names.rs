@@ -1,99 +1,96 @@
-//! Which variables a load may set in each output format.
+//! Which variables a load may set in each output format, and why one is
+//! left out.
 
+use std::collections::BTreeSet;
 use std::ffi::OsStr;
 
 use super::Format;
 use crate::hook_state;
+use crate::plan::Env;
 use crate::shell::Shell;
 
-impl Format {
-    /// Whether this format can set `name` to `value` (`None`: unset it).
-    pub(super) fn can_set(self, name: &OsStr, value: Option<&OsStr>) -> bool {
-        let Some(name) = name.to_str() else {
-            return false;
-        };
-        if RESERVED.contains(&name) || name.starts_with("__appenv") {
-            return false;
-        }
-        match self {
-            Format::Shell(shell) => {
-                Shell::is_valid_name(name) && !special_names(shell).contains(&name)
-            }
-            Format::Json => value.is_none_or(|v| v.to_str().is_some()),
-        }
-    }
+use hook_state::SHELL_VARS;
 
-    pub(super) fn cannot_set(self) -> String {
-        match self {
-            Format::Shell(shell) => format!("{shell} cannot set these variables"),
-            Format::Json => "not UTF-8".into(),
-        }
-    }
+/// Names no load may set in a shell or an editor: the hook's own state, and
+/// what every shell keeps (the working directory the hook compares, the
+/// nesting level, the last argument, how words are split).
+const RESERVED: [&str; 7] = [
+    hook_state::VAR,
+    SHELL_VARS,
+    "PWD",
+    "OLDPWD",
+    "SHLVL",
+    "_",
+    "IFS",
+];
+
+/// Why a load leaves a variable out, in the order the messages come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Left {
+    /// Not a name the format can hold (or appenv's own).
+    Invalid,
+    /// A name the shell evaluates or keeps as its own state.
+    Shells,
+    /// A variable the user has in the shell without exporting it: the
+    /// shell's value wins, as an inherited one does.
+    Users,
 }
 
-/// Names no load may set in a shell: the hook's own state, and what the
-/// shell itself keeps (the working directory the hook compares, the
-/// nesting level, the last argument).
-const RESERVED: [&str; 6] = [hook_state::VAR, "PWD", "OLDPWD", "SHLVL", "_", "IFS"];
+/// What a load may set: the format's rules and the user's own variables.
+pub(super) struct Settable {
+    pub(super) format: Format,
+    /// The shell's variables that are not in the environment.
+    users: BTreeSet<String>,
+}
 
-/// Variables that a shell keeps for itself: read-only, tied to its state,
-/// or (PROMPT_COMMAND, precmd hooks) what runs the hook.
-fn special_names(shell: Shell) -> &'static [&'static str] {
-    match shell {
-        Shell::Bash => &[
-            "BASHOPTS",
-            "BASH_VERSINFO",
-            "EUID",
-            "PPID",
-            "PROMPT_COMMAND",
-            "SHELLOPTS",
-            "UID",
-        ],
-        Shell::Zsh => &[
-            "ARGC",
-            "EGID",
-            "ERRNO",
-            "EUID",
-            "GID",
-            "HISTCMD",
-            "LINENO",
-            "PPID",
-            "TTYIDLE",
-            "UID",
-            "USERNAME",
-            "argv",
-            "cdpath",
-            "chpwd_functions",
-            "fignore",
-            "fpath",
-            "mailpath",
-            "manpath",
-            "module_path",
-            "path",
-            "pipestatus",
-            "precmd_functions",
-            "psvar",
-            "status",
-            "watch",
-            "zshexit_functions",
-        ],
-        Shell::Fish => &[
-            "CMD_DURATION",
-            "COLUMNS",
-            "FISH_VERSION",
-            "LINES",
-            "argv",
-            "fish_kill_signal",
-            "fish_pid",
-            "history",
-            "hostname",
-            "last_pid",
-            "pipestatus",
-            "status",
-            "status_generation",
-            "umask",
-            "version",
-        ],
+impl Settable {
+    pub(super) fn new(format: Format, inherited: &Env) -> Settable {
+        let names = inherited
+            .get(OsStr::new(SHELL_VARS))
+            .and_then(|v| v.to_str())
+            .unwrap_or_default();
+        let users = names
+            .split_ascii_whitespace()
+            .filter(|name| Shell::is_valid_name(name) && !inherited.contains_key(OsStr::new(name)))
+            .map(str::to_owned)
+            .collect();
+        Settable { format, users }
+    }
+
+    /// Whether `name` can be set to `value` (`None`: unset).
+    pub(super) fn can_set(&self, name: &OsStr, value: Option<&OsStr>) -> bool {
+        self.why_not(name, value).is_none()
+    }
+
+    /// Why `name` cannot be set to `value` (`None`: unset), if it cannot.
+    pub(super) fn why_not(&self, name: &OsStr, value: Option<&OsStr>) -> Option<Left> {
+        let Some(name) = name.to_str() else {
+            return Some(Left::Invalid);
+        };
+        if RESERVED.contains(&name) || name.starts_with("__appenv") {
+            return Some(Left::Invalid);
+        }
+        match self.format {
+            Format::Shell(_) if !Shell::is_valid_name(name) => Some(Left::Invalid),
+            Format::Shell(shell) if shell.keeps(name) => Some(Left::Shells),
+            Format::Shell(_) if self.users.contains(name) => Some(Left::Users),
+            Format::Shell(_) => None,
+            Format::Json => value
+                .is_some_and(|v| v.to_str().is_none())
+                .then_some(Left::Invalid),
+        }
+    }
+
+    /// What the message says after the names left out for `why`.
+    pub(super) fn reason(&self, why: Left) -> String {
+        match (self.format, why) {
+            (Format::Json, _) => "not UTF-8".into(),
+            (Format::Shell(shell), Left::Invalid) => format!("{shell} cannot set these variables"),
+            (Format::Shell(shell), Left::Shells) => {
+                format!("{shell} evaluates or keeps these itself; programs run by appenv get them")
+            }
+            (Format::Shell(_), Left::Users) => "already set in this shell, which wins".into(),
+        }
     }
 }
 
@@ -103,8 +100,12 @@ mod tests {
     use std::ffi::OsString;
     use std::os::unix::ffi::OsStringExt;
 
+    fn settable(format: Format) -> Settable {
+        Settable::new(format, &Env::new())
+    }
+
     fn can(format: Format, name: &str) -> bool {
-        format.can_set(OsStr::new(name), Some(OsStr::new("v")))
+        settable(format).can_set(OsStr::new(name), Some(OsStr::new("v")))
     }
 
     #[test]
@@ -119,6 +120,7 @@ mod tests {
                 "1A",
                 "",
                 hook_state::VAR,
+                SHELL_VARS,
                 "PWD",
                 "__appenv_pwd",
             ] {
@@ -126,18 +128,46 @@ mod tests {
             }
         }
         assert!(!can(bash, "PROMPT_COMMAND") && can(zsh, "PROMPT_COMMAND"));
+        assert!(!can(bash, "OPTIND") && !can(bash, "PS0") && !can(zsh, "FPATH"));
         // zsh ties `path` to PATH; elsewhere it is an ordinary name.
         assert!(!can(zsh, "path") && can(bash, "path") && can(fish, "path"));
         assert!(!can(fish, "status") && can(bash, "status"));
+        assert!(!can(fish, "fish_function_path") && can(bash, "fish_function_path"));
+        let why = |format, name: &str| settable(format).why_not(OsStr::new(name), None);
+        assert_eq!(why(bash, "A.B"), Some(Left::Invalid));
+        assert_eq!(why(bash, "PS1"), Some(Left::Shells));
+        assert_eq!(why(bash, "DB"), None);
+    }
+
+    #[test]
+    fn the_users_own_shell_variables_win() {
+        let inherited: Env = [
+            (SHELL_VARS, "HOST MYVAR\nEXPORTED BAD.NAME"),
+            ("EXPORTED", "1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect();
+        let settable = Settable::new(Format::Shell(Shell::Bash), &inherited);
+        let why = |name: &str| settable.why_not(OsStr::new(name), Some(OsStr::new("x")));
+        assert_eq!(why("HOST"), Some(Left::Users));
+        assert_eq!(why("MYVAR"), Some(Left::Users));
+        // Exported: an inherited variable like any other.
+        assert_eq!(why("EXPORTED"), None);
+        assert_eq!(why("OTHER"), None);
+        // The editors' format knows nothing of a shell.
+        let json = Settable::new(Format::Json, &inherited);
+        assert!(json.can_set(OsStr::new("HOST"), Some(OsStr::new("x"))));
     }
 
     #[test]
     fn json_sets_any_utf8_name_and_value() {
         assert!(can(Format::Json, "A.B"));
-        assert!(Format::Json.can_set(OsStr::new("A"), None));
+        let json = settable(Format::Json);
+        assert!(json.can_set(OsStr::new("A"), None));
         let invalid = OsString::from_vec(vec![0xff]);
-        assert!(!Format::Json.can_set(OsStr::new("A"), Some(&invalid)));
-        assert!(!Format::Json.can_set(&invalid, None));
+        assert!(!json.can_set(OsStr::new("A"), Some(&invalid)));
+        assert!(!json.can_set(&invalid, None));
         assert!(!can(Format::Json, hook_state::VAR));
     }
 }
