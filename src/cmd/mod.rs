@@ -46,8 +46,8 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Explain => explain::run(&ctx),
         Command::Export(args) => export::run(&ctx, args.shell),
         Command::Hook(args) => hook::run(args.shell),
-        Command::Allow(args) => allow::run(&ctx, args.dir.as_deref()),
-        Command::Deny(args) => deny::run(&ctx, args.dir.as_deref()),
+        Command::Allow(args) => allow::run(&ctx, &args),
+        Command::Deny(args) => deny::run(&ctx, &args),
         Command::Shim(args) => shim::run(&ctx, &args),
         Command::Init => init::run(&ctx),
         Command::Completions(args) => completions::run(args.shell),
@@ -146,17 +146,43 @@ impl Context {
     /// Whether the plan's root may be used: allowed with its files as they
     /// are now, or under `APPENV_TRUSTED_DIRS`.
     pub fn trust(&self, plan: &Plan) -> Trust {
+        self.warn_relative_trusted_dirs();
         let root = sanitize(plan.root.dir.as_str());
-        let extra = config_files(plan.config.as_ref());
-        match trust::check(&plan.root.dir, &extra, &self.base) {
+        match trust::check(plan, &self.base) {
             Ok(state) if state.is_trusted() => Trust::Trusted,
-            Ok(trust::Trust::Changed { files }) => Trust::Untrusted(format!(
-                "{root} changed since it was allowed ({}); review it and run 'appenv allow'",
-                sanitize(&files.join(", "))
-            )),
+            Ok(trust::Trust::Changed { files, changes }) => {
+                let shown: Vec<String> = if changes.is_empty() {
+                    files.iter().map(|f| sanitize(f)).collect()
+                } else {
+                    changes.iter().map(ToString::to_string).collect()
+                };
+                Trust::Untrusted(format!(
+                    "{root} changed since it was allowed ({}); review it and run 'appenv allow'",
+                    shown.join("; ")
+                ))
+            }
             Ok(_) => Trust::Untrusted(format!("{root} is not allowed; run 'appenv allow'")),
             Err(e) => Trust::Untrusted(format!("{root} cannot be checked for trust: {e}")),
         }
+    }
+
+    /// A relative `APPENV_TRUSTED_DIRS` entry trusts nothing (it would depend on
+    /// the working directory): said once per run, not silently ignored.
+    fn warn_relative_trusted_dirs(&self) {
+        static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        let value = self.base.get(OsStr::new(crate::trusted_dirs::VAR));
+        let relative = crate::trusted_dirs::relative(value.map(|v| v.as_os_str()));
+        if relative.is_empty()
+            || self.quiet()
+            || WARNED.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            return;
+        }
+        let shown: Vec<String> = relative.iter().map(|p| show(p)).collect();
+        eprintln!(
+            "appenv: warning: APPENV_TRUSTED_DIRS entries must be absolute; ignoring {}",
+            shown.join(", ")
+        );
     }
 
     /// `-q`, or `APPENV_QUIET` set (not empty, not 0): no messages.
@@ -191,10 +217,7 @@ pub fn quiet_env(env: &Env) -> bool {
 
 /// The `[env] files` templates of a config, which trust covers too.
 pub fn config_files(config: Option<&crate::config::Config>) -> Vec<String> {
-    config
-        .and_then(|c| c.env.files.as_ref())
-        .map(|f| f.get_ref().clone())
-        .unwrap_or_default()
+    trust::config_files(config)
 }
 
 /// Removes `.` and resolves `..` lexically, as `cd -L` does.
