@@ -196,12 +196,8 @@ pub fn invalid_env_name(name: &str) -> Option<String> {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    (!ok).then(|| {
-        format!(
-            "invalid environment name {:?}: use letters, digits, '_', '-' and '.'",
-            sanitize(name)
-        )
-    })
+    // The name is not shown: from a file it is a value like any other.
+    (!ok).then(|| "invalid environment name: use letters, digits, '_', '-' and '.'".to_owned())
 }
 
 fn invalid_relative_path(entry: &str) -> Option<String> {
