@@ -273,7 +273,13 @@ pub fn sha256(bytes: &[u8]) -> Digest {
 /// a file or directory is not taken as part of an app of the user's.
 pub fn owned_by_other(stat: &FileStat) -> Option<u32> {
     let uid = stat.st_uid;
-    (uid != 0 && uid != nix::unistd::geteuid().as_raw()).then_some(uid)
+    (uid != 0 && uid != effective_uid()).then_some(uid)
+}
+
+/// The effective uid, asked of the kernel once.
+pub fn effective_uid() -> u32 {
+    static UID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *UID.get_or_init(|| nix::unistd::geteuid().as_raw())
 }
 
 fn file_type(stat: &FileStat) -> SFlag {
@@ -290,7 +296,7 @@ fn canonical_of(fd: &OwnedFd, dir: &Utf8Path) -> io::Result<PathBuf> {
         }
     }
     let path = dir.as_std_path().canonicalize()?;
-    let (opened, named) = (fstat(&fd)?, nix::sys::stat::stat(&path)?);
+    let (opened, named) = (fstat(fd)?, nix::sys::stat::stat(&path)?);
     if (opened.st_dev, opened.st_ino) != (named.st_dev, named.st_ino) {
         return Err(io::Error::other(
             "the directory was moved while being opened",
@@ -314,7 +320,7 @@ impl fmt::Display for InputError {
             ),
             Problem::Foreign { uid, dir } => {
                 let what = if *dir { "directory" } else { "file" };
-                let me = nix::unistd::geteuid().as_raw();
+                let me = effective_uid();
                 write!(
                     f,
                     "{file}: the {what} is owned by another user (uid {uid}, you are uid {me}), so it is not taken as part of an app of yours; \

@@ -167,7 +167,7 @@ fn input_files_are_checked_before_they_are_read() {
         // The hook's `cd`: a message, no load, exit 0, and no hang.
         let out = app.appenv().args(["export", "bash"]).output().unwrap();
         assert!(out.status.success());
-        assert_eq!(stdout(&out).contains("export A="), false);
+        assert!(!stdout(&out).contains("export A="));
         assert!(stderr(&out).contains(&format!("{name}: is not a regular file")));
         fs::remove_file(&path).unwrap();
         fs::write(&path, vec![b'#'; (1 << 20) + 1]).unwrap();
@@ -204,7 +204,7 @@ fn errors_never_print_a_value() {
         (".env", format!("KEY='{SECRET}\n")),
         (".env", format!("1{SECRET}=x\n")),
         (".env", format!("APPENV_TOKEN={SECRET}\n")),
-        (".env", format!("{SECRET}")),
+        (".env", SECRET.to_string()),
         (".env", pem.clone()),
         ("appenv.toml", format!("[env]\noverride = \"{SECRET}\"\n")),
         ("appenv.toml", format!("[env.vars]\nA = [\"{SECRET}\"]\n")),

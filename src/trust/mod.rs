@@ -247,7 +247,7 @@ impl TrustStore {
 }
 
 fn my_uid() -> u32 {
-    nix::unistd::geteuid().as_raw()
+    crate::input::effective_uid()
 }
 
 /// Refuses a file or directory of the store that is not the effective user's,

@@ -112,7 +112,7 @@ pub(super) fn read_owned(path: &Utf8Path) -> Result<Option<Vec<u8>>, TrustError>
     if !meta.is_file() {
         return Ok(None);
     }
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_RECORD) as usize + 1);
     (&mut file)
         .take(MAX_RECORD)
         .read_to_end(&mut bytes)
