@@ -194,6 +194,20 @@ impl Inputs {
         Ok(names)
     }
 
+    /// What `name` (relative to the root; `""` for the root) is, looked at
+    /// through the open root, following a final symlink or not.
+    pub fn kind(&self, name: &str, follow: bool) -> Option<SFlag> {
+        let name = if name.is_empty() { "." } else { name };
+        let flags = if follow {
+            AtFlags::empty()
+        } else {
+            AtFlags::AT_SYMLINK_NOFOLLOW
+        };
+        fstatat(&self.dir, name, flags)
+            .ok()
+            .map(|stat| file_type(&stat))
+    }
+
     /// Opens and reads `name` with the checks of [`Inputs::read`].
     fn load(
         &self,

@@ -228,7 +228,15 @@ pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Err
         env_name.as_ref().map(|d| d.name.as_str()),
     )?;
 
-    let isolation = isolation::detect(&root.dir, config.as_ref(), procfile.as_ref());
+    let look = |name: &str, follow: bool| {
+        use nix::sys::stat::SFlag;
+        inputs.kind(name, follow).map(|kind| match kind {
+            SFlag::S_IFREG => isolation::Kind::File,
+            SFlag::S_IFDIR => isolation::Kind::Dir,
+            _ => isolation::Kind::Other,
+        })
+    };
+    let isolation = isolation::detect_in(&root.dir, config.as_ref(), procfile.as_ref(), &look);
     let inherited = base.iter().map(|(k, v)| {
         let var = Var {
             value: v.clone(),

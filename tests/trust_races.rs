@@ -148,6 +148,8 @@ fn a_root_symlink_repointed_mid_run_never_mixes_two_apps() {
             &format!("[env.vars]\nW = \"{value}\"\n"),
         );
     }
+    // A marker only the other app has: its prefix must not reach a run of this one.
+    write(&base.join("other/Gemfile"), "");
     let current = base.join("current");
     symlink("allowed", &current).unwrap();
     untrusted(&app)
