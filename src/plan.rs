@@ -687,6 +687,58 @@ mod tests {
     }
 
     #[test]
+    fn an_apps_files_cannot_set_appenvs_names_or_the_trust_stores_place() {
+        let xdg = env(&[("XDG_DATA_HOME", "/data")]);
+        for (name, base, refused) in [
+            ("APPENV_TRUSTED_DIRS", &env(&[]), true),
+            ("APPENV_ROOTX", &xdg, true),
+            ("XDG_DATA_HOME", &xdg, true),
+            ("HOME", &env(&[]), true),
+            ("HOME", &env(&[("XDG_DATA_HOME", "relative")]), true),
+            ("HOME", &xdg, false),
+            ("APPENVX", &env(&[]), false),
+        ] {
+            assert_eq!(
+                reserved(name, base).is_some(),
+                refused,
+                "{name} with {base:?}"
+            );
+        }
+        let (_t, root) = app(&[(".env", "A=1\n\nAPPENV_QUIET=1\n")]);
+        let err = resolve_in(&root, None, &env(&[])).unwrap_err().to_string();
+        assert!(
+            err.starts_with(".env:3: APPENV_QUIET: names starting with APPENV_"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_plan_records_every_file_it_read_with_the_digest_of_what_it_parsed() {
+        let (_t, root) = app(&[(".env", "A=1\n"), ("Procfile", "web: x\n")]);
+        let plan = resolve_in(&root, None, &env(&[])).unwrap();
+        let read: Vec<(&str, bool)> = plan
+            .inputs
+            .files()
+            .iter()
+            .map(|i| (i.name.as_str(), i.digest.is_some()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("appenv.toml", false),
+                ("Procfile", true),
+                (".env", true),
+                (".env.local", false)
+            ]
+        );
+        assert_eq!(plan.inputs.files()[2].digest, Some(input::sha256(b"A=1\n")));
+        assert_eq!(
+            plan.inputs(),
+            read.iter().map(|(n, _)| root.join(n)).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
     fn isolation_path_and_virtualenv() {
         let (_t, root) = app(&[
             (".venv/pyvenv.cfg", ""),

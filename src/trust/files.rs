@@ -26,7 +26,7 @@ pub struct AppFiles {
     /// Canonical: a symlinked path to the app is the same app.
     pub root: Utf8PathBuf,
     /// Sorted by name, relative to the root. `None`: nothing appenv could load is
-    /// there (see [`Inputs::digest`]).
+    /// there (see [`Inputs::fetch`]).
     pub files: Vec<(String, Option<Digest>)>,
     /// Names a template matched that are not UTF-8: appenv can never load them
     /// (environment names are ASCII), so they are skipped, and `explain` says so.
