@@ -81,8 +81,9 @@ pub enum Problem {
 impl Inputs {
     /// Opens the root `dir` (a logical path) and resolves its canonical path
     /// from the descriptor, so the two always name the same directory.
-    /// `check_owner` is false where the owner of the machine said to trust the
-    /// tree (`APPENV_TRUSTED_DIRS`).
+    /// Files another user owns are refused from then on; [`Inputs::check_owner`]
+    /// checks the root itself, or waives the rule where the owner of the machine
+    /// said to trust the tree (`APPENV_TRUSTED_DIRS`).
     pub fn open(dir: &Utf8Path) -> Result<Self, InputError> {
         let fail = |problem| InputError {
             file: dir.to_string(),
