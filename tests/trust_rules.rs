@@ -331,6 +331,13 @@ fn allow_through_a_symlink_says_both_paths() {
         stderr(&out),
         format!("appenv: allowed {}\n", release.display())
     );
+    // Once the release is deleted, the dangling link still names its record.
+    fs::remove_dir_all(&release).unwrap();
+    let out = untrusted(&app).arg("deny").arg(&current).output().unwrap();
+    assert_eq!(
+        stderr(&out),
+        format!("appenv: denied {}\n", release.display())
+    );
 }
 
 #[test]

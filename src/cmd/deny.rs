@@ -44,19 +44,32 @@ pub fn run(ctx: &Context, args: &DenyArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// `DIR`, absolute, when nothing is there any more.
+/// `DIR`, absolute, when no directory is there any more; a dangling symlink
+/// (`current` after its release was deleted) stands for the path it points to.
 fn gone_path(dir: Option<&Path>) -> Option<Utf8PathBuf> {
     let dir = dir?;
-    if dir.symlink_metadata().is_ok() {
+    if dir.is_dir() {
         return None;
     }
-    let absolute = match dir.is_absolute() {
+    let mut path = match dir.is_absolute() {
         true => dir.to_owned(),
         false => std::env::current_dir().ok()?.join(dir),
     };
-    let normal: std::path::PathBuf = absolute
-        .components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .collect();
+    for _ in 0..40 {
+        match std::fs::read_link(&path) {
+            Ok(target) => path = path.parent()?.join(target),
+            Err(_) => break,
+        }
+    }
+    let mut normal = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            c => normal.push(c),
+        }
+    }
     Utf8PathBuf::from_path_buf(normal).ok()
 }
