@@ -181,7 +181,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__allow)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --list --env --override --no-prefix --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -259,7 +259,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__deny)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --gone --env --override --no-prefix --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

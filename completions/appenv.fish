@@ -118,12 +118,14 @@ complete -c appenv -n "__fish_appenv_using_subcommand explain" -s q -l quiet -d 
 complete -c appenv -n "__fish_appenv_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand allow" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand allow" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand allow" -l list -d 'List the allowed apps (path, when, files) instead'
 complete -c appenv -n "__fish_appenv_using_subcommand allow" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand allow" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand allow" -s q -l quiet -d 'Print no messages'
 complete -c appenv -n "__fish_appenv_using_subcommand allow" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand deny" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand deny" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand deny" -l gone -d 'Remove the records of every app whose directory is gone'
 complete -c appenv -n "__fish_appenv_using_subcommand deny" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand deny" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand deny" -s q -l quiet -d 'Print no messages'

@@ -108,9 +108,9 @@ pub enum Command {
     /// Show the root and why, files, variables and their sources, isolation, trust
     Explain,
     /// Trust an app
-    Allow(TrustArgs),
+    Allow(AllowArgs),
     /// Distrust an app
-    Deny(TrustArgs),
+    Deny(DenyArgs),
     /// Manage shims: symlinks that run a program in its app environment
     Shim(ShimArgs),
     /// Write an appenv.toml describing what was detected (never overwrites)
@@ -219,11 +219,25 @@ pub struct WhichArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct TrustArgs {
+pub struct AllowArgs {
     /// A directory inside the app (default: the working directory)
     // Its own id: sharing `dir` with the global -C would make clap drop -C here.
     #[arg(id = "app_dir", value_name = "DIR")]
     pub dir: Option<PathBuf>,
+    /// List the allowed apps (path, when, files) instead
+    #[arg(long, conflicts_with = "app_dir")]
+    pub list: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DenyArgs {
+    /// A directory inside the app, or the path of an app that no longer exists
+    /// (default: the working directory)
+    #[arg(id = "app_dir", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Remove the records of every app whose directory is gone
+    #[arg(long, conflicts_with = "app_dir")]
+    pub gone: bool,
 }
 
 #[derive(Debug, Args)]

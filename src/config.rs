@@ -96,16 +96,18 @@ impl fmt::Display for ConfigError {
 
 impl Config {
     /// Reads `appenv.toml` in `root`; `Ok(None)` when there is none.
+    /// The resolver reads it through [`crate::input::Inputs`] instead, so
+    /// that trust sees the bytes parsed.
     pub fn load(root: &Utf8Path) -> Result<Option<Config>, ConfigError> {
         let path = root.join(FILE_NAME);
-        match std::fs::read(&path) {
+        match crate::input::read_file(&path, crate::input::MAX_CONFIG) {
             // Named as the user knows it, like env files: relative to the root.
-            Ok(bytes) => Config::parse(Utf8Path::new(FILE_NAME), &bytes).map(Some),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Ok(Some(bytes)) => Config::parse(Utf8Path::new(FILE_NAME), &bytes).map(Some),
+            Ok(None) => Ok(None),
             Err(e) => Err(ConfigError {
-                path,
+                path: FILE_NAME.into(),
                 line: None,
-                message: format!("cannot read: {e}"),
+                message: e.problem_text(),
             }),
         }
     }
@@ -194,12 +196,8 @@ pub fn invalid_env_name(name: &str) -> Option<String> {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    (!ok).then(|| {
-        format!(
-            "invalid environment name {:?}: use letters, digits, '_', '-' and '.'",
-            sanitize(name)
-        )
-    })
+    // The name is not shown: from a file it is a value like any other.
+    (!ok).then(|| "invalid environment name: use letters, digits, '_', '-' and '.'".to_owned())
 }
 
 fn invalid_relative_path(entry: &str) -> Option<String> {
@@ -224,7 +222,7 @@ fn invalid_relative_path(entry: &str) -> Option<String> {
 /// Adds "did you mean" to serde's unknown-field message: a typo in a key must
 /// be easy to fix, not just reported.
 fn describe(message: &str) -> String {
-    let message = message.trim_end();
+    let message = &hide_values(message.trim_end());
     let Some(rest) = message.strip_prefix("unknown field `") else {
         return sanitize(message);
     };
@@ -243,6 +241,19 @@ fn describe(message: &str) -> String {
         }
         _ => sanitize(message),
     }
+}
+
+/// serde names the value it did not expect (``invalid type: string "hunter2",
+/// expected a boolean``), which may be a secret: keep only its kind.
+fn hide_values(message: &str) -> String {
+    for lead in ["invalid type: ", "invalid value: ", "invalid length "] {
+        if let Some(rest) = message.strip_prefix(lead) {
+            let kind = rest.split([' ', ',']).next().unwrap_or_default();
+            let expected = rest.find(", expected").map_or("", |at| &rest[at..]);
+            return format!("{lead}{kind}{expected}");
+        }
+    }
+    message.to_owned()
 }
 
 /// Levenshtein distance, for key suggestions.
@@ -316,6 +327,23 @@ mod tests {
         assert_eq!(e.line, Some(1));
         let e = parse("[env.vars]\nA = 1\n").unwrap_err();
         assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn type_errors_never_show_the_value() {
+        for text in [
+            "[env]\noverride = \"hunter2secretpass\"\n",
+            "[env.vars]\nA = 4242424242\n",
+            "environment = 4242424242\n",
+            "[exec]\nprefix = \"hunter2secretpass\"\n",
+        ] {
+            let e = parse(text).unwrap_err().to_string();
+            assert!(
+                !e.contains("hunter2") && !e.contains("4242"),
+                "{text:?}: {e}"
+            );
+            assert!(e.contains("invalid type"), "{e}");
+        }
     }
 
     #[test]

@@ -2,12 +2,10 @@
 //! errors and for `appenv env --json`), a leading BOM, and substitution that
 //! sees earlier layers rather than only the process environment.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
-use std::io::{self, Read};
 
-use camino::Utf8Path;
-
+use crate::input::{Digest, sha256};
 use crate::text::{line_of, sanitize};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,49 +32,6 @@ impl fmt::Display for DotenvError {
             None => write!(f, "{file}: {}", self.message),
         }
     }
-}
-
-/// Reads the env file at `path` (shown to the user as `name`). `Ok(None)` when
-/// nothing is there; anything there that is not a readable regular file is an
-/// error, since the user asked for it by creating it.
-pub fn read<'a>(
-    path: &Utf8Path,
-    name: &str,
-    seed: impl Iterator<Item = (&'a str, &'a str)>,
-) -> Result<Option<Vec<Entry>>, DotenvError> {
-    let fail = |message: String| DotenvError {
-        file: name.to_owned(),
-        line: None,
-        message,
-    };
-    if let Err(e) = path.symlink_metadata() {
-        return match e.kind() {
-            io::ErrorKind::NotFound => Ok(None),
-            _ => Err(fail(format!("cannot read: {e}"))),
-        };
-    }
-    let meta = path.metadata().map_err(|e| match e.raw_os_error() {
-        Some(libc_eloop) if libc_eloop == nix::errno::Errno::ELOOP as i32 => {
-            fail("is a symlink loop".into())
-        }
-        _ if e.kind() == io::ErrorKind::NotFound => fail("is a dangling symlink".into()),
-        _ => fail(format!("cannot read: {e}")),
-    })?;
-    if meta.is_dir() {
-        return Err(fail("is a directory, not an env file".into()));
-    }
-    if !meta.is_file() {
-        // A FIFO or device would block or never end.
-        return Err(fail("is not a regular file".into()));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => fail("disappeared while being read".into()),
-            _ => fail(format!("cannot read: {e}")),
-        })?;
-    parse(name, &bytes, seed).map(Some)
 }
 
 /// Parses env file content. `seed` holds the variables that substitution
@@ -316,8 +271,10 @@ fn step(mut state: State, physical: &str) -> (State, Option<usize>) {
 /// Says what is wrong with a line dotenvy refused, in terms a user can act on.
 /// Values are never echoed: they may be secrets.
 fn explain(logical: Option<&LogicalLine>, error: &dotenvy::Error) -> String {
+    // dotenvy's own messages quote the line, which may be a secret.
+    let _ = error;
     let Some(logical) = logical else {
-        return format!("cannot parse: {}", sanitize(&error.to_string()));
+        return "cannot parse this line".into();
     };
     match logical.unfinished {
         Some(State::StrongOpen | State::StrongOpenEscape) => {
@@ -339,16 +296,14 @@ fn explain(logical: Option<&LogicalLine>, error: &dotenvy::Error) -> String {
         .unwrap_or(line.len());
     let (key, after) = line.split_at(key_len);
     if !key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
-        let shown: String = line.chars().take(20).collect();
-        return format!(
-            "invalid variable name at `{}`: names start with a letter or '_' and hold letters, digits, '_' and '.'",
-            sanitize(&shown)
-        );
+        return "invalid variable name: names start with a letter or '_' and hold letters, digits, '_' and '.'".into();
     }
-    let key = sanitize(key);
+    // Without '=' the run of name characters may as well be a secret (a
+    // line of a PEM key, a token pasted alone): it is not shown.
     let Some(value) = after.trim_start().strip_prefix('=') else {
-        return format!("expected '=' after {key}");
+        return "expected '=' after the variable name (lines are NAME=value)".into();
     };
+    let key = sanitize(key);
     if let Some(escape) = unknown_escape(value) {
         return format!(
             "{key}: unknown escape '\\{}' (dotenvy knows \\\\ \\' \\\" \\$ \\n and backslash-space)",
@@ -361,6 +316,27 @@ fn explain(logical: Option<&LogicalLine>, error: &dotenvy::Error) -> String {
         );
     }
     format!("{key}: invalid value (quote values that hold blanks, quotes or '#')")
+}
+
+/// Each variable a file sets, with a digest of the line that sets it (the
+/// last one, when set twice): what a trust record keeps so that a change can
+/// be told by name, never by value. Lines that do not set a valid name are
+/// left out; a change to them is still a change of the file.
+pub fn entry_digests(bytes: &[u8]) -> BTreeMap<String, Digest> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = BTreeMap::new();
+    for logical in logical_lines(&text).iter().filter(|l| l.is_entry) {
+        let line = logical.text.trim_start();
+        let line = line.strip_prefix("export ").map_or(line, str::trim_start);
+        let Some((key, _)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim_end();
+        if is_key(key) {
+            out.insert(key.to_owned(), sha256(logical.text.as_bytes()));
+        }
+    }
+    out
 }
 
 /// The first backslash escape dotenvy would refuse, outside single quotes.
@@ -484,7 +460,10 @@ mod tests {
         let e = parse_str("A=1\nB\n").unwrap_err();
         assert_eq!(
             (e.line, e.message.as_str()),
-            (Some(2), "expected '=' after B")
+            (
+                Some(2),
+                "expected '=' after the variable name (lines are NAME=value)"
+            )
         );
         let e = parse_str("A=1 ").unwrap_err();
         assert!(e.message.contains("no newline"));
@@ -504,7 +483,39 @@ mod tests {
     fn control_characters_in_keys_are_not_printed_raw() {
         let e = parse_str("\x1b[31mX=1\n").unwrap_err();
         assert!(!e.to_string().contains('\x1b'));
-        assert!(e.to_string().contains("\\u{1b}"));
+        assert!(e.to_string().contains("invalid variable name"));
+    }
+
+    #[test]
+    fn messages_never_hold_the_text_of_the_line() {
+        let secret = "u1SU1LfVLPHCozMxH2Mo4lgOEePzNm0t";
+        for text in [
+            format!("A=1\n{secret}\n"),
+            format!("A=1\n={secret}\n"),
+            format!("A=1\n-----BEGIN KEY-----\n{secret}\n"),
+            format!("{secret}-x=1\n"),
+            format!("1{secret}=1\n"),
+            format!("A=\"{secret}\\q\"\n"),
+            format!("A={secret} {secret}\n"),
+            format!("A='{secret}\n"),
+            format!("A=\"$B\"{secret}\n"),
+        ] {
+            let e = parse_str(&text).unwrap_err().to_string();
+            assert!(!e.contains(&secret[..8]), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn entry_digests_name_each_variable_by_its_line() {
+        let digests = entry_digests(b"# c\nA=1\nexport B = 2\nC=\"x\ny\"\nbad line\nA=3\n");
+        let names: Vec<&str> = digests.keys().map(String::as_str).collect();
+        assert_eq!(names, ["A", "B", "C"]);
+        assert_eq!(digests["A"], entry_digests(b"A=3\n")["A"]);
+        assert_ne!(digests["A"], entry_digests(b"A=1\n")["A"]);
+        assert_eq!(
+            entry_digests(b"A=1\n")["A"],
+            entry_digests(b"# new\nA=1\n")["A"]
+        );
     }
 
     #[test]

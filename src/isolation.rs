@@ -46,7 +46,43 @@ impl Isolation {
     }
 }
 
+/// What a name inside the root is, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    File,
+    Dir,
+    Other,
+}
+
+/// How detection looks inside the root: a name relative to it, and whether a
+/// final symlink is followed. The resolver answers through the root it opened,
+/// so the markers come from the same directory as the files it read.
+pub type Look<'a> = &'a dyn Fn(&str, bool) -> Option<Kind>;
+
+/// [`detect_in`], looking at `root` by path.
 pub fn detect(root: &Utf8Path, config: Option<&Config>, procfile: Option<&Procfile>) -> Isolation {
+    let look = |name: &str, follow: bool| {
+        let path = root.join(name);
+        let meta = if follow {
+            path.metadata()
+        } else {
+            path.symlink_metadata()
+        };
+        meta.ok().map(|m| match m {
+            m if m.is_file() => Kind::File,
+            m if m.is_dir() => Kind::Dir,
+            _ => Kind::Other,
+        })
+    };
+    detect_in(root, config, procfile, &look)
+}
+
+pub fn detect_in(
+    root: &Utf8Path,
+    config: Option<&Config>,
+    procfile: Option<&Procfile>,
+    look: Look,
+) -> Isolation {
     let mut iso = Isolation::default();
     if let Some(config) = config {
         if let Some(prefix) = &config.exec.prefix {
@@ -65,9 +101,9 @@ pub fn detect(root: &Utf8Path, config: Option<&Config>, procfile: Option<&Procfi
     if let Some(procfile) = procfile.filter(|p| !p.entries.is_empty()) {
         from_procfile(root, procfile, &mut iso);
     }
-    from_markers(root, &mut iso);
+    from_markers(root, &mut iso, look);
     if let Some(Decided { value, .. }) = &iso.path {
-        iso.virtualenv = value.iter().find_map(|dir| virtualenv_of(dir));
+        iso.virtualenv = value.iter().find_map(|dir| virtualenv_of(root, dir, look));
     }
     iso
 }
@@ -168,9 +204,10 @@ fn interpreter_dir(root: &Utf8Path, word: &str) -> Option<Utf8PathBuf> {
     (dir.starts_with(root) && !dir.components().any(|c| c.as_str() == "..")).then_some(dir)
 }
 
-fn from_markers(root: &Utf8Path, iso: &mut Isolation) {
-    let has = |name: &str| root.join(name).symlink_metadata().is_ok();
-    let venv = find_virtualenv(root);
+fn from_markers(root: &Utf8Path, iso: &mut Isolation, look: Look) {
+    let has = |name: &str| look(name, false).is_some();
+    let is_dir = |name: &str| look(name, true) == Some(Kind::Dir);
+    let venv = find_virtualenv(root, look);
 
     if iso.path.is_none() {
         let mut dirs = Vec::new();
@@ -186,11 +223,11 @@ fn from_markers(root: &Utf8Path, iso: &mut Isolation) {
                 None => "the root is a virtualenv".into(),
             });
         }
-        if root.join("node_modules/.bin").is_dir() {
+        if is_dir("node_modules/.bin") {
             dirs.push(root.join("node_modules/.bin"));
             why.push("node_modules/.bin".into());
         }
-        if has("composer.json") && root.join("vendor/bin").is_dir() {
+        if has("composer.json") && is_dir("vendor/bin") {
             dirs.push(root.join("vendor/bin"));
             why.push("composer.json with vendor/bin".into());
         }
@@ -228,21 +265,29 @@ fn from_markers(root: &Utf8Path, iso: &mut Isolation) {
 }
 
 /// `.venv/`, `venv/`, or the root itself.
-fn find_virtualenv(root: &Utf8Path) -> Option<Utf8PathBuf> {
-    [root.join(".venv"), root.join("venv"), root.to_owned()]
+fn find_virtualenv(root: &Utf8Path, look: Look) -> Option<Utf8PathBuf> {
+    [".venv", "venv", ""]
         .into_iter()
-        .find(|dir| is_virtualenv(dir))
+        .find(|dir| is_virtualenv(Utf8Path::new(dir), look))
+        .map(|dir| match dir {
+            "" => root.to_owned(),
+            dir => root.join(dir),
+        })
 }
 
-fn is_virtualenv(dir: &Utf8Path) -> bool {
-    dir.join("pyvenv.cfg").is_file()
-        || (dir.join("bin/python").exists() && dir.join("bin/activate").exists())
+/// Whether `dir` (relative to the root) holds a virtualenv.
+fn is_virtualenv(dir: &Utf8Path, look: Look) -> bool {
+    let name = |leaf: &str| dir.join(leaf).into_string();
+    look(&name("pyvenv.cfg"), true) == Some(Kind::File)
+        || (look(&name("bin/python"), true).is_some()
+            && look(&name("bin/activate"), true).is_some())
 }
 
-/// The virtualenv a `bin` directory belongs to.
-fn virtualenv_of(bin: &Utf8Path) -> Option<Utf8PathBuf> {
+/// The virtualenv a `bin` directory (inside the root) belongs to.
+fn virtualenv_of(root: &Utf8Path, bin: &Utf8Path, look: Look) -> Option<Utf8PathBuf> {
     let dir = bin.parent()?;
-    (bin.file_name() == Some("bin") && is_virtualenv(dir)).then(|| dir.to_owned())
+    let relative = dir.strip_prefix(root).ok()?;
+    (bin.file_name() == Some("bin") && is_virtualenv(relative, look)).then(|| dir.to_owned())
 }
 
 #[cfg(test)]

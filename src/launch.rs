@@ -23,8 +23,7 @@ pub enum Trust {
 
 /// The trust store's answer for the plan's root; `base` is the base env.
 pub fn check(plan: &Plan, base: &Env) -> Result<trust::Trust, TrustError> {
-    let extra = config_files(plan.config.as_ref());
-    trust::check(&plan.root.dir, &extra, base)
+    trust::check(plan, base)
 }
 
 /// Whether the plan's root may be used: allowed with its files as they are
@@ -33,10 +32,18 @@ pub fn verdict(plan: &Plan, base: &Env) -> Trust {
     let root = sanitize(plan.root.dir.as_str());
     match check(plan, base) {
         Ok(state) if state.is_trusted() => Trust::Trusted,
-        Ok(trust::Trust::Changed { files }) => Trust::Untrusted(format!(
-            "{root} changed since it was allowed ({}); review it and run 'appenv allow'",
-            sanitize(&files.join(", "))
-        )),
+        Ok(trust::Trust::Changed { files, changes }) => {
+            // By variable name where the change is known, never by value.
+            let shown: Vec<String> = if changes.is_empty() {
+                files.iter().map(|f| sanitize(f)).collect()
+            } else {
+                changes.iter().map(ToString::to_string).collect()
+            };
+            Trust::Untrusted(format!(
+                "{root} changed since it was allowed ({}); review it and run 'appenv allow'",
+                shown.join("; ")
+            ))
+        }
         Ok(_) => Trust::Untrusted(format!("{root} is not allowed; run 'appenv allow'")),
         Err(e) => Trust::Untrusted(format!("{root} cannot be checked for trust: {e}")),
     }
@@ -50,10 +57,7 @@ pub fn quiet_env(env: &Env) -> bool {
 
 /// The `[env] files` templates of a config, which trust covers too.
 pub fn config_files(config: Option<&Config>) -> Vec<String> {
-    config
-        .and_then(|c| c.env.files.as_ref())
-        .map(|f| f.get_ref().clone())
-        .unwrap_or_default()
+    trust::config_files(config)
 }
 
 /// The environment the program gets from a plan.

@@ -10,10 +10,12 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::config::{self, Config, ConfigError};
 use crate::dotenv::{self, DotenvError};
+use crate::input::{self, InputError, Inputs};
 use crate::isolation::{self, Isolation};
 use crate::procfile::{self, Procfile, ProcfileError};
 use crate::root::{self, Root};
-use crate::text::sanitize;
+use crate::text::{line_of, sanitize};
+use crate::trusted_dirs;
 
 pub type Env = BTreeMap<OsString, OsString>;
 
@@ -44,6 +46,11 @@ pub struct Plan {
     pub isolation: Isolation,
     pub config: Option<Config>,
     pub procfile: Option<Procfile>,
+    /// The root as opened and every file read from it, with the digest of
+    /// exactly the bytes parsed: what trust checks and the hook watches.
+    pub inputs: Inputs,
+    /// The `APPENV_TRUSTED_DIRS` entry the root is at or below, if any.
+    pub trusted_dir: Option<Utf8PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +111,14 @@ pub enum Error {
     Config(ConfigError),
     Dotenv(DotenvError),
     Procfile(ProcfileError),
+    Input(InputError),
+    /// A line of an app's file sets a name only the user may set.
+    Reserved {
+        file: String,
+        line: usize,
+        name: String,
+        why: &'static str,
+    },
     /// A setting that is wrong where it was given (--env, APPENV_ENV, a `$VAR`).
     Invalid(String),
 }
@@ -115,6 +130,18 @@ impl fmt::Display for Error {
             Error::Config(e) => e.fmt(f),
             Error::Dotenv(e) => e.fmt(f),
             Error::Procfile(e) => e.fmt(f),
+            Error::Input(e) => e.fmt(f),
+            Error::Reserved {
+                file,
+                line,
+                name,
+                why,
+            } => write!(
+                f,
+                "{}:{line}: {}: {why}; set it outside the app",
+                sanitize(file),
+                sanitize(name)
+            ),
             Error::Invalid(msg) => f.write_str(msg),
         }
     }
@@ -140,14 +167,14 @@ impl Plan {
             .collect()
     }
 
-    /// Every file whose change can change this plan, for the hook to watch.
+    /// Every file whose change can change this plan, for the hook to watch:
+    /// the files the resolver read (or looked for), by their logical path.
     pub fn inputs(&self) -> Vec<Utf8PathBuf> {
-        let mut inputs = vec![
-            self.root.dir.join(config::FILE_NAME),
-            self.root.dir.join(procfile::FILE_NAME),
-        ];
-        inputs.extend(self.files.iter().map(|f| self.root.dir.join(&f.name)));
-        inputs
+        self.inputs
+            .files()
+            .iter()
+            .map(|input| self.root.dir.join(&input.name))
+            .collect()
     }
 }
 
@@ -158,8 +185,31 @@ pub fn resolve(request: &Request, base: &Env) -> Result<Plan, Error> {
 }
 
 pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Error> {
-    let config = Config::load(&root.dir).map_err(Error::Config)?;
-    let procfile = read_procfile(&root.dir)?;
+    // Opened once: every file below is read relative to this directory.
+    let mut inputs = Inputs::open(&root.dir).map_err(Error::Input)?;
+    let trusted_dir = trusted_dirs::covering(
+        inputs.canonical(),
+        base.get(OsStr::new(trusted_dirs::VAR))
+            .map(|v| v.as_os_str()),
+    );
+    inputs
+        .check_owner(trusted_dir.is_none())
+        .map_err(Error::Input)?;
+    let config_bytes = inputs
+        .read(config::FILE_NAME, input::MAX_CONFIG, "a config file")
+        .map_err(Error::Input)?;
+    let config = match &config_bytes {
+        Some(bytes) => {
+            Some(Config::parse(Utf8Path::new(config::FILE_NAME), bytes).map_err(Error::Config)?)
+        }
+        None => None,
+    };
+    let procfile = inputs
+        .read(procfile::FILE_NAME, input::MAX_CONFIG, "a Procfile")
+        .map_err(Error::Input)?
+        .map(|bytes| Procfile::parse(&bytes))
+        .transpose()
+        .map_err(Error::Procfile)?;
     let env_name = env_name(request, base, config.as_ref())?;
     let override_inherited =
         request.override_inherited || config.as_ref().is_some_and(Config::override_inherited);
@@ -169,16 +219,24 @@ pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Err
         override_inherited,
         vars: HashMap::new(),
     };
-    if let Some(config) = &config {
-        layers.add_config_vars(config)?;
+    if let (Some(config), Some(bytes)) = (&config, &config_bytes) {
+        layers.add_config_vars(config, bytes)?;
     }
     let files = layers.add_files(
-        &root.dir,
+        &mut inputs,
         config.as_ref(),
         env_name.as_ref().map(|d| d.name.as_str()),
     )?;
 
-    let isolation = isolation::detect(&root.dir, config.as_ref(), procfile.as_ref());
+    let look = |name: &str, follow: bool| {
+        use nix::sys::stat::SFlag;
+        inputs.kind(name, follow).map(|kind| match kind {
+            SFlag::S_IFREG => isolation::Kind::File,
+            SFlag::S_IFDIR => isolation::Kind::Dir,
+            _ => isolation::Kind::Other,
+        })
+    };
+    let isolation = isolation::detect_in(&root.dir, config.as_ref(), procfile.as_ref(), &look);
     let inherited = base.iter().map(|(k, v)| {
         let var = Var {
             value: v.clone(),
@@ -220,18 +278,29 @@ pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Err
         isolation,
         config,
         procfile,
+        inputs,
+        trusted_dir,
     })
 }
 
-fn read_procfile(root: &Utf8Path) -> Result<Option<Procfile>, Error> {
-    let path = root.join(procfile::FILE_NAME);
-    match std::fs::read(&path) {
-        Ok(bytes) => Procfile::parse(&bytes).map(Some).map_err(Error::Procfile),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::Invalid(format!(
-            "{}: cannot read: {e}",
-            procfile::FILE_NAME
-        ))),
+/// Why an app's file may not set `name`, if it may not. appenv's own
+/// variables and where it keeps trust belong to the user: an allowed app
+/// setting `APPENV_TRUSTED_DIRS=/` or moving the trust store would make every
+/// appenv started under it trust apps that were never allowed.
+fn reserved(name: &str, base: &Env) -> Option<&'static str> {
+    let xdg_inherited = base
+        .get(OsStr::new("XDG_DATA_HOME"))
+        .is_some_and(|v| std::path::Path::new(v).is_absolute());
+    if name.starts_with("APPENV_") {
+        Some("names starting with APPENV_ are appenv's own, and an app's files cannot set them")
+    } else if name == "XDG_DATA_HOME" {
+        Some("it decides where appenv keeps trust, so an app's files cannot set it")
+    } else if name == "HOME" && !xdg_inherited {
+        Some(
+            "without XDG_DATA_HOME it decides where appenv keeps trust, so an app's files cannot set it",
+        )
+    } else {
+        None
     }
 }
 
@@ -293,8 +362,16 @@ impl Layers<'_> {
         }
     }
 
-    fn add_config_vars(&mut self, config: &Config) -> Result<(), Error> {
+    fn add_config_vars(&mut self, config: &Config, bytes: &[u8]) -> Result<(), Error> {
         for (key, value) in &config.env.vars.0 {
+            if let Some(why) = reserved(key, self.base) {
+                return Err(Error::Reserved {
+                    file: config::FILE_NAME.into(),
+                    line: line_of(bytes, value.span().start),
+                    name: key.clone(),
+                    why,
+                });
+            }
             let home = || self.lookup("HOME");
             let expanded = shellexpand::full_with_context(value.get_ref(), home, |name: &str| {
                 self.lookup(name).map(Some).ok_or(Undefined)
@@ -314,7 +391,7 @@ impl Layers<'_> {
 
     fn add_files(
         &mut self,
-        root: &Utf8Path,
+        inputs: &mut Inputs,
         config: Option<&Config>,
         env: Option<&str>,
     ) -> Result<Vec<FileUse>, Error> {
@@ -345,15 +422,32 @@ impl Layers<'_> {
                 });
                 continue;
             }
-            let entries = {
-                let seed = self.seed();
-                dotenv::read(&root.join(&name), &name, seed.into_iter()).map_err(Error::Dotenv)?
+            let bytes = inputs
+                .read(&name, input::MAX_ENV_FILE, "an env file")
+                .map_err(Error::Input)?;
+            let entries = match bytes {
+                None => None,
+                Some(bytes) => {
+                    let seed = self.seed();
+                    Some(dotenv::parse(&name, &bytes, seed.into_iter()).map_err(Error::Dotenv)?)
+                }
             };
             let status = match entries {
                 None => FileStatus::Missing,
                 Some(entries) => {
                     let count = entries.len();
                     self.vars.reserve(count);
+                    if let Some(e) = entries
+                        .iter()
+                        .find(|e| reserved(&e.key, self.base).is_some())
+                    {
+                        return Err(Error::Reserved {
+                            file: name,
+                            line: e.line,
+                            name: e.key.clone(),
+                            why: reserved(&e.key, self.base).unwrap_or_default(),
+                        });
+                    }
                     for e in entries {
                         self.set(
                             e.key,
@@ -590,6 +684,58 @@ mod tests {
         let (_t, root) = app(&[(".env", "A=1\nB=\"open\n")]);
         let err = resolve_in(&root, None, &env(&[])).unwrap_err().to_string();
         assert_eq!(err, ".env:2: unterminated double quote");
+    }
+
+    #[test]
+    fn an_apps_files_cannot_set_appenvs_names_or_the_trust_stores_place() {
+        let xdg = env(&[("XDG_DATA_HOME", "/data")]);
+        for (name, base, refused) in [
+            ("APPENV_TRUSTED_DIRS", &env(&[]), true),
+            ("APPENV_ROOTX", &xdg, true),
+            ("XDG_DATA_HOME", &xdg, true),
+            ("HOME", &env(&[]), true),
+            ("HOME", &env(&[("XDG_DATA_HOME", "relative")]), true),
+            ("HOME", &xdg, false),
+            ("APPENVX", &env(&[]), false),
+        ] {
+            assert_eq!(
+                reserved(name, base).is_some(),
+                refused,
+                "{name} with {base:?}"
+            );
+        }
+        let (_t, root) = app(&[(".env", "A=1\n\nAPPENV_QUIET=1\n")]);
+        let err = resolve_in(&root, None, &env(&[])).unwrap_err().to_string();
+        assert!(
+            err.starts_with(".env:3: APPENV_QUIET: names starting with APPENV_"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_plan_records_every_file_it_read_with_the_digest_of_what_it_parsed() {
+        let (_t, root) = app(&[(".env", "A=1\n"), ("Procfile", "web: x\n")]);
+        let plan = resolve_in(&root, None, &env(&[])).unwrap();
+        let read: Vec<(&str, bool)> = plan
+            .inputs
+            .files()
+            .iter()
+            .map(|i| (i.name.as_str(), i.digest.is_some()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("appenv.toml", false),
+                ("Procfile", true),
+                (".env", true),
+                (".env.local", false)
+            ]
+        );
+        assert_eq!(plan.inputs.files()[2].digest, Some(input::sha256(b"A=1\n")));
+        assert_eq!(
+            plan.inputs(),
+            read.iter().map(|(n, _)| root.join(n)).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -131,9 +131,12 @@ impl Framework {
 /// Whether `mix.exs` lists phoenix among its deps: `{:phoenix, "~> 1.7"}`,
 /// not merely `:phoenix_html` or a mention in a comment.
 fn depends_on_phoenix(root: &Utf8Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(root.join("mix.exs")) else {
+    // Checked like every input: a regular file, opened without blocking, capped.
+    let Ok(Some(bytes)) = crate::input::read_file(&root.join("mix.exs"), crate::input::MAX_CONFIG)
+    else {
         return false;
     };
+    let text = String::from_utf8_lossy(&bytes);
     text.lines()
         .map(|line| line.split('#').next().unwrap_or_default())
         .any(|line| {

@@ -57,9 +57,12 @@ fn env_file_faults() {
         (b"A=1\n1A=2\n", "appenv: .env:2: invalid variable name"),
         (
             b"\x1b]0;pwned\x07A=1\n",
-            "appenv: .env:1: invalid variable name at `\\u{1b}]0;pwned\\u{7}A=1",
+            "appenv: .env:1: invalid variable name: names start with a letter",
         ),
-        (b"A-B=1\n", "appenv: .env:1: expected '=' after A"),
+        (
+            b"A-B=1\n",
+            "appenv: .env:1: expected '=' after the variable name",
+        ),
         (b"A=one two\n", "appenv: .env:1: A: invalid value"),
     ];
     for (content, expected) in cases {

@@ -1,22 +1,149 @@
 //! `appenv allow [DIR]`: trust the app DIR is in, as its files are now.
+//! `appenv allow --list`: the records, so that old ones can be cleaned.
 
-use std::path::Path;
+use std::fmt::Write as _;
 
-use super::{Context, config_files};
-use crate::config::Config;
-use crate::error::{ERROR, Error};
-use crate::text::sanitize;
-use crate::trust::AppFiles;
+use camino::Utf8Path;
 
-pub fn run(ctx: &Context, dir: Option<&Path>) -> Result<(), Error> {
+use super::Context;
+use crate::cli::AllowArgs;
+use crate::config::{self, Config};
+use crate::error::{ERROR, Error, print};
+use crate::input::{self, Inputs};
+use crate::root::Root;
+use crate::text::{sanitize, sanitize_bytes};
+use crate::trust::{self, AppFiles, Listed, TrustStore};
+
+pub fn run(ctx: &Context, args: &AllowArgs) -> Result<(), Error> {
+    if args.list {
+        return list(ctx);
+    }
     let fail = |e: &dyn std::fmt::Display| Error::new(ERROR, e);
-    let (root, store) = ctx.root_and_store(dir)?;
-    // The config names extra env files; a broken one cannot be allowed.
-    let config = Config::load(&root.dir).map_err(|e| fail(&e))?;
-    let app = AppFiles::collect(&root.dir, &config_files(config.as_ref())).map_err(|e| fail(&e))?;
+    let (root, store) = ctx.root_and_store(args.dir.as_deref())?;
+    let app = collect(&root, ctx).map_err(|e| fail(&e))?;
     store.allow(&app).map_err(|e| fail(&e))?;
     if !ctx.quiet() {
-        eprintln!("appenv: allowed {}", sanitize(root.dir.as_str()));
+        let shown = sanitize(root.dir.as_str());
+        match reached_through(&root.dir, &app.root) {
+            Some(target) => eprintln!("appenv: allowed {shown} ({})", sanitize(&target)),
+            None => eprintln!("appenv: allowed {shown}"),
+        }
+        for name in &app.skipped {
+            eprintln!(
+                "appenv: note: {} skipped: its name is not UTF-8, so appenv never loads it",
+                sanitize_bytes(name.as_encoded_bytes())
+            );
+        }
     }
     Ok(())
+}
+
+/// What an allow records, read through the root opened once, like the
+/// resolver reads it: the config (which names extra env files; a broken one
+/// cannot be allowed) and every file an allow covers.
+fn collect(root: &Root, ctx: &Context) -> Result<AppFiles, Box<dyn std::fmt::Display>> {
+    let mut inputs = Inputs::open(&root.dir).map_err(boxed)?;
+    let trusted = trust::trusted_dir(inputs.canonical(), &ctx.base);
+    inputs.check_owner(trusted.is_none()).map_err(boxed)?;
+    let bytes = inputs
+        .read(config::FILE_NAME, input::MAX_CONFIG, "a config file")
+        .map_err(boxed)?;
+    let config = match bytes {
+        Some(bytes) => {
+            Some(Config::parse(Utf8Path::new(config::FILE_NAME), &bytes).map_err(boxed)?)
+        }
+        None => None,
+    };
+    AppFiles::cover(&inputs, &trust::config_files(config.as_ref())).map_err(boxed)
+}
+
+fn boxed<E: std::fmt::Display + 'static>(e: E) -> Box<dyn std::fmt::Display> {
+    Box::new(e)
+}
+
+/// Where a root reached through a symlink really is (`current ->
+/// releases/20261201`): relative to the link's directory when below it.
+fn reached_through(logical: &Utf8Path, canonical: &Utf8Path) -> Option<String> {
+    if logical == canonical {
+        return None;
+    }
+    let parent = logical.parent().and_then(|p| p.canonicalize_utf8().ok());
+    let shown = match parent
+        .as_deref()
+        .and_then(|p| canonical.strip_prefix(p).ok())
+    {
+        Some(rel)
+            if !rel.as_str().is_empty()
+                && parent.as_deref().map(|p| p.join(rel)) != Some(logical.to_owned()) =>
+        {
+            rel.to_string()
+        }
+        _ => canonical.to_string(),
+    };
+    Some(shown)
+}
+
+fn list(ctx: &Context) -> Result<(), Error> {
+    let store = TrustStore::from_env(&ctx.base).map_err(|e| Error::new(ERROR, e))?;
+    let records = store.list().map_err(|e| Error::new(ERROR, e))?;
+    let mut out = String::new();
+    for Listed {
+        root,
+        allowed,
+        files,
+        gone,
+    } in &records
+    {
+        let when = allowed.map_or_else(
+            || "at an unknown time".to_owned(),
+            |t| format!("on {}", date(t)),
+        );
+        let files: Vec<String> = files.iter().map(|f| sanitize(f)).collect();
+        let files = if files.is_empty() {
+            "no files".to_owned()
+        } else {
+            files.join(", ")
+        };
+        let _ = write!(out, "{}\tallowed {when}\t{files}", sanitize(root.as_str()));
+        if *gone {
+            out.push_str("\t(gone; 'appenv deny --gone' removes it)");
+        }
+        out.push('\n');
+    }
+    if records.is_empty() && !ctx.quiet() {
+        eprintln!(
+            "appenv: no app is allowed (records live in {})",
+            sanitize(store.path().as_str())
+        );
+    }
+    print(out.as_bytes())
+}
+
+/// `YYYY-MM-DD HH:MM UTC` for seconds since the epoch (the civil-from-days
+/// algorithm: no time crate for one line of output).
+fn date(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let (hour, minute) = ((secs % 86_400) / 3600, (secs % 3600) / 60);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_utc_calendar_dates() {
+        assert_eq!(date(0), "1970-01-01 00:00 UTC");
+        assert_eq!(date(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(date(1_796_083_200 + 3_723), "2026-12-01 01:02 UTC");
+    }
 }

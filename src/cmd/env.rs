@@ -9,13 +9,18 @@ use serde_json::{Map, Value, json};
 use super::Context;
 use crate::cli::{EnvArgs, EnvFormat};
 use crate::dotenv;
-use crate::error::{ERROR, Error, print};
+use crate::error::{ERROR, Error, FAILED, print};
 use crate::plan::{Plan, Source};
 use crate::text::sanitize_bytes;
 
+/// Prints values meant to be loaded, so it follows the exec rule: an app that
+/// is not trusted is refused (125, with the hint), in every format; `explain`
+/// shows names and sources without values.
 pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), Error> {
-    let plan = ctx.resolve().map_err(|e| e.with_status(ERROR))?;
-    ctx.note_trust(&plan);
+    let plan = ctx.resolve()?;
+    if let super::Trust::Untrusted(why) = ctx.trust(&plan) {
+        return Err(Error::new(FAILED, why));
+    }
     let format = if args.json {
         EnvFormat::Json
     } else {

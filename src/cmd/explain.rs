@@ -6,7 +6,8 @@ use std::fmt::Write;
 use super::Context;
 use crate::error::{ERROR, Error, print};
 use crate::plan::{FileStatus, Source};
-use crate::text::sanitize;
+use crate::text::{sanitize, sanitize_bytes};
+use crate::trust::AppFiles;
 
 pub fn run(ctx: &Context) -> Result<(), Error> {
     let plan = ctx.resolve().map_err(|e| e.with_status(ERROR))?;
@@ -14,6 +15,13 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
     let root = &plan.root;
     let _ = writeln!(out, "root         {}", sanitize(root.dir.as_str()));
     let _ = writeln!(out, "             {}", root.reason);
+    if plan.inputs.canonical() != plan.root.dir {
+        let _ = writeln!(
+            out,
+            "             really {}",
+            sanitize(plan.inputs.canonical().as_str())
+        );
+    }
     match &plan.env_name {
         Some(d) => {
             _ = writeln!(
@@ -45,6 +53,18 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
             FileStatus::Skipped(why) => (*why).into(),
         };
         let _ = writeln!(out, "  {:<22} {status}", sanitize(&f.name));
+    }
+    if let Ok(app) = AppFiles::cover(
+        &plan.inputs,
+        &crate::trust::config_files(plan.config.as_ref()),
+    ) {
+        for name in &app.skipped {
+            let _ = writeln!(
+                out,
+                "  {:<22} skipped: the name is not UTF-8, so appenv never loads it",
+                sanitize_bytes(name.as_encoded_bytes())
+            );
+        }
     }
 
     let _ = writeln!(out, "variables    (inherited ones not listed)");

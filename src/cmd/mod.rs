@@ -20,6 +20,7 @@ mod which;
 pub use crate::exec::is_appenv;
 pub use crate::launch::{Trust, config_files, quiet_env};
 
+use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -46,8 +47,8 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Explain => explain::run(&ctx),
         Command::Export(args) => export::run(&ctx, args.shell),
         Command::Hook(args) => hook::run(args.shell),
-        Command::Allow(args) => allow::run(&ctx, args.dir.as_deref()),
-        Command::Deny(args) => deny::run(&ctx, args.dir.as_deref()),
+        Command::Allow(args) => allow::run(&ctx, &args),
+        Command::Deny(args) => deny::run(&ctx, &args),
         Command::Shim(args) => shim::run(&ctx, &args),
         Command::Init => init::run(&ctx),
         Command::Completions(args) => completions::run(args.shell),
@@ -133,7 +134,27 @@ impl Context {
     /// Whether the plan's root may be used: allowed with its files as they
     /// are now, or under `APPENV_TRUSTED_DIRS`.
     pub fn trust(&self, plan: &Plan) -> Trust {
+        self.warn_relative_trusted_dirs();
         crate::launch::verdict(plan, &self.base)
+    }
+
+    /// A relative `APPENV_TRUSTED_DIRS` entry trusts nothing (it would depend on
+    /// the working directory): said once per run, not silently ignored.
+    fn warn_relative_trusted_dirs(&self) {
+        static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        let value = self.base.get(OsStr::new(crate::trusted_dirs::VAR));
+        let relative = crate::trusted_dirs::relative(value.map(|v| v.as_os_str()));
+        if relative.is_empty()
+            || self.quiet()
+            || WARNED.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            return;
+        }
+        let shown: Vec<String> = relative.iter().map(|p| show(p)).collect();
+        eprintln!(
+            "appenv: warning: APPENV_TRUSTED_DIRS entries must be absolute; ignoring {}",
+            shown.join(", ")
+        );
     }
 
     /// `-q`, or `APPENV_QUIET` set (not empty, not 0): no messages.

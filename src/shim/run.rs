@@ -144,7 +144,7 @@ fn load(argv: &[OsString], inherited: &Env, name: &OsStr, skip: &Skip) -> (Env, 
         let resolved = plan::resolve_at(root.clone(), &request, &base);
         match trust_of(&root, resolved.as_ref().ok(), &base) {
             Some(Trust::Allowed | Trust::TrustedDir(_)) => {}
-            Some(Trust::Changed { files }) => {
+            Some(Trust::Changed { files, .. }) => {
                 if !launch::quiet_env(inherited) && notice::first_time(inherited, &root.dir, &files)
                 {
                     eprintln!(
@@ -181,7 +181,7 @@ fn trust_of(root: &Root, plan: Option<&Plan>, base: &Env) -> Option<Trust> {
         None => {
             let config = Config::load(&root.dir).ok().flatten();
             let extra = launch::config_files(config.as_ref());
-            crate::trust::check(&root.dir, &extra, base).ok()
+            crate::trust::check_unresolved(&root.dir, &extra, base).ok()
         }
     }
 }

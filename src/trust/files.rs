@@ -1,19 +1,16 @@
 //! Which files an allow covers, and their content hashes.
 
-use std::collections::BTreeSet;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read};
-use std::os::unix::fs::OpenOptionsExt;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsString;
+use std::sync::Arc;
 
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
-use nix::fcntl::OFlag;
-use sha2::{Digest as _, Sha256};
 
 use super::TrustError;
-use crate::{config, procfile};
+use crate::input::{Inputs, sha256};
+use crate::{config, dotenv, procfile};
 
-/// A SHA-256 of a file's content.
-pub type Digest = [u8; 32];
+pub use crate::input::Digest;
 
 /// What an allow covers whatever the config says: the config itself, the Procfile,
 /// `.env`, and through the template every `.env.*` in the root (each environment's
@@ -28,60 +25,103 @@ const TEMPLATE: &str = "{env}";
 pub struct AppFiles {
     /// Canonical: a symlinked path to the app is the same app.
     pub root: Utf8PathBuf,
-    /// Sorted by name, relative to the root (as written, for `[env] files` entries
-    /// outside it). `None`: nothing appenv could load is there (see [`hash`]).
+    /// Sorted by name, relative to the root. `None`: nothing appenv could load is
+    /// there (see [`Inputs::fetch`]).
     pub files: Vec<(String, Option<Digest>)>,
+    /// Names a template matched that are not UTF-8: appenv can never load them
+    /// (environment names are ASCII), so they are skipped, and `explain` says so.
+    pub skipped: Vec<OsString>,
+    /// The content of each env file, for telling a change by variable name.
+    contents: BTreeMap<String, Arc<[u8]>>,
 }
 
 impl AppFiles {
-    /// Collects [`ALWAYS`] plus `extra`, the `[env] files` entries with their `{env}`
-    /// templates unexpanded. An entry without `{env}` is recorded even when absent, so
-    /// its appearing is a change. An entry with `{env}` stands for every existing path
-    /// it matches, each `{env}` matching any run of characters within one path
-    /// component (`config/{env}/.env` and `.env.{env}.json` both work); a new match
-    /// later is a new name, hence a change. Matching more than the resolver will load
-    /// only costs a spurious change; matching less would be a hole.
+    /// Opens `root` and collects what an allow covers, for a root without a plan.
     pub fn collect(root: &Utf8Path, extra: &[String]) -> Result<Self, TrustError> {
-        Self::collect_canonical(canonical_root(root)?, extra)
+        let inputs = Inputs::open(root).map_err(TrustError::input)?;
+        Self::cover(&inputs, extra)
     }
 
-    /// [`AppFiles::collect`] for a root already canonical.
-    pub(super) fn collect_canonical(
-        root: Utf8PathBuf,
-        extra: &[String],
-    ) -> Result<Self, TrustError> {
+    /// [`ALWAYS`] plus `extra`, the `[env] files` entries with their `{env}`
+    /// templates unexpanded, plus every file `inputs` has read already (with
+    /// the digest of what was parsed). An entry without `{env}` is recorded even
+    /// when absent, so its appearing is a change. An entry with `{env}` stands for
+    /// every existing name it matches, each `{env}` matching any run of bytes
+    /// within one path component (`config/{env}/.env` and `.env.{env}.json` both
+    /// work), byte for byte; a new match later is a new name, hence a change.
+    /// Matching more than the resolver will load only costs a spurious change;
+    /// a file the resolver read is covered whether a template matches it or not.
+    pub fn cover(inputs: &Inputs, extra: &[String]) -> Result<Self, TrustError> {
         let mut names = BTreeSet::new();
+        let mut skipped = Vec::new();
+        let root_listing = inputs.list("").map_err(TrustError::input)?;
         for entry in ALWAYS.into_iter().chain(extra.iter().map(String::as_str)) {
-            names.extend(expand(&root, entry)?);
+            names.extend(expand(inputs, &root_listing, entry, &mut skipped)?);
         }
+        names.extend(inputs.files().iter().map(|input| input.name.clone()));
+        skipped.sort();
+        skipped.dedup();
+        let mut contents = BTreeMap::new();
         let files = names
             .into_iter()
-            .filter(|name| !name.as_str().is_empty())
+            .filter(|name| !name.is_empty())
             .map(|name| {
-                let hash = hash(&root.join(&name))?;
-                Ok((name.into_string(), hash))
+                let bytes = inputs.fetch(&name);
+                let digest = bytes.as_deref().map(sha256);
+                if let Some(bytes) = bytes.filter(|_| is_env_file(&name)) {
+                    contents.insert(name.clone(), bytes);
+                }
+                (name, digest)
             })
-            .collect::<Result<_, TrustError>>()?;
-        Ok(Self { root, files })
+            .collect();
+        Ok(Self {
+            root: inputs.canonical().to_owned(),
+            files,
+            skipped,
+            contents,
+        })
+    }
+
+    /// The variables each env file sets, with a digest of the line setting each.
+    pub fn vars(&self) -> BTreeMap<String, BTreeMap<String, Digest>> {
+        self.contents
+            .iter()
+            .map(|(name, bytes)| (name.clone(), dotenv::entry_digests(bytes)))
+            .collect()
+    }
+
+    /// The variables `file` sets now, if it is an env file that is there.
+    pub fn vars_of(&self, file: &str) -> Option<BTreeMap<String, Digest>> {
+        self.contents
+            .get(file)
+            .map(|bytes| dotenv::entry_digests(bytes))
     }
 }
 
-/// The path of `root` with every symlink resolved: a symlinked path to an app
-/// is the same app.
-pub(super) fn canonical_root(root: &Utf8Path) -> Result<Utf8PathBuf, TrustError> {
-    let canonical = root
-        .as_std_path()
-        .canonicalize()
-        .map_err(TrustError::io("resolve", root))?;
-    Utf8PathBuf::from_path_buf(canonical).map_err(|path| TrustError::NotUtf8 {
-        what: "app root",
-        path,
-    })
+#[cfg(test)]
+impl AppFiles {
+    pub(super) fn for_tests(root: Utf8PathBuf, files: Vec<(String, Option<Digest>)>) -> Self {
+        Self {
+            root,
+            files,
+            skipped: Vec::new(),
+            contents: BTreeMap::new(),
+        }
+    }
+}
+
+fn is_env_file(name: &str) -> bool {
+    name != config::FILE_NAME && name != procfile::FILE_NAME
 }
 
 /// The names `entry` stands for, walking its components from the root: a literal
 /// component is taken as is, a templated one is matched against the directory listing.
-fn expand(root: &Utf8Path, entry: &str) -> Result<Vec<Utf8PathBuf>, TrustError> {
+fn expand(
+    inputs: &Inputs,
+    root_listing: &[OsString],
+    entry: &str,
+    skipped: &mut Vec<OsString>,
+) -> Result<Vec<String>, TrustError> {
     let mut names = vec![Utf8PathBuf::new()];
     for component in Utf8Path::new(entry).components() {
         let part = component.as_str();
@@ -94,44 +134,36 @@ fn expand(root: &Utf8Path, entry: &str) -> Result<Vec<Utf8PathBuf>, TrustError> 
         }
         let mut matched = Vec::new();
         for name in names {
-            for child in matching(&root.join(&name), part)? {
-                matched.push(name.join(child));
+            let listed;
+            let listing = if name.as_str().is_empty() {
+                root_listing
+            } else {
+                listed = inputs.list(name.as_str()).map_err(TrustError::input)?;
+                &listed
+            };
+            for child in listing {
+                if !matches(part.as_bytes(), child.as_encoded_bytes()) {
+                    continue;
+                }
+                // Invalid bytes can only fall inside an `{env}`, and no
+                // environment name holds them: appenv never opens this file.
+                match child.to_str() {
+                    Some(child) => matched.push(name.join(child)),
+                    None => skipped.push(name.as_std_path().join(child).into_os_string()),
+                }
             }
         }
         names = matched;
     }
-    Ok(names)
+    Ok(names.into_iter().map(Utf8PathBuf::into_string).collect())
 }
 
-/// The entries of `dir` that match `pattern`; none when `dir` does not exist.
-fn matching(dir: &Utf8Path, pattern: &str) -> Result<Vec<String>, TrustError> {
-    let entries = match fs::read_dir(dir) {
-        Err(err) if is_absent(&err) => return Ok(Vec::new()),
-        entries => entries.map_err(TrustError::io("list", dir))?,
-    };
-    let mut names = Vec::new();
-    for entry in entries {
-        let name = entry.map_err(TrustError::io("list", dir))?.file_name();
-        if !matches(pattern, &name.to_string_lossy()) {
-            continue;
-        }
-        // Invalid bytes can only fall inside an `{env}`, so this name may be loaded;
-        // it cannot be recorded, and skipping it would leave it unchecked.
-        let name = name.into_string().map_err(|name| TrustError::NotUtf8 {
-            what: "file name",
-            path: dir.as_std_path().join(name),
-        })?;
-        names.push(name);
-    }
-    Ok(names)
-}
-
-/// Whether `name` fits `pattern`, each `{env}` standing for any run of characters.
-/// Case is ignored because on a case-insensitive file system (macOS) opening
-/// `.env.test` reads `.ENV.TEST`, which must then be hashed too.
-fn matches(pattern: &str, name: &str) -> bool {
-    let (pattern, name) = (pattern.to_lowercase(), name.to_lowercase());
-    let mut parts: Vec<&str> = pattern.split(TEMPLATE).collect();
+/// Whether `name` fits `pattern`, each `{env}` standing for any run of bytes.
+/// Byte for byte: folding case would need the file system's own rule (Unicode
+/// case folding depends on position, `Σ`), and a file the resolver opened is
+/// covered by its own digest anyway.
+fn matches(pattern: &[u8], name: &[u8]) -> bool {
+    let mut parts = split(pattern);
     let first = parts.remove(0);
     let Some(mut rest) = name.strip_prefix(first) else {
         return false;
@@ -140,7 +172,7 @@ fn matches(pattern: &str, name: &str) -> bool {
         return rest.is_empty();
     };
     for part in parts {
-        match rest.find(part) {
+        match find(rest, part) {
             Some(at) => rest = &rest[at + part.len()..],
             None => return false,
         }
@@ -148,63 +180,36 @@ fn matches(pattern: &str, name: &str) -> bool {
     rest.ends_with(last)
 }
 
-/// The hash of what appenv could load from `path`. `None` when that is nothing: the
-/// path is absent, not a regular file, or unreadable. The resolver refuses such a file
-/// too, and once it becomes a readable file its hash is `Some`, which is a change.
-fn hash(path: &Utf8Path) -> Result<Option<Digest>, TrustError> {
-    // Looking first spares opening a device; O_NONBLOCK keeps a FIFO swapped in
-    // between the two from hanging the prompt; fstat then decides on what was opened.
-    match fs::metadata(path) {
-        Ok(meta) if !meta.is_file() => return Ok(None),
-        Err(err) if is_unreadable(&err) => return Ok(None),
-        _ => {}
+fn split(pattern: &[u8]) -> Vec<&[u8]> {
+    let mut parts = Vec::new();
+    let mut rest = pattern;
+    while let Some(at) = find(rest, TEMPLATE.as_bytes()) {
+        parts.push(&rest[..at]);
+        rest = &rest[at + TEMPLATE.len()..];
     }
-    let opened = OpenOptions::new()
-        .read(true)
-        .custom_flags(OFlag::O_NONBLOCK.bits())
-        .open(path);
-    let mut file = match opened {
-        Ok(file) => file,
-        Err(err) if is_unreadable(&err) => return Ok(None),
-        Err(err) => return Err(TrustError::io("read", path)(err)),
-    };
-    digest(&mut file).map_err(TrustError::io("read", path))
+    parts.push(rest);
+    parts
 }
 
-/// The hash of an open file's content; `None` when it is not a regular file.
-fn digest(file: &mut File) -> io::Result<Option<Digest>> {
-    if !file.metadata()?.is_file() {
-        return Ok(None);
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
     }
-    let (mut hasher, mut buf) = (Sha256::new(), [0; 8192]);
-    loop {
-        match file.read(&mut buf) {
-            Ok(0) => return Ok(Some(hasher.finalize().into())),
-            Ok(n) => hasher.update(&buf[..n]),
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
-        }
-    }
-}
-
-fn is_unreadable(err: &io::Error) -> bool {
-    is_absent(err) || err.kind() == io::ErrorKind::PermissionDenied
-}
-
-/// Missing, or a path through something that is not a directory.
-fn is_absent(err: &io::Error) -> bool {
-    matches!(
-        err.kind(),
-        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
-    )
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest as _, Sha256};
     use std::ffi::OsStr;
+    use std::fs;
     use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::{PermissionsExt, symlink};
+
+    fn matches(pattern: &str, name: &str) -> bool {
+        super::matches(pattern.as_bytes(), name.as_bytes())
+    }
 
     use proptest::prelude::*;
 
@@ -344,24 +349,18 @@ mod tests {
     }
 
     #[test]
-    fn refuses_an_env_file_name_that_is_not_utf8() {
+    fn skips_an_env_file_name_that_is_not_utf8() {
         let (_tmp, root) = app();
         fs::write(root.as_std_path().join(OsStr::from_bytes(b"\xff.txt")), "").unwrap();
-        assert!(
-            AppFiles::collect(&root, &[]).is_ok(),
+        let bad = OsStr::from_bytes(b".env.\xff\x1b[2J");
+        fs::write(root.as_std_path().join(bad), "").unwrap();
+        let app = AppFiles::collect(&root, &[]).unwrap();
+        assert_eq!(
+            app.skipped,
+            [bad.to_owned()],
             "a name no pattern matches is ignored"
         );
-        fs::write(
-            root.as_std_path()
-                .join(OsStr::from_bytes(b".env.\xff\x1b[2J")),
-            "",
-        )
-        .unwrap();
-        let err = AppFiles::collect(&root, &[]).unwrap_err().to_string();
-        assert_eq!(
-            err,
-            format!("file name is not UTF-8: {root}/.env.\u{fffd}\\u{{1b}}[2J")
-        );
+        assert!(app.files.iter().all(|(name, _)| !name.contains('\u{fffd}')));
     }
 
     #[test]
@@ -373,21 +372,25 @@ mod tests {
         let err = AppFiles::collect(&root.join("link"), &[])
             .unwrap_err()
             .to_string();
-        assert_eq!(err, format!("app root is not UTF-8: {root}/app\u{fffd}"));
+        assert_eq!(err, format!("app root is not UTF-8: {root}/app\\xff"));
         let err = AppFiles::collect(&root.join("gone"), &[])
             .unwrap_err()
             .to_string();
         assert!(
-            err.starts_with(&format!("could not resolve {root}/gone: ")),
+            err.starts_with(&format!("{root}/gone: cannot read: ")),
             "{err}"
         );
     }
 
     #[test]
-    fn matches_each_template_as_any_run_of_characters_ignoring_case() {
+    fn matches_each_template_as_any_run_of_bytes_exactly() {
         assert!(matches(".env.{env}", ".env.test"));
         assert!(matches(".env.{env}", ".env."));
-        assert!(matches(".env.{env}", ".ENV.Test"));
+        assert!(!matches(".env.{env}", ".ENV.Test"));
+        // Unicode lowercasing folds a final Σ to ς: byte for byte, no surprise.
+        assert!(matches("cfgΣ{env}", "cfgΣprod"));
+        assert!(matches("{env}Σ", "prodΣ"));
+        assert!(!matches("cfgΣ{env}", "cfgσprod"));
         assert!(matches(".env.{env}.json", ".env.a.b.json"));
         assert!(matches("{env}.{env}.env", "a.b.env"));
         assert!(matches(".env", ".env"));
@@ -402,7 +405,7 @@ mod tests {
         /// Whatever environment name the resolver fills in, the file it opens is covered.
         #[test]
         fn every_expansion_of_a_template_matches_it(
-            pattern in "[a-z.{}]{0,6}(\\{env\\}[a-z.]{0,4}){1,3}",
+            pattern in "[a-zΣσé.{}]{0,6}(\\{env\\}[a-zΣσé.]{0,4}){1,3}",
             env in "[^/]{0,12}",
         ) {
             prop_assert!(matches(&pattern, &pattern.replace(TEMPLATE, &env)));

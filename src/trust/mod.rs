@@ -2,21 +2,27 @@
 //!
 //! An env file or config is code (`PATH`, `LD_PRELOAD`, a prefix, a task), so a root is
 //! trusted only while every file that can feed its plan hashes as it did when it was
-//! allowed. `APPENV_TRUSTED_DIRS` trusts whole trees instead, for CI, containers and
-//! servers, where nobody is there to run `appenv allow`.
+//! allowed. The files the plan parsed are not read again: their digests come with the
+//! plan ([`crate::input::Inputs`]), so what was checked is what is used.
+//! `APPENV_TRUSTED_DIRS` trusts whole trees instead, for CI, containers and servers,
+//! where nobody is there to run `appenv allow`.
 
+mod change;
 mod files;
 mod record;
 
+pub use change::FileChange;
 pub use files::{AppFiles, Digest};
 
+use crate::input::InputError;
+use crate::plan::Plan;
 use crate::text::sanitize;
+use crate::trusted_dirs;
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::fs::{self, DirBuilder, Permissions};
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::path::PathBuf;
 use std::{fmt, io};
 
 use camino::{Utf8Path, Utf8PathBuf};
@@ -40,8 +46,24 @@ pub enum Trust {
     TrustedDir(Utf8PathBuf),
     /// No usable record: never allowed, denied, or the record is unreadable or corrupt.
     NotAllowed,
-    /// Allowed once, but these files changed, appeared or disappeared since.
-    Changed { files: Vec<String> },
+    /// Allowed once, but these files changed, appeared or disappeared since;
+    /// `changes` says how, by variable name where the file is an env file.
+    Changed {
+        files: Vec<String>,
+        changes: Vec<FileChange>,
+    },
+}
+
+/// One allow record, for `appenv allow --list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub root: Utf8PathBuf,
+    /// Seconds since the epoch; `None` for records written before it was kept.
+    pub allowed: Option<u64>,
+    /// The files that were there when it was allowed.
+    pub files: Vec<String>,
+    /// The root no longer exists.
+    pub gone: bool,
 }
 
 #[derive(Debug)]
@@ -57,6 +79,13 @@ pub enum TrustError {
         path: Utf8PathBuf,
         source: io::Error,
     },
+    /// The store or a record is another user's, or others can write it.
+    NotYours {
+        path: Utf8PathBuf,
+        uid: u32,
+        writable: bool,
+    },
+    Input(InputError),
 }
 
 impl TrustStore {
@@ -85,14 +114,34 @@ impl TrustStore {
     /// Records `app` as trusted, replacing any earlier record for its root.
     pub fn allow(&self, app: &AppFiles) -> Result<(), TrustError> {
         // 0700: the records list every app the user trusts; an existing directory
-        // made by hand is tightened too.
+        // made by hand is tightened too, but never through a symlink, whose
+        // target may be anything (and is then only checked).
         DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(&self.dir)
-            .and_then(|()| fs::set_permissions(&self.dir, Permissions::from_mode(0o700)))
             .map_err(TrustError::io("create", &self.dir))?;
-        record::write(&self.record_path(&app.root), &record::encode(app))
+        let link = fs::symlink_metadata(&self.dir).map_err(TrustError::io("create", &self.dir))?;
+        if !link.file_type().is_symlink() {
+            owned_by_user(&self.dir, &link).or_else(|e| match e {
+                // Only group/other write: tightening it is the fix.
+                TrustError::NotYours {
+                    writable: true,
+                    uid,
+                    ..
+                } if uid == my_uid() => Ok(()),
+                e => Err(e),
+            })?;
+            if link.mode() & 0o777 != 0o700 {
+                fs::set_permissions(&self.dir, Permissions::from_mode(0o700))
+                    .map_err(TrustError::io("create", &self.dir))?;
+            }
+        }
+        self.check_dir()?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        record::write(&self.record_path(&app.root), &record::encode(app, now))
     }
 
     /// Removes the record for `root`; true if there was one.
@@ -107,24 +156,84 @@ impl TrustStore {
         }
     }
 
+    /// Every record, by root.
+    pub fn list(&self) -> Result<Vec<Listed>, TrustError> {
+        let entries = match self.dir.read_dir_utf8() {
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            entries => entries.map_err(TrustError::io("list", &self.dir))?,
+        };
+        self.check_dir()?;
+        let mut listed = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(TrustError::io("list", &self.dir))?;
+            if !entry.file_name().ends_with(".json") || entry.file_name().starts_with('.') {
+                continue;
+            }
+            let Some(bytes) = record::read_owned(entry.path())? else {
+                continue;
+            };
+            let Some(record) = record::decode(&bytes) else {
+                continue;
+            };
+            let root = Utf8PathBuf::from(record.root);
+            listed.push(Listed {
+                gone: matches!(root.symlink_metadata(), Err(e) if e.kind() == io::ErrorKind::NotFound),
+                files: record
+                    .files
+                    .into_iter()
+                    .filter_map(|(name, hash)| hash.map(|_| name))
+                    .collect(),
+                allowed: record.allowed,
+                root,
+            });
+        }
+        listed.sort_by(|a, b| a.root.cmp(&b.root));
+        Ok(listed)
+    }
+
+    /// Removes the records whose root no longer exists; returns their roots.
+    pub fn remove_gone(&self) -> Result<Vec<Utf8PathBuf>, TrustError> {
+        let mut removed = Vec::new();
+        for listed in self.list()?.into_iter().filter(|l| l.gone) {
+            if self.deny(&listed.root)? {
+                removed.push(listed.root);
+            }
+        }
+        Ok(removed)
+    }
+
     /// Whether `app` may be used. `env` is the base env, read for `APPENV_TRUSTED_DIRS`.
-    pub fn check(&self, app: &AppFiles, env: &Env) -> Trust {
-        match trusted_dir(&app.root, env) {
-            Some(dir) => Trust::TrustedDir(dir),
+    pub fn check(&self, app: &AppFiles, env: &Env) -> Result<Trust, TrustError> {
+        match trusted_dirs::covering(&app.root, trusted_dirs_value(env)) {
+            Some(dir) => Ok(Trust::TrustedDir(dir)),
             None => self.check_record(app),
         }
     }
 
     /// Whether `app` is allowed, with its files as they are now.
-    fn check_record(&self, app: &AppFiles) -> Trust {
-        let Some(recorded) = record::read(&self.record_path(&app.root), &app.root) else {
-            return Trust::NotAllowed;
+    fn check_record(&self, app: &AppFiles) -> Result<Trust, TrustError> {
+        let path = self.record_path(&app.root);
+        let Some(recorded) = record::read(&path, &app.root)? else {
+            return Ok(Trust::NotAllowed);
         };
+        // Checked after the record is found: before the first allow there is
+        // no store, and a store nobody wrote to grants nothing.
+        self.check_dir()?;
         let current: record::Hashes = app.files.iter().cloned().collect();
-        match changed_files(&recorded, &current) {
-            files if files.is_empty() => Trust::Allowed,
-            files => Trust::Changed { files },
+        let files = changed_files(&recorded.files, &current);
+        if files.is_empty() {
+            return Ok(Trust::Allowed);
         }
+        let changes = change::describe(&files, &recorded, app);
+        Ok(Trust::Changed { files, changes })
+    }
+
+    /// The store directory must be the user's and writable by nobody else: the
+    /// store decides what runs. This is what refuses another user's store when
+    /// running as root with their HOME (`sudo -E`, `su -m`).
+    fn check_dir(&self) -> Result<(), TrustError> {
+        let meta = fs::metadata(&self.dir).map_err(TrustError::io("read", &self.dir))?;
+        owned_by_user(&self.dir, &meta)
     }
 
     /// Records are named by a hash of the canonical root: fixed length, no escaping,
@@ -137,16 +246,57 @@ impl TrustStore {
     }
 }
 
-/// Whether the app at `root` may be used. `extra` holds its `[env] files`
-/// entries; `env` is the base env. `APPENV_TRUSTED_DIRS` is looked at first:
-/// it needs no store (HOME may be unset in a container) and no hashing.
-pub fn check(root: &Utf8Path, extra: &[String], env: &Env) -> Result<Trust, TrustError> {
-    let root = files::canonical_root(root)?;
-    if let Some(dir) = trusted_dir(&root, env) {
-        return Ok(Trust::TrustedDir(dir));
+fn my_uid() -> u32 {
+    crate::input::effective_uid()
+}
+
+/// Refuses a file or directory of the store that is not the effective user's,
+/// or that group or others may write.
+fn owned_by_user(path: &Utf8Path, meta: &fs::Metadata) -> Result<(), TrustError> {
+    let uid = record::owner(meta);
+    let writable = meta.mode() & 0o022 != 0;
+    if uid != my_uid() || writable {
+        return Err(TrustError::NotYours {
+            path: path.to_owned(),
+            uid,
+            writable,
+        });
+    }
+    Ok(())
+}
+
+fn trusted_dirs_value(env: &Env) -> Option<&OsStr> {
+    env.get(OsStr::new(trusted_dirs::VAR))
+        .map(|v| v.as_os_str())
+}
+
+/// Whether the app of `plan` may be used, decided on the digests of the files the plan
+/// parsed (never read again) and of the other files an allow covers. `env` is the base
+/// env. `APPENV_TRUSTED_DIRS` was looked at by the resolver: it needs no store (HOME
+/// may be unset in a container) and no hashing.
+pub fn check(plan: &Plan, env: &Env) -> Result<Trust, TrustError> {
+    if let Some(dir) = &plan.trusted_dir {
+        return Ok(Trust::TrustedDir(dir.clone()));
     }
     let store = TrustStore::from_env(env)?;
-    Ok(store.check_record(&AppFiles::collect_canonical(root, extra)?))
+    let extra = config_files(plan.config.as_ref());
+    store.check_record(&AppFiles::cover(&plan.inputs, &extra)?)
+}
+
+/// Whether the app at `root`, whose plan could not be resolved, is allowed: its
+/// files hashed as they are now. Nothing from such an app is used; this only
+/// decides whether a message is worth saying (a never-allowed app stays silent).
+pub fn check_unresolved(root: &Utf8Path, extra: &[String], env: &Env) -> Result<Trust, TrustError> {
+    let store = TrustStore::from_env(env)?;
+    store.check(&AppFiles::collect(root, extra)?, env)
+}
+
+/// The `[env] files` templates of a config, which trust covers too.
+pub fn config_files(config: Option<&crate::config::Config>) -> Vec<String> {
+    config
+        .and_then(|c| c.env.files.as_ref())
+        .map(|f| f.get_ref().clone())
+        .unwrap_or_default()
 }
 
 /// The names whose hashes differ. A name missing on one side reads as an absent file,
@@ -161,19 +311,10 @@ fn changed_files(recorded: &record::Hashes, current: &record::Hashes) -> Vec<Str
         .collect()
 }
 
-/// The `APPENV_TRUSTED_DIRS` entry that `root` is at or below. Entries are compared
-/// canonically and by whole components (`Path::starts_with`); empty and relative
-/// entries are ignored (relative ones would depend on the working directory), and so
-/// are entries that do not exist, since no existing root can be below them.
+/// The `APPENV_TRUSTED_DIRS` entry that `root` is at or below (see
+/// [`trusted_dirs::covering`]).
 pub fn trusted_dir(root: &Utf8Path, env: &Env) -> Option<Utf8PathBuf> {
-    let dirs = env.get(OsStr::new("APPENV_TRUSTED_DIRS"))?;
-    dirs.as_bytes()
-        .split(|&byte| byte == b':')
-        .map(|entry| Path::new(OsStr::from_bytes(entry)))
-        .filter(|entry| entry.is_absolute())
-        .filter_map(|entry| entry.canonicalize().ok())
-        .find(|dir| root.as_std_path().starts_with(dir))
-        .and_then(|dir| Utf8PathBuf::from_path_buf(dir).ok())
+    trusted_dirs::covering(root, trusted_dirs_value(env))
 }
 
 impl Trust {
@@ -193,15 +334,23 @@ impl fmt::Display for Trust {
                 sanitize(dir.as_str())
             ),
             Self::NotAllowed => f.write_str("not allowed"),
-            Self::Changed { files } => {
-                let files: Vec<_> = files.iter().map(|file| sanitize(file)).collect();
-                write!(f, "changed since allowed: {}", files.join(", "))
+            Self::Changed { files, changes } => {
+                let shown: Vec<String> = if changes.is_empty() {
+                    files.iter().map(|file| sanitize(file)).collect()
+                } else {
+                    changes.iter().map(ToString::to_string).collect()
+                };
+                write!(f, "changed since allowed: {}", shown.join("; "))
             }
         }
     }
 }
 
 impl TrustError {
+    pub(crate) fn input(e: InputError) -> Self {
+        Self::Input(e)
+    }
+
     /// For `map_err`: `.map_err(TrustError::io("read", path))`.
     fn io(action: &'static str, path: &Utf8Path) -> impl FnOnce(io::Error) -> Self {
         let path = path.to_owned();
@@ -237,6 +386,29 @@ impl fmt::Display for TrustError {
                     sanitize(path.as_str())
                 )
             }
+            Self::NotYours {
+                path,
+                uid,
+                writable,
+            } => {
+                let path = sanitize(path.as_str());
+                let me = my_uid();
+                if *uid != me {
+                    write!(
+                        f,
+                        "the trust store {path} is owned by uid {uid}, not by you (uid {me}), so its records are not believed; \
+                         set XDG_DATA_HOME (or HOME) to a directory of your own"
+                    )
+                } else {
+                    debug_assert!(*writable);
+                    write!(
+                        f,
+                        "the trust store {path} can be written by other users, so its records are not believed; \
+                         run 'chmod go-w {path}'"
+                    )
+                }
+            }
+            Self::Input(e) => e.fmt(f),
         }
     }
 }

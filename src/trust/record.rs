@@ -2,22 +2,27 @@
 //!
 //! ```json
 //! {
-//!   "version": 1,
+//!   "version": 2,
 //!   "root": "/srv/app",
+//!   "allowed": 1796160000,
 //!   "files": {
 //!     ".env": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
 //!     "Procfile": null
-//!   }
+//!   },
+//!   "vars": { ".env": { "A": "…" } }
 //! }
 //! ```
 //!
-//! `files` maps each name to the hex SHA-256 of its content, `null` when absent.
+//! `files` maps each name to the hex SHA-256 of its content, `null` when absent;
+//! `vars` maps each env file's variables to a SHA-256 of the line that sets them,
+//! so that a change can be told by name, never by value; `allowed` is when, in
+//! seconds since the epoch. Version 1 records (no `allowed`, no `vars`) are read too.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write as _};
-use std::os::unix::fs::OpenOptionsExt;
+use std::io::{self, Read as _, Write as _};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::process;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -26,27 +31,51 @@ use serde::{Deserialize, Serialize};
 
 use super::{AppFiles, Digest, TrustError};
 
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+/// A record is a few kilobytes; more is not one.
+const MAX_RECORD: u64 = 1 << 20;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Record {
     version: u32,
     root: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    allowed: Option<u64>,
     files: BTreeMap<String, Option<String>>,
+    #[serde(default)]
+    vars: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// The recorded hashes by name.
 pub(super) type Hashes = BTreeMap<String, Option<Digest>>;
 
-pub(super) fn encode(app: &AppFiles) -> String {
+/// What a record holds, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Recorded {
+    pub root: String,
+    pub allowed: Option<u64>,
+    pub files: Hashes,
+    pub vars: BTreeMap<String, BTreeMap<String, Digest>>,
+}
+
+pub(super) fn encode(app: &AppFiles, allowed: u64) -> String {
     let record = Record {
         version: VERSION,
         root: app.root.to_string(),
+        allowed: Some(allowed),
         files: app
             .files
             .iter()
             .map(|(name, hash)| (name.clone(), hash.as_ref().map(hex)))
+            .collect(),
+        vars: app
+            .vars()
+            .into_iter()
+            .map(|(file, vars)| {
+                let vars = vars.iter().map(|(k, d)| (k.clone(), hex(d))).collect();
+                (file, vars)
+            })
             .collect(),
     };
     let mut text =
@@ -55,23 +84,81 @@ pub(super) fn encode(app: &AppFiles) -> String {
     text
 }
 
-/// The hashes in the record at `path` if it is a well-formed record for `root`.
-/// Anything else (missing, unreadable, truncated by a crash, garbage, another root's,
-/// another version's) is `None`, so it can never grant trust.
-pub(super) fn read(path: &Utf8Path, root: &Utf8Path) -> Option<Hashes> {
-    let record: Record = serde_json::from_slice(&fs::read(path).ok()?).ok()?;
-    if record.version != VERSION || record.root != root.as_str() {
+/// The record at `path` if it is a well-formed record for `root`. Anything else
+/// (missing, truncated by a crash, garbage, another root's, another version's) is
+/// `Ok(None)`, so it can never grant trust; a record another user owns or can
+/// write is an error, since it may have been forged.
+pub(super) fn read(path: &Utf8Path, root: &Utf8Path) -> Result<Option<Recorded>, TrustError> {
+    let Some(bytes) = read_owned(path)? else {
+        return Ok(None);
+    };
+    Ok(decode(&bytes).filter(|record| record.root == root.as_str()))
+}
+
+/// The bytes of the record at `path`, refusing one that is not the user's.
+pub(super) fn read_owned(path: &Utf8Path) -> Result<Option<Vec<u8>>, TrustError> {
+    let mut file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits() | nix::fcntl::OFlag::O_NONBLOCK.bits())
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+        // A symlink (ELOOP under O_NOFOLLOW) or anything unreadable is no record.
+        Err(_) => return Ok(None),
+    };
+    let meta = file.metadata().map_err(TrustError::io("read", path))?;
+    super::owned_by_user(path, &meta)?;
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_RECORD) as usize + 1);
+    (&mut file)
+        .take(MAX_RECORD)
+        .read_to_end(&mut bytes)
+        .map_err(TrustError::io("read", path))?;
+    Ok(Some(bytes))
+}
+
+pub(super) fn decode(bytes: &[u8]) -> Option<Recorded> {
+    let record: Record = serde_json::from_slice(bytes).ok()?;
+    if record.version != VERSION && record.version != 1 {
+        return None;
+    }
+    if record.version == 1 && (record.allowed.is_some() || !record.vars.is_empty()) {
         return None;
     }
     let decode = |hash: Option<String>| match hash {
         None => Some(None),
         Some(hash) => unhex(&hash).map(Some),
     };
-    record
+    let files = record
         .files
         .into_iter()
         .map(|(name, hash)| Some((name, decode(hash)?)))
-        .collect()
+        .collect::<Option<Hashes>>()?;
+    let vars = record
+        .vars
+        .into_iter()
+        .map(|(file, vars)| {
+            let vars = vars
+                .into_iter()
+                .map(|(name, hash)| Some((name, unhex(&hash)?)))
+                .collect::<Option<BTreeMap<_, _>>>()?;
+            Some((file, vars))
+        })
+        .collect::<Option<BTreeMap<_, _>>>()?;
+    Some(Recorded {
+        root: record.root,
+        allowed: record.allowed,
+        files,
+        vars,
+    })
+}
+
+/// The uid that owns `meta`'s file.
+pub(super) fn owner(meta: &fs::Metadata) -> u32 {
+    meta.uid()
 }
 
 /// Replaces `path` with `contents` so that a reader (or a crash) sees the old record or
@@ -144,10 +231,14 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     fn app(root: &str) -> AppFiles {
-        AppFiles {
-            root: root.into(),
-            files: vec![(".env".into(), Some([7; 32])), ("Procfile".into(), None)],
-        }
+        AppFiles::for_tests(
+            root.into(),
+            vec![(".env".into(), Some([7; 32])), ("Procfile".into(), None)],
+        )
+    }
+
+    fn read_hashes(path: &Utf8Path, root: &str) -> Option<Hashes> {
+        read(path, root.into()).unwrap().map(|r| r.files)
     }
 
     fn store() -> (tempfile::TempDir, Utf8PathBuf) {
@@ -158,13 +249,16 @@ mod tests {
 
     #[test]
     fn encodes_root_and_hex_hashes_with_null_for_absent() {
-        let json: serde_json::Value = serde_json::from_str(&encode(&app("/srv/app"))).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&encode(&app("/srv/app"), 1_796_160_000)).unwrap();
         assert_eq!(
             json,
             serde_json::json!({
-                "version": 1,
+                "version": 2,
                 "root": "/srv/app",
+                "allowed": 1_796_160_000,
                 "files": { ".env": "07".repeat(32), "Procfile": null },
+                "vars": {},
             })
         );
     }
@@ -172,32 +266,34 @@ mod tests {
     #[test]
     fn reads_back_what_it_wrote() {
         let (_tmp, path) = store();
-        write(&path, &encode(&app("/srv/app"))).unwrap();
-        let hashes = read(&path, "/srv/app".into()).unwrap();
+        write(&path, &encode(&app("/srv/app"), 0)).unwrap();
+        let hashes = read_hashes(&path, "/srv/app").unwrap();
         assert_eq!(hashes, app("/srv/app").files.into_iter().collect());
     }
 
     #[test]
     fn never_reads_a_truncated_record() {
         let (_tmp, path) = store();
-        let text = encode(&app("/srv/app"));
+        let text = encode(&app("/srv/app"), 0);
         for len in 0..text.len() - 1 {
             fs::write(&path, &text[..len]).unwrap();
-            assert_eq!(read(&path, "/srv/app".into()), None, "record cut at {len}");
+            assert_eq!(read_hashes(&path, "/srv/app"), None, "record cut at {len}");
         }
     }
 
     #[test]
     fn never_reads_garbage_or_a_record_for_something_else() {
         let (_tmp, path) = store();
-        let text = encode(&app("/srv/app"));
+        let text = encode(&app("/srv/app"), 0);
         let hash = "07".repeat(32);
         let bad = [
             b"\x00\xff\xfe garbage \x1b[2J".to_vec(),
             Vec::new(),
             b"null".to_vec(),
             text.replace("/srv/app", "/srv/app2").into_bytes(),
-            text.replace("\"version\": 1", "\"version\": 2")
+            text.replace("\"version\": 2", "\"version\": 3")
+                .into_bytes(),
+            text.replace("\"version\": 2", "\"version\": 1")
                 .into_bytes(),
             text.replace(&hash, &hash[..62]).into_bytes(),
             text.replace(&hash, &format!("+{}", &hash[1..]))
@@ -209,7 +305,7 @@ mod tests {
         for bytes in bad {
             fs::write(&path, &bytes).unwrap();
             assert_eq!(
-                read(&path, "/srv/app".into()),
+                read_hashes(&path, "/srv/app"),
                 None,
                 "{}",
                 String::from_utf8_lossy(&bytes)

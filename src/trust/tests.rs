@@ -45,8 +45,30 @@ impl Scratch {
     }
 
     fn check_with(&self, root: &Utf8Path, env: &Env) -> Trust {
+        files_only(
+            self.store
+                .check(&AppFiles::collect(root, &[]).unwrap(), env)
+                .unwrap(),
+        )
+    }
+
+    /// The full answer, with how each file changed.
+    fn check_changes(&self, root: &Utf8Path) -> String {
         self.store
-            .check(&AppFiles::collect(root, &[]).unwrap(), env)
+            .check(&AppFiles::collect(root, &[]).unwrap(), &Env::new())
+            .unwrap()
+            .to_string()
+    }
+}
+
+/// The answer without the description of the changes, to compare file lists.
+fn files_only(trust: Trust) -> Trust {
+    match trust {
+        Trust::Changed { files, .. } => Trust::Changed {
+            files,
+            changes: Vec::new(),
+        },
+        other => other,
     }
 }
 
@@ -59,6 +81,7 @@ fn env(vars: &[(&str, &str)]) -> Env {
 fn changed(files: &[&str]) -> Trust {
     Trust::Changed {
         files: files.iter().map(|file| file.to_string()).collect(),
+        changes: Vec::new(),
     }
 }
 
@@ -161,6 +184,112 @@ fn any_change_names_the_files_that_changed_appeared_or_disappeared() {
 }
 
 #[test]
+fn a_change_is_told_by_file_and_variable_name_never_by_value() {
+    let s = scratch();
+    let root = s.app("app");
+    fs::write(
+        root.join(".env"),
+        "DATABASE_URL=postgres://old\nOLD=1\nKEEP=1\n",
+    )
+    .unwrap();
+    fs::write(root.join(".env.local"), "L=1\n").unwrap();
+    s.allow(&root);
+    fs::write(
+        root.join(".env"),
+        "# comment\nDATABASE_URL=postgres://s3cret\nKEEP=1\nNEW_FLAG=1\n",
+    )
+    .unwrap();
+    fs::write(root.join(".env.staging"), "S=hunter2\n").unwrap();
+    fs::remove_file(root.join(".env.local")).unwrap();
+    fs::write(root.join("Procfile"), "web: x\n").unwrap();
+    let told = s.check_changes(&root);
+    assert_eq!(
+        told,
+        "changed since allowed: .env: +NEW_FLAG ~DATABASE_URL -OLD; .env.local: removed; \
+         .env.staging: new file, +S; Procfile: new file"
+    );
+    assert!(!told.contains("s3cret") && !told.contains("hunter2"));
+    // Only a comment changed: the file is named, no variable.
+    s.allow(&root);
+    fs::write(root.join(".env.staging"), "# why\nS=hunter2\n").unwrap();
+    assert_eq!(
+        s.check_changes(&root),
+        "changed since allowed: .env.staging"
+    );
+}
+
+#[test]
+fn a_store_or_record_that_is_not_the_users_is_not_believed() {
+    let s = scratch();
+    let root = s.app("app");
+    s.allow(&root);
+    let record = s.store.record_path(&root);
+    fs::set_permissions(&record, Permissions::from_mode(0o666)).unwrap();
+    let err = s
+        .store
+        .check(&AppFiles::collect(&root, &[]).unwrap(), &Env::new())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("can be written by other users"), "{err}");
+    fs::set_permissions(&record, Permissions::from_mode(0o600)).unwrap();
+    fs::set_permissions(s.store.path(), Permissions::from_mode(0o777)).unwrap();
+    let err = s
+        .store
+        .check(&AppFiles::collect(&root, &[]).unwrap(), &Env::new())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("can be written by other users"), "{err}");
+    // Allowing again tightens the user's own directory.
+    s.allow(&root);
+    assert_eq!(mode(s.store.path()), 0o700);
+    if nix::unistd::geteuid().is_root() {
+        nix::unistd::chown(
+            record.as_std_path(),
+            Some(nix::unistd::Uid::from_raw(4242)),
+            None,
+        )
+        .unwrap();
+        let err = s
+            .store
+            .check(&AppFiles::collect(&root, &[]).unwrap(), &Env::new())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is owned by uid 4242"), "{err}");
+    }
+}
+
+#[test]
+fn a_symlinked_store_is_never_chmodded_through() {
+    let s = scratch();
+    let root = s.app("app");
+    let target = s.dir.join("elsewhere");
+    fs::create_dir_all(&target).unwrap();
+    fs::set_permissions(&target, Permissions::from_mode(0o755)).unwrap();
+    fs::create_dir_all(s.store.path().parent().unwrap()).unwrap();
+    symlink(&target, s.store.path()).unwrap();
+    s.allow(&root);
+    assert_eq!(mode(&target), 0o755, "the target keeps its mode");
+    assert_eq!(s.check(&root), Trust::Allowed);
+}
+
+#[test]
+fn records_are_listed_and_gone_ones_removed() {
+    let s = scratch();
+    let (kept, gone) = (s.app("kept"), s.app("gone"));
+    s.allow(&kept);
+    s.allow(&gone);
+    fs::remove_dir_all(&gone).unwrap();
+    let listed = s.store.list().unwrap();
+    assert_eq!(listed.len(), 2);
+    let find = |root: &Utf8Path| listed.iter().find(|l| l.root == root).unwrap().clone();
+    assert!(!find(&kept).gone && find(&gone).gone);
+    assert_eq!(find(&kept).files, [".env"]);
+    assert!(find(&kept).allowed.is_some());
+    assert_eq!(s.store.remove_gone().unwrap(), [gone]);
+    assert_eq!(s.store.list().unwrap().len(), 1);
+}
+
+#[test]
 fn a_change_to_a_file_named_by_the_config_revokes_trust() {
     let s = scratch();
     let root = s.app("app");
@@ -172,7 +301,7 @@ fn a_change_to_a_file_named_by_the_config_revokes_trust() {
     fs::write(root.join("config/production.env"), "LD_PRELOAD=/tmp/x.so\n").unwrap();
     let app = AppFiles::collect(&root, &extra).unwrap();
     assert_eq!(
-        s.store.check(&app, &Env::new()),
+        files_only(s.store.check(&app, &Env::new()).unwrap()),
         changed(&["config/production.env"])
     );
 }
@@ -264,10 +393,7 @@ fn concurrent_allows_of_one_app_leave_one_whole_record() {
     let root = s.app("app");
     // Eight versions of the app, as eight allows racing with edits would see it.
     let versions: Vec<AppFiles> = (0..8u8)
-        .map(|i| AppFiles {
-            root: root.clone(),
-            files: vec![(".env".into(), Some([i; 32]))],
-        })
+        .map(|i| AppFiles::for_tests(root.clone(), vec![(".env".into(), Some([i; 32]))]))
         .collect();
     s.store.allow(&versions[0]).unwrap();
     let record = s.store.record_path(&root);
@@ -282,13 +408,13 @@ fn concurrent_allows_of_one_app_leave_one_whole_record() {
         // A reader racing the writers always sees one whole record.
         scope.spawn(|| {
             for _ in 0..500 {
-                assert!(record::read(&record, &root).is_some());
+                assert!(record::read(&record, &root).unwrap().is_some());
             }
         });
     });
     let allowed = versions
         .iter()
-        .filter(|version| s.store.check(version, &Env::new()) == Trust::Allowed);
+        .filter(|version| s.store.check(version, &Env::new()).unwrap() == Trust::Allowed);
     assert_eq!(allowed.count(), 1, "the last allow wins");
     assert_eq!(
         fs::read_dir(s.store.path()).unwrap().count(),
@@ -356,7 +482,7 @@ fn messages_escape_what_came_from_files_and_paths() {
     let files = changed(&[".env.\x1b[2J", ".env.\u{202e}txt"]);
     assert_eq!(
         files.to_string(),
-        "changed since allowed: .env.\\u{1b}[2J, .env.\\u{202e}txt"
+        "changed since allowed: .env.\\u{1b}[2J; .env.\\u{202e}txt"
     );
     let err = TrustError::io("read", Utf8Path::new("/srv/\napp"))(io::Error::other("boom"));
     assert_eq!(err.to_string(), "could not read /srv/\\napp: boom");

@@ -312,7 +312,7 @@ fn untrusted_says_so_once_allow_loads_and_a_change_unloads() {
         assert_eq!(
             changed.said,
             format!(
-                "appenv: unloaded app\nappenv: {app} changed since it was allowed (.env); review it and run 'appenv allow'\n"
+                "appenv: unloaded app\nappenv: {app} changed since it was allowed (.env: ~DB); review it and run 'appenv allow'\n"
             ),
             "{shell}"
         );

@@ -1,0 +1,472 @@
+//! Reading an app's inputs: the root is opened once, and each file in it is
+//! read once, relative to that directory.
+//!
+//! Everything the resolver parses comes through [`Inputs::read`], which keeps
+//! the digest of exactly the bytes it returned. Trust then compares those
+//! digests with its record, so what was checked and what was used can never
+//! differ, however the files are swapped in between. Opening files with
+//! `openat` on the root's descriptor means that a root path repointed
+//! mid-run (`current -> releases/…`) cannot mix two apps either.
+
+use std::ffi::{CString, OsString};
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use camino::{Utf8Path, Utf8PathBuf};
+use nix::errno::Errno;
+use nix::fcntl::{AtFlags, OFlag, openat};
+use nix::sys::stat::{FileStat, Mode, SFlag, fstat, fstatat};
+use sha2::{Digest as _, Sha256};
+
+use crate::text::sanitize;
+
+/// A SHA-256 of a file's content.
+pub type Digest = [u8; 32];
+
+/// The most appenv reads of `appenv.toml`, the Procfile or `mix.exs`: far more
+/// than any real one holds, and a symlink to `/dev/zero` or a huge file cannot
+/// take the memory (or the time) of a shell's `cd`.
+pub const MAX_CONFIG: u64 = 1 << 20;
+/// The most appenv reads of one env file.
+pub const MAX_ENV_FILE: u64 = 16 << 20;
+
+/// One file the resolver read: its name relative to the root and the digest
+/// of the bytes it parsed (`None`: nothing was there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub name: String,
+    pub digest: Option<Digest>,
+    bytes: Option<Arc<[u8]>>,
+}
+
+/// An app root, opened once, and every file read from it so far.
+#[derive(Debug)]
+pub struct Inputs {
+    dir: OwnedFd,
+    canonical: Utf8PathBuf,
+    /// Whether files owned by another user are refused (see [`owned_by_other`]).
+    check_owner: bool,
+    read: Vec<Input>,
+}
+
+/// Why a file could not be read; never holds any of its content.
+#[derive(Debug)]
+pub struct InputError {
+    /// As the user knows it: relative to the root, or the root itself.
+    pub file: String,
+    pub problem: Problem,
+}
+
+#[derive(Debug)]
+pub enum Problem {
+    Directory(&'static str),
+    NotRegular,
+    Dangling,
+    Loop,
+    TooLarge(u64),
+    /// Owned by this uid, which is neither the user nor root.
+    Foreign {
+        uid: u32,
+        dir: bool,
+    },
+    NotUtf8(PathBuf),
+    Io(io::Error),
+}
+
+impl Inputs {
+    /// Opens the root `dir` (a logical path) and resolves its canonical path
+    /// from the descriptor, so the two always name the same directory.
+    /// Files another user owns are refused from then on; [`Inputs::check_owner`]
+    /// checks the root itself, or waives the rule where the owner of the machine
+    /// said to trust the tree (`APPENV_TRUSTED_DIRS`).
+    pub fn open(dir: &Utf8Path) -> Result<Self, InputError> {
+        let fail = |problem| InputError {
+            file: dir.to_string(),
+            problem,
+        };
+        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+        let fd = nix::fcntl::open(dir.as_std_path(), flags, Mode::empty())
+            .map_err(|e| fail(Problem::Io(e.into())))?;
+        let canonical = canonical_of(&fd, dir).map_err(|e| fail(Problem::Io(e)))?;
+        let canonical =
+            Utf8PathBuf::from_path_buf(canonical).map_err(|p| fail(Problem::NotUtf8(p)))?;
+        Ok(Inputs {
+            dir: fd,
+            canonical,
+            check_owner: true,
+            read: Vec::new(),
+        })
+    }
+
+    /// Refuses the root, and from now on every file, when owned by another
+    /// user (git's "dubious ownership" rule); `false` waives it.
+    pub fn check_owner(&mut self, check: bool) -> Result<(), InputError> {
+        self.check_owner = check;
+        let stat = fstat(&self.dir).map_err(|e| InputError {
+            file: self.canonical.to_string(),
+            problem: Problem::Io(e.into()),
+        })?;
+        match owned_by_other(&stat) {
+            Some(uid) if check => Err(InputError {
+                file: self.canonical.to_string(),
+                problem: Problem::Foreign { uid, dir: true },
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The root with every symlink resolved, as it was when it was opened.
+    pub fn canonical(&self) -> &Utf8Path {
+        &self.canonical
+    }
+
+    /// Every file read so far, in the order read.
+    pub fn files(&self) -> &[Input] {
+        &self.read
+    }
+
+    /// The content of `name` (relative to the root), read once whatever the
+    /// number of calls: `Ok(None)` when nothing is there. Anything there
+    /// that is not a regular file of at most `limit` bytes owned by the user
+    /// (or root) is an error, since the user asked for it by creating it.
+    /// `kind` names what it should have been ("an env file").
+    pub fn read(
+        &mut self,
+        name: &str,
+        limit: u64,
+        kind: &'static str,
+    ) -> Result<Option<Arc<[u8]>>, InputError> {
+        if let Some(input) = self.read.iter().find(|i| i.name == name) {
+            return Ok(input.bytes.clone());
+        }
+        let bytes = self.load(name, limit, kind)?.map(Arc::<[u8]>::from);
+        self.read.push(Input {
+            name: name.to_owned(),
+            digest: bytes.as_deref().map(sha256),
+            bytes: bytes.clone(),
+        });
+        Ok(bytes)
+    }
+
+    /// The content appenv could load from `name`, for a file that trust
+    /// covers but this plan does not parse: `None` when that is nothing
+    /// (absent, not a regular file, too large, unreadable, another user's).
+    /// The resolver refuses such a file, and once it becomes loadable its
+    /// digest is `Some`, which is a change. A file already read is not read
+    /// again: its bytes are the ones parsed.
+    pub fn fetch(&self, name: &str) -> Option<Arc<[u8]>> {
+        if let Some(input) = self.read.iter().find(|i| i.name == name) {
+            return input.bytes.clone();
+        }
+        let limit = match name {
+            "appenv.toml" | "Procfile" => MAX_CONFIG,
+            _ => MAX_ENV_FILE,
+        };
+        let bytes = self.load(name, limit, "a file").ok().flatten()?;
+        Some(Arc::from(bytes))
+    }
+
+    /// The names in the directory `dir` of the root (`""` for the root
+    /// itself); none when it does not exist.
+    pub fn list(&self, dir: &str) -> Result<Vec<OsString>, InputError> {
+        let path = if dir.is_empty() { "." } else { dir };
+        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+        let fail = |e: Errno| InputError {
+            file: dir.to_owned(),
+            problem: Problem::Io(e.into()),
+        };
+        let listing = match nix::dir::Dir::openat(&self.dir, path, flags, Mode::empty()) {
+            Err(Errno::ENOENT | Errno::ENOTDIR) => return Ok(Vec::new()),
+            listing => listing.map_err(fail)?,
+        };
+        let mut names = Vec::new();
+        let mut listing = listing;
+        for entry in listing.iter() {
+            let name = entry.map_err(fail)?.file_name().to_bytes().to_vec();
+            if name != b"." && name != b".." {
+                names.push(OsString::from_vec(name));
+            }
+        }
+        Ok(names)
+    }
+
+    /// What `name` (relative to the root; `""` for the root) is, looked at
+    /// through the open root, following a final symlink or not.
+    pub fn kind(&self, name: &str, follow: bool) -> Option<SFlag> {
+        let name = if name.is_empty() { "." } else { name };
+        let flags = if follow {
+            AtFlags::empty()
+        } else {
+            AtFlags::AT_SYMLINK_NOFOLLOW
+        };
+        fstatat(&self.dir, name, flags)
+            .ok()
+            .map(|stat| file_type(&stat))
+    }
+
+    /// Opens and reads `name` with the checks of [`Inputs::read`].
+    fn load(
+        &self,
+        name: &str,
+        limit: u64,
+        kind: &'static str,
+    ) -> Result<Option<Vec<u8>>, InputError> {
+        let fail = |problem| InputError {
+            file: name.to_owned(),
+            problem,
+        };
+        let c_name = CString::new(name).map_err(|_| fail(Problem::NotRegular))?;
+        // Looking first spares opening a device (a symlink to one); the link
+        // itself must be the user's too.
+        let stat = match fstatat(&self.dir, c_name.as_c_str(), AtFlags::AT_SYMLINK_NOFOLLOW) {
+            Ok(stat) => stat,
+            Err(Errno::ENOENT | Errno::ENOTDIR) => return Ok(None),
+            Err(e) => return Err(fail(Problem::Io(e.into()))),
+        };
+        self.owner(name, &stat)?;
+        match file_type(&stat) {
+            SFlag::S_IFREG | SFlag::S_IFLNK => {}
+            SFlag::S_IFDIR => return Err(fail(Problem::Directory(kind))),
+            _ => return Err(fail(Problem::NotRegular)),
+        }
+        // O_NONBLOCK: a FIFO swapped in after the look cannot hang the prompt;
+        // fstat then decides on what was opened.
+        let flags = OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC | OFlag::O_NOCTTY;
+        let fd = match openat(self.dir.as_fd(), c_name.as_c_str(), flags, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(Errno::ENOENT) if file_type(&stat) == SFlag::S_IFLNK => {
+                return Err(fail(Problem::Dangling));
+            }
+            Err(Errno::ELOOP) => return Err(fail(Problem::Loop)),
+            Err(Errno::ENOENT) => return Ok(None),
+            Err(e) => return Err(fail(Problem::Io(e.into()))),
+        };
+        let stat = fstat(&fd).map_err(|e| fail(Problem::Io(e.into())))?;
+        self.owner(name, &stat)?;
+        match file_type(&stat) {
+            SFlag::S_IFREG => {}
+            SFlag::S_IFDIR => return Err(fail(Problem::Directory(kind))),
+            _ => return Err(fail(Problem::NotRegular)),
+        }
+        let size = u64::try_from(stat.st_size).unwrap_or(0);
+        if size > limit {
+            return Err(fail(Problem::TooLarge(limit)));
+        }
+        // The size may grow while being read: never read past the limit.
+        let mut bytes = Vec::with_capacity(size as usize);
+        File::from(fd)
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| fail(Problem::Io(e)))?;
+        if bytes.len() as u64 > limit {
+            return Err(fail(Problem::TooLarge(limit)));
+        }
+        Ok(Some(bytes))
+    }
+
+    fn owner(&self, name: &str, stat: &FileStat) -> Result<(), InputError> {
+        match owned_by_other(stat) {
+            Some(uid) if self.check_owner => Err(InputError {
+                file: name.to_owned(),
+                problem: Problem::Foreign { uid, dir: false },
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+pub fn sha256(bytes: &[u8]) -> Digest {
+    Sha256::digest(bytes).into()
+}
+
+/// The owner of `stat` when it is neither the effective user nor root: such
+/// a file or directory is not taken as part of an app of the user's.
+pub fn owned_by_other(stat: &FileStat) -> Option<u32> {
+    let uid = stat.st_uid;
+    (uid != 0 && uid != effective_uid()).then_some(uid)
+}
+
+/// The effective uid, asked of the kernel once.
+pub fn effective_uid() -> u32 {
+    static UID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *UID.get_or_init(|| nix::unistd::geteuid().as_raw())
+}
+
+fn file_type(stat: &FileStat) -> SFlag {
+    SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT
+}
+
+/// The path of the open directory `fd`: from `/proc` in one call, else by
+/// resolving `dir` and checking that it is still the directory opened.
+fn canonical_of(fd: &OwnedFd, dir: &Utf8Path) -> io::Result<PathBuf> {
+    let proc = format!("/proc/self/fd/{}", fd.as_raw_fd());
+    if let Ok(path) = std::fs::read_link(&proc) {
+        if path.is_absolute() && !path.as_os_str().as_bytes().ends_with(b" (deleted)") {
+            return Ok(path);
+        }
+    }
+    let path = dir.as_std_path().canonicalize()?;
+    let (opened, named) = (fstat(fd)?, nix::sys::stat::stat(&path)?);
+    if (opened.st_dev, opened.st_ino) != (named.st_dev, named.st_ino) {
+        return Err(io::Error::other(
+            "the directory was moved while being opened",
+        ));
+    }
+    Ok(path)
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = sanitize(&self.file);
+        match &self.problem {
+            Problem::Directory(kind) => write!(f, "{file}: is a directory, not {kind}"),
+            Problem::NotRegular => write!(f, "{file}: is not a regular file"),
+            Problem::Dangling => write!(f, "{file}: is a dangling symlink"),
+            Problem::Loop => write!(f, "{file}: is a symlink loop"),
+            Problem::TooLarge(limit) => write!(
+                f,
+                "{file}: is larger than {} MiB, more than appenv reads",
+                limit >> 20
+            ),
+            Problem::Foreign { uid, dir } => {
+                let what = if *dir { "directory" } else { "file" };
+                let me = effective_uid();
+                write!(
+                    f,
+                    "{file}: the {what} is owned by another user (uid {uid}, you are uid {me}), so it is not taken as part of an app of yours; \
+                     if it is yours, 'chown' it, or trust the tree with APPENV_TRUSTED_DIRS"
+                )
+            }
+            Problem::NotUtf8(path) => write!(
+                f,
+                "app root is not UTF-8: {}",
+                crate::text::sanitize_bytes(path.as_os_str().as_bytes())
+            ),
+            Problem::Io(e) => write!(f, "{file}: cannot read: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+impl InputError {
+    /// What is wrong, without the file's name (for errors that name it themselves).
+    pub fn problem_text(&self) -> String {
+        let full = self.to_string();
+        let file = format!("{}: ", sanitize(&self.file));
+        full.strip_prefix(&file).map_or(full.clone(), str::to_owned)
+    }
+}
+
+/// Reads `path` with the checks every input gets (a regular file, opened
+/// without blocking, at most `limit` bytes), for a file read outside a plan.
+pub fn read_file(path: &Utf8Path, limit: u64) -> Result<Option<Vec<u8>>, InputError> {
+    let (dir, name) = match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => (dir, name),
+        _ => {
+            return Err(InputError {
+                file: path.to_string(),
+                problem: Problem::NotRegular,
+            });
+        }
+    };
+    let mut inputs = Inputs::open(if dir.as_str().is_empty() {
+        Utf8Path::new(".")
+    } else {
+        dir
+    })?;
+    inputs.check_owner = false;
+    inputs.load(name, limit, "a file")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+    use std::os::unix::fs::symlink;
+
+    fn root() -> (tempfile::TempDir, Utf8PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = Utf8PathBuf::try_from(tmp.path().canonicalize().unwrap()).unwrap();
+        (tmp, root)
+    }
+
+    #[test]
+    fn reads_each_file_once_and_keeps_the_digest_of_what_it_returned() {
+        let (_tmp, root) = root();
+        fs::write(root.join(".env"), "A=1\n").unwrap();
+        let mut inputs = Inputs::open(&root).unwrap();
+        let first = inputs.read(".env", MAX_ENV_FILE, "an env file").unwrap();
+        fs::write(root.join(".env"), "A=2\n").unwrap();
+        let second = inputs.read(".env", MAX_ENV_FILE, "an env file").unwrap();
+        assert_eq!(first, second, "read once, whatever changes after");
+        assert_eq!(inputs.files()[0].digest, Some(sha256(b"A=1\n")));
+        assert_eq!(inputs.fetch(".env").as_deref(), Some(&b"A=1\n"[..]));
+        assert_eq!(inputs.read("nope", MAX_CONFIG, "x").unwrap(), None);
+        assert_eq!(inputs.files()[1].digest, None);
+    }
+
+    #[test]
+    fn a_repointed_root_path_still_reads_the_directory_opened() {
+        let (_tmp, root) = root();
+        for (app, value) in [("a", "A=1\n"), ("b", "B=1\n")] {
+            fs::create_dir(root.join(app)).unwrap();
+            fs::write(root.join(app).join(".env"), value).unwrap();
+        }
+        symlink("a", root.join("current")).unwrap();
+        let mut inputs = Inputs::open(&root.join("current")).unwrap();
+        fs::remove_file(root.join("current")).unwrap();
+        symlink("b", root.join("current")).unwrap();
+        let bytes = inputs.read(".env", MAX_ENV_FILE, "an env file").unwrap();
+        assert_eq!(bytes.as_deref(), Some(&b"A=1\n"[..]));
+        assert_eq!(inputs.canonical(), root.join("a"));
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_small_regular_file() {
+        let (_tmp, root) = root();
+        symlink("/dev/zero", root.join("Procfile")).unwrap();
+        fs::create_dir(root.join("appenv.toml")).unwrap();
+        nix::unistd::mkfifo(root.join("fifo").as_std_path(), Mode::S_IRWXU).unwrap();
+        fs::write(root.join("big"), vec![b'x'; (MAX_CONFIG + 1) as usize]).unwrap();
+        let mut inputs = Inputs::open(&root).unwrap();
+        let err = |inputs: &mut Inputs, name| {
+            inputs
+                .read(name, MAX_CONFIG, "a config file")
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(&mut inputs, "Procfile"),
+            "Procfile: is not a regular file"
+        );
+        assert_eq!(
+            err(&mut inputs, "appenv.toml"),
+            "appenv.toml: is a directory, not a config file"
+        );
+        assert_eq!(err(&mut inputs, "fifo"), "fifo: is not a regular file");
+        assert_eq!(
+            err(&mut inputs, "big"),
+            "big: is larger than 1 MiB, more than appenv reads"
+        );
+        for name in ["Procfile", "appenv.toml", "fifo"] {
+            assert_eq!(inputs.fetch(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn lists_a_directory_of_the_root() {
+        let (_tmp, root) = root();
+        fs::create_dir(root.join("config")).unwrap();
+        fs::write(root.join("config/x.env"), "").unwrap();
+        let inputs = Inputs::open(&root).unwrap();
+        assert_eq!(inputs.list("config").unwrap(), [OsString::from("x.env")]);
+        assert_eq!(inputs.list("").unwrap(), [OsString::from("config")]);
+        assert!(inputs.list("nowhere").unwrap().is_empty());
+    }
+}
