@@ -11,6 +11,7 @@ pub mod isolation;
 pub mod plan;
 pub mod procfile;
 pub mod root;
+pub mod script;
 pub mod shell;
 pub mod shim;
 pub mod tasks;
