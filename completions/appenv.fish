@@ -58,6 +58,7 @@ complete -c appenv -n "__fish_appenv_using_subcommand exec" -s q -l quiet -d 'Pr
 complete -c appenv -n "__fish_appenv_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand run" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand run" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand run" -l dry-run -d 'Print the argv that would run (shell-quoted) and run nothing'
 complete -c appenv -n "__fish_appenv_using_subcommand run" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand run" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand run" -s q -l quiet -d 'Print no messages'
@@ -67,7 +68,6 @@ complete -c appenv -n "__fish_appenv_using_subcommand console" -s e -l env -d 'T
 complete -c appenv -n "__fish_appenv_using_subcommand console" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand console" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand console" -s q -l quiet -d 'Print no messages'
-complete -c appenv -n "__fish_appenv_using_subcommand console" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand tasks" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand tasks" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand tasks" -l json -d 'Print JSON'

@@ -133,16 +133,27 @@ pub struct ExecArgs {
     pub command: Vec<OsString>,
 }
 
+/// Everything after the task name belongs to the task (`appenv run web
+/// --help` asks the web process for its help), so options go before it.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The task name
-    pub task: String,
-    /// Arguments passed to the task
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub args: Vec<OsString>,
+    /// Print the argv that would run (shell-quoted) and run nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The task name, then the arguments passed to the task
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "TASK"
+    )]
+    pub task: Vec<OsString>,
 }
 
+/// Every argument belongs to the REPL, `-h` and `--help` included (`appenv
+/// help console` shows this help).
 #[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
 pub struct ConsoleArgs {
     /// Arguments passed to the REPL
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]

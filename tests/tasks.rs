@@ -272,18 +272,7 @@ fn the_prefix_applies_to_config_tasks_and_builtins_but_not_procfile_lines() {
     };
     assert_eq!(
         run(&["run", "seed", "a b"]),
-        show(
-            "bundle",
-            &app.root,
-            &[
-                "exec",
-                "/bin/sh",
-                "-c",
-                "rake db:seed \"$@\"",
-                "seed",
-                "a b"
-            ]
-        )
+        show("bundle", &app.root, &["exec", "rake", "db:seed", "a b"])
     );
     assert_eq!(
         run(&["run", "lint", "a b"]),
@@ -387,10 +376,10 @@ fn tasks_lists_sources_and_commands_as_text_and_json() {
     assert!(!text.contains('\x1b'), "{text:?}");
     assert_eq!(
         text,
-        "evil\\u{1b}[2J  appenv.toml [tasks]  echo \\u{1b}]0;x\n\
-         lint           appenv.toml [tasks]  rubocop -a 'app dir'\n\
+        "evil\\u{1b}[2J  appenv.toml [tasks]  bundle exec /bin/sh -c $'echo \\x1b]0;exec x'\n\
+         lint           appenv.toml [tasks]  bundle exec rubocop -a 'app dir'\n\
          web            Procfile:1           bundle exec puma -p $PORT\n\
-         console        built-in (Ruby)      irb\n"
+         console        built-in (Ruby)      bundle exec irb\n"
     );
 
     let out = app.appenv().args(["tasks", "--json"]).output().unwrap();
@@ -399,10 +388,14 @@ fn tasks_lists_sources_and_commands_as_text_and_json() {
     assert_eq!(
         json,
         serde_json::json!([
-            { "name": "evil\u{1b}[2J", "source": "config", "command": "echo \u{1b}]0;x" },
-            { "name": "lint", "source": "config", "argv": ["rubocop", "-a", "app dir"] },
-            { "name": "web", "source": "procfile", "line": 1, "command": "bundle exec puma -p $PORT" },
-            { "name": "console", "source": "builtin", "framework": "Ruby", "argv": ["irb"] },
+            { "name": "evil\u{1b}[2J", "source": "config", "command": "echo \u{1b}]0;x",
+              "runs": "bundle exec /bin/sh -c $'echo \\x1b]0;exec x'" },
+            { "name": "lint", "source": "config", "argv": ["rubocop", "-a", "app dir"],
+              "runs": "bundle exec rubocop -a 'app dir'" },
+            { "name": "web", "source": "procfile", "line": 1, "command": "bundle exec puma -p $PORT",
+              "runs": "bundle exec puma -p $PORT" },
+            { "name": "console", "source": "builtin", "framework": "Ruby", "argv": ["irb"],
+              "runs": "bundle exec irb" },
         ])
     );
 }

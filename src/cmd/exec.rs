@@ -1,6 +1,6 @@
 //! `appenv COMMAND…`, `appenv -- COMMAND…`, `appenv exec COMMAND…`.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::Path;
 
 use super::Context;
@@ -15,6 +15,7 @@ pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     if let super::Trust::Untrusted(why) = ctx.trust(&plan) {
         return Err(Error::new(FAILED, why));
     }
+    super::run::note_env_name(ctx, &plan);
     let argv = plan.argv(command, !ctx.global.no_prefix);
     // With -C, the program runs in that directory, like git -C.
     let cwd = ctx.global.dir.as_ref().map(|_| request.start.as_std_path());
@@ -32,10 +33,16 @@ pub fn exec_plan(plan: &Plan, argv: Vec<OsString>, cwd: Option<&Path>) -> Error 
         Ok(path) => path,
         Err(e) => return e.into(),
     };
+    // A launcher that would load .env again over appenv's choice is told not to.
+    let launcher = crate::isolation::launcher_env(program)
+        .iter()
+        .filter(|(name, _)| plan.value(name).is_none())
+        .map(|(k, v)| (OsStr::new(k), OsStr::new(v)));
     let env = plan
         .vars
         .iter()
-        .map(|(k, v)| (k.as_os_str(), v.value.as_os_str()));
+        .map(|(k, v)| (k.as_os_str(), v.value.as_os_str()))
+        .chain(launcher);
     exec::exec(&path, &argv, env, cwd).into()
 }
 

@@ -12,7 +12,9 @@ fn env(name: &str) -> Option<OsString> {
 }
 
 /// The assignments and argv of a simple command, or None when the shell is kept.
-fn direct(text: &str) -> Option<(Vec<(String, String)>, Vec<String>)> {
+type Direct = (Vec<(String, String)>, Vec<String>);
+
+fn direct(text: &str) -> Option<Direct> {
     let Form::Simple(simple) = Form::parse(text) else {
         return None;
     };
