@@ -35,7 +35,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     }
     let cli = match Cli::parse_program(&argv) {
         Some(cli) => Ok(cli),
-        None => Cli::try_parse_from(argv),
+        None => Cli::try_parse_args(argv),
     };
     let status = match cli {
         Ok(cli) => match cmd::run(cli, inherited) {

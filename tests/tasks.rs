@@ -445,3 +445,229 @@ fn run_and_console_refuse_an_untrusted_app_and_tasks_still_lists() {
     untrusted().args(["run", "seed"]).assert().success();
     assert!(app.root.join("ran").exists());
 }
+
+#[test]
+fn args_are_arguments_of_the_last_command_or_refused() {
+    let app = App::new(&[(
+        "Procfile",
+        "semi: echo one;\ncomment: echo one # the rest is a note\n\
+         both: true && echo one\nbg: touch ran &\nloop: for i in 1; do echo $i; done\n",
+    )]);
+    for task in ["semi", "comment", "both"] {
+        app.appenv()
+            .args(["run", task, "id", "; touch pwned"])
+            .assert()
+            .success()
+            .stdout("one id ; touch pwned\n");
+    }
+    for task in ["bg", "loop"] {
+        let out = app.appenv().args(["run", task, "x"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(125), "{task}");
+        assert!(
+            stderr(&out).starts_with(&format!("appenv: task '{task}' (Procfile:")),
+            "{}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains("cannot take arguments"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(!app.root.join("ran").exists());
+    assert!(!app.root.join("pwned").exists());
+    // Without ARGS such a line runs as written.
+    app.appenv()
+        .args(["run", "loop"])
+        .assert()
+        .success()
+        .stdout("1\n");
+}
+
+#[test]
+fn a_simple_line_expands_like_sh_and_gets_the_process_name() {
+    let app = App::new(&[
+        (
+            "Procfile",
+            "web: MODE=\"$APPENV_PROCESS in $PWD\" bin/show ${PORT:-5000} \"$GREETING\" $SPLIT\n",
+        ),
+        (".env", "GREETING='hi there'\nSPLIT='a  b'\n"),
+    ]);
+    app.script("bin/show", &format!("echo \"MODE=$MODE\"\n{SHOW}"));
+    let sub = app.write("sub/", "");
+    app.appenv_in(&sub)
+        .args(["run", "web", "--help", "-x"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "MODE=web in {}\n{}",
+            app.root.display(),
+            show(
+                "show",
+                &app.root,
+                &["5000", "hi there", "a", "b", "--help", "-x"]
+            )
+        ));
+    // `--dry-run` prints that argv and runs nothing.
+    let out = app
+        .appenv()
+        .args(["run", "--dry-run", "web", "it's"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "MODE='web in {}' bin/show 5000 'hi there' a b 'it'\\''s'\n",
+            app.root.display(),
+        )
+    );
+}
+
+#[test]
+fn console_arguments_are_the_repl_s() {
+    let app = App::new(&[(".env", "")]);
+    app.script("bin/rails", SHOW);
+    for flag in ["-h", "--help", "-e"] {
+        app.appenv()
+            .args(["console", flag])
+            .assert()
+            .success()
+            .stdout(show("rails", &app.root, &["console", flag]));
+    }
+    // Before the task name, options are appenv's.
+    let out = app.appenv().args(["run", "--help"]).output().unwrap();
+    assert!(stdout(&out).contains("--dry-run"), "{}", stdout(&out));
+}
+
+#[test]
+fn run_given_a_program_suggests_typing_it() {
+    let app = App::new(&[("Procfile", "web: true\n")]);
+    tool(&app, "rake");
+    let out = app
+        .appenv()
+        .env("PATH", with_tools(&app))
+        .args(["run", "rake", "db:version", "a b"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        stderr(&out).ends_with("; did you mean 'appenv rake db:version 'a b''?\n"),
+        "{}",
+        stderr(&out)
+    );
+    let out = app.appenv().args(["run", "nope"]).output().unwrap();
+    assert!(!stderr(&out).contains("did you mean"), "{}", stderr(&out));
+}
+
+#[test]
+fn python_builtins_fall_back_to_python3() {
+    let app = App::new(&[("manage.py", "")]);
+    tool(&app, "python3");
+    let only_tools = app.tmp.path().join("tools");
+    app.appenv()
+        .env("PATH", &only_tools)
+        .args(["run", "migrate"])
+        .assert()
+        .success()
+        .stdout(show("python3", &app.root, &["manage.py", "migrate"]));
+    let out = app
+        .appenv()
+        .env("PATH", &only_tools)
+        .arg("tasks")
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains("migrate  built-in (Django)  python3 manage.py migrate\n"),
+        "{}",
+        stdout(&out)
+    );
+    // A python on PATH wins.
+    tool(&app, "python");
+    app.appenv()
+        .env("PATH", &only_tools)
+        .args(["run", "migrate"])
+        .assert()
+        .success()
+        .stdout(show("python", &app.root, &["manage.py", "migrate"]));
+}
+
+#[test]
+fn the_environment_name_reaches_the_framework() {
+    let app = App::new(&[
+        ("config/environments/production.rb", ""),
+        ("config/environments/development.rb", ""),
+        (
+            "Procfile",
+            "env: sh -c 'echo \"$RAILS_ENV $RACK_ENV ${NODE_ENV:-none}\"'\n",
+        ),
+        (".env", ""),
+    ]);
+    app.script("bin/rails", "");
+    let run = |args: &[&str], caller: Option<&str>| {
+        let mut cmd = app.appenv();
+        if let Some(value) = caller {
+            cmd.env("RAILS_ENV", value);
+        }
+        let out = cmd.args(args).output().unwrap();
+        (out.status.code(), stdout(&out), stderr(&out))
+    };
+    assert_eq!(
+        run(&["-e", "production", "run", "env"], None),
+        (
+            Some(0),
+            "production production none\n".into(),
+            String::new()
+        )
+    );
+    // The caller's value wins, and appenv says so once.
+    let (code, out, err) = run(&["-e", "production", "run", "env"], Some("development"));
+    assert_eq!(
+        (code, out.as_str()),
+        (Some(0), "development production none\n")
+    );
+    assert_eq!(
+        err,
+        "appenv: note: the caller's RAILS_ENV=development differs from the environment 'production' and wins\n"
+    );
+    // A name nothing knows: a note with the known names.
+    let (code, out, err) = run(&["-e", "prodution", "run", "env"], None);
+    assert_eq!(
+        (code, out.as_str()),
+        (Some(0), "prodution prodution none\n")
+    );
+    assert_eq!(
+        err,
+        "appenv: note: no env file or config of this app knows the environment 'prodution' (from --env); known: development, production\n"
+    );
+    assert_eq!(run(&["-q", "-e", "prodution", "run", "env"], None).2, "");
+    // explain says where the variable comes from.
+    let (_, out, _) = run(&["-e", "production", "explain"], None);
+    assert!(
+        out.contains("RAILS_ENV              appenv, the environment name (Rails)\n"),
+        "{out}"
+    );
+    // An env file's own value wins.
+    app.write(".env.production", "RAILS_ENV=staging\n");
+    assert_eq!(
+        run(&["-e", "production", "run", "env"], None).1,
+        "staging production none\n"
+    );
+
+    // [env] name_vars replaces the list; [env] environments closes it.
+    app.write(
+        "appenv.toml",
+        "[env]\nname_vars = [\"NODE_ENV\"]\nenvironments = [\"production\", \"test\"]\n",
+    );
+    app.write(".env.production", "");
+    assert_eq!(
+        run(&["-e", "production", "run", "env"], None).1,
+        "  production\n"
+    );
+    let (code, out, err) = run(&["-e", "prodution", "run", "env"], None);
+    assert_eq!((code, out.as_str()), (Some(125), ""));
+    assert_eq!(
+        err,
+        "appenv: the environment \"prodution\" (from --env) is not one of this app's: production, test ([env] environments in appenv.toml)\n"
+    );
+}
