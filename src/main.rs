@@ -12,7 +12,7 @@ use std::io::Write;
 use std::os::unix::ffi::OsStringExt;
 
 use clap::error::ErrorKind;
-use clap::{CommandFactory, Parser};
+use clap::CommandFactory;
 
 use appenv::cli::Cli;
 use appenv::cmd;
