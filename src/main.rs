@@ -11,8 +11,8 @@ use std::ffi::{CStr, OsString, c_char, c_int};
 use std::io::Write;
 use std::os::unix::ffi::OsStringExt;
 
-use clap::error::ErrorKind;
 use clap::CommandFactory;
+use clap::error::ErrorKind;
 
 use appenv::cli::Cli;
 use appenv::cmd;
