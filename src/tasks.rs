@@ -19,7 +19,7 @@ use crate::script::{ArgsRefused, Form};
 use crate::shell::push_word;
 use crate::shim::Skip;
 
-pub use packages::Manager;
+pub use packages::{Manager, npm_hooks};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {

@@ -10,7 +10,7 @@ use crate::exec;
 use crate::plan::{Env, Plan};
 use crate::shell::push_word;
 use crate::shim::Skip;
-use crate::tasks::{self, Invocation};
+use crate::tasks::{self, Invocation, Manager, Source};
 use crate::text::{sanitize, sanitize_bytes};
 
 pub fn run(ctx: &Context, words: &[OsString], dry_run: bool) -> Result<(), Error> {
@@ -57,6 +57,16 @@ pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> 
     let program = exec::lookup(&invocation.argv[0], path, &|p| skip.skips(p))?;
     if dry_run {
         return print(&dry_run_line(&program, &invocation));
+    }
+    if task.source == Source::Package(Manager::Npm) && !ctx.quiet() {
+        let hooks = tasks::npm_hooks(&plan.root.dir, name);
+        if !hooks.is_empty() {
+            eprintln!(
+                "appenv: note: {} not run ('npm run {}' runs them; appenv replaces itself with the script's program)",
+                sanitize(&hooks.join(" and ")),
+                sanitize(name)
+            );
+        }
     }
     let env = env.iter().map(|(k, v)| (k.as_os_str(), v.as_os_str()));
     Err(exec::exec(

@@ -55,6 +55,17 @@ pub fn scripts(root: &Utf8Path, manager: Manager) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The `pre<name>` and `post<name>` scripts `npm run NAME` would run
+/// around it, which a program that replaces appenv cannot be followed by.
+pub fn npm_hooks(root: &Utf8Path, name: &str) -> Vec<String> {
+    let scripts = scripts(root, Manager::Npm);
+    ["pre", "post"]
+        .iter()
+        .map(|hook| format!("{hook}{name}"))
+        .filter(|hook| scripts.iter().any(|(n, _)| n == hook))
+        .collect()
+}
+
 /// `"name"` and `"version"` of package.json, for `npm_package_*`.
 pub fn npm_package(root: &Utf8Path) -> (Option<String>, Option<String>) {
     let json = read(root, Manager::Npm);
