@@ -134,7 +134,7 @@ pub struct Global {
 pub enum Command {
     /// Run COMMAND in the app environment (the same as `appenv COMMAND`)
     Exec(ExecArgs),
-    /// Run an admin process: a task from appenv.toml, a Procfile entry or a built-in
+    /// Run an admin process: a task from appenv.toml, a Procfile entry, a package script or a built-in
     Run(RunArgs),
     /// Run the app's REPL (`appenv run console`)
     Console(ConsoleArgs),
