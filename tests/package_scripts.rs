@@ -57,7 +57,7 @@ fn npm_scripts_run_knex_with_appenv_s_pid() {
             "package.json",
             r#"{"name": "shop", "version": "1.2.3", "scripts": {
                 "migrate:make": "knex migrate:make",
-                "env": "node -e \"console.log(process.env.npm_lifecycle_event, process.env.npm_package_name, process.env.npm_package_version)\""
+                "env": "node -e \"console.log(process.env.npm_lifecycle_event, process.env.npm_package_name, process.env.npm_package_version, process.env.INIT_CWD)\""
             }}"#,
         ),
         (
@@ -93,12 +93,15 @@ fn npm_scripts_run_knex_with_appenv_s_pid() {
         "{made:?}"
     );
 
-    app.appenv()
+    // INIT_CWD is where appenv was started, as npm sets it.
+    let sub = app.write("src/", "");
+    let expected = format!("env shop 1.2.3 {}\n", app.root.join("src").display());
+    app.appenv_in(&sub)
         .env("PATH", &path)
         .args(["run", "env"])
         .assert()
         .success()
-        .stdout("env shop 1.2.3\n")
+        .stdout(expected.clone())
         .stderr("");
     // npm would run pre- and post- scripts around it; appenv says it does not.
     let json = std::fs::read_to_string(app.root.join("package.json")).unwrap();
@@ -109,12 +112,12 @@ fn npm_scripts_run_knex_with_appenv_s_pid() {
             "\"scripts\": {\"preenv\": \"true\", \"postenv\": \"true\",",
         ),
     );
-    app.appenv()
+    app.appenv_in(&sub)
         .env("PATH", &path)
         .args(["run", "env"])
         .assert()
         .success()
-        .stdout("env shop 1.2.3\n")
+        .stdout(expected)
         .stderr("appenv: note: preenv and postenv not run ('npm run env' runs them; appenv replaces itself with the script's program)\n");
     let out = app
         .appenv()

@@ -51,7 +51,11 @@ pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> 
                 ),
             )
         })?;
-    let env = environment(&plan, &invocation);
+    let mut env = environment(&plan, &invocation);
+    if task.source == Source::Package(Manager::Npm) {
+        // npm's name for the directory it was started from.
+        env.insert("INIT_CWD".into(), ctx.start_dir()?.into_string().into());
+    }
     let skip = Skip::for_env(|name| env.get(std::ffi::OsStr::new(name)).map(|v| v.as_os_str()));
     let path = env.get(std::ffi::OsStr::new("PATH")).map(|v| v.as_os_str());
     let program = exec::lookup(&invocation.argv[0], path, &|p| skip.skips(p))?;
