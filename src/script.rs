@@ -60,6 +60,8 @@ struct Word {
     parts: Vec<Part>,
     /// Holds what only the shell can expand: a glob, `~`, `$(…)`, `$1`…
     complex: bool,
+    /// Holds `$@`, `$*` or `$1`…: the line places the ARGS itself.
+    positional: bool,
 }
 
 impl Word {
@@ -153,6 +155,8 @@ pub struct Shell {
     exec_at: Option<usize>,
     /// Where `"$@"` goes, or why ARGS cannot be added.
     args_at: Result<usize, &'static str>,
+    /// The line uses `"$@"`, `$1`…: ARGS go there, not after it.
+    places_args: bool,
 }
 
 /// Why ARGS cannot be added to a line; the line runs fine without them.
@@ -167,6 +171,7 @@ impl Form {
                 return Form::Shell(Shell {
                     text: text.to_owned(),
                     exec_at: None,
+                    places_args: false,
                     args_at: Err(
                         "it cannot be read exactly (a here-document or an unfinished quote)",
                     ),
@@ -210,6 +215,7 @@ impl Shell {
     fn script(&self, with_args: bool) -> Result<String, ArgsRefused> {
         let text = &self.text;
         let (body, tail) = match (with_args, self.args_at) {
+            (true, _) if self.places_args => (text.as_str(), ""),
             (true, Ok(at)) => (&text[..at], " \"$@\""),
             (true, Err(why)) => return Err(ArgsRefused(why)),
             (false, _) => (text.as_str(), ""),
@@ -331,10 +337,14 @@ fn shell(text: &str, tokens: &[Token]) -> Shell {
             .as_deref()
             .is_some_and(|l| !shell_only(l) && l != "exec");
     let exec_at = can_exec.then(|| first.map(|w| w.start)).flatten();
+    let places_args = tokens
+        .iter()
+        .any(|t| matches!(t, Token::Word(w) if w.positional));
     Shell {
         text: text.to_owned(),
         exec_at,
         args_at,
+        places_args,
     }
 }
 
@@ -518,6 +528,7 @@ fn word(text: &str, start: usize) -> Result<(Word, usize), Opaque> {
         end: start,
         parts: Vec::new(),
         complex: false,
+        positional: false,
     };
     let mut lit = String::new();
     let flush = |lit: &mut String, parts: &mut Vec<Part>, quoted: bool| {
@@ -671,6 +682,9 @@ fn dollar(text: &str, i: usize, quoted: bool, w: &mut Word) -> Result<usize, Opa
                     .filter(|d| !d.bytes().any(|b| b"$`\"'\\{}*?[~".contains(&b)))
                     .map(|d| Some(d.to_owned()))
             };
+            if inner.starts_with(|c: char| c == '@' || c == '*' || c.is_ascii_digit()) {
+                w.positional = true;
+            }
             match default {
                 Some(default) if n > 0 => w.parts.push(Part::Var {
                     name: name.to_owned(),
@@ -693,6 +707,7 @@ fn dollar(text: &str, i: usize, quoted: bool, w: &mut Word) -> Result<usize, Opa
         }
         Some(c) if b"@*#?-$!0123456789".contains(c) => {
             w.complex = true;
+            w.positional |= b"@*123456789".contains(c);
             Ok(i + 2)
         }
         _ => {

@@ -671,3 +671,37 @@ fn the_environment_name_reaches_the_framework() {
         "appenv: the environment \"prodution\" (from --env) is not one of this app's: production, test ([env] environments in appenv.toml)\n"
     );
 }
+
+#[test]
+fn values_are_never_evaluated_and_a_line_may_place_its_args() {
+    let app = App::new(&[
+        (
+            "Procfile",
+            "plain: bin/show $CMD\nglob: bin/show $CMD *.none\nplaced: bin/show \"$@\" --end\n",
+        ),
+        (".env", "CMD='$(touch pwned);`touch pwned`'\n"),
+    ]);
+    app.script("bin/show", SHOW);
+    let expected = |extra: &[&str]| {
+        let mut words = vec!["$(touch", "pwned);`touch", "pwned`"];
+        words.extend_from_slice(extra);
+        show("show", &app.root, &words)
+    };
+    app.appenv()
+        .args(["run", "plain", "a b"])
+        .assert()
+        .success()
+        .stdout(expected(&["a b"]));
+    // A glob keeps the shell, which expands the value without evaluating it.
+    app.appenv()
+        .args(["run", "glob", "a b"])
+        .assert()
+        .success()
+        .stdout(expected(&["*.none", "a b"]));
+    assert!(!app.root.join("pwned").exists());
+    app.appenv()
+        .args(["run", "placed", "a b", "c"])
+        .assert()
+        .success()
+        .stdout(show("show", &app.root, &["a b", "c", "--end"]));
+}

@@ -128,6 +128,10 @@ fn the_shell_execs_the_last_command() {
         ("f() { a; }; f", "f() { a; }; f \"$@\""),
         ("a && ! b", "a && ! b \"$@\""),
         ("prog $(date) x", "exec prog $(date) x \"$@\""),
+        // The line places the ARGS itself: they are not added again.
+        ("prog \"$@\" --end", "exec prog \"$@\" --end"),
+        ("prog --first=$1 &", "prog --first=$1 &"),
+        ("prog ${1:-x}", "exec prog ${1:-x}"),
     ];
     for (text, expected) in cases {
         assert_eq!(script(text, true).as_deref(), Ok(expected), "{text:?}");
