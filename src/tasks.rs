@@ -12,12 +12,12 @@ use std::os::unix::ffi::OsStrExt;
 
 use crate::config;
 use crate::exec;
+use crate::exec::Skip;
 use crate::framework::Framework;
 use crate::isolation;
 use crate::plan::Plan;
 use crate::script::{ArgsRefused, Form};
 use crate::shell::push_word;
-use crate::shim::Skip;
 
 pub use packages::{Manager, npm_hooks};
 

@@ -7,9 +7,9 @@ use std::os::unix::ffi::OsStrExt;
 use super::{Context, Trust};
 use crate::error::{Error, FAILED, print};
 use crate::exec;
+use crate::exec::Skip;
 use crate::plan::{Env, Plan};
 use crate::shell::push_word;
-use crate::shim::Skip;
 use crate::tasks::{self, Invocation, Manager, Source};
 use crate::text::{sanitize, sanitize_bytes};
 

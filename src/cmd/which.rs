@@ -7,10 +7,9 @@ use std::path::PathBuf;
 
 use super::Context;
 use crate::error::{Error, print};
-use crate::exec;
+use crate::exec::{self, Skip};
 use crate::plan::Plan;
 use crate::shell::push_word;
-use crate::shim::Skip;
 
 pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     let plan = ctx.resolve()?;
