@@ -164,17 +164,31 @@ fn tasks_are_the_program_under_dash() {
     }
 }
 
-/// Whether this process may make mount and PID namespaces (root in CI).
+/// `unshare` with `rest`; as a user other than root, in a user namespace
+/// of its own where it is root.
+fn unshare(rest: &[&str]) -> Vec<String> {
+    let mut words = vec!["unshare".to_string()];
+    // /proc/self belongs to the process's effective user.
+    let uid = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap());
+    if uid != 0 {
+        words.push("--map-root-user".into());
+    }
+    words.extend(rest.iter().map(|w| w.to_string()));
+    words
+}
+
+/// Whether this process may make mount and PID namespaces.
 fn can_unshare() -> bool {
     if !have("unshare") {
         return false;
     }
-    let ok = Command::new("unshare")
-        .args(["--mount", "--pid", "--fork", "true"])
+    let words = unshare(&["--mount", "--pid", "--fork", "true"]);
+    let ok = Command::new(which(&words[0]))
+        .args(&words[1..])
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok && std::env::var("CI").as_deref() == Ok("true") {
-        panic!("unshare --mount --pid does not work in CI (run as root)");
+        panic!("unshare --mount --pid does not work in CI (as root, or with user namespaces)");
     }
     if !ok {
         eprintln!("skipping: no permission for unshare");
@@ -193,17 +207,17 @@ fn tasks_are_the_program_when_sh_is_bash_or_busybox() {
         // In a private mount namespace, /bin/sh (the file it leads to) is
         // the other shell; busybox runs as `sh` because of the name it is
         // started by.
-        let wrap = [
-            "unshare",
+        let wrap = unshare(&[
             "--mount",
             "--propagation",
             "private",
             "/bin/dash",
             "-c",
-            "/usr/bin/mount --bind \"$0\" /bin/sh && exec \"$@\"",
+            "/bin/mount --bind \"$0\" /bin/sh && exec \"$@\"",
             shell.as_str(),
-        ];
-        let probe = Command::new(wrap[0])
+        ]);
+        let wrap: Vec<&str> = wrap.iter().map(String::as_str).collect();
+        let probe = Command::new(which(wrap[0]))
             .args(&wrap[1..])
             .args([
                 "/bin/sh",
@@ -231,11 +245,8 @@ fn a_task_is_pid_1_of_a_container_and_gets_sigterm() {
     }
     let app = app();
     for task in ["web", "setup-then-web"] {
-        check(
-            &app,
-            &["unshare", "--pid", "--fork", "--mount-proc"],
-            task,
-            true,
-        );
+        let wrap = unshare(&["--pid", "--fork", "--mount-proc"]);
+        let wrap: Vec<&str> = wrap.iter().map(String::as_str).collect();
+        check(&app, &wrap, task, true);
     }
 }
