@@ -647,6 +647,17 @@ fn the_environment_name_reaches_the_framework() {
         out.contains("RAILS_ENV              appenv, the environment name (Rails)\n"),
         "{out}"
     );
+    let out = app
+        .appenv()
+        .args(["-e", "production", "env", "--json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["vars"]["RACK_ENV"],
+        serde_json::json!({"value": "production", "source": {"kind": "environment", "framework": "Rails"}}),
+        "{json}"
+    );
     // An env file's own value wins.
     app.write(".env.production", "RAILS_ENV=staging\n");
     assert_eq!(
