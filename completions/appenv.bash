@@ -233,7 +233,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__console)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q --env --override --no-prefix --quiet"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -751,7 +751,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__run)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --dry-run --env --override --no-prefix --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

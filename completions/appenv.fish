@@ -35,7 +35,7 @@ complete -c appenv -n "__fish_appenv_needs_command" -s q -l quiet -d 'Print no m
 complete -c appenv -n "__fish_appenv_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c appenv -n "__fish_appenv_needs_command" -s V -l version -d 'Print version'
 complete -c appenv -n "__fish_appenv_needs_command" -f -a "exec" -d 'Run COMMAND in the app environment (the same as `appenv COMMAND`)'
-complete -c appenv -n "__fish_appenv_needs_command" -f -a "run" -d 'Run an admin process: a task from appenv.toml, a Procfile entry or a built-in'
+complete -c appenv -n "__fish_appenv_needs_command" -f -a "run" -d 'Run an admin process: a task from appenv.toml, a Procfile entry, a package script or a built-in'
 complete -c appenv -n "__fish_appenv_needs_command" -f -a "console" -d 'Run the app\'s REPL (`appenv run console`)'
 complete -c appenv -n "__fish_appenv_needs_command" -f -a "tasks" -d 'List tasks and where each comes from'
 complete -c appenv -n "__fish_appenv_needs_command" -f -a "env" -d 'Print the environment the app gets'
@@ -58,6 +58,7 @@ complete -c appenv -n "__fish_appenv_using_subcommand exec" -s q -l quiet -d 'Pr
 complete -c appenv -n "__fish_appenv_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand run" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand run" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand run" -l dry-run -d 'Print the argv that would run (shell-quoted) and run nothing'
 complete -c appenv -n "__fish_appenv_using_subcommand run" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand run" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand run" -s q -l quiet -d 'Print no messages'
@@ -67,7 +68,6 @@ complete -c appenv -n "__fish_appenv_using_subcommand console" -s e -l env -d 'T
 complete -c appenv -n "__fish_appenv_using_subcommand console" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand console" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand console" -s q -l quiet -d 'Print no messages'
-complete -c appenv -n "__fish_appenv_using_subcommand console" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand tasks" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand tasks" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand tasks" -l json -d 'Print JSON'
@@ -175,7 +175,7 @@ complete -c appenv -n "__fish_appenv_using_subcommand completions" -l no-prefix 
 complete -c appenv -n "__fish_appenv_using_subcommand completions" -s q -l quiet -d 'Print no messages'
 complete -c appenv -n "__fish_appenv_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand help; and not __fish_seen_subcommand_from exec run console tasks env export hook root which explain allow deny shim init completions help" -f -a "exec" -d 'Run COMMAND in the app environment (the same as `appenv COMMAND`)'
-complete -c appenv -n "__fish_appenv_using_subcommand help; and not __fish_seen_subcommand_from exec run console tasks env export hook root which explain allow deny shim init completions help" -f -a "run" -d 'Run an admin process: a task from appenv.toml, a Procfile entry or a built-in'
+complete -c appenv -n "__fish_appenv_using_subcommand help; and not __fish_seen_subcommand_from exec run console tasks env export hook root which explain allow deny shim init completions help" -f -a "run" -d 'Run an admin process: a task from appenv.toml, a Procfile entry, a package script or a built-in'
 complete -c appenv -n "__fish_appenv_using_subcommand help; and not __fish_seen_subcommand_from exec run console tasks env export hook root which explain allow deny shim init completions help" -f -a "console" -d 'Run the app\'s REPL (`appenv run console`)'
 complete -c appenv -n "__fish_appenv_using_subcommand help; and not __fish_seen_subcommand_from exec run console tasks env export hook root which explain allow deny shim init completions help" -f -a "tasks" -d 'List tasks and where each comes from'
 complete -c appenv -n "__fish_appenv_using_subcommand help; and not __fish_seen_subcommand_from exec run console tasks env export hook root which explain allow deny shim init completions help" -f -a "env" -d 'Print the environment the app gets'

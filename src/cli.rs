@@ -66,6 +66,51 @@ impl Cli {
     }
 }
 
+impl Cli {
+    /// Parses `argv`, giving everything after `console`, or after `run`'s
+    /// task name, to the task untouched: clap would otherwise read a `-e`
+    /// or `--help` there as appenv's own (`appenv console -e` asks the REPL
+    /// to evaluate, `appenv run web --help` asks the web process for help).
+    pub fn try_parse_args(argv: Vec<OsString>) -> Result<Cli, clap::Error> {
+        let Some(split) = task_args_start(&argv) else {
+            return Cli::try_parse_from(argv);
+        };
+        let rest = argv[split..].to_vec();
+        let mut cli = Cli::try_parse_from(&argv[..split])?;
+        match &mut cli.command {
+            Command::Run(args) => args.task.extend(rest),
+            Command::Console(args) => args.args.extend(rest),
+            _ => {}
+        }
+        Ok(cli)
+    }
+}
+
+/// Where the task's own arguments start: after `console`, or after the
+/// task name of `run`, past appenv's options. `None` when the command is
+/// another one, or is written in a way this scan does not follow (clap then
+/// reads all of it).
+fn task_args_start(argv: &[OsString]) -> Option<usize> {
+    let mut run = false;
+    let mut i = 1;
+    while i < argv.len() {
+        let word = argv[i].to_str()?;
+        match word {
+            "-C" | "-e" | "--env" => i += 2,
+            "--" => return None,
+            _ if word.starts_with('-') => i += 1,
+            _ if run => return Some(i + 1),
+            "console" => return Some(i + 1),
+            "run" => {
+                run = true;
+                i += 1;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
 #[derive(Debug, Clone, Default, Args)]
 pub struct Global {
     /// Run as if started in DIR; the program's working directory is DIR
@@ -89,7 +134,7 @@ pub struct Global {
 pub enum Command {
     /// Run COMMAND in the app environment (the same as `appenv COMMAND`)
     Exec(ExecArgs),
-    /// Run an admin process: a task from appenv.toml, a Procfile entry or a built-in
+    /// Run an admin process: a task from appenv.toml, a Procfile entry, a package script or a built-in
     Run(RunArgs),
     /// Run the app's REPL (`appenv run console`)
     Console(ConsoleArgs),
@@ -133,16 +178,27 @@ pub struct ExecArgs {
     pub command: Vec<OsString>,
 }
 
+/// Everything after the task name belongs to the task (`appenv run web
+/// --help` asks the web process for its help), so options go before it.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The task name
-    pub task: String,
-    /// Arguments passed to the task
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub args: Vec<OsString>,
+    /// Print the argv that would run (shell-quoted) and run nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The task name, then the arguments passed to the task
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "TASK"
+    )]
+    pub task: Vec<OsString>,
 }
 
+/// Every argument belongs to the REPL, `-h` and `--help` included (`appenv
+/// help console` shows this help).
 #[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
 pub struct ConsoleArgs {
     /// Arguments passed to the REPL
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -286,6 +342,43 @@ mod tests {
         let mut ours = SUBCOMMANDS.to_vec();
         ours.sort_unstable();
         assert_eq!(ours, clap);
+    }
+
+    #[test]
+    fn task_arguments_are_the_task_s() {
+        let parse = |words: &[&str]| {
+            let argv: Vec<OsString> = words.iter().map(OsString::from).collect();
+            Cli::try_parse_args(argv).unwrap()
+        };
+        let cli = parse(&[
+            "appenv",
+            "-e",
+            "test",
+            "run",
+            "--dry-run",
+            "web",
+            "--help",
+            "-e",
+            "x",
+        ]);
+        assert_eq!(cli.global.env.as_deref(), Some("test"));
+        let Command::Run(run) = cli.command else {
+            panic!("not run")
+        };
+        assert!(run.dry_run);
+        assert_eq!(run.task, ["web", "--help", "-e", "x"]);
+        let cli = parse(&["appenv", "-q", "console", "-e", "1+1", "--help"]);
+        assert!(cli.global.quiet);
+        let Command::Console(console) = cli.command else {
+            panic!("not console")
+        };
+        assert_eq!(console.args, ["-e", "1+1", "--help"]);
+        let argv: Vec<OsString> = ["appenv", "run", "--help"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        let help = Cli::try_parse_args(argv).unwrap_err();
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
     }
 
     #[test]

@@ -36,6 +36,11 @@ pub struct EnvSection {
     pub path: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     pub vars: Vars,
+    /// The variables a named environment sets (RAILS_ENV…), replacing the
+    /// ones of the detected framework.
+    pub name_vars: Option<Spanned<Vec<String>>>,
+    /// The environment names this app has: any other name is an error.
+    pub environments: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -152,6 +157,24 @@ impl Config {
             for entry in list.get_ref() {
                 if let Some(problem) = invalid_relative_path(entry) {
                     return Err((list.span().start, format!("[env] {key}: {problem}")));
+                }
+            }
+        }
+        if let Some(names) = &self.env.name_vars {
+            for name in names.get_ref() {
+                let problem = invalid_var_name(name).or_else(|| {
+                    name.starts_with("APPENV_")
+                        .then(|| format!("{} is appenv's own variable", sanitize(name)))
+                });
+                if let Some(problem) = problem {
+                    return Err((names.span().start, format!("[env] name_vars: {problem}")));
+                }
+            }
+        }
+        if let Some(names) = &self.env.environments {
+            for name in names.get_ref() {
+                if let Some(problem) = invalid_env_name(name) {
+                    return Err((names.span().start, format!("[env] environments: {problem}")));
                 }
             }
         }

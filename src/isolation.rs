@@ -17,6 +17,24 @@ pub const LAUNCHERS: [[&str; 2]; 6] = [
     ["hatch", "run"],
 ];
 
+/// What keeps a launcher from loading the app's `.env` itself, over what
+/// appenv chose (a caller's value, `--env test`): `pipenv run` loads `.env`
+/// unless told not to; uv loads a file named by `UV_ENV_FILE`; Poetry's
+/// dotenv plugin honours `POETRY_DONT_LOAD_ENV`. pdm reads an env file only
+/// when the project's own pdm settings name one, and hatch none: neither has
+/// a variable to turn that off.
+pub fn launcher_env(program: &std::ffi::OsStr) -> &'static [(&'static str, &'static str)] {
+    let name = std::path::Path::new(program)
+        .file_name()
+        .unwrap_or_default();
+    match name.to_str() {
+        Some("pipenv") => &[("PIPENV_DONT_LOAD_ENV", "1")],
+        Some("uv") => &[("UV_NO_ENV_FILE", "1")],
+        Some("poetry") => &[("POETRY_DONT_LOAD_ENV", "1")],
+        _ => &[],
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Isolation {
     /// Words put before the command, with why.

@@ -79,9 +79,15 @@ pub fn exec_plan(plan: &Plan, argv: Vec<OsString>, cwd: Option<&Path>) -> Error 
         Ok(path) => path,
         Err(e) => return e.into(),
     };
+    // A launcher that would load .env again over appenv's choice is told not to.
+    let launcher = crate::isolation::launcher_env(program)
+        .iter()
+        .filter(|(name, _)| plan.value(name).is_none())
+        .map(|(k, v)| (OsStr::new(k), OsStr::new(v)));
     let env = plan
         .vars
         .iter()
-        .map(|(k, v)| (k.as_os_str(), v.value.as_os_str()));
+        .map(|(k, v)| (k.as_os_str(), v.value.as_os_str()))
+        .chain(launcher);
     exec::exec(&path, &argv, env, cwd).into()
 }

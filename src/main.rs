@@ -11,8 +11,8 @@ use std::ffi::{CStr, OsString, c_char, c_int};
 use std::io::Write;
 use std::os::unix::ffi::OsStringExt;
 
+use clap::CommandFactory;
 use clap::error::ErrorKind;
-use clap::{CommandFactory, Parser};
 
 use appenv::cli::Cli;
 use appenv::cmd;
@@ -35,7 +35,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     }
     let cli = match Cli::parse_program(&argv) {
         Some(cli) => Ok(cli),
-        None => Cli::try_parse_from(argv),
+        None => Cli::try_parse_args(argv),
     };
     let status = match cli {
         Ok(cli) => match cmd::run(cli, inherited) {

@@ -91,6 +91,10 @@ pub enum Source {
     Isolation,
     /// APPENV_ROOT, APPENV_ENV.
     Appenv,
+    /// The environment name, through the variable a framework reads it from.
+    EnvName {
+        framework: &'static str,
+    },
 }
 
 impl fmt::Display for Source {
@@ -101,6 +105,9 @@ impl fmt::Display for Source {
             Source::File { name, line } => write!(f, "{}:{line}", sanitize(name)),
             Source::Isolation => f.write_str("isolation"),
             Source::Appenv => f.write_str("appenv"),
+            Source::EnvName { framework } => {
+                write!(f, "appenv, the environment name ({framework})")
+            }
         }
     }
 }
@@ -268,6 +275,7 @@ pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Err
     if let Some(name) = &env_name {
         vars.insert("APPENV_ENV".into(), appenv(&name.name));
     }
+    apply_env_name(&root.dir, config.as_ref(), env_name.as_ref(), &mut vars)?;
     Ok(Plan {
         root,
         env_name,
@@ -336,6 +344,51 @@ fn env_name(
         }
     }
     Ok(decided)
+}
+
+/// A named environment also reaches the framework through its own variable
+/// (RAILS_ENV, NODE_ENV…, or `[env] name_vars`) when neither the files nor
+/// the caller set it: frameworks pick their mode from it, not from which
+/// env files were read. `[env] environments` makes an unlisted name an error.
+fn apply_env_name(
+    root: &Utf8Path,
+    config: Option<&Config>,
+    env_name: Option<&Decided>,
+    vars: &mut BTreeMap<OsString, Var>,
+) -> Result<(), Error> {
+    let Some(decided) = env_name else {
+        return Ok(());
+    };
+    let env = config.map(|c| &c.env);
+    if let Some(known) = env.and_then(|e| e.environments.as_ref()) {
+        if !known.get_ref().contains(&decided.name) {
+            return Err(Error::Invalid(format!(
+                "the environment {:?} (from {}) is not one of this app's: {} ([env] environments in {})",
+                sanitize(&decided.name),
+                decided.source,
+                sanitize(&known.get_ref().join(", ")),
+                config::FILE_NAME,
+            )));
+        }
+    }
+    let names: Vec<(String, &'static str)> = match env.and_then(|e| e.name_vars.as_ref()) {
+        Some(names) => names
+            .get_ref()
+            .iter()
+            .map(|n| (n.clone(), "[env] name_vars"))
+            .collect(),
+        None => crate::framework::name_vars(root)
+            .into_iter()
+            .map(|(n, framework)| (n.to_owned(), framework))
+            .collect(),
+    };
+    for (name, framework) in names {
+        vars.entry(name.into()).or_insert_with(|| Var {
+            value: decided.name.clone().into(),
+            source: Source::EnvName { framework },
+        });
+    }
+    Ok(())
 }
 
 /// The variables from config and files, a later layer replacing an earlier

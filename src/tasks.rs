@@ -1,17 +1,25 @@
 //! Admin processes: the tasks an app offers and the argv each one runs.
 //! A name is looked up in `[tasks]` in appenv.toml, then in the Procfile,
-//! then among the built-ins of the detected framework. Pure: it reads the
-//! plan and a few marker files, and runs nothing.
+//! then among the scripts of package.json and composer.json, then among the
+//! built-ins of the detected framework. Pure but for looking programs up on
+//! the app's PATH: it reads the plan and a few files, and runs nothing.
 
-use std::ffi::OsString;
+mod packages;
+
+use std::ffi::{OsStr, OsString};
 use std::fmt;
-
-use camino::Utf8Path;
+use std::os::unix::ffi::OsStrExt;
 
 use crate::config;
+use crate::exec;
+use crate::exec::Skip;
+use crate::framework::Framework;
 use crate::isolation;
 use crate::plan::Plan;
+use crate::script::{ArgsRefused, Form};
 use crate::shell::push_word;
+
+pub use packages::{Manager, npm_hooks};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {
@@ -27,6 +35,8 @@ pub enum Source {
     Config,
     /// A Procfile entry, with its line.
     Procfile { line: usize },
+    /// A `"scripts"` entry of package.json or composer.json.
+    Package(Manager),
     /// A built-in of the detected framework.
     Builtin(Framework),
 }
@@ -35,33 +45,20 @@ pub enum Source {
 pub enum Command {
     /// Exec'd directly, arguments appended.
     Argv(Vec<String>),
-    /// Run by `/bin/sh -c`, arguments appended as `"$@"`.
+    /// A command line: exec'd directly when it is one simple command, else
+    /// run by `/bin/sh -c` (see [`crate::script`]).
     Shell(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Framework {
-    Rails,
-    Django,
-    Laravel,
-    Phoenix,
-    Ruby,
-    Python,
-    Node,
-}
-
-impl fmt::Display for Framework {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Framework::Rails => "Rails",
-            Framework::Django => "Django",
-            Framework::Laravel => "Laravel",
-            Framework::Phoenix => "Phoenix",
-            Framework::Ruby => "Ruby",
-            Framework::Python => "Python",
-            Framework::Node => "Node",
-        })
-    }
+/// What `exec` needs to run a task: the argv and what the task adds to the
+/// plan's environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    pub argv: Vec<OsString>,
+    /// Set over the plan's variables, in order (a later one wins).
+    pub env: Vec<(OsString, OsString)>,
+    /// The line's own leading `NAME=value` words, for `--dry-run`.
+    pub assignments: Vec<(String, OsString)>,
 }
 
 impl fmt::Display for Source {
@@ -69,88 +66,14 @@ impl fmt::Display for Source {
         match self {
             Source::Config => write!(f, "{} [tasks]", config::FILE_NAME),
             Source::Procfile { line } => write!(f, "{}:{line}", crate::procfile::FILE_NAME),
+            Source::Package(manager) => write!(f, "{} scripts", manager.file_name()),
             Source::Builtin(framework) => write!(f, "built-in ({framework})"),
         }
     }
 }
 
-impl Framework {
-    /// The framework of the app at `root`, most specific first: a Rails app
-    /// also has a Gemfile, a Django app often a requirements.txt.
-    pub fn detect(plan: &Plan) -> Option<Framework> {
-        let root = &plan.root.dir;
-        let has = |name: &str| root.join(name).symlink_metadata().is_ok();
-        if has("bin/rails") {
-            Some(Framework::Rails)
-        } else if has("manage.py") {
-            Some(Framework::Django)
-        } else if has("artisan") {
-            Some(Framework::Laravel)
-        } else if depends_on_phoenix(root) {
-            Some(Framework::Phoenix)
-        } else if has("Gemfile") {
-            Some(Framework::Ruby)
-        } else if has("pyproject.toml")
-            || has("requirements.txt")
-            || plan.isolation.virtualenv.is_some()
-        {
-            Some(Framework::Python)
-        } else if has("package.json") {
-            Some(Framework::Node)
-        } else {
-            None
-        }
-    }
-
-    /// The built-in tasks, as `(name, argv)`.
-    pub fn builtins(self) -> &'static [(&'static str, &'static [&'static str])] {
-        match self {
-            Framework::Rails => &[
-                ("console", &["bin/rails", "console"]),
-                ("migrate", &["bin/rails", "db:migrate"]),
-            ],
-            Framework::Django => &[
-                ("console", &["python", "manage.py", "shell"]),
-                ("migrate", &["python", "manage.py", "migrate"]),
-            ],
-            Framework::Laravel => &[
-                ("console", &["php", "artisan", "tinker"]),
-                ("migrate", &["php", "artisan", "migrate"]),
-            ],
-            Framework::Phoenix => &[
-                ("console", &["iex", "-S", "mix"]),
-                ("migrate", &["mix", "ecto.migrate"]),
-            ],
-            Framework::Ruby => &[("console", &["irb"])],
-            Framework::Python => &[("console", &["python"])],
-            Framework::Node => &[("console", &["node"])],
-        }
-    }
-}
-
-/// Whether `mix.exs` lists phoenix among its deps: `{:phoenix, "~> 1.7"}`,
-/// not merely `:phoenix_html` or a mention in a comment.
-fn depends_on_phoenix(root: &Utf8Path) -> bool {
-    // Checked like every input: a regular file, opened without blocking, capped.
-    let Ok(Some(bytes)) = crate::input::read_file(&root.join("mix.exs"), crate::input::MAX_CONFIG)
-    else {
-        return false;
-    };
-    let text = String::from_utf8_lossy(&bytes);
-    text.lines()
-        .map(|line| line.split('#').next().unwrap_or_default())
-        .any(|line| {
-            line.match_indices(":phoenix").any(|(at, word)| {
-                let before = line[..at].trim_end();
-                let after = line[at + word.len()..].chars().next();
-                before.ends_with('{')
-                    && after.is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '?'))
-            })
-        })
-}
-
 /// Every task the app offers, one per name (the one `run` would pick), in
-/// lookup order: config, Procfile, built-ins.
+/// lookup order: config, Procfile, package scripts, built-ins.
 pub fn list(plan: &Plan) -> Vec<Task> {
     let mut tasks: Vec<Task> = Vec::new();
     let mut add = |task: Task| {
@@ -179,7 +102,16 @@ pub fn list(plan: &Plan) -> Vec<Task> {
             });
         }
     }
-    if let Some(framework) = Framework::detect(plan) {
+    for manager in [Manager::Npm, Manager::Composer] {
+        for (name, line) in packages::scripts(&plan.root.dir, manager) {
+            add(Task {
+                name,
+                source: Source::Package(manager),
+                command: Command::Shell(line),
+            });
+        }
+    }
+    if let Some(framework) = framework(plan) {
         for (name, argv) in framework.builtins() {
             add(Task {
                 name: (*name).into(),
@@ -191,79 +123,266 @@ pub fn list(plan: &Plan) -> Vec<Task> {
     tasks
 }
 
+/// The framework whose built-ins the app gets.
+pub fn framework(plan: &Plan) -> Option<Framework> {
+    Framework::detect(&plan.root.dir, plan.isolation.virtualenv.is_some())
+}
+
 /// The task `appenv run NAME` runs.
 pub fn find(plan: &Plan, name: &str) -> Option<Task> {
     list(plan).into_iter().find(|t| t.name == name)
 }
 
 impl Task {
-    /// The argv that runs this task with `args`. The isolation prefix goes
-    /// before the first word of an argv and before the `/bin/sh` of a
-    /// config string (unless the string starts with the launcher itself); a
-    /// Procfile line states its own isolation and gets none.
-    pub fn argv(&self, plan: &Plan, args: &[OsString], use_prefix: bool) -> Vec<OsString> {
-        match &self.command {
+    /// How this task runs with `args`. The isolation prefix goes before the
+    /// program of a config task or a built-in (unless the line starts with
+    /// the launcher itself); a Procfile line or a package script states its
+    /// own isolation and gets none. Refused when the line cannot take ARGS
+    /// as arguments (see [`crate::script`]).
+    pub fn invocation(
+        &self,
+        plan: &Plan,
+        args: &[OsString],
+        use_prefix: bool,
+    ) -> Result<Invocation, ArgsRefused> {
+        let use_prefix = use_prefix && matches!(self.source, Source::Config | Source::Builtin(_));
+        let env = self.env(plan);
+        let prefix = |program: &OsStr| match use_prefix {
+            true => plan.isolation.prefix_for(program),
+            false => &[],
+        };
+        let mut assignments = Vec::new();
+        let mut command: Vec<OsString> = match &self.command {
             Command::Argv(words) => {
-                let command: Vec<OsString> = words
-                    .iter()
-                    .map(OsString::from)
-                    .chain(args.iter().cloned())
-                    .collect();
-                plan.argv(&command, use_prefix)
+                let mut words: Vec<OsString> = words.iter().map(OsString::from).collect();
+                if let Some(first) = words.first_mut() {
+                    *first = self.program(plan, first);
+                }
+                words.extend(args.iter().cloned());
+                words
             }
-            Command::Shell(script) => {
-                let use_prefix = use_prefix && self.source == Source::Config;
-                let words = isolation::command_words(script);
-                let first = words.first().copied().unwrap_or_default();
-                let prefix = match use_prefix {
-                    true => plan.isolation.prefix_for(first.as_ref()),
-                    false => &[],
+            Command::Shell(line) => {
+                let form = Form::parse(line);
+                let lookup = |name: &str| {
+                    env.iter()
+                        .rev()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.clone())
+                        .or_else(|| plan.value(name).map(OsStr::to_owned))
                 };
-                prefix
-                    .iter()
-                    .map(OsString::from)
-                    .chain(shell_argv(&self.name, script))
-                    .chain(args.iter().cloned())
-                    .collect()
+                let direct = match &form {
+                    Form::Simple(simple) => simple.expand(&lookup),
+                    Form::Shell(_) => None,
+                };
+                match direct {
+                    Some((assigned, mut argv)) => {
+                        assignments = assigned;
+                        argv.extend(args.iter().cloned());
+                        argv
+                    }
+                    None => {
+                        let script = form.shell_script(line, !args.is_empty())?;
+                        let first = isolation::command_words(line)
+                            .first()
+                            .copied()
+                            .unwrap_or_default();
+                        let mut argv: Vec<OsString> = prefix(first.as_ref())
+                            .iter()
+                            .map(OsString::from)
+                            .chain(["/bin/sh".into(), "-c".into(), script.into()])
+                            .chain([OsString::from(&self.name)])
+                            .collect();
+                        argv.extend(args.iter().cloned());
+                        return Ok(Invocation {
+                            env: with_launcher(plan, env, &argv, line),
+                            argv,
+                            assignments,
+                        });
+                    }
+                }
             }
-        }
+        };
+        let mut argv: Vec<OsString> = prefix(&command[0]).iter().map(OsString::from).collect();
+        argv.append(&mut command);
+        let mut env = with_launcher(plan, env, &argv, "");
+        env.extend(
+            assignments
+                .iter()
+                .map(|(k, v)| (OsString::from(k), v.clone())),
+        );
+        Ok(Invocation {
+            argv,
+            env,
+            assignments,
+        })
     }
 
-    /// The command as a person would type it, for listings.
+    /// Built-ins name `python`, which stock Debian and macOS lack outside a
+    /// virtualenv: `python3` then, as PEP 394 suggests.
+    fn program(&self, plan: &Plan, word: &OsStr) -> OsString {
+        if matches!(self.source, Source::Builtin(_)) && word == "python" {
+            let skip = Skip::for_env(|name| plan.value(name));
+            let found = |name: &str| {
+                exec::lookup(name.as_ref(), plan.value("PATH"), &|p| skip.skips(p)).is_ok()
+            };
+            if !found("python") && found("python3") {
+                return "python3".into();
+            }
+        }
+        word.to_owned()
+    }
+
+    /// What the task adds to the plan's environment before its own
+    /// assignments: PWD (the task runs in the root, and no shell is left to
+    /// set it), the process name of a Procfile entry, and what a package
+    /// manager gives its scripts.
+    fn env(&self, plan: &Plan) -> Vec<(OsString, OsString)> {
+        let root = &plan.root.dir;
+        let mut env: Vec<(OsString, OsString)> = vec![("PWD".into(), root.as_str().into())];
+        match self.source {
+            // foreman sets FOREMAN_WORKER_NAME, Heroku DYNO.
+            Source::Procfile { .. } => {
+                env.push(("APPENV_PROCESS".into(), self.name.clone().into()))
+            }
+            Source::Package(manager) => {
+                let bin = root.join(manager.bin_dir(root));
+                let path = plan.value("PATH").unwrap_or_default();
+                let on_path = path
+                    .as_bytes()
+                    .split(|&b| b == b':')
+                    .next()
+                    .is_some_and(|first| first == bin.as_str().as_bytes());
+                if !on_path {
+                    env.push(("PATH".into(), crate::plan::prepend_path(&[bin], path)));
+                }
+                let line = match &self.command {
+                    Command::Shell(line) => line.as_str(),
+                    Command::Argv(_) => "",
+                };
+                match manager {
+                    Manager::Npm => {
+                        let (name, version) = packages::npm_package(root);
+                        let json = root.join("package.json");
+                        env.extend([
+                            ("npm_lifecycle_event".into(), self.name.clone().into()),
+                            ("npm_lifecycle_script".into(), line.into()),
+                            ("npm_command".into(), "run-script".into()),
+                            ("npm_package_json".into(), json.as_str().into()),
+                        ]);
+                        if let Some(name) = name {
+                            env.push(("npm_package_name".into(), name.into()));
+                        }
+                        if let Some(version) = version {
+                            env.push(("npm_package_version".into(), version.into()));
+                        }
+                    }
+                    Manager::Composer => {
+                        env.push(("COMPOSER_DEV_MODE".into(), "1".into()));
+                    }
+                }
+            }
+            Source::Config | Source::Builtin(_) => {}
+        }
+        env
+    }
+
+    /// The command as written, for listings.
     pub fn display(&self) -> String {
         match &self.command {
             Command::Shell(script) => script.clone(),
-            Command::Argv(words) => words
-                .iter()
-                .map(|w| {
-                    let mut out = Vec::new();
-                    push_word(w.as_bytes(), &mut out);
-                    String::from_utf8_lossy(&out).into_owned()
-                })
-                .collect::<Vec<_>>()
-                .join(" "),
+            Command::Argv(words) => quote_words(words.iter().map(|w| w.as_bytes())),
+        }
+    }
+
+    /// What really runs, the isolation prefix included and nothing
+    /// expanded (a listing must not show an untrusted app's values):
+    /// `bundle exec bin/rails db:migrate`, `/bin/sh -c 'a && exec b'`.
+    pub fn runs(&self, plan: &Plan, use_prefix: bool) -> String {
+        let use_prefix = use_prefix && matches!(self.source, Source::Config | Source::Builtin(_));
+        let prefix = |program: &str| match use_prefix {
+            true => plan.isolation.prefix_for(program.as_ref()),
+            false => &[],
+        };
+        let prefixed = |program: &str, rest: String| {
+            let mut words: Vec<String> = prefix(program).to_vec();
+            words.push(rest);
+            words.retain(|w| !w.is_empty());
+            words.join(" ")
+        };
+        match &self.command {
+            Command::Argv(words) => {
+                let mut words = words.clone();
+                if let Some(first) = words.first_mut() {
+                    *first = self
+                        .program(plan, first.as_ref())
+                        .to_string_lossy()
+                        .into_owned();
+                }
+                let first = words.first().cloned().unwrap_or_default();
+                prefixed(&first, quote_words(words.iter().map(|w| w.as_bytes())))
+            }
+            Command::Shell(line) => match Form::parse(line) {
+                Form::Simple(simple) => {
+                    let assignments = simple.assignments_text(line);
+                    let command = prefixed(&simple.program(), simple.command_text(line).to_owned());
+                    match assignments.is_empty() {
+                        true => command,
+                        false => format!("{assignments} {command}"),
+                    }
+                }
+                form => {
+                    let script = form
+                        .shell_script(line, false)
+                        .unwrap_or_else(|_| line.clone());
+                    let first = isolation::command_words(line)
+                        .first()
+                        .copied()
+                        .unwrap_or_default();
+                    let mut sh = b"/bin/sh -c ".to_vec();
+                    push_word(script.as_bytes(), &mut sh);
+                    prefixed(first, String::from_utf8_lossy(&sh).into_owned())
+                }
+            },
         }
     }
 }
 
-/// `/bin/sh -c 'SCRIPT "$@"' NAME`: the arguments that follow become `"$@"`,
-/// each one a word of its own whatever it holds. Trailing blanks and
-/// newlines are dropped first, or a script ending in a newline would run
-/// the arguments as a command of their own.
-fn shell_argv(name: &str, script: &str) -> [OsString; 4] {
-    [
-        "/bin/sh".into(),
-        "-c".into(),
-        format!("{} \"$@\"", script.trim_end()).into(),
-        name.into(),
-    ]
+fn quote_words<'a>(words: impl Iterator<Item = &'a [u8]>) -> String {
+    words
+        .map(|w| {
+            let mut out = Vec::new();
+            push_word(w, &mut out);
+            String::from_utf8_lossy(&out).into_owned()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Adds what keeps a launcher in the argv (or named in the line) from
+/// loading `.env` again over what appenv chose.
+/// A value the caller set is kept.
+fn with_launcher(
+    plan: &Plan,
+    mut env: Vec<(OsString, OsString)>,
+    argv: &[OsString],
+    line: &str,
+) -> Vec<(OsString, OsString)> {
+    let named = line.split_whitespace().map(OsStr::new);
+    for word in argv.iter().map(OsString::as_os_str).take(1).chain(named) {
+        for (name, value) in isolation::launcher_env(word) {
+            if plan.value(name).is_none() && !env.iter().any(|(k, _)| k == name) {
+                env.push(((*name).into(), (*value).into()));
+            }
+        }
+    }
+    env
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::plan::{Request, resolve};
-    use camino::Utf8PathBuf;
+    use camino::{Utf8Path, Utf8PathBuf};
     use std::fs;
 
     fn app(files: &[(&str, &str)]) -> (tempfile::TempDir, Utf8PathBuf) {
@@ -290,7 +409,9 @@ mod tests {
         let args: Vec<OsString> = args.iter().map(OsString::from).collect();
         find(plan, name)
             .unwrap()
-            .argv(plan, &args, use_prefix)
+            .invocation(plan, &args, use_prefix)
+            .unwrap()
+            .argv
             .into_iter()
             .map(|a| a.into_string().unwrap())
             .collect()
@@ -337,7 +458,7 @@ mod tests {
         ];
         for (files, expected) in cases {
             let (_t, root) = app(files);
-            assert_eq!(Framework::detect(&plan(&root)), expected, "{files:?}");
+            assert_eq!(framework(&plan(&root)), expected, "{files:?}");
         }
 
         let (_t, root) = app(&[("manage.py", ""), (".venv/pyvenv.cfg", "")]);
@@ -395,7 +516,7 @@ mod tests {
         let plan = plan(&root);
         assert_eq!(
             argv(&plan, "seed", &["a b", "$c"], true),
-            ["/bin/sh", "-c", "rake db:seed \"$@\"", "seed", "a b", "$c"]
+            ["rake", "db:seed", "a b", "$c"]
         );
         assert_eq!(
             argv(&plan, "lint", &["x y"], true),
@@ -420,27 +541,28 @@ mod tests {
         let plan = plan(&root);
         assert_eq!(
             argv(&plan, "seed", &[], true),
-            [
-                "bundle",
-                "exec",
-                "/bin/sh",
-                "-c",
-                "rake db:seed \"$@\"",
-                "seed"
-            ]
+            ["bundle", "exec", "rake", "db:seed"]
         );
         assert_eq!(
             argv(&plan, "own", &[], true),
-            ["/bin/sh", "-c", "bundle exec rake x \"$@\"", "own"]
+            ["bundle", "exec", "rake", "x"]
+        );
+        assert_eq!(argv(&plan, "env", &[], true), ["bundle", "exec", "rake"]);
+        let env = find(&plan, "env")
+            .unwrap()
+            .invocation(&plan, &[], true)
+            .unwrap();
+        assert_eq!(
+            env.assignments,
+            [("RAILS_ENV".to_string(), OsString::from("test"))]
         );
         assert_eq!(
-            argv(&plan, "env", &[], true),
-            [
-                "/bin/sh",
-                "-c",
-                "RAILS_ENV=test bundle exec rake \"$@\"",
-                "env"
-            ]
+            find(&plan, "env").unwrap().runs(&plan, true),
+            "RAILS_ENV=test bundle exec rake"
+        );
+        assert_eq!(
+            find(&plan, "seed").unwrap().runs(&plan, true),
+            "bundle exec rake db:seed"
         );
         assert_eq!(
             argv(&plan, "lint", &[], true),
@@ -453,8 +575,14 @@ mod tests {
         );
         assert_eq!(
             argv(&plan, "web", &["-p", "3000"], true),
-            ["/bin/sh", "-c", "puma \"$@\"", "web", "-p", "3000"]
+            ["puma", "-p", "3000"]
         );
+        let web = find(&plan, "web")
+            .unwrap()
+            .invocation(&plan, &[], true)
+            .unwrap();
+        assert!(web.env.contains(&("APPENV_PROCESS".into(), "web".into())));
+        assert!(web.env.contains(&("PWD".into(), root.as_str().into())));
     }
 
     #[test]

@@ -307,7 +307,7 @@ fn path_unset_or_empty_and_home_unset() {
 }
 
 #[test]
-fn large_inputs_stay_fast_and_correct() {
+fn large_inputs_stay_correct() {
     let mut env = String::new();
     for i in 0..10_000 {
         env.push_str(&format!("VAR_{i}=value_{i}\n"));
@@ -320,7 +320,9 @@ fn large_inputs_stay_fast_and_correct() {
     let deep: std::path::PathBuf = (0..100).fold(app.root.clone(), |p, i| p.join(format!("d{i}")));
     std::fs::create_dir_all(&deep).unwrap();
     app.script("../tools/bundle", "shift; exec \"$@\"");
-    let started = std::time::Instant::now();
+    // Speed is measured in benches/compare.sh, not asserted here (a loaded
+    // machine would make a bound flaky); a quadratic path would show there, and
+    // here as a test that takes minutes.
     let out = app
         .appenv_in(&deep)
         .env(
@@ -331,13 +333,6 @@ fn large_inputs_stay_fast_and_correct() {
         .output()
         .unwrap();
     assert_eq!(stdout(&out), "value_9999\n", "{}", stderr(&out));
-    // Generous bound for a debug build on a loaded machine: the point is
-    // that nothing is quadratic (that would take minutes).
-    assert!(
-        started.elapsed().as_secs() < 20,
-        "took {:?}",
-        started.elapsed()
-    );
     // 100,000 variables are more than execve takes (ARG_MAX); resolving them is not.
     for i in 10_000..100_000 {
         env.push_str(&format!("VAR_{i}=value_{i}\n"));
@@ -346,9 +341,4 @@ fn large_inputs_stay_fast_and_correct() {
     let out = app.appenv().args(["env", "--json"]).output().unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["vars"]["VAR_99999"]["source"]["line"], 100_000);
-    assert!(
-        started.elapsed().as_secs() < 30,
-        "took {:?}",
-        started.elapsed()
-    );
 }

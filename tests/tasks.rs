@@ -272,18 +272,7 @@ fn the_prefix_applies_to_config_tasks_and_builtins_but_not_procfile_lines() {
     };
     assert_eq!(
         run(&["run", "seed", "a b"]),
-        show(
-            "bundle",
-            &app.root,
-            &[
-                "exec",
-                "/bin/sh",
-                "-c",
-                "rake db:seed \"$@\"",
-                "seed",
-                "a b"
-            ]
-        )
+        show("bundle", &app.root, &["exec", "rake", "db:seed", "a b"])
     );
     assert_eq!(
         run(&["run", "lint", "a b"]),
@@ -387,10 +376,10 @@ fn tasks_lists_sources_and_commands_as_text_and_json() {
     assert!(!text.contains('\x1b'), "{text:?}");
     assert_eq!(
         text,
-        "evil\\u{1b}[2J  appenv.toml [tasks]  echo \\u{1b}]0;x\n\
-         lint           appenv.toml [tasks]  rubocop -a 'app dir'\n\
+        "evil\\u{1b}[2J  appenv.toml [tasks]  bundle exec /bin/sh -c $'echo \\x1b]0;exec x'\n\
+         lint           appenv.toml [tasks]  bundle exec rubocop -a 'app dir'\n\
          web            Procfile:1           bundle exec puma -p $PORT\n\
-         console        built-in (Ruby)      irb\n"
+         console        built-in (Ruby)      bundle exec irb\n"
     );
 
     let out = app.appenv().args(["tasks", "--json"]).output().unwrap();
@@ -399,10 +388,14 @@ fn tasks_lists_sources_and_commands_as_text_and_json() {
     assert_eq!(
         json,
         serde_json::json!([
-            { "name": "evil\u{1b}[2J", "source": "config", "command": "echo \u{1b}]0;x" },
-            { "name": "lint", "source": "config", "argv": ["rubocop", "-a", "app dir"] },
-            { "name": "web", "source": "procfile", "line": 1, "command": "bundle exec puma -p $PORT" },
-            { "name": "console", "source": "builtin", "framework": "Ruby", "argv": ["irb"] },
+            { "name": "evil\u{1b}[2J", "source": "config", "command": "echo \u{1b}]0;x",
+              "runs": "bundle exec /bin/sh -c $'echo \\x1b]0;exec x'" },
+            { "name": "lint", "source": "config", "argv": ["rubocop", "-a", "app dir"],
+              "runs": "bundle exec rubocop -a 'app dir'" },
+            { "name": "web", "source": "procfile", "line": 1, "command": "bundle exec puma -p $PORT",
+              "runs": "bundle exec puma -p $PORT" },
+            { "name": "console", "source": "builtin", "framework": "Ruby", "argv": ["irb"],
+              "runs": "bundle exec irb" },
         ])
     );
 }
@@ -451,4 +444,275 @@ fn run_and_console_refuse_an_untrusted_app_and_tasks_still_lists() {
     untrusted().arg("allow").assert().success();
     untrusted().args(["run", "seed"]).assert().success();
     assert!(app.root.join("ran").exists());
+}
+
+#[test]
+fn args_are_arguments_of_the_last_command_or_refused() {
+    let app = App::new(&[(
+        "Procfile",
+        "semi: echo one;\ncomment: echo one # the rest is a note\n\
+         both: true && echo one\nbg: touch ran &\nloop: for i in 1; do echo $i; done\n",
+    )]);
+    for task in ["semi", "comment", "both"] {
+        app.appenv()
+            .args(["run", task, "id", "; touch pwned"])
+            .assert()
+            .success()
+            .stdout("one id ; touch pwned\n");
+    }
+    for task in ["bg", "loop"] {
+        let out = app.appenv().args(["run", task, "x"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(125), "{task}");
+        assert!(
+            stderr(&out).starts_with(&format!("appenv: task '{task}' (Procfile:")),
+            "{}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains("cannot take arguments"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(!app.root.join("ran").exists());
+    assert!(!app.root.join("pwned").exists());
+    // Without ARGS such a line runs as written.
+    app.appenv()
+        .args(["run", "loop"])
+        .assert()
+        .success()
+        .stdout("1\n");
+}
+
+#[test]
+fn a_simple_line_expands_like_sh_and_gets_the_process_name() {
+    let app = App::new(&[
+        (
+            "Procfile",
+            "web: MODE=\"$APPENV_PROCESS in $PWD\" bin/show ${PORT:-5000} \"$GREETING\" $SPLIT\n",
+        ),
+        (".env", "GREETING='hi there'\nSPLIT='a  b'\n"),
+    ]);
+    app.script("bin/show", &format!("echo \"MODE=$MODE\"\n{SHOW}"));
+    let sub = app.write("sub/", "");
+    app.appenv_in(&sub)
+        .args(["run", "web", "--help", "-x"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "MODE=web in {}\n{}",
+            app.root.display(),
+            show(
+                "show",
+                &app.root,
+                &["5000", "hi there", "a", "b", "--help", "-x"]
+            )
+        ));
+    // `--dry-run` prints that argv and runs nothing.
+    let out = app
+        .appenv()
+        .args(["run", "--dry-run", "web", "it's"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "MODE='web in {}' bin/show 5000 'hi there' a b 'it'\\''s'\n",
+            app.root.display(),
+        )
+    );
+}
+
+#[test]
+fn console_arguments_are_the_repl_s() {
+    let app = App::new(&[(".env", "")]);
+    app.script("bin/rails", SHOW);
+    for flag in ["-h", "--help", "-e"] {
+        app.appenv()
+            .args(["console", flag])
+            .assert()
+            .success()
+            .stdout(show("rails", &app.root, &["console", flag]));
+    }
+    // Before the task name, options are appenv's.
+    let out = app.appenv().args(["run", "--help"]).output().unwrap();
+    assert!(stdout(&out).contains("--dry-run"), "{}", stdout(&out));
+}
+
+#[test]
+fn run_given_a_program_suggests_typing_it() {
+    let app = App::new(&[("Procfile", "web: true\n")]);
+    tool(&app, "rake");
+    let out = app
+        .appenv()
+        .env("PATH", with_tools(&app))
+        .args(["run", "rake", "db:version", "a b"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        stderr(&out).ends_with("; did you mean 'appenv rake db:version 'a b''?\n"),
+        "{}",
+        stderr(&out)
+    );
+    let out = app.appenv().args(["run", "nope"]).output().unwrap();
+    assert!(!stderr(&out).contains("did you mean"), "{}", stderr(&out));
+}
+
+#[test]
+fn python_builtins_fall_back_to_python3() {
+    let app = App::new(&[("manage.py", "")]);
+    tool(&app, "python3");
+    let only_tools = app.tmp.path().join("tools");
+    app.appenv()
+        .env("PATH", &only_tools)
+        .args(["run", "migrate"])
+        .assert()
+        .success()
+        .stdout(show("python3", &app.root, &["manage.py", "migrate"]));
+    let out = app
+        .appenv()
+        .env("PATH", &only_tools)
+        .arg("tasks")
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains("migrate  built-in (Django)  python3 manage.py migrate\n"),
+        "{}",
+        stdout(&out)
+    );
+    // A python on PATH wins.
+    tool(&app, "python");
+    app.appenv()
+        .env("PATH", &only_tools)
+        .args(["run", "migrate"])
+        .assert()
+        .success()
+        .stdout(show("python", &app.root, &["manage.py", "migrate"]));
+}
+
+#[test]
+fn the_environment_name_reaches_the_framework() {
+    let app = App::new(&[
+        ("config/environments/production.rb", ""),
+        ("config/environments/development.rb", ""),
+        (
+            "Procfile",
+            "env: sh -c 'echo \"$RAILS_ENV $RACK_ENV ${NODE_ENV:-none}\"'\n",
+        ),
+        (".env", ""),
+    ]);
+    app.script("bin/rails", "");
+    let run = |args: &[&str], caller: Option<&str>| {
+        let mut cmd = app.appenv();
+        if let Some(value) = caller {
+            cmd.env("RAILS_ENV", value);
+        }
+        let out = cmd.args(args).output().unwrap();
+        (out.status.code(), stdout(&out), stderr(&out))
+    };
+    assert_eq!(
+        run(&["-e", "production", "run", "env"], None),
+        (
+            Some(0),
+            "production production none\n".into(),
+            String::new()
+        )
+    );
+    // The caller's value wins, and appenv says so once.
+    let (code, out, err) = run(&["-e", "production", "run", "env"], Some("development"));
+    assert_eq!(
+        (code, out.as_str()),
+        (Some(0), "development production none\n")
+    );
+    assert_eq!(
+        err,
+        "appenv: note: the caller's RAILS_ENV=development differs from the environment 'production' and wins\n"
+    );
+    // A name nothing knows: a note with the known names.
+    let (code, out, err) = run(&["-e", "prodution", "run", "env"], None);
+    assert_eq!(
+        (code, out.as_str()),
+        (Some(0), "prodution prodution none\n")
+    );
+    assert_eq!(
+        err,
+        "appenv: note: no env file or config of this app knows the environment 'prodution' (from --env); known: development, production\n"
+    );
+    assert_eq!(run(&["-q", "-e", "prodution", "run", "env"], None).2, "");
+    // explain says where the variable comes from.
+    let (_, out, _) = run(&["-e", "production", "explain"], None);
+    assert!(
+        out.contains("RAILS_ENV              appenv, the environment name (Rails)\n"),
+        "{out}"
+    );
+    let out = app
+        .appenv()
+        .args(["-e", "production", "env", "--json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["vars"]["RACK_ENV"],
+        serde_json::json!({"value": "production", "source": {"kind": "environment", "framework": "Rails"}}),
+        "{json}"
+    );
+    // An env file's own value wins.
+    app.write(".env.production", "RAILS_ENV=staging\n");
+    assert_eq!(
+        run(&["-e", "production", "run", "env"], None).1,
+        "staging production none\n"
+    );
+
+    // [env] name_vars replaces the list; [env] environments closes it.
+    app.write(
+        "appenv.toml",
+        "[env]\nname_vars = [\"NODE_ENV\"]\nenvironments = [\"production\", \"test\"]\n",
+    );
+    app.write(".env.production", "");
+    assert_eq!(
+        run(&["-e", "production", "run", "env"], None).1,
+        "  production\n"
+    );
+    let (code, out, err) = run(&["-e", "prodution", "run", "env"], None);
+    assert_eq!((code, out.as_str()), (Some(125), ""));
+    assert_eq!(
+        err,
+        "appenv: the environment \"prodution\" (from --env) is not one of this app's: production, test ([env] environments in appenv.toml)\n"
+    );
+}
+
+#[test]
+fn values_are_never_evaluated_and_a_line_may_place_its_args() {
+    let app = App::new(&[
+        (
+            "Procfile",
+            "plain: bin/show $CMD\nglob: bin/show $CMD *.none\nplaced: bin/show \"$@\" --end\n",
+        ),
+        (".env", "CMD='$(touch pwned);`touch pwned`'\n"),
+    ]);
+    app.script("bin/show", SHOW);
+    let expected = |extra: &[&str]| {
+        let mut words = vec!["$(touch", "pwned);`touch", "pwned`"];
+        words.extend_from_slice(extra);
+        show("show", &app.root, &words)
+    };
+    app.appenv()
+        .args(["run", "plain", "a b"])
+        .assert()
+        .success()
+        .stdout(expected(&["a b"]));
+    // A glob keeps the shell, which expands the value without evaluating it.
+    app.appenv()
+        .args(["run", "glob", "a b"])
+        .assert()
+        .success()
+        .stdout(expected(&["*.none", "a b"]));
+    assert!(!app.root.join("pwned").exists());
+    app.appenv()
+        .args(["run", "placed", "a b", "c"])
+        .assert()
+        .success()
+        .stdout(show("show", &app.root, &["a b", "c", "--end"]));
 }

@@ -15,7 +15,8 @@ const FISH_TASKS: &str = include_str!("completions/tasks.fish");
 
 /// Where the generated zsh script gives `run`'s task argument its action,
 /// and the line that ends the script (before which helpers must be defined).
-const ZSH_TASK_ARG: &str = "':task -- The task name:_default'";
+const ZSH_TASK_ARG: &str =
+    "'*::task -- The task name, then the arguments passed to the task:_default'";
 const ZSH_DISPATCH: &str = "if [ \"$funcstack[1]\" = \"_appenv\" ]; then";
 
 pub fn run(shell: HookShell) -> Result<(), Error> {
@@ -36,7 +37,11 @@ pub fn script(shell: HookShell) -> String {
         HookShell::Fish => header("fish") + &generated(Shell::Fish) + "\n" + FISH_TASKS,
         HookShell::Zsh => {
             let script = generated(Shell::Zsh)
-                .replacen(ZSH_TASK_ARG, "':task -- The task name:_appenv_tasks'", 1)
+                .replacen(
+                    ZSH_TASK_ARG,
+                    "'*::task -- The task name, then the arguments passed to the task:_appenv_tasks'",
+                    1,
+                )
                 .replacen(ZSH_DISPATCH, &format!("{ZSH_TASKS}{ZSH_DISPATCH}"), 1);
             // `#compdef` must stay the first line.
             match script.split_once('\n') {
@@ -67,7 +72,7 @@ mod tests {
         assert_eq!(plain.matches(ZSH_DISPATCH).count(), 1);
         let zsh = script(HookShell::Zsh);
         assert!(zsh.starts_with("#compdef appenv\n# Completions for appenv"));
-        assert!(zsh.contains(":task -- The task name:_appenv_tasks'"));
+        assert!(zsh.contains("the arguments passed to the task:_appenv_tasks'"));
         assert!(zsh.find("_appenv_tasks() {") < zsh.find(ZSH_DISPATCH));
     }
 

@@ -6,5 +6,5 @@ use super::Context;
 use crate::error::Error;
 
 pub fn run(ctx: &Context, args: &[OsString]) -> Result<(), Error> {
-    super::run::run(ctx, "console", args)
+    super::run::run_task(ctx, "console", args, false)
 }

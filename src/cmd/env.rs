@@ -70,6 +70,7 @@ pub fn source_json(source: &Source) -> Value {
         Source::File { name, line } => json!({ "kind": "file", "file": name, "line": line }),
         Source::Isolation => json!({ "kind": "isolation" }),
         Source::Appenv => json!({ "kind": "appenv" }),
+        Source::EnvName { framework } => json!({ "kind": "environment", "framework": framework }),
     }
 }
 

@@ -201,8 +201,9 @@ fn render(plan: &Plan, found: Option<Reason>) -> String {
 
     out.line("\n[tasks]");
     out.comment("Admin processes for `appenv run NAME`, looked up here, then in the");
-    out.comment("Procfile, then among built-ins. A string runs with /bin/sh -c, an array");
-    out.comment("is exec'd directly; arguments are appended to both.");
+    out.comment("Procfile, package.json and composer.json scripts, then built-ins. A string");
+    out.comment("is a command line (one simple command is exec'd directly, anything else");
+    out.comment("runs with /bin/sh -c), an array is exec'd as is; arguments are appended.");
     let tasks = tasks::list(plan);
     if !tasks.is_empty() {
         out.comment("Tasks found now (`appenv tasks`); a task here of the same name wins:");

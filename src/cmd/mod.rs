@@ -38,7 +38,7 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
     match cli.command {
         Command::Exec(args) => exec::run(&ctx, &args.command),
         Command::External(command) => exec::run(&ctx, &command),
-        Command::Run(args) => run::run(&ctx, &args.task, &args.args),
+        Command::Run(args) => run::run(&ctx, &args.task, args.dry_run),
         Command::Console(args) => console::run(&ctx, &args.args),
         Command::Tasks(args) => tasks::run(&ctx, &args),
         Command::Env(args) => env::run(&ctx, &args),

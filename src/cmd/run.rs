@@ -1,42 +1,155 @@
-//! `appenv run TASK [ARGS]…`: an admin process, in the root directory.
+//! `appenv run [--dry-run] TASK [ARGS]…`: an admin process, in the root
+//! directory, with appenv's pid.
 
 use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
 
-use super::exec::exec_plan;
 use super::{Context, Trust};
-use crate::error::{Error, FAILED};
-use crate::plan::Plan;
-use crate::tasks;
-use crate::text::sanitize;
+use crate::error::{Error, FAILED, print};
+use crate::exec;
+use crate::exec::Skip;
+use crate::plan::{Env, Plan};
+use crate::shell::push_word;
+use crate::tasks::{self, Invocation, Manager, Source};
+use crate::text::{sanitize, sanitize_bytes};
 
-pub fn run(ctx: &Context, name: &str, args: &[OsString]) -> Result<(), Error> {
+pub fn run(ctx: &Context, words: &[OsString], dry_run: bool) -> Result<(), Error> {
+    let Some((name, args)) = words.split_first() else {
+        return Err(Error::new(FAILED, "no task named"));
+    };
+    let Some(name) = name.to_str() else {
+        return Err(Error::new(
+            FAILED,
+            format!(
+                "no task named '{}': task names are UTF-8",
+                sanitize_bytes(name.as_bytes())
+            ),
+        ));
+    };
+    run_task(ctx, name, args, dry_run)
+}
+
+pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> Result<(), Error> {
     let plan = ctx.resolve()?;
     if let Trust::Untrusted(why) = ctx.trust(&plan) {
         return Err(Error::new(FAILED, why));
     }
+    note_env_name(ctx, &plan);
     let Some(task) = tasks::find(&plan, name) else {
-        return Err(unknown(&plan, name));
+        return Err(unknown(&plan, name, args));
     };
-    let argv = task.argv(&plan, args, !ctx.global.no_prefix);
-    Err(exec_plan(&plan, argv, Some(plan.root.dir.as_std_path())))
+    let invocation = task
+        .invocation(&plan, args, !ctx.global.no_prefix)
+        .map_err(|refused| {
+            Error::new(
+                FAILED,
+                format!(
+                    "task '{}' ({}) cannot take arguments: {}; put them in the task, or write it as an array in [tasks]",
+                    sanitize(name),
+                    task.source,
+                    refused.0
+                ),
+            )
+        })?;
+    let mut env = environment(&plan, &invocation);
+    if task.source == Source::Package(Manager::Npm) {
+        // npm's name for the directory it was started from.
+        env.insert("INIT_CWD".into(), ctx.start_dir()?.into_string().into());
+    }
+    let skip = Skip::for_env(|name| env.get(std::ffi::OsStr::new(name)).map(|v| v.as_os_str()));
+    let path = env.get(std::ffi::OsStr::new("PATH")).map(|v| v.as_os_str());
+    let program = exec::lookup(&invocation.argv[0], path, &|p| skip.skips(p))?;
+    if dry_run {
+        return print(&dry_run_line(&program, &invocation));
+    }
+    if task.source == Source::Package(Manager::Npm) && !ctx.quiet() {
+        let hooks = tasks::npm_hooks(&plan.root.dir, name);
+        if !hooks.is_empty() {
+            eprintln!(
+                "appenv: note: {} not run ('npm run {}' runs them; appenv replaces itself with the script's program)",
+                sanitize(&hooks.join(" and ")),
+                sanitize(name)
+            );
+        }
+    }
+    let env = env.iter().map(|(k, v)| (k.as_os_str(), v.as_os_str()));
+    Err(exec::exec(
+        &program,
+        &invocation.argv,
+        env,
+        Some(plan.root.dir.as_std_path()),
+    )
+    .into())
 }
 
-fn unknown(plan: &Plan, name: &str) -> Error {
+/// The plan's variables with the task's own set over them.
+fn environment(plan: &Plan, invocation: &Invocation) -> Env {
+    let mut env: Env = plan
+        .vars
+        .iter()
+        .map(|(k, v)| (k.clone(), v.value.clone()))
+        .collect();
+    env.extend(invocation.env.iter().cloned());
+    env
+}
+
+/// `NAME=value… /path/to/program ARGS…`, shell-quoted like `appenv which`,
+/// with the line's own assignments (what a person would type to run it).
+fn dry_run_line(program: &std::path::Path, invocation: &Invocation) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, value) in &invocation.assignments {
+        out.extend_from_slice(name.as_bytes());
+        out.push(b'=');
+        push_word(value.as_bytes(), &mut out);
+        out.push(b' ');
+    }
+    push_word(program.as_os_str().as_bytes(), &mut out);
+    for arg in &invocation.argv[1..] {
+        out.push(b' ');
+        push_word(arg.as_bytes(), &mut out);
+    }
+    out.push(b'\n');
+    out
+}
+
+fn unknown(plan: &Plan, name: &str, args: &[OsString]) -> Error {
     let names: Vec<String> = tasks::list(plan)
         .iter()
         .map(|t| sanitize(&t.name))
         .collect();
     let root = sanitize(plan.root.dir.as_str());
-    let name = sanitize(name);
-    let message = if names.is_empty() {
+    let shown = sanitize(name);
+    let mut message = if names.is_empty() {
         format!(
-            "no task named '{name}' in {root}, and no tasks at all: add one under [tasks] in appenv.toml"
+            "no task named '{shown}' in {root}, and no tasks at all: add one under [tasks] in appenv.toml"
         )
     } else {
         format!(
-            "no task named '{name}' in {root}; the tasks are: {} (see 'appenv tasks', or add one under [tasks] in appenv.toml)",
+            "no task named '{shown}' in {root}; the tasks are: {} (see 'appenv tasks', or add one under [tasks] in appenv.toml)",
             names.join(", ")
         )
     };
+    // `appenv run rake db:version`: a program, typed as if it were a task.
+    let skip = Skip::for_env(|name| plan.value(name));
+    let program = exec::lookup(name.as_ref(), plan.value("PATH"), &|p| skip.skips(p));
+    if program.is_ok() && !name.contains('/') {
+        let mut typed = b"appenv".to_vec();
+        for word in std::iter::once(name.as_ref()).chain(args.iter().map(|a| a.as_os_str())) {
+            typed.push(b' ');
+            push_word(word.as_bytes(), &mut typed);
+        }
+        message.push_str(&format!("; did you mean '{}'?", sanitize_bytes(&typed)));
+    }
     Error::new(FAILED, message)
+}
+
+/// Says once, before the program runs, what may surprise about the
+/// environment name (see [`crate::env_name`]).
+pub fn note_env_name(ctx: &Context, plan: &Plan) {
+    if ctx.quiet() {
+        return;
+    }
+    for note in crate::env_name::notes(plan) {
+        eprintln!("appenv: note: {note}");
+    }
 }

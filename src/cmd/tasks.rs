@@ -1,4 +1,5 @@
-//! `appenv tasks [--json | --names]`: every task, where it comes from and what it runs.
+//! `appenv tasks [--json | --names]`: every task, where it comes from and
+//! what really runs (the isolation prefix included, nothing expanded).
 //! Read-only, so it works on an untrusted app and says that it is one.
 
 use std::fmt::Write;
@@ -8,6 +9,7 @@ use serde_json::{Value, json};
 use super::Context;
 use crate::cli::TasksArgs;
 use crate::error::{ERROR, Error, print};
+use crate::plan::Plan;
 use crate::tasks::{self, Command, Source, Task};
 use crate::text::sanitize;
 
@@ -15,6 +17,7 @@ pub fn run(ctx: &Context, args: &TasksArgs) -> Result<(), Error> {
     let plan = ctx.resolve().map_err(|e| e.with_status(ERROR))?;
     ctx.note_trust(&plan);
     let tasks = tasks::list(&plan);
+    let prefix = !ctx.global.no_prefix;
     if args.names {
         return print(names(&tasks).as_bytes());
     }
@@ -25,12 +28,12 @@ pub fn run(ctx: &Context, args: &TasksArgs) -> Result<(), Error> {
         );
     }
     let out = if args.json {
-        let list: Vec<Value> = tasks.iter().map(to_json).collect();
+        let list: Vec<Value> = tasks.iter().map(|t| to_json(t, &plan, prefix)).collect();
         let mut out = serde_json::to_string_pretty(&list).map_err(|e| Error::new(ERROR, e))?;
         out.push('\n');
         out
     } else {
-        table(&tasks)
+        table(&tasks, &plan, prefix)
     };
     print(out.as_bytes())
 }
@@ -46,15 +49,15 @@ fn names(tasks: &[Task]) -> String {
         .collect()
 }
 
-/// Aligned columns: name, source, command.
-fn table(tasks: &[Task]) -> String {
+/// Aligned columns: name, source, what runs.
+fn table(tasks: &[Task], plan: &Plan, prefix: bool) -> String {
     let rows: Vec<[String; 3]> = tasks
         .iter()
         .map(|t| {
             [
                 sanitize(&t.name),
                 t.source.to_string(),
-                sanitize(&t.display()),
+                sanitize(&t.runs(plan, prefix)),
             ]
         })
         .collect();
@@ -67,13 +70,17 @@ fn table(tasks: &[Task]) -> String {
     out
 }
 
-fn to_json(task: &Task) -> Value {
+fn to_json(task: &Task, plan: &Plan, prefix: bool) -> Value {
     let mut value = json!({ "name": task.name });
     let source = match task.source {
         Source::Config => json!("config"),
         Source::Procfile { line } => {
             value["line"] = json!(line);
             json!("procfile")
+        }
+        Source::Package(manager) => {
+            value["file"] = json!(manager.file_name());
+            json!("package")
         }
         Source::Builtin(framework) => {
             value["framework"] = json!(framework.to_string());
@@ -85,5 +92,6 @@ fn to_json(task: &Task) -> Value {
         Command::Shell(script) => value["command"] = json!(script),
         Command::Argv(argv) => value["argv"] = json!(argv),
     }
+    value["runs"] = json!(task.runs(plan, prefix));
     value
 }

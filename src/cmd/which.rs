@@ -3,16 +3,39 @@
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
 
 use super::Context;
 use crate::error::{Error, print};
 use crate::exec::{self, Skip};
+use crate::plan::Plan;
 use crate::shell::push_word;
 
 pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     let plan = ctx.resolve()?;
     ctx.note_trust(&plan);
     let mut argv = plan.argv(command, !ctx.global.no_prefix);
+    let launcher = argv.len() > command.len();
+    if launcher && is_python_launcher(&argv) {
+        // An editor given `…/poetry run python` cannot use it: print the
+        // interpreter the launcher runs when it is the project's own
+        // virtualenv, which can be known without running the launcher.
+        match project_program(&plan, &argv, command) {
+            Some(program) => {
+                argv = std::iter::once(program.into())
+                    .chain(command[1..].iter().cloned())
+                    .collect()
+            }
+            None if !ctx.quiet() => eprintln!(
+                "appenv: note: this app's {} is reached through `{} {}`, which picks the interpreter itself; \
+                 only running it tells its path (`poetry env info -p`, `pipenv --py`, `hatch env find`)",
+                crate::text::sanitize_bytes(command[0].as_bytes()),
+                crate::text::sanitize_bytes(argv[0].as_bytes()),
+                crate::text::sanitize_bytes(argv[1].as_bytes()),
+            ),
+            None => {}
+        }
+    }
     // Never a shim nor appenv itself: an editor given this path must get
     // the real interpreter.
     let skip = Skip::for_env(|name| plan.value(name));
@@ -27,4 +50,29 @@ pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     }
     out.push(b'\n');
     print(&out)
+}
+
+/// `poetry run`, `uv run`, `pipenv run`, `pdm run`, `hatch run`.
+fn is_python_launcher(argv: &[OsString]) -> bool {
+    argv.get(1).is_some_and(|w| w == "run")
+        && ["poetry", "uv", "pipenv", "pdm", "hatch"]
+            .iter()
+            .any(|l| argv[0] == *l)
+}
+
+/// The command in the virtualenv the launcher uses, when that is the
+/// project's own: uv's `UV_PROJECT_ENVIRONMENT` or `.venv`; Poetry, pipenv
+/// and pdm also take an existing `.venv` in the project. Hatch keeps its
+/// environments elsewhere.
+fn project_program(plan: &Plan, argv: &[OsString], command: &[OsString]) -> Option<PathBuf> {
+    if argv[0] == "hatch" || command[0].as_bytes().contains(&b'/') {
+        return None;
+    }
+    let root = plan.root.dir.as_std_path();
+    let venv = match plan.value("UV_PROJECT_ENVIRONMENT") {
+        Some(dir) if argv[0] == "uv" => root.join(dir),
+        _ => root.join(".venv"),
+    };
+    let program = venv.join("bin").join(&command[0]);
+    (venv.join("pyvenv.cfg").is_file() && program.is_file()).then_some(program)
 }

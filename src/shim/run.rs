@@ -204,6 +204,10 @@ fn with_isolation(plan: &Plan, name: &OsStr, skip: &Skip) -> (Env, Target) {
         }
         Prefix::Launcher { words, launcher } => {
             env.insert(LAUNCHED_VAR.into(), launched());
+            // Nor may the launcher load .env again over the app's environment.
+            for (name, value) in crate::isolation::launcher_env(launcher.as_os_str()) {
+                env.entry((*name).into()).or_insert_with(|| (*value).into());
+            }
             Target::Launcher { words, launcher }
         }
     };

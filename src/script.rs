@@ -1,0 +1,800 @@
+//! A task's command line, read the way `/bin/sh` reads it, far enough to
+//! decide how to run it without leaving a shell around the program.
+//!
+//! * One simple command made of words, quotes, `$VAR`, `${VAR}`,
+//!   `${VAR:-word}` and leading `NAME=value` assignments is a [`Simple`]:
+//!   appenv expands it itself and execs the program directly.
+//! * Anything else (globs, `~`, `$(…)`, `&&`, pipes, redirections,
+//!   keywords, builtins) keeps the shell. Its last simple command is then
+//!   prefixed with `exec` where that is safe, so the program still replaces
+//!   the shell, and ARGS are added as `"$@"` after its last word, or refused
+//!   when they cannot be (a line ending in `&`, `fi`, `done`, `}`…).
+//!
+//! Reading stops at what cannot be followed exactly (a here-document, an
+//! unterminated quote): such a line is run by the shell as written and takes
+//! no ARGS.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+
+/// Shell words that only the shell can run as it means them: keywords,
+/// and builtins that change the shell or differ from the program of the
+/// same name (`echo` interprets backslashes in dash, `/bin/echo` does not).
+const SHELL_ONLY: &[&str] = &[
+    "!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "in", "then",
+    "until", "while", "[[", "]]", "function", "select", "time", "coproc", ".", ":", "alias",
+    "break", "cd", "command", "continue", "echo", "eval", "exit", "export", "false", "getopts",
+    "hash", "jobs", "kill", "local", "printf", "pwd", "read", "readonly", "return", "set", "shift",
+    "test", "[", "trap", "true", "type", "umask", "ulimit", "unalias", "unset", "wait", "source",
+    "declare", "typeset", "let", "builtin",
+];
+
+/// Keywords after which nothing can be appended: the line ends inside or
+/// at the end of a compound command.
+const CLOSING: [&str; 10] = [
+    "}", "done", "esac", "fi", "then", "do", "else", "elif", "in", "{",
+];
+
+fn shell_only(word: &str) -> bool {
+    SHELL_ONLY.contains(&word)
+}
+
+/// A piece of a word after quote removal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Text {
+        text: String,
+        quoted: bool,
+    },
+    Var {
+        name: String,
+        quoted: bool,
+        default: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Word {
+    start: usize,
+    end: usize,
+    parts: Vec<Part>,
+    /// Holds what only the shell can expand: a glob, `~`, `$(…)`, `$1`…
+    complex: bool,
+    /// Holds `$@`, `$*` or `$1`…: the line places the ARGS itself.
+    positional: bool,
+}
+
+impl Word {
+    /// The word as a plain literal, when it is one (`exec`, `if`).
+    fn literal(&self) -> Option<String> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Text { text, .. } => out.push_str(text),
+                Part::Var { .. } => return None,
+            }
+        }
+        (!self.complex).then_some(out)
+    }
+
+    /// `NAME=…`: the name, and the index in the first part where the value starts.
+    fn assignment(&self) -> Option<(String, usize)> {
+        let Some(Part::Text {
+            text,
+            quoted: false,
+        }) = self.parts.first()
+        else {
+            return None;
+        };
+        let (name, _) = text.split_once('=')?;
+        let valid = name
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        valid.then(|| (name.to_owned(), name.len() + 1))
+    }
+
+    /// Whether the word keeps its place in the line however it expands: an
+    /// unquoted `$VAR` can become several words or none.
+    fn unquoted_var(&self) -> bool {
+        self.parts
+            .iter()
+            .any(|p| matches!(p, Part::Var { quoted: false, .. }))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    /// `;` or a newline: the end of a command.
+    End,
+    /// `&&`, `||`: the next command may run.
+    AndOr,
+    /// `&`: the previous command runs in the background.
+    Background,
+    Pipe,
+    /// `(`, `)`, `;;`.
+    Group,
+    /// `<`, `>`, `>>`, `<&`, `>&`, `<>`, `>|`, `&>`.
+    Redirect,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Word(Word),
+    Op(Op),
+}
+
+/// A line the reader cannot follow exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opaque;
+
+/// How a task's line runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Form {
+    /// One simple command, run by appenv without a shell.
+    Simple(Simple),
+    /// Run by `/bin/sh -c`; see [`Form::shell_script`].
+    Shell(Shell),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Simple {
+    assignments: Vec<(String, Vec<Part>)>,
+    /// Where the assignments end in the text.
+    assignments_end: usize,
+    words: Vec<Word>,
+    /// Written as `exec COMMAND`.
+    had_exec: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shell {
+    text: String,
+    /// Where `exec ` goes so the last command replaces the shell.
+    exec_at: Option<usize>,
+    /// Where `"$@"` goes, or why ARGS cannot be added.
+    args_at: Result<usize, &'static str>,
+    /// The line uses `"$@"`, `$1`…: ARGS go there, not after it.
+    places_args: bool,
+}
+
+/// Why ARGS cannot be added to a line; the line runs fine without them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgsRefused(pub &'static str);
+
+impl Form {
+    pub fn parse(text: &str) -> Form {
+        let tokens = match lex(text) {
+            Ok(tokens) => tokens,
+            Err(Opaque) => {
+                return Form::Shell(Shell {
+                    text: text.to_owned(),
+                    exec_at: None,
+                    places_args: false,
+                    args_at: Err(
+                        "it cannot be read exactly (a here-document or an unfinished quote)",
+                    ),
+                });
+            }
+        };
+        let mut tokens = &tokens[..];
+        while let [Token::Op(Op::End), rest @ ..] = tokens {
+            tokens = rest;
+        }
+        while let [rest @ .., Token::Op(Op::End)] = tokens {
+            tokens = rest;
+        }
+        if let Some(simple) = simple(tokens) {
+            return Form::Simple(simple);
+        }
+        Form::Shell(shell(text, tokens))
+    }
+
+    /// The script for `/bin/sh -c` (the text as written for a simple
+    /// command, which has nothing to gain from `exec`).
+    pub fn shell_script(&self, text: &str, with_args: bool) -> Result<String, ArgsRefused> {
+        match self {
+            Form::Simple(s) => {
+                let start = s.words[0].start;
+                let end = s.words.last().map_or(text.len(), |w| w.end);
+                let exec = if s.had_exec { "" } else { "exec " };
+                let tail = if with_args { " \"$@\"" } else { "" };
+                Ok(format!(
+                    "{}{exec}{}{tail}",
+                    &text[..start],
+                    &text[start..end]
+                ))
+            }
+            Form::Shell(s) => s.script(with_args),
+        }
+    }
+}
+
+impl Shell {
+    fn script(&self, with_args: bool) -> Result<String, ArgsRefused> {
+        let text = &self.text;
+        let (body, tail) = match (with_args, self.args_at) {
+            (true, _) if self.places_args => (text.as_str(), ""),
+            (true, Ok(at)) => (&text[..at], " \"$@\""),
+            (true, Err(why)) => return Err(ArgsRefused(why)),
+            (false, _) => (text.as_str(), ""),
+        };
+        Ok(match self.exec_at {
+            Some(at) => format!("{}exec {}{tail}", &body[..at], &body[at..]),
+            None => format!("{body}{tail}"),
+        })
+    }
+
+    /// Whether the shell is left to exec the last command itself.
+    pub fn execs(&self) -> bool {
+        self.exec_at.is_some()
+    }
+}
+
+/// One command of words only, none of them needing the shell.
+fn simple(tokens: &[Token]) -> Option<Simple> {
+    let mut words = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        match token {
+            Token::Word(w) if !w.complex => words.push(w.clone()),
+            _ => return None,
+        }
+    }
+    let count = words
+        .iter()
+        .take_while(|w| w.assignment().is_some())
+        .count();
+    let assignments_end = words.get(count.wrapping_sub(1)).map_or(0, |w| w.end);
+    let mut command = words.split_off(count);
+    let had_exec = command.first().and_then(Word::literal).as_deref() == Some("exec");
+    if had_exec {
+        command.remove(0);
+        // `exec -a NAME`, `exec -c`: options of the shell's exec.
+        if command
+            .first()
+            .is_some_and(|w| w.literal().is_none_or(|l| l.starts_with('-')))
+        {
+            return None;
+        }
+    }
+    let first = command.first()?;
+    // A first word that may expand to nothing or to several words, or to a
+    // keyword: leave it to the shell.
+    if first.unquoted_var() || first.literal().is_none_or(|l| shell_only(&l)) {
+        return None;
+    }
+    let assignments = words
+        .into_iter()
+        .map(|w| {
+            let (name, skip) = w.assignment().unwrap_or_default();
+            let mut parts = w.parts;
+            if let Some(Part::Text { text, .. }) = parts.first_mut() {
+                text.drain(..skip);
+            }
+            (name, parts)
+        })
+        .collect();
+    Some(Simple {
+        assignments,
+        assignments_end,
+        words: command,
+        had_exec,
+    })
+}
+
+fn shell(text: &str, tokens: &[Token]) -> Shell {
+    // The last command: what follows the last separator.
+    let start = tokens
+        .iter()
+        .rposition(|t| matches!(t, Token::Op(op) if *op != Op::Redirect))
+        .map_or(0, |i| i + 1);
+    let separator = start.checked_sub(1).and_then(|i| match &tokens[i] {
+        Token::Op(op) => Some(*op),
+        Token::Word(_) => None,
+    });
+    let last = &tokens[start..];
+    // Its command words: words not taken by a redirection.
+    let mut command = Vec::new();
+    let mut after_redirect = false;
+    for token in last {
+        match token {
+            Token::Op(_) => after_redirect = true,
+            Token::Word(_) if after_redirect => after_redirect = false,
+            Token::Word(w) => command.push(w),
+        }
+    }
+    let assignments = command
+        .iter()
+        .take_while(|w| w.assignment().is_some())
+        .count();
+    let first = command.get(assignments);
+    let first_literal = first.and_then(|w| w.literal());
+    let args_at = match (last.last(), first) {
+        (Some(Token::Word(w)), Some(_))
+            if !first_literal
+                .as_deref()
+                .is_some_and(|l| CLOSING.contains(&l)) =>
+        {
+            Ok(w.end)
+        }
+        (Some(Token::Op(Op::Background)), _) => {
+            Err("it ends with `&`, so its last command runs in the background")
+        }
+        _ => Err(
+            "it does not end with a simple command (it ends with a keyword, `)` or an operator)",
+        ),
+    };
+    let defines_function = tokens
+        .windows(2)
+        .any(|w| w == [Token::Op(Op::Group), Token::Op(Op::Group)]);
+    let can_exec = matches!(
+        separator,
+        None | Some(Op::End) | Some(Op::AndOr) | Some(Op::Background)
+    ) && args_at.is_ok()
+        && !defines_function
+        && first_literal
+            .as_deref()
+            .is_some_and(|l| !shell_only(l) && l != "exec");
+    let exec_at = can_exec.then(|| first.map(|w| w.start)).flatten();
+    let places_args = tokens
+        .iter()
+        .any(|t| matches!(t, Token::Word(w) if w.positional));
+    Shell {
+        text: text.to_owned(),
+        exec_at,
+        args_at,
+        places_args,
+    }
+}
+
+impl Simple {
+    /// The command's assignments and argv, expanded as the shell would with
+    /// the variables `lookup` gives. `None` when an unquoted expansion holds
+    /// a glob character (only the shell can expand that as it would), or
+    /// when nothing is left to run.
+    #[allow(clippy::type_complexity)]
+    pub fn expand(
+        &self,
+        lookup: &dyn Fn(&str) -> Option<OsString>,
+    ) -> Option<(Vec<(String, OsString)>, Vec<OsString>)> {
+        // The command's words see the variables as they were before the
+        // assignments (POSIX expands them first); each assignment sees the
+        // ones before it.
+        let mut argv = Vec::new();
+        for word in &self.words {
+            argv.extend(fields(&word.parts, lookup)?);
+        }
+        let mut assigned: Vec<(String, OsString)> = Vec::new();
+        for (name, parts) in &self.assignments {
+            let seen = |n: &str| {
+                assigned
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == n)
+                    .map(|(_, v)| v.clone())
+                    .or_else(|| lookup(n))
+            };
+            let value = joined(parts, &seen);
+            assigned.push((name.clone(), value));
+        }
+        (!argv.is_empty()).then_some((assigned, argv))
+    }
+
+    /// The first word as written (a literal: see [`simple`]).
+    pub fn program(&self) -> String {
+        self.words[0].literal().unwrap_or_default()
+    }
+
+    /// The text from the first command word on, as written.
+    pub fn command_text<'t>(&self, text: &'t str) -> &'t str {
+        let end = self.words.last().map_or(text.len(), |w| w.end);
+        &text[self.words[0].start..end]
+    }
+
+    /// The leading assignments as written (empty when there are none).
+    pub fn assignments_text<'t>(&self, text: &'t str) -> &'t str {
+        text[..self.assignments_end].trim()
+    }
+}
+
+type Lookup<'l> = &'l dyn Fn(&str) -> Option<OsString>;
+
+/// An assignment's value: no splitting, no globbing.
+fn joined(parts: &[Part], lookup: Lookup) -> OsString {
+    let mut out = Vec::new();
+    for part in parts {
+        match part {
+            Part::Text { text, .. } => out.extend_from_slice(text.as_bytes()),
+            Part::Var { name, default, .. } => out.extend(var(name, default, lookup)),
+        }
+    }
+    OsString::from_vec(out)
+}
+
+/// `$NAME`, or `${NAME:-default}` when unset or empty.
+fn var(name: &str, default: &Option<String>, lookup: Lookup) -> Vec<u8> {
+    let value = lookup(name).map(OsString::into_vec).unwrap_or_default();
+    match default {
+        Some(d) if value.is_empty() => d.as_bytes().to_vec(),
+        _ => value,
+    }
+}
+
+/// A command word's fields: unquoted expansions split at blanks and
+/// newlines (the default IFS; shells do not take IFS from the environment),
+/// an unquoted empty expansion gives no field, a quoted one an empty field.
+fn fields(parts: &[Part], lookup: Lookup) -> Option<Vec<OsString>> {
+    let mut fields = Vec::new();
+    let mut current: Vec<u8> = Vec::new();
+    let mut started = false;
+    for part in parts {
+        match part {
+            Part::Text { text, .. } => {
+                current.extend_from_slice(text.as_bytes());
+                started = true;
+            }
+            Part::Var {
+                name,
+                quoted: true,
+                default,
+            } => {
+                current.extend(var(name, default, lookup));
+                started = true;
+            }
+            Part::Var {
+                name,
+                quoted: false,
+                default,
+            } => {
+                let value = var(name, default, lookup);
+                if value.iter().any(|b| b"*?[".contains(b)) {
+                    return None;
+                }
+                for (k, piece) in value.split(|b| b" \t\n".contains(b)).enumerate() {
+                    if k > 0 && started {
+                        fields.push(OsString::from_vec(std::mem::take(&mut current)));
+                        started = false;
+                    }
+                    if !piece.is_empty() {
+                        current.extend_from_slice(piece);
+                        started = true;
+                    }
+                }
+            }
+        }
+    }
+    if started {
+        fields.push(OsString::from_vec(current));
+    }
+    Some(fields)
+}
+
+/// Tokens as POSIX sh recognises them (comments dropped).
+fn lex(text: &str) -> Result<Vec<Token>, Opaque> {
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' => i += 1,
+            b'\n' => {
+                tokens.push(Token::Op(Op::End));
+                i += 1;
+            }
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'\\' if bytes.get(i + 1) == Some(&b'\n') => i += 2,
+            b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' => {
+                let (op, len) = operator(&bytes[i..])?;
+                tokens.push(Token::Op(op));
+                i += len;
+            }
+            _ => {
+                let (word, end) = word(text, i)?;
+                tokens.push(Token::Word(word));
+                i = end;
+            }
+        }
+    }
+    Ok(tokens)
+}
+
+fn operator(rest: &[u8]) -> Result<(Op, usize), Opaque> {
+    let two = rest.get(..2).unwrap_or(rest);
+    Ok(match two {
+        b"<<" => return Err(Opaque),
+        b"&&" | b"||" => (Op::AndOr, 2),
+        b";;" => (Op::Group, 2),
+        b">>" | b"<&" | b">&" | b"<>" | b">|" | b"&>" => (Op::Redirect, 2),
+        _ => match rest[0] {
+            b';' => (Op::End, 1),
+            b'&' => (Op::Background, 1),
+            b'|' => (Op::Pipe, 1),
+            b'(' | b')' => (Op::Group, 1),
+            _ => (Op::Redirect, 1),
+        },
+    })
+}
+
+/// One word from `start`, and where it ends.
+fn word(text: &str, start: usize) -> Result<(Word, usize), Opaque> {
+    let bytes = text.as_bytes();
+    let mut w = Word {
+        start,
+        end: start,
+        parts: Vec::new(),
+        complex: false,
+        positional: false,
+    };
+    let mut lit = String::new();
+    let flush = |lit: &mut String, parts: &mut Vec<Part>, quoted: bool| {
+        if !lit.is_empty() || quoted {
+            parts.push(Part::Text {
+                text: std::mem::take(lit),
+                quoted,
+            });
+        }
+    };
+    let mut i = start;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' => break,
+            b'\\' => match bytes.get(i + 1) {
+                None => return Err(Opaque),
+                Some(b'\n') => i += 2,
+                Some(_) => {
+                    flush(&mut lit, &mut w.parts, false);
+                    let c = next_char(text, i + 1);
+                    w.parts.push(Part::Text {
+                        text: c.to_string(),
+                        quoted: true,
+                    });
+                    i += 1 + c.len_utf8();
+                }
+            },
+            b'\'' => {
+                flush(&mut lit, &mut w.parts, false);
+                let end = text[i + 1..].find('\'').ok_or(Opaque)? + i + 1;
+                w.parts.push(Part::Text {
+                    text: text[i + 1..end].to_owned(),
+                    quoted: true,
+                });
+                i = end + 1;
+            }
+            b'"' => {
+                flush(&mut lit, &mut w.parts, false);
+                i = double_quoted(text, i + 1, &mut w)?;
+            }
+            b'$' => {
+                flush(&mut lit, &mut w.parts, false);
+                i = dollar(text, i, false, &mut w)?;
+            }
+            b'`' => {
+                w.complex = true;
+                i = backquoted(bytes, i + 1)?;
+            }
+            b'*' | b'?' | b'[' => {
+                w.complex = true;
+                lit.push(b as char);
+                i += 1;
+            }
+            b'~' if i == start || matches!(bytes[i - 1], b'=' | b':') => {
+                w.complex = true;
+                lit.push('~');
+                i += 1;
+            }
+            _ => {
+                let c = next_char(text, i);
+                lit.push(c);
+                i += c.len_utf8();
+            }
+        }
+    }
+    flush(&mut lit, &mut w.parts, false);
+    w.end = i;
+    Ok((w, i))
+}
+
+fn next_char(text: &str, at: usize) -> char {
+    text[at..].chars().next().unwrap_or_default()
+}
+
+/// Inside `"…"` from `i`; returns the index after the closing quote.
+fn double_quoted(text: &str, mut i: usize, w: &mut Word) -> Result<usize, Opaque> {
+    let bytes = text.as_bytes();
+    let mut lit = String::new();
+    loop {
+        let Some(&b) = bytes.get(i) else {
+            return Err(Opaque);
+        };
+        match b {
+            b'"' => {
+                w.parts.push(Part::Text {
+                    text: lit,
+                    quoted: true,
+                });
+                return Ok(i + 1);
+            }
+            b'\\' => match bytes.get(i + 1) {
+                None => return Err(Opaque),
+                Some(b'\n') => i += 2,
+                Some(&c) if b"$`\"\\".contains(&c) => {
+                    lit.push(c as char);
+                    i += 2;
+                }
+                Some(_) => {
+                    lit.push('\\');
+                    i += 1;
+                }
+            },
+            b'$' => {
+                w.parts.push(Part::Text {
+                    text: std::mem::take(&mut lit),
+                    quoted: true,
+                });
+                i = dollar(text, i, true, w)?;
+            }
+            b'`' => {
+                w.complex = true;
+                i = backquoted(bytes, i + 1)?;
+            }
+            _ => {
+                let c = next_char(text, i);
+                lit.push(c);
+                i += c.len_utf8();
+            }
+        }
+    }
+}
+
+/// A `$` at `i`; returns the index after the expansion.
+fn dollar(text: &str, i: usize, quoted: bool, w: &mut Word) -> Result<usize, Opaque> {
+    let bytes = text.as_bytes();
+    let name_len = |from: usize| {
+        let rest = &bytes[from..];
+        if rest
+            .first()
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        {
+            rest.iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .count()
+        } else {
+            0
+        }
+    };
+    match bytes.get(i + 1) {
+        Some(b'{') => {
+            let close = braced_end(bytes, i + 2)?;
+            let inner = &text[i + 2..close];
+            let n = name_len(i + 2);
+            let name = &inner[..n];
+            let rest = &inner[n..];
+            let default = if rest.is_empty() {
+                Some(None)
+            } else {
+                rest.strip_prefix(":-")
+                    .filter(|d| !d.bytes().any(|b| b"$`\"'\\{}*?[~".contains(&b)))
+                    .map(|d| Some(d.to_owned()))
+            };
+            if inner.starts_with(|c: char| c == '@' || c == '*' || c.is_ascii_digit()) {
+                w.positional = true;
+            }
+            match default {
+                Some(default) if n > 0 => w.parts.push(Part::Var {
+                    name: name.to_owned(),
+                    quoted,
+                    default,
+                }),
+                _ => w.complex = true,
+            }
+            Ok(close + 1)
+        }
+        Some(b'(') => {
+            w.complex = true;
+            paren_end(bytes, i + 2)
+        }
+        Some(b'\'') if !quoted => {
+            // bash's $'…': not POSIX, the shell decides.
+            w.complex = true;
+            let end = text[i + 2..].find('\'').ok_or(Opaque)? + i + 2;
+            Ok(end + 1)
+        }
+        Some(c) if b"@*#?-$!0123456789".contains(c) => {
+            w.complex = true;
+            w.positional |= b"@*123456789".contains(c);
+            Ok(i + 2)
+        }
+        _ => {
+            let n = name_len(i + 1);
+            if n == 0 {
+                // A lone `$` is itself.
+                w.parts.push(Part::Text {
+                    text: "$".into(),
+                    quoted,
+                });
+                return Ok(i + 1);
+            }
+            w.parts.push(Part::Var {
+                name: text[i + 1..i + 1 + n].to_owned(),
+                quoted,
+                default: None,
+            });
+            Ok(i + 1 + n)
+        }
+    }
+}
+
+/// The index of the `}` closing a `${` whose body starts at `i`.
+fn braced_end(bytes: &[u8], mut i: usize) -> Result<usize, Opaque> {
+    let mut depth = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\\' => i += 1,
+            b'\'' | b'"' => i = quote_end(bytes, i)?,
+            b'{' => depth += 1,
+            b'}' if depth == 0 => return Ok(i),
+            b'}' => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    Err(Opaque)
+}
+
+/// The index after the `)` closing a `$(` whose body starts at `i`.
+fn paren_end(bytes: &[u8], mut i: usize) -> Result<usize, Opaque> {
+    let mut depth = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\\' => i += 1,
+            b'\'' | b'"' => i = quote_end(bytes, i)?,
+            b'(' => depth += 1,
+            b')' if depth == 0 => return Ok(i + 1),
+            b')' => depth -= 1,
+            // `case` patterns inside `$(…)` cannot be followed by counting.
+            b'#' => return Err(Opaque),
+            b'<' if bytes.get(i + 1) == Some(&b'<') => return Err(Opaque),
+            _ => {}
+        }
+        i += 1;
+    }
+    Err(Opaque)
+}
+
+/// The index of the quote closing the one at `i`.
+fn quote_end(bytes: &[u8], i: usize) -> Result<usize, Opaque> {
+    let quote = bytes[i];
+    let mut j = i + 1;
+    while let Some(&b) = bytes.get(j) {
+        if b == b'\\' && quote == b'"' {
+            j += 2;
+            continue;
+        }
+        if b == quote {
+            return Ok(j);
+        }
+        j += 1;
+    }
+    Err(Opaque)
+}
+
+/// The index after the backquote closing one whose body starts at `i`.
+fn backquoted(bytes: &[u8], mut i: usize) -> Result<usize, Opaque> {
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\\' => i += 2,
+            b'`' => return Ok(i + 1),
+            _ => i += 1,
+        }
+    }
+    Err(Opaque)
+}
+
+#[cfg(test)]
+mod tests;
