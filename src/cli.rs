@@ -190,6 +190,11 @@ pub enum ExportShell {
     Bash,
     Zsh,
     Fish,
+    Tcsh,
+    Elvish,
+    Xonsh,
+    /// A NUON record for nushell's hook
+    Nu,
     Json,
 }
 
@@ -201,6 +206,18 @@ pub struct HookArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum HookShell {
+    Bash,
+    Zsh,
+    Fish,
+    Tcsh,
+    Elvish,
+    Xonsh,
+    Nu,
+}
+
+/// The shells clap can write completions for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
     Bash,
     Zsh,
     Fish,
@@ -251,7 +268,7 @@ pub enum ShimAction {
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     #[arg(value_enum)]
-    pub shell: HookShell,
+    pub shell: CompletionShell,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! state it can evaluate, because a prompt must never break.
 
 mod names;
+mod render;
 mod watch;
 
 use std::collections::BTreeMap;
@@ -33,6 +34,10 @@ pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
         ExportShell::Bash => Format::Shell(Shell::Bash),
         ExportShell::Zsh => Format::Shell(Shell::Zsh),
         ExportShell::Fish => Format::Shell(Shell::Fish),
+        ExportShell::Tcsh => Format::Shell(Shell::Tcsh),
+        ExportShell::Elvish => Format::Shell(Shell::Elvish),
+        ExportShell::Xonsh => Format::Shell(Shell::Xonsh),
+        ExportShell::Nu => Format::Shell(Shell::Nu),
         ExportShell::Json => Format::Json,
     };
     let state = HookState::from_env(&ctx.inherited).unwrap_or_default();
@@ -44,6 +49,7 @@ pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
         }
     }
     let out = match format {
+        Format::Shell(Shell::Nu) => render::nuon(&updates, &watch),
         Format::Shell(shell) => render_shell(shell, &updates, &watch),
         Format::Json => render_json(&updates),
     };
@@ -361,20 +367,25 @@ fn render_shell(
         }
     }
     // The hook's own, unexported variable: what to compare with the stamp.
-    out.extend_from_slice(match shell {
-        Shell::Fish => b"set -g __appenv_watch",
-        Shell::Bash | Shell::Zsh => b"__appenv_watch=(",
-    });
-    for (i, path) in watch.0.iter().enumerate() {
-        if i > 0 || shell == Shell::Fish {
-            out.push(b' ');
+    match shell {
+        Shell::Bash | Shell::Zsh | Shell::Fish => {
+            out.extend_from_slice(match shell {
+                Shell::Fish => b"set -g __appenv_watch",
+                _ => b"__appenv_watch=(",
+            });
+            for (i, path) in watch.0.iter().enumerate() {
+                if i > 0 || shell == Shell::Fish {
+                    out.push(b' ');
+                }
+                shell.quote(path.as_str().as_bytes(), &mut out);
+            }
+            out.extend_from_slice(match shell {
+                Shell::Fish => b";\n",
+                _ => b");\n",
+            });
         }
-        shell.quote(path.as_str().as_bytes(), &mut out);
+        _ => render::watch(shell, watch, &mut out),
     }
-    out.extend_from_slice(match shell {
-        Shell::Fish => b";\n",
-        Shell::Bash | Shell::Zsh => b");\n",
-    });
     out
 }
 
