@@ -18,6 +18,7 @@ use appenv::cli::Cli;
 use appenv::cmd;
 use appenv::plan::Env;
 use appenv::shim;
+use appenv::text;
 
 /// # Safety
 ///
@@ -50,12 +51,40 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
             e.exit_code()
         }
         Err(e) => {
-            let _ = e.print();
+            match invalid_value(&e) {
+                Some(message) => eprintln!("appenv: {message}"),
+                None => drop(e.print()),
+            }
             e.exit_code()
         }
     };
     let _ = std::io::stdout().flush();
     status
+}
+
+/// A value that is not one of a list (`appenv hook csh`), said the way
+/// appenv says everything, with the list: `appenv: unknown shell 'csh';
+/// use one of bash, zsh, …`.
+fn invalid_value(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    if e.kind() != ErrorKind::InvalidValue {
+        return None;
+    }
+    let (Some(ContextValue::String(arg)), Some(ContextValue::String(value))) = (
+        e.get(ContextKind::InvalidArg),
+        e.get(ContextKind::InvalidValue),
+    ) else {
+        return None;
+    };
+    let Some(ContextValue::Strings(valid)) = e.get(ContextKind::ValidValue) else {
+        return None;
+    };
+    let value = text::sanitize(value);
+    let what = match arg.strip_prefix('<').and_then(|a| a.strip_suffix('>')) {
+        Some(name) => format!("{} '{value}'", name.to_lowercase()),
+        None => format!("value '{value}' for {arg}"),
+    };
+    Some(format!("unknown {what}; use one of {}", valid.join(", ")))
 }
 
 /// What `appenv` alone prints: the usage and the common commands, not the

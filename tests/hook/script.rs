@@ -101,6 +101,7 @@ fn session(shell: Shell, rc: &str, after: &str, env: &[(&str, &str)]) -> (String
         Shell::Bash => cmd.args(["--norc", "--noprofile", "-c", &script]),
         Shell::Zsh => cmd.args(["-f", "-c", &script]),
         Shell::Fish => cmd.args(["--no-config", "-c", &script]),
+        _ => unreachable!("bash, zsh and fish only"),
     };
     let out = cmd
         .current_dir(sandbox.path(""))
@@ -155,6 +156,7 @@ fn sourcing_twice_installs_once() {
                 &[],
             ),
             Shell::Fish => session(shell, "", "functions --handlers | string join ,", &[]),
+            _ => unreachable!("bash, zsh and fish only"),
         };
         let expected = match shell {
             Shell::Bash => "__appenv_hook\n",
@@ -162,6 +164,7 @@ fn sourcing_twice_installs_once() {
             Shell::Fish => {
                 "Event variable,PWD __appenv_hook,,Event generic,fish_exit __appenv_exit,fish_prompt __appenv_hook\n"
             }
+            _ => unreachable!("bash, zsh and fish only"),
         };
         assert_eq!(out, expected, "{shell}");
     }
@@ -225,6 +228,7 @@ fn aliases_and_functions_named_like_builtins_cannot_break_it() {
                 "function mkdir; echo broken; end; function path; echo broken; end",
                 "emit fish_prompt",
             ),
+            _ => unreachable!("bash, zsh and fish only"),
         };
         let after = format!("cd apps/app; {prompt}; command printenv DB");
         let (out, err) = session(shell, rc, &after, &[]);
@@ -244,6 +248,7 @@ fn a_failure_is_one_line_and_the_prompt_survives() {
             Shell::Bash => r#"eval "$PROMPT_COMMAND""#,
             Shell::Zsh => "for f in $precmd_functions; do $f; done",
             Shell::Fish => "emit fish_prompt",
+            _ => unreachable!("bash, zsh and fish only"),
         };
         // zsh and fish ask at `cd` already, bash at the prompt; either
         // way each failure is said once.
