@@ -55,10 +55,10 @@ fn script(shell: Shell, set: &[u8], unset: &[u8], env: &Path) -> Vec<u8> {
     let env = env.display();
     match shell {
         // What `__appenv_call` does: the code in a file, `source`d.
-        Shell::Tcsh => format!(
-            "source set\n'{env}' -0 > exported\nsource unset\n'{env}' -0 > left\nexit 0\n"
-        )
-        .into_bytes(),
+        Shell::Tcsh => {
+            format!("source set\n'{env}' -0 > exported\nsource unset\n'{env}' -0 > left\nexit 0\n")
+                .into_bytes()
+        }
         // `eval` in an empty namespace, as the hook does.
         Shell::Elvish => format!(
             "eval &ns=(ns [&]) (slurp < set)\n'{env}' -0 > exported\n\
@@ -133,7 +133,11 @@ fn round_trip(shell: Shell, locale: &str, vars: &[(String, Vec<u8>)]) -> Result<
     }
     fs::write(work.join("set"), &set).unwrap();
     fs::write(work.join("unset"), &unset).unwrap();
-    fs::write(work.join("script"), script(shell, &set, &unset, &env_program())).unwrap();
+    fs::write(
+        work.join("script"),
+        script(shell, &set, &unset, &env_program()),
+    )
+    .unwrap();
     let out = command(shell, &bin)
         .current_dir(&work)
         .env_clear()
@@ -322,7 +326,11 @@ fn nuon_records_load_exactly() {
         .env("HOME", dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let exported = read_env(&dir.path().join("exported"));
     for (name, value) in &vars {
         let got = exported.iter().find(|(n, _)| n == name.as_bytes());

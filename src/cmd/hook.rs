@@ -30,7 +30,9 @@ pub fn run(shell: HookShell) -> Result<(), Error> {
     let mut out = Vec::with_capacity(script.len() + 100);
     // Without it the script runs `appenv` from PATH.
     let exe = std::env::current_exe();
-    let bin = exe.as_ref().map_or(&b"appenv"[..], |exe| exe.as_os_str().as_bytes());
+    let bin = exe
+        .as_ref()
+        .map_or(&b"appenv"[..], |exe| exe.as_os_str().as_bytes());
     out.extend_from_slice(match shell {
         Shell::Fish => b"set -g __appenv_bin ",
         Shell::Bash | Shell::Zsh => b"__appenv_bin=",
