@@ -17,7 +17,16 @@
 
 use str
 
+# Where appenv could not be asked: a failure is said once, not at every
+# prompt, until the directory or APPENV_ENV changes.
+var failed-at = ''
+
 fn export {
+    var here = $pwd"\x00"(if (has-env APPENV_ENV) { get-env APPENV_ENV } else { put "" })
+    if (==s $failed-at $here) {
+        return
+    }
+    set failed-at = $here
     if (and (str:contains $__appenv_bin /) (not (has-external $__appenv_bin))) {
         echo 'appenv: '$__appenv_bin' is missing; the shell hook does nothing' >&2
         return
@@ -34,6 +43,7 @@ fn export {
         echo "appenv: 'appenv export elvish' failed (status "$status"); the environment is unchanged" >&2
         return
     }
+    set failed-at = ''
     eval &ns=(ns [&]) $code
 }
 

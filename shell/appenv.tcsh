@@ -33,7 +33,7 @@ if ( $?XDG_RUNTIME_DIR ) eval 'if ( "$XDG_RUNTIME_DIR" =~ /* ) set __appenv_stam
 # Forget the last check: the next prompt asks appenv.
 set __appenv_pwd = '' __appenv_env = '' __appenv_e = '' __appenv_go = 1 __appenv_s = 0;
 set __appenv_watch = ( );
-alias __appenv_changed 'set __appenv_go = 1';
+alias __appenv_changed 'set __appenv_go = 0';
 
 alias __appenv_hook 'set __appenv_status = $status; set __appenv_e = ""; if ( $?APPENV_ENV ) eval '"'"'set __appenv_e = $APPENV_ENV:q'"'"'; __appenv_changed; if ( "$cwd" != "$__appenv_pwd" || "$__appenv_e" != "$__appenv_env" ) set __appenv_go = 1; if ( $__appenv_go ) eval __appenv_export; set status = $__appenv_status';
 

@@ -5,6 +5,7 @@ mod common;
 mod cost;
 mod export;
 mod harness;
+mod new_scripts;
 mod new_shells;
 mod scenarios;
 mod script;
