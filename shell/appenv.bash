@@ -4,28 +4,50 @@
 #
 # At each prompt the hook decides from what it holds, without starting a
 # process, whether anything the environment depends on may have changed: the
-# working directory, APPENV_ENV, or a file or directory that the last
-# `appenv export` said to watch, compared with a stamp file that the hook
-# touches each time it asks appenv. Only then does it run `appenv export
-# bash` and evaluate what it prints.
+# working directory, APPENV_ENV, a file that the last `appenv export` said
+# to watch (compared with a stamp file that the hook touches each time it
+# asks appenv), or the names that can make a directory an app root, in the
+# working directory and every directory above it. Only then does it run
+# `appenv export bash` and evaluate what it prints.
 #
-# Builtins are called as `\builtin NAME` so that a user's aliases and
-# functions cannot change what the hook does.
+# Every command is called as `\builtin NAME` (`\command NAME`) so that a
+# user's aliases and functions cannot change what the hook does, and alias
+# expansion is off while the functions below are read, so that an alias
+# named after a keyword (`alias if=…`, `alias [[=…`) cannot either.
 
 # `appenv hook` puts the path of the binary in __appenv_bin above this line.
 __appenv_bin=${__appenv_bin:-appenv}
 
-# One stamp per shell: its mtime is when this shell last asked appenv.
-if [[ ${XDG_RUNTIME_DIR-} == /* ]]; then
-    __appenv_stamp=${XDG_RUNTIME_DIR}/appenv/stamp.$$
-elif [[ ${XDG_CACHE_HOME-} == /* ]]; then
-    __appenv_stamp=${XDG_CACHE_HOME}/appenv/stamp.$$
+__appenv_aliases=off
+\builtin shopt -q expand_aliases && __appenv_aliases=on
+\builtin shopt -u expand_aliases
+
+# The names whose appearance in the working directory or above could make
+# another root: all that `appenv root` looks for until `appenv export` says
+# which still matter.
+__appenv_names=(appenv.toml Procfile .env Gemfile pyproject.toml requirements.txt
+    manage.py package.json composer.json mix.exs go.mod Cargo.toml)
+
+# Where this shell's stamp file may go, best first: the first directory that
+# this user owns, or can make, is used. Never a directory under `/` from an
+# unset HOME.
+__appenv_stamps=()
+[[ ${XDG_RUNTIME_DIR-} == /?* ]] && __appenv_stamps+=("${XDG_RUNTIME_DIR}/appenv")
+[[ ${XDG_CACHE_HOME-} == /?* ]] && __appenv_stamps+=("${XDG_CACHE_HOME}/appenv")
+[[ ${HOME-} == /?* ]] && __appenv_stamps+=("${HOME%/}/.cache/appenv")
+if [[ ${TMPDIR-} == /?* ]]; then
+    __appenv_stamps+=("${TMPDIR%/}/appenv-${UID}")
 else
-    __appenv_stamp=${HOME-}/.cache/appenv/stamp.$$
+    __appenv_stamps+=("/tmp/appenv-${UID}")
 fi
+__appenv_stamp=
 # Forget the last check: the next prompt asks appenv.
 __appenv_pwd=
+__appenv_env=
+__appenv_found=
 __appenv_watch=()
+__appenv_absent=()
+__appenv_left=()
 
 __appenv_hook() {
     # Keep the status of the user's last command for the prompt.
@@ -37,44 +59,180 @@ __appenv_hook() {
     \builtin return "${__appenv_status}"
 }
 
-# True when every watched path is older than the stamp. A path as new as the
-# stamp counts as changed: file times come from a clock that ticks every few
-# milliseconds, so a write in the same tick as the stamp has the same time.
-# A path that no longer exists counts as unchanged: its removal changed the
-# directory holding it, which is watched too.
+# True when every watched path is still there and older than the stamp, no
+# path said to be absent exists, and the names that can make a root are
+# where they were. A path as new as the stamp counts as changed: file times
+# come from a clock that ticks every few milliseconds, so a write in the
+# same tick as the stamp has the same time. Without a stamp file (no
+# directory for it), edits are seen at the next change of directory.
 __appenv_unchanged() {
     \builtin local __appenv_path
-    for __appenv_path in ${__appenv_watch[@]+"${__appenv_watch[@]}"}; do
-        [[ ${__appenv_stamp} -nt ${__appenv_path} ]] || \builtin return 1
+    if [[ -n ${__appenv_stamp} ]]; then
+        for __appenv_path in ${__appenv_watch[@]+"${__appenv_watch[@]}"}; do
+            [[ -e ${__appenv_path} && ${__appenv_stamp} -nt ${__appenv_path} ]] ||
+                \builtin return 1
+        done
+    fi
+    for __appenv_path in ${__appenv_absent[@]+"${__appenv_absent[@]}"}; do
+        [[ -e ${__appenv_path} || -L ${__appenv_path} ]] && \builtin return 1
+    done
+    __appenv_same_roots
+}
+
+# True when no name in __appenv_names appeared or went in the working
+# directory or above since the last call to appenv. A directory older than
+# the stamp is as it was then; only the others are looked into, so a
+# directory whose time changes for other reasons (HOME under a shared
+# history file) costs a look, and never a call.
+__appenv_same_roots() {
+    \builtin local __appenv_dir=${PWD%/} __appenv_name __appenv_path
+    while \builtin true; do
+        if [[ -z ${__appenv_stamp} || ! ${__appenv_stamp} -nt ${__appenv_dir:-/} ]]; then
+            for __appenv_name in "${__appenv_names[@]}"; do
+                __appenv_path=$'\n'${__appenv_dir}/${__appenv_name}$'\n'
+                if [[ -e ${__appenv_dir}/${__appenv_name} ]]; then
+                    [[ ${__appenv_found} == *"${__appenv_path}"* ]] || \builtin return 1
+                else
+                    [[ ${__appenv_found} != *"${__appenv_path}"* ]] || \builtin return 1
+                fi
+            done
+        fi
+        [[ -n ${__appenv_dir} ]] || \builtin break
+        __appenv_dir=${__appenv_dir%/*}
     done
 }
 
+# Sets __appenv_now (a local of the caller) to the paths, each between
+# newlines, of the names in __appenv_names in the working directory and
+# above.
+__appenv_roots() {
+    \builtin local __appenv_dir=${PWD%/} __appenv_name
+    __appenv_now=$'\n'
+    while \builtin true; do
+        for __appenv_name in "${__appenv_names[@]}"; do
+            if [[ -e ${__appenv_dir}/${__appenv_name} ]]; then
+                __appenv_now+=${__appenv_dir}/${__appenv_name}$'\n'
+            fi
+        done
+        [[ -n ${__appenv_dir} ]] || \builtin break
+        __appenv_dir=${__appenv_dir%/*}
+    done
+}
+
+# Touches this shell's stamp file, in the first of __appenv_stamps that
+# works; a directory that cannot be made, written or is not the user's own
+# is passed over for good. With none left, says so once.
+__appenv_touch() {
+    \builtin local __appenv_dir
+    while ((${#__appenv_stamps[@]} > 0)); do
+        __appenv_dir=${__appenv_stamps[0]}
+        [[ -e ${__appenv_dir} ]] || \command mkdir -p -m 700 -- "${__appenv_dir}" 2>/dev/null
+        # `>|`: even under noclobber.
+        if [[ -d ${__appenv_dir} && ! -L ${__appenv_dir} && -O ${__appenv_dir} ]] &&
+            { \builtin : >|"${__appenv_dir}/stamp.$$"; } 2>/dev/null; then
+            __appenv_stamp=${__appenv_dir}/stamp.$$
+            \builtin return 0
+        fi
+        __appenv_stamps=(${__appenv_stamps[@]+"${__appenv_stamps[@]:1}"})
+        if ((${#__appenv_stamps[@]} == 0)); then
+            \builtin printf '%s\n' "appenv: no directory for the shell hook's stamp file; edits to an app's files are seen at the next cd" >&2
+        fi
+    done
+    __appenv_stamp=
+}
+
 __appenv_export() {
-    \builtin local __appenv_code
+    \builtin local __appenv_code __appenv_now
     __appenv_pwd=${PWD}
-    # Touch the stamp before appenv reads anything, so that a file written
-    # while it runs is newer than the stamp. `>|`: even under noclobber.
-    { : >|"${__appenv_stamp}"; } 2>/dev/null ||
-        { \command mkdir -p -m 700 -- "${__appenv_stamp%/*}" && : >|"${__appenv_stamp}"; } 2>/dev/null
+    # Before appenv reads anything, so that a file written while it runs is
+    # newer than the stamp, and a root made while it runs is seen.
+    __appenv_touch
+    __appenv_roots
+    __appenv_found=${__appenv_now}
+    \builtin local __appenv_before="${__appenv_names[*]}"
     if [[ ${__appenv_bin} == */* && ! -x ${__appenv_bin} ]]; then
         \builtin printf 'appenv: %s is missing; the shell hook does nothing\n' "${__appenv_bin}" >&2
-    elif __appenv_code=$("${__appenv_bin}" export bash); then
+    elif __appenv_code=$(__appenv_ask); then
         \builtin eval -- "${__appenv_code}"
+        # Fewer names to look for now (or more): where they are now.
+        if [[ ${__appenv_names[*]} != "${__appenv_before}" ]]; then
+            __appenv_roots
+            __appenv_found=${__appenv_now}
+        fi
     else
         \builtin printf "appenv: 'appenv export bash' failed (status %s); the environment is unchanged\n" "$?" >&2
     fi
     __appenv_env=${APPENV_ENV-}
 }
 
-# Run first at each prompt, so the user's own prompt commands see the app's
-# environment. Installing twice adds nothing twice. PROMPT_COMMAND may be a
-# string or, since bash 5.1, an array of commands.
+# Takes the PATH entries that the last unload took out (__appenv_left) out
+# again if another tool's hook put them back at this prompt (direnv restores
+# the PATH it saved whole, and it saved appenv's entries), then forgets them.
+# Run last at each prompt.
+__appenv_tidy() {
+    \builtin local __appenv_status=$? __appenv_entry __appenv_path
+    if ((${#__appenv_left[@]} > 0)); then
+        __appenv_path=:${PATH}:
+        for __appenv_entry in "${__appenv_left[@]}"; do
+            __appenv_path=${__appenv_path/":${__appenv_entry}:"/:}
+        done
+        __appenv_path=${__appenv_path#:}
+        __appenv_path=${__appenv_path%:}
+        [[ ${__appenv_path} == "${PATH}" ]] || PATH=${__appenv_path}
+        __appenv_left=()
+    fi
+    \builtin return "${__appenv_status}"
+}
+
+# Runs `appenv export bash` (in the subshell of a command substitution)
+# with the names of the shell's variables, exported or not: appenv leaves
+# those the user set alone.
+__appenv_ask() {
+    # shellcheck disable=SC2034 # read by appenv
+    APPENV_SHELL_VARS=$(\builtin compgen -v)
+    # shellcheck disable=SC2034
+    \builtin export APPENV_SHELL_VARS
+    \builtin exec "${__appenv_bin}" export bash
+}
+
+# The stamp file goes with the shell, and an EXIT trap set before this runs
+# as before.
+__appenv_exit() {
+    [[ -n ${__appenv_stamp} ]] && \command rm -f -- "${__appenv_stamp}"
+}
+__appenv_trap=$(\builtin trap -p EXIT)
+if [[ -z ${__appenv_trap} ]]; then
+    \builtin trap -- __appenv_exit EXIT
+elif [[ ${__appenv_trap} != *__appenv_exit* ]]; then
+    # `trap -- 'CODE' EXIT`, CODE quoted by bash itself.
+    __appenv_trap=${__appenv_trap#trap -- }
+    \builtin eval "\\builtin trap -- '__appenv_exit;'${__appenv_trap% EXIT} EXIT"
+fi
+\builtin unset -v __appenv_trap
+
+# The hook runs first at each prompt, so the user's own prompt commands see
+# the app's environment, and __appenv_tidy last, after any other tool's
+# hook. `&& \builtin :`: each returns the user's last status for the prompt,
+# and a failing command that is not the last of an `&&` list does not end a
+# shell under `set -e`. Installing twice adds nothing twice. PROMPT_COMMAND
+# may be a string or, since bash 5.1, an array of commands.
+__appenv_first='__appenv_hook && \builtin :'
+__appenv_last='__appenv_tidy && \builtin :'
 # shellcheck disable=SC2128,SC2178 # in the last branch, it is a string
 if [[ -z ${PROMPT_COMMAND[*]+set} ]]; then
-    PROMPT_COMMAND=__appenv_hook
+    PROMPT_COMMAND="${__appenv_first};${__appenv_last}"
 elif ((BASH_VERSINFO[0] >= 5)) && [[ ${PROMPT_COMMAND@a} == *a* ]]; then
     [[ ${PROMPT_COMMAND[*]} == *__appenv_hook* ]] ||
-        PROMPT_COMMAND=(__appenv_hook "${PROMPT_COMMAND[@]}")
-elif [[ ${PROMPT_COMMAND} != *__appenv_hook* ]]; then
-    PROMPT_COMMAND="__appenv_hook${PROMPT_COMMAND:+;${PROMPT_COMMAND}}"
+        PROMPT_COMMAND=("${__appenv_first}" "${PROMPT_COMMAND[@]}")
+    [[ ${PROMPT_COMMAND[*]} == *__appenv_tidy* ]] ||
+        PROMPT_COMMAND+=("${__appenv_last}")
+else
+    [[ ${PROMPT_COMMAND} == *__appenv_hook* ]] ||
+        PROMPT_COMMAND="${__appenv_first}${PROMPT_COMMAND:+;${PROMPT_COMMAND}}"
+    [[ ${PROMPT_COMMAND} == *__appenv_tidy* ]] ||
+        PROMPT_COMMAND="${PROMPT_COMMAND};${__appenv_last}"
 fi
+\builtin unset -v __appenv_first __appenv_last
+
+[[ ${__appenv_aliases} == on ]] && \builtin shopt -s expand_aliases
+\builtin unset -v __appenv_aliases

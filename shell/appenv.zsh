@@ -4,35 +4,28 @@
 #
 # At each prompt, and right after each change of directory, the hook decides
 # from what it holds, without starting a process, whether anything the
-# environment depends on may have changed: the working directory, APPENV_ENV,
-# or a file or directory that the last `appenv export` said to watch,
-# compared with a stamp file that the hook touches each time it asks appenv.
-# Only then does it run `appenv export zsh` and evaluate what it prints.
+# environment depends on may have changed: the working directory,
+# APPENV_ENV, a file that the last `appenv export` said to watch (compared
+# with a stamp file that the hook touches each time it asks appenv), or the
+# names that can make a directory an app root, in the working directory and
+# every directory above it. Only then does it run `appenv export zsh` and
+# evaluate what it prints. A subshell (`$(cd dir && pwd)`) does nothing.
 #
-# Builtins are called as `\builtin NAME` so that a user's aliases and
-# functions cannot change what the hook does, and the functions run under
-# `emulate -L zsh` so that the user's options cannot either.
+# Every command is called as `\builtin NAME` (`\command NAME`) so that a
+# user's aliases and functions cannot change what the hook does, the
+# functions run under `emulate -L zsh` so that the user's options cannot
+# either, and `appenv hook zsh` evaluates this file with alias expansion
+# off, so that an alias named after a keyword cannot change it as it is read.
 
 # `appenv hook` puts the path of the binary in __appenv_bin above this line.
-typeset -g __appenv_bin=${__appenv_bin:-appenv}
-
-# One stamp per shell: its mtime is when this shell last asked appenv.
-if [[ ${XDG_RUNTIME_DIR-} == /* ]]; then
-    typeset -g __appenv_stamp=${XDG_RUNTIME_DIR}/appenv/stamp.$$
-elif [[ ${XDG_CACHE_HOME-} == /* ]]; then
-    typeset -g __appenv_stamp=${XDG_CACHE_HOME}/appenv/stamp.$$
-else
-    typeset -g __appenv_stamp=${HOME-}/.cache/appenv/stamp.$$
-fi
-# Forget the last check: the next prompt asks appenv.
-typeset -g __appenv_pwd= __appenv_env=
-typeset -ga __appenv_watch
-__appenv_watch=()
+\builtin typeset -g __appenv_bin="${__appenv_bin:-appenv}"
 
 __appenv_hook() {
     # Keep the status of the user's last command for the prompt.
     \builtin local __appenv_status=$?
     \builtin emulate -L zsh
+    # Only the interactive shell itself: not `$(cd dir && pwd)`, not `( … )`.
+    (( ZSH_SUBSHELL == 0 )) || \builtin return $__appenv_status
     if [[ $__appenv_pwd != "$PWD" || $__appenv_env != "${APPENV_ENV-}" ]] ||
         ! __appenv_unchanged; then
         __appenv_export
@@ -40,51 +33,191 @@ __appenv_hook() {
     \builtin return $__appenv_status
 }
 
-# True when every watched path is older than the stamp. A path as new as the
-# stamp counts as changed: file times come from a clock that ticks every few
-# milliseconds, so a write in the same tick as the stamp has the same time.
-# A path that no longer exists counts as unchanged: its removal changed the
-# directory holding it, which is watched too.
+# True when every watched path is still there and older than the stamp, no
+# path said to be absent exists, and the names that can make a root are
+# where they were. A path as new as the stamp counts as changed: file times
+# come from a clock that ticks every few milliseconds, so a write in the
+# same tick as the stamp has the same time. Without a stamp file (no
+# directory for it), edits are seen at the next change of directory.
 __appenv_unchanged() {
     \builtin emulate -L zsh
     \builtin local __appenv_path
-    for __appenv_path in $__appenv_watch; do
-        [[ $__appenv_stamp -nt $__appenv_path ]] || \builtin return 1
+    if [[ -n $__appenv_stamp ]]; then
+        for __appenv_path in $__appenv_watch; do
+            [[ -e $__appenv_path && $__appenv_stamp -nt $__appenv_path ]] || \builtin return 1
+        done
+    fi
+    for __appenv_path in $__appenv_absent; do
+        [[ -e $__appenv_path || -L $__appenv_path ]] && \builtin return 1
     done
+    __appenv_same_roots
+}
+
+# True when no name in __appenv_names appeared or went in the working
+# directory or above since the last call to appenv. A directory older than
+# the stamp is as it was then; only the others are looked into, so a
+# directory whose time changes for other reasons (HOME under a shared
+# history file) costs a look, and never a call.
+__appenv_same_roots() {
+    \builtin emulate -L zsh
+    \builtin local __appenv_dir=${PWD%/} __appenv_name __appenv_path
+    while \builtin true; do
+        if [[ -z $__appenv_stamp || ! $__appenv_stamp -nt ${__appenv_dir:-/} ]]; then
+            for __appenv_name in $__appenv_names; do
+                __appenv_path=$'\n'$__appenv_dir/$__appenv_name$'\n'
+                if [[ -e $__appenv_dir/$__appenv_name ]]; then
+                    [[ $__appenv_found == *"$__appenv_path"* ]] || \builtin return 1
+                else
+                    [[ $__appenv_found != *"$__appenv_path"* ]] || \builtin return 1
+                fi
+            done
+        fi
+        [[ -n $__appenv_dir ]] || \builtin break
+        __appenv_dir=${__appenv_dir%/*}
+    done
+}
+
+# Sets __appenv_now (a local of the caller) to the paths, each between
+# newlines, of the names in __appenv_names in the working directory and
+# above.
+__appenv_roots() {
+    \builtin emulate -L zsh
+    \builtin local __appenv_dir=${PWD%/} __appenv_name
+    __appenv_now=$'\n'
+    while \builtin true; do
+        for __appenv_name in $__appenv_names; do
+            if [[ -e $__appenv_dir/$__appenv_name ]]; then
+                __appenv_now+=$__appenv_dir/$__appenv_name$'\n'
+            fi
+        done
+        [[ -n $__appenv_dir ]] || \builtin break
+        __appenv_dir=${__appenv_dir%/*}
+    done
+}
+
+# Touches this shell's stamp file, in the first of __appenv_stamps that
+# works; a directory that cannot be made, written or is not the user's own
+# is passed over for good. With none left, says so once.
+__appenv_touch() {
+    \builtin emulate -L zsh
+    \builtin local __appenv_dir
+    while (( $#__appenv_stamps )); do
+        __appenv_dir=$__appenv_stamps[1]
+        [[ -e $__appenv_dir ]] || \command mkdir -p -m 700 -- $__appenv_dir 2>/dev/null
+        # `>|`: even under NO_CLOBBER.
+        if [[ -d $__appenv_dir && ! -L $__appenv_dir && -O $__appenv_dir ]] &&
+            { \builtin : >|$__appenv_dir/stamp.$$ } 2>/dev/null; then
+            __appenv_stamp=$__appenv_dir/stamp.$$
+            \builtin return 0
+        fi
+        __appenv_stamps[1]=()
+        if (( $#__appenv_stamps == 0 )); then
+            \builtin print -ru2 -- "appenv: no directory for the shell hook's stamp file; edits to an app's files are seen at the next cd"
+        fi
+    done
+    __appenv_stamp=
 }
 
 __appenv_export() {
     \builtin emulate -L zsh
-    \builtin local __appenv_code
+    # The code below is read when it runs: no alias may touch it.
+    \builtin setopt no_aliases
+    \builtin local __appenv_code __appenv_now
     __appenv_pwd=$PWD
-    # Touch the stamp before appenv reads anything, so that a file written
-    # while it runs is newer than the stamp. `>|`: even under NO_CLOBBER.
-    { : >|$__appenv_stamp } 2>/dev/null ||
-        { \command mkdir -p -m 700 -- ${__appenv_stamp:h} && : >|$__appenv_stamp } 2>/dev/null
+    # Before appenv reads anything, so that a file written while it runs is
+    # newer than the stamp, and a root made while it runs is seen.
+    __appenv_touch
+    __appenv_roots
+    __appenv_found=$__appenv_now
+    \builtin local __appenv_before="$__appenv_names"
     if [[ $__appenv_bin == */* && ! -x $__appenv_bin ]]; then
         \builtin print -ru2 -- "appenv: $__appenv_bin is missing; the shell hook does nothing"
-    elif __appenv_code=$($__appenv_bin export zsh); then
+    # With the names of the shell's parameters, exported or not: appenv
+    # leaves those the user set alone.
+    elif __appenv_code=$(APPENV_SHELL_VARS=${(k)parameters} $__appenv_bin export zsh); then
         \builtin eval -- $__appenv_code
+        # Fewer names to look for now (or more): where they are now.
+        if [[ "$__appenv_names" != "$__appenv_before" ]]; then
+            __appenv_roots
+            __appenv_found=$__appenv_now
+        fi
     else
         \builtin print -ru2 -- "appenv: 'appenv export zsh' failed (status $?); the environment is unchanged"
     fi
     __appenv_env=${APPENV_ENV-}
 }
 
+# Takes the PATH entries that the last unload took out (__appenv_left) out
+# again if another tool's hook put them back at this prompt (direnv restores
+# the PATH it saved whole, and it saved appenv's entries), then forgets them.
+# Run last at each prompt and change of directory.
+__appenv_tidy() {
+    \builtin local __appenv_status=$?
+    \builtin emulate -L zsh
+    (( ZSH_SUBSHELL == 0 && $#__appenv_left )) || \builtin return $__appenv_status
+    \builtin local -a __appenv_path
+    \builtin local __appenv_entry __appenv_at
+    __appenv_path=("${(@s.:.)PATH}")
+    for __appenv_entry in $__appenv_left; do
+        __appenv_at=${__appenv_path[(ie)$__appenv_entry]}
+        (( __appenv_at > $#__appenv_path )) || __appenv_path[__appenv_at]=()
+    done
+    [[ ${(j.:.)__appenv_path} == "$PATH" ]] || PATH=${(j.:.)__appenv_path}
+    __appenv_left=()
+    \builtin return $__appenv_status
+}
+
 __appenv_exit() {
     \builtin emulate -L zsh
+    (( ZSH_SUBSHELL == 0 )) && [[ -n $__appenv_stamp ]] || \builtin return 0
     # zf_rm alone: loading all of zsh/files would replace the user's rm.
-    \builtin zmodload -F zsh/files b:zf_rm 2>/dev/null && zf_rm -f -- $__appenv_stamp
+    \builtin zmodload -F zsh/files b:zf_rm 2>/dev/null && \builtin zf_rm -f -- $__appenv_stamp
 }
 
 # precmd: before each prompt; chpwd: right after `cd`, so that `cd app && cmd`
-# already runs cmd in the app's environment. First in line, so the user's own
-# hooks see the app's environment. Installing twice adds nothing twice.
+# already runs cmd in the app's environment. The hook first in line, so the
+# user's own hooks see the app's environment, and __appenv_tidy last, after
+# any other tool's hook. Installing twice adds nothing twice.
 __appenv_install() {
     \builtin emulate -L zsh
-    typeset -ga precmd_functions chpwd_functions zshexit_functions
+    # The names whose appearance in the working directory or above could
+    # make another root: all that `appenv root` looks for until `appenv
+    # export` says which still matter.
+    \builtin typeset -ga __appenv_names
+    __appenv_names=(appenv.toml Procfile .env Gemfile pyproject.toml requirements.txt
+        manage.py package.json composer.json mix.exs go.mod Cargo.toml)
+    # Where this shell's stamp file may go, best first: the first directory
+    # that this user owns, or can make, is used. Never a directory under `/`
+    # from an unset HOME.
+    \builtin typeset -ga __appenv_stamps
+    __appenv_stamps=()
+    [[ ${XDG_RUNTIME_DIR-} == /?* ]] && __appenv_stamps+=($XDG_RUNTIME_DIR/appenv)
+    [[ ${XDG_CACHE_HOME-} == /?* ]] && __appenv_stamps+=($XDG_CACHE_HOME/appenv)
+    [[ ${HOME-} == /?* ]] && __appenv_stamps+=(${HOME%/}/.cache/appenv)
+    if [[ ${TMPDIR-} == /?* ]]; then
+        __appenv_stamps+=(${TMPDIR%/}/appenv-$UID)
+    else
+        __appenv_stamps+=(/tmp/appenv-$UID)
+    fi
+    \builtin typeset -g __appenv_stamp=
+    # Forget the last check: the next prompt asks appenv.
+    \builtin typeset -g __appenv_pwd= __appenv_env= __appenv_found=
+    \builtin typeset -ga __appenv_watch __appenv_absent __appenv_left
+    __appenv_watch=()
+    __appenv_absent=()
+    __appenv_left=()
+
+    \builtin typeset -ga precmd_functions chpwd_functions zshexit_functions
     (( $precmd_functions[(Ie)__appenv_hook] )) || precmd_functions=(__appenv_hook $precmd_functions)
     (( $chpwd_functions[(Ie)__appenv_hook] )) || chpwd_functions=(__appenv_hook $chpwd_functions)
+    (( $precmd_functions[(Ie)__appenv_tidy] )) || precmd_functions+=(__appenv_tidy)
+    (( $chpwd_functions[(Ie)__appenv_tidy] )) || chpwd_functions+=(__appenv_tidy)
     (( $zshexit_functions[(Ie)__appenv_exit] )) || zshexit_functions+=(__appenv_exit)
 }
 __appenv_install
+
+# `appenv hook zsh` turned alias expansion off to read this file.
+if [[ ${__appenv_aliases-} == on ]]; then
+    \builtin setopt aliases
+fi
+\builtin unset __appenv_aliases

@@ -203,6 +203,48 @@ pub fn path_keeps_load(old: &Change, before: Option<&OsStr>, after: &OsStr, now:
         && adds.iter().all(|entry| now.contains(&entry.as_slice()))
 }
 
+/// PATH as a load sets it, without adding an entry that is already there:
+/// an entry of `after` that `before` holds too keeps only as many of its
+/// first places as `before` has. A new shell that inherited a PATH with the
+/// app's `bin` (a new tmux pane) then gets it once, and leaving takes out
+/// only what the load added.
+pub fn path_adding_once(before: Option<&OsStr>, after: &OsStr) -> OsString {
+    let before = before.map(entries).unwrap_or_default();
+    let mut left: std::collections::HashMap<&[u8], usize> = std::collections::HashMap::new();
+    for entry in &before {
+        *left.entry(entry).or_default() += 1;
+    }
+    let had: std::collections::HashSet<&[u8]> = before.iter().copied().collect();
+    let kept: Vec<&[u8]> = entries(after)
+        .into_iter()
+        .filter(|entry| {
+            if !had.contains(entry) {
+                return true;
+            }
+            match left.get_mut(entry) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    true
+                }
+                _ => false,
+            }
+        })
+        .collect();
+    OsString::from_vec(kept.join(&b':'))
+}
+
+/// The PATH entries a load added (`after` minus `before`, each once).
+pub fn path_added(change: &Change) -> Vec<OsString> {
+    let Some(after) = &change.after else {
+        return Vec::new();
+    };
+    let before = change.before.as_deref().map(entries).unwrap_or_default();
+    minus(&entries(after), &before)
+        .into_iter()
+        .map(|e| OsString::from_vec(e.to_vec()))
+        .collect()
+}
+
 fn entries(path: &OsStr) -> Vec<&[u8]> {
     if path.is_empty() {
         return Vec::new();
@@ -409,6 +451,32 @@ mod tests {
             revert("/app/bin:/app/node:/usr/bin:/bin:/app/bin"),
             "/usr/bin:/bin:/app/bin"
         );
+    }
+
+    #[test]
+    fn path_gets_an_entry_it_already_holds_once() {
+        let once = |before: &str, after: &str| {
+            path_adding_once(Some(OsStr::new(before)), OsStr::new(after))
+        };
+        // A new pane that inherited the app's bin.
+        assert_eq!(
+            once("/app/bin:/usr/bin", "/app/bin:/app/bin:/usr/bin"),
+            "/app/bin:/usr/bin"
+        );
+        // Already there, but later: moved to the front, as the app needs it.
+        assert_eq!(
+            once("/usr/bin:/app/bin", "/app/bin:/usr/bin:/app/bin"),
+            "/app/bin:/usr/bin"
+        );
+        // New entries and the user's own repeats are kept.
+        assert_eq!(once("/a:/a", "/new:/a:/a"), "/new:/a:/a");
+        assert_eq!(once("/usr/bin", "/x:/x:/usr/bin"), "/x:/x:/usr/bin");
+        assert_eq!(
+            path_adding_once(None, OsStr::new("/x:/usr/bin")),
+            "/x:/usr/bin"
+        );
+        let change = change(Some("/usr/bin:/bin"), Some("/a:/b:/usr/bin:/bin"));
+        assert_eq!(path_added(&change), ["/a", "/b"]);
     }
 
     #[test]

@@ -18,7 +18,6 @@ use appenv::cli::Cli;
 use appenv::cmd;
 use appenv::plan::Env;
 use appenv::shim;
-use appenv::text;
 
 /// # Safety
 ///
@@ -31,7 +30,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     let argv = unsafe { args(argc, argv) };
     if argv.first().is_some_and(|a| shim::invoked_as(a).is_some()) {
         let e = shim::run(argv, inherited);
-        eprintln!("appenv: {e}");
+        eprint!("{}", message(&e.message));
         return e.status;
     }
     let cli = match Cli::parse_program(&argv) {
@@ -42,7 +41,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         Ok(cli) => match cmd::run(cli, inherited) {
             Ok(()) => 0,
             Err(e) => {
-                eprintln!("appenv: {e}");
+                eprint!("{}", message(&e.message));
                 e.status
             }
         },
@@ -50,11 +49,15 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
             eprint!("{}", short_usage());
             e.exit_code()
         }
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            let _ = e.print();
+            e.exit_code()
+        }
         Err(e) => {
-            match invalid_value(&e) {
-                Some(message) => eprintln!("appenv: {message}"),
-                None => drop(e.print()),
-            }
+            let rendered = e.render().to_string();
+            let text = invalid_value(&e)
+                .unwrap_or_else(|| rendered.strip_prefix("error: ").unwrap_or(&rendered).into());
+            eprint!("{}", message(&text));
             e.exit_code()
         }
     };
@@ -79,12 +82,24 @@ fn invalid_value(e: &clap::Error) -> Option<String> {
     let Some(ContextValue::Strings(valid)) = e.get(ContextKind::ValidValue) else {
         return None;
     };
-    let value = text::sanitize(value);
     let what = match arg.strip_prefix('<').and_then(|a| a.strip_suffix('>')) {
         Some(name) => format!("{} '{value}'", name.to_lowercase()),
         None => format!("value '{value}' for {arg}"),
     };
     Some(format!("unknown {what}; use one of {}", valid.join(", ")))
+}
+
+/// An error as appenv prints it: `appenv: ` first, and every line
+/// sanitised, whatever made it. Messages sanitise what they quote already;
+/// clap's do not (`appenv --bogus$'\e[2J'`), and this is the last line of
+/// defence for any other.
+fn message(text: &str) -> String {
+    let mut out = String::from("appenv: ");
+    for line in text.lines() {
+        out.push_str(&appenv::text::sanitize(line));
+        out.push('\n');
+    }
+    out
 }
 
 /// What `appenv` alone prints: the usage and the common commands, not the

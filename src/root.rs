@@ -77,18 +77,20 @@ impl fmt::Display for NotFound {
 /// nearest project marker: an explicit config is the strongest statement of
 /// where an app begins, and a marker the weakest.
 pub fn find(start: &Utf8Path) -> Result<Root, NotFound> {
+    let holds = holdings(start);
+    let levels = || start.ancestors().zip(holds.iter().copied());
     let mut second: Option<Root> = None;
-    for dir in start.ancestors() {
-        if exists(dir, "appenv.toml") {
+    for (dir, holds) in levels() {
+        if holds.has(CONFIG) {
             return Ok(Root {
                 dir: dir.to_owned(),
                 reason: Reason::Config,
             });
         }
         if second.is_none() {
-            let reason = if exists(dir, "Procfile") {
+            let reason = if holds.has(PROCFILE) {
                 Some(Reason::Procfile)
-            } else if exists(dir, ".env") {
+            } else if holds.has(DOTENV) {
                 Some(Reason::DotEnv)
             } else {
                 None
@@ -99,20 +101,84 @@ pub fn find(start: &Utf8Path) -> Result<Root, NotFound> {
             });
         }
     }
-    // Markers only matter when nothing above holds a Procfile or `.env`, so
-    // they are looked for then, not at every level on the way up.
+    // Markers only matter when nothing above holds a Procfile or `.env`.
     let third = || {
-        start.ancestors().find_map(|dir| {
-            let name = MARKERS.iter().find(|name| exists(dir, name))?;
+        levels().find_map(|(dir, holds)| {
+            let at = (0..MARKERS.len()).find(|&i| holds.has(FIRST_MARKER + i))?;
             Some(Root {
                 dir: dir.to_owned(),
-                reason: Reason::Marker(name),
+                reason: Reason::Marker(MARKERS[at]),
             })
         })
     };
     second.or_else(third).ok_or_else(|| NotFound {
         start: start.to_owned(),
     })
+}
+
+/// Every name that can make a root: `appenv.toml`, `Procfile`, `.env`, then
+/// the markers, by index.
+const CONFIG: usize = 0;
+const PROCFILE: usize = 1;
+const DOTENV: usize = 2;
+const FIRST_MARKER: usize = 3;
+
+fn root_name(i: usize) -> &'static str {
+    match i {
+        CONFIG => "appenv.toml",
+        PROCFILE => "Procfile",
+        DOTENV => ".env",
+        _ => MARKERS[i - FIRST_MARKER],
+    }
+}
+
+/// Which of the names that can make a root a directory holds, one bit each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Holds(u16);
+
+impl Holds {
+    fn has(self, i: usize) -> bool {
+        self.0 & (1 << i) != 0
+    }
+}
+
+/// For `start` and each directory above it, nearest first, which names it
+/// holds. The walk goes down from `/` one directory at a time, each looked
+/// up in the one above (`openat`, `fstatat`), so that every lookup costs
+/// the same however deep `start` is: a full path would walk all of its
+/// components again each time, which makes a deep directory quadratic. A
+/// directory that cannot be opened so (no search permission) and those
+/// below it are looked up by path.
+fn holdings(start: &Utf8Path) -> Vec<Holds> {
+    use nix::fcntl::{OFlag, openat};
+    use nix::sys::stat::{Mode, fstatat};
+
+    let dirs: Vec<&Utf8Path> = start.ancestors().collect();
+    let mut holds = Vec::with_capacity(dirs.len());
+    let flags = OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+    let mut fd = nix::fcntl::open("/", flags, Mode::empty()).ok();
+    // Top down: "/" is the last ancestor.
+    for (depth, dir) in dirs.iter().rev().enumerate() {
+        if depth > 0 {
+            let name = dir.file_name().unwrap_or_default();
+            fd = fd.and_then(|parent| openat(&parent, name, flags, Mode::empty()).ok());
+        }
+        let mut bits = 0u16;
+        for i in 0..FIRST_MARKER + MARKERS.len() {
+            let found = match &fd {
+                Some(fd) => {
+                    fstatat(fd, root_name(i), nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW).is_ok()
+                }
+                None => exists(dir, root_name(i)),
+            };
+            if found {
+                bits |= 1 << i;
+            }
+        }
+        holds.push(Holds(bits));
+    }
+    holds.reverse();
+    holds
 }
 
 /// A name counts when it exists, whatever it is: a dangling symlink or a

@@ -59,8 +59,8 @@ pub fn env_var<'a>(env: &'a Env) -> impl Fn(&str) -> Option<&'a OsStr> + 'a {
     move |name: &str| env.get(OsStr::new(name)).map(OsString::as_os_str)
 }
 
-/// A shim's name is a plain file name, and never `appenv` (that shim would
-/// be appenv itself).
+/// A shim's name is a plain, printable file name, and never `appenv` (that
+/// shim would be appenv itself).
 pub fn check_name(name: &str) -> Result<(), Error> {
     let problem = if name.is_empty() {
         "is empty"
@@ -70,6 +70,9 @@ pub fn check_name(name: &str) -> Result<(), Error> {
         "is not a file name"
     } else if name == "appenv" {
         "is appenv itself"
+    } else if sanitize_bytes(name.as_bytes()) != name {
+        // A name is printed by `shim list` and shown in a terminal.
+        "holds a character that is not printable"
     } else {
         return Ok(());
     };

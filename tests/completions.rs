@@ -3,6 +3,8 @@
 //! shell and completes subcommands and task names.
 
 mod common;
+#[path = "support/tmux.rs"]
+mod tmux;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -226,7 +228,7 @@ t appenv run migrate ''
         "complete -o bashdefault -o default -o nosort -F __appenv_complete appenv"
     );
     assert_eq!(lines[1], "appenv ex|exec export explain");
-    assert_eq!(lines[2], "appenv run |$(touch pwned) migrate web");
+    assert_eq!(lines[2], r"appenv run |\$\(touch\ pwned\) migrate web");
     assert_eq!(lines[3], "appenv -C . run m|migrate");
     assert_eq!(lines[4], "appenv --env = test run -q w|web");
     assert_eq!(
@@ -328,4 +330,129 @@ fn bash_task_part_passes_shellcheck() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stdout(&out));
+}
+
+/// Task names a file may hold that a shell would run if a completion put
+/// them on the line as they are.
+const HOSTILE_TASKS: [(&str, &str); 3] = [
+    ("x", "x;touch PWN"),
+    ("\\$", "$(touch PWN)"),
+    ("sp", "sp ace&touch PWN"),
+];
+
+/// Completes each of [`HOSTILE_TASKS`] with Tab in a real interactive
+/// `shell`, runs the completed line against a stub `appenv`, and checks
+/// that the stub got the name as one argument and nothing else ran.
+fn complete_hostile_names_interactively(shell: &str) {
+    if !have(shell) || !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let work = dir.path().join("work");
+    fs::create_dir_all(&work).unwrap();
+    let names: String = HOSTILE_TASKS
+        .iter()
+        .map(|(_, n)| format!("{n}\n"))
+        .collect();
+    fs::write(dir.path().join("names"), names).unwrap();
+    common::write_executable(
+        &dir.path().join("bin/appenv"),
+        &format!(
+            "#!/bin/sh\nif [ \"$1\" = tasks ]; then exec cat '{d}/names'; fi\n\
+             printf '%s\\n' \"$@\" > '{d}/args.tmp' && mv '{d}/args.tmp' '{d}/args'\n",
+            d = dir.path().display()
+        ),
+    );
+    let path = format!("{}:/usr/bin:/bin", dir.path().join("bin").display());
+    let mut env = vec![
+        ("PATH".to_owned(), path),
+        ("HOME".to_owned(), home.display().to_string()),
+    ];
+    let argv: Vec<String> = match shell {
+        "bash" => {
+            let rc = dir.path().join("bashrc");
+            fs::write(
+                &rc,
+                format!("PS1='> '\nsource '{}'\n", repo(SCRIPTS[0].1).display()),
+            )
+            .unwrap();
+            [
+                "bash",
+                "--noprofile",
+                "--rcfile",
+                rc.to_str().unwrap(),
+                "-i",
+            ]
+            .map(String::from)
+            .to_vec()
+        }
+        "zsh" => {
+            let zdot = dir.path().join("zdot");
+            fs::create_dir_all(&zdot).unwrap();
+            fs::write(
+                zdot.join(".zshrc"),
+                format!(
+                    "PS1='> '\nfpath=('{}' $fpath)\nautoload -Uz compinit && compinit -u -D\n",
+                    repo("completions").display()
+                ),
+            )
+            .unwrap();
+            env.push(("ZDOTDIR".into(), zdot.display().to_string()));
+            ["zsh", "-i"].map(String::from).to_vec()
+        }
+        _ => {
+            let config = dir.path().join("config");
+            let completions = config.join("fish/completions");
+            fs::create_dir_all(&completions).unwrap();
+            fs::copy(repo(SCRIPTS[2].1), completions.join("appenv.fish")).unwrap();
+            fs::write(
+                config.join("fish/config.fish"),
+                "function fish_prompt; echo -n '> '; end\nfunction fish_greeting; end\n",
+            )
+            .unwrap();
+            env.push(("XDG_CONFIG_HOME".into(), config.display().to_string()));
+            ["fish", "-i"].map(String::from).to_vec()
+        }
+    };
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let term = tmux::Tmux::start(dir.path(), &work, &env, &argv);
+    term.wait_for(">");
+    let args = dir.path().join("args");
+    for (typed, name) in HOSTILE_TASKS {
+        let _ = fs::remove_file(&args);
+        term.type_text(&format!("appenv run {typed}"));
+        term.press(&["Tab"]);
+        // The completed line, whatever the shell shows while completing.
+        term.wait_screen("the completion", |s| {
+            s.lines()
+                .last()
+                .is_some_and(|l| l.trim_end().len() > 13 + typed.len())
+        });
+        term.press(&["Enter"]);
+        tmux::wait_file(&args);
+        assert_eq!(
+            fs::read_to_string(&args).unwrap(),
+            format!("run\n{name}\n"),
+            "{shell}: {name:?}\n{}",
+            term.screen()
+        );
+    }
+    term.run("true", "END");
+    assert!(!work.join("PWN").exists(), "{shell} ran a task name");
+}
+
+#[test]
+fn bash_completes_a_hostile_task_name_as_one_word() {
+    complete_hostile_names_interactively("bash");
+}
+
+#[test]
+fn zsh_completes_a_hostile_task_name_as_one_word() {
+    complete_hostile_names_interactively("zsh");
+}
+
+#[test]
+fn fish_completes_a_hostile_task_name_as_one_word() {
+    complete_hostile_names_interactively("fish");
 }

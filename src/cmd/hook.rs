@@ -27,27 +27,51 @@ pub fn run(shell: HookShell) -> Result<(), Error> {
         HookShell::Xonsh => (Shell::Xonsh, XONSH),
         HookShell::Nu => (Shell::Nu, NU),
     };
-    let mut out = Vec::with_capacity(script.len() + 100);
+    print(&render(
+        shell,
+        script,
+        std::env::current_exe().ok().as_deref(),
+    ))
+}
+
+fn render(shell: Shell, script: &str, exe: Option<&std::path::Path>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(script.len() + 200);
     // Without it the script runs `appenv` from PATH.
-    let exe = std::env::current_exe();
-    let bin = exe
-        .as_ref()
-        .map_or(&b"appenv"[..], |exe| exe.as_os_str().as_bytes());
-    out.extend_from_slice(match shell {
-        Shell::Fish => b"set -g __appenv_bin ",
-        Shell::Bash | Shell::Zsh => b"__appenv_bin=",
-        Shell::Tcsh => b"set __appenv_bin = ",
-        Shell::Elvish => b"var __appenv_bin = ",
-        Shell::Xonsh => b"__appenv_bin = ",
-        Shell::Nu => b"const __appenv_bin = ",
-    });
-    shell.quote(bin, &mut out);
-    out.extend_from_slice(if shell == Shell::Tcsh { b";\n" } else { b"\n" });
+    // The scripts of tcsh, elvish, xonsh and nushell need the line: they
+    // hold the path in a name that nothing else sets.
+    let bin = exe.map(|exe| exe.as_os_str().as_bytes());
+    let bin = match shell {
+        Shell::Bash | Shell::Zsh | Shell::Fish => bin,
+        _ => bin.or(Some(b"appenv")),
+    };
+    if let Some(bin) = bin {
+        out.extend_from_slice(match shell {
+            Shell::Fish => b"builtin set -g __appenv_bin ",
+            Shell::Bash | Shell::Zsh => b"__appenv_bin=",
+            Shell::Tcsh => b"set __appenv_bin = ",
+            Shell::Elvish => b"var __appenv_bin = ",
+            Shell::Xonsh => b"__appenv_bin = ",
+            Shell::Nu => b"const __appenv_bin = ",
+        });
+        shell.quote(bin, &mut out);
+        out.extend_from_slice(if shell == Shell::Tcsh { b";\n" } else { b"\n" });
+    }
     match shell {
+        // zsh reads all of `eval "$(appenv hook zsh)"` before it runs any of
+        // it, so the script cannot turn alias expansion off for itself: this
+        // does, then evaluates the script, which turns it back on. Every word
+        // here is quoted, so that not even a global alias matches one.
+        Shell::Zsh => {
+            out.extend_from_slice(
+                b"__appenv_aliases=${options[aliases]}\n\\builtin 'unsetopt' 'aliases'\n\\builtin 'eval' ",
+            );
+            shell.quote(script.as_bytes(), &mut out);
+            out.push(b'\n');
+        }
         Shell::Tcsh => out.extend_from_slice(&one_line(script)),
         _ => out.extend_from_slice(script.as_bytes()),
     }
-    print(&out)
+    out
 }
 
 /// tcsh's `eval "`appenv hook tcsh`"` joins the lines of the output with
@@ -61,4 +85,50 @@ fn one_line(script: &str) -> Vec<u8> {
         .flat_map(|line| [line, "\n"])
         .collect::<String>()
         .into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::root::MARKERS;
+
+    /// The scripts look for the names that can make a root themselves, at
+    /// each prompt; they must be the names `appenv root` looks for.
+    #[test]
+    fn the_scripts_look_for_every_root_name() {
+        let mut names = vec!["appenv.toml", "Procfile", ".env"];
+        names.extend(MARKERS);
+        for script in [BASH, ZSH, FISH] {
+            let at = script.find("appenv.toml Procfile").unwrap();
+            let list = &script[at..];
+            let list = &list[..list.find("Cargo.toml").unwrap() + "Cargo.toml".len()];
+            let found: Vec<&str> = list
+                .split(|c: char| c.is_whitespace() || c == '\\')
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert_eq!(found, names, "{list}");
+        }
+    }
+
+    #[test]
+    fn zsh_reads_its_script_with_aliases_off() {
+        let out = render(Shell::Zsh, ZSH, Some(std::path::Path::new("/bin/appenv")));
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.starts_with(
+            "__appenv_bin='/bin/appenv'\n__appenv_aliases=${options[aliases]}\n\\builtin 'unsetopt' 'aliases'\n\\builtin 'eval' "
+        ));
+    }
+
+    #[test]
+    fn tcsh_gets_no_comments_and_the_binary_without_a_path() {
+        let out = String::from_utf8(render(Shell::Tcsh, TCSH, None)).unwrap();
+        assert!(out.starts_with("set __appenv_bin = 'appenv';\n"), "{out}");
+        assert!(
+            !out.lines()
+                .any(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        );
+        assert!(out.lines().all(|l| l.ends_with(';')), "{out}");
+        let out = String::from_utf8(render(Shell::Nu, NU, None)).unwrap();
+        assert!(out.starts_with("const __appenv_bin = \"appenv\"\n"));
+    }
 }

@@ -21,6 +21,90 @@
 
 use super::{Piece, as_printable_text, for_each_piece, push_hex_escape};
 
+/// What bash evaluates as code or keeps as its own state, so that the hook
+/// never sets it in the shell (programs started through appenv still get
+/// it). A name ending in `*` stands for every name with that prefix.
+///
+/// * Evaluated: the integer specials, whose assignment is arithmetic and so
+///   runs `a[$(cmd)]` (OPTIND, OPTERR, RANDOM, SRANDOM, SECONDS, LINENO,
+///   HISTCMD…), the prompts and what runs at a prompt or before a command
+///   (PS0–PS4, PROMPT_COMMAND, PROMPT_DIRTRIM, TIMEFORMAT), the fd `set -x`
+///   writes to (BASH_XTRACEFD) and POSIXLY_CORRECT, which turns on POSIX mode.
+/// * Its own state: read-only or dynamic variables (BASHPID, EUID, UID,
+///   PPID, SHELLOPTS, BASHOPTS, BASH_*, COMP_*, READLINE_*, FUNCNAME,
+///   GROUPS, DIRSTACK, PIPESTATUS…), history (HISTFILE, HISTSIZE…), mail,
+///   the terminal size (COLUMNS, LINES) and completion (FIGNORE, HOSTFILE).
+pub(super) const OWN: &[&str] = &[
+    "auto_resume",
+    "BASH",
+    "BASH_*",
+    "BASHOPTS",
+    "BASHPID",
+    "CHILD_MAX",
+    "COLUMNS",
+    "COMP_*",
+    "COMPREPLY",
+    "COPROC",
+    "DIRSTACK",
+    "EMACS",
+    "ENV",
+    "EPOCHREALTIME",
+    "EPOCHSECONDS",
+    "EUID",
+    "EXECIGNORE",
+    "FCEDIT",
+    "FIGNORE",
+    "FUNCNAME",
+    "FUNCNEST",
+    "GLOBIGNORE",
+    "GLOBSORT",
+    "GROUPS",
+    "histchars",
+    "HISTCMD",
+    "HISTCONTROL",
+    "HISTFILE",
+    "HISTFILESIZE",
+    "HISTIGNORE",
+    "HISTSIZE",
+    "HISTTIMEFORMAT",
+    "HOSTFILE",
+    "HOSTNAME",
+    "HOSTTYPE",
+    "IGNOREEOF",
+    "INPUTRC",
+    "LINENO",
+    "LINES",
+    "MACHTYPE",
+    "MAIL",
+    "MAILCHECK",
+    "MAILPATH",
+    "MAPFILE",
+    "OPTARG",
+    "OPTERR",
+    "OPTIND",
+    "OSTYPE",
+    "PIPESTATUS",
+    "POSIXLY_CORRECT",
+    "PPID",
+    "PROMPT_COMMAND",
+    "PROMPT_COMMANDS",
+    "PROMPT_DIRTRIM",
+    "PS0",
+    "PS1",
+    "PS2",
+    "PS3",
+    "PS4",
+    "RANDOM",
+    "READLINE_*",
+    "REPLY",
+    "SECONDS",
+    "SHELLOPTS",
+    "SRANDOM",
+    "TIMEFORMAT",
+    "TMOUT",
+    "UID",
+];
+
 pub(super) fn quote(value: &[u8], out: &mut Vec<u8>) {
     match as_printable_text(value) {
         Some(text) => single_quote(text, out),
@@ -29,9 +113,10 @@ pub(super) fn quote(value: &[u8], out: &mut Vec<u8>) {
 }
 
 pub(super) fn set(name: &str, value: &[u8], out: &mut Vec<u8>) {
+    // `\builtin`: an alias or function named `export` cannot change it.
     // `export` without `local` or `declare`: inside the hook's function it
     // still sets the global variable.
-    out.extend_from_slice(b"export ");
+    out.extend_from_slice(b"\\builtin export ");
     out.extend_from_slice(name.as_bytes());
     out.push(b'=');
     quote(value, out);
@@ -41,7 +126,7 @@ pub(super) fn set(name: &str, value: &[u8], out: &mut Vec<u8>) {
 pub(super) fn unset(name: &str, out: &mut Vec<u8>) {
     // `-v`: a bare `unset NAME` in bash removes a function called NAME when
     // no variable has that name.
-    out.extend_from_slice(b"unset -v ");
+    out.extend_from_slice(b"\\builtin unset -v ");
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b";\n");
 }
@@ -166,10 +251,10 @@ mod tests {
         unset("GONE", &mut out);
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "export APP_SECRET='it'\\''s $(here)';\n\
-             export EMPTY='';\n\
-             export LINES=$'a\\nb';\n\
-             unset -v GONE;\n"
+            "\\builtin export APP_SECRET='it'\\''s $(here)';\n\
+             \\builtin export EMPTY='';\n\
+             \\builtin export LINES=$'a\\nb';\n\
+             \\builtin unset -v GONE;\n"
         );
     }
 }

@@ -44,6 +44,9 @@ pub(super) fn unset(name: &str, out: &mut Vec<u8>) {
     out.push(b'\n');
 }
 
+/// Elvish keeps its own variables apart from the environment (`$E:NAME`).
+pub(super) const OWN: &[&str] = &[];
+
 #[cfg(test)]
 mod tests {
     use super::*;

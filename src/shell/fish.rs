@@ -20,6 +20,35 @@
 //! Characters from that private-use range (U+F600..=U+F6FF) in valid UTF-8
 //! come out exactly too, written literally or as `\X` escapes.
 
+/// What fish evaluates as code or keeps as its own state, so that the hook
+/// never sets it in the shell (programs started through appenv still get
+/// it). A name ending in `*` stands for every name with that prefix.
+///
+/// Every `fish_*` variable is fish's: where functions and completions are
+/// loaded from (fish_function_path, fish_complete_path), what is put in
+/// front of PATH (fish_user_paths), the prompt and colours, key bindings,
+/// `fish_trace`. Then its read-only and dynamic variables (status,
+/// pipestatus, argv, hostname, history, version, CMD_DURATION, COLUMNS,
+/// LINES, umask…).
+pub(super) const OWN: &[&str] = &[
+    "CMD_DURATION",
+    "COLUMNS",
+    "FISH_VERSION",
+    "LINES",
+    "SHLVL",
+    "__fish*",
+    "argv",
+    "fish_*",
+    "history",
+    "hostname",
+    "last_pid",
+    "pipestatus",
+    "status",
+    "status_generation",
+    "umask",
+    "version",
+];
+
 use super::{Piece, for_each_piece, push_hex_escape};
 
 /// `a'b<ESC>\` → `'a\'b'\x1b'\\'`.
@@ -44,7 +73,7 @@ pub(super) fn quote(value: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// `set -gx NAME VALUE;` — global and exported, even from the hook's function.
+/// `builtin set -gx NAME VALUE;` — global and exported, even from the hook's function.
 ///
 /// Fish holds lists, and a variable whose name ends in `PATH` (PATH, CDPATH,
 /// MANPATH, PYTHONPATH…; the suffix is case-sensitive) is a "path variable":
@@ -64,7 +93,7 @@ pub(super) fn quote(value: &[u8], out: &mut Vec<u8>) {
 ///   exports as `a:.:b`). An empty entry means the working directory, so the
 ///   meaning is kept, but the bytes differ; `set` cannot avoid it.
 pub(super) fn set(name: &str, value: &[u8], out: &mut Vec<u8>) {
-    out.extend_from_slice(b"set -gx ");
+    out.extend_from_slice(b"builtin set -gx ");
     out.extend_from_slice(name.as_bytes());
     if !(value.is_empty() && name.ends_with("PATH")) {
         out.push(b' ');
@@ -73,10 +102,10 @@ pub(super) fn set(name: &str, value: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(b";\n");
 }
 
-/// `set -e -g NAME;` — the global only: a plain `set -e` run in the hook's
+/// `builtin set -e -g NAME;` — the global only: a plain `set -e` run in the hook's
 /// function would erase a local of that name instead.
 pub(super) fn unset(name: &str, out: &mut Vec<u8>) {
-    out.extend_from_slice(b"set -e -g ");
+    out.extend_from_slice(b"builtin set -e -g ");
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b";\n");
 }
@@ -148,27 +177,36 @@ mod tests {
     fn set_and_unset() {
         assert_eq!(
             rendered(|out| set("SECRET", b"it's\n", out)),
-            "set -gx SECRET 'it\\'s'\\x0a;\n"
+            "builtin set -gx SECRET 'it\\'s'\\x0a;\n"
         );
         assert_eq!(
             rendered(|out| set("EMPTY", b"", out)),
-            "set -gx EMPTY '';\n"
+            "builtin set -gx EMPTY '';\n"
         );
-        assert_eq!(rendered(|out| unset("GONE", out)), "set -e -g GONE;\n");
+        assert_eq!(
+            rendered(|out| unset("GONE", out)),
+            "builtin set -e -g GONE;\n"
+        );
     }
 
     #[test]
     fn path_variables_get_the_value_as_one_word_and_no_element_when_empty() {
         assert_eq!(
             rendered(|out| set("PATH", b"/app/bin:/usr/bin", out)),
-            "set -gx PATH '/app/bin:/usr/bin';\n"
+            "builtin set -gx PATH '/app/bin:/usr/bin';\n"
         );
-        assert_eq!(rendered(|out| set("PATH", b"", out)), "set -gx PATH;\n");
+        assert_eq!(
+            rendered(|out| set("PATH", b"", out)),
+            "builtin set -gx PATH;\n"
+        );
         assert_eq!(
             rendered(|out| set("PYTHONPATH", b"", out)),
-            "set -gx PYTHONPATH;\n"
+            "builtin set -gx PYTHONPATH;\n"
         );
         // Only the upper-case suffix makes a path variable.
-        assert_eq!(rendered(|out| set("Path", b"", out)), "set -gx Path '';\n");
+        assert_eq!(
+            rendered(|out| set("Path", b"", out)),
+            "builtin set -gx Path '';\n"
+        );
     }
 }

@@ -123,6 +123,70 @@ impl Shell {
         }
     }
 
+    /// Appends a statement that sets the hook's own unexported, global list
+    /// variable `name` (an array in bash and zsh) to `items`.
+    ///
+    /// # Panics
+    ///
+    /// If `name` is not [a valid name](Shell::is_valid_name).
+    pub fn set_own_list<'a>(
+        self,
+        name: &str,
+        items: impl IntoIterator<Item = &'a [u8]>,
+        out: &mut Vec<u8>,
+    ) {
+        assert_valid_name(name);
+        let (start, separator, end): (&[u8], &[u8], &[u8]) = match self {
+            Shell::Fish => (b" ", b" ", b";\n"),
+            Shell::Bash | Shell::Zsh => (b"=(", b" ", b");\n"),
+            Shell::Tcsh => (b" = ( ", b" ", b" );\n"),
+            Shell::Elvish => (b" = [", b" ", b"]\n"),
+            Shell::Xonsh => (b" = [", b", ", b"]\n"),
+            Shell::Nu => (b" = [", b", ", b"]\n"),
+        };
+        out.extend_from_slice(match self {
+            Shell::Fish => b"builtin set -g ",
+            Shell::Tcsh => b"set ",
+            Shell::Elvish => b"var ",
+            Shell::Nu => b"$env.",
+            Shell::Bash | Shell::Zsh | Shell::Xonsh => b"",
+        });
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(start);
+        for (i, item) in items.into_iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(separator);
+            }
+            self.quote(item, out);
+        }
+        out.extend_from_slice(end);
+    }
+
+    /// The names this shell evaluates as code or keeps as its own state
+    /// (each module documents why): the hook never sets them. A name ending
+    /// in `*` stands for every name with that prefix.
+    pub fn own_names(self) -> &'static [&'static str] {
+        match self {
+            Shell::Bash => bash::OWN,
+            Shell::Zsh => zsh::OWN,
+            Shell::Fish => fish::OWN,
+            Shell::Tcsh => tcsh::OWN,
+            Shell::Elvish => elvish::OWN,
+            Shell::Xonsh => xonsh::OWN,
+            Shell::Nu => nu::OWN,
+        }
+    }
+
+    /// Whether `name` is one of [`own_names`](Shell::own_names).
+    pub fn keeps(self, name: &str) -> bool {
+        self.own_names()
+            .iter()
+            .any(|own| match own.strip_suffix('*') {
+                Some(prefix) => name.starts_with(prefix),
+                None => name == *own,
+            })
+    }
+
     /// Whether `name` is a variable name in every shell, one that can be
     /// written unquoted: `[A-Za-z_][A-Za-z0-9_]*`.
     ///
@@ -293,6 +357,42 @@ mod tests {
             "", "1A", "A-B", "A B", "A=B", "A;B", "$A", "É", "A\n", "A.B",
         ] {
             assert!(!Shell::is_valid_name(name), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn each_shell_keeps_what_it_evaluates() {
+        for name in [
+            "OPTIND", "RANDOM", "SRANDOM", "HISTCMD", "PS0", "PS4", "BASH_ENV",
+        ] {
+            assert!(Shell::Bash.keeps(name), "{name}");
+        }
+        for name in [
+            "FPATH",
+            "fpath",
+            "PS1",
+            "RPROMPT",
+            "HOST",
+            "ZSH_VERSION",
+            "precmd_functions",
+        ] {
+            assert!(Shell::Zsh.keeps(name), "{name}");
+        }
+        for name in [
+            "fish_function_path",
+            "fish_user_paths",
+            "status",
+            "__fish_x",
+        ] {
+            assert!(Shell::Fish.keeps(name), "{name}");
+        }
+        for shell in Shell::ALL {
+            for name in ["DATABASE_URL", "PATH", "HOME", "BASHFUL", "PS10"] {
+                assert!(!shell.keeps(name), "{shell} {name}");
+            }
+            for own in shell.own_names() {
+                assert!(Shell::is_valid_name(own.trim_end_matches('*')), "{own}");
+            }
         }
     }
 

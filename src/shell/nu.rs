@@ -48,6 +48,32 @@ pub(super) fn unset(name: &str, out: &mut Vec<u8>) {
     out.push(b'\n');
 }
 
+/// What nushell keeps for itself: its config, conversions, prompt commands
+/// and the state of the last command.
+pub(super) const OWN: &[&str] = &[
+    "CMD_DURATION_MS",
+    "CURRENT_FILE",
+    "ENV_CONVERSIONS",
+    "FILE_PWD",
+    "LAST_EXIT_CODE",
+    "NU_LIB_DIRS",
+    "NU_PLUGIN_DIRS",
+    "NU_VERSION",
+    "PROMPT_COMMAND",
+    "PROMPT_COMMAND_RIGHT",
+    "PROMPT_INDICATOR",
+    "PROMPT_INDICATOR_VI_INSERT",
+    "PROMPT_INDICATOR_VI_NORMAL",
+    "PROMPT_MULTILINE_INDICATOR",
+    "TRANSIENT_PROMPT_COMMAND",
+    "TRANSIENT_PROMPT_COMMAND_RIGHT",
+    "TRANSIENT_PROMPT_INDICATOR",
+    "TRANSIENT_PROMPT_INDICATOR_VI_INSERT",
+    "TRANSIENT_PROMPT_INDICATOR_VI_NORMAL",
+    "TRANSIENT_PROMPT_MULTILINE_INDICATOR",
+    "config",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,6 +56,11 @@ pub(super) fn unset(name: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(b";\n");
 }
 
+/// tcsh keeps its own variables apart from the environment; for PATH,
+/// HOME, TERM and USER it updates `path`, `home`, `term` and `user`, as it
+/// should.
+pub(super) const OWN: &[&str] = &[];
+
 #[cfg(test)]
 mod tests {
     use super::*;

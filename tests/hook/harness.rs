@@ -69,6 +69,8 @@ pub struct Sandbox {
     pub trusted: bool,
     /// Variables the shell starts with, beyond PATH, HOME and XDG dirs.
     pub start_env: Vec<(String, String)>,
+    /// Shell code run before the hook is sourced, as in a user's rc.
+    pub rc: String,
 }
 
 impl Sandbox {
@@ -78,6 +80,7 @@ impl Sandbox {
             tmp,
             trusted: true,
             start_env: Vec::new(),
+            rc: String::new(),
         };
         // As on a machine where the shells and appenv have run before: the
         // trust store's parent, fish's data and the stamp directory exist.
@@ -168,7 +171,7 @@ impl Sandbox {
             String::from_utf8(out).unwrap()
         };
         let qp = |p: &Path| q(p.as_os_str().as_bytes());
-        let mut script = String::new();
+        let mut script = self.rc.clone() + "\n";
         script += &format!("source {}\n", qp(&hook_file));
         script += &match shell {
             Shell::Fish => format!("set -g __appenv_bin {}\n", qp(&wrapper)),
@@ -221,7 +224,8 @@ impl Sandbox {
         match shell {
             Shell::Bash => cmd.args(["--norc", "--noprofile"]),
             Shell::Zsh => cmd.arg("-f"),
-            Shell::Fish => cmd.arg("--no-config"),
+            // Interactive: the hook does nothing in a fish that is not.
+            Shell::Fish => cmd.args(["--no-config", "-i"]),
             _ => unreachable!("bash, zsh and fish only"),
         };
         let out = cmd
@@ -229,6 +233,7 @@ impl Sandbox {
             .current_dir(self.path(""))
             .env_clear()
             .envs(self.env())
+            .env("TERM", "dumb")
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();

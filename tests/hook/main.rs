@@ -5,8 +5,12 @@ mod common;
 mod cost;
 mod export;
 mod harness;
+mod interactive;
+mod messages;
 mod new_scripts;
 mod new_shells;
 mod scenarios;
 mod script;
+#[path = "../support/tmux.rs"]
+mod tmux;
 mod values;

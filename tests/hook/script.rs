@@ -100,7 +100,7 @@ fn session(shell: Shell, rc: &str, after: &str, env: &[(&str, &str)]) -> (String
     match shell {
         Shell::Bash => cmd.args(["--norc", "--noprofile", "-c", &script]),
         Shell::Zsh => cmd.args(["-f", "-c", &script]),
-        Shell::Fish => cmd.args(["--no-config", "-c", &script]),
+        Shell::Fish => cmd.args(["--no-config", "-i", "-c", &script]),
         _ => unreachable!("bash, zsh and fish only"),
     };
     let out = cmd
@@ -108,6 +108,7 @@ fn session(shell: Shell, rc: &str, after: &str, env: &[(&str, &str)]) -> (String
         .env_clear()
         .envs(sandbox.env())
         .envs(env.iter().copied())
+        .env("TERM", "dumb")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -159,10 +160,10 @@ fn sourcing_twice_installs_once() {
             _ => unreachable!("bash, zsh and fish only"),
         };
         let expected = match shell {
-            Shell::Bash => "__appenv_hook\n",
-            Shell::Zsh => "__appenv_hook|__appenv_hook|__appenv_exit\n",
+            Shell::Bash => "__appenv_hook && \\builtin :;__appenv_tidy && \\builtin :\n",
+            Shell::Zsh => "__appenv_hook __appenv_tidy|__appenv_hook __appenv_tidy|__appenv_exit\n",
             Shell::Fish => {
-                "Event variable,PWD __appenv_hook,,Event generic,fish_exit __appenv_exit,fish_prompt __appenv_hook\n"
+                "Event variable,PATH __appenv_tidy,PWD __appenv_hook,,Event generic,fish_exit __appenv_exit,fish_preexec __appenv_forget,fish_prompt __appenv_hook\n"
             }
             _ => unreachable!("bash, zsh and fish only"),
         };
@@ -176,14 +177,20 @@ fn sourcing_twice_installs_once() {
             r#"printf '%s,' "${PROMPT_COMMAND[@]}""#,
             &[],
         );
-        assert_eq!(out, "__appenv_hook,first,second,");
+        assert_eq!(
+            out,
+            "__appenv_hook && \\builtin :,first,second,__appenv_tidy && \\builtin :,"
+        );
         let (out, _) = session(
             Shell::Bash,
             "PROMPT_COMMAND='history -a'",
             r#"printf '%s' "$PROMPT_COMMAND""#,
             &[],
         );
-        assert_eq!(out, "__appenv_hook;history -a");
+        assert_eq!(
+            out,
+            "__appenv_hook && \\builtin :;history -a;__appenv_tidy && \\builtin :"
+        );
     }
 }
 
@@ -207,33 +214,65 @@ fn the_last_status_is_kept_for_the_prompt() {
     }
 }
 
+/// Aliases and functions named after every builtin and keyword the hook
+/// and the code it evaluates use, defined before the hook as in a user's
+/// rc: loading and unloading still work, and say so.
 #[test]
 fn aliases_and_functions_named_like_builtins_cannot_break_it() {
+    const BASH: &[&str] = &[
+        "export", "unset", "local", "return", "printf", "eval", "shopt", "compgen", "exec", "trap",
+        "true", ":", "mkdir", "rm", "break",
+    ];
+    const ZSH: &[&str] = &[
+        "export", "unset", "local", "return", "print", "eval", "emulate", "setopt", "unsetopt",
+        "typeset", "zmodload", "zf_rm", "true", ":", "mkdir", "rm", "break",
+    ];
+    // Not `echo`: fish's own `cd` uses it.
+    const FISH: &[&str] = &["printf", "true", "contains", "mkdir", "rm", "id", "emit"];
+    const KEYWORDS: &[&str] = &["if", "then", "for", "while", "do", "[[", "elif", "else"];
     for shell in shells() {
-        let (rc, prompt) = match shell {
-            Shell::Bash => (
-                "shopt -s expand_aliases
-                 alias eval='echo broken' local='echo broken' printf='echo broken'
-                 mkdir() { echo broken; }
-                 return() { echo broken; }",
-                r#"builtin eval "$PROMPT_COMMAND""#,
-            ),
-            Shell::Zsh => (
-                "alias eval='echo broken' local='echo broken' print='echo broken'
-                 emulate() { echo broken; }
-                 eval() { echo broken; }",
-                "for f in $precmd_functions; do $f; done",
-            ),
-            Shell::Fish => (
-                "function mkdir; echo broken; end; function path; echo broken; end",
-                "emit fish_prompt",
-            ),
+        let mut rc = String::new();
+        match shell {
+            Shell::Bash => {
+                rc += "shopt -s expand_aliases\n";
+                for name in BASH.iter().filter(|n| **n != ":") {
+                    rc += &format!("function {name} {{ echo broken; }}\n");
+                }
+                for name in BASH.iter().chain(KEYWORDS) {
+                    rc += &format!("alias '{name}'='echo broken'\n");
+                }
+            }
+            Shell::Zsh => {
+                for name in ZSH.iter().filter(|n| **n != ":") {
+                    rc += &format!("function {name} {{ echo broken; }}\n");
+                }
+                for name in ZSH.iter().chain(KEYWORDS) {
+                    rc += &format!("alias -- '{name}'='echo broken'\n");
+                }
+                rc += "alias -g aliases='broken' eval='broken' export='broken'\n";
+            }
+            Shell::Fish => {
+                for name in FISH {
+                    rc += &format!("function {name}; command printf 'broken\\n'; end\n");
+                }
+            }
+            _ => unreachable!("bash, zsh and fish only"),
+        }
+        let prompt = match shell {
+            Shell::Bash => r#"builtin eval "$PROMPT_COMMAND""#,
+            Shell::Zsh => "for f in $precmd_functions; do $f; done",
+            Shell::Fish => "builtin emit fish_prompt",
             _ => unreachable!("bash, zsh and fish only"),
         };
-        let after = format!("cd apps/app; {prompt}; command printenv DB");
-        let (out, err) = session(shell, rc, &after, &[]);
-        assert_eq!(out, "dev\n", "{shell}");
-        assert_eq!(err, "appenv: loaded app (.env)\n", "{shell}");
+        let after = format!(
+            "cd apps/app; {prompt}; command printenv DB; cd /; {prompt}; command printenv DB; command echo end"
+        );
+        let (out, err) = session(shell, &rc, &after, &[]);
+        assert_eq!(out, "dev\nend\n", "{shell}: {err}");
+        assert_eq!(
+            err, "appenv: loaded app (.env)\nappenv: unloaded app\n",
+            "{shell}"
+        );
     }
 }
 

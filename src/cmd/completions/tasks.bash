@@ -1,6 +1,7 @@
 # Task names after `appenv run`, from `appenv tasks --names`: wraps the
 # generated _appenv. The names are read line by line and never evaluated
-# (compgen -W would expand `$(...)` in a task name).
+# (compgen -W would expand `$(...)` in a task name), and each is offered
+# quoted as one shell word.
 __appenv_complete() {
     local i=1 word sub='' pos=0 cur=${COMP_WORDS[COMP_CWORD]}
     while ((i < COMP_CWORD)); do
@@ -21,10 +22,13 @@ __appenv_complete() {
     done
     if [[ ${sub} == run && ${pos} -eq 0 && ${i} -eq ${COMP_CWORD} && ${cur} != -* ]]; then
         COMPREPLY=()
-        local name
+        local name word
         # shellcheck disable=SC2312 # no tasks (or no app) is no completion
         while IFS= read -r name; do
-            if [[ ${name} == "${cur}"* ]]; then COMPREPLY+=("${name}"); fi
+            # Bash inserts a completion as it is: `x;touch f` would be two
+            # commands on Enter. Quoted, every name is one word.
+            \builtin printf -v word '%q' "${name}"
+            if [[ ${word} == "${cur}"* ]]; then COMPREPLY+=("${word}"); fi
         done < <(\command appenv tasks --names 2>/dev/null)
         return 0
     fi

@@ -27,6 +27,7 @@ use crate::plan::{self, FileStatus, Plan, Request};
 use crate::root::{self, Root};
 use crate::shell::Shell;
 use crate::text::{sanitize, sanitize_bytes};
+use names::{Left, Settable};
 use watch::Watch;
 
 pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
@@ -41,16 +42,30 @@ pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
         ExportShell::Json => Format::Json,
     };
     let state = HookState::from_env(&ctx.inherited).unwrap_or_default();
-    let (target, watch) = decide(ctx, &state, format);
-    let updates = updates(ctx, &state, &target, format);
+    let settable = Settable::new(format, &ctx.inherited);
+    let (mut target, watch) = decide(ctx, &state, &settable);
+    let mut updates = updates(ctx, &state, &target, &settable);
+    if let Some(why) = too_long(&target, &updates) {
+        let root = match &target {
+            Target::Loaded { root, .. } => Some(root.clone()),
+            _ => None,
+        };
+        target = Target::Refused { root, why };
+        updates = self::updates(ctx, &state, &target, &settable);
+    }
     if !ctx.quiet() {
-        for message in messages(&state, &target, &updates, format) {
+        for message in messages(&state, &target, &updates, &settable) {
             eprintln!("appenv: {message}");
         }
     }
+    let left = left_on_path(&state, &updates);
+    let dirs = render::dirs(ctx, &target);
     let out = match format {
-        Format::Shell(Shell::Nu) => render::nuon(&updates, &watch),
-        Format::Shell(shell) => render_shell(shell, &updates, &watch),
+        Format::Shell(Shell::Nu) => render::nuon(&updates, &render::paths(&watch, &dirs)),
+        Format::Shell(shell @ (Shell::Tcsh | Shell::Elvish | Shell::Xonsh)) => {
+            render::shell(shell, &updates, &render::paths(&watch, &dirs))
+        }
+        Format::Shell(shell) => render_shell(shell, &updates, &watch, &left),
         Format::Json => render_json(&updates),
     };
     // A closed or broken stdout leaves nothing to evaluate, which is valid.
@@ -78,13 +93,12 @@ enum Target {
         /// Changes of the previous load that the user overrode by hand:
         /// still remembered, not applied.
         kept: BTreeMap<OsString, Change>,
-        /// Names the format cannot set, for the message.
-        skipped: Vec<String>,
+        /// Names left out, by why, for the message.
+        skipped: BTreeMap<Left, Vec<String>>,
     },
 }
 
-fn decide(ctx: &Context, state: &HookState, format: Format) -> (Target, Watch) {
-    let mut watch = Watch::default();
+fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Watch) {
     let start = match ctx.start_dir() {
         Ok(start) => start,
         Err(e) => {
@@ -92,13 +106,13 @@ fn decide(ctx: &Context, state: &HookState, format: Format) -> (Target, Watch) {
                 root: None,
                 why: e.message,
             };
-            return (target, watch);
+            return (target, Watch::new(None));
         }
     };
     let Ok(found) = root::find(&start) else {
-        watch.dirs(&start, None);
-        return (Target::Nothing, watch);
+        return (Target::Nothing, Watch::new(None));
     };
+    let mut watch = Watch::new(Some(&found));
     watch.root_files(&found.dir);
     let request = Request {
         start: start.clone(),
@@ -108,7 +122,6 @@ fn decide(ctx: &Context, state: &HookState, format: Format) -> (Target, Watch) {
     let plan = match plan::resolve_at(same_app(state, found.clone()), &request, &ctx.base) {
         Ok(plan) => plan,
         Err(e) => {
-            watch.dirs(&start, None);
             watch.trust_store(ctx);
             let target = Target::Refused {
                 root: Some(found.dir.into_string()),
@@ -123,24 +136,21 @@ fn decide(ctx: &Context, state: &HookState, format: Format) -> (Target, Watch) {
         kept,
         skipped,
         changes_anything,
-    } = diff(ctx, state, &plan, format);
+    } = diff(ctx, state, &plan, settable);
     // An app that would only set appenv's own variables changes nothing
     // for the user (a bare Cargo.toml, an isolation that is only a prefix,
     // which a shell cannot apply): no load, no message, no trust prompt.
     if !changes_anything {
-        watch.dirs(&start, None);
         return (Target::Nothing, watch);
     }
     watch.trust_store(ctx);
     if let Trust::Untrusted(why) = ctx.trust(&plan) {
-        watch.dirs(&start, None);
         let target = Target::Refused {
             root: Some(plan.root.dir.into_string()),
             why,
         };
         return (target, watch);
     }
-    watch.dirs(&start, Some(&found.dir));
     let files = plan
         .files
         .iter()
@@ -179,13 +189,13 @@ struct Diff {
     /// Changes of the load being replaced that stay as they are: the user
     /// changed the variable by hand, and the app would set it as before.
     kept: BTreeMap<OsString, Change>,
-    /// Names the format cannot set, for the message.
-    skipped: Vec<String>,
+    /// Names left out, by why, for the message.
+    skipped: BTreeMap<Left, Vec<String>>,
     /// Whether the app changes anything beyond appenv's own variables.
     changes_anything: bool,
 }
 
-fn diff(ctx: &Context, state: &HookState, plan: &Plan, format: Format) -> Diff {
+fn diff(ctx: &Context, state: &HookState, plan: &Plan, settable: &Settable) -> Diff {
     let reloading = state.is_loaded() && state.root.as_deref() == Some(plan.root.dir.as_str());
     let set = plan.vars.iter().map(|(name, var)| (name, Some(&var.value)));
     let unset = ctx
@@ -196,11 +206,16 @@ fn diff(ctx: &Context, state: &HookState, plan: &Plan, format: Format) -> Diff {
     let mut diff = Diff {
         changes: BTreeMap::new(),
         kept: BTreeMap::new(),
-        skipped: Vec::new(),
+        skipped: BTreeMap::new(),
         changes_anything: false,
     };
     for (name, mut after) in set.chain(unset) {
         let before = ctx.base.get(name);
+        let once;
+        if let (true, Some(value)) = (name == "PATH", after) {
+            once = hook_state::path_adding_once(before.map(OsString::as_os_str), value);
+            after = Some(&once);
+        }
         if before == after {
             continue;
         }
@@ -224,8 +239,9 @@ fn diff(ctx: &Context, state: &HookState, plan: &Plan, format: Format) -> Diff {
                 }
             }
         }
-        if !format.can_set(name, after.map(OsString::as_os_str)) {
-            diff.skipped.push(sanitize_bytes(name.as_bytes()));
+        if let Some(why) = settable.why_not(name, after.map(OsString::as_os_str)) {
+            let names = diff.skipped.entry(why).or_default();
+            names.push(sanitize_bytes(name.as_bytes()));
             continue;
         }
         let change = Change {
@@ -243,7 +259,7 @@ fn updates(
     ctx: &Context,
     state: &HookState,
     target: &Target,
-    format: Format,
+    settable: &Settable,
 ) -> BTreeMap<OsString, Option<OsString>> {
     let none = BTreeMap::new();
     let (new_state, changes, kept) = match target {
@@ -282,7 +298,7 @@ fn updates(
             None => ctx.base.get(name),
         };
         if ctx.inherited.get(name) != wanted
-            && format.can_set(name, wanted.map(OsString::as_os_str))
+            && settable.can_set(name, wanted.map(OsString::as_os_str))
         {
             updates.insert(name.clone(), wanted.cloned());
         }
@@ -294,12 +310,37 @@ fn updates(
     updates
 }
 
+/// The most bytes one environment string (`NAME=value` and its NUL) may
+/// hold on Linux (MAX_ARG_STRLEN): with a longer one in the shell's
+/// environment, every program it starts, appenv included, fails with
+/// "Argument list too long".
+pub const MAX_VAR_BYTES: usize = 32 * 4096;
+
+/// Why a load cannot be exported, if a variable it sets (the hook's state
+/// included, which holds values before and after, encoded) would be over
+/// [`MAX_VAR_BYTES`].
+fn too_long(target: &Target, updates: &BTreeMap<OsString, Option<OsString>>) -> Option<String> {
+    let Target::Loaded { root, .. } = target else {
+        return None;
+    };
+    let (name, value) = updates
+        .iter()
+        .filter_map(|(name, value)| Some((name, value.as_ref()?)))
+        .find(|(name, value)| name.len() + value.len() + 2 > MAX_VAR_BYTES)?;
+    Some(format!(
+        "{} is not loaded: {} would be {} bytes, over the {MAX_VAR_BYTES} one variable may hold",
+        app_name(root),
+        sanitize_bytes(name.as_bytes()),
+        value.len()
+    ))
+}
+
 /// What to tell the user: each change once, nothing when nothing changed.
 fn messages(
     state: &HookState,
     target: &Target,
     updates: &BTreeMap<OsString, Option<OsString>>,
-    format: Format,
+    settable: &Settable,
 ) -> Vec<String> {
     let old_root = state.root.as_deref().unwrap_or_default();
     let same_load =
@@ -335,12 +376,9 @@ fn messages(
                     format!(" ({})", sanitize(&files.join(", ")))
                 };
                 said.push(format!("{verb} {}{files}", app_name(root)));
-                if !skipped.is_empty() {
-                    said.push(format!(
-                        "left out {}: {}",
-                        skipped.join(", "),
-                        format.cannot_set()
-                    ));
+                for (why, names) in skipped {
+                    let reason = settable.reason(*why);
+                    said.push(format!("left out {}: {reason}", names.join(", ")));
                 }
             }
         }
@@ -352,12 +390,49 @@ fn app_name(root: &str) -> String {
     sanitize(Utf8Path::new(root).file_name().unwrap_or(root))
 }
 
+/// The PATH entries the previous load added that this change takes out.
+/// Another tool's hook that runs after appenv's at the same prompt may put
+/// PATH back as it saved it, with them (direnv restores its snapshot whole):
+/// the hook takes them out again at the end of the prompt.
+fn left_on_path(
+    state: &HookState,
+    updates: &BTreeMap<OsString, Option<OsString>>,
+) -> Vec<OsString> {
+    let (Some(old), Some(new)) = (
+        state.changes.get(OsStr::new("PATH")),
+        updates.get(OsStr::new("PATH")),
+    ) else {
+        return Vec::new();
+    };
+    let mut now: Vec<&[u8]> = match new {
+        Some(new) if !new.is_empty() => new.as_bytes().split(|&b| b == b':').collect(),
+        _ => Vec::new(),
+    };
+    hook_state::path_added(old)
+        .into_iter()
+        .filter(
+            |entry| match now.iter().position(|e| *e == entry.as_bytes()) {
+                Some(at) => {
+                    now.remove(at);
+                    false
+                }
+                None => true,
+            },
+        )
+        .collect()
+}
+
 fn render_shell(
     shell: Shell,
     updates: &BTreeMap<OsString, Option<OsString>>,
     watch: &Watch,
+    left: &[OsString],
 ) -> Vec<u8> {
     let mut out = Vec::new();
+    // First: in fish, setting PATH below runs the hook's PATH handler, which
+    // must not take out what a new load adds.
+    let left = left.iter().map(|e| e.as_bytes());
+    shell.set_own_list("__appenv_left", left, &mut out);
     for (name, value) in updates {
         // Every name here passed `can_set`, which holds only valid names.
         let name = name.to_str().unwrap_or_default();
@@ -366,26 +441,17 @@ fn render_shell(
             None => shell.unset(name, &mut out),
         }
     }
-    // The hook's own, unexported variable: what to compare with the stamp.
-    match shell {
-        Shell::Bash | Shell::Zsh | Shell::Fish => {
-            out.extend_from_slice(match shell {
-                Shell::Fish => b"set -g __appenv_watch",
-                _ => b"__appenv_watch=(",
-            });
-            for (i, path) in watch.0.iter().enumerate() {
-                if i > 0 || shell == Shell::Fish {
-                    out.push(b' ');
-                }
-                shell.quote(path.as_str().as_bytes(), &mut out);
-            }
-            out.extend_from_slice(match shell {
-                Shell::Fish => b";\n",
-                _ => b");\n",
-            });
-        }
-        _ => render::watch(shell, watch, &mut out),
+    // The hook's own, unexported variables: what to check at each prompt.
+    let names = watch.names.iter().map(|n| n.as_bytes());
+    shell.set_own_list("__appenv_names", names, &mut out);
+    for (name, paths) in [
+        ("__appenv_watch", &watch.present),
+        ("__appenv_absent", &watch.absent),
+    ] {
+        let paths = paths.iter().map(|p| p.as_str().as_bytes());
+        shell.set_own_list(name, paths, &mut out);
     }
+
     out
 }
 

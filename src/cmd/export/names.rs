@@ -1,209 +1,104 @@
-//! Which variables a load may set in each output format.
+//! Which variables a load may set in each output format, and why one is
+//! left out.
 
+use std::collections::BTreeSet;
 use std::ffi::OsStr;
 
 use super::Format;
 use crate::hook_state;
+use crate::plan::Env;
 use crate::shell::Shell;
 
-impl Format {
-    /// Whether this format can set `name` to `value` (`None`: unset it).
-    pub(super) fn can_set(self, name: &OsStr, value: Option<&OsStr>) -> bool {
-        let Some(name) = name.to_str() else {
-            return false;
-        };
-        if RESERVED.contains(&name) || name.starts_with("__appenv") {
-            return false;
-        }
-        match self {
-            Format::Shell(shell) => {
-                Shell::is_valid_name(name)
-                    && !special_names(shell).contains(&name)
-                    && !(shell == Shell::Xonsh && name.starts_with("XONSH_"))
-                    && (shell.holds_bytes() || value.is_none_or(|v| v.to_str().is_some()))
-            }
-            Format::Json => value.is_none_or(|v| v.to_str().is_some()),
-        }
-    }
+/// The variable in which the hook passes the names of the shell's own
+/// variables, exported or not, separated by white space.
+pub(super) const SHELL_VARS: &str = "APPENV_SHELL_VARS";
 
-    pub(super) fn cannot_set(self) -> String {
-        match self {
-            Format::Shell(shell) => format!("{shell} cannot set these variables"),
-            Format::Json => "not UTF-8".into(),
-        }
-    }
+/// Names no load may set in a shell or an editor: the hook's own state, and
+/// what every shell keeps (the working directory the hook compares, the
+/// nesting level, the last argument, how words are split).
+const RESERVED: [&str; 7] = [
+    hook_state::VAR,
+    SHELL_VARS,
+    "PWD",
+    "OLDPWD",
+    "SHLVL",
+    "_",
+    "IFS",
+];
+
+/// Why a load leaves a variable out, in the order the messages come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Left {
+    /// Not a name the format can hold (or appenv's own).
+    Invalid,
+    /// A name the shell evaluates or keeps as its own state.
+    Shells,
+    /// A variable the user has in the shell without exporting it: the
+    /// shell's value wins, as an inherited one does.
+    Users,
 }
 
-/// Names no load may set in a shell: the hook's own state, and what the
-/// shell itself keeps (the working directory the hook compares, the
-/// nesting level, the last argument).
-const RESERVED: [&str; 6] = [hook_state::VAR, "PWD", "OLDPWD", "SHLVL", "_", "IFS"];
+/// What a load may set: the format's rules and the user's own variables.
+pub(super) struct Settable {
+    pub(super) format: Format,
+    /// The shell's variables that are not in the environment.
+    users: BTreeSet<String>,
+}
 
-/// Variables that a shell keeps for itself: read-only, tied to its state,
-/// or (PROMPT_COMMAND, precmd hooks) what runs the hook.
-fn special_names(shell: Shell) -> &'static [&'static str] {
-    match shell {
-        Shell::Bash => &[
-            "BASHOPTS",
-            "BASH_VERSINFO",
-            "EUID",
-            "PPID",
-            "PROMPT_COMMAND",
-            "SHELLOPTS",
-            "UID",
-        ],
-        Shell::Zsh => &[
-            "ARGC",
-            "EGID",
-            "ERRNO",
-            "EUID",
-            "GID",
-            "HISTCMD",
-            "LINENO",
-            "PPID",
-            "TTYIDLE",
-            "UID",
-            "USERNAME",
-            "argv",
-            "cdpath",
-            "chpwd_functions",
-            "fignore",
-            "fpath",
-            "mailpath",
-            "manpath",
-            "module_path",
-            "path",
-            "pipestatus",
-            "precmd_functions",
-            "psvar",
-            "status",
-            "watch",
-            "zshexit_functions",
-        ],
-        Shell::Fish => &[
-            "CMD_DURATION",
-            "COLUMNS",
-            "FISH_VERSION",
-            "LINES",
-            "argv",
-            "fish_kill_signal",
-            "fish_pid",
-            "history",
-            "hostname",
-            "last_pid",
-            "pipestatus",
-            "status",
-            "status_generation",
-            "umask",
-            "version",
-        ],
-        // tcsh and elvish keep their own variables apart from the
-        // environment.
-        Shell::Tcsh | Shell::Elvish => &[],
-        // What xonsh turns into another type on the way in (a bool, a
-        // number, a list, a locale setting: the value would not come out as
-        // it went in) and its prompt formats, from xonsh 0.25's registry;
-        // every XONSH_* name too. Its path lists (PATH, CDPATH, *_DIRS)
-        // keep the value exactly and are not here.
-        Shell::Xonsh => &[
-            "ALIAS_COMPLETIONS_OPTIONS_BY_DEFAULT",
-            "ALIAS_COMPLETIONS_OPTIONS_LONGEST",
-            "ASYNC_INVALIDATE_INTERVAL",
-            "ASYNC_PROMPT_THREAD_WORKERS",
-            "AUTO_CD",
-            "AUTO_CONTINUE",
-            "AUTO_PUSHD",
-            "AUTO_SUGGEST",
-            "AUTO_SUGGEST_IN_COMPLETIONS",
-            "BASH_COMPLETIONS",
-            "BOTTOM_TOOLBAR",
-            "CMD_COMPLETIONS_SHOW_DESC",
-            "COLOR_INPUT",
-            "COLOR_RESULTS",
-            "COMMANDS_CACHE_SAVE_INTERMEDIATE",
-            "COMPLETIONS_BRACKETS",
-            "COMPLETIONS_CONFIRM",
-            "COMPLETIONS_DISPLAY",
-            "COMPLETIONS_MENU_ROWS",
-            "COMPLETION_IN_THREAD",
-            "COMPLETION_MODE",
-            "COMPLETION_QUERY_LIMIT",
-            "DIRSTACK_SIZE",
-            "DOTGLOB",
-            "DYNAMIC_CWD_WIDTH",
-            "ENABLE_ASYNC_PROMPT",
-            "EXPAND_ENV_VARS",
-            "FORCE_POSIX_PATHS",
-            "FOREIGN_ALIASES_OVERRIDE",
-            "FOREIGN_ALIASES_SUPPRESS_SKIP_MESSAGE",
-            "FUZZY_PATH_COMPLETION",
-            "GLOB_SORTED",
-            "HISTCONTROL",
-            "IGNOREEOF",
-            "INTENSIFY_COLORS_ON_WIN",
-            "LAST_RETURN_CODE",
-            "LC_COLLATE",
-            "LC_CTYPE",
-            "LC_MESSAGES",
-            "LC_MONETARY",
-            "LC_NUMERIC",
-            "LC_TIME",
-            "LS_COLORS",
-            "MOUSE_SUPPORT",
-            "MULTILINE_PROMPT",
-            "PATHEXT",
-            "PRETTY_PRINT_RESULTS",
-            "PROMPT",
-            "PROMPT_FIELDS",
-            "PROMPT_REFRESH_INTERVAL",
-            "PROMPT_TOOLKIT_COLOR_DEPTH",
-            "PTK_STYLE_OVERRIDES",
-            "PUSHD_MINUS",
-            "PUSHD_SILENT",
-            "RAISE_SUBPROC_ERROR",
-            "RIGHT_PROMPT",
-            "SUBSEQUENCE_PATH_COMPLETION",
-            "SUGGEST_COMMANDS",
-            "SUGGEST_MAX_NUM",
-            "SUGGEST_THRESHOLD",
-            "SUPPRESS_BRANCH_TIMEOUT_MESSAGE",
-            "THREAD_SUBPROCS",
-            "TITLE",
-            "UPDATE_COMPLETIONS_ON_KEYPRESS",
-            "UPDATE_OS_ENVIRON",
-            "UPDATE_PROMPT_ON_KEYPRESS",
-            "VC_BRANCH_TIMEOUT",
-            "VC_GIT_INCLUDE_UNTRACKED",
-            "VC_HG_SHOW_BRANCH",
-            "VI_MODE",
-            "XONSHRC",
-            "XONSHRC_DIR",
-        ],
-        // What nushell keeps for itself: its config, conversions, prompt
-        // commands and the state of the last command.
-        Shell::Nu => &[
-            "CMD_DURATION_MS",
-            "CURRENT_FILE",
-            "ENV_CONVERSIONS",
-            "FILE_PWD",
-            "LAST_EXIT_CODE",
-            "NU_LIB_DIRS",
-            "NU_PLUGIN_DIRS",
-            "NU_VERSION",
-            "PROMPT_COMMAND",
-            "PROMPT_COMMAND_RIGHT",
-            "PROMPT_INDICATOR",
-            "PROMPT_INDICATOR_VI_INSERT",
-            "PROMPT_INDICATOR_VI_NORMAL",
-            "PROMPT_MULTILINE_INDICATOR",
-            "TRANSIENT_PROMPT_COMMAND",
-            "TRANSIENT_PROMPT_COMMAND_RIGHT",
-            "TRANSIENT_PROMPT_INDICATOR",
-            "TRANSIENT_PROMPT_INDICATOR_VI_INSERT",
-            "TRANSIENT_PROMPT_INDICATOR_VI_NORMAL",
-            "TRANSIENT_PROMPT_MULTILINE_INDICATOR",
-            "config",
-        ],
+impl Settable {
+    pub(super) fn new(format: Format, inherited: &Env) -> Settable {
+        let names = inherited
+            .get(OsStr::new(SHELL_VARS))
+            .and_then(|v| v.to_str())
+            .unwrap_or_default();
+        let users = names
+            .split_ascii_whitespace()
+            .filter(|name| Shell::is_valid_name(name) && !inherited.contains_key(OsStr::new(name)))
+            .map(str::to_owned)
+            .collect();
+        Settable { format, users }
+    }
+
+    /// Whether `name` can be set to `value` (`None`: unset).
+    pub(super) fn can_set(&self, name: &OsStr, value: Option<&OsStr>) -> bool {
+        self.why_not(name, value).is_none()
+    }
+
+    /// Why `name` cannot be set to `value` (`None`: unset), if it cannot.
+    pub(super) fn why_not(&self, name: &OsStr, value: Option<&OsStr>) -> Option<Left> {
+        let Some(name) = name.to_str() else {
+            return Some(Left::Invalid);
+        };
+        if RESERVED.contains(&name) || name.starts_with("__appenv") {
+            return Some(Left::Invalid);
+        }
+        match self.format {
+            Format::Shell(_) if !Shell::is_valid_name(name) => Some(Left::Invalid),
+            Format::Shell(shell) if shell.keeps(name) => Some(Left::Shells),
+            // Nushell's strings are UTF-8: it cannot hold another value.
+            Format::Shell(shell)
+                if !shell.holds_bytes() && value.is_some_and(|v| v.to_str().is_none()) =>
+            {
+                Some(Left::Invalid)
+            }
+            Format::Shell(_) if self.users.contains(name) => Some(Left::Users),
+            Format::Shell(_) => None,
+            Format::Json => value
+                .is_some_and(|v| v.to_str().is_none())
+                .then_some(Left::Invalid),
+        }
+    }
+
+    /// What the message says after the names left out for `why`.
+    pub(super) fn reason(&self, why: Left) -> String {
+        match (self.format, why) {
+            (Format::Json, _) => "not UTF-8".into(),
+            (Format::Shell(shell), Left::Invalid) => format!("{shell} cannot set these variables"),
+            (Format::Shell(shell), Left::Shells) => {
+                format!("{shell} evaluates or keeps these itself; programs run by appenv get them")
+            }
+            (Format::Shell(_), Left::Users) => "already set in this shell, which wins".into(),
+        }
     }
 }
 
@@ -213,14 +108,18 @@ mod tests {
     use std::ffi::OsString;
     use std::os::unix::ffi::OsStringExt;
 
+    fn settable(format: Format) -> Settable {
+        Settable::new(format, &Env::new())
+    }
+
     fn can(format: Format, name: &str) -> bool {
-        format.can_set(OsStr::new(name), Some(OsStr::new("v")))
+        settable(format).can_set(OsStr::new(name), Some(OsStr::new("v")))
     }
 
     #[test]
     fn shells_set_valid_names_but_not_their_own() {
         let [bash, zsh, fish, tcsh, elvish, xonsh, nu] = Shell::ALL.map(Format::Shell);
-        for format in [bash, zsh, fish, tcsh, elvish, xonsh, nu] {
+        for format in Shell::ALL.map(Format::Shell) {
             assert!(can(format, "DATABASE_URL"));
             assert!(can(format, "PATH"));
             for name in [
@@ -229,6 +128,7 @@ mod tests {
                 "1A",
                 "",
                 hook_state::VAR,
+                SHELL_VARS,
                 "PWD",
                 "__appenv_pwd",
             ] {
@@ -236,9 +136,15 @@ mod tests {
             }
         }
         assert!(!can(bash, "PROMPT_COMMAND") && can(zsh, "PROMPT_COMMAND"));
+        assert!(!can(bash, "OPTIND") && !can(bash, "PS0") && !can(zsh, "FPATH"));
         // zsh ties `path` to PATH; elsewhere it is an ordinary name.
         assert!(!can(zsh, "path") && can(bash, "path") && can(fish, "path"));
         assert!(!can(fish, "status") && can(bash, "status"));
+        assert!(!can(fish, "fish_function_path") && can(bash, "fish_function_path"));
+        let why = |format, name: &str| settable(format).why_not(OsStr::new(name), None);
+        assert_eq!(why(bash, "A.B"), Some(Left::Invalid));
+        assert_eq!(why(bash, "PS1"), Some(Left::Shells));
+        assert_eq!(why(bash, "DB"), None);
         assert!(can(tcsh, "path") && can(elvish, "paths"));
         assert!(!can(xonsh, "AUTO_CD") && !can(xonsh, "XONSH_DEBUG") && can(xonsh, "CDPATH"));
         assert!(!can(nu, "config") && !can(nu, "PROMPT_COMMAND") && can(nu, "Path"));
@@ -246,20 +152,46 @@ mod tests {
 
     #[test]
     fn nushell_holds_only_utf8() {
-        let nu = Format::Shell(Shell::Nu);
         let invalid = OsString::from_vec(vec![0xff]);
-        assert!(!nu.can_set(OsStr::new("A"), Some(&invalid)));
+        let nu = settable(Format::Shell(Shell::Nu));
+        assert_eq!(
+            nu.why_not(OsStr::new("A"), Some(&invalid)),
+            Some(Left::Invalid)
+        );
         assert!(nu.can_set(OsStr::new("A"), None));
-        assert!(Format::Shell(Shell::Elvish).can_set(OsStr::new("A"), Some(&invalid)));
+        let elvish = settable(Format::Shell(Shell::Elvish));
+        assert!(elvish.can_set(OsStr::new("A"), Some(&invalid)));
+    }
+
+    #[test]
+    fn the_users_own_shell_variables_win() {
+        let inherited: Env = [
+            (SHELL_VARS, "HOST MYVAR\nEXPORTED BAD.NAME"),
+            ("EXPORTED", "1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect();
+        let settable = Settable::new(Format::Shell(Shell::Bash), &inherited);
+        let why = |name: &str| settable.why_not(OsStr::new(name), Some(OsStr::new("x")));
+        assert_eq!(why("HOST"), Some(Left::Users));
+        assert_eq!(why("MYVAR"), Some(Left::Users));
+        // Exported: an inherited variable like any other.
+        assert_eq!(why("EXPORTED"), None);
+        assert_eq!(why("OTHER"), None);
+        // The editors' format knows nothing of a shell.
+        let json = Settable::new(Format::Json, &inherited);
+        assert!(json.can_set(OsStr::new("HOST"), Some(OsStr::new("x"))));
     }
 
     #[test]
     fn json_sets_any_utf8_name_and_value() {
         assert!(can(Format::Json, "A.B"));
-        assert!(Format::Json.can_set(OsStr::new("A"), None));
+        let json = settable(Format::Json);
+        assert!(json.can_set(OsStr::new("A"), None));
         let invalid = OsString::from_vec(vec![0xff]);
-        assert!(!Format::Json.can_set(OsStr::new("A"), Some(&invalid)));
-        assert!(!Format::Json.can_set(&invalid, None));
+        assert!(!json.can_set(OsStr::new("A"), Some(&invalid)));
+        assert!(!json.can_set(&invalid, None));
         assert!(!can(Format::Json, hook_state::VAR));
     }
 }

@@ -1,16 +1,82 @@
-//! What the hooks of tcsh, elvish, xonsh and nushell get beyond the
-//! variables: what to watch, in each one's own form.
+//! What the hooks of tcsh, elvish, xonsh and nushell get: the variables,
+//! and what to watch, in each one's own form.
+//!
+//! These hooks do not look for the names that make a root themselves, as
+//! bash's, zsh's and fish's do: they compare the times of paths only, so
+//! they also watch the directories from the working directory up to the
+//! root (to `/` when nothing is loaded), whose time changes when a file in
+//! them appears or goes, and the directory of each path that does not
+//! exist yet. A busy directory among them (/tmp) costs a call at a prompt
+//! after it changed.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
+use camino::{Utf8Path, Utf8PathBuf};
+
 use super::watch::Watch;
+use super::{Context, Target};
 use crate::shell::Shell;
 
+/// The directories from the working directory up to the loaded root, or up
+/// to `/`.
+pub(super) fn dirs(ctx: &Context, target: &Target) -> Vec<Utf8PathBuf> {
+    let Ok(start) = ctx.start_dir() else {
+        return Vec::new();
+    };
+    let top = match target {
+        Target::Loaded { root, .. } => Some(Utf8Path::new(root)),
+        _ => None,
+    };
+    let mut dirs = Vec::new();
+    for dir in start.ancestors() {
+        dirs.push(dir.to_owned());
+        if Some(dir) == top {
+            break;
+        }
+    }
+    dirs
+}
+
+/// Every path whose time the hook compares with its stamp.
+pub(super) fn paths(watch: &Watch, dirs: &[Utf8PathBuf]) -> Vec<Utf8PathBuf> {
+    let absent_dirs = watch.absent.iter().filter_map(|p| p.parent());
+    let mut paths: Vec<Utf8PathBuf> = Vec::new();
+    let all = watch.present.iter().map(Utf8PathBuf::as_path);
+    for path in all
+        .chain(absent_dirs)
+        .chain(dirs.iter().map(Utf8PathBuf::as_path))
+    {
+        if !paths.iter().any(|p| p == path) {
+            paths.push(path.to_owned());
+        }
+    }
+    paths
+}
+
+/// The code for tcsh, elvish and xonsh: the variables, then what to watch.
+pub(super) fn shell(
+    shell: Shell,
+    updates: &BTreeMap<OsString, Option<OsString>>,
+    watched: &[Utf8PathBuf],
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, value) in updates {
+        // Every name here passed `can_set`, which holds only valid names.
+        let name = name.to_str().unwrap_or_default();
+        match value {
+            Some(value) => shell.set(name, value.as_bytes(), &mut out),
+            None => shell.unset(name, &mut out),
+        }
+    }
+    watch(shell, watched, &mut out);
+    out
+}
+
 /// The watched paths, for the shells whose hook compares them itself.
-pub(super) fn watch(shell: Shell, watch: &Watch, out: &mut Vec<u8>) {
-    let paths = || watch.0.iter().map(|path| path.as_str().as_bytes());
+fn watch(shell: Shell, watched: &[Utf8PathBuf], out: &mut Vec<u8>) {
+    let paths = || watched.iter().map(|path| path.as_str().as_bytes());
     match shell {
         // A list, and `__appenv_changed`, which compares each entry with the
         // stamp: tcsh cannot loop in an alias, so the export writes one test
@@ -18,13 +84,9 @@ pub(super) fn watch(shell: Shell, watch: &Watch, out: &mut Vec<u8>) {
         // inside quoting. `-M` gives whole seconds; as new as the stamp
         // counts as changed, so nothing is missed.
         Shell::Tcsh => {
-            out.extend_from_slice(b"set __appenv_watch = (");
-            for path in paths() {
-                out.push(b' ');
-                shell.quote(path, out);
-            }
-            out.extend_from_slice(b" );\nalias __appenv_changed 'set __appenv_go = 0");
-            for i in 1..=watch.0.len() {
+            shell.set_own_list("__appenv_watch", paths(), out);
+            out.extend_from_slice(b"alias __appenv_changed 'set __appenv_go = 0");
+            for i in 1..=watched.len() {
                 out.extend_from_slice(
                     format!(
                         "; if ( -M \"$__appenv_watch[{i}]\" >= -M \"$__appenv_stamp\" ) set __appenv_go = 1"
@@ -34,16 +96,7 @@ pub(super) fn watch(shell: Shell, watch: &Watch, out: &mut Vec<u8>) {
             }
             out.extend_from_slice(b"';\n");
         }
-        Shell::Xonsh => {
-            out.extend_from_slice(b"__appenv_watch = [");
-            for (i, path) in paths().enumerate() {
-                if i > 0 {
-                    out.extend_from_slice(b", ");
-                }
-                shell.quote(path, out);
-            }
-            out.extend_from_slice(b"]\n");
-        }
+        Shell::Xonsh => shell.set_own_list("__appenv_watch", paths(), out),
         // Elvish 0.19 has no builtin that reads a file's time: its hook asks
         // at every prompt and needs no list.
         _ => {}
@@ -53,7 +106,10 @@ pub(super) fn watch(shell: Shell, watch: &Watch, out: &mut Vec<u8>) {
 /// Nushell evaluates no code it did not parse with its config: its hook
 /// gets a NUON record, which `from nuon` reads as data,
 /// `{set: {NAME: "value"}, unset: [NAME], watch: [path]}`.
-pub(super) fn nuon(updates: &BTreeMap<OsString, Option<OsString>>, watch: &Watch) -> Vec<u8> {
+pub(super) fn nuon(
+    updates: &BTreeMap<OsString, Option<OsString>>,
+    watched: &[Utf8PathBuf],
+) -> Vec<u8> {
     let nu = Shell::Nu;
     let mut out = b"{set: {".to_vec();
     let set = updates.iter().filter_map(|(n, v)| Some((n, v.as_ref()?)));
@@ -74,7 +130,7 @@ pub(super) fn nuon(updates: &BTreeMap<OsString, Option<OsString>>, watch: &Watch
         nu.quote(name.as_bytes(), &mut out);
     }
     out.extend_from_slice(b"], watch: [");
-    for (i, path) in watch.0.iter().enumerate() {
+    for (i, path) in watched.iter().enumerate() {
         if i > 0 {
             out.extend_from_slice(b", ");
         }
@@ -88,8 +144,8 @@ pub(super) fn nuon(updates: &BTreeMap<OsString, Option<OsString>>, watch: &Watch
 mod tests {
     use super::*;
 
-    fn watching(paths: &[&str]) -> Watch {
-        Watch(paths.iter().map(|p| (*p).into()).collect())
+    fn watching(paths: &[&str]) -> Vec<Utf8PathBuf> {
+        paths.iter().map(|p| (*p).into()).collect()
     }
 
     #[test]

@@ -1,32 +1,63 @@
-//! What the hook compares with its stamp at each prompt: the paths whose
-//! change can change what `appenv export` would say.
+//! What the hook checks at each prompt: the paths whose change can change
+//! what `appenv export` would say. The directories from the working
+//! directory up are not among them: the hook looks for the names that can
+//! make a root there itself, so a directory whose time changes for other
+//! reasons (HOME under a shared history file, /tmp) costs nothing.
+
+use std::collections::HashSet;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
 use super::Context;
 use crate::plan::Plan;
+use crate::root::{MARKERS, Reason, Root};
 use crate::trust::TrustStore;
 use crate::{config, procfile};
 
-/// What the hook compares with its stamp at each prompt.
+/// What the hook checks at each prompt, besides the names that can make a
+/// root, which it looks for itself in the working directory and above.
 #[derive(Default)]
-pub(super) struct Watch(pub(super) Vec<Utf8PathBuf>);
+pub(super) struct Watch {
+    /// Paths that exist: changed when one is gone or not older than the
+    /// stamp.
+    pub(super) present: Vec<Utf8PathBuf>,
+    /// Paths that do not exist: changed when one appears.
+    pub(super) absent: Vec<Utf8PathBuf>,
+    /// The names whose appearance in the working directory or above could
+    /// make another root.
+    pub(super) names: Vec<&'static str>,
+    seen: HashSet<Utf8PathBuf>,
+}
 
 impl Watch {
-    fn add(&mut self, path: &Utf8Path) {
-        if !self.0.iter().any(|p| p == path) {
-            self.0.push(path.to_owned());
+    /// Watches for the names that could make another root than `found`:
+    /// past an `appenv.toml` only a nearer one; past a `Procfile` or `.env`
+    /// those and an `appenv.toml`; past a marker or nothing, every name.
+    pub(super) fn new(found: Option<&Root>) -> Watch {
+        let mut names = vec!["appenv.toml"];
+        match found.map(|root| root.reason) {
+            Some(Reason::Config) => {}
+            Some(Reason::Procfile | Reason::DotEnv) => names.extend(["Procfile", ".env"]),
+            Some(Reason::Marker(_)) | None => {
+                names.extend(["Procfile", ".env"]);
+                names.extend(MARKERS);
+            }
+        }
+        Watch {
+            names,
+            ..Watch::default()
         }
     }
 
-    /// `start` and the directories above it up to `top`, or to `/`: a new
-    /// `.env` or `appenv.toml` in any of them can change the root.
-    pub(super) fn dirs(&mut self, start: &Utf8Path, top: Option<&Utf8Path>) {
-        for dir in start.ancestors() {
-            self.add(dir);
-            if Some(dir) == top {
-                break;
-            }
+    fn add(&mut self, path: &Utf8Path) {
+        if self.seen.insert(path.to_owned()) {
+            self.present.push(path.to_owned());
+        }
+    }
+
+    fn add_absent(&mut self, path: &Utf8Path) {
+        if self.seen.insert(path.to_owned()) {
+            self.absent.push(path.to_owned());
         }
     }
 
@@ -59,14 +90,16 @@ impl Watch {
     }
 
     /// The trust store, so that `appenv allow` and `deny` take effect at the
-    /// next prompt. Before the first allow it does not exist: then the
-    /// nearest directory above it that does.
+    /// next prompt, and deleting the whole store too. Before the first allow
+    /// it does not exist: then its appearance.
     pub(super) fn trust_store(&mut self, ctx: &Context) {
         let Ok(store) = TrustStore::from_env(&ctx.base) else {
             return;
         };
-        if let Some(dir) = store.path().ancestors().find(|dir| dir.is_dir()) {
-            self.add(dir);
+        if store.path().symlink_metadata().is_ok() {
+            self.add(store.path());
+        } else {
+            self.add_absent(store.path());
         }
     }
 }
