@@ -28,6 +28,10 @@ use crate::plan::Env;
 /// The environment variable that holds the state.
 pub const VAR: &str = "APPENV_STATE";
 
+/// The variable in which the hook passes `appenv export` the names of the
+/// shell's own variables, exported or not, separated by white space.
+pub const SHELL_VARS: &str = "APPENV_SHELL_VARS";
+
 const TAG: &str = "appenv1";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -149,7 +153,7 @@ impl HookState {
 }
 
 /// The environment appenv resolves from: `inherited` with the hook's load
-/// taken back out and the hook's state removed, so that a shell where the
+/// taken back out and the hook's variables removed, so that a shell where the
 /// hook loaded one environment asks for another (`appenv -e test …`) and
 /// gets it unmixed.
 pub fn base_env(inherited: &Env) -> Env {
@@ -158,6 +162,7 @@ pub fn base_env(inherited: &Env) -> Env {
         None => inherited.clone(),
     };
     base.remove(OsStr::new(VAR));
+    base.remove(OsStr::new(SHELL_VARS));
     base
 }
 
@@ -496,8 +501,9 @@ mod tests {
         inherited.insert(VAR.into(), state.encode());
         assert_eq!(base_env(&inherited), env(&[("HOME", "/h")]));
 
-        // A state that does not decode is dropped, the rest kept.
-        let inherited = env(&[(VAR, "garbage"), ("DB", "dev")]);
+        // A state that does not decode is dropped, the rest kept; the
+        // names the hook passes never reach a program.
+        let inherited = env(&[(VAR, "garbage"), ("DB", "dev"), (SHELL_VARS, "HOST PS1")]);
         assert_eq!(base_env(&inherited), env(&[("DB", "dev")]));
     }
 

@@ -9,9 +9,7 @@ use crate::hook_state;
 use crate::plan::Env;
 use crate::shell::Shell;
 
-/// The variable in which the hook passes the names of the shell's own
-/// variables, exported or not, separated by white space.
-pub(super) const SHELL_VARS: &str = "APPENV_SHELL_VARS";
+use hook_state::SHELL_VARS;
 
 /// Names no load may set in a shell or an editor: the hook's own state, and
 /// what every shell keeps (the working directory the hook compares, the
