@@ -66,8 +66,8 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
 }
 
 /// A value that is not one of a list (`appenv hook csh`), said the way
-/// appenv says everything, with the list: `appenv: unknown shell 'csh';
-/// use one of bash, zsh, …`.
+/// appenv says everything, with the list: `appenv: invalid value 'csh'
+/// for shell; use one of bash, zsh, …`.
 fn invalid_value(e: &clap::Error) -> Option<String> {
     use clap::error::{ContextKind, ContextValue};
     if e.kind() != ErrorKind::InvalidValue {
@@ -82,11 +82,14 @@ fn invalid_value(e: &clap::Error) -> Option<String> {
     let Some(ContextValue::Strings(valid)) = e.get(ContextKind::ValidValue) else {
         return None;
     };
-    let what = match arg.strip_prefix('<').and_then(|a| a.strip_suffix('>')) {
-        Some(name) => format!("{} '{value}'", name.to_lowercase()),
-        None => format!("value '{value}' for {arg}"),
+    let arg = match arg.strip_prefix('<').and_then(|a| a.strip_suffix('>')) {
+        Some(name) => name.to_lowercase(),
+        None => arg.clone(),
     };
-    Some(format!("unknown {what}; use one of {}", valid.join(", ")))
+    Some(format!(
+        "invalid value '{value}' for {arg}; use one of {}",
+        valid.join(", ")
+    ))
 }
 
 /// An error as appenv prints it: `appenv: ` first, and every line
