@@ -274,3 +274,22 @@ fn the_hook_loads_and_unloads_from_a_script_too() {
         );
     }
 }
+
+#[test]
+fn an_unknown_shell_is_an_appenv_error_with_the_list() {
+    for command in ["hook", "export"] {
+        let out = Command::new(appenv_bin())
+            .args([command, "csh"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+        let json = if command == "export" { ", json" } else { "" };
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!(
+                "appenv: invalid value 'csh' for shell; use one of bash, zsh, fish, tcsh, elvish, xonsh, nu{json}\n"
+            )
+        );
+    }
+}
