@@ -367,7 +367,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__export)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help bash zsh fish json"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --help bash zsh fish tcsh elvish xonsh nu json"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -673,7 +673,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__hook)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help bash zsh fish"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --help bash zsh fish tcsh elvish xonsh nu"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

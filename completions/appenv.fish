@@ -91,7 +91,7 @@ complete -c appenv -n "__fish_appenv_using_subcommand export" -s e -l env -d 'Th
 complete -c appenv -n "__fish_appenv_using_subcommand export" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand export" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand export" -s q -l quiet -d 'Print no messages'
-complete -c appenv -n "__fish_appenv_using_subcommand export" -s h -l help -d 'Print help'
+complete -c appenv -n "__fish_appenv_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c appenv -n "__fish_appenv_using_subcommand hook" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand hook" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand hook" -l override -d 'Env files beat the inherited environment'

@@ -246,6 +246,11 @@ pub enum ExportShell {
     Bash,
     Zsh,
     Fish,
+    Tcsh,
+    Elvish,
+    Xonsh,
+    /// A NUON record for nushell's hook
+    Nu,
     Json,
 }
 
@@ -257,6 +262,18 @@ pub struct HookArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum HookShell {
+    Bash,
+    Zsh,
+    Fish,
+    Tcsh,
+    Elvish,
+    Xonsh,
+    Nu,
+}
+
+/// The shells clap can write completions for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
     Bash,
     Zsh,
     Fish,
@@ -321,7 +338,7 @@ pub enum ShimAction {
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     #[arg(value_enum)]
-    pub shell: HookShell,
+    pub shell: CompletionShell,
 }
 
 #[cfg(test)]

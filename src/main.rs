@@ -55,15 +55,41 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         }
         Err(e) => {
             let rendered = e.render().to_string();
-            eprint!(
-                "{}",
-                message(rendered.strip_prefix("error: ").unwrap_or(&rendered))
-            );
+            let text = invalid_value(&e)
+                .unwrap_or_else(|| rendered.strip_prefix("error: ").unwrap_or(&rendered).into());
+            eprint!("{}", message(&text));
             e.exit_code()
         }
     };
     let _ = std::io::stdout().flush();
     status
+}
+
+/// A value that is not one of a list (`appenv hook csh`), said the way
+/// appenv says everything, with the list: `appenv: invalid value 'csh'
+/// for shell; use one of bash, zsh, …`.
+fn invalid_value(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    if e.kind() != ErrorKind::InvalidValue {
+        return None;
+    }
+    let (Some(ContextValue::String(arg)), Some(ContextValue::String(value))) = (
+        e.get(ContextKind::InvalidArg),
+        e.get(ContextKind::InvalidValue),
+    ) else {
+        return None;
+    };
+    let Some(ContextValue::Strings(valid)) = e.get(ContextKind::ValidValue) else {
+        return None;
+    };
+    let arg = match arg.strip_prefix('<').and_then(|a| a.strip_suffix('>')) {
+        Some(name) => name.to_lowercase(),
+        None => arg.clone(),
+    };
+    Some(format!(
+        "invalid value '{value}' for {arg}; use one of {}",
+        valid.join(", ")
+    ))
 }
 
 /// An error as appenv prints it: `appenv: ` first, and every line

@@ -12,12 +12,20 @@ use crate::shell::Shell;
 const BASH: &str = include_str!("../../shell/appenv.bash");
 const ZSH: &str = include_str!("../../shell/appenv.zsh");
 const FISH: &str = include_str!("../../shell/appenv.fish");
+const TCSH: &str = include_str!("../../shell/appenv.tcsh");
+const ELVISH: &str = include_str!("../../shell/appenv.elv");
+const XONSH: &str = include_str!("../../shell/appenv.xsh");
+const NU: &str = include_str!("../../shell/appenv.nu");
 
 pub fn run(shell: HookShell) -> Result<(), Error> {
     let (shell, script) = match shell {
         HookShell::Bash => (Shell::Bash, BASH),
         HookShell::Zsh => (Shell::Zsh, ZSH),
         HookShell::Fish => (Shell::Fish, FISH),
+        HookShell::Tcsh => (Shell::Tcsh, TCSH),
+        HookShell::Elvish => (Shell::Elvish, ELVISH),
+        HookShell::Xonsh => (Shell::Xonsh, XONSH),
+        HookShell::Nu => (Shell::Nu, NU),
     };
     print(&render(
         shell,
@@ -29,13 +37,24 @@ pub fn run(shell: HookShell) -> Result<(), Error> {
 fn render(shell: Shell, script: &str, exe: Option<&std::path::Path>) -> Vec<u8> {
     let mut out = Vec::with_capacity(script.len() + 200);
     // Without it the script runs `appenv` from PATH.
-    if let Some(exe) = exe {
+    // The scripts of tcsh, elvish, xonsh and nushell need the line: they
+    // hold the path in a name that nothing else sets.
+    let bin = exe.map(|exe| exe.as_os_str().as_bytes());
+    let bin = match shell {
+        Shell::Bash | Shell::Zsh | Shell::Fish => bin,
+        _ => bin.or(Some(b"appenv")),
+    };
+    if let Some(bin) = bin {
         out.extend_from_slice(match shell {
             Shell::Fish => b"builtin set -g __appenv_bin ",
             Shell::Bash | Shell::Zsh => b"__appenv_bin=",
+            Shell::Tcsh => b"set __appenv_bin = ",
+            Shell::Elvish => b"var __appenv_bin = ",
+            Shell::Xonsh => b"__appenv_bin = ",
+            Shell::Nu => b"const __appenv_bin = ",
         });
-        shell.quote(exe.as_os_str().as_bytes(), &mut out);
-        out.push(b'\n');
+        shell.quote(bin, &mut out);
+        out.extend_from_slice(if shell == Shell::Tcsh { b";\n" } else { b"\n" });
     }
     match shell {
         // zsh reads all of `eval "$(appenv hook zsh)"` before it runs any of
@@ -49,9 +68,23 @@ fn render(shell: Shell, script: &str, exe: Option<&std::path::Path>) -> Vec<u8> 
             shell.quote(script.as_bytes(), &mut out);
             out.push(b'\n');
         }
-        Shell::Bash | Shell::Fish => out.extend_from_slice(script.as_bytes()),
+        Shell::Tcsh => out.extend_from_slice(&one_line(script)),
+        _ => out.extend_from_slice(script.as_bytes()),
     }
     out
+}
+
+/// tcsh's `eval "`appenv hook tcsh`"` joins the lines of the output with
+/// spaces, so a comment would swallow the rest of the script: the comments
+/// and blank lines are left out, and every line of the script ends with `;`.
+fn one_line(script: &str) -> Vec<u8> {
+    script
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .flat_map(|line| [line, "\n"])
+        .collect::<String>()
+        .into_bytes()
 }
 
 #[cfg(test)]
@@ -84,5 +117,18 @@ mod tests {
         assert!(out.starts_with(
             "__appenv_bin='/bin/appenv'\n__appenv_aliases=${options[aliases]}\n\\builtin 'unsetopt' 'aliases'\n\\builtin 'eval' "
         ));
+    }
+
+    #[test]
+    fn tcsh_gets_no_comments_and_the_binary_without_a_path() {
+        let out = String::from_utf8(render(Shell::Tcsh, TCSH, None)).unwrap();
+        assert!(out.starts_with("set __appenv_bin = 'appenv';\n"), "{out}");
+        assert!(
+            !out.lines()
+                .any(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        );
+        assert!(out.lines().all(|l| l.ends_with(';')), "{out}");
+        let out = String::from_utf8(render(Shell::Nu, NU, None)).unwrap();
+        assert!(out.starts_with("const __appenv_bin = \"appenv\"\n"));
     }
 }

@@ -9,10 +9,15 @@
 //! Whatever the value, the code rendered here is printable UTF-8 with no
 //! control characters but the newline that ends each statement: a hostile
 //! value can neither split a statement across lines nor drive the terminal of
-//! someone reading `appenv export zsh`.
+//! someone reading `appenv export zsh`. tcsh is the exception: it has no
+//! escape for a control character (see `tcsh.rs`).
 
 mod bash;
+mod elvish;
 mod fish;
+mod nu;
+mod tcsh;
+mod xonsh;
 mod zsh;
 
 use std::borrow::Cow;
@@ -24,21 +29,44 @@ pub enum Shell {
     Bash,
     Zsh,
     Fish,
+    Tcsh,
+    Elvish,
+    Xonsh,
+    Nu,
 }
 
 impl Shell {
-    pub const ALL: [Shell; 3] = [Shell::Bash, Shell::Zsh, Shell::Fish];
+    pub const ALL: [Shell; 7] = [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::Tcsh,
+        Shell::Elvish,
+        Shell::Xonsh,
+        Shell::Nu,
+    ];
 
-    /// The shell's name as the user types it: `bash`, `zsh`, `fish`.
+    /// The shell's name as the user types it: `bash`, `zsh`, `fish`,
+    /// `tcsh`, `elvish`, `xonsh`, `nu`.
     pub fn name(self) -> &'static str {
         match self {
             Shell::Bash => "bash",
             Shell::Zsh => "zsh",
             Shell::Fish => "fish",
+            Shell::Tcsh => "tcsh",
+            Shell::Elvish => "elvish",
+            Shell::Xonsh => "xonsh",
+            Shell::Nu => "nu",
         }
     }
 
-    /// Appends one shell word that evaluates to exactly `value`.
+    /// Whether the shell's strings hold any bytes. Nushell's are UTF-8 only.
+    pub fn holds_bytes(self) -> bool {
+        self != Shell::Nu
+    }
+
+    /// Appends one shell word that evaluates to exactly `value` (in
+    /// nushell, when `value` is UTF-8).
     ///
     /// A NUL byte cannot be part of a shell variable or of the environment,
     /// so it is left out (as the shells themselves do when they read one);
@@ -49,6 +77,10 @@ impl Shell {
             Shell::Bash => bash::quote(value, out),
             Shell::Zsh => zsh::quote(value, out),
             Shell::Fish => fish::quote(value, out),
+            Shell::Tcsh => tcsh::quote(value, out),
+            Shell::Elvish => elvish::quote(value, out),
+            Shell::Xonsh => xonsh::quote(value, out),
+            Shell::Nu => nu::quote(value, out),
         }
     }
 
@@ -66,6 +98,10 @@ impl Shell {
             Shell::Bash => bash::set(name, value, out),
             Shell::Zsh => zsh::set(name, value, out),
             Shell::Fish => fish::set(name, value, out),
+            Shell::Tcsh => tcsh::set(name, value, out),
+            Shell::Elvish => elvish::set(name, value, out),
+            Shell::Xonsh => xonsh::set(name, value, out),
+            Shell::Nu => nu::set(name, value, out),
         }
     }
 
@@ -80,6 +116,10 @@ impl Shell {
             Shell::Bash => bash::unset(name, out),
             Shell::Zsh => zsh::unset(name, out),
             Shell::Fish => fish::unset(name, out),
+            Shell::Tcsh => tcsh::unset(name, out),
+            Shell::Elvish => elvish::unset(name, out),
+            Shell::Xonsh => xonsh::unset(name, out),
+            Shell::Nu => nu::unset(name, out),
         }
     }
 
@@ -96,25 +136,30 @@ impl Shell {
         out: &mut Vec<u8>,
     ) {
         assert_valid_name(name);
-        match self {
-            Shell::Fish => out.extend_from_slice(b"builtin set -g "),
-            Shell::Bash | Shell::Zsh => {}
-        }
+        let (start, separator, end): (&[u8], &[u8], &[u8]) = match self {
+            Shell::Fish => (b" ", b" ", b";\n"),
+            Shell::Bash | Shell::Zsh => (b"=(", b" ", b");\n"),
+            Shell::Tcsh => (b" = ( ", b" ", b" );\n"),
+            Shell::Elvish => (b" = [", b" ", b"]\n"),
+            Shell::Xonsh => (b" = [", b", ", b"]\n"),
+            Shell::Nu => (b" = [", b", ", b"]\n"),
+        };
+        out.extend_from_slice(match self {
+            Shell::Fish => b"builtin set -g ",
+            Shell::Tcsh => b"set ",
+            Shell::Elvish => b"var ",
+            Shell::Nu => b"$env.",
+            Shell::Bash | Shell::Zsh | Shell::Xonsh => b"",
+        });
         out.extend_from_slice(name.as_bytes());
-        match self {
-            Shell::Fish => {}
-            Shell::Bash | Shell::Zsh => out.extend_from_slice(b"=("),
-        }
+        out.extend_from_slice(start);
         for (i, item) in items.into_iter().enumerate() {
-            if i > 0 || self == Shell::Fish {
-                out.push(b' ');
+            if i > 0 {
+                out.extend_from_slice(separator);
             }
             self.quote(item, out);
         }
-        match self {
-            Shell::Fish => out.extend_from_slice(b";\n"),
-            Shell::Bash | Shell::Zsh => out.extend_from_slice(b");\n"),
-        }
+        out.extend_from_slice(end);
     }
 
     /// The names this shell evaluates as code or keeps as its own state
@@ -125,6 +170,10 @@ impl Shell {
             Shell::Bash => bash::OWN,
             Shell::Zsh => zsh::OWN,
             Shell::Fish => fish::OWN,
+            Shell::Tcsh => tcsh::OWN,
+            Shell::Elvish => elvish::OWN,
+            Shell::Xonsh => xonsh::OWN,
+            Shell::Nu => nu::OWN,
         }
     }
 
@@ -381,10 +430,11 @@ mod tests {
 
     proptest! {
         /// A value can never break a statement over several lines or put a
-        /// control character or an invalid byte on the user's terminal.
+        /// control character or an invalid byte on the user's terminal
+        /// (but in tcsh, which has no escapes).
         #[test]
         fn rendered_code_is_one_printable_line(value in prop::collection::vec(any::<u8>(), 0..64)) {
-            for shell in Shell::ALL {
+            for shell in Shell::ALL.into_iter().filter(|&s| s != Shell::Tcsh) {
                 let mut out = Vec::new();
                 shell.set("X", &value, &mut out);
                 let text = std::str::from_utf8(&out).expect("rendered code is UTF-8");

@@ -55,6 +55,7 @@ fn start(sandbox: &Sandbox, shell: Shell, rc: &str) -> Tmux {
             env.push(("XDG_CONFIG_HOME".into(), dir.display().to_string()));
             vec!["fish".into(), "-i".into()]
         }
+        _ => unreachable!("bash, zsh and fish only"),
     };
     let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
     let term = Tmux::start(&dir, &sandbox.path(""), &env, &argv);
@@ -98,6 +99,7 @@ fn the_shells_own_names_and_the_users_variables_are_left_alone() {
                 "set -g MYVAR mine\nset -g HOST myhost",
                 "printf '%s|' \"$MYVAR\" \"$HOST\" \"$fish_function_path\" \"$fish_user_paths\"",
             ),
+            _ => unreachable!("bash, zsh and fish only"),
         };
         let term = start(&sandbox, shell, rc);
         let path = |name: &str| out(&sandbox, name).display().to_string();

@@ -7,6 +7,8 @@ mod export;
 mod harness;
 mod interactive;
 mod messages;
+mod new_scripts;
+mod new_shells;
 mod scenarios;
 mod script;
 #[path = "../support/tmux.rs"]

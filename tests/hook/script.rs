@@ -101,6 +101,7 @@ fn session(shell: Shell, rc: &str, after: &str, env: &[(&str, &str)]) -> (String
         Shell::Bash => cmd.args(["--norc", "--noprofile", "-c", &script]),
         Shell::Zsh => cmd.args(["-f", "-c", &script]),
         Shell::Fish => cmd.args(["--no-config", "-i", "-c", &script]),
+        _ => unreachable!("bash, zsh and fish only"),
     };
     let out = cmd
         .current_dir(sandbox.path(""))
@@ -156,6 +157,7 @@ fn sourcing_twice_installs_once() {
                 &[],
             ),
             Shell::Fish => session(shell, "", "functions --handlers | string join ,", &[]),
+            _ => unreachable!("bash, zsh and fish only"),
         };
         let expected = match shell {
             Shell::Bash => "__appenv_hook && \\builtin :;__appenv_tidy && \\builtin :\n",
@@ -163,6 +165,7 @@ fn sourcing_twice_installs_once() {
             Shell::Fish => {
                 "Event variable,PATH __appenv_tidy,PWD __appenv_hook,,Event generic,fish_exit __appenv_exit,fish_preexec __appenv_forget,fish_prompt __appenv_hook\n"
             }
+            _ => unreachable!("bash, zsh and fish only"),
         };
         assert_eq!(out, expected, "{shell}");
     }
@@ -253,11 +256,13 @@ fn aliases_and_functions_named_like_builtins_cannot_break_it() {
                     rc += &format!("function {name}; command printf 'broken\\n'; end\n");
                 }
             }
+            _ => unreachable!("bash, zsh and fish only"),
         }
         let prompt = match shell {
             Shell::Bash => r#"builtin eval "$PROMPT_COMMAND""#,
             Shell::Zsh => "for f in $precmd_functions; do $f; done",
             Shell::Fish => "builtin emit fish_prompt",
+            _ => unreachable!("bash, zsh and fish only"),
         };
         let after = format!(
             "cd apps/app; {prompt}; command printenv DB; cd /; {prompt}; command printenv DB; command echo end"
@@ -282,6 +287,7 @@ fn a_failure_is_one_line_and_the_prompt_survives() {
             Shell::Bash => r#"eval "$PROMPT_COMMAND""#,
             Shell::Zsh => "for f in $precmd_functions; do $f; done",
             Shell::Fish => "emit fish_prompt",
+            _ => unreachable!("bash, zsh and fish only"),
         };
         // zsh and fish ask at `cd` already, bash at the prompt; either
         // way each failure is said once.

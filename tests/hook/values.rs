@@ -82,6 +82,7 @@ proptest! {
                 Shell::Bash => cmd.args(["--norc", "--noprofile", "-c", &script]),
                 Shell::Zsh => cmd.args(["-f", "-c", &script]),
                 Shell::Fish => cmd.args(["--no-config", "-c", &script]),
+                _ => unreachable!("bash, zsh and fish only"),
             };
             let status = cmd
                 .current_dir(sandbox.path("apps/app"))

@@ -7,6 +7,7 @@
 //! state it can evaluate, because a prompt must never break.
 
 mod names;
+mod render;
 mod watch;
 
 use std::collections::BTreeMap;
@@ -34,6 +35,10 @@ pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
         ExportShell::Bash => Format::Shell(Shell::Bash),
         ExportShell::Zsh => Format::Shell(Shell::Zsh),
         ExportShell::Fish => Format::Shell(Shell::Fish),
+        ExportShell::Tcsh => Format::Shell(Shell::Tcsh),
+        ExportShell::Elvish => Format::Shell(Shell::Elvish),
+        ExportShell::Xonsh => Format::Shell(Shell::Xonsh),
+        ExportShell::Nu => Format::Shell(Shell::Nu),
         ExportShell::Json => Format::Json,
     };
     let state = HookState::from_env(&ctx.inherited).unwrap_or_default();
@@ -54,7 +59,12 @@ pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
         }
     }
     let left = left_on_path(&state, &updates);
+    let dirs = render::dirs(ctx, &target);
     let out = match format {
+        Format::Shell(Shell::Nu) => render::nuon(&updates, &render::paths(&watch, &dirs)),
+        Format::Shell(shell @ (Shell::Tcsh | Shell::Elvish | Shell::Xonsh)) => {
+            render::shell(shell, &updates, &render::paths(&watch, &dirs))
+        }
         Format::Shell(shell) => render_shell(shell, &updates, &watch, &left),
         Format::Json => render_json(&updates),
     };

@@ -73,6 +73,12 @@ impl Settable {
         match self.format {
             Format::Shell(_) if !Shell::is_valid_name(name) => Some(Left::Invalid),
             Format::Shell(shell) if shell.keeps(name) => Some(Left::Shells),
+            // Nushell's strings are UTF-8: it cannot hold another value.
+            Format::Shell(shell)
+                if !shell.holds_bytes() && value.is_some_and(|v| v.to_str().is_none()) =>
+            {
+                Some(Left::Invalid)
+            }
             Format::Shell(_) if self.users.contains(name) => Some(Left::Users),
             Format::Shell(_) => None,
             Format::Json => value
@@ -110,8 +116,8 @@ mod tests {
 
     #[test]
     fn shells_set_valid_names_but_not_their_own() {
-        let [bash, zsh, fish] = Shell::ALL.map(Format::Shell);
-        for format in [bash, zsh, fish] {
+        let [bash, zsh, fish, tcsh, elvish, xonsh, nu] = Shell::ALL.map(Format::Shell);
+        for format in Shell::ALL.map(Format::Shell) {
             assert!(can(format, "DATABASE_URL"));
             assert!(can(format, "PATH"));
             for name in [
@@ -137,6 +143,22 @@ mod tests {
         assert_eq!(why(bash, "A.B"), Some(Left::Invalid));
         assert_eq!(why(bash, "PS1"), Some(Left::Shells));
         assert_eq!(why(bash, "DB"), None);
+        assert!(can(tcsh, "path") && can(elvish, "paths"));
+        assert!(!can(xonsh, "AUTO_CD") && !can(xonsh, "XONSH_DEBUG") && can(xonsh, "CDPATH"));
+        assert!(!can(nu, "config") && !can(nu, "PROMPT_COMMAND") && can(nu, "Path"));
+    }
+
+    #[test]
+    fn nushell_holds_only_utf8() {
+        let invalid = OsString::from_vec(vec![0xff]);
+        let nu = settable(Format::Shell(Shell::Nu));
+        assert_eq!(
+            nu.why_not(OsStr::new("A"), Some(&invalid)),
+            Some(Left::Invalid)
+        );
+        assert!(nu.can_set(OsStr::new("A"), None));
+        let elvish = settable(Format::Shell(Shell::Elvish));
+        assert!(elvish.can_set(OsStr::new("A"), Some(&invalid)));
     }
 
     #[test]

@@ -1,0 +1,112 @@
+//! Nushell: double-quoted strings, with every control character written as
+//! `\u{HEX}`.
+//!
+//! Nushell cannot evaluate code it did not parse with the rest of its
+//! config, so its hook reads what to change as data: `appenv export nu`
+//! prints a NUON record that the hook gives to `from nuon`, which parses
+//! literals and runs nothing. The strings are the same as in nushell code
+//! (`$env.NAME = "..."`, what [`set`] writes): in double quotes `"` and `\`
+//! are escaped and nothing else is special (`$` and `(` interpolate only in
+//! `$"..."` strings).
+//!
+//! Nushell strings are UTF-8: a value that is not cannot be held, and the
+//! export leaves it out. Here such bytes become U+FFFD.
+
+/// `a"b<ESC>` → `"a\"b\u{1b}"`.
+pub(super) fn quote(value: &[u8], out: &mut Vec<u8>) {
+    out.push(b'"');
+    for chunk in value.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '"' | '\\' => out.extend_from_slice(&[b'\\', c as u8]),
+                c if c.is_control() => {
+                    out.extend_from_slice(format!("\\u{{{:x}}}", u32::from(c)).as_bytes());
+                }
+                c => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+            }
+        }
+        for _ in chunk.invalid() {
+            out.extend_from_slice(b"\\u{fffd}");
+        }
+    }
+    out.push(b'"');
+}
+
+/// `$env.NAME = "value"`, as typed at a nushell prompt.
+pub(super) fn set(name: &str, value: &[u8], out: &mut Vec<u8>) {
+    out.extend_from_slice(b"$env.");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b" = ");
+    quote(value, out);
+    out.push(b'\n');
+}
+
+/// `hide-env --ignore-errors NAME`: nothing to hide is no error.
+pub(super) fn unset(name: &str, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"hide-env --ignore-errors ");
+    out.extend_from_slice(name.as_bytes());
+    out.push(b'\n');
+}
+
+/// What nushell keeps for itself: its config, conversions, prompt commands
+/// and the state of the last command.
+pub(super) const OWN: &[&str] = &[
+    "CMD_DURATION_MS",
+    "CURRENT_FILE",
+    "ENV_CONVERSIONS",
+    "FILE_PWD",
+    "LAST_EXIT_CODE",
+    "NU_LIB_DIRS",
+    "NU_PLUGIN_DIRS",
+    "NU_VERSION",
+    "PROMPT_COMMAND",
+    "PROMPT_COMMAND_RIGHT",
+    "PROMPT_INDICATOR",
+    "PROMPT_INDICATOR_VI_INSERT",
+    "PROMPT_INDICATOR_VI_NORMAL",
+    "PROMPT_MULTILINE_INDICATOR",
+    "TRANSIENT_PROMPT_COMMAND",
+    "TRANSIENT_PROMPT_COMMAND_RIGHT",
+    "TRANSIENT_PROMPT_INDICATOR",
+    "TRANSIENT_PROMPT_INDICATOR_VI_INSERT",
+    "TRANSIENT_PROMPT_INDICATOR_VI_NORMAL",
+    "TRANSIENT_PROMPT_MULTILINE_INDICATOR",
+    "config",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quoted(value: &[u8]) -> String {
+        let mut out = Vec::new();
+        quote(value, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn hard_cases() {
+        assert_eq!(quoted(b""), r#""""#);
+        assert_eq!(quoted(b"it's"), r#""it's""#);
+        assert_eq!(quoted(br#"say "hi""#), r#""say \"hi\"""#);
+        assert_eq!(quoted(b"trailing\\"), r#""trailing\\""#);
+        assert_eq!(
+            quoted(b"$env.HOME $(id) (id) `id` {a: 1} #x"),
+            r#""$env.HOME $(id) (id) `id` {a: 1} #x""#
+        );
+        assert_eq!(quoted(b"a\nb\t\x1b\x7f"), r#""a\u{a}b\u{9}\u{1b}\u{7f}""#);
+        assert_eq!(quoted("é\u{9b}€".as_bytes()), r#""é\u{9b}€""#);
+        assert_eq!(quoted(b"\xffa"), r#""\u{fffd}a""#);
+    }
+
+    #[test]
+    fn set_and_unset() {
+        let mut out = Vec::new();
+        set("DB", b"a\"b", &mut out);
+        unset("GONE", &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "$env.DB = \"a\\\"b\"\nhide-env --ignore-errors GONE\n"
+        );
+    }
+}

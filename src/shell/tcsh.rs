@@ -1,0 +1,101 @@
+//! tcsh: single quotes, with `!` and newline escaped inside them.
+//!
+//! Checked against tcsh 6.24: inside single quotes every byte is literal
+//! but two. `!` starts a history substitution even there, and `\!` is a
+//! literal `!`; a newline ends the command unless a backslash comes before
+//! it, and `\` + newline is a newline in the value. A backslash before
+//! anything else stays a backslash, so a value ending in `\` needs nothing.
+//! Outside quotes, `\'` is a quote.
+//!
+//! tcsh has no escape for any other byte (no `$'...'`, no `\x`), so control
+//! characters and bytes that are not UTF-8 are written as they are, between
+//! the quotes; the tests find all of them coming out exactly, under the C
+//! and UTF-8 locales. That makes tcsh the one shell whose code is not always
+//! one printable line: the hook never lets tcsh's backquotes split it, it
+//! writes the code to a file and `source`s it.
+
+pub(super) fn quote(value: &[u8], out: &mut Vec<u8>) {
+    if value.is_empty() {
+        out.extend_from_slice(b"''");
+        return;
+    }
+    for (i, part) in value.split(|&b| b == b'\'').enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b"\\'");
+        }
+        if part.is_empty() {
+            continue;
+        }
+        out.push(b'\'');
+        for &b in part {
+            match b {
+                b'!' => out.extend_from_slice(b"\\!"),
+                b'\n' => out.extend_from_slice(b"\\\n"),
+                _ => out.push(b),
+            }
+        }
+        out.push(b'\'');
+    }
+}
+
+/// `setenv NAME 'value';` — tcsh keeps environment variables apart from its
+/// own shell variables, so this never touches a `set` variable of the same
+/// name; for PATH, HOME, TERM and USER tcsh updates `path`, `home`, `term`
+/// and `user` from it, as it should.
+pub(super) fn set(name: &str, value: &[u8], out: &mut Vec<u8>) {
+    out.extend_from_slice(b"setenv ");
+    out.extend_from_slice(name.as_bytes());
+    out.push(b' ');
+    quote(value, out);
+    out.extend_from_slice(b";\n");
+}
+
+pub(super) fn unset(name: &str, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"unsetenv ");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b";\n");
+}
+
+/// tcsh keeps its own variables apart from the environment; for PATH,
+/// HOME, TERM and USER it updates `path`, `home`, `term` and `user`, as it
+/// should.
+pub(super) const OWN: &[&str] = &[];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quoted(value: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        quote(value, &mut out);
+        out
+    }
+
+    #[test]
+    fn hard_cases() {
+        assert_eq!(quoted(b""), b"''");
+        assert_eq!(quoted(b"plain text"), b"'plain text'");
+        assert_eq!(quoted(b"it's"), br"'it'\''s'");
+        assert_eq!(quoted(b"'"), br"\'");
+        assert_eq!(quoted(b"''x"), br"\'\''x'");
+        assert_eq!(quoted(b"trailing\\"), br"'trailing\'");
+        assert_eq!(quoted(b"!!"), br"'\!\!'");
+        assert_eq!(quoted(b"\\!"), br"'\\!'");
+        assert_eq!(quoted(b"a\nb"), b"'a\\\nb'");
+        assert_eq!(quoted(b"\\\n"), b"'\\\\\n'");
+        assert_eq!(
+            quoted(b"$HOME `id` $(id) \"q\" ~ * %1 ;|&"),
+            b"'$HOME `id` $(id) \"q\" ~ * %1 ;|&'"
+        );
+        assert_eq!(quoted(b"\x1b\xff\t"), b"'\x1b\xff\t'");
+        assert_eq!(quoted("grüße".as_bytes()), "'grüße'".as_bytes());
+    }
+
+    #[test]
+    fn set_and_unset() {
+        let mut out = Vec::new();
+        set("DB", b"it's", &mut out);
+        unset("GONE", &mut out);
+        assert_eq!(out, b"setenv DB 'it'\\''s';\nunsetenv GONE;\n");
+    }
+}
