@@ -227,8 +227,37 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
+        // Killing the server only hangs the terminal up: strace then exits,
+        // and an interactive xonsh or nushell it traced would live on without
+        // a terminal, spinning. Kill the whole tree under the pane first.
+        let panes = self
+            .tmux()
+            .args(["list-panes", "-F", "#{pane_pid}"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        for pid in panes.lines().filter_map(|l| l.trim().parse().ok()) {
+            kill_tree(pid);
+        }
         let _ = self.tmux().arg("kill-server").status();
     }
+}
+
+/// SIGKILL to `pid` and every process below it, children first found.
+fn kill_tree(pid: i32) {
+    let children =
+        fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGSTOP,
+    );
+    for child in children.split_whitespace().filter_map(|c| c.parse().ok()) {
+        kill_tree(child);
+    }
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    );
 }
 
 fn args(shell: Shell) -> &'static [&'static str] {
