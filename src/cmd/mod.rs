@@ -14,6 +14,7 @@ mod init;
 mod root;
 mod run;
 mod shim;
+mod status;
 mod tasks;
 mod which;
 
@@ -49,6 +50,7 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Allow(args) => allow::run(&ctx, args.dir.as_deref()),
         Command::Deny(args) => deny::run(&ctx, args.dir.as_deref()),
         Command::Shim(args) => shim::run(&ctx, &args),
+        Command::Status(args) => status::run(&ctx, &args),
         Command::Init => init::run(&ctx),
         Command::Completions(args) => completions::run(args.shell),
     }
@@ -146,17 +148,17 @@ impl Context {
     /// Whether the plan's root may be used: allowed with its files as they
     /// are now, or under `APPENV_TRUSTED_DIRS`.
     pub fn trust(&self, plan: &Plan) -> Trust {
-        let root = sanitize(plan.root.dir.as_str());
-        let extra = config_files(plan.config.as_ref());
-        match trust::check(&plan.root.dir, &extra, &self.base) {
-            Ok(state) if state.is_trusted() => Trust::Trusted,
-            Ok(trust::Trust::Changed { files }) => Trust::Untrusted(format!(
-                "{root} changed since it was allowed ({}); review it and run 'appenv allow'",
-                sanitize(&files.join(", "))
-            )),
-            Ok(_) => Trust::Untrusted(format!("{root} is not allowed; run 'appenv allow'")),
-            Err(e) => Trust::Untrusted(format!("{root} cannot be checked for trust: {e}")),
+        match untrusted_why(plan, &self.trust_state(plan)) {
+            None => Trust::Trusted,
+            Some(why) => Trust::Untrusted(why),
         }
+    }
+
+    /// What the trust store says of the plan's root, for the commands that
+    /// report the state itself rather than act on it.
+    pub fn trust_state(&self, plan: &Plan) -> Result<trust::Trust, trust::TrustError> {
+        let extra = config_files(plan.config.as_ref());
+        trust::check(&plan.root.dir, &extra, &self.base)
     }
 
     /// `-q`, or `APPENV_QUIET` set (not empty, not 0): no messages.
@@ -181,6 +183,23 @@ pub enum Trust {
     /// Not allowed, or changed since allowed: the message says which and
     /// what to do.
     Untrusted(String),
+}
+
+/// Why the plan's root may not be used, with what to do; `None` when it may.
+pub fn untrusted_why(
+    plan: &Plan,
+    state: &Result<trust::Trust, trust::TrustError>,
+) -> Option<String> {
+    let root = sanitize(plan.root.dir.as_str());
+    match state {
+        Ok(state) if state.is_trusted() => None,
+        Ok(trust::Trust::Changed { files }) => Some(format!(
+            "{root} changed since it was allowed ({}); review it and run 'appenv allow'",
+            sanitize(&files.join(", "))
+        )),
+        Ok(_) => Some(format!("{root} is not allowed; run 'appenv allow'")),
+        Err(e) => Some(format!("{root} cannot be checked for trust: {e}")),
+    }
 }
 
 /// `APPENV_QUIET` set to anything but empty or `0`.
