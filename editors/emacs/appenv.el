@@ -250,14 +250,25 @@ Return (EXIT-STATUS STDOUT STDERR)."
   (when-let ((dirs (appenv--stale-dirs)))
     (appenv--refresh dirs)))
 
-(defun appenv--lighter ()
-  "The mode line state of the current buffer."
+(defun appenv-state ()
+  "The state of the current buffer's app: \"on\", \"not allowed\",
+\"error\", or nil outside any app."
   (pcase (and appenv--status (appenv--get 'root appenv--status)
               (appenv--get 'trust appenv--status))
-    ('nil "")
-    ("allowed" '(" appenv[" (:propertize "on" face appenv-on-face) "]"))
-    ("error" '(" appenv[" (:propertize "error" face appenv-error-face) "]"))
-    (_ '(" appenv[" (:propertize "not allowed" face appenv-not-allowed-face) "]"))))
+    ('nil nil)
+    ("allowed" "on")
+    ("error" "error")
+    (_ "not allowed")))
+
+(defun appenv--lighter ()
+  "The mode line state of the current buffer."
+  (if-let ((state (appenv-state)))
+      `(" appenv[" (:propertize ,state face ,(pcase state
+                                              ("on" 'appenv-on-face)
+                                              ("error" 'appenv-error-face)
+                                              (_ 'appenv-not-allowed-face)))
+        "]")
+    ""))
 
 ;;; Processes started in another buffer
 

@@ -114,14 +114,20 @@ local function run(args)
 end
 
 -- The directory whose app a buffer belongs to: its file's (the nearest that
--- exists, for a new file), or the working directory for an unnamed buffer.
--- nil for special buffers (help, quickfix, terminal), which change nothing.
-local function dir_for(buf)
+-- exists, for a new file), or the working directory for a buffer that is no
+-- file (`oil://…`), and for an unnamed one when `cwd` is asked for. nil for
+-- special buffers (help, quickfix, terminal) and for unnamed ones entered:
+-- they keep what is loaded, so that `:terminal` and `:new`, which enter an
+-- unnamed buffer first, start from the buffer they were opened from.
+local function dir_for(buf, cwd)
   if vim.bo[buf].buftype ~= '' then
     return nil
   end
   local name = vim.api.nvim_buf_get_name(buf)
-  if name == '' or name:match('^%a[%w+.-]*://') then
+  if name == '' then
+    return cwd and vim.fn.getcwd() or nil
+  end
+  if name:match('^%a[%w+.-]*://') then
     return vim.fn.getcwd()
   end
   local dir = vim.fn.fnamemodify(name, ':p:h')
@@ -264,12 +270,12 @@ local function watch_timer()
 end
 
 --- Follows the app of buffer `buf` (default: the current one).
-function M.update(buf, force)
+function M.update(buf, force, cwd)
   buf = buf or vim.api.nvim_get_current_buf()
   if buf ~= vim.api.nvim_get_current_buf() or not vim.api.nvim_buf_is_valid(buf) then
     return
   end
-  local dir = dir_for(buf)
+  local dir = dir_for(buf, cwd)
   if not dir then
     return
   end
@@ -286,7 +292,7 @@ end
 --- Asks appenv again for the current buffer, whatever the cache says.
 function M.reload()
   state.cache = {}
-  M.update(nil, true)
+  M.update(nil, true, true)
 end
 
 --- The status applied to the editor now (nil before the first).
@@ -295,7 +301,7 @@ function M.current()
 end
 
 local function trust_command(verb)
-  local dir = dir_for(vim.api.nvim_get_current_buf()) or vim.fn.getcwd()
+  local dir = dir_for(vim.api.nvim_get_current_buf(), true) or vim.fn.getcwd()
   local out, rc, err = run({ verb, dir })
   if rc ~= 0 then
     notify(verb .. ' failed: ' .. ((err ~= '' and err) or (out or '')), vim.log.levels.ERROR)
@@ -373,7 +379,7 @@ function M.attach()
   vim.api.nvim_create_autocmd({ 'DirChanged', 'VimEnter' }, {
     group = group,
     callback = function()
-      M.update()
+      M.update(nil, false, true)
     end,
   })
   vim.api.nvim_create_autocmd('BufWritePost', {
