@@ -291,6 +291,7 @@ fn status(app: &App, dir: &Path, env: &[(&str, &str)]) -> (Value, Output) {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "", "an editor drops stderr: all must be in the JSON");
     let value: Value = serde_json::from_slice(&out.stdout).unwrap();
     (value, out)
 }
