@@ -182,20 +182,12 @@ impl Sandbox {
         .unwrap();
         let init = init.display().to_string();
         let test = format!("luafile {}", test.display());
-        let out = self.run(
-            "nvim",
-            &[
-                "--headless",
-                "-u",
-                &init,
-                "-i",
-                "NONE",
-                "-n",
-                file,
-                "-c",
-                &test,
-            ],
-        );
+        let mut args = vec!["--headless", "-u", &init, "-i", "NONE", "-n"];
+        if !file.is_empty() {
+            args.push(file);
+        }
+        args.extend(["-c", &test]);
+        let out = self.run("nvim", &args);
         let text = fs::read_to_string(&results).unwrap_or_else(|_| {
             panic!(
                 "nvim wrote no results\nstdout: {}\nstderr: {}",
@@ -291,7 +283,11 @@ fn status(app: &App, dir: &Path, env: &[(&str, &str)]) -> (Value, Output) {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stderr(&out), "", "an editor drops stderr: all must be in the JSON");
+    assert_eq!(
+        stderr(&out),
+        "",
+        "an editor drops stderr: all must be in the JSON"
+    );
     let value: Value = serde_json::from_slice(&out.stdout).unwrap();
     (value, out)
 }
@@ -556,6 +552,32 @@ fn nvim_buffer_of_an_app_gets_its_environment_and_others_do_not() {
     assert_eq!(r["back_dotenv"], "dotenv-value");
     assert_eq!(r["back_path_same"], true);
     assert_eq!(r["notices"], serde_json::json!([]), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("Error"), "{}", stderr(&out));
+}
+
+#[test]
+fn nvim_unnamed_buffer_follows_the_working_directory() {
+    if !editor_ready("nvim") {
+        return;
+    }
+    let sb = Sandbox::new(true);
+    let script = format!(
+        r#"
+        R.start = vim.env.FROM_DOTENV
+        vim.cmd('cd {root}')
+        R.cd_app = vim.env.FROM_DOTENV
+        vim.cmd('new')
+        R.new_buffer = vim.env.FROM_DOTENV
+        vim.cmd('cd /')
+        R.cd_root = vim.env.FROM_DOTENV
+        "#,
+        root = sb.app.root.display(),
+    );
+    let (r, _) = sb.nvim("", &script);
+    assert!(r["start"].is_null(), "{r}");
+    assert_eq!(r["cd_app"], "dotenv-value", "{r}");
+    assert_eq!(r["new_buffer"], "dotenv-value", "{r}");
+    assert!(r["cd_root"].is_null(), "{r}");
 }
 
 #[test]
@@ -715,6 +737,11 @@ fn emacs_buffer_of_an_app_gets_its_environment_and_others_do_not() {
                                       (with-current-buffer " *server*" (string-match-p "\n" (buffer-string))))))
             (test-put "server" (with-current-buffer " *server*"
                             (car (split-string (buffer-string) "\n")))))
+          (test-put "process_lines" (car (process-lines "sh" "-c" "echo \"$FROM_DOTENV\"")))
+          (let ((buf (shell)))
+            (comint-send-string (get-buffer-process buf) "echo \"shell:$FROM_DOTENV\"\n")
+            (test-put "shell" (wait-for (lambda () (with-current-buffer buf
+                                                (string-match-p "shell:dotenv-value" (buffer-string)))))))
           (run-python nil nil nil)
           (let ((buf (process-buffer (python-shell-get-process))))
             (wait-for (lambda () (with-current-buffer buf (string-match-p ">>> " (buffer-string)))))
@@ -745,12 +772,71 @@ fn emacs_buffer_of_an_app_gets_its_environment_and_others_do_not() {
     assert!(r["compile"].is_number(), "{r}");
     assert_eq!(r["server"], format!("dotenv-value {venv}").as_str());
     assert!(r["repl"].is_number(), "{r}\n{err}");
+    assert_eq!(r["process_lines"], "dotenv-value");
+    assert!(r["shell"].is_number(), "{r}");
     assert!(!err.contains("prompts cannot be detected"), "{err}");
     assert!(r["outside_getenv"].is_null(), "{r}");
     assert_eq!(r["outside_sctos"], "[]");
     assert!(r["outside_local"].is_null(), "{r}");
     assert_eq!(r["outside_lighter"], "\"\"");
     assert!(!err.contains("appenv:"), "{err}");
+}
+
+/// Debian's eglot package, outside `emacs -Q`'s load path.
+const EGLOT_PACKAGES: &str = "/usr/share/emacs/site-lisp/elpa";
+
+/// True when Debian's `elpa-eglot` loads; required in CI, like a tool.
+fn have_eglot(sb: &Sandbox) -> bool {
+    let lisp = format!(
+        "(progn (setq package-directory-list (list {EGLOT_PACKAGES:?})) (package-initialize) (require 'eglot))"
+    );
+    let found = sb
+        .run("emacs", &["--batch", "-Q", "--eval", &lisp])
+        .status
+        .success();
+    if !found && std::env::var("CI").as_deref() == Ok("true") {
+        panic!("eglot (Debian's elpa-eglot) is required in CI but does not load");
+    }
+    if !found {
+        eprintln!("skipping: eglot not installed");
+    }
+    found
+}
+
+#[test]
+fn emacs_eglot_server_starts_in_the_app_environment() {
+    if !editor_ready("emacs") {
+        return;
+    }
+    let sb = Sandbox::new(true).with_venv();
+    if !have_eglot(&sb) {
+        return;
+    }
+    let out = sb.app.tmp.path().join("server.env").display().to_string();
+    let lisp = format!(
+        r#"
+        (setq package-directory-list (list {EGLOT_PACKAGES:?}))
+        (package-initialize)
+        (require 'eglot)
+        (with-current-buffer (find-file-noselect {main:?})
+          ;; A server that only says what it was started with.
+          (let ((eglot-server-programs
+                 '((python-mode "sh" "-c" "echo \"$FROM_DOTENV $VIRTUAL_ENV\" > {out}; exec cat > /dev/null")))
+                (eglot-sync-connect nil))
+            (apply #'eglot (eglot--guess-contact))
+            (wait-for (lambda () (and (file-exists-p {out:?})
+                                      (> (file-attribute-size (file-attributes {out:?})) 0))))
+            (test-put "server" (with-temp-buffer (insert-file-contents {out:?})
+                                            (string-trim (buffer-string))))))
+        "#,
+        main = sb.file("src/main.py"),
+    );
+    let (r, err) = sb.emacs(&lisp);
+    assert_eq!(
+        r["server"],
+        format!("dotenv-value {}", sb.venv()).as_str(),
+        "{r}\n{err}"
+    );
 }
 
 #[test]

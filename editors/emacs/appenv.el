@@ -298,7 +298,9 @@ one that is not allowed, keeps Emacs's environment."
   "Turn `appenv-mode' on where a process could be started from."
   (unless (or (minibufferp)
               (string-prefix-p " " (buffer-name))
-              (and default-directory (file-remote-p default-directory)))
+              (and default-directory (file-remote-p default-directory))
+              (not (let ((exec-path (default-value 'exec-path)))
+                     (executable-find appenv-executable))))
     (appenv-mode 1)))
 
 ;;;###autoload
