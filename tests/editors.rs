@@ -737,6 +737,13 @@ fn emacs_buffer_of_an_app_gets_its_environment_and_others_do_not() {
                                       (with-current-buffer " *server*" (string-match-p "\n" (buffer-string))))))
             (test-put "server" (with-current-buffer " *server*"
                             (car (split-string (buffer-string) "\n")))))
+          ;; An output buffer of another directory of the app turns the mode
+          ;; on while this buffer's environment is lent: what it caches must
+          ;; still come from Emacs's own environment.
+          (let ((default-directory (file-name-as-directory {root:?})))
+            (compilation-start "true" nil (lambda (_) "*root-compilation*")))
+          (with-current-buffer (find-file-noselect {env:?})
+            (test-put "root_buffer" (getenv "FROM_DOTENV")))
           (test-put "process_lines" (car (process-lines "sh" "-c" "echo \"$FROM_DOTENV\"")))
           (let ((buf (shell)))
             (comint-send-string (get-buffer-process buf) "echo \"shell:$FROM_DOTENV\"\n")
@@ -757,6 +764,8 @@ fn emacs_buffer_of_an_app_gets_its_environment_and_others_do_not() {
         "#,
         main = sb.file("src/main.py"),
         venv = sb.venv(),
+        root = sb.app.root.display().to_string(),
+        env = sb.file(".env"),
         outside = sb.outside.join("notes.txt").display().to_string(),
     );
     let (r, err) = sb.emacs(&lisp);
@@ -773,6 +782,7 @@ fn emacs_buffer_of_an_app_gets_its_environment_and_others_do_not() {
     assert_eq!(r["server"], format!("dotenv-value {venv}").as_str());
     assert!(r["repl"].is_number(), "{r}\n{err}");
     assert_eq!(r["process_lines"], "dotenv-value");
+    assert_eq!(r["root_buffer"], "dotenv-value", "{r}");
     assert!(r["shell"].is_number(), "{r}");
     assert!(!err.contains("prompts cannot be detected"), "{err}");
     assert!(r["outside_getenv"].is_null(), "{r}");

@@ -82,6 +82,18 @@ watches changes.")
 
 (defvar appenv--timer nil)
 
+(defvar appenv--global nil
+  "Emacs's own (PROCESS-ENVIRONMENT EXEC-PATH) while `appenv--inherit' lends
+a buffer's to the default values, nil otherwise.")
+
+(defun appenv--global-env ()
+  "Emacs's own `process-environment', whatever is lent."
+  (if appenv--global (car appenv--global) (default-value 'process-environment)))
+
+(defun appenv--global-path ()
+  "Emacs's own `exec-path', whatever is lent."
+  (if appenv--global (cadr appenv--global) (default-value 'exec-path)))
+
 (defvar-local appenv--dir nil
   "The directory whose app this buffer follows.")
 
@@ -93,8 +105,8 @@ watches changes.")
 (defun appenv--call (&rest args)
   "Run appenv with ARGS in Emacs's global environment.
 Return (EXIT-STATUS STDOUT STDERR)."
-  (let ((process-environment (default-value 'process-environment))
-        (exec-path (default-value 'exec-path))
+  (let ((process-environment (appenv--global-env))
+        (exec-path (appenv--global-path))
         (stderr (make-temp-file "appenv")))
     (unwind-protect
         (with-temp-buffer
@@ -193,8 +205,7 @@ Return (EXIT-STATUS STDOUT STDERR)."
                        (appenv--get 'vars status)))
           ;; A bare NAME in `process-environment' unsets it.
           (unset (appenv--get 'unset status)))
-      (setq-local process-environment
-                  (append set unset (default-value 'process-environment)))
+      (setq-local process-environment (append set unset (appenv--global-env)))
       (setq-local exec-path
                   (append (parse-colon-path (getenv "PATH"))
                           (list exec-directory)))))
@@ -275,9 +286,14 @@ Return (EXIT-STATUS STDOUT STDERR)."
 (defun appenv--inherit (orig &rest args)
   "Call ORIG with ARGS so that other buffers see this buffer's environment."
   (if appenv-mode
-      (cl-letf (((default-value 'process-environment) process-environment)
-                ((default-value 'exec-path) exec-path))
-        (apply orig args))
+      ;; A buffer that turns `appenv-mode' on meanwhile (the output buffer)
+      ;; must still ask appenv with, and apply over, Emacs's own environment.
+      (let ((appenv--global (or appenv--global
+                                (list (default-value 'process-environment)
+                                      (default-value 'exec-path)))))
+        (cl-letf (((default-value 'process-environment) process-environment)
+                  ((default-value 'exec-path) exec-path))
+          (apply orig args)))
     (apply orig args)))
 
 ;;; Modes and commands
@@ -299,7 +315,7 @@ one that is not allowed, keeps Emacs's environment."
   (unless (or (minibufferp)
               (string-prefix-p " " (buffer-name))
               (and default-directory (file-remote-p default-directory))
-              (not (let ((exec-path (default-value 'exec-path)))
+              (not (let ((exec-path (appenv--global-path)))
                      (executable-find appenv-executable))))
     (appenv-mode 1)))
 
