@@ -865,7 +865,8 @@ fn emacs_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
         (with-current-buffer (find-file-noselect {main:?})
           (appenv-allow)
           (test-put "after_allow" (getenv "FROM_DOTENV"))
-          (test-put "sctos" (string-trim (shell-command-to-string "echo \"$FROM_DOTENV\""))))
+          (test-put "sctos" (string-trim (shell-command-to-string "echo \"$FROM_DOTENV\"")))
+          (test-put "status" (appenv-status)))
         (with-current-buffer (find-file-noselect {env:?})
           (test-put "env_after" (getenv "FROM_DOTENV")))
         "#,
@@ -881,6 +882,12 @@ fn emacs_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
     assert!(r["env_before"].is_null(), "{r}");
     assert_eq!(r["after_allow"], "dotenv-value", "{r}\n{err}");
     assert_eq!(r["sctos"], "dotenv-value");
+    let status = str_of(&r["status"]);
+    assert!(
+        status.contains("trust allowed") && status.contains("FROM_DOTENV"),
+        "{status}"
+    );
+    assert!(!status.contains("dotenv-value"), "{status}");
     assert_eq!(r["env_after"], "dotenv-value", "{r}");
     assert_eq!(
         err.matches("is not allowed; run 'appenv allow'").count(),

@@ -78,7 +78,8 @@ one).  Set this before loading appenv."
 watches changes.")
 
 (defvar appenv--said (make-hash-table :test #'equal)
-  "Messages already shown, so that each reaches the user once.")
+  "Root -> what was last said about it, and failures to run appenv -> t, so
+that each message reaches the user once.")
 
 (defvar appenv--timer nil)
 
@@ -177,6 +178,26 @@ Return (EXIT-STATUS STDOUT STDERR)."
     (puthash msg t appenv--said)
     (message "appenv: %s" msg)))
 
+(defun appenv--message-of (status)
+  "What to tell the user about STATUS: its message, else the problems of an
+app that loaded anyway (a value that is not UTF-8), else nil."
+  (or (appenv--get 'message status)
+      (when-let ((errors (appenv--get 'errors status)))
+        (mapconcat (lambda (e)
+                     (let ((file (appenv--get 'file e)) (line (appenv--get 'line e)))
+                       (concat (cond ((and file line) (format "%s:%s: " file line))
+                                     (file (format "%s: " file)))
+                               (appenv--get 'message e))))
+                   errors "; "))))
+
+(defun appenv--tell (status)
+  "Say what is wrong with the app of STATUS, again only when that changes."
+  (let ((key (cons 'root (appenv--get 'root status)))
+        (msg (appenv--message-of status)))
+    (unless (equal msg (gethash key appenv--said))
+      (puthash key msg appenv--said)
+      (when msg (message "appenv: %s" msg)))))
+
 ;;; Applying a status to a buffer
 
 (defun appenv--buffer-dir ()
@@ -210,9 +231,7 @@ Return (EXIT-STATUS STDOUT STDERR)."
                   (append (parse-colon-path (getenv "PATH"))
                           (list exec-directory)))))
   (force-mode-line-update)
-  (unless (equal (appenv--get 'trust status) "allowed")
-    (when-let ((msg (appenv--get 'message status)))
-      (appenv--say msg))))
+  (appenv--tell status))
 
 (defun appenv--update (&optional force)
   "Follow the app of the current buffer, asking appenv again if FORCE."
@@ -232,8 +251,6 @@ Return (EXIT-STATUS STDOUT STDERR)."
   "Ask appenv again for DIRS and update every buffer that follows one."
   (dolist (dir dirs)
     (remhash dir appenv--cache))
-  ;; Loaded again, a later refusal is news again.
-  (clrhash appenv--said)
   (dolist (buf (appenv--buffers))
     (with-current-buffer buf
       (when (member appenv--dir dirs)

@@ -31,8 +31,10 @@ local state = {
   -- dir -> { status = ..., stamps = ... }: a status stays good while
   -- nothing it watches changes.
   cache = {},
-  -- Messages already shown, so each reaches the user once.
+  -- root -> what was last said about it, so each message reaches the user
+  -- once; failures to run appenv, the same.
   said = {},
+  failed = {},
   timer = nil,
   missing_said = false,
 }
@@ -178,8 +180,8 @@ function M.status(dir, force)
   if rc ~= 0 or not ok or type(status) ~= 'table' or status.version ~= 1 then
     local why = (err ~= '' and err) or ('exit status ' .. rc)
     local key = 'run:' .. why
-    if not state.said[key] then
-      state.said[key] = true
+    if not state.failed[key] then
+      state.failed[key] = true
       notify('appenv status failed: ' .. why, vim.log.levels.ERROR)
     end
     return nil
@@ -195,28 +197,40 @@ local function nonnull(v)
   return v
 end
 
--- Tells the user what is wrong with the app, once per distinct message.
-local function tell(status)
+-- What to tell the user about `status`: its message, else the problems of
+-- an app that loaded anyway (a value that is not UTF-8), else nil.
+local function message_of(status)
   local msg = nonnull(status.message)
-  if status.trust == 'allowed' then
-    -- Loaded again: a later refusal of the same app is news again.
-    for key in pairs(state.said) do
-      if key:sub(1, #'trust:') == 'trust:' then
-        state.said[key] = nil
-      end
+  if msg then
+    return msg
+  end
+  local parts = {}
+  for _, e in ipairs(status.errors or {}) do
+    local where = nonnull(e.file) or ''
+    if nonnull(e.line) then
+      where = where .. ':' .. e.line
     end
+    table.insert(parts, (where ~= '' and where .. ': ' or '') .. e.message)
+  end
+  if #parts > 0 then
+    return table.concat(parts, '; ')
+  end
+  return nil
+end
+
+-- Tells the user what is wrong with the app, once: again only when what
+-- there is to say about that app changes.
+local function tell(status)
+  local key = nonnull(status.root) or ''
+  local msg = message_of(status)
+  if msg == state.said[key] then
     return
   end
-  if not msg then
-    return
+  state.said[key] = msg
+  if msg then
+    local level = status.trust == 'error' and vim.log.levels.ERROR or vim.log.levels.WARN
+    notify(msg, level)
   end
-  local key = 'trust:' .. msg
-  if state.said[key] then
-    return
-  end
-  state.said[key] = true
-  local level = status.trust == 'error' and vim.log.levels.ERROR or vim.log.levels.WARN
-  notify(msg, level)
 end
 
 -- Makes vim.env hold exactly the app's variables over the original ones.
