@@ -868,7 +868,11 @@ fn emacs_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
           (test-put "sctos" (string-trim (shell-command-to-string "echo \"$FROM_DOTENV\"")))
           (test-put "status" (appenv-status)))
         (with-current-buffer (find-file-noselect {env:?})
-          (test-put "env_after" (getenv "FROM_DOTENV")))
+          (test-put "env_after" (getenv "FROM_DOTENV"))
+          (appenv-deny)
+          (test-put "env_denied" (getenv "FROM_DOTENV")))
+        (with-current-buffer (find-file-noselect {main:?})
+          (test-put "main_denied" (getenv "FROM_DOTENV")))
         "#,
         main = sb.file("src/main.py"),
         env = sb.file(".env"),
@@ -889,9 +893,12 @@ fn emacs_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
     );
     assert!(!status.contains("dotenv-value"), "{status}");
     assert_eq!(r["env_after"], "dotenv-value", "{r}");
+    assert!(r["env_denied"].is_null(), "{r}");
+    assert!(r["main_denied"].is_null(), "{r}");
+    // Said once before the allow, and once again after the deny.
     assert_eq!(
         err.matches("is not allowed; run 'appenv allow'").count(),
-        1,
+        2,
         "{err}"
     );
     assert!(!err.contains("dotenv-value"), "{err}");

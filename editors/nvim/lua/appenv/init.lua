@@ -9,7 +9,8 @@
 
 local M = {}
 
-local uv = vim.loop
+-- vim.uv from 0.10 on, vim.loop before.
+local uv = vim.uv or vim.loop
 
 M.config = {
   -- The appenv program.
