@@ -123,7 +123,8 @@ impl Status {
             Ok(plan) => plan,
             Err(e) => {
                 status.trust = TrustState::Error;
-                status.message = Some(e.to_string());
+                // Already sanitised where it names a file; this covers all.
+                status.message = Some(sanitize(&e.to_string()));
                 status.errors.push(file_error(&found.dir, &e));
                 status.watch.trust_store(ctx);
                 return status;
@@ -221,7 +222,13 @@ impl Status {
             let _ = writeln!(out, "unsets       {}", sanitize(&self.unset.join(" ")));
         }
         for e in &self.errors {
-            let _ = writeln!(out, "error        {}", sanitize(&e.message));
+            let file = e.file.as_ref().map(|f| sanitize(f.as_str()));
+            let at = match (file, e.line) {
+                (Some(file), Some(line)) => format!("{file}:{line}: "),
+                (Some(file), None) => format!("{file}: "),
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "error        {at}{}", e.message);
         }
         out
     }
