@@ -496,6 +496,28 @@ fn status_without_json_names_no_values() {
     assert!(!text.contains("hunter2"), "{text}");
 }
 
+#[test]
+fn status_follows_the_environment_asked_for() {
+    let app = App::new(&[(".env", "A=base\n"), (".env.test", "A=test\n")]);
+    let out = app
+        .appenv()
+        .args(["-e", "test", "status", "--json"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["environment"], "test");
+    assert_eq!(json["vars"]["A"], "test");
+    assert_eq!(json["vars"]["APPENV_ENV"], "test");
+    let test_file = app.root.join(".env.test").display().to_string();
+    assert!(
+        json["watch"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == test_file.as_str())
+    );
+}
+
 // ---- Neovim --------------------------------------------------------------
 
 #[test]
