@@ -150,6 +150,9 @@ impl Sandbox {
             format!(
                 "NOTICES = {{}}\n\
                  vim.notify = function(msg, level) table.insert(NOTICES, msg) end\n\
+                 -- Defined before the plugin's, as a language server's would be.\n\
+                 vim.api.nvim_create_autocmd('FileType', {{ callback = function(a)\n\
+                   FILETYPE_ENV = (FILETYPE_ENV or '') .. a.match .. '=' .. (vim.env.FROM_DOTENV or '') .. ';' end }})\n\
                  vim.opt.rtp:prepend({plugin:?})\n\
                  require('appenv').setup({{ poll_ms = 100 }})\n",
                 plugin = repo("editors/nvim").display().to_string(),
@@ -553,10 +556,18 @@ fn nvim_buffer_of_an_app_gets_its_environment_and_others_do_not() {
         vim.cmd('buffer main.py')
         R.back_dotenv = vim.env.FROM_DOTENV
         R.back_path_same = vim.env.PATH == path_in_app
+        -- A file of the app opened from a buffer outside it: by FileType,
+        -- where language servers start, the environment is in place.
+        vim.cmd('edit {outside}')
+        FILETYPE_ENV = ''
+        vim.fn.writefile({{ 'x = 1' }}, {other:?})
+        vim.cmd('edit {other}')
+        R.filetype_env = FILETYPE_ENV
         "#,
         root = sb.app.root.display().to_string(),
         lsp = lsp_out,
         outside = sb.outside.join("notes.txt").display(),
+        other = sb.file("src/other.py"),
     );
     let (r, out) = sb.nvim(&sb.file("src/main.py"), &script);
     let venv = sb.venv();
@@ -573,6 +584,7 @@ fn nvim_buffer_of_an_app_gets_its_environment_and_others_do_not() {
     assert_eq!(r["outside_job"], "[]");
     assert_eq!(r["back_dotenv"], "dotenv-value");
     assert_eq!(r["back_path_same"], true);
+    assert_eq!(r["filetype_env"], "python=dotenv-value;", "{r}");
     assert_eq!(r["notices"], serde_json::json!([]), "{}", stderr(&out));
     assert!(!stderr(&out).contains("Error"), "{}", stderr(&out));
 }
@@ -682,8 +694,9 @@ fn nvim_writing_or_changing_the_watched_env_reloads() {
         vim.cmd('buffer main.py')
         R.back = vim.env.FROM_DOTENV
         -- Changed by another program: seen without any event in Neovim.
-        vim.fn.writefile({{ 'FROM_DOTENV=on-disk' }}, {env:?})
-        R.on_disk = wait(function() return vim.env.FROM_DOTENV == 'on-disk' end)
+        -- A different size: two writes within one clock tick can share an mtime.
+        vim.fn.writefile({{ 'FROM_DOTENV=changed-on-disk' }}, {env:?})
+        R.on_disk = wait(function() return vim.env.FROM_DOTENV == 'changed-on-disk' end)
         vim.fn.writefile({{ 'FROM_DOTENV="open' }}, {env:?})
         R.broken = wait(function() return vim.env.FROM_DOTENV == nil end)
         "#,
@@ -737,6 +750,10 @@ fn emacs_buffer_of_an_app_gets_its_environment_and_others_do_not() {
     let sb = Sandbox::new(true).with_venv();
     let lisp = format!(
         r#"
+        ;; What a server started at once from the mode hook would get
+        ;; (lsp-mode's `lsp' in python-mode-hook).
+        (add-hook 'python-mode-hook
+                  (lambda () (test-put "mode_hook" (getenv "FROM_DOTENV"))))
         (with-current-buffer (find-file-noselect {main:?})
           (test-put "mode" appenv-mode)
           (test-put "lighter" (format "%S" (appenv--lighter)))
@@ -793,6 +810,7 @@ fn emacs_buffer_of_an_app_gets_its_environment_and_others_do_not() {
     let (r, err) = sb.emacs(&lisp);
     let venv = sb.venv();
     assert_eq!(r["mode"], true, "{r}");
+    assert_eq!(r["mode_hook"], "dotenv-value", "{r}");
     assert_eq!(r["lighter"], LIGHTER_ON);
     assert_eq!(r["getenv"], "dotenv-value");
     assert_eq!(r["python"], format!("{venv}/bin/python3").as_str());

@@ -72,6 +72,7 @@ one).  Set this before loading appenv."
 ;;; State
 
 (defvar appenv-mode) ; defined below, read by the functions before it
+(defvar appenv-global-mode)
 
 (defvar appenv--cache (make-hash-table :test #'equal)
   "Directory -> (STATUS . STAMPS): a status is good while nothing it
@@ -336,15 +337,25 @@ one that is not allowed, keeps Emacs's environment."
                      (executable-find appenv-executable))))
     (appenv-mode 1)))
 
+(defun appenv--turn-on-early ()
+  "Turn `appenv-mode' on before the major mode's hooks run.
+A hook that starts a language server at once (lsp-mode's `lsp' in
+`python-mode-hook') would otherwise start it before the global mode turns
+the buffer's environment on, since that happens after the mode hooks."
+  (when appenv-global-mode
+    (appenv--turn-on)))
+
 ;;;###autoload
 (define-globalized-minor-mode appenv-global-mode appenv-mode appenv--turn-on
   (if appenv-global-mode
       (progn
+        (add-hook 'change-major-mode-after-body-hook #'appenv--turn-on-early)
         (add-hook 'after-save-hook #'appenv--after-save)
         (when (and appenv-poll-interval (not appenv--timer))
           (setq appenv--timer
                 (run-with-timer appenv-poll-interval appenv-poll-interval
                                 #'appenv--poll))))
+    (remove-hook 'change-major-mode-after-body-hook #'appenv--turn-on-early)
     (remove-hook 'after-save-hook #'appenv--after-save)
     (when appenv--timer
       (cancel-timer appenv--timer)
