@@ -521,6 +521,27 @@ fn status_follows_the_environment_asked_for() {
     );
 }
 
+#[test]
+fn status_says_when_trust_cannot_be_checked() {
+    let app = App::new(&[(".env", "A=1\n")]);
+    let out = app
+        .appenv()
+        .env_remove("HOME")
+        .env_remove("XDG_DATA_HOME")
+        .env("APPENV_TRUSTED_DIRS", "")
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["trust"], "error");
+    assert_eq!(json["vars"], serde_json::json!({}));
+    assert!(
+        str_of(&json["message"]).contains("cannot locate the trust store"),
+        "{json}"
+    );
+}
+
 // ---- Neovim --------------------------------------------------------------
 
 #[test]

@@ -141,8 +141,9 @@ impl Status {
             Err(_) => TrustState::Error,
         };
         // As for the hook: an app that would set only appenv's own
-        // variables (a bare Cargo.toml) is not worth a trust prompt.
-        if sets_anything(&plan) {
+        // variables (a bare Cargo.toml) is not worth a trust prompt; a
+        // trust store that cannot be read is worth saying anywhere.
+        if sets_anything(&plan) || state.is_err() {
             status.message = untrusted_why(&plan, &state);
         }
         if status.trust == TrustState::Allowed {
