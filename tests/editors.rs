@@ -853,6 +853,45 @@ fn emacs_buffer_of_an_app_gets_its_environment_and_others_do_not() {
     assert!(!err.contains("appenv:"), "{err}");
 }
 
+#[test]
+fn emacs_repl_through_a_shim_without_the_package() {
+    if !editor_ready("emacs") {
+        return;
+    }
+    let sb = Sandbox::new(true).with_venv();
+    let install = Command::new(sb.bin.join("appenv"))
+        .args(["shim", "install", "python3"])
+        .env_clear()
+        .envs(sb.env())
+        .output()
+        .unwrap();
+    assert!(install.status.success(), "{}", stderr(&install));
+    let shim = sb.app.tmp.path().join("home/data/appenv/shims/python3");
+    let lisp = format!(
+        r#"
+        (appenv-global-mode -1)
+        (setq python-shell-interpreter {shim:?})
+        (with-current-buffer (find-file-noselect {main:?})
+          (test-put "local" (local-variable-p 'process-environment))
+          (run-python nil nil nil)
+          (let ((buf (process-buffer (python-shell-get-process))))
+            (wait-for (lambda () (with-current-buffer buf (string-match-p ">>> " (buffer-string)))))
+            (python-shell-send-string "import os, sys; print('got=' + sys.prefix + ' ' + os.environ['FROM_DOTENV'])")
+            (test-put "repl" (wait-for (lambda () (with-current-buffer buf
+                                               (string-match-p (regexp-quote (concat "got=" {venv:?} " dotenv-value"))
+                                                               (buffer-string))))))))
+        "#,
+        shim = shim.display().to_string(),
+        main = sb.file("src/main.py"),
+        venv = sb.venv(),
+    );
+    let (r, err) = sb.emacs(&lisp);
+    assert!(r["local"].is_null(), "the package was on: {r}");
+    assert!(r["repl"].is_number(), "{r}\n{err}");
+    assert!(!err.contains("prompts cannot be detected"), "{err}");
+    assert!(!err.contains("appenv:"), "{err}");
+}
+
 /// Debian's eglot package, outside `emacs -Q`'s load path.
 const EGLOT_PACKAGES: &str = "/usr/share/emacs/site-lisp/elpa";
 
