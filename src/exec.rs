@@ -88,6 +88,27 @@ pub fn lookup(
     path: Option<&OsStr>,
     skip: &dyn Fn(&Path) -> bool,
 ) -> Result<PathBuf, ExecError> {
+    search(program, path, skip, true)
+}
+
+/// [`lookup`] for a shim, which runs in whatever directory an editor or a
+/// cloned repository put it: only directories PATH names count, so an empty
+/// PATH, or an empty entry in it, never runs `./NAME` from the working
+/// directory. A `.` entry names it and is honoured.
+pub fn lookup_named(
+    program: &OsStr,
+    path: Option<&OsStr>,
+    skip: &dyn Fn(&Path) -> bool,
+) -> Result<PathBuf, ExecError> {
+    search(program, path, skip, false)
+}
+
+fn search(
+    program: &OsStr,
+    path: Option<&OsStr>,
+    skip: &dyn Fn(&Path) -> bool,
+    empty_is_cwd: bool,
+) -> Result<PathBuf, ExecError> {
     if program.as_bytes().contains(&b'/') {
         return Ok(PathBuf::from(program));
     }
@@ -99,10 +120,10 @@ pub fn lookup(
     let path = path.unwrap_or(OsStr::new("/usr/bin:/bin"));
     for dir in path.as_bytes().split(|&b| b == b':') {
         // An empty entry means the working directory, as in execvp.
-        let dir = if dir.is_empty() {
-            Path::new(".")
-        } else {
-            Path::new(OsStr::from_bytes(dir))
+        let dir = match dir {
+            [] if !empty_is_cwd => continue,
+            [] => Path::new("."),
+            dir => Path::new(OsStr::from_bytes(dir)),
         };
         let candidate = dir.join(program);
         let Ok(meta) = candidate.metadata() else {
@@ -122,6 +143,48 @@ pub fn lookup(
         Some(path) => Err(ExecError::NotExecutable(path, Errno::EACCES)),
         None => Err(ExecError::NotFound(program.to_owned())),
     }
+}
+
+/// What a PATH lookup for a real program must pass over: the shim
+/// directories (compared as files, by device and inode, so a shim directory
+/// on PATH twice or through a symlink is still seen) and anything that
+/// resolves to the appenv binary.
+pub struct Skip {
+    dirs: Vec<FileId>,
+}
+
+impl Skip {
+    /// `dirs`: the configured shim directory and any other directory a shim
+    /// was started from.
+    pub fn new(dirs: impl IntoIterator<Item = PathBuf>) -> Self {
+        Skip {
+            dirs: dirs.into_iter().filter_map(|d| FileId::of(&d)).collect(),
+        }
+    }
+
+    /// The configured shim directory, as `var` locates it.
+    pub fn for_env<'a>(var: impl Fn(&str) -> Option<&'a OsStr>) -> Self {
+        Skip::new(crate::xdg::shim_dir(var))
+    }
+
+    pub fn skips(&self, candidate: &Path) -> bool {
+        let in_shim_dir = || {
+            candidate
+                .parent()
+                .and_then(FileId::of)
+                .is_some_and(|d| self.dirs.contains(&d))
+        };
+        is_appenv(candidate) || in_shim_dir()
+    }
+}
+
+/// A PATH entry that is appenv itself (a shim, or the binary reached
+/// through any chain of symlinks, or a hard link to it) would exec appenv
+/// again instead of the program.
+pub fn is_appenv(candidate: &Path) -> bool {
+    static SELF: std::sync::OnceLock<Option<FileId>> = std::sync::OnceLock::new();
+    let me = SELF.get_or_init(|| FileId::of(&std::env::current_exe().ok()?));
+    me.is_some_and(|me| FileId::of(candidate) == Some(me))
 }
 
 /// Replaces this process with `program`. Returns only on failure.
@@ -233,6 +296,28 @@ mod tests {
         assert_eq!(
             lookup("./x/y".as_ref(), None, &no_skip).unwrap(),
             PathBuf::from("./x/y")
+        );
+    }
+
+    /// Only `lookup_named` is checked against the working directory here,
+    /// through a relative PATH entry (tests must not chdir): an empty entry
+    /// is skipped, a named one is searched.
+    #[test]
+    fn lookup_named_never_takes_an_empty_entry_for_the_working_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("bin");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("prog"), "#!/bin/sh\n").unwrap();
+        fs::set_permissions(dir.join("prog"), fs::Permissions::from_mode(0o755)).unwrap();
+        let no_skip = |_: &Path| false;
+        for path in ["", ":", "::"] {
+            let found = lookup_named("prog".as_ref(), Some(OsStr::new(path)), &no_skip);
+            assert_eq!(found.unwrap_err().status(), 127, "{path:?}");
+        }
+        let named = OsString::from(format!(":{}:", dir.display()));
+        assert_eq!(
+            lookup_named("prog".as_ref(), Some(&named), &no_skip).unwrap(),
+            dir.join("prog")
         );
     }
 }

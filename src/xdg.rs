@@ -30,6 +30,11 @@ pub fn data_home<'a>(var: impl Fn(&str) -> Option<&'a OsStr>) -> Option<DataHome
     })
 }
 
+/// Where the shims live: `shims` in appenv's data directory.
+pub fn shim_dir<'a>(var: impl Fn(&str) -> Option<&'a OsStr>) -> Option<PathBuf> {
+    data_home(var).map(|home| home.dir("shims"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -116,10 +116,20 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
             );
         }
     }
+    if let Some(line) = shim_prefix(ctx, &plan) {
+        let _ = writeln!(out, "  shims      {line}");
+    }
     let trust = match ctx.trust(&plan) {
         super::Trust::Trusted => "trusted".to_string(),
         super::Trust::Untrusted(why) => why,
     };
     let _ = writeln!(out, "trust        {trust}");
     print(out.as_bytes())
+}
+
+/// How a shim applies the prefix, when there is one.
+fn shim_prefix(ctx: &Context, plan: &crate::plan::Plan) -> Option<String> {
+    let skip = crate::exec::Skip::new(crate::shim::dir(crate::shim::env_var(&ctx.inherited)).ok());
+    let prefix = crate::shim::prefix::decide(plan, None, &skip);
+    crate::shim::prefix::describe(&prefix)
 }

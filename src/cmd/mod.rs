@@ -18,9 +18,9 @@ mod status;
 mod tasks;
 mod which;
 
-pub use exec::is_appenv;
+pub use crate::exec::is_appenv;
+pub use crate::launch::{Trust, config_files, quiet_env};
 
-use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -28,10 +28,10 @@ use camino::Utf8PathBuf;
 
 use crate::cli::{Cli, Command, Global};
 use crate::error::{ERROR, Error, FAILED};
-use crate::exec::FileId;
 use crate::plan::{self, Env, Plan, Request};
-use crate::text::{sanitize, sanitize_bytes};
-use crate::trust::{self, TrustStore};
+use crate::text::sanitize_bytes;
+use crate::trust::TrustStore;
+use crate::workdir::normalize;
 
 pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
     let ctx = Context::new(cli.global, inherited);
@@ -101,21 +101,8 @@ impl Context {
         })
     }
 
-    /// `$PWD` when it names the working directory (it keeps the symlinks
-    /// the user walked through), else the physical path.
     fn logical_cwd(&self) -> Result<PathBuf, Error> {
-        let physical = std::env::current_dir().map_err(|e| {
-            Error::new(
-                FAILED,
-                format!("cannot get the working directory (was it deleted?): {e}"),
-            )
-        })?;
-        let pwd = self.inherited.get(OsStr::new("PWD")).map(Path::new);
-        let same = |p: &Path| FileId::of(p).is_some_and(|p| Some(p) == FileId::of(Path::new(".")));
-        Ok(match pwd {
-            Some(pwd) if pwd.is_absolute() && same(pwd) => normalize(pwd),
-            _ => physical,
-        })
+        crate::workdir::logical(&self.inherited)
     }
 
     /// The root of the app a `[DIR]` argument (or -C, or the working
@@ -148,17 +135,7 @@ impl Context {
     /// Whether the plan's root may be used: allowed with its files as they
     /// are now, or under `APPENV_TRUSTED_DIRS`.
     pub fn trust(&self, plan: &Plan) -> Trust {
-        match untrusted_why(plan, &self.trust_state(plan)) {
-            None => Trust::Trusted,
-            Some(why) => Trust::Untrusted(why),
-        }
-    }
-
-    /// What the trust store says of the plan's root, for the commands that
-    /// report the state itself rather than act on it.
-    pub fn trust_state(&self, plan: &Plan) -> Result<trust::Trust, trust::TrustError> {
-        let extra = config_files(plan.config.as_ref());
-        trust::check(&plan.root.dir, &extra, &self.base)
+        crate::launch::verdict(plan, &self.base)
     }
 
     /// `-q`, or `APPENV_QUIET` set (not empty, not 0): no messages.
@@ -174,61 +151,6 @@ impl Context {
             }
         }
     }
-}
-
-/// What the trust store says of a root, for the commands that act on it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Trust {
-    Trusted,
-    /// Not allowed, or changed since allowed: the message says which and
-    /// what to do.
-    Untrusted(String),
-}
-
-/// Why the plan's root may not be used, with what to do; `None` when it may.
-pub fn untrusted_why(
-    plan: &Plan,
-    state: &Result<trust::Trust, trust::TrustError>,
-) -> Option<String> {
-    let root = sanitize(plan.root.dir.as_str());
-    match state {
-        Ok(state) if state.is_trusted() => None,
-        Ok(trust::Trust::Changed { files }) => Some(format!(
-            "{root} changed since it was allowed ({}); review it and run 'appenv allow'",
-            sanitize(&files.join(", "))
-        )),
-        Ok(_) => Some(format!("{root} is not allowed; run 'appenv allow'")),
-        Err(e) => Some(format!("{root} cannot be checked for trust: {e}")),
-    }
-}
-
-/// `APPENV_QUIET` set to anything but empty or `0`.
-pub fn quiet_env(env: &Env) -> bool {
-    env.get(OsStr::new("APPENV_QUIET"))
-        .is_some_and(|v| !v.is_empty() && v != "0")
-}
-
-/// The `[env] files` templates of a config, which trust covers too.
-pub fn config_files(config: Option<&crate::config::Config>) -> Vec<String> {
-    config
-        .and_then(|c| c.env.files.as_ref())
-        .map(|f| f.get_ref().clone())
-        .unwrap_or_default()
-}
-
-/// Removes `.` and resolves `..` lexically, as `cd -L` does.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn show(path: &Path) -> String {

@@ -9,8 +9,8 @@ use std::path::Path;
 use super::Context;
 use crate::cli::{ShimAction, ShimArgs};
 use crate::error::{Error, print};
-use crate::exec;
-use crate::shim::{self, Change, Entry};
+use crate::exec::{self, Skip};
+use crate::shim::{self, Change, Entry, prefix};
 use crate::text::sanitize_bytes;
 
 pub fn run(ctx: &Context, args: &ShimArgs) -> Result<(), Error> {
@@ -43,6 +43,7 @@ pub fn run(ctx: &Context, args: &ShimArgs) -> Result<(), Error> {
         }
         ShimAction::List => {
             list(&dir, &exe, path, &mut out)?;
+            here(ctx, &dir, &mut out);
             return print(out.as_bytes());
         }
     }
@@ -71,13 +72,13 @@ fn list(dir: &Path, exe: &Path, path: Option<&OsStr>, out: &mut String) -> Resul
         }
         let _ = match entry {
             Entry::Shim => {
-                let skip = shim::Skip::new([dir.to_owned()]);
+                let skip = Skip::new([dir.to_owned()]);
                 let first = shim::first_on_path(&name, path);
                 match first {
                     Some(first) if on_path && !skip.skips(&first) => {
                         writeln!(out, " (shadowed: {} comes first on PATH)", show(&first))
                     }
-                    _ if exec::lookup(&name, path, &|p| skip.skips(p)).is_err() => {
+                    _ if exec::lookup_named(&name, path, &|p| skip.skips(p)).is_err() => {
                         writeln!(out, " (no {name_shown} on PATH besides the shim)")
                     }
                     _ => writeln!(out),
@@ -95,6 +96,18 @@ fn list(dir: &Path, exe: &Path, path: Option<&OsStr>, out: &mut String) -> Resul
         path_hint(dir, out);
     }
     Ok(())
+}
+
+/// What the shims do with the prefix of the app here, if it has one.
+fn here(ctx: &Context, dir: &Path, out: &mut String) {
+    let Ok(plan) = ctx.resolve() else {
+        return;
+    };
+    let skip = Skip::new([dir.to_owned()]);
+    if let Some(line) = prefix::describe(&prefix::decide(&plan, None, &skip)) {
+        let root = sanitize_bytes(plan.root.dir.as_str().as_bytes());
+        let _ = writeln!(out, "in {root}, shims {line}");
+    }
 }
 
 /// The lines that put the shims on PATH, ahead of the programs they stand

@@ -12,9 +12,10 @@ use std::fmt::Write as _;
 use camino::{Utf8Path, Utf8PathBuf};
 use serde_json::{Map, Value, json};
 
-use super::{Context, untrusted_why};
+use super::Context;
 use crate::cli::StatusArgs;
 use crate::error::{ERROR, Error, print};
+use crate::launch::{self, Trust as Verdict};
 use crate::plan::{self, Plan, Source};
 use crate::text::sanitize;
 use crate::trust::{Trust, TrustStore};
@@ -133,7 +134,7 @@ impl Status {
         status.watch.inputs(&plan);
         status.watch.trust_store(ctx);
         status.environment = plan.env_name.as_ref().map(|d| d.name.clone());
-        let state = ctx.trust_state(&plan);
+        let state = launch::check(&plan, &ctx.base);
         status.trust = match &state {
             Ok(state) if state.is_trusted() => TrustState::Allowed,
             Ok(Trust::Changed { .. }) => TrustState::Changed,
@@ -144,7 +145,9 @@ impl Status {
         // variables (a bare Cargo.toml) is not worth a trust prompt; a
         // trust store that cannot be read is worth saying anywhere.
         if sets_anything(&plan) || state.is_err() {
-            status.message = untrusted_why(&plan, &state);
+            if let Verdict::Untrusted(why) = launch::verdict_of(&plan, state) {
+                status.message = Some(why);
+            }
         }
         if status.trust == TrustState::Allowed {
             status.fill_vars(&plan);

@@ -6,9 +6,8 @@ use std::os::unix::ffi::OsStrExt;
 
 use super::Context;
 use crate::error::{Error, print};
-use crate::exec;
+use crate::exec::{self, Skip};
 use crate::shell::push_word;
-use crate::shim::Skip;
 
 pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     let plan = ctx.resolve()?;

@@ -1,0 +1,89 @@
+//! What running a program in an app needs, shared by typed commands and
+//! shims: the trust decision for a plan, the environment the program gets,
+//! and the exec itself.
+
+use std::ffi::{OsStr, OsString};
+use std::path::Path;
+
+use crate::config::Config;
+use crate::error::{Error, FAILED};
+use crate::exec::{self, Skip};
+use crate::plan::{Env, Plan};
+use crate::text::sanitize;
+use crate::trust::{self, TrustError};
+
+/// What the trust store says of a root, for the commands that act on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trust {
+    Trusted,
+    /// Not allowed, or changed since allowed: the message says which and
+    /// what to do.
+    Untrusted(String),
+}
+
+/// The trust store's answer for the plan's root; `base` is the base env.
+pub fn check(plan: &Plan, base: &Env) -> Result<trust::Trust, TrustError> {
+    let extra = config_files(plan.config.as_ref());
+    trust::check(&plan.root.dir, &extra, base)
+}
+
+/// Whether the plan's root may be used: allowed with its files as they are
+/// now, or under `APPENV_TRUSTED_DIRS`.
+pub fn verdict(plan: &Plan, base: &Env) -> Trust {
+    verdict_of(plan, check(plan, base))
+}
+
+/// The same, from an answer of [`check`] already in hand (`status` reports
+/// the answer itself as well, and checks once).
+pub fn verdict_of(plan: &Plan, state: Result<trust::Trust, TrustError>) -> Trust {
+    let root = sanitize(plan.root.dir.as_str());
+    match state {
+        Ok(state) if state.is_trusted() => Trust::Trusted,
+        Ok(trust::Trust::Changed { files }) => Trust::Untrusted(format!(
+            "{root} changed since it was allowed ({}); review it and run 'appenv allow'",
+            sanitize(&files.join(", "))
+        )),
+        Ok(_) => Trust::Untrusted(format!("{root} is not allowed; run 'appenv allow'")),
+        Err(e) => Trust::Untrusted(format!("{root} cannot be checked for trust: {e}")),
+    }
+}
+
+/// `APPENV_QUIET` set to anything but empty or `0`.
+pub fn quiet_env(env: &Env) -> bool {
+    env.get(OsStr::new("APPENV_QUIET"))
+        .is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The `[env] files` templates of a config, which trust covers too.
+pub fn config_files(config: Option<&Config>) -> Vec<String> {
+    config
+        .and_then(|c| c.env.files.as_ref())
+        .map(|f| f.get_ref().clone())
+        .unwrap_or_default()
+}
+
+/// The environment the program gets from a plan.
+pub fn env_of(plan: &Plan) -> Env {
+    plan.vars
+        .iter()
+        .map(|(k, v)| (k.clone(), v.value.clone()))
+        .collect()
+}
+
+/// Looks the program up on the plan's PATH and replaces appenv with it.
+/// Returns only on failure.
+pub fn exec_plan(plan: &Plan, argv: Vec<OsString>, cwd: Option<&Path>) -> Error {
+    let Some(program) = argv.first() else {
+        return Error::new(FAILED, "nothing to run");
+    };
+    let skip = Skip::for_env(|name| plan.value(name));
+    let path = match exec::lookup(program, plan.value("PATH"), &|p| skip.skips(p)) {
+        Ok(path) => path,
+        Err(e) => return e.into(),
+    };
+    let env = plan
+        .vars
+        .iter()
+        .map(|(k, v)| (k.as_os_str(), v.value.as_os_str()));
+    exec::exec(&path, &argv, env, cwd).into()
+}

@@ -1,0 +1,41 @@
+//! The working directory as the user sees it: typed commands and shims
+//! start resolving from it.
+
+use std::ffi::OsStr;
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Error, FAILED};
+use crate::exec::FileId;
+use crate::plan::Env;
+
+/// `$PWD` when it names the working directory (it keeps the symlinks the
+/// user walked through), else the physical path.
+pub fn logical(inherited: &Env) -> Result<PathBuf, Error> {
+    let physical = std::env::current_dir().map_err(|e| {
+        Error::new(
+            FAILED,
+            format!("cannot get the working directory (was it deleted?): {e}"),
+        )
+    })?;
+    let pwd = inherited.get(OsStr::new("PWD")).map(Path::new);
+    let same = |p: &Path| FileId::of(p).is_some_and(|p| Some(p) == FileId::of(Path::new(".")));
+    Ok(match pwd {
+        Some(pwd) if pwd.is_absolute() && same(pwd) => normalize(pwd),
+        _ => physical,
+    })
+}
+
+/// Removes `.` and resolves `..` lexically, as `cd -L` does.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
