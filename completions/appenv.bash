@@ -61,6 +61,9 @@ _appenv() {
             appenv,shim)
                 cmd="appenv__subcmd__shim"
                 ;;
+            appenv,status)
+                cmd="appenv__subcmd__status"
+                ;;
             appenv,tasks)
                 cmd="appenv__subcmd__tasks"
                 ;;
@@ -109,6 +112,9 @@ _appenv() {
             appenv__subcmd__help,shim)
                 cmd="appenv__subcmd__help__subcmd__shim"
                 ;;
+            appenv__subcmd__help,status)
+                cmd="appenv__subcmd__help__subcmd__status"
+                ;;
             appenv__subcmd__help,tasks)
                 cmd="appenv__subcmd__help__subcmd__tasks"
                 ;;
@@ -155,7 +161,7 @@ _appenv() {
 
     case "${cmd}" in
         appenv)
-            opts="-C -e -q -h -V --env --override --no-prefix --quiet --help --version exec run console tasks env export hook root which explain allow deny shim init completions help"
+            opts="-C -e -q -h -V --env --override --no-prefix --quiet --help --version exec run console tasks env export hook root status which explain allow deny shim init completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -393,7 +399,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__help)
-            opts="exec run console tasks env export hook root which explain allow deny shim init completions help"
+            opts="exec run console tasks env export hook root status which explain allow deny shim init completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -633,6 +639,20 @@ _appenv() {
         appenv__subcmd__help__subcmd__shim__subcmd__remove)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appenv__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -927,6 +947,32 @@ _appenv() {
         appenv__subcmd__shim__subcmd__remove)
             opts="-C -e -q -h --env --override --no-prefix --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appenv__subcmd__status)
+            opts="-C -e -q -h --json --env --override --no-prefix --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

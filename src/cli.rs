@@ -28,7 +28,7 @@ pub struct Cli {
 
 /// Every first argument that clap reads as a subcommand rather than as a
 /// program to run, `help` included (a test keeps it equal to clap's list).
-pub const SUBCOMMANDS: [&str; 16] = [
+pub const SUBCOMMANDS: [&str; 17] = [
     "exec",
     "run",
     "console",
@@ -37,6 +37,7 @@ pub const SUBCOMMANDS: [&str; 16] = [
     "export",
     "hook",
     "root",
+    "status",
     "which",
     "explain",
     "allow",
@@ -148,6 +149,8 @@ pub enum Command {
     Hook(HookArgs),
     /// Print the app root
     Root,
+    /// Report the app for an editor: root, trust, variables, what to watch, errors
+    Status(StatusArgs),
     /// Print the argv that would be executed, path resolved
     Which(WhichArgs),
     /// Show the root and why, files, variables and their sources, isolation, trust
@@ -277,6 +280,13 @@ pub enum CompletionShell {
     Bash,
     Zsh,
     Fish,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print the versioned JSON documented in docs/json.md
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -29,8 +29,14 @@ pub fn check(plan: &Plan, base: &Env) -> Result<trust::Trust, TrustError> {
 /// Whether the plan's root may be used: allowed with its files as they are
 /// now, or under `APPENV_TRUSTED_DIRS`.
 pub fn verdict(plan: &Plan, base: &Env) -> Trust {
+    verdict_of(plan, check(plan, base))
+}
+
+/// The same, from an answer of [`check`] already in hand (`status` reports
+/// the answer itself as well, and checks once).
+pub fn verdict_of(plan: &Plan, state: Result<trust::Trust, TrustError>) -> Trust {
     let root = sanitize(plan.root.dir.as_str());
-    match check(plan, base) {
+    match state {
         Ok(state) if state.is_trusted() => Trust::Trusted,
         Ok(trust::Trust::Changed { files, changes }) => {
             // By variable name where the change is known, never by value.

@@ -14,6 +14,7 @@ mod init;
 mod root;
 mod run;
 mod shim;
+mod status;
 mod tasks;
 mod which;
 
@@ -50,6 +51,7 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Allow(args) => allow::run(&ctx, &args),
         Command::Deny(args) => deny::run(&ctx, &args),
         Command::Shim(args) => shim::run(&ctx, &args),
+        Command::Status(args) => status::run(&ctx, &args),
         Command::Init => init::run(&ctx),
         Command::Completions(args) => completions::run(args.shell),
     }

@@ -1,0 +1,417 @@
+-- appenv for Neovim: the current buffer's app environment in vim.env, so
+-- that jobs, :terminal, :! and language servers started for the buffer run
+-- in it. Works on Neovim 0.7 and later: only vim.fn.jobstart/jobwait,
+-- vim.loop and the 0.7 autocmd API.
+--
+-- The answer comes from `appenv status --json` (docs/json.md). It is always
+-- asked with the environment Neovim had before any load of ours, so that
+-- what one app set never leaks into what the next one reports.
+
+local M = {}
+
+-- vim.uv from 0.10 on, vim.loop before.
+local uv = vim.uv or vim.loop
+
+M.config = {
+  -- The appenv program.
+  executable = 'appenv',
+  -- How often watched files are checked for changes on disk, in ms (0: never).
+  poll_ms = 1000,
+  -- How long one call of appenv may take before it is given up, in ms.
+  timeout_ms = 10000,
+}
+
+local state = {
+  -- name -> the value it had before we touched it (false: it was unset).
+  saved = {},
+  -- name -> the value we gave it (false: we unset it).
+  applied = {},
+  -- The status applied last, and the directory it was asked for.
+  current = nil,
+  dir = nil,
+  -- dir -> { status = ..., stamps = ... }: a status stays good while
+  -- nothing it watches changes.
+  cache = {},
+  -- root -> what was last said about it, so each message reaches the user
+  -- once; failures to run appenv, the same.
+  said = {},
+  failed = {},
+  timer = nil,
+  missing_said = false,
+}
+
+local function getenv(name)
+  local v = vim.fn.getenv(name)
+  if v == vim.NIL then
+    return nil
+  end
+  return v
+end
+
+local function setenv(name, value)
+  if value == nil or value == false then
+    vim.fn.setenv(name, vim.NIL)
+  else
+    vim.fn.setenv(name, value)
+  end
+end
+
+local function notify(msg, level)
+  vim.notify('appenv: ' .. msg, level or vim.log.levels.WARN)
+end
+
+-- Neovim's environment with our load taken out: what appenv must see.
+-- A variable changed by hand since we set it is the user's and stays.
+local function base_env()
+  local env = vim.fn.environ()
+  for name, mine in pairs(state.applied) do
+    if env[name] == (mine or nil) then
+      env[name] = state.saved[name] or nil
+    end
+  end
+  if next(env) == nil then
+    return vim.empty_dict()
+  end
+  return env
+end
+
+-- Runs appenv with `args` and the base env; returns stdout, status, stderr.
+local function run(args)
+  if vim.fn.executable(M.config.executable) == 0 then
+    if not state.missing_said then
+      state.missing_said = true
+      notify(M.config.executable .. ' not found on PATH', vim.log.levels.ERROR)
+    end
+    return nil, -1, 'not found'
+  end
+  local out, err, done = {}, {}, false
+  local cmd = { M.config.executable }
+  vim.list_extend(cmd, args)
+  local ok, id = pcall(vim.fn.jobstart, cmd, {
+    env = base_env(),
+    clear_env = true,
+    stdout_buffered = true,
+    stderr_buffered = true,
+    on_stdout = function(_, data)
+      out = data
+    end,
+    on_stderr = function(_, data)
+      err = data
+    end,
+    on_exit = function()
+      done = true
+    end,
+  })
+  if not ok or id <= 0 then
+    return nil, -1, 'cannot start ' .. M.config.executable
+  end
+  local rc = vim.fn.jobwait({ id }, M.config.timeout_ms)[1]
+  if rc == -1 then
+    vim.fn.jobstop(id)
+    return nil, -1, 'timed out'
+  end
+  vim.wait(M.config.timeout_ms, function()
+    return done
+  end, 5)
+  return table.concat(out, '\n'), rc, table.concat(err, '\n')
+end
+
+-- The directory whose app a buffer belongs to: its file's (the nearest that
+-- exists, for a new file), or the working directory for a buffer that is no
+-- file (`oil://…`), and for an unnamed one when `cwd` is asked for. nil for
+-- special buffers (help, quickfix, terminal) and for unnamed ones entered:
+-- they keep what is loaded, so that `:terminal` and `:new`, which enter an
+-- unnamed buffer first, start from the buffer they were opened from.
+local function dir_for(buf, cwd)
+  if vim.bo[buf].buftype ~= '' then
+    return nil
+  end
+  local name = vim.api.nvim_buf_get_name(buf)
+  if name == '' then
+    return cwd and vim.fn.getcwd() or nil
+  end
+  if name:match('^%a[%w+.-]*://') then
+    return vim.fn.getcwd()
+  end
+  local dir = vim.fn.fnamemodify(name, ':p:h')
+  while dir ~= '/' and vim.fn.isdirectory(dir) == 0 do
+    dir = vim.fn.fnamemodify(dir, ':h')
+  end
+  return dir
+end
+
+local function stamp(path)
+  local st = uv.fs_stat(path)
+  if not st then
+    return 'none'
+  end
+  return table.concat({ st.mtime.sec, st.mtime.nsec, st.size, st.ino }, ':')
+end
+
+local function stamps(status)
+  local out = {}
+  for _, path in ipairs(status.watch or {}) do
+    out[path] = stamp(path)
+  end
+  return out
+end
+
+local function unchanged(entry)
+  for path, s in pairs(entry.stamps) do
+    if stamp(path) ~= s then
+      return false
+    end
+  end
+  return true
+end
+
+--- The status of the app around `dir` (docs/json.md), cached while nothing
+--- it watches changes; nil when appenv cannot be run.
+function M.status(dir, force)
+  dir = dir or vim.fn.getcwd()
+  local entry = state.cache[dir]
+  if entry and not force and unchanged(entry) then
+    return entry.status
+  end
+  local out, rc, err = run({ '-C', dir, 'status', '--json' })
+  if not out then
+    return nil
+  end
+  local ok, status = pcall(vim.fn.json_decode, out)
+  if rc ~= 0 or not ok or type(status) ~= 'table' or status.version ~= 1 then
+    local why = (err ~= '' and err) or ('exit status ' .. rc)
+    local key = 'run:' .. why
+    if not state.failed[key] then
+      state.failed[key] = true
+      notify('appenv status failed: ' .. why, vim.log.levels.ERROR)
+    end
+    return nil
+  end
+  state.cache[dir] = { status = status, stamps = stamps(status) }
+  return status
+end
+
+local function nonnull(v)
+  if v == vim.NIL then
+    return nil
+  end
+  return v
+end
+
+-- What to tell the user about `status`: its message, else the problems of
+-- an app that loaded anyway (a value that is not UTF-8), else nil.
+local function message_of(status)
+  local msg = nonnull(status.message)
+  if msg then
+    return msg
+  end
+  local parts = {}
+  for _, e in ipairs(status.errors or {}) do
+    local where = nonnull(e.file) or ''
+    if nonnull(e.line) then
+      where = where .. ':' .. e.line
+    end
+    table.insert(parts, (where ~= '' and where .. ': ' or '') .. e.message)
+  end
+  if #parts > 0 then
+    return table.concat(parts, '; ')
+  end
+  return nil
+end
+
+-- Tells the user what is wrong with the app, once: again only when what
+-- there is to say about that app changes.
+local function tell(status)
+  local key = nonnull(status.root) or ''
+  local msg = message_of(status)
+  if msg == state.said[key] then
+    return
+  end
+  state.said[key] = msg
+  if msg then
+    local level = status.trust == 'error' and vim.log.levels.ERROR or vim.log.levels.WARN
+    notify(msg, level)
+  end
+end
+
+-- Makes vim.env hold exactly the app's variables over the original ones.
+local function apply(status)
+  local want = {}
+  if status and status.trust == 'allowed' then
+    for name, value in pairs(status.vars or {}) do
+      want[name] = value
+    end
+    for _, name in ipairs(status.unset or {}) do
+      want[name] = false
+    end
+  end
+  for name, mine in pairs(state.applied) do
+    if want[name] == nil then
+      if getenv(name) == (mine or nil) then
+        setenv(name, state.saved[name])
+      end
+      state.applied[name] = nil
+      state.saved[name] = nil
+    end
+  end
+  for name, value in pairs(want) do
+    if state.applied[name] == nil then
+      state.saved[name] = getenv(name) or false
+    end
+    if state.applied[name] ~= value or getenv(name) ~= (value or nil) then
+      setenv(name, value)
+      state.applied[name] = value
+    end
+  end
+end
+
+local function watch_timer()
+  if M.config.poll_ms <= 0 then
+    return
+  end
+  if not state.timer then
+    state.timer = uv.new_timer()
+    state.timer:start(
+      M.config.poll_ms,
+      M.config.poll_ms,
+      vim.schedule_wrap(function()
+        local entry = state.dir and state.cache[state.dir]
+        if entry and not unchanged(entry) then
+          M.reload()
+        end
+      end)
+    )
+  end
+end
+
+--- Follows the app of buffer `buf` (default: the current one).
+function M.update(buf, force, cwd)
+  buf = buf or vim.api.nvim_get_current_buf()
+  if buf ~= vim.api.nvim_get_current_buf() or not vim.api.nvim_buf_is_valid(buf) then
+    return
+  end
+  local dir = dir_for(buf, cwd)
+  if not dir then
+    return
+  end
+  local status = M.status(dir, force)
+  if not status then
+    return
+  end
+  state.current, state.dir = status, dir
+  apply(status)
+  tell(status)
+  watch_timer()
+end
+
+--- Asks appenv again for the current buffer, whatever the cache says.
+function M.reload()
+  state.cache = {}
+  M.update(nil, true, true)
+end
+
+--- The status applied to the editor now (nil before the first).
+function M.current()
+  return state.current
+end
+
+local function trust_command(verb)
+  local dir = dir_for(vim.api.nvim_get_current_buf(), true) or vim.fn.getcwd()
+  local out, rc, err = run({ verb, dir })
+  if rc ~= 0 then
+    notify(verb .. ' failed: ' .. ((err ~= '' and err) or (out or '')), vim.log.levels.ERROR)
+    return
+  end
+  -- allow/deny say what they did on stderr.
+  notify(((err ~= '' and err) or verb):gsub('^appenv: ', ''):gsub('\n$', ''), vim.log.levels.INFO)
+  state.said = {}
+  M.reload()
+end
+
+function M.allow()
+  trust_command('allow')
+end
+
+function M.deny()
+  trust_command('deny')
+end
+
+--- A summary for :AppenvStatus (names only, never values).
+function M.describe()
+  local s = state.current
+  if not s then
+    return 'appenv: no status yet'
+  end
+  local lines = { 'root         ' .. (nonnull(s.root) or 'none') }
+  if nonnull(s.environment) then
+    table.insert(lines, 'environment  ' .. s.environment)
+  end
+  table.insert(lines, 'trust        ' .. s.trust)
+  if nonnull(s.message) then
+    table.insert(lines, 'message      ' .. s.message)
+  end
+  local names = vim.tbl_keys(s.vars or {})
+  table.sort(names)
+  if #names > 0 then
+    table.insert(lines, 'sets         ' .. table.concat(names, ' '))
+  end
+  if #(s.unset or {}) > 0 then
+    table.insert(lines, 'unsets       ' .. table.concat(s.unset, ' '))
+  end
+  for _, e in ipairs(s.errors or {}) do
+    local where = nonnull(e.file) or ''
+    if nonnull(e.line) then
+      where = where .. ':' .. e.line
+    end
+    table.insert(lines, 'error        ' .. where .. ': ' .. e.message)
+  end
+  return table.concat(lines, '\n')
+end
+
+--- Options over M.config; the plugin file calls M.attach itself.
+function M.setup(opts)
+  M.config = vim.tbl_extend('force', M.config, opts or {})
+end
+
+local function watched(path)
+  local entry = state.dir and state.cache[state.dir]
+  if not entry then
+    return false
+  end
+  return entry.stamps[path] ~= nil
+end
+
+function M.attach()
+  local group = vim.api.nvim_create_augroup('appenv', { clear = true })
+  -- BufReadPre and BufNewFile come before FileType, where language servers
+  -- start: the environment is in place by then.
+  vim.api.nvim_create_autocmd({ 'BufReadPre', 'BufNewFile', 'BufEnter' }, {
+    group = group,
+    callback = function(args)
+      M.update(args.buf)
+    end,
+  })
+  vim.api.nvim_create_autocmd({ 'DirChanged', 'VimEnter' }, {
+    group = group,
+    callback = function()
+      M.update(nil, false, true)
+    end,
+  })
+  vim.api.nvim_create_autocmd('BufWritePost', {
+    group = group,
+    callback = function(args)
+      local path = vim.fn.fnamemodify(args.file, ':p')
+      if watched(path) then
+        M.reload()
+      end
+    end,
+  })
+  vim.api.nvim_create_user_command('AppenvAllow', M.allow, { desc = 'appenv allow the current app' })
+  vim.api.nvim_create_user_command('AppenvDeny', M.deny, { desc = 'appenv deny the current app' })
+  vim.api.nvim_create_user_command('AppenvReload', M.reload, { desc = 'Ask appenv again' })
+  vim.api.nvim_create_user_command('AppenvStatus', function()
+    vim.notify(M.describe(), vim.log.levels.INFO)
+  end, { desc = 'What appenv applied' })
+end
+
+return M
