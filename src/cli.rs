@@ -28,7 +28,7 @@ pub struct Cli {
 
 /// Every first argument that clap reads as a subcommand rather than as a
 /// program to run, `help` included (a test keeps it equal to clap's list).
-pub const SUBCOMMANDS: [&str; 16] = [
+pub const SUBCOMMANDS: [&str; 17] = [
     "exec",
     "run",
     "console",
@@ -44,6 +44,7 @@ pub const SUBCOMMANDS: [&str; 16] = [
     "shim",
     "init",
     "completions",
+    "diff",
     "help",
 ];
 
@@ -83,6 +84,10 @@ pub struct Global {
     /// Print no messages
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Start from a running process instead of from here: its environment,
+    /// working directory, user and namespaces (Linux only)
+    #[arg(long, value_name = "PID|PIDFILE", global = true)]
+    pub same_as: Option<OsString>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,6 +122,9 @@ pub enum Command {
     Init,
     /// Print shell completions
     Completions(CompletionsArgs),
+    /// Compare a one-off started here with one started `--same-as PID`: names
+    /// only on one side, names whose values differ (exit 1 when any)
+    Diff(DiffArgs),
     #[command(external_subcommand)]
     External(Vec<OsString>),
 }
@@ -246,6 +254,13 @@ pub enum ShimAction {
         #[arg(required = true)]
         names: Vec<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Show the values that differ too (they may be secrets)
+    #[arg(long)]
+    pub values: bool,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,8 @@ pub mod isolation;
 pub mod plan;
 pub mod procfile;
 pub mod root;
+#[cfg(target_os = "linux")]
+pub mod same_as;
 pub mod shell;
 pub mod shim;
 pub mod tasks;
