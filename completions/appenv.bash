@@ -31,6 +31,9 @@ _appenv() {
             appenv,deny)
                 cmd="appenv__subcmd__deny"
                 ;;
+            appenv,diff)
+                cmd="appenv__subcmd__diff"
+                ;;
             appenv,env)
                 cmd="appenv__subcmd__env"
                 ;;
@@ -78,6 +81,9 @@ _appenv() {
                 ;;
             appenv__subcmd__help,deny)
                 cmd="appenv__subcmd__help__subcmd__deny"
+                ;;
+            appenv__subcmd__help,diff)
+                cmd="appenv__subcmd__help__subcmd__diff"
                 ;;
             appenv__subcmd__help,env)
                 cmd="appenv__subcmd__help__subcmd__env"
@@ -155,7 +161,7 @@ _appenv() {
 
     case "${cmd}" in
         appenv)
-            opts="-C -e -q -h -V --env --override --no-prefix --quiet --help --version exec run console tasks env export hook root which explain allow deny shim init completions help"
+            opts="-C -e -q -h -V --env --override --no-prefix --quiet --same-as --help --version exec run console tasks env export hook root which explain allow deny shim init completions diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -173,6 +179,10 @@ _appenv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --same-as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -181,7 +191,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__allow)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -196,6 +206,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -207,7 +221,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__completions)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help bash zsh fish"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -222,6 +236,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -233,7 +251,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__console)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -248,6 +266,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -259,7 +281,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__deny)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -277,6 +299,40 @@ _appenv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --same-as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appenv__subcmd__diff)
+            opts="-C -e -q -h --values --env --override --no-prefix --quiet --same-as --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -285,7 +341,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__env)
-            opts="-C -e -q -h --json --format --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --json --format --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -307,6 +363,10 @@ _appenv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --same-as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -315,7 +375,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__exec)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -330,6 +390,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -341,7 +405,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__explain)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -356,6 +420,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -367,7 +435,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__export)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help bash zsh fish json"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help bash zsh fish json"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -385,6 +453,10 @@ _appenv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --same-as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -393,7 +465,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__help)
-            opts="exec run console tasks env export hook root which explain allow deny shim init completions help"
+            opts="exec run console tasks env export hook root which explain allow deny shim init completions diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -449,6 +521,20 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__help__subcmd__deny)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appenv__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -673,7 +759,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__hook)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help bash zsh fish"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -688,6 +774,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -699,7 +789,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__init)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -714,6 +804,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -725,7 +819,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__root)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -740,6 +834,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -751,7 +849,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__run)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -766,6 +864,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -777,7 +879,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__shim)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help install list remove help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help install list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -792,6 +894,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -873,7 +979,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__shim__subcmd__install)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -888,6 +994,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -899,7 +1009,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__shim__subcmd__list)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -914,6 +1024,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -925,7 +1039,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__shim__subcmd__remove)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -943,6 +1057,10 @@ _appenv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --same-as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -951,7 +1069,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__tasks)
-            opts="-C -e -q -h --json --names --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --json --names --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -966,6 +1084,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -977,7 +1099,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__which)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -992,6 +1114,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
