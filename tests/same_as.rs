@@ -333,21 +333,14 @@ fn a_process_in_its_own_mount_namespace_shares_its_files() {
     allow.env_remove("APPENV_TRUSTED_DIRS").arg("allow");
     assert!(allow.output().unwrap().status.success());
     let script = "mount -t tmpfs none \"$1/secret\" && echo only-inside > \"$1/secret/file\" \
-                  && mount -t tmpfs none \"$2\" \
+                  && mount -t tmpfs none \"$2\" && echo web-host > /proc/sys/kernel/hostname \
                   && exec setpriv --reuid=65534 --regid=65534 --clear-groups env -i NS=mnt sleep 1000";
     let mut cmd = Command::new("unshare");
-    cmd.args([
-        "--mount",
-        "--propagation",
-        "private",
-        "sh",
-        "-c",
-        script,
-        "sh",
-    ])
-    .arg(&app.root)
-    .arg(&home)
-    .current_dir(&app.root);
+    cmd.args(["--mount", "--uts", "--ipc", "--net", "--cgroup"])
+        .args(["--propagation", "private", "sh", "-c", script, "sh"])
+        .arg(&app.root)
+        .arg(&home)
+        .current_dir(&app.root);
     let web = Web::start(cmd, false);
     assert!(!app.root.join("secret/file").exists());
 
@@ -357,14 +350,22 @@ fn a_process_in_its_own_mount_namespace_shares_its_files() {
         .env_remove("APPENV_TRUSTED_DIRS")
         .current_dir(app.tmp.path())
         .args(["--same-as", &web.arg(), "sh", "-c"])
-        .arg("cat secret/file; echo $NS; id -u; echo $$")
+        .arg(
+            "cat secret/file; echo $NS; id -u; echo $$; cat /proc/sys/kernel/hostname; \
+             grep -c : /proc/net/dev; cut -d: -f3 /proc/self/cgroup | sort -u",
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let child = cmd.spawn().unwrap();
     let pid = child.id();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), format!("only-inside\nmnt\n{NOBODY}\n{pid}\n"));
+    // Its hostname, its network (only a loopback device) and its cgroup
+    // namespace (where its cgroup is the root) too.
+    assert_eq!(
+        stdout(&out),
+        format!("only-inside\nmnt\n{NOBODY}\n{pid}\nweb-host\n1\n/\n")
+    );
 }
 
 #[test]
