@@ -654,3 +654,51 @@ fn diff_names_what_differs_and_shows_values_only_when_asked() {
     let out = app.appenv().arg("diff").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_program_starts_with_the_caller_s_signals_and_no_descriptor_of_appenv_s() {
+    if !ready(&["unshare"]) {
+        return;
+    }
+    let app = app();
+    let plain = Web::start(
+        {
+            let mut cmd = Command::new("env");
+            cmd.args(["-i", "sleep", "1000"]).current_dir(&app.root);
+            cmd
+        },
+        false,
+    );
+    // In other mount and PID namespaces: the trust store is reached through
+    // a descriptor, and appenv forks.
+    let mut cmd = Command::new("unshare");
+    cmd.args(["--pid", "--fork", "--mount-proc", "--mount"])
+        .args(["env", "-i", "sleep", "1000"])
+        .current_dir(&app.root);
+    let inside = Web::start(cmd, true);
+    let bin = assert_cmd::cargo::cargo_bin("appenv");
+    let run = |script: &str| {
+        let out = app
+            .appenv()
+            .args(["sh", "-c", script])
+            .env("APPENV_BIN", &bin)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{script}: {}", stderr(&out));
+        stdout(&out)
+    };
+    for web in [&plain, &inside] {
+        let through = |command: &str| {
+            let pid = web.arg();
+            run(&format!(
+                "trap '' INT; exec \"$APPENV_BIN\" --same-as {pid} -- {command}"
+            ))
+        };
+        let signals = "grep -E 'SigIgn|SigBlk' /proc/self/status";
+        assert_eq!(
+            through(signals),
+            run(&format!("trap '' INT; exec {signals}"))
+        );
+        assert_eq!(through("ls /proc/self/fd"), run("exec ls /proc/self/fd"));
+    }
+}
