@@ -31,6 +31,9 @@ _appenv() {
             appenv,deny)
                 cmd="appenv__subcmd__deny"
                 ;;
+            appenv,diff)
+                cmd="appenv__subcmd__diff"
+                ;;
             appenv,env)
                 cmd="appenv__subcmd__env"
                 ;;
@@ -81,6 +84,9 @@ _appenv() {
                 ;;
             appenv__subcmd__help,deny)
                 cmd="appenv__subcmd__help__subcmd__deny"
+                ;;
+            appenv__subcmd__help,diff)
+                cmd="appenv__subcmd__help__subcmd__diff"
                 ;;
             appenv__subcmd__help,env)
                 cmd="appenv__subcmd__help__subcmd__env"
@@ -161,7 +167,7 @@ _appenv() {
 
     case "${cmd}" in
         appenv)
-            opts="-C -e -q -h -V --env --override --no-prefix --quiet --help --version exec run console tasks env export hook root status which explain allow deny shim init completions help"
+            opts="-C -e -q -h -V --env --override --no-prefix --quiet --same-as --help --version exec run console tasks env export hook root status which explain allow deny shim init completions diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -179,6 +185,10 @@ _appenv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --same-as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -187,7 +197,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__allow)
-            opts="-C -e -q -h --list --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --list --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -202,6 +212,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -213,7 +227,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__completions)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help bash zsh fish"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -228,6 +242,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -239,7 +257,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__console)
-            opts="-C -e -q --env --override --no-prefix --quiet"
+            opts="-C -e -q --env --override --no-prefix --quiet --same-as"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -254,6 +272,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -265,7 +287,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__deny)
-            opts="-C -e -q -h --gone --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --gone --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -283,6 +305,40 @@ _appenv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --same-as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appenv__subcmd__diff)
+            opts="-C -e -q -h --values --env --override --no-prefix --quiet --same-as --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -291,7 +347,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__env)
-            opts="-C -e -q -h --json --format --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --json --format --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -313,6 +369,10 @@ _appenv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --same-as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -321,7 +381,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__exec)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -336,6 +396,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -347,7 +411,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__explain)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -362,6 +426,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -373,7 +441,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__export)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help bash zsh fish tcsh elvish xonsh nu json"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help bash zsh fish tcsh elvish xonsh nu json"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -391,6 +459,10 @@ _appenv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --same-as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -399,7 +471,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__help)
-            opts="exec run console tasks env export hook root status which explain allow deny shim init completions help"
+            opts="exec run console tasks env export hook root status which explain allow deny shim init completions diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -455,6 +527,20 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__help__subcmd__deny)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appenv__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -693,7 +779,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__hook)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help bash zsh fish tcsh elvish xonsh nu"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help bash zsh fish tcsh elvish xonsh nu"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -708,6 +794,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -719,7 +809,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__init)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -734,6 +824,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -745,7 +839,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__root)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -760,6 +854,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -771,7 +869,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__run)
-            opts="-C -e -q -h --dry-run --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --dry-run --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -786,6 +884,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -797,7 +899,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__shim)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help install list remove help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help install list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -812,6 +914,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -893,7 +999,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__shim__subcmd__install)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -908,6 +1014,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -919,7 +1029,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__shim__subcmd__list)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -934,6 +1044,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -945,7 +1059,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__shim__subcmd__remove)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -963,6 +1077,10 @@ _appenv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --same-as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -971,7 +1089,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__status)
-            opts="-C -e -q -h --json --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --json --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -986,6 +1104,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -997,7 +1119,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__tasks)
-            opts="-C -e -q -h --json --names --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --json --names --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1012,6 +1134,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1023,7 +1149,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__which)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --help"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1038,6 +1164,10 @@ _appenv() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

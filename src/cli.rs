@@ -28,7 +28,7 @@ pub struct Cli {
 
 /// Every first argument that clap reads as a subcommand rather than as a
 /// program to run, `help` included (a test keeps it equal to clap's list).
-pub const SUBCOMMANDS: [&str; 17] = [
+pub const SUBCOMMANDS: [&str; 18] = [
     "exec",
     "run",
     "console",
@@ -45,6 +45,7 @@ pub const SUBCOMMANDS: [&str; 17] = [
     "shim",
     "init",
     "completions",
+    "diff",
     "help",
 ];
 
@@ -129,6 +130,10 @@ pub struct Global {
     /// Print no messages
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Start from a running process instead of from here: its environment,
+    /// working directory, user and namespaces (Linux only)
+    #[arg(long, value_name = "PID|PIDFILE", global = true)]
+    pub same_as: Option<OsString>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -165,6 +170,9 @@ pub enum Command {
     Init,
     /// Print shell completions
     Completions(CompletionsArgs),
+    /// Compare a one-off started here with one started `--same-as PID`: names
+    /// only on one side, names whose values differ (exit 1 when any)
+    Diff(DiffArgs),
     #[command(external_subcommand)]
     External(Vec<OsString>),
 }
@@ -343,6 +351,13 @@ pub enum ShimAction {
         #[arg(required = true)]
         names: Vec<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Show the values that differ too (they may be secrets)
+    #[arg(long)]
+    pub values: bool,
 }
 
 #[derive(Debug, Args)]

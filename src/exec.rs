@@ -17,6 +17,8 @@ pub enum ExecError {
     NotExecutable(PathBuf, Errno),
     TooBig(PathBuf),
     BadWorkingDir(PathBuf, Errno),
+    /// The credentials of `--same-as`'s process could not be taken on.
+    Identity(u32, Errno),
 }
 
 impl ExecError {
@@ -24,7 +26,7 @@ impl ExecError {
         match self {
             ExecError::NotFound(_) => 127,
             ExecError::NotExecutable(..) | ExecError::TooBig(_) => 126,
-            ExecError::BadWorkingDir(..) => 125,
+            ExecError::BadWorkingDir(..) | ExecError::Identity(..) => 125,
         }
     }
 }
@@ -47,6 +49,9 @@ impl fmt::Display for ExecError {
                 "{}: cannot execute: the argument list and environment are too large for execve (E2BIG)",
                 show(path.as_os_str())
             ),
+            ExecError::Identity(uid, errno) => {
+                write!(f, "cannot run as uid {uid}: {}", errno.desc())
+            }
             ExecError::BadWorkingDir(dir, errno) => {
                 write!(
                     f,
@@ -206,6 +211,12 @@ pub fn exec<'a>(
         .collect();
     let args: Vec<CString> = argv.iter().map(|a| cstr(a.as_bytes())).collect();
     let path = cstr(program.as_os_str().as_bytes());
+    #[cfg(target_os = "linux")]
+    if let Some(identity) = RUN_AS.get() {
+        if let Err(errno) = identity.assume() {
+            return ExecError::Identity(identity.uid, errno);
+        }
+    }
     if let Some(dir) = cwd {
         if let Err(errno) = nix::unistd::chdir(dir) {
             return ExecError::BadWorkingDir(dir.to_owned(), errno);
@@ -221,6 +232,81 @@ pub fn exec<'a>(
             fail(program, errno)
         }
         errno => fail(program, errno),
+    }
+}
+
+/// Who the program runs as when `--same-as` names another user's process:
+/// its effective uid and gid and its supplementary groups.
+#[cfg(target_os = "linux")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub uid: u32,
+    pub gid: u32,
+    pub groups: Vec<u32>,
+}
+
+/// Set once, by `--same-as`, and taken on by [`exec`] itself, just before
+/// execve: every way to the program goes through it, so none can forget to
+/// drop root.
+#[cfg(target_os = "linux")]
+static RUN_AS: std::sync::OnceLock<Identity> = std::sync::OnceLock::new();
+
+/// Makes the next [`exec`] run as `identity`.
+#[cfg(target_os = "linux")]
+pub fn run_as(identity: Identity) {
+    let _ = RUN_AS.set(identity);
+}
+
+#[cfg(target_os = "linux")]
+impl Identity {
+    /// The identity to take on to run as a process with these ids: `None`
+    /// when appenv already is that user. Only root can become another user;
+    /// anyone else gets the reason why not.
+    pub fn of(uid: u32, gid: u32, groups: &[u32]) -> Result<Option<Identity>, String> {
+        use nix::unistd::{getegid, geteuid, getgroups};
+        let me = geteuid().as_raw();
+        let mut ours: Vec<u32> = getgroups()
+            .unwrap_or_default()
+            .iter()
+            .map(|g| g.as_raw())
+            .collect();
+        let mut theirs = groups.to_vec();
+        ours.sort_unstable();
+        theirs.sort_unstable();
+        if me == uid && getegid().as_raw() == gid && ours == theirs {
+            return Ok(None);
+        }
+        if me == 0 {
+            return Ok(Some(Identity {
+                uid,
+                gid,
+                groups: groups.to_vec(),
+            }));
+        }
+        if me == uid {
+            // The same user with other groups (a newgrp, a service's
+            // SupplementaryGroups=): only root could set them.
+            return Ok(None);
+        }
+        Err(format!(
+            "it runs as uid {uid} and you are uid {me}: only root can run a one-off as another user"
+        ))
+    }
+
+    /// Groups first, then gid, then uid (after which nothing else can be
+    /// changed); all three uids are set, so root cannot be taken back.
+    pub fn assume(&self) -> Result<(), Errno> {
+        use nix::unistd::{Gid, Uid, getresuid, setgroups, setresgid, setresuid};
+        let groups: Vec<Gid> = self.groups.iter().map(|&g| Gid::from_raw(g)).collect();
+        let (uid, gid) = (Uid::from_raw(self.uid), Gid::from_raw(self.gid));
+        setgroups(&groups)?;
+        setresgid(gid, gid, gid)?;
+        setresuid(uid, uid, uid)?;
+        let now = getresuid()?;
+        if [now.real, now.effective, now.saved] != [uid; 3] {
+            return Err(Errno::EPERM);
+        }
+        Ok(())
     }
 }
 

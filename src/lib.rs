@@ -15,6 +15,8 @@ pub mod launch;
 pub mod plan;
 pub mod procfile;
 pub mod root;
+#[cfg(target_os = "linux")]
+pub mod same_as;
 pub mod script;
 pub mod shell;
 pub mod shim;

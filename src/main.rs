@@ -41,7 +41,11 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         Ok(cli) => match cmd::run(cli, inherited) {
             Ok(()) => 0,
             Err(e) => {
-                eprint!("{}", message(&e.message));
+                // A status without a message: the command said it all
+                // (diff's "they differ").
+                if !e.message.is_empty() {
+                    eprint!("{}", message(&e.message));
+                }
                 e.status
             }
         },

@@ -233,7 +233,7 @@ t appenv run migrate ''
     assert_eq!(lines[4], "appenv --env = test run -q w|web");
     assert_eq!(
         lines[5],
-        "appenv run migrate |-C -e -q -h --dry-run --env --override --no-prefix --quiet --help"
+        "appenv run migrate |-C -e -q -h --dry-run --env --override --no-prefix --quiet --same-as --help"
     );
     assert!(!dir.path().join("app/pwned").exists());
 }

@@ -5,6 +5,7 @@ mod allow;
 mod completions;
 mod console;
 mod deny;
+mod diff;
 mod env;
 mod exec;
 mod explain;
@@ -35,7 +36,20 @@ use crate::trust::TrustStore;
 use crate::workdir::normalize;
 
 pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
-    let ctx = Context::new(cli.global, inherited);
+    let ctx = match (&cli.global.same_as, &cli.command) {
+        (_, Command::Diff(args)) => return diff::run(cli.global, inherited, args),
+        (None, _) => Context::new(cli.global, inherited),
+        (
+            Some(_),
+            Command::Exec(_) | Command::External(_) | Command::Run(_) | Command::Console(_),
+        ) => Context::same_as(cli.global, inherited, Entering::Program)?,
+        (Some(_), _) => {
+            return Err(Error::new(
+                2,
+                "--same-as goes with a command, 'run', 'console' or 'diff'",
+            ));
+        }
+    };
     match cli.command {
         Command::Exec(args) => exec::run(&ctx, &args.command),
         Command::External(command) => exec::run(&ctx, &command),
@@ -54,6 +68,7 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Status(args) => status::run(&ctx, &args),
         Command::Init => init::run(&ctx),
         Command::Completions(args) => completions::run(args.shell),
+        Command::Diff(_) => unreachable!("diff makes its own contexts"),
     }
 }
 
@@ -63,6 +78,17 @@ pub struct Context {
     pub inherited: Env,
     /// The inherited environment with any load by the shell hook taken out.
     pub base: Env,
+    /// With `--same-as`, the caller's base env: `inherited` and `base` are
+    /// then the process's, but trust and messages stay the caller's.
+    caller: Option<Env>,
+}
+
+/// What a `--same-as` context is for: a program that runs (it belongs in
+/// the process's PID namespace), or a comparison that only reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entering {
+    Program,
+    Reading,
 }
 
 impl Context {
@@ -72,7 +98,43 @@ impl Context {
             global,
             inherited,
             base,
+            caller: None,
         }
+    }
+
+    /// `--same-as PID`: appenv enters the process (namespaces, root, working
+    /// directory, see `crate::same_as`), whose environment is then the base
+    /// and whose working directory is the start; trust is the caller's.
+    #[cfg(target_os = "linux")]
+    pub fn same_as(global: Global, inherited: Env, entering: Entering) -> Result<Self, Error> {
+        use crate::same_as::Fork;
+        let arg = global.same_as.clone().unwrap_or_default();
+        let caller = crate::hook_state::base_env(&inherited);
+        let fork = match entering {
+            Entering::Program => Fork::Allowed,
+            Entering::Reading => Fork::Never,
+        };
+        let entered = crate::same_as::enter(&arg, &caller, fork)?;
+        let base = crate::hook_state::base_env(&entered.env);
+        Ok(Context {
+            global,
+            inherited: entered.env,
+            base,
+            caller: Some(entered.trust_env),
+        })
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn same_as(_: Global, _: Env, _: Entering) -> Result<Self, Error> {
+        Err(Error::new(
+            FAILED,
+            "--same-as works on Linux only (it reads /proc and uses setns)",
+        ))
+    }
+
+    /// The environment trust is decided from: always the caller's.
+    fn trust_env(&self) -> &Env {
+        self.caller.as_ref().unwrap_or(&self.base)
     }
 
     /// The directory resolution starts from: `-C DIR` or the working
@@ -117,7 +179,7 @@ impl Context {
             .dir_arg(dir.or(self.global.dir.as_deref()))
             .map_err(|e| e.with_status(ERROR))?;
         let root = crate::root::find(&start).map_err(|e| fail(&e))?;
-        let store = TrustStore::from_env(&self.base).map_err(|e| fail(&e))?;
+        let store = TrustStore::from_env(self.trust_env()).map_err(|e| fail(&e))?;
         Ok((root, store))
     }
 
@@ -137,14 +199,14 @@ impl Context {
     /// are now, or under `APPENV_TRUSTED_DIRS`.
     pub fn trust(&self, plan: &Plan) -> Trust {
         self.warn_relative_trusted_dirs();
-        crate::launch::verdict(plan, &self.base)
+        crate::launch::verdict(plan, self.trust_env())
     }
 
     /// A relative `APPENV_TRUSTED_DIRS` entry trusts nothing (it would depend on
     /// the working directory): said once per run, not silently ignored.
     fn warn_relative_trusted_dirs(&self) {
         static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-        let value = self.base.get(OsStr::new(crate::trusted_dirs::VAR));
+        let value = self.trust_env().get(OsStr::new(crate::trusted_dirs::VAR));
         let relative = crate::trusted_dirs::relative(value.map(|v| v.as_os_str()));
         if relative.is_empty()
             || self.quiet()
@@ -161,7 +223,7 @@ impl Context {
 
     /// `-q`, or `APPENV_QUIET` set (not empty, not 0): no messages.
     pub fn quiet(&self) -> bool {
-        self.global.quiet || quiet_env(&self.inherited)
+        self.global.quiet || quiet_env(self.caller.as_ref().unwrap_or(&self.inherited))
     }
 
     /// Prints a note when a read-only command shows an untrusted app.

@@ -1,0 +1,82 @@
+//! `--same-as PID`: a one-off in the environment of a running process.
+//!
+//! Everything about the process is read first, through one open `/proc/PID`
+//! directory (so a pid reused half-way cannot mix two processes): its
+//! environment, its working directory and root as file descriptors, its
+//! credentials and its namespaces. Only then does appenv enter it
+//! ([`Process::enter`]): setns into the namespaces that differ from ours,
+//! the process's root and working directory. The plan is resolved after
+//! that, with the container's paths, and the credentials are dropped last,
+//! just before execve (see [`crate::exec::Identity`]).
+
+mod enter;
+mod proc;
+mod target;
+
+pub use enter::Fork;
+pub use proc::{Namespace, Process};
+pub use target::Target;
+
+use std::fmt;
+
+/// Why the one-off cannot start; always exit 125, nothing runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(pub String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<Error> for crate::error::Error {
+    fn from(e: Error) -> Self {
+        crate::error::Error::new(crate::error::FAILED, e)
+    }
+}
+
+/// Variables addressed to the process itself by its service manager, not
+/// part of the app's config: a one-off that kept `NOTIFY_SOCKET` could tell
+/// systemd the service is ready or stopping, and `LISTEN_FDS` describes
+/// descriptors the one-off does not have.
+pub const ADDRESSED_TO_THE_PROCESS: [&str; 6] = [
+    "NOTIFY_SOCKET",
+    "LISTEN_PID",
+    "LISTEN_FDS",
+    "LISTEN_FDNAMES",
+    "WATCHDOG_PID",
+    "WATCHDOG_USEC",
+];
+
+/// What the one-off starts from once appenv is inside the process.
+#[derive(Debug)]
+pub struct Entered {
+    /// The process's environment: the base instead of the caller's.
+    pub env: crate::plan::Env,
+    /// The caller's environment, for the trust check (see [`enter::trust_env`]).
+    pub trust_env: crate::plan::Env,
+}
+
+/// Reads the process `arg` names, then enters it: after this, appenv's
+/// working directory, root and namespaces are the process's, and the next
+/// exec runs as the process's user. `caller` is the caller's base env.
+pub fn enter(
+    arg: &std::ffi::OsStr,
+    caller: &crate::plan::Env,
+    fork: Fork,
+) -> Result<Entered, Error> {
+    let process = Process::read(Target::parse(arg)?)?;
+    let identity = crate::exec::Identity::of(process.uid, process.gid, &process.groups)
+        .map_err(|why| Error(format!("{}: {why}", process.target.describe())))?;
+    let trust_env = enter::trust_env(caller, &process);
+    process.enter(fork, identity.as_ref())?;
+    if let Some(identity) = identity {
+        crate::exec::run_as(identity);
+    }
+    Ok(Entered {
+        env: process.env,
+        trust_env,
+    })
+}
