@@ -405,12 +405,13 @@ fn status_of_an_app_not_allowed_or_changed_has_no_values() {
             .any(|p| p == store.as_str())
     );
 
-    app.write(".env", "SECRET=changed\n");
+    app.write(".env", "SECRET=swordfish\n");
     let (json, out) = status(&app, &app.root, &untrusted);
     assert_eq!(json["trust"], "changed");
     assert_eq!(json["vars"], serde_json::json!({}));
-    assert!(str_of(&json["message"]).contains("changed since it was allowed (.env)"));
-    assert!(!stdout(&out).contains("SECRET"), "{}", stdout(&out));
+    // What changed is named by file and variable, never by value.
+    assert!(str_of(&json["message"]).contains("changed since it was allowed (.env: ~SECRET)"));
+    assert!(!stdout(&out).contains("swordfish"), "{}", stdout(&out));
 }
 
 #[test]
@@ -694,7 +695,7 @@ fn nvim_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
         notices
             .last()
             .unwrap()
-            .contains("changed since it was allowed (.env)"),
+            .contains("changed since it was allowed (.env: ~FROM_DOTENV)"),
         "{notices:?}"
     );
 }
