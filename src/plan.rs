@@ -31,6 +31,19 @@ pub struct Request {
     pub env_name: Option<String>,
     /// `--override`.
     pub override_inherited: bool,
+    /// Where `APPENV_TRUSTED_DIRS` is read from.
+    pub trusted_dirs: TrustedDirs,
+}
+
+/// Trust is the caller's decision. Usually the caller's environment is the
+/// base env; with `--same-as` the base is another process's, and the caller's
+/// `APPENV_TRUSTED_DIRS` (or its absence) is given here instead, so the
+/// process's own value can never widen trust.
+#[derive(Debug, Clone, Default)]
+pub enum TrustedDirs {
+    #[default]
+    FromBase,
+    Given(Option<OsString>),
 }
 
 #[derive(Debug)]
@@ -194,11 +207,12 @@ pub fn resolve(request: &Request, base: &Env) -> Result<Plan, Error> {
 pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Error> {
     // Opened once: every file below is read relative to this directory.
     let mut inputs = Inputs::open(&root.dir).map_err(Error::Input)?;
-    let trusted_dir = trusted_dirs::covering(
-        inputs.canonical(),
-        base.get(OsStr::new(trusted_dirs::VAR))
-            .map(|v| v.as_os_str()),
-    );
+    let trusted_value = match &request.trusted_dirs {
+        TrustedDirs::FromBase => base.get(OsStr::new(trusted_dirs::VAR)),
+        TrustedDirs::Given(value) => value.as_ref(),
+    };
+    let trusted_dir =
+        trusted_dirs::covering(inputs.canonical(), trusted_value.map(|v| v.as_os_str()));
     inputs
         .check_owner(trusted_dir.is_none())
         .map_err(Error::Input)?;
@@ -621,7 +635,7 @@ mod tests {
         let request = Request {
             start: root.to_owned(),
             env_name: env_name.map(Into::into),
-            override_inherited: false,
+            ..Request::default()
         };
         resolve(&request, base)
     }
@@ -658,6 +672,21 @@ mod tests {
                 line: 1
             }
         );
+    }
+
+    #[test]
+    fn trusted_dirs_given_by_the_caller_beat_the_base() {
+        let (_t, root) = app(&[(".env", "A=1\n")]);
+        let base = env(&[("APPENV_TRUSTED_DIRS", "/")]);
+        let plan = resolve_in(&root, None, &base).unwrap();
+        assert!(plan.trusted_dir.is_some());
+        // --same-as: the base is the process's; only the caller's value counts.
+        let request = Request {
+            start: root.clone(),
+            trusted_dirs: TrustedDirs::Given(None),
+            ..Request::default()
+        };
+        assert_eq!(resolve(&request, &base).unwrap().trusted_dir, None);
     }
 
     #[test]

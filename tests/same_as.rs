@@ -589,9 +589,11 @@ fn diff_is_quiet_and_0_for_a_web_started_through_appenv() {
         stdout(&out),
         stderr(&out)
     );
+    // A task gets PWD (its root), as a shell would give it: a session
+    // variable, so listed apart and not a difference.
     assert_eq!(
         stdout(&out),
-        "session variables, expected to differ: SSH_CONNECTION (only here), TERM (only here)\n"
+        "session variables, expected to differ: PWD (only in the process), SSH_CONNECTION (only here), TERM (only here)\n"
     );
 
     // And the one-off from the web sees what the web sees.

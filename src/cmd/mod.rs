@@ -188,6 +188,12 @@ impl Context {
             start: self.start_dir()?,
             env_name: self.global.env.clone(),
             override_inherited: self.global.override_inherited,
+            trusted_dirs: match &self.caller {
+                Some(caller) => plan::TrustedDirs::Given(
+                    caller.get(OsStr::new(crate::trusted_dirs::VAR)).cloned(),
+                ),
+                None => plan::TrustedDirs::FromBase,
+            },
         })
     }
 

@@ -119,6 +119,7 @@ impl Status {
             start,
             env_name: ctx.global.env.clone(),
             override_inherited: ctx.global.override_inherited,
+            ..Default::default()
         };
         let plan = match plan::resolve_at(found.clone(), &request, &ctx.base) {
             Ok(plan) => plan,

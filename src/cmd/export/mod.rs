@@ -118,6 +118,7 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
         start: start.clone(),
         env_name: ctx.global.env.clone(),
         override_inherited: ctx.global.override_inherited,
+        ..Default::default()
     };
     let plan = match plan::resolve_at(same_app(state, found.clone()), &request, &ctx.base) {
         Ok(plan) => plan,
