@@ -194,3 +194,17 @@ fn allow_refuses_a_directory_that_does_not_exist() {
     );
     assert!(!runs(&app), "the app above the typo must not be allowed");
 }
+
+#[test]
+fn an_app_with_many_variables_stays_allowed() {
+    // The record keeps a digest per variable: an allow of a large app must
+    // still be a record that the next run believes.
+    let env: String = (0..50_000)
+        .map(|i| format!("VAR_{i}=value_{i}\n"))
+        .collect();
+    let app = App::new(&[(".env", &env)]);
+    untrusted(&app).arg("allow").assert().success();
+    let out = untrusted(&app).args(["env", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("value_49999"));
+}

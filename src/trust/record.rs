@@ -32,8 +32,9 @@ use serde::{Deserialize, Serialize};
 use super::{AppFiles, Digest, TrustError};
 
 const VERSION: u32 = 2;
-/// A record is a few kilobytes; more is not one.
-const MAX_RECORD: u64 = 1 << 20;
+/// A record holds a digest per variable (about 90 bytes each): an app at the
+/// env-file cap has a record of this order. More is not a record.
+const MAX_RECORD: u64 = 64 << 20;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
