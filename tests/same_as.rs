@@ -486,10 +486,14 @@ fn errors_exit_125_and_run_nothing() {
     });
     refused(&app, &undumpable.arg(), true, "the ptrace access check");
 
-    // A zombie: its parent (exec'd into sleep) never reaps it.
-    let mut parent = Command::new("sh");
+    // A zombie: its parent never reaps it (Python leaves SIGCHLD alone and
+    // never waits; a shell may reap a background job on its own).
+    let mut parent = Command::new("python3");
     parent
-        .args(["-c", "sh -c 'exit 0' & echo $!; exec sleep 1000"])
+        .args([
+            "-c",
+            "import os, time\npid = os.fork()\nif pid == 0:\n    os._exit(0)\nprint(pid, flush=True)\ntime.sleep(1000)",
+        ])
         .stdout(Stdio::piped());
     let mut parent = parent.spawn().unwrap();
     let mut line = String::new();
