@@ -5,7 +5,6 @@
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
 
-use crate::config::Config;
 use crate::error::{Error, FAILED};
 use crate::exec::{self, Skip};
 use crate::plan::{Env, Plan};
@@ -14,7 +13,7 @@ use crate::trust::{self, TrustError};
 
 /// What the trust store says of a root, for the commands that act on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Trust {
+pub enum Verdict {
     Trusted,
     /// Not allowed, or changed since allowed: the message says which and
     /// what to do.
@@ -28,16 +27,16 @@ pub fn check(plan: &Plan, base: &Env) -> Result<trust::Trust, TrustError> {
 
 /// Whether the plan's root may be used: allowed with its files as they are
 /// now, or under `APPENV_TRUSTED_DIRS`.
-pub fn verdict(plan: &Plan, base: &Env) -> Trust {
+pub fn verdict(plan: &Plan, base: &Env) -> Verdict {
     verdict_of(plan, check(plan, base))
 }
 
 /// The same, from an answer of [`check`] already in hand (`status` reports
 /// the answer itself as well, and checks once).
-pub fn verdict_of(plan: &Plan, state: Result<trust::Trust, TrustError>) -> Trust {
+pub fn verdict_of(plan: &Plan, state: Result<trust::Trust, TrustError>) -> Verdict {
     let root = sanitize(plan.root.dir.as_str());
     match state {
-        Ok(state) if state.is_trusted() => Trust::Trusted,
+        Ok(state) if state.is_trusted() => Verdict::Trusted,
         Ok(trust::Trust::Changed { files, changes }) => {
             // By variable name where the change is known, never by value.
             let shown: Vec<String> = if changes.is_empty() {
@@ -45,13 +44,13 @@ pub fn verdict_of(plan: &Plan, state: Result<trust::Trust, TrustError>) -> Trust
             } else {
                 changes.iter().map(ToString::to_string).collect()
             };
-            Trust::Untrusted(format!(
+            Verdict::Untrusted(format!(
                 "{root} changed since it was allowed ({}); review it and run 'appenv allow'",
                 shown.join("; ")
             ))
         }
-        Ok(_) => Trust::Untrusted(format!("{root} is not allowed; run 'appenv allow'")),
-        Err(e) => Trust::Untrusted(format!("{root} cannot be checked for trust: {e}")),
+        Ok(_) => Verdict::Untrusted(format!("{root} is not allowed; run 'appenv allow'")),
+        Err(e) => Verdict::Untrusted(format!("{root} cannot be checked for trust: {e}")),
     }
 }
 
@@ -59,11 +58,6 @@ pub fn verdict_of(plan: &Plan, state: Result<trust::Trust, TrustError>) -> Trust
 pub fn quiet_env(env: &Env) -> bool {
     env.get(OsStr::new("APPENV_QUIET"))
         .is_some_and(|v| !v.is_empty() && v != "0")
-}
-
-/// The `[env] files` templates of a config, which trust covers too.
-pub fn config_files(config: Option<&Config>) -> Vec<String> {
-    trust::config_files(config)
 }
 
 /// The environment the program gets from a plan.

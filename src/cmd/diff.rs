@@ -8,7 +8,7 @@ use std::ffi::{OsStr, OsString};
 use std::fmt::Write;
 use std::os::unix::ffi::OsStrExt;
 
-use super::{Context, Entering, Trust};
+use super::{Context, Entering, Verdict};
 use crate::cli::{DiffArgs, Global};
 use crate::error::{self, ERROR, Error, FAILED};
 use crate::plan::{Env, Plan};
@@ -67,7 +67,7 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
         .map_err(|e| side("a one-off from the process", e))?;
     if args.values {
         for (ctx, plan) in [(&here, &here_plan), (&there, &there_plan)] {
-            if let Trust::Untrusted(why) = ctx.trust(plan) {
+            if let Verdict::Untrusted(why) = ctx.trust(plan) {
                 return Err(Error::new(FAILED, format!("{why} (--values shows values)")));
             }
         }

@@ -18,7 +18,7 @@ use crate::text::sanitize_bytes;
 /// shows names and sources without values.
 pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), Error> {
     let plan = ctx.resolve()?;
-    if let super::Trust::Untrusted(why) = ctx.trust(&plan) {
+    if let super::Verdict::Untrusted(why) = ctx.trust(&plan) {
         return Err(Error::new(FAILED, why));
     }
     let format = if args.json {

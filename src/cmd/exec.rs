@@ -4,13 +4,13 @@ use std::ffi::OsString;
 
 use super::Context;
 use crate::error::{Error, FAILED};
-pub use crate::launch::exec_plan;
+use crate::launch::exec_plan;
 use crate::plan;
 
 pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     let request = ctx.request()?;
     let plan = plan::resolve(&request, &ctx.base)?;
-    if let super::Trust::Untrusted(why) = ctx.trust(&plan) {
+    if let super::Verdict::Untrusted(why) = ctx.trust(&plan) {
         return Err(Error::new(FAILED, why));
     }
     super::run::note_env_name(ctx, &plan);

@@ -140,8 +140,8 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
         let _ = writeln!(out, "  shims      {line}");
     }
     let trust = match ctx.trust(&plan) {
-        super::Trust::Trusted => "trusted".to_string(),
-        super::Trust::Untrusted(why) => why,
+        super::Verdict::Trusted => "trusted".to_string(),
+        super::Verdict::Untrusted(why) => why,
     };
     let _ = writeln!(out, "trust        {trust}");
     print(out.as_bytes())

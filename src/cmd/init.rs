@@ -9,7 +9,7 @@ use std::os::unix::fs::OpenOptionsExt;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
-use super::{Context, Trust};
+use super::{Context, Verdict};
 use crate::config::{self, Config};
 use crate::error::{ERROR, Error};
 use crate::isolation;
@@ -38,7 +38,7 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
     if !ctx.quiet() {
         let shown = sanitize(path.as_str());
         match plan::resolve(&request, &ctx.base).map(|plan| ctx.trust(&plan)) {
-            Ok(Trust::Untrusted(_)) => {
+            Ok(Verdict::Untrusted(_)) => {
                 eprintln!("appenv: wrote {shown}; review it, then run 'appenv allow'")
             }
             _ => eprintln!("appenv: wrote {shown}"),

@@ -19,8 +19,7 @@ mod status;
 mod tasks;
 mod which;
 
-pub use crate::exec::is_appenv;
-pub use crate::launch::{Trust, config_files, quiet_env};
+use crate::launch::{Verdict, quiet_env};
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -203,7 +202,7 @@ impl Context {
 
     /// Whether the plan's root may be used: allowed with its files as they
     /// are now, or under `APPENV_TRUSTED_DIRS`.
-    pub fn trust(&self, plan: &Plan) -> Trust {
+    pub fn trust(&self, plan: &Plan) -> Verdict {
         self.warn_relative_trusted_dirs();
         crate::launch::verdict(plan, self.trust_env())
     }
@@ -234,7 +233,7 @@ impl Context {
 
     /// Prints a note when a read-only command shows an untrusted app.
     pub fn note_trust(&self, plan: &Plan) {
-        if let Trust::Untrusted(why) = self.trust(plan) {
+        if let Verdict::Untrusted(why) = self.trust(plan) {
             if !self.quiet() {
                 eprintln!("appenv: note: {why}");
             }

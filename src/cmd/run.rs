@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
-use super::{Context, Trust};
+use super::{Context, Verdict};
 use crate::error::{Error, FAILED, print};
 use crate::exec;
 use crate::exec::Skip;
@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, words: &[OsString], dry_run: bool) -> Result<(), Error
 
 pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> Result<(), Error> {
     let plan = ctx.resolve()?;
-    if let Trust::Untrusted(why) = ctx.trust(&plan) {
+    if let Verdict::Untrusted(why) = ctx.trust(&plan) {
         return Err(Error::new(FAILED, why));
     }
     note_env_name(ctx, &plan);

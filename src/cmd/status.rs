@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use super::Context;
 use crate::cli::StatusArgs;
 use crate::error::{ERROR, Error, print};
-use crate::launch::{self, Trust as Verdict};
+use crate::launch::{self, Verdict};
 use crate::plan::{self, Plan, Source};
 use crate::text::sanitize;
 use crate::trust::{Trust, TrustStore};

@@ -180,7 +180,7 @@ fn trust_of(root: &Root, plan: Option<&Plan>, base: &Env) -> Option<Trust> {
         Some(plan) => launch::check(plan, base).ok(),
         None => {
             let config = Config::load(&root.dir).ok().flatten();
-            let extra = launch::config_files(config.as_ref());
+            let extra = crate::trust::config_files(config.as_ref());
             crate::trust::check_unresolved(&root.dir, &extra, base).ok()
         }
     }

@@ -18,7 +18,7 @@ use std::path::Path;
 use camino::Utf8Path;
 use serde_json::{Map, Value};
 
-use super::{Context, Trust};
+use super::{Context, Verdict};
 use crate::cli::ExportShell;
 use crate::error::{Error, print};
 use crate::exec::FileId;
@@ -145,7 +145,7 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
         return (Target::Nothing, watch);
     }
     watch.trust_store(ctx);
-    if let Trust::Untrusted(why) = ctx.trust(&plan) {
+    if let Verdict::Untrusted(why) = ctx.trust(&plan) {
         let target = Target::Refused {
             root: Some(plan.root.dir.into_string()),
             why,
