@@ -59,7 +59,7 @@ pub fn notes(plan: &Plan) -> Vec<String> {
 fn name_vars(plan: &Plan) -> Vec<String> {
     match plan.config.as_ref().and_then(|c| c.env.name_vars.as_ref()) {
         Some(names) => names.get_ref().clone(),
-        None => crate::framework::name_vars(&plan.root.dir)
+        None => crate::markers::name_vars(&crate::markers::by_path(&plan.root.dir))
             .into_iter()
             .map(|(name, _)| name.to_owned())
             .collect(),

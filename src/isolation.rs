@@ -5,6 +5,7 @@
 use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::config::Config;
+use crate::markers::{self, Look};
 use crate::procfile::Procfile;
 
 /// Launchers that a Procfile's processes may all start with.
@@ -64,35 +65,9 @@ impl Isolation {
     }
 }
 
-/// What a name inside the root is, if anything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    File,
-    Dir,
-    Other,
-}
-
-/// How detection looks inside the root: a name relative to it, and whether a
-/// final symlink is followed. The resolver answers through the root it opened,
-/// so the markers come from the same directory as the files it read.
-pub type Look<'a> = &'a dyn Fn(&str, bool) -> Option<Kind>;
-
 /// [`detect_in`], looking at `root` by path.
 pub fn detect(root: &Utf8Path, config: Option<&Config>, procfile: Option<&Procfile>) -> Isolation {
-    let look = |name: &str, follow: bool| {
-        let path = root.join(name);
-        let meta = if follow {
-            path.metadata()
-        } else {
-            path.symlink_metadata()
-        };
-        meta.ok().map(|m| match m {
-            m if m.is_file() => Kind::File,
-            m if m.is_dir() => Kind::Dir,
-            _ => Kind::Other,
-        })
-    };
-    detect_in(root, config, procfile, &look)
+    detect_in(root, config, procfile, &markers::by_path(root))
 }
 
 pub fn detect_in(
@@ -223,9 +198,10 @@ fn interpreter_dir(root: &Utf8Path, word: &str) -> Option<Utf8PathBuf> {
 }
 
 fn from_markers(root: &Utf8Path, iso: &mut Isolation, look: Look) {
-    let has = |name: &str| look(name, false).is_some();
-    let is_dir = |name: &str| look(name, true) == Some(Kind::Dir);
-    let venv = find_virtualenv(root, look);
+    let venv = markers::virtualenv(look).map(|dir| match dir {
+        "" => root.to_owned(),
+        dir => root.join(dir),
+    });
 
     if iso.path.is_none() {
         let mut dirs = Vec::new();
@@ -241,13 +217,9 @@ fn from_markers(root: &Utf8Path, iso: &mut Isolation, look: Look) {
                 None => "the root is a virtualenv".into(),
             });
         }
-        if is_dir("node_modules/.bin") {
-            dirs.push(root.join("node_modules/.bin"));
-            why.push("node_modules/.bin".into());
-        }
-        if has("composer.json") && is_dir("vendor/bin") {
-            dirs.push(root.join("vendor/bin"));
-            why.push("composer.json with vendor/bin".into());
+        for (dir, shown) in markers::bin_dirs(look) {
+            dirs.push(root.join(dir));
+            why.push(shown.into());
         }
         if !dirs.is_empty() {
             iso.path = Some(Decided {
@@ -258,22 +230,7 @@ fn from_markers(root: &Utf8Path, iso: &mut Isolation, look: Look) {
     }
 
     if iso.prefix.is_none() {
-        let marker = if has("Gemfile") {
-            Some((["bundle", "exec"], "Gemfile"))
-        } else if has("Pipfile") && venv.is_none() {
-            Some((
-                ["pipenv", "run"],
-                "Pipfile without a virtualenv in the root",
-            ))
-        } else if has("poetry.lock") && venv.is_none() {
-            Some((
-                ["poetry", "run"],
-                "poetry.lock without an in-project virtualenv",
-            ))
-        } else {
-            None
-        };
-        if let Some((words, why)) = marker {
+        if let Some((words, why)) = markers::launcher(look, venv.is_some()) {
             iso.prefix = Some(Decided {
                 value: words.iter().map(|w| w.to_string()).collect(),
                 reason: format!("found {why}"),
@@ -282,30 +239,12 @@ fn from_markers(root: &Utf8Path, iso: &mut Isolation, look: Look) {
     }
 }
 
-/// `.venv/`, `venv/`, or the root itself.
-fn find_virtualenv(root: &Utf8Path, look: Look) -> Option<Utf8PathBuf> {
-    [".venv", "venv", ""]
-        .into_iter()
-        .find(|dir| is_virtualenv(Utf8Path::new(dir), look))
-        .map(|dir| match dir {
-            "" => root.to_owned(),
-            dir => root.join(dir),
-        })
-}
-
-/// Whether `dir` (relative to the root) holds a virtualenv.
-fn is_virtualenv(dir: &Utf8Path, look: Look) -> bool {
-    let name = |leaf: &str| dir.join(leaf).into_string();
-    look(&name("pyvenv.cfg"), true) == Some(Kind::File)
-        || (look(&name("bin/python"), true).is_some()
-            && look(&name("bin/activate"), true).is_some())
-}
-
 /// The virtualenv a `bin` directory (inside the root) belongs to.
 fn virtualenv_of(root: &Utf8Path, bin: &Utf8Path, look: Look) -> Option<Utf8PathBuf> {
     let dir = bin.parent()?;
     let relative = dir.strip_prefix(root).ok()?;
-    (bin.file_name() == Some("bin") && is_virtualenv(relative, look)).then(|| dir.to_owned())
+    (bin.file_name() == Some("bin") && markers::is_virtualenv(relative, look))
+        .then(|| dir.to_owned())
 }
 
 #[cfg(test)]

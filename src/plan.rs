@@ -12,6 +12,7 @@ use crate::config::{self, Config, ConfigError};
 use crate::dotenv::{self, DotenvError};
 use crate::input::{self, InputError, Inputs};
 use crate::isolation::{self, Isolation};
+use crate::markers::{self, Look};
 use crate::procfile::{self, Procfile, ProcfileError};
 use crate::root::{self, Root};
 use crate::text::{line_of, sanitize};
@@ -252,9 +253,9 @@ pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Err
     let look = |name: &str, follow: bool| {
         use nix::sys::stat::SFlag;
         inputs.kind(name, follow).map(|kind| match kind {
-            SFlag::S_IFREG => isolation::Kind::File,
-            SFlag::S_IFDIR => isolation::Kind::Dir,
-            _ => isolation::Kind::Other,
+            SFlag::S_IFREG => markers::Kind::File,
+            SFlag::S_IFDIR => markers::Kind::Dir,
+            _ => markers::Kind::Other,
         })
     };
     let isolation = isolation::detect_in(&root.dir, config.as_ref(), procfile.as_ref(), &look);
@@ -289,7 +290,7 @@ pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Err
     if let Some(name) = &env_name {
         vars.insert("APPENV_ENV".into(), appenv(&name.name));
     }
-    apply_env_name(&root.dir, config.as_ref(), env_name.as_ref(), &mut vars)?;
+    apply_env_name(&look, config.as_ref(), env_name.as_ref(), &mut vars)?;
     Ok(Plan {
         root,
         env_name,
@@ -365,7 +366,7 @@ fn env_name(
 /// the caller set it: frameworks pick their mode from it, not from which
 /// env files were read. `[env] environments` makes an unlisted name an error.
 fn apply_env_name(
-    root: &Utf8Path,
+    look: Look,
     config: Option<&Config>,
     env_name: Option<&Decided>,
     vars: &mut BTreeMap<OsString, Var>,
@@ -391,7 +392,7 @@ fn apply_env_name(
             .iter()
             .map(|n| (n.clone(), "[env] name_vars"))
             .collect(),
-        None => crate::framework::name_vars(root)
+        None => markers::name_vars(look)
             .into_iter()
             .map(|(n, framework)| (n.to_owned(), framework))
             .collect(),

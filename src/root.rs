@@ -4,19 +4,7 @@ use std::fmt;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
-/// Names that make a directory an app root when no `appenv.toml`, `Procfile`
-/// or `.env` is found above the start directory.
-pub const MARKERS: [&str; 9] = [
-    "Gemfile",
-    "pyproject.toml",
-    "requirements.txt",
-    "manage.py",
-    "package.json",
-    "composer.json",
-    "mix.exs",
-    "go.mod",
-    "Cargo.toml",
-];
+use crate::markers::ROOT as ROOT_MARKERS;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Root {
@@ -67,7 +55,7 @@ impl fmt::Display for NotFound {
             f,
             "no app root found above {} (looked for appenv.toml, Procfile, .env, {})",
             crate::text::sanitize(self.start.as_str()),
-            MARKERS.join(", ")
+            ROOT_MARKERS.join(", ")
         )
     }
 }
@@ -104,10 +92,10 @@ pub fn find(start: &Utf8Path) -> Result<Root, NotFound> {
     // Markers only matter when nothing above holds a Procfile or `.env`.
     let third = || {
         levels().find_map(|(dir, holds)| {
-            let at = (0..MARKERS.len()).find(|&i| holds.has(FIRST_MARKER + i))?;
+            let at = (0..ROOT_MARKERS.len()).find(|&i| holds.has(FIRST_MARKER + i))?;
             Some(Root {
                 dir: dir.to_owned(),
-                reason: Reason::Marker(MARKERS[at]),
+                reason: Reason::Marker(ROOT_MARKERS[at]),
             })
         })
     };
@@ -128,7 +116,7 @@ fn root_name(i: usize) -> &'static str {
         CONFIG => "appenv.toml",
         PROCFILE => "Procfile",
         DOTENV => ".env",
-        _ => MARKERS[i - FIRST_MARKER],
+        _ => ROOT_MARKERS[i - FIRST_MARKER],
     }
 }
 
@@ -164,7 +152,7 @@ fn holdings(start: &Utf8Path) -> Vec<Holds> {
             fd = fd.and_then(|parent| openat(&parent, name, flags, Mode::empty()).ok());
         }
         let mut bits = 0u16;
-        for i in 0..FIRST_MARKER + MARKERS.len() {
+        for i in 0..FIRST_MARKER + ROOT_MARKERS.len() {
             let found = match &fd {
                 Some(fd) => {
                     fstatat(fd, root_name(i), nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW).is_ok()

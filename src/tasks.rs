@@ -125,7 +125,12 @@ pub fn list(plan: &Plan) -> Vec<Task> {
 
 /// The framework whose built-ins the app gets.
 pub fn framework(plan: &Plan) -> Option<Framework> {
-    Framework::detect(&plan.root.dir, plan.isolation.virtualenv.is_some())
+    let root = &plan.root.dir;
+    crate::markers::framework(
+        root,
+        &crate::markers::by_path(root),
+        plan.isolation.virtualenv.is_some(),
+    )
 }
 
 /// The task `appenv run NAME` runs.

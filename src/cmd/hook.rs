@@ -90,14 +90,14 @@ fn one_line(script: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::root::MARKERS;
+    use crate::markers;
 
     /// The scripts look for the names that can make a root themselves, at
     /// each prompt; they must be the names `appenv root` looks for.
     #[test]
     fn the_scripts_look_for_every_root_name() {
         let mut names = vec!["appenv.toml", "Procfile", ".env"];
-        names.extend(MARKERS);
+        names.extend(markers::ROOT);
         for script in [BASH, ZSH, FISH] {
             let at = script.find("appenv.toml Procfile").unwrap();
             let list = &script[at..];

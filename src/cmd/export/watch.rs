@@ -9,8 +9,9 @@ use std::collections::HashSet;
 use camino::{Utf8Path, Utf8PathBuf};
 
 use super::Context;
+use crate::markers;
 use crate::plan::Plan;
-use crate::root::{MARKERS, Reason, Root};
+use crate::root::{Reason, Root};
 use crate::trust::TrustStore;
 use crate::{config, procfile};
 
@@ -40,7 +41,7 @@ impl Watch {
             Some(Reason::Procfile | Reason::DotEnv) => names.extend(["Procfile", ".env"]),
             Some(Reason::Marker(_)) | None => {
                 names.extend(["Procfile", ".env"]);
-                names.extend(MARKERS);
+                names.extend(markers::ROOT);
             }
         }
         Watch {
