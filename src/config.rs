@@ -21,7 +21,7 @@ pub struct Config {
     #[serde(default)]
     pub exec: ExecSection,
     #[serde(default)]
-    pub tasks: BTreeMap<String, Spanned<Task>>,
+    pub tasks: BTreeMap<String, Spanned<Action>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -50,11 +50,14 @@ pub struct ExecSection {
     pub prefix: Option<Spanned<Vec<String>>>,
 }
 
-/// A task: an argv exec'd directly, or a string run by `/bin/sh -c`.
+/// What a task runs, from `[tasks]` or a Procfile or package.json line.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
-pub enum Task {
+pub enum Action {
+    /// A command line: exec'd directly when it is one simple command, else
+    /// run by `/bin/sh -c` (see [`crate::script`]).
     Shell(String),
+    /// Exec'd directly, arguments appended.
     Argv(Vec<String>),
 }
 
@@ -185,8 +188,8 @@ impl Config {
         }
         for (name, task) in &self.tasks {
             let empty = match task.get_ref() {
-                Task::Shell(s) => s.trim().is_empty(),
-                Task::Argv(argv) => argv.first().is_none_or(String::is_empty),
+                Action::Shell(s) => s.trim().is_empty(),
+                Action::Argv(argv) => argv.first().is_none_or(String::is_empty),
             };
             if empty {
                 let name = sanitize(name);
@@ -317,11 +320,11 @@ mod tests {
         assert_eq!(c.exec.prefix.unwrap().into_inner(), ["bundle", "exec"]);
         assert_eq!(
             c.tasks["console"].get_ref(),
-            &Task::Argv(vec!["bin/rails".into(), "console".into()])
+            &Action::Argv(vec!["bin/rails".into(), "console".into()])
         );
         assert_eq!(
             c.tasks["migrate"].get_ref(),
-            &Task::Shell("rake db:migrate".into())
+            &Action::Shell("rake db:migrate".into())
         );
     }
 

@@ -91,7 +91,7 @@ pub fn detect_in(
             });
         }
     }
-    if let Some(procfile) = procfile.filter(|p| !p.entries.is_empty()) {
+    if let Some(procfile) = procfile.filter(|p| !p.processes.is_empty()) {
         from_procfile(root, procfile, &mut iso);
     }
     from_markers(root, &mut iso, look);
@@ -117,13 +117,13 @@ fn is_assignment(word: &str) -> bool {
 
 fn from_procfile(root: &Utf8Path, procfile: &Procfile, iso: &mut Isolation) {
     let firsts: Vec<(&str, Vec<&str>)> = procfile
-        .entries
+        .processes
         .iter()
         .map(|e| (e.name.as_str(), command_words(&e.command)))
         .collect();
     let names = || {
         procfile
-            .entries
+            .processes
             .iter()
             .map(|e| e.name.as_str())
             .collect::<Vec<_>>()

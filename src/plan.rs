@@ -50,7 +50,7 @@ pub enum TrustedDirs {
 #[derive(Debug)]
 pub struct Plan {
     pub root: Root,
-    pub env_name: Option<Decided>,
+    pub env_name: Option<ChosenEnv>,
     pub override_inherited: bool,
     pub files: Vec<FileUse>,
     /// The complete environment the program gets.
@@ -68,7 +68,7 @@ pub struct Plan {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decided {
+pub struct ChosenEnv {
     pub name: String,
     pub source: &'static str,
 }
@@ -331,9 +331,9 @@ fn env_name(
     request: &Request,
     base: &Env,
     config: Option<&Config>,
-) -> Result<Option<Decided>, Error> {
+) -> Result<Option<ChosenEnv>, Error> {
     let decided = if let Some(name) = &request.env_name {
-        Some(Decided {
+        Some(ChosenEnv {
             name: name.clone(),
             source: "--env",
         })
@@ -341,14 +341,14 @@ fn env_name(
         let name = name
             .to_str()
             .ok_or_else(|| Error::Invalid("APPENV_ENV is not valid UTF-8".into()))?;
-        Some(Decided {
+        Some(ChosenEnv {
             name: name.to_owned(),
             source: "APPENV_ENV",
         })
     } else {
         config
             .and_then(|c| c.environment.as_ref())
-            .map(|e| Decided {
+            .map(|e| ChosenEnv {
                 name: e.get_ref().clone(),
                 source: "appenv.toml environment",
             })
@@ -368,7 +368,7 @@ fn env_name(
 fn apply_env_name(
     look: Look,
     config: Option<&Config>,
-    env_name: Option<&Decided>,
+    env_name: Option<&ChosenEnv>,
     vars: &mut BTreeMap<OsString, Var>,
 ) -> Result<(), Error> {
     let Some(decided) = env_name else {

@@ -8,14 +8,14 @@ pub const FILE_NAME: &str = "Procfile";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Procfile {
-    pub entries: Vec<Entry>,
-    /// Lines that are neither entries, comments nor blank: foreman skips them,
+    pub processes: Vec<Process>,
+    /// Lines that are neither processes, comments nor blank: foreman skips them,
     /// so do we, but `appenv explain` shows them (sanitised).
     pub ignored: Vec<(usize, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct Process {
     pub name: String,
     pub command: String,
     pub line: usize,
@@ -50,7 +50,7 @@ impl Procfile {
             match entry(&text) {
                 Some((name, command)) if !raw.contains(&0) && !text.contains('\u{fffd}') => {
                     if let Some(&first) = seen.get(name) {
-                        let first: &Entry = &procfile.entries[first];
+                        let first: &Process = &procfile.processes[first];
                         return Err(ProcfileError {
                             line,
                             message: format!(
@@ -60,8 +60,8 @@ impl Procfile {
                             ),
                         });
                     }
-                    seen.insert(name.to_owned(), procfile.entries.len());
-                    procfile.entries.push(Entry {
+                    seen.insert(name.to_owned(), procfile.processes.len());
+                    procfile.processes.push(Process {
                         name: name.into(),
                         command: command.into(),
                         line,
@@ -73,8 +73,8 @@ impl Procfile {
         Ok(procfile)
     }
 
-    pub fn get(&self, name: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.name == name)
+    pub fn get(&self, name: &str) -> Option<&Process> {
+        self.processes.iter().find(|e| e.name == name)
     }
 }
 
@@ -97,7 +97,7 @@ mod tests {
     fn entries_comments_and_junk() {
         let p = Procfile::parse(b"# c\nweb: bundle exec puma -p $PORT\n\nworker:bundle exec sidekiq\r\nnot an entry\n\x1b[2J: x\n").unwrap();
         let names: Vec<_> = p
-            .entries
+            .processes
             .iter()
             .map(|e| (e.name.as_str(), e.command.as_str(), e.line))
             .collect();
@@ -122,7 +122,7 @@ mod tests {
     #[test]
     fn binary_junk_is_ignored() {
         let p = Procfile::parse(b"web: ok\n\xff\xfe: \x00junk\nx\x00y: z\n").unwrap();
-        assert_eq!(p.entries.len(), 1);
+        assert_eq!(p.processes.len(), 1);
         assert_eq!(p.ignored.len(), 2);
     }
 }

@@ -135,7 +135,7 @@ pub enum Form {
     /// One simple command, run by appenv without a shell.
     Simple(Simple),
     /// Run by `/bin/sh -c`; see [`Form::shell_script`].
-    Shell(Shell),
+    Shell(ShellLine),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,8 +148,9 @@ pub struct Simple {
     had_exec: bool,
 }
 
+/// A line only `/bin/sh` can run as it means it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shell {
+pub struct ShellLine {
     text: String,
     /// Where `exec ` goes so the last command replaces the shell.
     exec_at: Option<usize>,
@@ -168,7 +169,7 @@ impl Form {
         let tokens = match lex(text) {
             Ok(tokens) => tokens,
             Err(Opaque) => {
-                return Form::Shell(Shell {
+                return Form::Shell(ShellLine {
                     text: text.to_owned(),
                     exec_at: None,
                     places_args: false,
@@ -211,7 +212,7 @@ impl Form {
     }
 }
 
-impl Shell {
+impl ShellLine {
     fn script(&self, with_args: bool) -> Result<String, ArgsRefused> {
         let text = &self.text;
         let (body, tail) = match (with_args, self.args_at) {
@@ -283,7 +284,7 @@ fn simple(tokens: &[Token]) -> Option<Simple> {
     })
 }
 
-fn shell(text: &str, tokens: &[Token]) -> Shell {
+fn shell(text: &str, tokens: &[Token]) -> ShellLine {
     // The last command: what follows the last separator.
     let start = tokens
         .iter()
@@ -340,7 +341,7 @@ fn shell(text: &str, tokens: &[Token]) -> Shell {
     let places_args = tokens
         .iter()
         .any(|t| matches!(t, Token::Word(w) if w.positional));
-    Shell {
+    ShellLine {
         text: text.to_owned(),
         exec_at,
         args_at,

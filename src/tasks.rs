@@ -10,7 +10,7 @@ use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::os::unix::ffi::OsStrExt;
 
-use crate::config;
+use crate::config::{self, Action};
 use crate::exec;
 use crate::exec::Skip;
 use crate::framework::Framework;
@@ -24,13 +24,13 @@ pub use packages::{Manager, npm_hooks};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {
     pub name: String,
-    pub source: Source,
-    pub command: Command,
+    pub origin: Origin,
+    pub command: Action,
 }
 
 /// Where a task is defined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub enum Origin {
     /// `[tasks]` in appenv.toml.
     Config,
     /// A Procfile entry, with its line.
@@ -39,15 +39,6 @@ pub enum Source {
     Package(Manager),
     /// A built-in of the detected framework.
     Builtin(Framework),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    /// Exec'd directly, arguments appended.
-    Argv(Vec<String>),
-    /// A command line: exec'd directly when it is one simple command, else
-    /// run by `/bin/sh -c` (see [`crate::script`]).
-    Shell(String),
 }
 
 /// What `exec` needs to run a task: the argv and what the task adds to the
@@ -61,13 +52,13 @@ pub struct Invocation {
     pub assignments: Vec<(String, OsString)>,
 }
 
-impl fmt::Display for Source {
+impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::Config => write!(f, "{} [tasks]", config::FILE_NAME),
-            Source::Procfile { line } => write!(f, "{}:{line}", crate::procfile::FILE_NAME),
-            Source::Package(manager) => write!(f, "{} scripts", manager.file_name()),
-            Source::Builtin(framework) => write!(f, "built-in ({framework})"),
+            Origin::Config => write!(f, "{} [tasks]", config::FILE_NAME),
+            Origin::Procfile { line } => write!(f, "{}:{line}", crate::procfile::FILE_NAME),
+            Origin::Package(manager) => write!(f, "{} scripts", manager.file_name()),
+            Origin::Builtin(framework) => write!(f, "built-in ({framework})"),
         }
     }
 }
@@ -85,20 +76,17 @@ pub fn list(plan: &Plan) -> Vec<Task> {
         for (name, task) in &config.tasks {
             add(Task {
                 name: name.clone(),
-                source: Source::Config,
-                command: match task.get_ref() {
-                    config::Task::Shell(s) => Command::Shell(s.clone()),
-                    config::Task::Argv(argv) => Command::Argv(argv.clone()),
-                },
+                origin: Origin::Config,
+                command: task.get_ref().clone(),
             });
         }
     }
     if let Some(procfile) = &plan.procfile {
-        for entry in &procfile.entries {
+        for entry in &procfile.processes {
             add(Task {
                 name: entry.name.clone(),
-                source: Source::Procfile { line: entry.line },
-                command: Command::Shell(entry.command.clone()),
+                origin: Origin::Procfile { line: entry.line },
+                command: Action::Shell(entry.command.clone()),
             });
         }
     }
@@ -106,8 +94,8 @@ pub fn list(plan: &Plan) -> Vec<Task> {
         for (name, line) in packages::scripts(&plan.root.dir, manager) {
             add(Task {
                 name,
-                source: Source::Package(manager),
-                command: Command::Shell(line),
+                origin: Origin::Package(manager),
+                command: Action::Shell(line),
             });
         }
     }
@@ -115,8 +103,8 @@ pub fn list(plan: &Plan) -> Vec<Task> {
         for (name, argv) in framework.builtins() {
             add(Task {
                 name: (*name).into(),
-                source: Source::Builtin(framework),
-                command: Command::Argv(argv.iter().map(|w| (*w).into()).collect()),
+                origin: Origin::Builtin(framework),
+                command: Action::Argv(argv.iter().map(|w| (*w).into()).collect()),
             });
         }
     }
@@ -150,7 +138,7 @@ impl Task {
         args: &[OsString],
         use_prefix: bool,
     ) -> Result<Invocation, ArgsRefused> {
-        let use_prefix = use_prefix && matches!(self.source, Source::Config | Source::Builtin(_));
+        let use_prefix = use_prefix && matches!(self.origin, Origin::Config | Origin::Builtin(_));
         let env = self.env(plan);
         let prefix = |program: &OsStr| match use_prefix {
             true => plan.isolation.prefix_for(program),
@@ -158,7 +146,7 @@ impl Task {
         };
         let mut assignments = Vec::new();
         let mut command: Vec<OsString> = match &self.command {
-            Command::Argv(words) => {
+            Action::Argv(words) => {
                 let mut words: Vec<OsString> = words.iter().map(OsString::from).collect();
                 if let Some(first) = words.first_mut() {
                     *first = self.program(plan, first);
@@ -166,7 +154,7 @@ impl Task {
                 words.extend(args.iter().cloned());
                 words
             }
-            Command::Shell(line) => {
+            Action::Shell(line) => {
                 let form = Form::parse(line);
                 let lookup = |name: &str| {
                     env.iter()
@@ -225,7 +213,7 @@ impl Task {
     /// Built-ins name `python`, which stock Debian and macOS lack outside a
     /// virtualenv: `python3` then, as PEP 394 suggests.
     fn program(&self, plan: &Plan, word: &OsStr) -> OsString {
-        if matches!(self.source, Source::Builtin(_)) && word == "python" {
+        if matches!(self.origin, Origin::Builtin(_)) && word == "python" {
             let skip = Skip::for_env(|name| plan.value(name));
             let found = |name: &str| {
                 exec::lookup(name.as_ref(), plan.value("PATH"), &|p| skip.skips(p)).is_ok()
@@ -244,12 +232,12 @@ impl Task {
     fn env(&self, plan: &Plan) -> Vec<(OsString, OsString)> {
         let root = &plan.root.dir;
         let mut env: Vec<(OsString, OsString)> = vec![("PWD".into(), root.as_str().into())];
-        match self.source {
+        match self.origin {
             // foreman sets FOREMAN_WORKER_NAME, Heroku DYNO.
-            Source::Procfile { .. } => {
+            Origin::Procfile { .. } => {
                 env.push(("APPENV_PROCESS".into(), self.name.clone().into()))
             }
-            Source::Package(manager) => {
+            Origin::Package(manager) => {
                 let bin = root.join(manager.bin_dir(root));
                 let path = plan.value("PATH").unwrap_or_default();
                 let on_path = path
@@ -261,8 +249,8 @@ impl Task {
                     env.push(("PATH".into(), crate::plan::prepend_path(&[bin], path)));
                 }
                 let line = match &self.command {
-                    Command::Shell(line) => line.as_str(),
-                    Command::Argv(_) => "",
+                    Action::Shell(line) => line.as_str(),
+                    Action::Argv(_) => "",
                 };
                 match manager {
                     Manager::Npm => {
@@ -286,7 +274,7 @@ impl Task {
                     }
                 }
             }
-            Source::Config | Source::Builtin(_) => {}
+            Origin::Config | Origin::Builtin(_) => {}
         }
         env
     }
@@ -294,8 +282,8 @@ impl Task {
     /// The command as written, for listings.
     pub fn display(&self) -> String {
         match &self.command {
-            Command::Shell(script) => script.clone(),
-            Command::Argv(words) => quote_words(words.iter().map(|w| w.as_bytes())),
+            Action::Shell(script) => script.clone(),
+            Action::Argv(words) => quote_words(words.iter().map(|w| w.as_bytes())),
         }
     }
 
@@ -303,7 +291,7 @@ impl Task {
     /// expanded (a listing must not show an untrusted app's values):
     /// `bundle exec bin/rails db:migrate`, `/bin/sh -c 'a && exec b'`.
     pub fn runs(&self, plan: &Plan, use_prefix: bool) -> String {
-        let use_prefix = use_prefix && matches!(self.source, Source::Config | Source::Builtin(_));
+        let use_prefix = use_prefix && matches!(self.origin, Origin::Config | Origin::Builtin(_));
         let prefix = |program: &str| match use_prefix {
             true => plan.isolation.prefix_for(program.as_ref()),
             false => &[],
@@ -315,7 +303,7 @@ impl Task {
             words.join(" ")
         };
         match &self.command {
-            Command::Argv(words) => {
+            Action::Argv(words) => {
                 let mut words = words.clone();
                 if let Some(first) = words.first_mut() {
                     *first = self
@@ -326,7 +314,7 @@ impl Task {
                 let first = words.first().cloned().unwrap_or_default();
                 prefixed(&first, quote_words(words.iter().map(|w| w.as_bytes())))
             }
-            Command::Shell(line) => match Form::parse(line) {
+            Action::Shell(line) => match Form::parse(line) {
                 Form::Simple(simple) => {
                     let assignments = simple.assignments_text(line);
                     let command = prefixed(&simple.program(), simple.command_text(line).to_owned());
@@ -473,8 +461,8 @@ mod tests {
             ["python", "manage.py", "migrate"]
         );
         assert_eq!(
-            find(&plan, "console").unwrap().source,
-            Source::Builtin(Framework::Django)
+            find(&plan, "console").unwrap().origin,
+            Origin::Builtin(Framework::Django)
         );
         let (_t, root) = app(&[("package.json", "{}")]);
         assert!(find(&self::plan(&root), "migrate").is_none());
@@ -494,16 +482,16 @@ mod tests {
             ),
         ]);
         let plan = plan(&root);
-        let names: Vec<(String, Source)> = list(&plan)
+        let names: Vec<(String, Origin)> = list(&plan)
             .into_iter()
-            .map(|t| (t.name, t.source))
+            .map(|t| (t.name, t.origin))
             .collect();
         assert_eq!(
             names,
             [
-                ("migrate".into(), Source::Config),
-                ("web".into(), Source::Procfile { line: 1 }),
-                ("console".into(), Source::Procfile { line: 2 }),
+                ("migrate".into(), Origin::Config),
+                ("web".into(), Origin::Procfile { line: 1 }),
+                ("console".into(), Origin::Procfile { line: 2 }),
             ]
         );
         assert_eq!(
@@ -594,8 +582,8 @@ mod tests {
     fn words_are_shown_as_typed() {
         let task = Task {
             name: "t".into(),
-            source: Source::Config,
-            command: Command::Argv(vec!["echo".into(), "a b".into(), "it's".into(), "".into()]),
+            origin: Origin::Config,
+            command: Action::Argv(vec!["echo".into(), "a b".into(), "it's".into(), "".into()]),
         };
         assert_eq!(task.display(), "echo 'a b' 'it'\\''s' ''");
     }

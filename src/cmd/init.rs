@@ -209,7 +209,7 @@ fn render(plan: &Plan, found: Option<Reason>) -> String {
         out.comment("Tasks found now (`appenv tasks`); a task here of the same name wins:");
         let rows: Vec<[String; 3]> = tasks
             .iter()
-            .map(|t| [t.name.clone(), t.source.to_string(), t.display()])
+            .map(|t| [t.name.clone(), t.origin.to_string(), t.display()])
             .collect();
         let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
         let (name, source) = (width(0), width(1));

@@ -10,7 +10,7 @@ use crate::exec;
 use crate::exec::Skip;
 use crate::plan::{Env, Plan};
 use crate::shell::push_word;
-use crate::tasks::{self, Invocation, Manager, Source};
+use crate::tasks::{self, Invocation, Manager, Origin};
 use crate::text::{sanitize, sanitize_bytes};
 
 pub fn run(ctx: &Context, words: &[OsString], dry_run: bool) -> Result<(), Error> {
@@ -46,13 +46,13 @@ pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> 
                 format!(
                     "task '{}' ({}) cannot take arguments: {}; put them in the task, or write it as an array in [tasks]",
                     sanitize(name),
-                    task.source,
+                    task.origin,
                     refused.0
                 ),
             )
         })?;
     let mut env = environment(&plan, &invocation);
-    if task.source == Source::Package(Manager::Npm) {
+    if task.origin == Origin::Package(Manager::Npm) {
         // npm's name for the directory it was started from.
         env.insert("INIT_CWD".into(), ctx.start_dir()?.into_string().into());
     }
@@ -62,7 +62,7 @@ pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> 
     if dry_run {
         return print(&dry_run_line(&program, &invocation));
     }
-    if task.source == Source::Package(Manager::Npm) && !ctx.quiet() {
+    if task.origin == Origin::Package(Manager::Npm) && !ctx.quiet() {
         let hooks = tasks::npm_hooks(&plan.root.dir, name);
         if !hooks.is_empty() {
             eprintln!(

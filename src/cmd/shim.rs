@@ -10,7 +10,7 @@ use super::Context;
 use crate::cli::{ShimAction, ShimArgs};
 use crate::error::{Error, print};
 use crate::exec::{self, Skip};
-use crate::shim::{self, Change, Entry, prefix};
+use crate::shim::{self, Occupant, Outcome, prefix};
 use crate::text::sanitize_bytes;
 
 pub fn run(ctx: &Context, args: &ShimArgs) -> Result<(), Error> {
@@ -23,8 +23,8 @@ pub fn run(ctx: &Context, args: &ShimArgs) -> Result<(), Error> {
             let changes = shim::install(&dir, names, &exe)?;
             for (name, change) in names.iter().zip(changes) {
                 let _ = match change {
-                    Change::Installed => writeln!(out, "installed {name} -> {}", show(&exe)),
-                    Change::Updated => writeln!(out, "updated {name} -> {}", show(&exe)),
+                    Outcome::Installed => writeln!(out, "installed {name} -> {}", show(&exe)),
+                    Outcome::Updated => writeln!(out, "updated {name} -> {}", show(&exe)),
                     _ => writeln!(out, "{name} already installed"),
                 };
             }
@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, args: &ShimArgs) -> Result<(), Error> {
             let changes = shim::remove(&dir, names, &exe)?;
             for (name, change) in names.iter().zip(changes) {
                 let _ = match change {
-                    Change::Removed => writeln!(out, "removed {name}"),
+                    Outcome::Removed => writeln!(out, "removed {name}"),
                     _ => writeln!(out, "{name} not installed"),
                 };
             }
@@ -64,14 +64,14 @@ fn list(dir: &Path, exe: &Path, path: Option<&OsStr>, out: &mut String) -> Resul
             "  none: add some with 'appenv shim install python irb…'"
         );
     }
-    for (name, entry, target) in shims {
+    for (name, occupant, target) in shims {
         let name_shown = sanitize_bytes(name.as_bytes());
         let _ = write!(out, "  {name_shown}");
         if let Some(target) = target {
             let _ = write!(out, " -> {}", show(&target));
         }
-        let _ = match entry {
-            Entry::Shim => {
+        let _ = match occupant {
+            Occupant::Shim => {
                 let skip = Skip::new([dir.to_owned()]);
                 let first = shim::first_on_path(&name, path);
                 match first {
@@ -84,12 +84,12 @@ fn list(dir: &Path, exe: &Path, path: Option<&OsStr>, out: &mut String) -> Resul
                     _ => writeln!(out),
                 }
             }
-            Entry::OtherAppenv(_) => writeln!(
+            Occupant::OtherAppenv(_) => writeln!(
                 out,
                 " (another appenv binary; 'appenv shim install {name_shown}' points it at this one)"
             ),
-            Entry::Foreign(what) => writeln!(out, " (not a shim: {what})"),
-            Entry::Missing => writeln!(out),
+            Occupant::Foreign(what) => writeln!(out, " (not a shim: {what})"),
+            Occupant::Missing => writeln!(out),
         };
     }
     if !on_path {

@@ -8,9 +8,10 @@ use serde_json::{Value, json};
 
 use super::Context;
 use crate::cli::TasksArgs;
+use crate::config::Action;
 use crate::error::{ERROR, Error, print};
 use crate::plan::Plan;
-use crate::tasks::{self, Command, Source, Task};
+use crate::tasks::{self, Origin, Task};
 use crate::text::sanitize;
 
 pub fn run(ctx: &Context, args: &TasksArgs) -> Result<(), Error> {
@@ -56,7 +57,7 @@ fn table(tasks: &[Task], plan: &Plan, prefix: bool) -> String {
         .map(|t| {
             [
                 sanitize(&t.name),
-                t.source.to_string(),
+                t.origin.to_string(),
                 sanitize(&t.runs(plan, prefix)),
             ]
         })
@@ -72,25 +73,25 @@ fn table(tasks: &[Task], plan: &Plan, prefix: bool) -> String {
 
 fn to_json(task: &Task, plan: &Plan, prefix: bool) -> Value {
     let mut value = json!({ "name": task.name });
-    let source = match task.source {
-        Source::Config => json!("config"),
-        Source::Procfile { line } => {
+    let source = match task.origin {
+        Origin::Config => json!("config"),
+        Origin::Procfile { line } => {
             value["line"] = json!(line);
             json!("procfile")
         }
-        Source::Package(manager) => {
+        Origin::Package(manager) => {
             value["file"] = json!(manager.file_name());
             json!("package")
         }
-        Source::Builtin(framework) => {
+        Origin::Builtin(framework) => {
             value["framework"] = json!(framework.to_string());
             json!("builtin")
         }
     };
     value["source"] = source;
     match &task.command {
-        Command::Shell(script) => value["command"] = json!(script),
-        Command::Argv(argv) => value["argv"] = json!(argv),
+        Action::Shell(script) => value["command"] = json!(script),
+        Action::Argv(argv) => value["argv"] = json!(argv),
     }
     value["runs"] = json!(task.runs(plan, prefix));
     value

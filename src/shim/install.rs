@@ -38,7 +38,7 @@ pub fn check_name(name: &str) -> Result<(), Error> {
 
 /// What is at a shim's path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Entry {
+pub enum Occupant {
     Missing,
     /// A symlink that leads to this appenv binary.
     Shim,
@@ -49,11 +49,11 @@ pub enum Entry {
     Foreign(String),
 }
 
-pub fn entry(path: &Path, exe: &Path) -> Entry {
+pub fn occupant(path: &Path, exe: &Path) -> Occupant {
     let meta = match path.symlink_metadata() {
         Ok(meta) => meta,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Entry::Missing,
-        Err(e) => return Entry::Foreign(format!("cannot be read: {e}")),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Occupant::Missing,
+        Err(e) => return Occupant::Foreign(format!("cannot be read: {e}")),
     };
     if !meta.is_symlink() {
         let what = if meta.is_dir() {
@@ -61,21 +61,21 @@ pub fn entry(path: &Path, exe: &Path) -> Entry {
         } else {
             "a regular file"
         };
-        return Entry::Foreign(what.into());
+        return Occupant::Foreign(what.into());
     }
     let target = std::fs::read_link(path).unwrap_or_default();
     if path.canonicalize().is_ok_and(|c| c == exe) {
-        Entry::Shim
+        Occupant::Shim
     } else if target.file_name() == Some(OsStr::new("appenv")) {
-        Entry::OtherAppenv(target)
+        Occupant::OtherAppenv(target)
     } else {
-        Entry::Foreign(format!("a symlink to {}", show(&target)))
+        Occupant::Foreign(format!("a symlink to {}", show(&target)))
     }
 }
 
 /// What `install` and `remove` did to one name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
+pub enum Outcome {
     Installed,
     AlreadyInstalled,
     /// Re-pointed from another appenv binary to this one.
@@ -86,7 +86,7 @@ pub enum Change {
 
 /// Makes `dir/NAME` a symlink to `exe` for each name. Nothing is written
 /// when a name is invalid or its path holds something that is not a shim.
-pub fn install(dir: &Path, names: &[String], exe: &Path) -> Result<Vec<Change>, Error> {
+pub fn install(dir: &Path, names: &[String], exe: &Path) -> Result<Vec<Outcome>, Error> {
     let entries = check_all(dir, names, exe)?;
     std::fs::create_dir_all(dir).map_err(|e| {
         Error::new(
@@ -98,12 +98,12 @@ pub fn install(dir: &Path, names: &[String], exe: &Path) -> Result<Vec<Change>, 
     for (name, entry) in names.iter().zip(entries) {
         let path = dir.join(name);
         let change = match entry {
-            Entry::Shim => Change::AlreadyInstalled,
-            Entry::Missing => {
+            Occupant::Shim => Outcome::AlreadyInstalled,
+            Occupant::Missing => {
                 std::os::unix::fs::symlink(exe, &path).map_err(|e| cannot(&path, "create", e))?;
-                Change::Installed
+                Outcome::Installed
             }
-            Entry::OtherAppenv(_) => {
+            Occupant::OtherAppenv(_) => {
                 // A new link renamed over the old one: the shim never
                 // disappears, even for a moment.
                 let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
@@ -114,9 +114,9 @@ pub fn install(dir: &Path, names: &[String], exe: &Path) -> Result<Vec<Change>, 
                         let _ = std::fs::remove_file(&tmp);
                         cannot(&path, "update", e)
                     })?;
-                Change::Updated
+                Outcome::Updated
             }
-            Entry::Foreign(_) => unreachable!("check_all refuses foreign entries"),
+            Occupant::Foreign(_) => unreachable!("check_all refuses foreign entries"),
         };
         changes.push(change);
     }
@@ -124,16 +124,16 @@ pub fn install(dir: &Path, names: &[String], exe: &Path) -> Result<Vec<Change>, 
 }
 
 /// Removes the shims named; a name with no shim is not an error.
-pub fn remove(dir: &Path, names: &[String], exe: &Path) -> Result<Vec<Change>, Error> {
+pub fn remove(dir: &Path, names: &[String], exe: &Path) -> Result<Vec<Outcome>, Error> {
     let entries = check_all(dir, names, exe)?;
     let mut changes = Vec::with_capacity(names.len());
     for (name, entry) in names.iter().zip(entries) {
         let path = dir.join(name);
         changes.push(match entry {
-            Entry::Missing => Change::NotInstalled,
+            Occupant::Missing => Outcome::NotInstalled,
             _ => match std::fs::remove_file(&path) {
-                Ok(()) => Change::Removed,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Change::NotInstalled,
+                Ok(()) => Outcome::Removed,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Outcome::NotInstalled,
                 Err(e) => return Err(cannot(&path, "remove", e)),
             },
         });
@@ -141,14 +141,14 @@ pub fn remove(dir: &Path, names: &[String], exe: &Path) -> Result<Vec<Change>, E
     Ok(changes)
 }
 
-fn check_all(dir: &Path, names: &[String], exe: &Path) -> Result<Vec<Entry>, Error> {
+fn check_all(dir: &Path, names: &[String], exe: &Path) -> Result<Vec<Occupant>, Error> {
     names.iter().try_for_each(|name| check_name(name))?;
     names
         .iter()
         .map(|name| {
             let path = dir.join(name);
-            match entry(&path, exe) {
-                Entry::Foreign(what) => Err(Error::new(
+            match occupant(&path, exe) {
+                Occupant::Foreign(what) => Err(Error::new(
                     ERROR,
                     format!(
                         "{} is not an appenv shim ({what}); it is left alone: remove it yourself or pick another name",
@@ -162,7 +162,7 @@ fn check_all(dir: &Path, names: &[String], exe: &Path) -> Result<Vec<Entry>, Err
 }
 
 /// Every entry of the shim directory, by name, with where it points.
-pub fn list(dir: &Path, exe: &Path) -> Result<Vec<(OsString, Entry, Option<PathBuf>)>, Error> {
+pub fn list(dir: &Path, exe: &Path) -> Result<Vec<(OsString, Occupant, Option<PathBuf>)>, Error> {
     let read = match std::fs::read_dir(dir) {
         Ok(read) => read,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -174,7 +174,7 @@ pub fn list(dir: &Path, exe: &Path) -> Result<Vec<(OsString, Entry, Option<PathB
         let path = item.path();
         shims.push((
             item.file_name(),
-            entry(&path, exe),
+            occupant(&path, exe),
             std::fs::read_link(&path).ok(),
         ));
     }
@@ -244,21 +244,21 @@ mod tests {
         let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
 
         let changes = install(&dir, &names(&["python", "irb"]), &exe).unwrap();
-        assert_eq!(changes, [Change::Installed, Change::Installed]);
+        assert_eq!(changes, [Outcome::Installed, Outcome::Installed]);
         assert_eq!(fs::read_link(dir.join("python")).unwrap(), exe);
         let changes = install(&dir, &names(&["python"]), &exe).unwrap();
-        assert_eq!(changes, [Change::AlreadyInstalled]);
+        assert_eq!(changes, [Outcome::AlreadyInstalled]);
 
         // A shim of an appenv that has moved is re-pointed.
         fs::remove_file(dir.join("irb")).unwrap();
         std::os::unix::fs::symlink("/old/place/appenv", dir.join("irb")).unwrap();
         assert_eq!(
-            entry(&dir.join("irb"), &exe),
-            Entry::OtherAppenv("/old/place/appenv".into())
+            occupant(&dir.join("irb"), &exe),
+            Occupant::OtherAppenv("/old/place/appenv".into())
         );
         assert_eq!(
             install(&dir, &names(&["irb"]), &exe).unwrap(),
-            [Change::Updated]
+            [Outcome::Updated]
         );
         assert_eq!(fs::read_link(dir.join("irb")).unwrap(), exe);
 
@@ -281,7 +281,7 @@ mod tests {
         let changes = remove(&dir, &names(&["python", "irb", "python"]), &exe).unwrap();
         assert_eq!(
             changes,
-            [Change::Removed, Change::Removed, Change::NotInstalled]
+            [Outcome::Removed, Outcome::Removed, Outcome::NotInstalled]
         );
         assert_eq!(fs::read(dir.join("node")).unwrap(), b"#!/bin/sh\n");
     }

@@ -11,7 +11,8 @@ pub mod prefix;
 mod run;
 
 pub use install::{
-    Change, Entry, check_name, current_exe, entry, first_on_path, install, list, on_path, remove,
+    Occupant, Outcome, check_name, current_exe, first_on_path, install, list, occupant, on_path,
+    remove,
 };
 pub use names::{dir, env_var, invoked_as};
 pub use run::{DEPTH_VAR, MAX_DEPTH, run};
