@@ -2,17 +2,10 @@
 
 mod common;
 
-use assert_cmd::Command;
-
-use common::{stderr, stdout};
+use common::{Sandbox, stderr, stdout};
 
 fn appenv(args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("appenv")
-        .unwrap()
-        .env_clear()
-        .args(args)
-        .output()
-        .unwrap()
+    Sandbox::bare().appenv().args(args).output().unwrap()
 }
 
 #[test]

@@ -96,13 +96,12 @@ fn pipenv_run_does_not_load_dot_env_over_appenv() {
     task.args(["-e", "test", "run", "show"]);
     assert_eq!(last_line(&run(&mut task)), "test caller None");
     // What pipenv does on its own, which appenv prevents.
-    let mut bare = std::process::Command::new(app.tmp.path().join("bin/pipenv"));
-    let out = bare
+    let out = app
+        .sandbox()
+        .set("PATH", app.tmp.path().join("bin"))
+        .command(app.tmp.path().join("bin/pipenv"))
         .args(["run", "python", "-c", SHOW])
         .current_dir(&app.root)
-        .env_clear()
-        .envs(app.env())
-        .env("PATH", app.tmp.path().join("bin"))
         .env("WORKON_HOME", &venvs)
         .env("CALLER", "caller")
         .env("DB", "test")

@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::{App, have, stderr, stdout};
 
 fn rails_app() -> Option<App> {
@@ -13,7 +11,9 @@ fn rails_app() -> Option<App> {
         return None;
     }
     let app = App::new(&[]);
-    let made = Command::new("rails")
+    let made = app
+        .sandbox()
+        .command("rails")
         .args([
             "new",
             "app",
@@ -24,8 +24,6 @@ fn rails_app() -> Option<App> {
             "--minimal",
         ])
         .current_dir(app.tmp.path())
-        .env_clear()
-        .envs(app.env())
         .output()
         .unwrap();
     assert!(made.status.success(), "rails new: {}", stderr(&made));

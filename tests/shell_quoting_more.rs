@@ -87,15 +87,14 @@ fn script(shell: Shell, set: &[u8], unset: &[u8], env: &Path) -> Vec<u8> {
     }
 }
 
-fn command(shell: Shell, bin: &Path) -> Command {
-    let mut cmd = Command::new(bin.join(shell.name()));
-    match shell {
-        Shell::Tcsh => cmd.args(["-f", "script"]),
-        Shell::Elvish => cmd.args(["-norc", "script"]),
-        Shell::Xonsh => cmd.args(["--no-rc", "script"]),
-        Shell::Nu => cmd.args(["--no-config-file", "--no-history", "script"]),
-        _ => unreachable!(),
-    };
+/// `shell script` without rc files, in a sandbox whose HOME is `home` and
+/// whose PATH starts with `bin`, where the shell is linked.
+fn command(shell: Shell, home: &Path, bin: &Path) -> Command {
+    let mut cmd = common::Sandbox::new(home)
+        .set("PATH", "/usr/bin:/bin")
+        .path_first(bin)
+        .shell(shell);
+    cmd.arg("script");
     cmd
 }
 
@@ -138,14 +137,8 @@ fn round_trip(shell: Shell, locale: &str, vars: &[(String, Vec<u8>)]) -> Result<
         script(shell, &set, &unset, &env_program()),
     )
     .unwrap();
-    let out = command(shell, &bin)
+    let out = command(shell, &home, &bin)
         .current_dir(&work)
-        .env_clear()
-        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
-        .env("HOME", &home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
         .env("LC_ALL", locale)
         .output()
         .unwrap();
@@ -319,11 +312,11 @@ fn nuon_records_load_exactly() {
         "open --raw record | from nuon | load-env; ^'{}' -0 o> exported",
         env_program().display()
     );
-    let out = Command::new(nu)
-        .args(["--no-config-file", "--no-history", "-c", &script])
+    let out = common::Sandbox::new(dir.path())
+        .command(nu)
+        .args(common::no_rc(Shell::Nu))
+        .args(["-c", &script])
         .current_dir(dir.path())
-        .env_clear()
-        .env("HOME", dir.path())
         .output()
         .unwrap();
     assert!(

@@ -212,11 +212,9 @@ fn fish_that_is_not_interactive_does_nothing() {
         format!("'{}' hook fish | source\n", appenv_bin().display()),
     )
     .unwrap();
-    let out = std::process::Command::new("fish")
+    let out = sandbox
+        .command("fish")
         .args(["-c", "cd apps/app; echo \"DB=$DB\"; cd /; echo done"])
-        .current_dir(sandbox.path(""))
-        .env_clear()
-        .envs(sandbox.env())
         .env("XDG_CONFIG_HOME", sandbox.path("config"))
         .output()
         .unwrap();

@@ -298,15 +298,14 @@ fn install(sandbox: &Sandbox, shell: Shell, env: &[(String, String)]) {
         ),
         Shell::Nu => {
             // Once, as the README says; then `source` in config.nu.
-            let out = Command::new(which("nu"))
+            let out = crate::common::Sandbox::from_env(env)
+                .command(which("nu"))
                 .args([
                     "--no-config-file",
                     "-c",
                     "appenv hook nu | save -f ~/.cache/appenv.nu",
                 ])
                 .current_dir(&home)
-                .env_clear()
-                .envs(env.iter().cloned())
                 .output()
                 .unwrap();
             assert!(

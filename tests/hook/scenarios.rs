@@ -438,11 +438,10 @@ fn with_direnv_hooked_too_leaving_restores_path_exactly() {
                 ("apps/shop/.venv/pyvenv.cfg", ""),
                 ("apps/shop/.venv/bin/python", ""),
             ]);
-            let allowed = std::process::Command::new("direnv")
+            let allowed = sandbox
+                .command("direnv")
                 .arg("allow")
                 .arg(sandbox.path("apps/shop"))
-                .env_clear()
-                .envs(sandbox.env())
                 .output()
                 .unwrap();
             assert!(allowed.status.success(), "{allowed:?}");
