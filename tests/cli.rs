@@ -1,6 +1,6 @@
 //! End-to-end: what `appenv` alone and `appenv --version` print.
 
-mod common;
+use crate::common;
 
 use common::{Sandbox, stderr, stdout};
 

@@ -2,9 +2,7 @@
 //! the binary and src/cli.rs generate, and each script loads in its real
 //! shell and completes subcommands and task names.
 
-mod common;
-#[path = "support/tmux.rs"]
-mod tmux;
+use crate::{common, tmux};
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -44,7 +42,7 @@ fn check_generated(path: &str, generated: &[u8]) {
             + 1;
         panic!(
             "{path} is out of date (first difference at line {line}); \
-             regenerate it with: UPDATE_GENERATED=1 cargo test --test completions"
+             regenerate it with: UPDATE_GENERATED=1 cargo test --test tests completions::"
         );
     }
 }
@@ -110,7 +108,7 @@ fn committed_man_pages_match_the_cli() {
             } else {
                 panic!(
                     "man/{name} is not generated from src/cli.rs; remove it, or run: \
-                     UPDATE_GENERATED=1 cargo test --test completions"
+                     UPDATE_GENERATED=1 cargo test --test tests completions::"
                 );
             }
         }

@@ -3,7 +3,7 @@
 //! `appenv console`. Needs python3 with venv and access to PyPI; skipped on
 //! a machine without them, a failure in CI.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 

@@ -3,7 +3,7 @@
 //! real editors (headless Neovim, Emacs in batch mode), each with its own
 //! HOME, XDG dirs and a PATH made of tools linked into the test's bin dir.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

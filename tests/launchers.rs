@@ -4,7 +4,7 @@
 //! `appenv which python` says what an editor can use. Each launcher makes a
 //! virtualenv from the Python on PATH; nothing is installed.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

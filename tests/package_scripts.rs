@@ -4,7 +4,7 @@
 //! them: the script's program has appenv's pid. Against real knex (from the
 //! npm registry, installed by `.ci/run`), node and php.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

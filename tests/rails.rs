@@ -2,7 +2,7 @@
 //! offline by `rails new`): `-e NAME` is the environment Rails runs in, not
 //! only the env files appenv reads.
 
-mod common;
+use crate::common;
 
 use common::{App, have, stderr, stdout};
 

@@ -6,7 +6,7 @@
 //! and fail in CI (`CI=true`), like every test that needs a tool.
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;

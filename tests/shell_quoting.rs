@@ -5,7 +5,7 @@
 //! A shell that is not installed is skipped with a message, except under CI
 //! (`CI=true`), where it is a failure.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -7,8 +7,7 @@
 //! A shell that is not installed is skipped, except under CI (`CI=true`),
 //! where it is a failure.
 
-#[path = "common/mod.rs"]
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::fs;

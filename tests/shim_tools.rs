@@ -2,7 +2,7 @@
 //! irb, rspec, rubocop, gems installed with `bundle install --local`) and a
 //! Poetry project, each through shims, offline.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::symlink;

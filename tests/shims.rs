@@ -1,7 +1,7 @@
 //! Shims end to end: `appenv shim install|list|remove`, and the built binary
 //! started under another name (a symlink named `python`).
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::symlink;

@@ -3,7 +3,7 @@
 //! entrypoint too (PID 1 in a PID namespace). Checked by pid, command name
 //! and SIGTERM delivery, against a real Python program that handles SIGTERM.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::harness::{Sandbox, appenv_bin, have};
+use super::harness::{Sandbox, appenv_bin, have};
 
 /// The programs the session exec'd, in order, and its stderr.
 fn execs(

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{Sandbox, appenv_bin};
+use super::harness::{Sandbox, appenv_bin};
 
 fn export(sandbox: &Sandbox, dir: &str, format: &str, env: &[(String, String)]) -> (Value, String) {
     let out = sandbox
@@ -75,7 +75,7 @@ fn a_broken_app_is_one_message_and_exit_0() {
 /// Counted with strace: the calls that carry a path at least half as deep.
 #[test]
 fn export_is_linear_in_the_depth_of_the_directory() {
-    if !crate::harness::have("strace") {
+    if !super::harness::have("strace") {
         return;
     }
     for (with_app, depth) in [(false, 1000), (true, 1000), (true, 300)] {

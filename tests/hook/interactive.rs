@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use appenv::shell::Shell;
 
-use crate::harness::{Sandbox, appenv_bin, have, shells};
+use super::harness::{Sandbox, appenv_bin, have, shells};
 use crate::tmux::Tmux;
 
 /// The shells that are here, when tmux is too.

@@ -1,7 +1,7 @@
 //! What appenv prints about what it was given carries no raw control
 //! character, clap's usage errors included, and starts with `appenv: `.
 
-use crate::harness::Sandbox;
+use super::harness::Sandbox;
 
 fn run(sandbox: &Sandbox, args: &[&str]) -> (i32, String) {
     let out = sandbox.appenv().args(args).output().unwrap();

@@ -6,8 +6,8 @@ use std::process::Command;
 
 use appenv::shell::Shell;
 
+use super::harness::{Sandbox, appenv_bin, have};
 use crate::common::Sandbox as Clean;
-use crate::harness::{Sandbox, appenv_bin, have};
 
 fn hook(shell: Shell) -> String {
     let out = Clean::bare()

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use appenv::dotenv;
 use appenv::shell::Shell;
 
-use crate::harness::{Env, Sandbox, appenv_bin, have, parse_env};
+use super::harness::{Env, Sandbox, appenv_bin, have, parse_env};
 
 /// What no shell may run or change, each in the app's `.env`.
 const TORTURE: &[(&str, &str)] = &[

@@ -5,8 +5,8 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+use super::harness::{Sandbox, appenv_bin, have, shells};
 use crate::common::Sandbox as Clean;
-use crate::harness::{Sandbox, appenv_bin, have, shells};
 use appenv::shell::Shell;
 
 fn hook(shell: &str) -> String {

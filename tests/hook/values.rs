@@ -9,7 +9,7 @@ use appenv::dotenv;
 use appenv::shell::Shell;
 use proptest::prelude::*;
 
-use crate::harness::{Sandbox, appenv_bin, parse_env, shells};
+use super::harness::{Sandbox, appenv_bin, parse_env, shells};
 
 fn available() -> &'static [Shell] {
     static SHELLS: OnceLock<Vec<Shell>> = OnceLock::new();
