@@ -227,12 +227,7 @@ impl Sandbox {
 
 /// The file `tool` names on the test runner's PATH, symlinks resolved.
 fn real_path(tool: &str) -> Option<PathBuf> {
-    let out = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .ok()?;
-    let path = String::from_utf8(out.stdout).ok()?;
-    fs::canonicalize(path.trim()).ok()
+    fs::canonicalize(common::which(tool)?).ok()
 }
 
 /// The interpreter itself, not a version manager's wrapper script in front

@@ -37,11 +37,9 @@ fn real(tool: &str) -> String {
     if tool == "python3" && Path::new("/usr/bin/python3").exists() {
         return "/usr/bin/python3".into();
     }
-    let out = std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .unwrap();
-    stdout(&out).trim().to_owned()
+    common::which(tool)
+        .map(|path| path.display().to_string())
+        .unwrap_or_default()
 }
 
 fn appenv(app: &App) -> assert_cmd::Command {

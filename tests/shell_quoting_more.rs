@@ -27,15 +27,7 @@ fn program(shell: Shell) -> Option<PathBuf> {
     static FOUND: [OnceLock<Option<PathBuf>>; 4] = [const { OnceLock::new() }; 4];
     let index = SHELLS.iter().position(|&s| s == shell).unwrap();
     FOUND[index]
-        .get_or_init(|| {
-            common::have(shell.name()).then(|| {
-                let out = Command::new("sh")
-                    .args(["-c", &format!("command -v {}", shell.name())])
-                    .output()
-                    .unwrap();
-                PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-            })
-        })
+        .get_or_init(|| common::have(shell.name()).then(|| common::which(shell.name()).unwrap()))
         .clone()
 }
 

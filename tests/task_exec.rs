@@ -49,11 +49,9 @@ fn which(tool: &str) -> String {
             return path;
         }
     }
-    let out = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .unwrap();
-    stdout(&out).trim().to_owned()
+    common::which(tool)
+        .map(|path| path.display().to_string())
+        .unwrap_or_default()
 }
 
 /// The first line of `child`'s stdout, waited for in a thread.

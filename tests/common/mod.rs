@@ -159,13 +159,24 @@ pub fn require_that(ok: bool, what: &str) -> bool {
     ok
 }
 
+/// Where the test's own PATH (the runner's) finds `tool`: what a test
+/// links into the bin dir of its sandbox.
+pub fn which(tool: &str) -> Option<PathBuf> {
+    let out = std::process::Command::new("sh")
+        .args(["-c", "command -v \"$1\"", "sh", tool])
+        .output()
+        .ok()?;
+    let path = String::from_utf8(out.stdout).ok()?;
+    let path = path.trim();
+    (out.status.success() && !path.is_empty()).then(|| PathBuf::from(path))
+}
+
 /// True when `tool` runs here; in CI a missing tool fails the test.
 pub fn require(tool: &str) -> bool {
-    let found = std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    require_that(found, &format!("{tool} is required but was not found"))
+    require_that(
+        which(tool).is_some(),
+        &format!("{tool} is required but was not found"),
+    )
 }
 
 /// [`require`], under the name the tests have always used.

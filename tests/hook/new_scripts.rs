@@ -2,8 +2,6 @@
 //! each shell's own parser, installed once however often they are loaded,
 //! and never a broken prompt.
 
-use std::process::Command;
-
 use appenv::shell::Shell;
 
 use super::harness::{Sandbox, appenv_bin, have};
@@ -81,11 +79,9 @@ fn prompt(shell: Shell) -> &'static str {
 }
 
 fn which(tool: &str) -> String {
-    let out = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    crate::common::which(tool)
+        .map(|path| path.display().to_string())
+        .unwrap_or_default()
 }
 
 fn shells() -> Vec<Shell> {

@@ -271,11 +271,7 @@ fn args(shell: Shell) -> &'static [&'static str] {
 }
 
 fn which(tool: &str) -> PathBuf {
-    let out = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .unwrap();
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    crate::common::which(tool).unwrap_or_default()
 }
 
 /// Writes the shell's rc file: the README's line.

@@ -590,11 +590,7 @@ fn with_mise_hooked_too_leaving_restores_path_exactly() {
     if !super::harness::have("mise") {
         return;
     }
-    let found = std::process::Command::new("sh")
-        .args(["-c", "command -v mise"])
-        .output()
-        .unwrap();
-    let mise = String::from_utf8(found.stdout).unwrap().trim().to_owned();
+    let mise = crate::common::which("mise").unwrap();
     for shell in shells() {
         for mise_first in [true, false] {
             let mut sandbox = Sandbox::new(&[
