@@ -26,6 +26,7 @@ mod package_scripts;
 mod rails;
 mod readers_never_panic;
 mod same_as;
+mod sandbox;
 mod shell_quoting;
 mod shell_quoting_more;
 mod shim_tools;
