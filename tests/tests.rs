@@ -7,6 +7,9 @@
 //! temporary directory.
 //!
 //! `cargo test --test tests AREA::` runs one area (`hook::`, `shims::`).
+//! A new area is a file `tests/NAME.rs` declared below as `mod NAME;`; it
+//! reaches the shared helpers through `use crate::common;` (and the tmux
+//! driver through `use crate::tmux;`), never `mod common;` of its own.
 
 mod common;
 #[path = "support/tmux.rs"]
