@@ -1,18 +1,11 @@
 //! End-to-end: what `appenv` alone and `appenv --version` print.
 
-mod common;
+use crate::common;
 
-use assert_cmd::Command;
-
-use common::{stderr, stdout};
+use common::{Sandbox, stderr, stdout};
 
 fn appenv(args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("appenv")
-        .unwrap()
-        .env_clear()
-        .args(args)
-        .output()
-        .unwrap()
+    Sandbox::bare().appenv().args(args).output().unwrap()
 }
 
 #[test]

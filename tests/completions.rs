@@ -2,18 +2,14 @@
 //! the binary and src/cli.rs generate, and each script loads in its real
 //! shell and completes subcommands and task names.
 
-mod common;
-#[path = "support/tmux.rs"]
-mod tmux;
+use crate::{common, tmux};
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command as Std;
 
-use assert_cmd::Command;
 use clap::CommandFactory;
 
-use common::{have, stderr, stdout};
+use common::{Sandbox, have, stderr, stdout};
 
 const SCRIPTS: [(&str, &str); 3] = [
     ("bash", "completions/appenv.bash"),
@@ -46,15 +42,14 @@ fn check_generated(path: &str, generated: &[u8]) {
             + 1;
         panic!(
             "{path} is out of date (first difference at line {line}); \
-             regenerate it with: UPDATE_GENERATED=1 cargo test --test completions"
+             regenerate it with: UPDATE_GENERATED=1 cargo test --test tests completions::"
         );
     }
 }
 
 fn completions(shell: &str) -> Vec<u8> {
-    let out = Command::cargo_bin("appenv")
-        .unwrap()
-        .env_clear()
+    let out = Sandbox::bare()
+        .appenv()
         .args(["completions", shell])
         .output()
         .unwrap();
@@ -113,7 +108,7 @@ fn committed_man_pages_match_the_cli() {
             } else {
                 panic!(
                     "man/{name} is not generated from src/cli.rs; remove it, or run: \
-                     UPDATE_GENERATED=1 cargo test --test completions"
+                     UPDATE_GENERATED=1 cargo test --test tests completions::"
                 );
             }
         }
@@ -125,7 +120,9 @@ fn man_page_renders() {
     if !have("man") {
         return;
     }
-    let out = Std::new("man")
+    let home = tempfile::tempdir().unwrap();
+    let out = Sandbox::new(home.path())
+        .command("man")
         .args(["-l", repo("man/appenv.1").to_str().unwrap()])
         .env("MANPAGER", "cat")
         .env("MANWIDTH", "80")
@@ -163,10 +160,8 @@ fn app_with_tasks() -> tempfile::TempDir {
 #[test]
 fn tasks_names_prints_one_name_per_line() {
     let dir = app_with_tasks();
-    let out = Command::cargo_bin("appenv")
-        .unwrap()
-        .env_clear()
-        .env("HOME", dir.path())
+    let out = Sandbox::new(dir.path())
+        .appenv()
         .current_dir(dir.path().join("app"))
         .args(["tasks", "--names"])
         .output()
@@ -177,13 +172,11 @@ fn tasks_names_prints_one_name_per_line() {
 
 /// Runs a shell in the app of [`app_with_tasks`], with its `bin/` on PATH.
 fn run_shell(program: &str, args: &[&str], dir: &Path) -> std::process::Output {
-    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", dir.join("bin").display());
-    let out = Std::new(program)
+    let out = Sandbox::new(dir)
+        .path_first(dir.join("bin"))
+        .set("TERM", "dumb")
+        .command(program)
         .args(args)
-        .env_clear()
-        .env("PATH", path)
-        .env("HOME", dir)
-        .env("TERM", "dumb")
         .current_dir(dir.join("app"))
         .output()
         .unwrap();
@@ -324,7 +317,9 @@ fn bash_task_part_passes_shellcheck() {
     if !have("shellcheck") {
         return;
     }
-    let out = Std::new("shellcheck")
+    let home = tempfile::tempdir().unwrap();
+    let out = Sandbox::new(home.path())
+        .command("shellcheck")
         .args(["--enable=all", "--shell=bash"])
         .arg(repo("src/cmd/completions/tasks.bash"))
         .output()
@@ -364,11 +359,9 @@ fn complete_hostile_names_interactively(shell: &str) {
             d = dir.path().display()
         ),
     );
-    let path = format!("{}:/usr/bin:/bin", dir.path().join("bin").display());
-    let mut env = vec![
-        ("PATH".to_owned(), path),
-        ("HOME".to_owned(), home.display().to_string()),
-    ];
+    let mut env = Sandbox::new(&home)
+        .set("PATH", "/usr/bin:/bin")
+        .path_first(dir.path().join("bin"));
     let argv: Vec<String> = match shell {
         "bash" => {
             let rc = dir.path().join("bashrc");
@@ -398,7 +391,7 @@ fn complete_hostile_names_interactively(shell: &str) {
                 ),
             )
             .unwrap();
-            env.push(("ZDOTDIR".into(), zdot.display().to_string()));
+            env = env.set("ZDOTDIR", &zdot);
             ["zsh", "-i"].map(String::from).to_vec()
         }
         _ => {
@@ -411,12 +404,12 @@ fn complete_hostile_names_interactively(shell: &str) {
                 "function fish_prompt; echo -n '> '; end\nfunction fish_greeting; end\n",
             )
             .unwrap();
-            env.push(("XDG_CONFIG_HOME".into(), config.display().to_string()));
+            env = env.set("XDG_CONFIG_HOME", &config);
             ["fish", "-i"].map(String::from).to_vec()
         }
     };
     let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
-    let term = tmux::Tmux::start(dir.path(), &work, &env, &argv);
+    let term = tmux::Tmux::start(dir.path(), &work, &env.env(), &argv);
     term.wait_for(">");
     let args = dir.path().join("args");
     for (typed, name) in HOSTILE_TASKS {

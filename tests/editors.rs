@@ -3,7 +3,7 @@
 //! real editors (headless Neovim, Emacs in batch mode), each with its own
 //! HOME, XDG dirs and a PATH made of tools linked into the test's bin dir.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -82,48 +82,25 @@ impl Sandbox {
     }
 
     /// The environment every editor starts with: nothing of the host's.
-    fn env(&self) -> Vec<(String, String)> {
+    fn env(&self) -> common::Sandbox {
         let tmp = self.app.tmp.path();
         let home = tmp.join("home");
-        let mut env = vec![
-            ("PATH".to_string(), self.bin.display().to_string()),
-            ("HOME".into(), home.display().to_string()),
-            (
-                "XDG_CONFIG_HOME".into(),
-                home.join("config").display().to_string(),
-            ),
-            (
-                "XDG_DATA_HOME".into(),
-                home.join("data").display().to_string(),
-            ),
-            (
-                "XDG_CACHE_HOME".into(),
-                home.join("cache").display().to_string(),
-            ),
-            (
-                "XDG_STATE_HOME".into(),
-                home.join("state").display().to_string(),
-            ),
-            (
-                "XDG_RUNTIME_DIR".into(),
-                home.join("run").display().to_string(),
-            ),
-            ("SHELL".into(), "/bin/sh".into()),
-            ("TERM".into(), "dumb".into()),
-        ];
-        if self.trusted {
-            env.push(("APPENV_TRUSTED_DIRS".into(), tmp.display().to_string()));
+        let env = common::Sandbox::new(&home)
+            .set("PATH", &self.bin)
+            .set("XDG_RUNTIME_DIR", home.join("run"))
+            .set("SHELL", "/bin/sh")
+            .set("TERM", "dumb");
+        match self.trusted {
+            true => env.set("APPENV_TRUSTED_DIRS", tmp),
+            false => env,
         }
-        env
     }
 
     /// Runs `program` from `/`, killed if it takes more than two minutes.
     fn run(&self, program: &str, args: &[&str]) -> Output {
-        let mut cmd = Command::new(real_path(program).unwrap());
+        let mut cmd = self.env().command(real_path(program).unwrap());
         cmd.args(args)
             .current_dir("/")
-            .env_clear()
-            .envs(self.env())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -250,12 +227,7 @@ impl Sandbox {
 
 /// The file `tool` names on the test runner's PATH, symlinks resolved.
 fn real_path(tool: &str) -> Option<PathBuf> {
-    let out = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .ok()?;
-    let path = String::from_utf8(out.stdout).ok()?;
-    fs::canonicalize(path.trim()).ok()
+    fs::canonicalize(common::which(tool)?).ok()
 }
 
 /// The interpreter itself, not a version manager's wrapper script in front
@@ -860,10 +832,10 @@ fn emacs_repl_through_a_shim_without_the_package() {
         return;
     }
     let sb = Sandbox::new(true).with_venv();
-    let install = Command::new(sb.bin.join("appenv"))
+    let install = sb
+        .env()
+        .command(sb.bin.join("appenv"))
         .args(["shim", "install", "python3"])
-        .env_clear()
-        .envs(sb.env())
         .output()
         .unwrap();
     assert!(install.status.success(), "{}", stderr(&install));
@@ -905,13 +877,7 @@ fn have_eglot(sb: &Sandbox) -> bool {
         .run("emacs", &["--batch", "-Q", "--eval", &lisp])
         .status
         .success();
-    if !found && std::env::var("CI").as_deref() == Ok("true") {
-        panic!("eglot (Debian's elpa-eglot) is required in CI but does not load");
-    }
-    if !found {
-        eprintln!("skipping: eglot not installed");
-    }
-    found
+    common::require_that(found, "eglot (Debian's elpa-eglot) does not load")
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! End-to-end: from a working directory to an execve of the program.
 
-mod common;
+use crate::common;
 
 use std::os::unix::ffi::OsStrExt;
 use std::process::Stdio;

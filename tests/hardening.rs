@@ -1,7 +1,7 @@
 //! Every bad input gets one clear `appenv: ` line, exit 125 on the exec
 //! path, nothing run, no panic, and no raw control character on the terminal.
 
-mod common;
+use crate::common;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;

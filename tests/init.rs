@@ -1,7 +1,7 @@
 //! End-to-end: `appenv init` writes an appenv.toml that appenv reads back to
 //! the same plan, escapes what it writes, and never overwrites a file.
 
-mod common;
+use crate::common;
 
 use std::fs;
 

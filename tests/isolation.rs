@@ -1,7 +1,7 @@
 //! End-to-end: dependency isolation from config, Procfile and markers, with
 //! fake launchers and interpreters that print their argv.
 
-mod common;
+use crate::common;
 
 use common::{App, have, stderr, stdout};
 

@@ -4,7 +4,7 @@
 //! `appenv which python` says what an editor can use. Each launcher makes a
 //! virtualenv from the Python on PATH; nothing is installed.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
@@ -37,11 +37,9 @@ fn real(tool: &str) -> String {
     if tool == "python3" && Path::new("/usr/bin/python3").exists() {
         return "/usr/bin/python3".into();
     }
-    let out = std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .unwrap();
-    stdout(&out).trim().to_owned()
+    common::which(tool)
+        .map(|path| path.display().to_string())
+        .unwrap_or_default()
 }
 
 fn appenv(app: &App) -> assert_cmd::Command {
@@ -96,13 +94,12 @@ fn pipenv_run_does_not_load_dot_env_over_appenv() {
     task.args(["-e", "test", "run", "show"]);
     assert_eq!(last_line(&run(&mut task)), "test caller None");
     // What pipenv does on its own, which appenv prevents.
-    let mut bare = std::process::Command::new(app.tmp.path().join("bin/pipenv"));
-    let out = bare
+    let out = app
+        .sandbox()
+        .set("PATH", app.tmp.path().join("bin"))
+        .command(app.tmp.path().join("bin/pipenv"))
         .args(["run", "python", "-c", SHOW])
         .current_dir(&app.root)
-        .env_clear()
-        .envs(app.env())
-        .env("PATH", app.tmp.path().join("bin"))
         .env("WORKON_HOME", &venvs)
         .env("CALLER", "caller")
         .env("DB", "test")

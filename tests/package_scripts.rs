@@ -4,7 +4,7 @@
 //! them: the script's program has appenv's pid. Against real knex (from the
 //! npm registry, installed by `.ci/run`), node and php.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -22,11 +22,7 @@ fn bin(app: &App, tools: &[&str]) -> PathBuf {
 }
 
 fn real(tool: &str) -> PathBuf {
-    let out = std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .unwrap();
-    std::fs::canonicalize(stdout(&out).trim()).unwrap()
+    std::fs::canonicalize(common::which(tool).unwrap()).unwrap()
 }
 
 /// Spawns appenv with `args` and returns its pid and output.

@@ -2,9 +2,7 @@
 //! offline by `rails new`): `-e NAME` is the environment Rails runs in, not
 //! only the env files appenv reads.
 
-mod common;
-
-use std::process::Command;
+use crate::common;
 
 use common::{App, have, stderr, stdout};
 
@@ -13,7 +11,9 @@ fn rails_app() -> Option<App> {
         return None;
     }
     let app = App::new(&[]);
-    let made = Command::new("rails")
+    let made = app
+        .sandbox()
+        .command("rails")
         .args([
             "new",
             "app",
@@ -24,8 +24,6 @@ fn rails_app() -> Option<App> {
             "--minimal",
         ])
         .current_dir(app.tmp.path())
-        .env_clear()
-        .envs(app.env())
         .output()
         .unwrap();
     assert!(made.status.success(), "rails new: {}", stderr(&made));

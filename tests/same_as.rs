@@ -6,7 +6,7 @@
 //! and fail in CI (`CI=true`), like every test that needs a tool.
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{App, have, stderr, stdout};
+use common::{App, appenv_bin, have, stderr, stdout};
 
 const NOBODY: &str = "65534";
 const WAIT: Duration = Duration::from_secs(60);
@@ -26,14 +26,7 @@ const WAIT: Duration = Duration::from_secs(60);
 fn ready(tools: &[&str]) -> bool {
     // SAFETY: geteuid has no preconditions.
     let root = nix::unistd::geteuid().is_root();
-    if !root {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("these tests need root in CI");
-        }
-        eprintln!("skipping: not root");
-        return false;
-    }
-    tools.iter().all(|tool| have(tool))
+    common::require_that(root, "these tests need root") && tools.iter().all(|tool| have(tool))
 }
 
 /// An app whose directories another user can enter, as a deployed app's
@@ -211,10 +204,8 @@ fn the_program_keeps_appenv_s_pid() {
     let app = app();
     let web = Web::start(web_as_nobody(&app.root, &["PATH=/usr/bin:/bin"]), false);
     for shell in ["/bin/sh", "bash"] {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("appenv"));
-        cmd.env_clear()
-            .envs(app.env())
-            .current_dir(app.tmp.path())
+        let mut cmd = app.sandbox().command(appenv_bin());
+        cmd.current_dir(app.tmp.path())
             .args(["--same-as", &web.arg(), shell, "-c", "echo $$; exit 7"])
             .stdout(Stdio::piped());
         let child = cmd.spawn().unwrap();
@@ -344,11 +335,11 @@ fn a_process_in_its_own_mount_namespace_shares_its_files() {
     let web = Web::start(cmd, false);
     assert!(!app.root.join("secret/file").exists());
 
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("appenv"));
-    cmd.env_clear()
-        .envs(app.env())
-        .env_remove("APPENV_TRUSTED_DIRS")
-        .current_dir(app.tmp.path())
+    let mut cmd = app
+        .sandbox()
+        .unset("APPENV_TRUSTED_DIRS")
+        .command(appenv_bin());
+    cmd.current_dir(app.tmp.path())
         .args(["--same-as", &web.arg(), "sh", "-c"])
         .arg(
             "cat secret/file; echo $NS; id -u; echo $$; cat /proc/sys/kernel/hostname; \
@@ -398,10 +389,8 @@ fn a_process_in_its_own_pid_namespace_gets_a_child_there() {
     assert_eq!(out.status.signal(), Some(9));
 
     // A signal sent to appenv reaches the program, which handles it.
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("appenv"));
-    cmd.env_clear()
-        .envs(app.env())
-        .current_dir(app.tmp.path())
+    let mut cmd = app.sandbox().command(appenv_bin());
+    cmd.current_dir(app.tmp.path())
         .args(["--same-as", &web.arg(), "sh", "-c"])
         .arg("trap 'echo got-term; exit 3' TERM; echo ready; while :; do sleep 1; done")
         .stdout(Stdio::piped());
@@ -421,18 +410,15 @@ fn a_process_in_its_own_pid_namespace_gets_a_child_there() {
 /// `as_nobody`) and checks it failed with 125, saying `why`, running nothing.
 fn refused(app: &App, target: &str, as_nobody: bool, why: &str) {
     let marker = app.tmp.path().join("ran");
-    let appenv = assert_cmd::cargo::cargo_bin("appenv");
     let mut cmd = if as_nobody {
-        let mut cmd = Command::new("setpriv");
+        let mut cmd = app.sandbox().command("setpriv");
         cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(&appenv);
+            .arg(appenv_bin());
         cmd
     } else {
-        Command::new(&appenv)
+        app.sandbox().command(appenv_bin())
     };
-    cmd.env_clear()
-        .envs(app.env())
-        .current_dir(app.tmp.path())
+    cmd.current_dir(app.tmp.path())
         .args(["--same-as", target, "sh", "-c", "touch \"$1\"", "sh"])
         .arg(&marker);
     let out = cmd.output().unwrap();

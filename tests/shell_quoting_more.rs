@@ -7,8 +7,7 @@
 //! A shell that is not installed is skipped, except under CI (`CI=true`),
 //! where it is a failure.
 
-#[path = "common/mod.rs"]
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -28,15 +27,7 @@ fn program(shell: Shell) -> Option<PathBuf> {
     static FOUND: [OnceLock<Option<PathBuf>>; 4] = [const { OnceLock::new() }; 4];
     let index = SHELLS.iter().position(|&s| s == shell).unwrap();
     FOUND[index]
-        .get_or_init(|| {
-            common::have(shell.name()).then(|| {
-                let out = Command::new("sh")
-                    .args(["-c", &format!("command -v {}", shell.name())])
-                    .output()
-                    .unwrap();
-                PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-            })
-        })
+        .get_or_init(|| common::have(shell.name()).then(|| common::which(shell.name()).unwrap()))
         .clone()
 }
 
@@ -87,15 +78,14 @@ fn script(shell: Shell, set: &[u8], unset: &[u8], env: &Path) -> Vec<u8> {
     }
 }
 
-fn command(shell: Shell, bin: &Path) -> Command {
-    let mut cmd = Command::new(bin.join(shell.name()));
-    match shell {
-        Shell::Tcsh => cmd.args(["-f", "script"]),
-        Shell::Elvish => cmd.args(["-norc", "script"]),
-        Shell::Xonsh => cmd.args(["--no-rc", "script"]),
-        Shell::Nu => cmd.args(["--no-config-file", "--no-history", "script"]),
-        _ => unreachable!(),
-    };
+/// `shell script` without rc files, in a sandbox whose HOME is `home` and
+/// whose PATH starts with `bin`, where the shell is linked.
+fn command(shell: Shell, home: &Path, bin: &Path) -> Command {
+    let mut cmd = common::Sandbox::new(home)
+        .set("PATH", "/usr/bin:/bin")
+        .path_first(bin)
+        .shell(shell);
+    cmd.arg("script");
     cmd
 }
 
@@ -138,14 +128,8 @@ fn round_trip(shell: Shell, locale: &str, vars: &[(String, Vec<u8>)]) -> Result<
         script(shell, &set, &unset, &env_program()),
     )
     .unwrap();
-    let out = command(shell, &bin)
+    let out = command(shell, &home, &bin)
         .current_dir(&work)
-        .env_clear()
-        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
-        .env("HOME", &home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
         .env("LC_ALL", locale)
         .output()
         .unwrap();
@@ -319,11 +303,11 @@ fn nuon_records_load_exactly() {
         "open --raw record | from nuon | load-env; ^'{}' -0 o> exported",
         env_program().display()
     );
-    let out = Command::new(nu)
-        .args(["--no-config-file", "--no-history", "-c", &script])
+    let out = common::Sandbox::new(dir.path())
+        .command(nu)
+        .args(common::no_rc(Shell::Nu))
+        .args(["-c", &script])
         .current_dir(dir.path())
-        .env_clear()
-        .env("HOME", dir.path())
         .output()
         .unwrap();
     assert!(

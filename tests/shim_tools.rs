@@ -2,7 +2,7 @@
 //! irb, rspec, rubocop, gems installed with `bundle install --local`) and a
 //! Poetry project, each through shims, offline.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -47,22 +47,13 @@ impl Sandbox {
     }
 
     fn command(&self, program: impl AsRef<std::ffi::OsStr>, cwd: &str) -> Command {
-        let mut cmd = Command::new(program);
-        cmd.env_clear()
-            .env("HOME", self.path("home"))
-            .env("XDG_DATA_HOME", self.path("data"))
-            .env("XDG_CACHE_HOME", self.path("cache"))
-            .env("XDG_CONFIG_HOME", self.path("config"))
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    self.path("shims").display(),
-                    self.path("bin").display()
-                ),
-            )
-            .current_dir(self.path(cwd))
-            .stdin(Stdio::null());
+        let mut cmd = common::Sandbox::new(&self.path("home"))
+            .set("XDG_DATA_HOME", self.path("data"))
+            .set("XDG_CACHE_HOME", self.path("cache"))
+            .set("XDG_CONFIG_HOME", self.path("config"))
+            .path([self.path("shims"), self.path("bin")])
+            .command(program);
+        cmd.current_dir(self.path(cwd)).stdin(Stdio::null());
         cmd
     }
 

@@ -1,7 +1,7 @@
 //! Shims end to end: `appenv shim install|list|remove`, and the built binary
 //! started under another name (a symlink named `python`).
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use common::{stderr, stdout, write_executable as executable};
+use common::{Sandbox, stderr, stdout, write_executable as executable};
 
 /// The real `python` every test finds on PATH: it says who it is, where it
 /// runs, with which pid and which of the variables that matter.
@@ -63,16 +63,31 @@ impl World {
         entries.join(":")
     }
 
+    /// The world's clean environment, with PATH `path`.
+    fn sandbox(&self, path: &str) -> Sandbox {
+        Sandbox::new(&self.path("home"))
+            .set("XDG_DATA_HOME", self.path("data"))
+            .set("PATH", path)
+    }
+
     /// `program` (a path, or a name looked up on `path`) with a clean
     /// environment.
     fn command(&self, program: impl AsRef<std::ffi::OsStr>, path: &str, cwd: &Path) -> Command {
-        let mut cmd = Command::new(program.as_ref());
-        cmd.env_clear()
-            .env("HOME", self.path("home"))
-            .env("XDG_DATA_HOME", self.path("data"))
-            .env("PATH", path)
-            .current_dir(cwd)
-            .timeout(Duration::from_secs(60));
+        let mut cmd = Command::from_std(self.std_command(program, path, cwd));
+        cmd.timeout(Duration::from_secs(60));
+        cmd
+    }
+
+    /// The same as [`World::command`], as a plain std Command (to spawn it
+    /// and know its pid).
+    fn std_command(
+        &self,
+        program: impl AsRef<std::ffi::OsStr>,
+        path: &str,
+        cwd: &Path,
+    ) -> std::process::Command {
+        let mut cmd = self.sandbox(path).command(program);
+        cmd.current_dir(cwd);
         cmd
     }
 
@@ -328,14 +343,14 @@ fn outside_any_app_the_env_is_untouched() {
         .success();
     let mut lines: Vec<String> = stdout(out.get_output()).lines().map(String::from).collect();
     lines.sort();
-    let mut expected = vec![
-        "APPENV_SHIM_DEPTH=1".to_string(),
-        "FOO=kept".into(),
-        format!("HOME={}", w.path("home").display()),
-        format!("PATH={}", w.path_var(&["shims", "bin"])),
-        "PWD=/somewhere/else".into(),
-        format!("XDG_DATA_HOME={}", w.path("data").display()),
-    ];
+    // Exactly the sandbox's variables, and what the caller added.
+    let mut expected: Vec<String> = w
+        .sandbox(&w.path_var(&["shims", "bin"]))
+        .env()
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    expected.extend(["APPENV_SHIM_DEPTH=1", "FOO=kept", "PWD=/somewhere/else"].map(String::from));
     expected.sort();
     assert_eq!(lines, expected);
     assert_eq!(stderr(out.get_output()), "");
@@ -545,12 +560,12 @@ fn an_empty_path_never_runs_a_program_from_the_working_directory() {
 #[test]
 fn the_program_keeps_the_shims_pid() {
     let w = World::new();
-    let child = std::process::Command::new(w.path("shims/python"))
-        .env_clear()
-        .env("HOME", w.path("home"))
-        .env("XDG_DATA_HOME", w.path("data"))
-        .env("PATH", w.path_var(&["shims", "bin"]))
-        .current_dir(w.path("app"))
+    let child = w
+        .std_command(
+            w.path("shims/python"),
+            &w.path_var(&["shims", "bin"]),
+            &w.path("app"),
+        )
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -695,13 +710,9 @@ fn spawn(
     cwd: &Path,
     args: &[&str],
 ) -> (u32, String, String, Option<i32>) {
-    let child = std::process::Command::new(program)
+    let child = w
+        .std_command(program, path, cwd)
         .args(args)
-        .env_clear()
-        .env("HOME", w.path("home"))
-        .env("XDG_DATA_HOME", w.path("data"))
-        .env("PATH", path)
-        .current_dir(cwd)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -898,14 +909,10 @@ fn bundle_exec_is_applied_as_bundler_sets_it_up() {
 }
 
 fn w_spawn_rspec(w: &World, path: &str) -> (u32, String, String, Option<i32>) {
-    let child = std::process::Command::new(w.path("shims/rspec"))
+    let child = w
+        .std_command(w.path("shims/rspec"), path, &w.path("app"))
         .arg("spec")
-        .env_clear()
-        .env("HOME", w.path("home"))
-        .env("XDG_DATA_HOME", w.path("data"))
-        .env("PATH", path)
         .env("EXTRA", w.path("gems/bin"))
-        .current_dir(w.path("app"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -1,7 +1,7 @@
 //! End-to-end: `appenv run`, `appenv console` and `appenv tasks` against
 //! fake framework layouts whose programs print what they were given.
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 

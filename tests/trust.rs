@@ -1,6 +1,6 @@
 //! End-to-end: nothing from an app runs until its owner allows it.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 

@@ -2,7 +2,7 @@
 //! as fast as it can. Each test runs appenv thousands of times against a
 //! flipper thread; a single unallowed value or prefix reaching a program fails.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::symlink;

@@ -1,7 +1,7 @@
 //! End-to-end: the rules that keep an app from widening its own trust, and
 //! the tools to inspect and clean trust records.
 
-mod common;
+use crate::common;
 
 use std::ffi::OsStr;
 use std::fs;

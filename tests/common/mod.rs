@@ -1,6 +1,11 @@
-//! Helpers shared by the end-to-end tests: temporary apps and an `appenv`
-//! command with a known, minimal environment.
+//! Helpers shared by the end-to-end tests: the sandbox (a clean
+//! environment, shells without rc files, the rule for a missing tool),
+//! temporary apps and an `appenv` command with a known, minimal environment.
 #![allow(dead_code)]
+
+mod sandbox;
+
+pub use sandbox::*;
 
 use std::fs;
 use std::io::Write;
@@ -45,44 +50,33 @@ impl App {
         path
     }
 
-    /// `appenv` started in the root, with an environment holding only
-    /// PATH, HOME and XDG dirs inside the temp dir, and the temp dir trusted.
+    /// The app's sandbox: HOME is `home` in the temp dir (with the XDG dirs
+    /// in it), PATH the system's, and the temp dir trusted.
+    pub fn sandbox(&self) -> Sandbox {
+        Sandbox::new(&self.tmp.path().join("home")).set("APPENV_TRUSTED_DIRS", self.tmp.path())
+    }
+
+    /// `appenv` started in the root, in [`App::sandbox`].
     pub fn appenv(&self) -> Command {
         self.appenv_in(&self.root)
     }
 
     pub fn appenv_in(&self, dir: &Path) -> Command {
-        let mut cmd = Command::cargo_bin("appenv").unwrap();
-        cmd.current_dir(dir).env_clear().envs(self.env());
+        let mut cmd = self.sandbox().appenv();
+        cmd.current_dir(dir);
         cmd
     }
 
     /// The same as [`App::appenv`], as a plain std Command (to spawn it and
     /// know its pid).
     pub fn std_command(&self) -> std::process::Command {
-        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("appenv"));
-        cmd.current_dir(&self.root).env_clear().envs(self.env());
+        let mut cmd = self.sandbox().command(appenv_bin());
+        cmd.current_dir(&self.root);
         cmd
     }
 
     pub fn env(&self) -> Vec<(String, String)> {
-        let home = self.tmp.path().join("home");
-        vec![
-            ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
-            ("HOME".into(), home.display().to_string()),
-            (
-                "XDG_DATA_HOME".into(),
-                home.join("data").display().to_string(),
-            ),
-            (
-                "XDG_CACHE_HOME".into(),
-                home.join("cache").display().to_string(),
-            ),
-            (
-                "APPENV_TRUSTED_DIRS".into(),
-                self.tmp.path().display().to_string(),
-            ),
-        ]
+        self.sandbox().env()
     }
 }
 
@@ -116,17 +110,8 @@ pub fn stderr(output: &std::process::Output) -> String {
 }
 
 /// True when `tool` runs here. In CI (`CI=true`) a missing tool fails the
-/// test instead of skipping it.
+/// test instead of skipping it: [`require`], under the name the tests have
+/// always used.
 pub fn have(tool: &str) -> bool {
-    let found = std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found && std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{tool} is required in CI but was not found");
-    }
-    if !found {
-        eprintln!("skipping: {tool} not found");
-    }
-    found
+    require(tool)
 }

@@ -3,9 +3,8 @@
 //! pipe, gets its prompt events from `-c`).
 
 use std::path::Path;
-use std::process::Command;
 
-use crate::harness::{Sandbox, appenv_bin, have};
+use super::harness::{Sandbox, appenv_bin, have};
 
 /// The programs the session exec'd, in order, and its stderr.
 fn execs(
@@ -17,15 +16,14 @@ fn execs(
     let input_file = sandbox.path("input");
     std::fs::write(&input_file, input).unwrap();
     let trace = sandbox.path("trace");
-    let out = Command::new("strace")
+    let out = crate::common::Sandbox::from_env(env)
+        .set("TERM", "dumb")
+        .command("strace")
         .args(["-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o"])
         .arg(&trace)
         .args(shell)
         .stdin(std::fs::File::open(&input_file).unwrap())
         .current_dir(sandbox.path(""))
-        .env_clear()
-        .envs(env.iter().cloned())
-        .env("TERM", "dumb")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();

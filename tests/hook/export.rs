@@ -1,18 +1,15 @@
 //! `appenv export` on its own: JSON for editors, and always exit 0 with
 //! code the shell can evaluate.
 
-use std::process::Command;
-
 use serde_json::{Value, json};
 
-use crate::harness::{Sandbox, appenv_bin};
+use super::harness::{Sandbox, appenv_bin};
 
 fn export(sandbox: &Sandbox, dir: &str, format: &str, env: &[(String, String)]) -> (Value, String) {
-    let out = Command::new(appenv_bin())
+    let out = sandbox
+        .appenv()
         .args(["export", format])
         .current_dir(sandbox.path(dir))
-        .env_clear()
-        .envs(sandbox.env())
         .env("PWD", sandbox.path(dir))
         .envs(env.iter().cloned())
         .output()
@@ -78,7 +75,7 @@ fn a_broken_app_is_one_message_and_exit_0() {
 /// Counted with strace: the calls that carry a path at least half as deep.
 #[test]
 fn export_is_linear_in_the_depth_of_the_directory() {
-    if !crate::harness::have("strace") {
+    if !super::harness::have("strace") {
         return;
     }
     for (with_app, depth) in [(false, 1000), (true, 1000), (true, 300)] {
@@ -94,14 +91,13 @@ fn export_is_linear_in_the_depth_of_the_directory() {
         }
         std::fs::create_dir_all(&deep).unwrap();
         let trace = sandbox.path("trace");
-        let out = std::process::Command::new("strace")
+        let out = sandbox
+            .command("strace")
             .args(["-f", "-qq", "-s", "10000", "-o"])
             .arg(&trace)
             .arg(appenv_bin())
             .args(["export", "bash"])
             .current_dir(&deep)
-            .env_clear()
-            .envs(sandbox.env())
             .env("PWD", &deep)
             .output()
             .unwrap();

@@ -7,19 +7,15 @@ use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use appenv::shell::Shell;
 
-pub use crate::common::have;
+use crate::common::write_executable;
+pub use crate::common::{appenv_bin, have};
 
 pub type Env = BTreeMap<OsString, OsString>;
-
-pub fn appenv_bin() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("appenv")
-}
 
 /// The shells that are here; in CI (`CI=true`) a missing one fails.
 pub fn shells() -> Vec<Shell> {
@@ -114,28 +110,40 @@ impl Sandbox {
         }
     }
 
-    pub fn env(&self) -> Vec<(String, String)> {
-        let home = self.path("home");
-        let mut env = vec![
-            ("PATH".into(), "/usr/bin:/bin".into()),
-            ("HOME".into(), home.display().to_string()),
-            (
-                "XDG_DATA_HOME".into(),
-                home.join("data").display().to_string(),
-            ),
-            (
-                "XDG_CACHE_HOME".into(),
-                home.join("cache").display().to_string(),
-            ),
-        ];
+    /// The clean environment the shells start with: HOME and the XDG dirs
+    /// in `home`, PATH the system's, `apps` trusted, then `start_env`.
+    pub fn clean(&self) -> crate::common::Sandbox {
+        let mut env = crate::common::Sandbox::new(&self.path("home")).set("PATH", "/usr/bin:/bin");
         if self.trusted {
-            env.push((
-                "APPENV_TRUSTED_DIRS".into(),
-                self.path("apps").display().to_string(),
-            ));
+            env = env.set("APPENV_TRUSTED_DIRS", self.path("apps"));
         }
-        env.extend(self.start_env.iter().cloned());
-        env
+        self.start_env
+            .iter()
+            .fold(env, |env, (name, value)| env.set(name, value))
+    }
+
+    pub fn env(&self) -> Vec<(String, String)> {
+        self.clean().env()
+    }
+
+    /// `program` in [`Sandbox::clean`], started in the sandbox.
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut cmd = self.clean().command(program);
+        cmd.current_dir(self.path(""));
+        cmd
+    }
+
+    /// appenv in [`Sandbox::clean`], started in the sandbox.
+    pub fn appenv(&self) -> Command {
+        self.command(appenv_bin())
+    }
+
+    /// `shell` without rc files in [`Sandbox::clean`], started in the
+    /// sandbox.
+    pub fn shell(&self, shell: Shell) -> Command {
+        let mut cmd = self.clean().shell(shell);
+        cmd.current_dir(self.path(""));
+        cmd
     }
 
     /// Runs `steps` in `shell`, starting in the sandbox, and returns the
@@ -146,21 +154,16 @@ impl Sandbox {
         let log = dir.join("calls");
         fs::write(&log, "").unwrap();
         let wrapper = dir.join("appenv");
-        fs::write(
+        write_executable(
             &wrapper,
-            format!(
+            &format!(
                 "#!/bin/sh\necho call >> '{}'\nexec '{}' \"$@\"\n",
                 log.display(),
                 appenv_bin().display()
             ),
-        )
-        .unwrap();
-        fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
+        );
 
-        let hook = Command::new(appenv_bin())
-            .args(["hook", shell.name()])
-            .output()
-            .unwrap();
+        let hook = self.appenv().args(["hook", shell.name()]).output().unwrap();
         assert!(hook.status.success());
         let hook_file = dir.join("hook");
         fs::write(&hook_file, &hook.stdout).unwrap();
@@ -220,22 +223,12 @@ impl Sandbox {
         let script_file = dir.join("script");
         fs::write(&script_file, &script).unwrap();
 
-        let mut cmd = Command::new(shell.name());
-        match shell {
-            Shell::Bash => cmd.args(["--norc", "--noprofile"]),
-            Shell::Zsh => cmd.arg("-f"),
+        let mut cmd = self.shell(shell);
+        if shell == Shell::Fish {
             // Interactive: the hook does nothing in a fish that is not.
-            Shell::Fish => cmd.args(["--no-config", "-i"]),
-            _ => unreachable!("bash, zsh and fish only"),
-        };
-        let out = cmd
-            .arg(&script_file)
-            .current_dir(self.path(""))
-            .env_clear()
-            .envs(self.env())
-            .env("TERM", "dumb")
-            .output()
-            .unwrap();
+            cmd.arg("-i");
+        }
+        let out = cmd.arg(&script_file).env("TERM", "dumb").output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(out.status.success(), "{shell} failed:\n{stderr}\n{script}");
         let mut said = stderr.split("--- snap\n");

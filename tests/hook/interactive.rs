@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use appenv::shell::Shell;
 
-use crate::harness::{Sandbox, appenv_bin, have, shells};
+use super::harness::{Sandbox, appenv_bin, have, shells};
 use crate::tmux::Tmux;
 
 /// The shells that are here, when tmux is too.
@@ -212,11 +212,9 @@ fn fish_that_is_not_interactive_does_nothing() {
         format!("'{}' hook fish | source\n", appenv_bin().display()),
     )
     .unwrap();
-    let out = std::process::Command::new("fish")
+    let out = sandbox
+        .command("fish")
         .args(["-c", "cd apps/app; echo \"DB=$DB\"; cd /; echo done"])
-        .current_dir(sandbox.path(""))
-        .env_clear()
-        .envs(sandbox.env())
         .env("XDG_CONFIG_HOME", sandbox.path("config"))
         .output()
         .unwrap();

@@ -1,18 +1,10 @@
 //! What appenv prints about what it was given carries no raw control
 //! character, clap's usage errors included, and starts with `appenv: `.
 
-use std::process::Command;
-
-use crate::harness::{Sandbox, appenv_bin};
+use super::harness::Sandbox;
 
 fn run(sandbox: &Sandbox, args: &[&str]) -> (i32, String) {
-    let out = Command::new(appenv_bin())
-        .args(args)
-        .current_dir(sandbox.path(""))
-        .env_clear()
-        .envs(sandbox.env())
-        .output()
-        .unwrap();
+    let out = sandbox.appenv().args(args).output().unwrap();
     (
         out.status.code().unwrap(),
         String::from_utf8(out.stderr).unwrap(),

@@ -2,14 +2,14 @@
 //! each shell's own parser, installed once however often they are loaded,
 //! and never a broken prompt.
 
-use std::process::Command;
-
 use appenv::shell::Shell;
 
-use crate::harness::{Sandbox, appenv_bin, have};
+use super::harness::{Sandbox, appenv_bin, have};
+use crate::common::Sandbox as Clean;
 
 fn hook(shell: Shell) -> String {
-    let out = Command::new(appenv_bin())
+    let out = Clean::bare()
+        .command(appenv_bin())
         .args(["hook", shell.name()])
         .output()
         .unwrap();
@@ -39,19 +39,10 @@ const ELVISH_EDIT: &str = "var edit: = (ns [&before-readline=[]])\n";
 fn run(shell: Shell, sandbox: &Sandbox, script: &str) -> (String, String) {
     let file = sandbox.path(&format!("script.{shell}"));
     std::fs::write(&file, script).unwrap();
-    let mut cmd = Command::new(which(shell.name()));
-    match shell {
-        Shell::Tcsh => cmd.arg("-f"),
-        Shell::Elvish => cmd.arg("-norc"),
-        Shell::Xonsh => cmd.arg("--no-rc"),
-        Shell::Nu => cmd.args(["--no-config-file", "--no-history"]),
-        _ => unreachable!(),
-    };
-    let out = cmd
+    let out = sandbox
+        .command(which(shell.name()))
+        .args(crate::common::no_rc(shell))
         .arg(&file)
-        .current_dir(sandbox.path(""))
-        .env_clear()
-        .envs(sandbox.env())
         .env("XDG_CONFIG_HOME", sandbox.path("home/config"))
         .output()
         .unwrap();
@@ -88,11 +79,9 @@ fn prompt(shell: Shell) -> &'static str {
 }
 
 fn which(tool: &str) -> String {
-    let out = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    crate::common::which(tool)
+        .map(|path| path.display().to_string())
+        .unwrap_or_default()
 }
 
 fn shells() -> Vec<Shell> {
@@ -106,11 +95,10 @@ fn shells() -> Vec<Shell> {
 fn each_shell_parses_its_hook_and_its_export() {
     for shell in shells() {
         let sandbox = Sandbox::new(&[("apps/app/.env", "DB=\"it's\\n$x\"\n")]);
-        let export = Command::new(appenv_bin())
+        let export = sandbox
+            .appenv()
             .args(["export", shell.name()])
             .current_dir(sandbox.path("apps/app"))
-            .env_clear()
-            .envs(sandbox.env())
             .env("APPENV_QUIET", "1")
             .output()
             .unwrap();
@@ -146,10 +134,10 @@ fn each_shell_parses_its_hook_and_its_export() {
                 Shell::Nu => vec!["nu", "--no-config-file", "-c", "nu-check $env.FILE"],
                 _ => unreachable!(),
             };
-            let out = Command::new(check[0])
+            let out = sandbox
+                .command(which(check[0]))
                 .args(&check[1..])
                 .env("FILE", &file)
-                .env("HOME", sandbox.path("home"))
                 .output()
                 .unwrap();
             assert!(
@@ -278,7 +266,8 @@ fn the_hook_loads_and_unloads_from_a_script_too() {
 #[test]
 fn an_unknown_shell_is_an_appenv_error_with_the_list() {
     for command in ["hook", "export"] {
-        let out = Command::new(appenv_bin())
+        let out = Clean::bare()
+            .command(appenv_bin())
             .args([command, "csh"])
             .output()
             .unwrap();

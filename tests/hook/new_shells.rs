@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use appenv::dotenv;
 use appenv::shell::Shell;
 
-use crate::harness::{Env, Sandbox, appenv_bin, have, parse_env};
+use super::harness::{Env, Sandbox, appenv_bin, have, parse_env};
 
 /// What no shell may run or change, each in the app's `.env`.
 const TORTURE: &[(&str, &str)] = &[
@@ -271,11 +271,7 @@ fn args(shell: Shell) -> &'static [&'static str] {
 }
 
 fn which(tool: &str) -> PathBuf {
-    let out = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .unwrap();
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    crate::common::which(tool).unwrap_or_default()
 }
 
 /// Writes the shell's rc file: the README's line.
@@ -298,15 +294,14 @@ fn install(sandbox: &Sandbox, shell: Shell, env: &[(String, String)]) {
         ),
         Shell::Nu => {
             // Once, as the README says; then `source` in config.nu.
-            let out = Command::new(which("nu"))
+            let out = crate::common::Sandbox::from_env(env)
+                .command(which("nu"))
                 .args([
                     "--no-config-file",
                     "-c",
                     "appenv hook nu | save -f ~/.cache/appenv.nu",
                 ])
                 .current_dir(&home)
-                .env_clear()
-                .envs(env.iter().cloned())
                 .output()
                 .unwrap();
             assert!(

@@ -1,6 +1,6 @@
 //! The hook in each real shell: load, reload, unload and what they keep.
 
-use crate::harness::{Sandbox, Snap, Step::*, shells};
+use super::harness::{Sandbox, Snap, Step::*, shells};
 
 fn path_of(sandbox: &Sandbox, rel: &str) -> String {
     sandbox.path(rel).display().to_string()
@@ -241,7 +241,7 @@ fn exec_from_a_loaded_shell_resolves_from_the_unloaded_env() {
         let run = format!("{{appenv}} -e test -- env -0 > '{}'", out.display());
         let snaps = sandbox.run(shell, &[Cd("apps/app"), Prompt, Run(&run), Snap]);
         assert_eq!(snaps[0].get("DB"), Some("local"), "{shell}");
-        let child = crate::harness::parse_env(&std::fs::read(&out).unwrap());
+        let child = super::harness::parse_env(&std::fs::read(&out).unwrap());
         let get = |name: &str| child.get(std::ffi::OsStr::new(name)).cloned();
         assert_eq!(get("DB"), Some("test".into()), "{shell}");
         assert_eq!(get("LOCAL_ONLY"), None, "{shell}");
@@ -423,7 +423,7 @@ fn setting_appenv_env_reloads_at_the_next_prompt() {
 /// where both loaded restores PATH exactly, however often it is visited.
 #[test]
 fn with_direnv_hooked_too_leaving_restores_path_exactly() {
-    if !crate::harness::have("direnv") {
+    if !super::harness::have("direnv") {
         return;
     }
     for shell in shells() {
@@ -438,11 +438,10 @@ fn with_direnv_hooked_too_leaving_restores_path_exactly() {
                 ("apps/shop/.venv/pyvenv.cfg", ""),
                 ("apps/shop/.venv/bin/python", ""),
             ]);
-            let allowed = std::process::Command::new("direnv")
+            let allowed = sandbox
+                .command("direnv")
                 .arg("allow")
                 .arg(sandbox.path("apps/shop"))
-                .env_clear()
-                .envs(sandbox.env())
                 .output()
                 .unwrap();
             assert!(allowed.status.success(), "{allowed:?}");
@@ -588,14 +587,10 @@ fn a_load_too_large_for_the_environment_is_refused() {
 /// both, and leaving gives back PATH exactly as it was before the first.
 #[test]
 fn with_mise_hooked_too_leaving_restores_path_exactly() {
-    if !crate::harness::have("mise") {
+    if !super::harness::have("mise") {
         return;
     }
-    let found = std::process::Command::new("sh")
-        .args(["-c", "command -v mise"])
-        .output()
-        .unwrap();
-    let mise = String::from_utf8(found.stdout).unwrap().trim().to_owned();
+    let mise = crate::common::which("mise").unwrap();
     for shell in shells() {
         for mise_first in [true, false] {
             let mut sandbox = Sandbox::new(&[

@@ -5,11 +5,13 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use crate::harness::{Sandbox, appenv_bin, have, shells};
+use super::harness::{Sandbox, appenv_bin, have, shells};
+use crate::common::Sandbox as Clean;
 use appenv::shell::Shell;
 
 fn hook(shell: &str) -> String {
-    let out = Command::new(appenv_bin())
+    let out = Clean::bare()
+        .command(appenv_bin())
         .args(["hook", shell])
         .output()
         .unwrap();
@@ -49,8 +51,11 @@ fn bash_hook_passes_shellcheck() {
     if !have("shellcheck") {
         return;
     }
+    let home = tempfile::tempdir().unwrap();
     let out = run_with_stdin(
-        Command::new("shellcheck").args(["--enable=all", "--shell=bash", "-"]),
+        Clean::new(home.path())
+            .command("shellcheck")
+            .args(["--enable=all", "--shell=bash", "-"]),
         &hook("bash"),
     );
     assert_clean("shellcheck", &out);
@@ -61,7 +66,11 @@ fn zsh_hook_parses() {
     if !have("zsh") {
         return;
     }
-    let out = run_with_stdin(Command::new("zsh").args(["-f", "-n"]), &hook("zsh"));
+    let home = tempfile::tempdir().unwrap();
+    let out = run_with_stdin(
+        Clean::new(home.path()).shell(Shell::Zsh).arg("-n"),
+        &hook("zsh"),
+    );
     assert_clean("zsh -n", &out);
 }
 
@@ -70,13 +79,17 @@ fn fish_hook_parses_and_is_formatted() {
     if !have("fish") {
         return;
     }
+    let home = tempfile::tempdir().unwrap();
     let out = run_with_stdin(
-        Command::new("fish").args(["--no-config", "--no-execute"]),
+        Clean::new(home.path())
+            .shell(Shell::Fish)
+            .arg("--no-execute"),
         &hook("fish"),
     );
     assert_clean("fish --no-execute", &out);
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/shell/appenv.fish");
-    let out = Command::new("fish_indent")
+    let out = Clean::new(home.path())
+        .command("fish_indent")
         .args(["--check", file])
         .output()
         .unwrap();
@@ -96,17 +109,12 @@ fn session(shell: Shell, rc: &str, after: &str, env: &[(&str, &str)]) -> (String
         ),
     };
     let script = format!("{rc}\n{source}\n{source}\n{after}\n");
-    let mut cmd = Command::new(shell.name());
-    match shell {
-        Shell::Bash => cmd.args(["--norc", "--noprofile", "-c", &script]),
-        Shell::Zsh => cmd.args(["-f", "-c", &script]),
-        Shell::Fish => cmd.args(["--no-config", "-i", "-c", &script]),
-        _ => unreachable!("bash, zsh and fish only"),
-    };
+    let mut cmd = sandbox.shell(shell);
+    if shell == Shell::Fish {
+        cmd.arg("-i");
+    }
     let out = cmd
-        .current_dir(sandbox.path(""))
-        .env_clear()
-        .envs(sandbox.env())
+        .args(["-c", &script])
         .envs(env.iter().copied())
         .env("TERM", "dumb")
         .output()

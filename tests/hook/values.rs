@@ -3,14 +3,13 @@
 //! to a child, compared with what was written.
 
 use std::ffi::OsStr;
-use std::process::Command;
 use std::sync::OnceLock;
 
 use appenv::dotenv;
 use appenv::shell::Shell;
 use proptest::prelude::*;
 
-use crate::harness::{Sandbox, appenv_bin, parse_env, shells};
+use super::harness::{Sandbox, appenv_bin, parse_env, shells};
 
 fn available() -> &'static [Shell] {
     static SHELLS: OnceLock<Vec<Shell>> = OnceLock::new();
@@ -77,17 +76,10 @@ proptest! {
                 Shell::Fish => format!("'{bin}' export fish | source; command env -0 > '{}'", out.display()),
                 _ => format!("eval \"$('{bin}' export {shell})\"; command env -0 > '{}'", out.display()),
             };
-            let mut cmd = Command::new(shell.name());
-            match shell {
-                Shell::Bash => cmd.args(["--norc", "--noprofile", "-c", &script]),
-                Shell::Zsh => cmd.args(["-f", "-c", &script]),
-                Shell::Fish => cmd.args(["--no-config", "-c", &script]),
-                _ => unreachable!("bash, zsh and fish only"),
-            };
-            let status = cmd
+            let status = sandbox
+                .shell(shell)
+                .args(["-c", &script])
                 .current_dir(sandbox.path("apps/app"))
-                .env_clear()
-                .envs(sandbox.env())
                 .env("APPENV_QUIET", "1")
                 .status()
                 .unwrap();

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::common::Sandbox;
+
 /// How long any wait may take before the test fails.
 const TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -21,7 +23,9 @@ impl Tmux {
         let tmux = Tmux {
             socket: socket_dir.join("tmux.sock"),
         };
-        let out = Command::new("tmux")
+        let out = Sandbox::from_env(env)
+            .set("TERM", "xterm")
+            .command("tmux")
             .arg("-S")
             .arg(&tmux.socket)
             .args([
@@ -38,9 +42,6 @@ impl Tmux {
             .arg(dir)
             .args(argv)
             .current_dir(dir)
-            .env_clear()
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .env("TERM", "xterm")
             .output()
             .expect("tmux runs");
         assert!(

@@ -1,7 +1,5 @@
 //! End-to-end tests of the shell hook, in the real shells.
 
-#[path = "../common/mod.rs"]
-mod common;
 mod cost;
 mod export;
 mod harness;
@@ -11,6 +9,4 @@ mod new_scripts;
 mod new_shells;
 mod scenarios;
 mod script;
-#[path = "../support/tmux.rs"]
-mod tmux;
 mod values;
