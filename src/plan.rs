@@ -310,19 +310,34 @@ pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Err
 /// setting `APPENV_TRUSTED_DIRS=/` or moving the trust store would make every
 /// appenv started under it trust apps that were never allowed.
 fn reserved(name: &str, base: &Env) -> Option<&'static str> {
-    let xdg_inherited = base
-        .get(OsStr::new("XDG_DATA_HOME"))
-        .is_some_and(|v| std::path::Path::new(v).is_absolute());
-    if name.starts_with("APPENV_") {
-        Some("names starting with APPENV_ are appenv's own, and an app's files cannot set them")
-    } else if name == "XDG_DATA_HOME" {
-        Some("it decides where appenv keeps trust, so an app's files cannot set it")
-    } else if name == "HOME" && !xdg_inherited {
-        Some(
-            "without XDG_DATA_HOME it decides where appenv keeps trust, so an app's files cannot set it",
-        )
-    } else {
-        None
+    Reserved::new(base).why(name)
+}
+
+/// [`reserved`] for many names: the base env is looked at once.
+struct Reserved {
+    xdg_inherited: bool,
+}
+
+impl Reserved {
+    fn new(base: &Env) -> Self {
+        let xdg_inherited = base
+            .get(OsStr::new("XDG_DATA_HOME"))
+            .is_some_and(|v| std::path::Path::new(v).is_absolute());
+        Self { xdg_inherited }
+    }
+
+    fn why(&self, name: &str) -> Option<&'static str> {
+        if name.starts_with("APPENV_") {
+            Some("names starting with APPENV_ are appenv's own, and an app's files cannot set them")
+        } else if name == "XDG_DATA_HOME" {
+            Some("it decides where appenv keeps trust, so an app's files cannot set it")
+        } else if name == "HOME" && !self.xdg_inherited {
+            Some(
+                "without XDG_DATA_HOME it decides where appenv keeps trust, so an app's files cannot set it",
+            )
+        } else {
+            None
+        }
     }
 }
 
@@ -492,33 +507,27 @@ impl Layers<'_> {
             let bytes = inputs
                 .read(&name, input::MAX_ENV_FILE, "an env file")
                 .map_err(Error::Input)?;
-            let entries = match bytes {
-                None => None,
-                Some(bytes) => {
-                    let seed = self.seed();
-                    Some(dotenv::parse(&name, &bytes, seed.into_iter()).map_err(Error::Dotenv)?)
-                }
-            };
-            let status = match entries {
+            let status = match bytes {
                 None => FileStatus::Missing,
-                Some(entries) => {
+                Some(bytes) => {
+                    let entries = dotenv::parse(&name, &bytes, self).map_err(Error::Dotenv)?;
                     let count = entries.len();
                     self.vars.reserve(count);
-                    if let Some(e) = entries
-                        .iter()
-                        .find(|e| reserved(&e.key, self.base).is_some())
+                    let reserved = Reserved::new(self.base);
+                    if let Some((e, why)) =
+                        entries.iter().find_map(|e| Some((e, reserved.why(e.key)?)))
                     {
                         return Err(Error::Reserved {
                             file: name,
                             line: e.line,
-                            name: e.key.clone(),
-                            why: reserved(&e.key, self.base).unwrap_or_default(),
+                            name: e.key.to_owned(),
+                            why,
                         });
                     }
                     for e in entries {
                         self.set(
-                            e.key,
-                            e.value,
+                            e.key.to_owned(),
+                            e.value.into_owned(),
                             Source::File {
                                 name: name.clone(),
                                 line: e.line,
@@ -532,20 +541,26 @@ impl Layers<'_> {
         }
         Ok(uses)
     }
+}
 
-    /// What substitution in the next file sees, lowest precedence first
-    /// (dotenvy lets a later seed line win).
-    fn seed(&self) -> Vec<(&str, &str)> {
-        let inherited = self
-            .base
-            .iter()
-            .filter_map(|(k, v)| Some((k.to_str()?, v.to_str()?)));
-        let layered = self.vars.iter().map(|(k, (v, _))| (k.as_str(), v.as_str()));
-        if self.override_inherited {
-            inherited.chain(layered).collect()
-        } else {
-            layered.chain(inherited).collect()
+/// What substitution in an env file sees besides its earlier lines.
+impl dotenv::Seed for Layers<'_> {
+    /// As dotenvy's `getenv`: a name holding `=` matches an entry by its
+    /// start, as in C's environment (`A=B` finds `A=B=c`).
+    fn inherited(&self, name: &str) -> Option<&str> {
+        let value = |key: &str| self.base.get(OsStr::new(key)).and_then(|v| v.to_str());
+        // `=` never falls inside a multi-byte character.
+        match name.bytes().skip(1).position(|b| b == b'=') {
+            None => value(name),
+            Some(at) => {
+                let (key, rest) = (&name[..at + 1], &name[at + 2..]);
+                value(key)?.strip_prefix(rest)?.strip_prefix('=')
+            }
         }
+    }
+
+    fn layered(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(|(value, _)| value.as_str())
     }
 }
 
