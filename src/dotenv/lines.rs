@@ -55,6 +55,20 @@ impl<'a> Iterator for Lines<'a> {
         let rest = self.rest;
         let start = self.line;
         let bytes = rest.as_bytes();
+        // Most lines hold nothing the reader treats specially: they end at
+        // their newline, complete.
+        if let Some(nl) = first_notable(bytes).filter(|&at| bytes[at] == b'\n') {
+            self.rest = &rest[nl + 1..];
+            self.line += 1;
+            let raw = &rest[..=nl];
+            let text = &raw[..nl];
+            return Some(Logical {
+                line: start,
+                raw,
+                text: text.strip_suffix('\r').unwrap_or(text),
+                unfinished: None,
+            });
+        }
         let mut state = State::Complete;
         let mut pos = 0;
         let done = |this: &mut Self, consumed: usize, raw: &'a str, text: &'a str, unfinished| {
@@ -174,16 +188,46 @@ fn utf8_width(byte: u8) -> usize {
     }
 }
 
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Whether a byte of `word` is `byte`.
+fn holds(word: u64, byte: u8) -> bool {
+    let v = word ^ (LO * u64::from(byte));
+    v.wrapping_sub(LO) & !v & HI != 0
+}
+
+/// Where the first newline, or the first byte the line reader may treat
+/// specially (quotes, backslash, `#`, a non-ASCII character, which may be a
+/// blank) is, eight bytes at a time.
+fn first_notable(bytes: &[u8]) -> Option<usize> {
+    let notable = |b: u8| matches!(b, b'\n' | b'\\' | b'"' | b'\'' | b'#' | 0x80..);
+    let mut offset = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        if word & HI != 0
+            || [b'\n', b'\\', b'"', b'\'', b'#']
+                .into_iter()
+                .any(|b| holds(word, b))
+        {
+            break;
+        }
+        offset += 8;
+    }
+    bytes[offset..]
+        .iter()
+        .position(|&b| notable(b))
+        .map(|at| offset + at)
+}
+
 /// The first `needle` in `haystack`, a word at a time.
 pub(super) fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let pattern = LO * u64::from(needle);
-    let mut chunks = haystack.chunks_exact(8);
     let mut offset = 0;
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ pattern;
-        if word.wrapping_sub(LO) & !word & HI != 0 {
+    for chunk in haystack.chunks_exact(8) {
+        if holds(
+            u64::from_le_bytes(chunk.try_into().unwrap_or_default()),
+            needle,
+        ) {
             break;
         }
         offset += 8;

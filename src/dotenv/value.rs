@@ -55,10 +55,22 @@ fn key(text: &str) -> Result<(&str, &str), Refused> {
     }
     let end = text
         .bytes()
-        .position(|b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'.'))
+        .position(|b| !NAME[usize::from(b)])
         .unwrap_or(text.len());
     Ok(text.split_at(end))
 }
+
+/// The bytes of a key: ASCII letters and digits, `_` and `.`.
+static NAME: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'.';
+        b += 1;
+    }
+    table
+};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Name {
