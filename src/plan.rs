@@ -2,9 +2,11 @@
 //! out. It reads files and nothing else: no printing, no exec, no writes and
 //! no use of the process environment (the base env is a parameter).
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::{OsStr, OsString};
 use std::fmt;
+use std::sync::Arc;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
@@ -97,7 +99,8 @@ pub enum Source {
     /// `[env.vars]` in appenv.toml.
     Config,
     File {
-        name: String,
+        /// Shared by every variable of the file.
+        name: Arc<str>,
         line: usize,
     },
     /// Set by dependency isolation (PATH, VIRTUAL_ENV).
@@ -238,7 +241,8 @@ pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Err
     let mut layers = Layers {
         base,
         override_inherited,
-        vars: HashMap::new(),
+        vars: Vec::new(),
+        index: RefCell::default(),
     };
     if let (Some(config), Some(bytes)) = (&config, &config_bytes) {
         layers.add_config_vars(config, bytes)?;
@@ -265,21 +269,21 @@ pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Err
         };
         (k.clone(), var)
     });
-    let layered = layers
-        .vars
-        .into_iter()
-        .filter_map(|(key, (value, source))| {
-            let key = OsString::from(key);
-            let wins = override_inherited || !base.contains_key(&key);
-            wins.then(|| {
-                let value = value.into();
-                (key, Var { value, source })
-            })
-        });
+    let layered = layers.vars.into_iter().map(|(key, value, source)| {
+        let value = value.into();
+        (key.into(), Var { value, source })
+    });
     // Collecting sorts once and builds the tree in bulk, where inserting
-    // each file variable would search the tree each time; of equal keys,
-    // the last (layered) one is kept.
-    let mut vars: BTreeMap<OsString, Var> = inherited.chain(layered).collect();
+    // each file variable would search the tree each time. Of equal keys the
+    // last is kept, so what wins comes last: a later layer after an earlier
+    // one (the sort is stable), and the inherited variable after the layered
+    // one unless files override it. Layers keep the order of their files, so
+    // a sorted file costs the sort next to nothing.
+    let mut vars: BTreeMap<OsString, Var> = if override_inherited {
+        inherited.chain(layered).collect()
+    } else {
+        layered.chain(inherited).collect()
+    };
     let removed = apply_isolation(&isolation, &mut vars);
     let appenv = |value: &str| Var {
         value: value.into(),
@@ -425,17 +429,40 @@ fn apply_env_name(
 struct Layers<'a> {
     base: &'a Env,
     override_inherited: bool,
-    vars: HashMap<String, (String, Source)>,
+    /// Every variable set, in order: of a name set twice, the later wins.
+    vars: Vec<(String, String, Source)>,
+    /// Where the last of each name is in `vars`, built and brought up to
+    /// date only when substitution looks a name up: most apps never do.
+    index: RefCell<Index>,
+}
+
+#[derive(Default)]
+struct Index {
+    last: HashMap<String, usize>,
+    /// How many of `vars` are in `last`.
+    len: usize,
 }
 
 impl Layers<'_> {
     fn set(&mut self, key: String, value: String, source: Source) {
-        self.vars.insert(key, (value, source));
+        self.vars.push((key, value, source));
+    }
+
+    /// The value a layer gives `name`, the last one set.
+    fn layered(&self, name: &str) -> Option<&str> {
+        let mut index = self.index.borrow_mut();
+        let index = &mut *index;
+        for (at, (key, _, _)) in self.vars.iter().enumerate().skip(index.len) {
+            index.last.insert(key.clone(), at);
+        }
+        index.len = self.vars.len();
+        let at = *index.last.get(name)?;
+        Some(self.vars[at].1.as_str())
     }
 
     /// The value a name has at this point, by the final precedence rule.
     fn lookup(&self, name: &str) -> Option<&str> {
-        let layered = || self.vars.get(name).map(|(value, _)| value.as_str());
+        let layered = || self.layered(name);
         let inherited = || self.base.get(OsStr::new(name)).and_then(|v| v.to_str());
         if self.override_inherited {
             layered().or_else(inherited)
@@ -524,12 +551,13 @@ impl Layers<'_> {
                             why,
                         });
                     }
+                    let shared: Arc<str> = Arc::from(name.as_str());
                     for e in entries {
                         self.set(
                             e.key.to_owned(),
                             e.value.into_owned(),
                             Source::File {
-                                name: name.clone(),
+                                name: Arc::clone(&shared),
                                 line: e.line,
                             },
                         );
@@ -560,7 +588,7 @@ impl dotenv::Seed for Layers<'_> {
     }
 
     fn layered(&self, name: &str) -> Option<&str> {
-        self.vars.get(name).map(|(value, _)| value.as_str())
+        Layers::layered(self, name)
     }
 }
 
@@ -657,6 +685,59 @@ mod tests {
 
     fn value(plan: &Plan, name: &str) -> Option<String> {
         plan.value(name).map(|v| v.to_string_lossy().into_owned())
+    }
+
+    #[test]
+    fn substitution_sees_the_base_then_earlier_lines_then_earlier_layers() {
+        let (_t, root) = app(&[
+            ("appenv.toml", "[env.vars]\nC = \"config\"\n"),
+            (".env", "I=env\nE=env\nE2=env\n"),
+            (
+                ".env.local",
+                "E2=local\nX=\"${I} ${E} ${E2} ${C} ${NONE}.\"\nY=${X}\n",
+            ),
+            (".env.development", "E=dev\nL=${E}\nL2=${E2}\n"),
+        ]);
+        let base = env(&[("I", "base")]);
+        let plan = resolve_in(&root, Some("development"), &base).unwrap();
+        // `.env.local` comes after `.env.development`; each asks earlier
+        // layers once they have been indexed, and again after more are set.
+        assert_eq!(value(&plan, "L").unwrap(), "dev");
+        assert_eq!(value(&plan, "L2").unwrap(), "env");
+        assert_eq!(value(&plan, "X").unwrap(), "base dev local config .");
+        assert_eq!(value(&plan, "Y").unwrap(), "base dev local config .");
+        assert_eq!(value(&plan, "I").unwrap(), "base");
+    }
+
+    #[test]
+    fn substitution_reads_a_name_holding_equals_as_getenv_does() {
+        let (_t, root) = app(&[(".env", "A=\"${K=v}|${K=w}|${=K=x}|${K}\"\n")]);
+        let base = env(&[("K", "v=found"), ("=K", "x=odd")]);
+        let plan = resolve_in(&root, None, &base).unwrap();
+        assert_eq!(value(&plan, "A").unwrap(), "found||odd|v=found");
+    }
+
+    #[test]
+    fn a_variable_set_twice_keeps_the_last_layer_and_the_override_rule() {
+        let (_t, root) = app(&[(".env", "A=1\nA=2\nI=file\n"), (".env.local", "A=3\n")]);
+        let base = env(&[("I", "base")]);
+        let plan = resolve_in(&root, None, &base).unwrap();
+        assert_eq!(value(&plan, "A").unwrap(), "3");
+        assert_eq!(value(&plan, "I").unwrap(), "base");
+        let request = Request {
+            start: root.clone(),
+            override_inherited: true,
+            ..Request::default()
+        };
+        let plan = resolve(&request, &base).unwrap();
+        assert_eq!(value(&plan, "I").unwrap(), "file");
+        assert_eq!(
+            plan.vars[OsStr::new("A")].source,
+            Source::File {
+                name: ".env.local".into(),
+                line: 1
+            }
+        );
     }
 
     #[test]
