@@ -89,6 +89,7 @@ pub fn parse<'a>(
         entries: Vec::new(),
         index: None,
         seed,
+        budget: SUBSTITUTED,
     };
     for logical in Lines::new(text) {
         if logical.unfinished.is_some() {
@@ -101,7 +102,14 @@ pub fn parse<'a>(
                 value,
                 line: logical.line,
             }),
-            Err(Refused) => return Err(fail(logical.line, explain::explain(&logical))),
+            Err(Refused::Syntax) => return Err(fail(logical.line, explain::explain(&logical))),
+            Err(Refused::Oversized) => {
+                let message = format!(
+                    "substitution makes this file's values larger than {} MiB",
+                    SUBSTITUTED >> 20
+                );
+                return Err(fail(logical.line, message));
+            }
         }
     }
     Ok(parsed.entries)
@@ -114,7 +122,15 @@ struct Parsed<'a, 's, S> {
     /// files never substitute.
     index: Option<HashMap<&'a str, usize>>,
     seed: &'s S,
+    /// How many more bytes substitution may add.
+    budget: usize,
 }
+
+/// The most that substitution may add to the values of one file, as much
+/// as an env file may hold. dotenvy has no limit, so that a few lines that
+/// each double a value (`A=$A$A`) would take all memory, and parsing comes
+/// before any trust is checked.
+const SUBSTITUTED: usize = crate::input::MAX_ENV_FILE as usize;
 
 impl<'a, S> Parsed<'a, '_, S> {
     fn push(&mut self, entry: Entry<'a>) {
@@ -126,23 +142,30 @@ impl<'a, S> Parsed<'a, '_, S> {
 }
 
 impl<S: Seed> value::Substitute for Parsed<'_, '_, S> {
-    fn substitute(&mut self, name: &str, out: &mut String) {
-        if let Some(value) = self.seed.inherited(name) {
-            out.push_str(value);
-            return;
-        }
+    fn substitute(&mut self, name: &str, out: &mut String) -> Result<(), Refused> {
         let entries = &self.entries;
-        let index = self.index.get_or_insert_with(|| {
-            let keys = entries.iter().enumerate().map(|(i, e)| (e.key, i));
-            keys.collect()
-        });
-        if let Some(&i) = index.get(name) {
-            out.push_str(&entries[i].value);
-        } else if is_key(name) {
-            // dotenvy would have seen earlier layers as lines of its own
-            // syntax, so only under names it accepts as keys.
-            out.push_str(self.seed.layered(name).unwrap_or_default());
-        }
+        let value = match self.seed.inherited(name) {
+            Some(value) => value,
+            None => {
+                let index = self.index.get_or_insert_with(|| {
+                    let keys = entries.iter().enumerate().map(|(i, e)| (e.key, i));
+                    keys.collect()
+                });
+                match index.get(name) {
+                    Some(&i) => &entries[i].value,
+                    // dotenvy would have seen earlier layers as lines of its
+                    // own syntax, so only under names it accepts as keys.
+                    None if is_key(name) => self.seed.layered(name).unwrap_or_default(),
+                    None => "",
+                }
+            }
+        };
+        self.budget = self
+            .budget
+            .checked_sub(value.len())
+            .ok_or(Refused::Oversized)?;
+        out.push_str(value);
+        Ok(())
     }
 }
 

@@ -128,6 +128,17 @@ fn an_unfinished_last_line_is_the_line_named() {
 }
 
 #[test]
+fn substitution_cannot_grow_a_file_without_bound() {
+    // Each line doubles A: 30 lines would make a value of a gigabyte.
+    let mut text = String::from("A=0123456789abcdef\n");
+    text.push_str(&"A=${A}${A}\n".repeat(30));
+    let e = parse_str(&text).unwrap_err();
+    assert_eq!(e.line, Some(21), "{e}");
+    assert!(e.message.contains("larger than 16 MiB"), "{e}");
+    assert!(parse_str(&"B=${A}${A}\n".repeat(1000)).is_ok());
+}
+
+#[test]
 fn invalid_utf8_and_nul_name_the_line() {
     let e = parse(".env", b"A=1\nB=\xff\n", &NoSeed).unwrap_err();
     assert_eq!((e.line, e.message.as_str()), (Some(2), "not valid UTF-8"));

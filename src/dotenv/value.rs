@@ -6,12 +6,17 @@ use std::borrow::Cow;
 
 /// The value of `$NAME` or `${NAME}`, appended to a value being built.
 pub(super) trait Substitute {
-    fn substitute(&mut self, name: &str, out: &mut String);
+    fn substitute(&mut self, name: &str, out: &mut String) -> Result<(), Refused>;
 }
 
-/// A line dotenvy refuses; what is wrong is told from the text (see
-/// [`super::explain`]), which is never echoed.
-pub(super) struct Refused;
+/// Why a line is not read.
+pub(super) enum Refused {
+    /// dotenvy refuses it; what is wrong is told from the text (see
+    /// [`super::explain`]), which is never echoed.
+    Syntax,
+    /// Substitution would make the file's values larger than appenv reads.
+    Oversized,
+}
 
 /// The key and value `line` sets, `None` for a blank line or a comment.
 pub(super) fn parse_line<'a>(
@@ -29,9 +34,9 @@ pub(super) fn parse_line<'a>(
         Some(after) => rest = after,
         None if key == "export" => {
             (key, rest) = self::key(rest)?;
-            rest = rest.trim_start().strip_prefix('=').ok_or(Refused)?;
+            rest = rest.trim_start().strip_prefix('=').ok_or(Refused::Syntax)?;
         }
-        None => return Err(Refused),
+        None => return Err(Refused::Syntax),
     }
     let rest = rest.trim_start();
     if rest.is_empty() || rest.starts_with('#') {
@@ -51,7 +56,7 @@ pub(super) fn parse_line<'a>(
 /// A run of name characters that starts like a name, and what follows it.
 fn key(text: &str) -> Result<(&str, &str), Refused> {
     if !text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
-        return Err(Refused);
+        return Err(Refused::Syntax);
     }
     let end = text
         .bytes()
@@ -99,13 +104,13 @@ fn value(input: &str, vars: &mut impl Substitute) -> Result<String, Refused> {
             match c {
                 ' ' | '\t' => continue,
                 '#' => break,
-                _ => return Err(Refused),
+                _ => return Err(Refused::Syntax),
             }
         } else if escaped {
             match c {
                 '\\' | '\'' | '"' | '$' | ' ' => out.push(c),
                 'n' => out.push('\n'),
-                _ => return Err(Refused),
+                _ => return Err(Refused::Syntax),
             }
             escaped = false;
         } else if strong {
@@ -121,7 +126,7 @@ fn value(input: &str, vars: &mut impl Substitute) -> Result<String, Refused> {
                 if c == '{' && name.is_empty() {
                     mode = Name::Braced;
                 } else {
-                    vars.substitute(&name, &mut out);
+                    vars.substitute(&name, &mut out)?;
                     name.clear();
                     if c == '$' {
                         mode = Name::Bare;
@@ -132,7 +137,7 @@ fn value(input: &str, vars: &mut impl Substitute) -> Result<String, Refused> {
                 }
             } else if c == '}' {
                 mode = Name::None;
-                vars.substitute(&name, &mut out);
+                vars.substitute(&name, &mut out)?;
                 name.clear();
             } else {
                 name.push(c);
@@ -156,10 +161,10 @@ fn value(input: &str, vars: &mut impl Substitute) -> Result<String, Refused> {
         }
     }
     if mode == Name::Braced || strong || weak {
-        return Err(Refused);
+        return Err(Refused::Syntax);
     }
     if mode == Name::Bare {
-        vars.substitute(&name, &mut out);
+        vars.substitute(&name, &mut out)?;
     }
     Ok(out)
 }
