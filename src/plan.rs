@@ -2,9 +2,11 @@
 //! out. It reads files and nothing else: no printing, no exec, no writes and
 //! no use of the process environment (the base env is a parameter).
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::{OsStr, OsString};
 use std::fmt;
+use std::sync::Arc;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
@@ -98,7 +100,8 @@ pub enum Source {
     /// `[env.vars]` in appenv.toml.
     Config,
     File {
-        name: String,
+        /// Shared by every variable of the file.
+        name: Arc<str>,
         line: usize,
     },
     /// Set by dependency isolation (PATH, VIRTUAL_ENV).
@@ -239,7 +242,8 @@ pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Err
     let mut layers = Layers {
         base,
         override_inherited,
-        vars: HashMap::new(),
+        vars: Vec::new(),
+        index: RefCell::default(),
     };
     if let (Some(config), Some(bytes)) = (&config, &config_bytes) {
         layers.add_config_vars(config, bytes)?;
@@ -266,21 +270,21 @@ pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Err
         };
         (k.clone(), var)
     });
-    let layered = layers
-        .vars
-        .into_iter()
-        .filter_map(|(key, (value, source))| {
-            let key = OsString::from(key);
-            let wins = override_inherited || !base.contains_key(&key);
-            wins.then(|| {
-                let value = value.into();
-                (key, Var { value, source })
-            })
-        });
+    let layered = layers.vars.into_iter().map(|(key, value, source)| {
+        let value = value.into();
+        (key.into(), Var { value, source })
+    });
     // Collecting sorts once and builds the tree in bulk, where inserting
-    // each file variable would search the tree each time; of equal keys,
-    // the last (layered) one is kept.
-    let mut vars: BTreeMap<OsString, Var> = inherited.chain(layered).collect();
+    // each file variable would search the tree each time. Of equal keys the
+    // last is kept, so what wins comes last: a later layer after an earlier
+    // one (the sort is stable), and the inherited variable after the layered
+    // one unless files override it. Layers keep the order of their files, so
+    // a sorted file costs the sort next to nothing.
+    let mut vars: BTreeMap<OsString, Var> = if override_inherited {
+        inherited.chain(layered).collect()
+    } else {
+        layered.chain(inherited).collect()
+    };
     let removed = apply_isolation(&isolation, &mut vars);
     let appenv = |value: &str| Var {
         value: value.into(),
@@ -311,19 +315,34 @@ pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Err
 /// setting `APPENV_TRUSTED_DIRS=/` or moving the trust store would make every
 /// appenv started under it trust apps that were never allowed.
 fn reserved(name: &str, base: &Env) -> Option<&'static str> {
-    let xdg_inherited = base
-        .get(OsStr::new("XDG_DATA_HOME"))
-        .is_some_and(|v| std::path::Path::new(v).is_absolute());
-    if name.starts_with("APPENV_") {
-        Some("names starting with APPENV_ are appenv's own, and an app's files cannot set them")
-    } else if name == "XDG_DATA_HOME" {
-        Some("it decides where appenv keeps trust, so an app's files cannot set it")
-    } else if name == "HOME" && !xdg_inherited {
-        Some(
-            "without XDG_DATA_HOME it decides where appenv keeps trust, so an app's files cannot set it",
-        )
-    } else {
-        None
+    Reserved::new(base).why(name)
+}
+
+/// [`reserved`] for many names: the base env is looked at once.
+struct Reserved {
+    xdg_inherited: bool,
+}
+
+impl Reserved {
+    fn new(base: &Env) -> Self {
+        let xdg_inherited = base
+            .get(OsStr::new("XDG_DATA_HOME"))
+            .is_some_and(|v| std::path::Path::new(v).is_absolute());
+        Self { xdg_inherited }
+    }
+
+    fn why(&self, name: &str) -> Option<&'static str> {
+        if name.starts_with("APPENV_") {
+            Some("names starting with APPENV_ are appenv's own, and an app's files cannot set them")
+        } else if name == "XDG_DATA_HOME" {
+            Some("it decides where appenv keeps trust, so an app's files cannot set it")
+        } else if name == "HOME" && !self.xdg_inherited {
+            Some(
+                "without XDG_DATA_HOME it decides where appenv keeps trust, so an app's files cannot set it",
+            )
+        } else {
+            None
+        }
     }
 }
 
@@ -411,17 +430,40 @@ fn apply_env_name(
 struct Layers<'a> {
     base: &'a Env,
     override_inherited: bool,
-    vars: HashMap<String, (String, Source)>,
+    /// Every variable set, in order: of a name set twice, the later wins.
+    vars: Vec<(String, String, Source)>,
+    /// Where the last of each name is in `vars`, built and brought up to
+    /// date only when substitution looks a name up: most apps never do.
+    index: RefCell<Index>,
+}
+
+#[derive(Default)]
+struct Index {
+    last: HashMap<String, usize>,
+    /// How many of `vars` are in `last`.
+    len: usize,
 }
 
 impl Layers<'_> {
     fn set(&mut self, key: String, value: String, source: Source) {
-        self.vars.insert(key, (value, source));
+        self.vars.push((key, value, source));
+    }
+
+    /// The value a layer gives `name`, the last one set.
+    fn layered(&self, name: &str) -> Option<&str> {
+        let mut index = self.index.borrow_mut();
+        let index = &mut *index;
+        for (at, (key, _, _)) in self.vars.iter().enumerate().skip(index.len) {
+            index.last.insert(key.clone(), at);
+        }
+        index.len = self.vars.len();
+        let at = *index.last.get(name)?;
+        Some(self.vars[at].1.as_str())
     }
 
     /// The value a name has at this point, by the final precedence rule.
     fn lookup(&self, name: &str) -> Option<&str> {
-        let layered = || self.vars.get(name).map(|(value, _)| value.as_str());
+        let layered = || self.layered(name);
         let inherited = || self.base.get(OsStr::new(name)).and_then(|v| v.to_str());
         if self.override_inherited {
             layered().or_else(inherited)
@@ -493,35 +535,30 @@ impl Layers<'_> {
             let bytes = inputs
                 .read(&name, input::MAX_ENV_FILE, "an env file")
                 .map_err(Error::Input)?;
-            let entries = match bytes {
-                None => None,
-                Some(bytes) => {
-                    let seed = self.seed();
-                    Some(dotenv::parse(&name, &bytes, seed.into_iter()).map_err(Error::Dotenv)?)
-                }
-            };
-            let status = match entries {
+            let status = match bytes {
                 None => FileStatus::Missing,
-                Some(entries) => {
+                Some(bytes) => {
+                    let entries = dotenv::parse(&name, &bytes, self).map_err(Error::Dotenv)?;
                     let count = entries.len();
                     self.vars.reserve(count);
-                    if let Some(e) = entries
-                        .iter()
-                        .find(|e| reserved(&e.key, self.base).is_some())
+                    let reserved = Reserved::new(self.base);
+                    if let Some((e, why)) =
+                        entries.iter().find_map(|e| Some((e, reserved.why(e.key)?)))
                     {
                         return Err(Error::Reserved {
                             file: name,
                             line: e.line,
-                            name: e.key.clone(),
-                            why: reserved(&e.key, self.base).unwrap_or_default(),
+                            name: e.key.to_owned(),
+                            why,
                         });
                     }
+                    let shared: Arc<str> = Arc::from(name.as_str());
                     for e in entries {
                         self.set(
-                            e.key,
-                            e.value,
+                            e.key.to_owned(),
+                            e.value.into_owned(),
                             Source::File {
-                                name: name.clone(),
+                                name: Arc::clone(&shared),
                                 line: e.line,
                             },
                         );
@@ -533,20 +570,26 @@ impl Layers<'_> {
         }
         Ok(uses)
     }
+}
 
-    /// What substitution in the next file sees, lowest precedence first
-    /// (dotenvy lets a later seed line win).
-    fn seed(&self) -> Vec<(&str, &str)> {
-        let inherited = self
-            .base
-            .iter()
-            .filter_map(|(k, v)| Some((k.to_str()?, v.to_str()?)));
-        let layered = self.vars.iter().map(|(k, (v, _))| (k.as_str(), v.as_str()));
-        if self.override_inherited {
-            inherited.chain(layered).collect()
-        } else {
-            layered.chain(inherited).collect()
+/// What substitution in an env file sees besides its earlier lines.
+impl dotenv::Seed for Layers<'_> {
+    /// As dotenvy's `getenv`: a name holding `=` matches an entry by its
+    /// start, as in C's environment (`A=B` finds `A=B=c`).
+    fn inherited(&self, name: &str) -> Option<&str> {
+        let value = |key: &str| self.base.get(OsStr::new(key)).and_then(|v| v.to_str());
+        // `=` never falls inside a multi-byte character.
+        match name.bytes().skip(1).position(|b| b == b'=') {
+            None => value(name),
+            Some(at) => {
+                let (key, rest) = (&name[..at + 1], &name[at + 2..]);
+                value(key)?.strip_prefix(rest)?.strip_prefix('=')
+            }
         }
+    }
+
+    fn layered(&self, name: &str) -> Option<&str> {
+        Layers::layered(self, name)
     }
 }
 
@@ -643,6 +686,59 @@ mod tests {
 
     fn value(plan: &Plan, name: &str) -> Option<String> {
         plan.value(name).map(|v| v.to_string_lossy().into_owned())
+    }
+
+    #[test]
+    fn substitution_sees_the_base_then_earlier_lines_then_earlier_layers() {
+        let (_t, root) = app(&[
+            ("appenv.toml", "[env.vars]\nC = \"config\"\n"),
+            (".env", "I=env\nE=env\nE2=env\n"),
+            (
+                ".env.local",
+                "E2=local\nX=\"${I} ${E} ${E2} ${C} ${NONE}.\"\nY=${X}\n",
+            ),
+            (".env.development", "E=dev\nL=${E}\nL2=${E2}\n"),
+        ]);
+        let base = env(&[("I", "base")]);
+        let plan = resolve_in(&root, Some("development"), &base).unwrap();
+        // `.env.local` comes after `.env.development`; each asks earlier
+        // layers once they have been indexed, and again after more are set.
+        assert_eq!(value(&plan, "L").unwrap(), "dev");
+        assert_eq!(value(&plan, "L2").unwrap(), "env");
+        assert_eq!(value(&plan, "X").unwrap(), "base dev local config .");
+        assert_eq!(value(&plan, "Y").unwrap(), "base dev local config .");
+        assert_eq!(value(&plan, "I").unwrap(), "base");
+    }
+
+    #[test]
+    fn substitution_reads_a_name_holding_equals_as_getenv_does() {
+        let (_t, root) = app(&[(".env", "A=\"${K=v}|${K=w}|${=K=x}|${K}\"\n")]);
+        let base = env(&[("K", "v=found"), ("=K", "x=odd")]);
+        let plan = resolve_in(&root, None, &base).unwrap();
+        assert_eq!(value(&plan, "A").unwrap(), "found||odd|v=found");
+    }
+
+    #[test]
+    fn a_variable_set_twice_keeps_the_last_layer_and_the_override_rule() {
+        let (_t, root) = app(&[(".env", "A=1\nA=2\nI=file\n"), (".env.local", "A=3\n")]);
+        let base = env(&[("I", "base")]);
+        let plan = resolve_in(&root, None, &base).unwrap();
+        assert_eq!(value(&plan, "A").unwrap(), "3");
+        assert_eq!(value(&plan, "I").unwrap(), "base");
+        let request = Request {
+            start: root.clone(),
+            override_inherited: true,
+            ..Request::default()
+        };
+        let plan = resolve(&request, &base).unwrap();
+        assert_eq!(value(&plan, "I").unwrap(), "file");
+        assert_eq!(
+            plan.vars[OsStr::new("A")].source,
+            Source::File {
+                name: ".env.local".into(),
+                line: 1
+            }
+        );
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub fn source_json(source: &Source) -> Value {
     match source {
         Source::Inherited => json!({ "kind": "inherited" }),
         Source::Config => json!({ "kind": "config", "file": "appenv.toml" }),
-        Source::File { name, line } => json!({ "kind": "file", "file": name, "line": line }),
+        Source::File { name, line } => json!({ "kind": "file", "file": &**name, "line": line }),
         Source::Isolation => json!({ "kind": "isolation" }),
         Source::Appenv => json!({ "kind": "appenv" }),
         Source::EnvName { framework } => json!({ "kind": "environment", "framework": framework }),

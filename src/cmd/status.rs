@@ -282,7 +282,7 @@ fn file_error(root: &Utf8Path, e: &plan::Error) -> FileError {
 
 fn source_file(root: &Utf8Path, source: &Source) -> Option<Utf8PathBuf> {
     match source {
-        Source::File { name, .. } => Some(root.join(name)),
+        Source::File { name, .. } => Some(root.join(&**name)),
         Source::Config => Some(root.join(config::FILE_NAME)),
         _ => None,
     }

@@ -37,12 +37,14 @@ pub(super) fn describe(files: &[String], recorded: &Recorded, app: &AppFiles) ->
         .iter()
         .map(|(name, digest)| (name.as_str(), digest.is_some()))
         .collect();
+    // Parsed only now: a check that finds no change never reads them.
+    let vars = recorded.vars();
     files
         .iter()
         .map(|file| {
             let was = recorded.files.get(file).copied().flatten().is_some();
             let is = now.get(file.as_str()).copied().unwrap_or(false);
-            let before = recorded.vars.get(file);
+            let before = vars.get(file);
             let after = app.vars_of(file);
             let how = match (was, is) {
                 (false, _) => How::New {

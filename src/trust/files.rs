@@ -67,7 +67,7 @@ impl AppFiles {
             .filter(|name| !name.is_empty())
             .map(|name| {
                 let bytes = inputs.fetch(&name);
-                let digest = bytes.as_deref().map(sha256);
+                let digest = digest_of(inputs, &name, bytes.as_deref());
                 if let Some(bytes) = bytes.filter(|_| is_env_file(&name)) {
                     contents.insert(name.clone(), bytes);
                 }
@@ -107,6 +107,15 @@ impl AppFiles {
             skipped: Vec::new(),
             contents: BTreeMap::new(),
         }
+    }
+}
+
+/// The digest of `bytes`, the content of `name`: the one the resolver kept
+/// when it read the file, rather than hashing it again.
+fn digest_of(inputs: &Inputs, name: &str, bytes: Option<&[u8]>) -> Option<Digest> {
+    match inputs.files().iter().find(|input| input.name == name) {
+        Some(input) => input.digest,
+        None => bytes.map(sha256),
     }
 }
 

@@ -172,7 +172,7 @@ impl TrustStore {
             let Some(bytes) = record::read_owned(entry.path())? else {
                 continue;
             };
-            let Some(record) = record::decode(&bytes) else {
+            let Some(record) = record::decode(bytes) else {
                 continue;
             };
             let root = Utf8PathBuf::from(record.root);

@@ -2,21 +2,26 @@
 //!
 //! ```json
 //! {
-//!   "version": 2,
+//!   "version": 3,
 //!   "root": "/srv/app",
 //!   "allowed": 1796160000,
 //!   "files": {
 //!     ".env": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
 //!     "Procfile": null
 //!   },
-//!   "vars": { ".env": { "A": "…" } }
+//!   "vars_bytes": 81
 //! }
+//! {".env":{"A":"…"}}
 //! ```
 //!
 //! `files` maps each name to the hex SHA-256 of its content, `null` when absent;
-//! `vars` maps each env file's variables to a SHA-256 of the line that sets them,
-//! so that a change can be told by name, never by value; `allowed` is when, in
-//! seconds since the epoch. Version 1 records (no `allowed`, no `vars`) are read too.
+//! `allowed` is when, in seconds since the epoch. After that document comes a
+//! second one, `vars_bytes` long counted from the first one's closing brace: each
+//! env file's variables with a SHA-256 of the line that sets them, so that a change
+//! can be told by name, never by value. Every check reads the first document; the
+//! second, which grows with every variable, is parsed only when a file's digest
+//! differs, to say how. Version 2 records (the variables inside the first document,
+//! as `vars`) and version 1 records (no `allowed`, no variables) are read too.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -27,41 +32,102 @@ use std::process;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use camino::{Utf8Path, Utf8PathBuf};
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
 use super::{AppFiles, Digest, TrustError};
 
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 /// A record holds a digest per variable (about 90 bytes each): an app at the
 /// env-file cap has a record of this order. More is not a record.
 const MAX_RECORD: u64 = 64 << 20;
 
+/// The first document: what every check reads.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Record {
+struct Header {
     version: u32,
     root: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     allowed: Option<u64>,
     files: BTreeMap<String, Option<String>>,
-    #[serde(default)]
-    vars: BTreeMap<String, BTreeMap<String, String>>,
+    /// Version 2: the variables, skipped over unread.
+    #[serde(default, skip_serializing)]
+    vars: Option<IgnoredAny>,
+    /// Version 3: the length of what follows this document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    vars_bytes: Option<u64>,
+}
+
+/// Each env file's variables, with the digest of the line setting each.
+pub(super) type FileVars = BTreeMap<String, BTreeMap<String, Digest>>;
+type HexVars = BTreeMap<String, BTreeMap<String, String>>;
+
+/// A version 2 record, read again for its variables.
+#[derive(Deserialize)]
+struct Inline {
+    vars: HexVars,
 }
 
 /// The recorded hashes by name.
 pub(super) type Hashes = BTreeMap<String, Option<Digest>>;
 
-/// What a record holds, decoded.
+/// What a record holds, decoded; the variables stay as bytes until asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Recorded {
     pub root: String,
     pub allowed: Option<u64>,
     pub files: Hashes,
-    pub vars: BTreeMap<String, BTreeMap<String, Digest>>,
+    vars: Vars,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Vars {
+    None,
+    /// A version 2 record, whole.
+    Inline(Vec<u8>),
+    /// A version 3 record and where its second document starts.
+    After(Vec<u8>, usize),
+}
+
+impl Recorded {
+    /// The variables each env file set when allowed, parsed now; none when
+    /// the record has none or they cannot be read (a change is then told by
+    /// file name alone).
+    pub fn vars(&self) -> FileVars {
+        let hex = match &self.vars {
+            Vars::None => None,
+            Vars::Inline(bytes) => serde_json::from_slice::<Inline>(bytes).ok().map(|r| r.vars),
+            Vars::After(bytes, at) => serde_json::from_slice::<HexVars>(&bytes[*at..]).ok(),
+        };
+        hex.and_then(|hex| {
+            hex.into_iter()
+                .map(|(file, vars)| {
+                    let vars = vars
+                        .into_iter()
+                        .map(|(name, hash)| Some((name, unhex(&hash)?)))
+                        .collect::<Option<BTreeMap<_, _>>>()?;
+                    Some((file, vars))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+    }
 }
 
 pub(super) fn encode(app: &AppFiles, allowed: u64) -> String {
-    let record = Record {
+    let vars: HexVars = app
+        .vars()
+        .into_iter()
+        .map(|(file, vars)| {
+            let vars = vars.iter().map(|(k, d)| (k.clone(), hex(d))).collect();
+            (file, vars)
+        })
+        .collect();
+    let mut section = String::from("\n");
+    section.push_str(&serde_json::to_string(&vars).expect("strings and maps always serialize"));
+    section.push('\n');
+    let header = Header {
         version: VERSION,
         root: app.root.to_string(),
         allowed: Some(allowed),
@@ -70,18 +136,12 @@ pub(super) fn encode(app: &AppFiles, allowed: u64) -> String {
             .iter()
             .map(|(name, hash)| (name.clone(), hash.as_ref().map(hex)))
             .collect(),
-        vars: app
-            .vars()
-            .into_iter()
-            .map(|(file, vars)| {
-                let vars = vars.iter().map(|(k, d)| (k.clone(), hex(d))).collect();
-                (file, vars)
-            })
-            .collect(),
+        vars: None,
+        vars_bytes: Some(section.len() as u64),
     };
     let mut text =
-        serde_json::to_string_pretty(&record).expect("strings and maps always serialize");
-    text.push('\n');
+        serde_json::to_string_pretty(&header).expect("strings and maps always serialize");
+    text.push_str(&section);
     text
 }
 
@@ -93,7 +153,7 @@ pub(super) fn read(path: &Utf8Path, root: &Utf8Path) -> Result<Option<Recorded>,
     let Some(bytes) = read_owned(path)? else {
         return Ok(None);
     };
-    Ok(decode(&bytes).filter(|record| record.root == root.as_str()))
+    Ok(decode(bytes).filter(|record| record.root == root.as_str()))
 }
 
 /// The bytes of the record at `path`, refusing one that is not the user's.
@@ -121,37 +181,37 @@ pub(super) fn read_owned(path: &Utf8Path) -> Result<Option<Vec<u8>>, TrustError>
     Ok(Some(bytes))
 }
 
-pub(super) fn decode(bytes: &[u8]) -> Option<Recorded> {
-    let record: Record = serde_json::from_slice(bytes).ok()?;
-    if record.version != VERSION && record.version != 1 {
-        return None;
-    }
-    if record.version == 1 && (record.allowed.is_some() || !record.vars.is_empty()) {
-        return None;
-    }
+/// Reads the first document of a record; the rest is only measured.
+pub(super) fn decode(bytes: Vec<u8>) -> Option<Recorded> {
+    let mut stream = serde_json::Deserializer::from_slice(&bytes).into_iter::<Header>();
+    let header = stream.next()?.ok()?;
+    let end = stream.byte_offset();
+    let rest = bytes.len() - end;
+    let blank = bytes[end..].iter().all(u8::is_ascii_whitespace);
+    // Which version says where its variables are; anything else is no record.
+    let inline = match (header.version, header.vars.is_some(), header.vars_bytes) {
+        (VERSION, false, Some(len)) if len == rest as u64 => Some(false),
+        (2, true, None) if blank => Some(true),
+        (1, false, None) if header.allowed.is_none() && blank => None,
+        _ => return None,
+    };
     let decode = |hash: Option<String>| match hash {
         None => Some(None),
         Some(hash) => unhex(&hash).map(Some),
     };
-    let files = record
+    let files = header
         .files
         .into_iter()
         .map(|(name, hash)| Some((name, decode(hash)?)))
         .collect::<Option<Hashes>>()?;
-    let vars = record
-        .vars
-        .into_iter()
-        .map(|(file, vars)| {
-            let vars = vars
-                .into_iter()
-                .map(|(name, hash)| Some((name, unhex(&hash)?)))
-                .collect::<Option<BTreeMap<_, _>>>()?;
-            Some((file, vars))
-        })
-        .collect::<Option<BTreeMap<_, _>>>()?;
+    let vars = match inline {
+        Some(false) => Vars::After(bytes, end),
+        Some(true) => Vars::Inline(bytes),
+        None => Vars::None,
+    };
     Some(Recorded {
-        root: record.root,
-        allowed: record.allowed,
+        root: header.root,
+        allowed: header.allowed,
         files,
         vars,
     })
@@ -248,20 +308,30 @@ mod tests {
         (tmp, path)
     }
 
+    fn documents(text: &str) -> Vec<serde_json::Value> {
+        serde_json::Deserializer::from_str(text)
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     #[test]
     fn encodes_root_and_hex_hashes_with_null_for_absent() {
-        let json: serde_json::Value =
-            serde_json::from_str(&encode(&app("/srv/app"), 1_796_160_000)).unwrap();
+        let text = encode(&app("/srv/app"), 1_796_160_000);
         assert_eq!(
-            json,
-            serde_json::json!({
-                "version": 2,
-                "root": "/srv/app",
-                "allowed": 1_796_160_000,
-                "files": { ".env": "07".repeat(32), "Procfile": null },
-                "vars": {},
-            })
+            documents(&text),
+            [
+                serde_json::json!({
+                    "version": 3,
+                    "root": "/srv/app",
+                    "allowed": 1_796_160_000,
+                    "files": { ".env": "07".repeat(32), "Procfile": null },
+                    "vars_bytes": 4,
+                }),
+                serde_json::json!({}),
+            ]
         );
+        assert!(text.ends_with("}\n{}\n"), "{text}");
     }
 
     #[test]
@@ -270,6 +340,60 @@ mod tests {
         write(&path, &encode(&app("/srv/app"), 0)).unwrap();
         let hashes = read_hashes(&path, "/srv/app").unwrap();
         assert_eq!(hashes, app("/srv/app").files.into_iter().collect());
+    }
+
+    /// An app whose `.env` sets A and B.
+    fn app_with_vars(root: &str) -> (tempfile::TempDir, AppFiles) {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(tmp.path().join(".env"), "A=1\nB=2\n").unwrap();
+        let dir = Utf8Path::from_path(tmp.path()).unwrap();
+        let mut app = AppFiles::collect(dir, &[]).unwrap();
+        app.root = root.into();
+        (tmp, app)
+    }
+
+    #[test]
+    fn keeps_the_variables_apart_and_reads_them_when_asked() {
+        let (_tmp, app) = app_with_vars("/srv/app");
+        let text = encode(&app, 0);
+        let docs = documents(&text);
+        assert_eq!(docs.len(), 2);
+        assert!(docs[0].get("vars").is_none());
+        assert_eq!(docs[1][".env"]["A"], hex(&crate::input::sha256(b"A=1\n")));
+        let recorded = decode(text.into_bytes()).unwrap();
+        assert_eq!(recorded.vars(), app.vars());
+    }
+
+    #[test]
+    fn decides_on_the_first_document_whatever_the_variables_hold() {
+        let (_tmp, app) = app_with_vars("/srv/app");
+        let text = encode(&app, 0);
+        let at = text.find("}\n{").unwrap() + 2;
+        // Garbage of the same length: the file digests still decide, and a
+        // change is told by file name alone.
+        let garbage = format!("{}{}\n", &text[..at], "x".repeat(text.len() - at - 1));
+        let recorded = decode(garbage.into_bytes()).unwrap();
+        assert_eq!(recorded.files, decode(text.into_bytes()).unwrap().files);
+        assert_eq!(recorded.vars(), FileVars::new());
+    }
+
+    #[test]
+    fn reads_records_of_earlier_versions() {
+        let hash = "07".repeat(32);
+        let v1 = format!(
+            "{{\n  \"version\": 1,\n  \"root\": \"/srv/app\",\n  \"files\": {{\n    \".env\": \"{hash}\",\n    \"Procfile\": null\n  }}\n}}\n"
+        );
+        let v2 = format!(
+            "{{\n  \"version\": 2,\n  \"root\": \"/srv/app\",\n  \"allowed\": 7,\n  \"files\": {{\n    \".env\": \"{hash}\",\n    \"Procfile\": null\n  }},\n  \"vars\": {{\n    \".env\": {{\n      \"A\": \"{hash}\"\n    }}\n  }}\n}}\n"
+        );
+        let files: Hashes = app("/srv/app").files.into_iter().collect();
+        let v1 = decode(v1.into_bytes()).unwrap();
+        assert_eq!((&v1.files, v1.allowed), (&files, None));
+        assert_eq!(v1.vars(), FileVars::new());
+        let v2 = decode(v2.into_bytes()).unwrap();
+        assert_eq!((&v2.files, v2.allowed), (&files, Some(7)));
+        let vars = v2.vars();
+        assert_eq!(vars[".env"]["A"], [7; 32]);
     }
 
     #[test]
@@ -292,10 +416,15 @@ mod tests {
             Vec::new(),
             b"null".to_vec(),
             text.replace("/srv/app", "/srv/app2").into_bytes(),
-            text.replace("\"version\": 2", "\"version\": 3")
+            text.replace("\"version\": 3", "\"version\": 4")
                 .into_bytes(),
-            text.replace("\"version\": 2", "\"version\": 1")
+            text.replace("\"version\": 3", "\"version\": 2")
                 .into_bytes(),
+            text.replace("\"version\": 3", "\"version\": 1")
+                .into_bytes(),
+            text.replace("\"vars_bytes\": 4", "\"vars_bytes\": 5")
+                .into_bytes(),
+            format!("{text} ").into_bytes(),
             text.replace(&hash, &hash[..62]).into_bytes(),
             text.replace(&hash, &format!("+{}", &hash[1..]))
                 .into_bytes(),

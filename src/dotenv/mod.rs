@@ -1,0 +1,226 @@
+//! Env files in dotenvy's dialect, read in one pass: each line is cut, parsed
+//! and substituted once, with the line number it starts on. appenv adds errors
+//! that name `file:line`, a leading BOM, and substitution that sees earlier
+//! layers. The dialect is dotenvy's exactly, quirks included; a property test
+//! checks it against dotenvy itself.
+
+mod explain;
+mod lines;
+mod value;
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use crate::input::{Digest, sha256};
+use crate::text::{line_of, sanitize};
+use lines::Lines;
+use value::Refused;
+
+/// One `KEY=value` of a file, borrowed from its text where the value needed
+/// no unquoting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry<'a> {
+    pub key: &'a str,
+    pub value: Cow<'a, str>,
+    /// The line the entry starts on (a quoted value may span several).
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DotenvError {
+    /// The file as the user knows it (relative to the root).
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for DotenvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = sanitize(&self.file);
+        match self.line {
+            Some(line) => write!(f, "{file}:{line}: {}", self.message),
+            None => write!(f, "{file}: {}", self.message),
+        }
+    }
+}
+
+/// What `$NAME` and `${NAME}` see besides earlier lines of the same file, in
+/// dotenvy's order: the inherited environment first (dotenvy reads the
+/// process environment before its own data), then earlier lines of the file,
+/// then earlier layers (which appenv hands over where dotenvy would have
+/// them as lines above the file).
+pub trait Seed {
+    fn inherited(&self, name: &str) -> Option<&str>;
+    fn layered(&self, name: &str) -> Option<&str>;
+}
+
+/// Substitution that sees only earlier lines of the file.
+pub struct NoSeed;
+
+impl Seed for NoSeed {
+    fn inherited(&self, _: &str) -> Option<&str> {
+        None
+    }
+    fn layered(&self, _: &str) -> Option<&str> {
+        None
+    }
+}
+
+/// Parses env file content; `seed` is what substitution sees besides
+/// earlier lines of the file.
+pub fn parse<'a>(
+    name: &str,
+    bytes: &'a [u8],
+    seed: &impl Seed,
+) -> Result<Vec<Entry<'a>>, DotenvError> {
+    let fail = |line: usize, message: String| DotenvError {
+        file: name.to_owned(),
+        line: Some(line),
+        message,
+    };
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| fail(line_of(bytes, e.valid_up_to()), "not valid UTF-8".into()))?;
+    if let Some(nul) = lines::memchr(0, bytes) {
+        return Err(fail(line_of(bytes, nul), "holds a NUL byte".into()));
+    }
+    let mut parsed = Parsed {
+        entries: Vec::new(),
+        index: None,
+        seed,
+        budget: SUBSTITUTED,
+    };
+    for logical in Lines::new(text) {
+        if logical.unfinished.is_some() {
+            return Err(fail(logical.line, explain::explain(&logical)));
+        }
+        match value::parse_line(logical.text, &mut parsed) {
+            Ok(None) => {}
+            Ok(Some((key, value))) => parsed.push(Entry {
+                key,
+                value,
+                line: logical.line,
+            }),
+            Err(Refused::Syntax) => return Err(fail(logical.line, explain::explain(&logical))),
+            Err(Refused::Oversized) => {
+                let message = format!(
+                    "substitution makes this file's values larger than {} MiB",
+                    SUBSTITUTED >> 20
+                );
+                return Err(fail(logical.line, message));
+            }
+        }
+    }
+    Ok(parsed.entries)
+}
+
+/// The entries so far, and what substitution looks at.
+struct Parsed<'a, 's, S> {
+    entries: Vec<Entry<'a>>,
+    /// The last entry of each key, built at the first substitution: most
+    /// files never substitute.
+    index: Option<HashMap<&'a str, usize>>,
+    seed: &'s S,
+    /// How many more bytes substitution may add.
+    budget: usize,
+}
+
+/// The most that substitution may add to the values of one file, as much
+/// as an env file may hold. dotenvy has no limit, so that a few lines that
+/// each double a value (`A=$A$A`) would take all memory, and parsing comes
+/// before any trust is checked.
+const SUBSTITUTED: usize = crate::input::MAX_ENV_FILE as usize;
+
+impl<'a, S> Parsed<'a, '_, S> {
+    fn push(&mut self, entry: Entry<'a>) {
+        if let Some(index) = &mut self.index {
+            index.insert(entry.key, self.entries.len());
+        }
+        self.entries.push(entry);
+    }
+}
+
+impl<S: Seed> value::Substitute for Parsed<'_, '_, S> {
+    fn substitute(&mut self, name: &str, out: &mut String) -> Result<(), Refused> {
+        let entries = &self.entries;
+        let value = match self.seed.inherited(name) {
+            Some(value) => value,
+            None => {
+                let index = self.index.get_or_insert_with(|| {
+                    let keys = entries.iter().enumerate().map(|(i, e)| (e.key, i));
+                    keys.collect()
+                });
+                match index.get(name) {
+                    Some(&i) => &entries[i].value,
+                    // dotenvy would have seen earlier layers as lines of its
+                    // own syntax, so only under names it accepts as keys.
+                    None if is_key(name) => self.seed.layered(name).unwrap_or_default(),
+                    None => "",
+                }
+            }
+        };
+        self.budget = self
+            .budget
+            .checked_sub(value.len())
+            .ok_or(Refused::Oversized)?;
+        out.push_str(value);
+        Ok(())
+    }
+}
+
+/// A name dotenvy accepts as a key.
+pub fn is_key(key: &str) -> bool {
+    key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+}
+
+/// `KEY="value"` with the escapes dotenvy understands inside double quotes:
+/// dotenvy reads it back as exactly `value`.
+pub fn line(key: &str, value: &str) -> String {
+    let mut out = String::with_capacity(key.len() + value.len() + 3);
+    out.push_str(key);
+    out.push_str("=\"");
+    for c in value.chars() {
+        match c {
+            '\\' | '"' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Each variable a file sets, with a digest of the line that sets it (the
+/// last one, when set twice): what a trust record keeps so that a change can
+/// be told by name, never by value. Lines that do not set a valid name are
+/// left out; a change to them is still a change of the file.
+pub fn entry_digests(bytes: &[u8]) -> BTreeMap<String, Digest> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = BTreeMap::new();
+    for logical in Lines::new(&text) {
+        let trimmed = logical.raw.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let line = logical.raw.trim_start();
+        let line = line.strip_prefix("export ").map_or(line, str::trim_start);
+        let Some((key, _)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim_end();
+        if is_key(key) {
+            out.insert(key.to_owned(), sha256(logical.raw.as_bytes()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

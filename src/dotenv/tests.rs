@@ -1,0 +1,403 @@
+use super::*;
+
+fn parse_str(text: &str) -> Result<Vec<Entry<'_>>, DotenvError> {
+    parse(".env", text.as_bytes(), &NoSeed)
+}
+
+fn pairs(text: &str) -> Vec<(String, String, usize)> {
+    parse_str(text)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.key.to_owned(), e.value.into_owned(), e.line))
+        .collect()
+}
+
+/// A seed from lists, the last of a name winning as in a map.
+struct Lists<'a> {
+    inherited: &'a [(&'a str, &'a str)],
+    layered: &'a [(&'a str, &'a str)],
+}
+
+fn find<'a>(list: &'a [(&str, &'a str)], name: &str) -> Option<&'a str> {
+    list.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| *v)
+}
+
+impl Seed for Lists<'_> {
+    fn inherited(&self, name: &str) -> Option<&str> {
+        find(self.inherited, name)
+    }
+    fn layered(&self, name: &str) -> Option<&str> {
+        find(self.layered, name)
+    }
+}
+
+#[test]
+fn values_and_lines() {
+    let got = pairs("# c\nA=1\n\nexport B='two words'\nC=\"multi\nline\"\nD=4 # comment\n");
+    assert_eq!(
+        got,
+        [
+            ("A".into(), "1".into(), 2),
+            ("B".into(), "two words".into(), 4),
+            ("C".into(), "multi\nline".into(), 5),
+            ("D".into(), "4".into(), 7),
+        ]
+    );
+}
+
+#[test]
+fn plain_values_are_borrowed_from_the_text() {
+    let got = parse_str("A=1\nB=x#y\nC='q'\n").unwrap();
+    assert!(matches!(got[0].value, Cow::Borrowed("1")));
+    assert!(matches!(got[1].value, Cow::Borrowed("x#y")));
+    assert_eq!(got[2].value, "q");
+}
+
+#[test]
+fn bom_is_accepted() {
+    assert_eq!(pairs("\u{feff}A=1\n"), [("A".into(), "1".into(), 1)]);
+}
+
+#[test]
+fn substitution_sees_seed_and_earlier_lines() {
+    let seed = Lists {
+        inherited: &[],
+        layered: &[("APPENV_T_BASE", "b$\"\\\n")],
+    };
+    let got = parse(".env", b"A=${APPENV_T_BASE}\nB=x${A}\n", &seed).unwrap();
+    assert_eq!(got[0].value, "b$\"\\\n");
+    assert_eq!(got[1].value, "xb$\"\\\n");
+    assert_eq!(got[1].line, 2);
+}
+
+#[test]
+fn substitution_looks_at_the_inherited_env_then_the_file_then_earlier_layers() {
+    let seed = Lists {
+        inherited: &[("I", "inherited")],
+        layered: &[("I", "layer"), ("F", "layer"), ("L", "layer"), ("a-b", "x")],
+    };
+    let text = b"I=file\nF=file\nX=${I} ${F} ${L} ${a-b}.\n";
+    let got = parse(".env", text, &seed).unwrap_err();
+    assert_eq!(got.line, Some(3), "blanks outside quotes end the value");
+    let text = b"I=file\nF=file\nX=\"${I} ${F} ${L} ${a-b}.\"\n";
+    let got = parse(".env", text, &seed).unwrap();
+    // A layer under a name dotenvy refuses as a key was never one of its lines.
+    assert_eq!(got[2].value, "inherited file layer .");
+}
+
+#[test]
+fn errors_name_the_line_and_problem() {
+    let e = parse_str("A=1\nB='open\nC=3\n").unwrap_err();
+    assert_eq!(
+        (e.line, e.message.as_str()),
+        (Some(2), "unterminated single quote")
+    );
+    let e = parse_str("A=1\n\nB=\\q\n").unwrap_err();
+    assert_eq!(e.line, Some(3));
+    assert!(e.message.contains("unknown escape '\\q'"), "{}", e.message);
+    let e = parse_str("A=1\n1BAD=2\n").unwrap_err();
+    assert_eq!(e.line, Some(2));
+    assert!(e.message.contains("invalid variable name"));
+    let e = parse_str("A=1\nB\n").unwrap_err();
+    assert_eq!(
+        (e.line, e.message.as_str()),
+        (
+            Some(2),
+            "expected '=' after the variable name (lines are NAME=value)"
+        )
+    );
+    let e = parse_str("A=1 ").unwrap_err();
+    assert!(e.message.contains("no newline"));
+    let e = parse_str("A=one two\n").unwrap_err();
+    assert!(e.message.contains("invalid value"));
+}
+
+#[test]
+fn an_unfinished_last_line_is_the_line_named() {
+    let e = parse_str("A=1\nB=\"x\ny\"\n ").unwrap_err();
+    assert_eq!(e.line, Some(4));
+    assert!(e.message.contains("no newline"), "{}", e.message);
+    let e = parse_str("A=1\nB=\"x\ny\n").unwrap_err();
+    assert_eq!(
+        (e.line, e.message.as_str()),
+        (Some(2), "unterminated double quote")
+    );
+    let e = parse_str("A=1\nB=x\\").unwrap_err();
+    assert_eq!(e.line, Some(2));
+    assert!(e.message.contains("backslash"), "{}", e.message);
+}
+
+#[test]
+fn substitution_cannot_grow_a_file_without_bound() {
+    // Each line doubles A: 30 lines would make a value of a gigabyte.
+    let mut text = String::from("A=0123456789abcdef\n");
+    text.push_str(&"A=${A}${A}\n".repeat(30));
+    let e = parse_str(&text).unwrap_err();
+    assert_eq!(e.line, Some(21), "{e}");
+    assert!(e.message.contains("larger than 16 MiB"), "{e}");
+    assert!(parse_str(&"B=${A}${A}\n".repeat(1000)).is_ok());
+}
+
+#[test]
+fn invalid_utf8_and_nul_name_the_line() {
+    let e = parse(".env", b"A=1\nB=\xff\n", &NoSeed).unwrap_err();
+    assert_eq!((e.line, e.message.as_str()), (Some(2), "not valid UTF-8"));
+    let e = parse(".env", b"A=1\n\nB=\0\n", &NoSeed).unwrap_err();
+    assert_eq!(e.line, Some(3));
+}
+
+#[test]
+fn control_characters_in_keys_are_not_printed_raw() {
+    let e = parse_str("\x1b[31mX=1\n").unwrap_err();
+    assert!(!e.to_string().contains('\x1b'));
+    assert!(e.to_string().contains("invalid variable name"));
+}
+
+#[test]
+fn messages_never_hold_the_text_of_the_line() {
+    let secret = "u1SU1LfVLPHCozMxH2Mo4lgOEePzNm0t";
+    for text in [
+        format!("A=1\n{secret}\n"),
+        format!("A=1\n={secret}\n"),
+        format!("A=1\n-----BEGIN KEY-----\n{secret}\n"),
+        format!("{secret}-x=1\n"),
+        format!("1{secret}=1\n"),
+        format!("A=\"{secret}\\q\"\n"),
+        format!("A={secret} {secret}\n"),
+        format!("A='{secret}\n"),
+        format!("A=\"$B\"{secret}\n"),
+    ] {
+        let e = parse_str(&text).unwrap_err().to_string();
+        assert!(!e.contains(&secret[..8]), "{text:?}: {e}");
+    }
+}
+
+#[test]
+fn entry_digests_name_each_variable_by_its_line() {
+    let digests = entry_digests(b"# c\nA=1\nexport B = 2\nC=\"x\ny\"\nbad line\nA=3\n");
+    let names: Vec<&str> = digests.keys().map(String::as_str).collect();
+    assert_eq!(names, ["A", "B", "C"]);
+    assert_eq!(digests["A"], entry_digests(b"A=3\n")["A"]);
+    assert_ne!(digests["A"], entry_digests(b"A=1\n")["A"]);
+    assert_eq!(
+        entry_digests(b"A=1\n")["A"],
+        entry_digests(b"# new\nA=1\n")["A"]
+    );
+    // What records already hold: the digest of the line with its newline.
+    assert_eq!(entry_digests(b"A=1\n")["A"], sha256(b"A=1\n"));
+    assert_eq!(
+        entry_digests(b"C=\"x\ny\" # c\n")["C"],
+        sha256(b"C=\"x\ny\" ")
+    );
+}
+
+#[test]
+fn duplicate_keys_are_kept_in_order() {
+    let got = pairs("A=1\nA=2\n");
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1].1, "2");
+}
+
+#[test]
+fn dotenvy_quirks_are_kept() {
+    let got = pairs("A=x\nB=$A y\nD=\"${A}\"\nexport\tE=1\nF=a  #b'\nc'\nG=1\n");
+    // `$A` ends at the blank, which is then kept; after two blanks a `#` is
+    // no comment for the line reader, so the quote after it runs on.
+    assert_eq!(
+        got,
+        [
+            ("A".into(), "x".into(), 1),
+            ("B".into(), "x y".into(), 2),
+            ("D".into(), "x".into(), 3),
+            ("E".into(), "1".into(), 4),
+            ("F".into(), "a".into(), 5),
+            ("G".into(), "1".into(), 7),
+        ]
+    );
+}
+
+// --- against dotenvy --------------------------------------------------------
+
+/// Names a file may set or refer to: some set by the test's layers, and
+/// PATH and HOME, which the process environment (dotenvy's first stop) has.
+const LAYERED: [(&str, &str); 4] = [
+    ("APPENVTL", "layer"),
+    ("APPENVTQ", "q$\"'\\\n #x"),
+    ("A", "layer-a"),
+    ("a.b", "dotted"),
+];
+
+/// What dotenvy makes of `text` with `LAYERED` as lines above it: the file's
+/// own entries up to the first error, and the text of the line it refused.
+fn dotenvy_reads(text: &str) -> (Vec<(String, String)>, Option<String>) {
+    let mut input: String = LAYERED.iter().map(|(k, v)| line(k, v) + "\n").collect();
+    input.push_str(text.strip_prefix('\u{feff}').unwrap_or(text));
+    let mut entries = Vec::new();
+    for item in dotenvy::from_read_iter(input.as_bytes()).skip(LAYERED.len()) {
+        match item {
+            Ok(pair) => entries.push(pair),
+            Err(dotenvy::Error::LineParse(line, _)) => return (entries, Some(line)),
+            Err(e) => return (entries, Some(format!("unexpected: {e}"))),
+        }
+    }
+    (entries, None)
+}
+
+/// The process environment, as dotenvy sees it.
+struct Process;
+
+impl Seed for Process {
+    fn inherited(&self, name: &str) -> Option<&str> {
+        // Leaked: a test reads a handful of names.
+        std::env::var(name)
+            .ok()
+            .map(|v| &*Box::leak(v.into_boxed_str()))
+    }
+    fn layered(&self, name: &str) -> Option<&str> {
+        find(&LAYERED, name)
+    }
+}
+
+/// Where physical line `line` (from 1) starts in `text`.
+fn start_of(text: &str, line: usize) -> usize {
+    text.match_indices('\n')
+        .nth(line.wrapping_sub(2))
+        .map_or(0, |(at, _)| at + 1)
+}
+
+fn same_as_dotenvy(text: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+    let (want, refused) = dotenvy_reads(text);
+    let got = parse(".env", text.as_bytes(), &Process);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match (got, refused) {
+        (Ok(got), None) => {
+            let got: Vec<(String, String)> = got
+                .iter()
+                .map(|e| (e.key.to_owned(), e.value.to_string()))
+                .collect();
+            proptest::prop_assert_eq!(&got, &want);
+            // Each entry's line is where its key (or `export`) is.
+            let entries = parse(".env", text.as_bytes(), &Process).unwrap_or_default();
+            for e in entries {
+                let at = text[start_of(text, e.line)..].trim_start();
+                proptest::prop_assert!(
+                    at.starts_with(e.key) || at.starts_with("export"),
+                    "{} at line {}",
+                    e.key,
+                    e.line
+                );
+            }
+        }
+        (Err(e), Some(line)) => {
+            let at = start_of(text, e.line.unwrap_or(0));
+            // The line named is the one dotenvy refused, and what comes
+            // before it reads as dotenvy read it.
+            // dotenvy gives the whole line, or the value part of it.
+            let logical = Lines::new(&text[at..]).next().map_or("", |l| l.raw);
+            proptest::prop_assert!(
+                logical.contains(&line),
+                "line {:?}: {:?} does not hold {:?}",
+                e.line,
+                logical,
+                line
+            );
+            let before = parse(".env", &text.as_bytes()[..at], &Process);
+            let before: Vec<(String, String)> = before
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?
+                .iter()
+                .map(|e| (e.key.to_owned(), e.value.to_string()))
+                .collect();
+            proptest::prop_assert_eq!(before, want);
+        }
+        (Ok(_), Some(line)) => {
+            proptest::prop_assert!(false, "dotenvy refuses {line:?}, appenv accepts");
+        }
+        (Err(e), None) => {
+            proptest::prop_assert!(false, "appenv refuses ({e}), dotenvy accepts");
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn known_hard_cases_read_as_dotenvy_reads_them() {
+    for text in [
+        "",
+        "\n",
+        " ",
+        "  ",
+        "A=1",
+        "A=1 ",
+        "A=1  ",
+        "A=1\r\n",
+        "A=1\r",
+        "A= \r\n",
+        "export A=1\nexport=2\nexport\n",
+        "export  \t B = 'x' # c\n",
+        "A='x'  #it's\nB=2'\n",
+        "A='x' #it's\nB=2\n",
+        "A='a\\'\nB=2\n'\n",
+        "A=\"$A\"\n",
+        "A=\"${A}\"\nB=$A_x${a.b}${PATH}$HOME$\n",
+        "A=$\nB=${\n",
+        "A=${}\n",
+        "A=$$APPENVTL\n",
+        "A=${APPENVTQ}x\nB=\"$APPENVTQ\"\n",
+        "\u{a0}# c\nA=1\u{a0}#x\nB=é\u{2028}\n",
+        "A=1\u{85}\n",
+        "# c\n  # c 'open\nA=1\n",
+        "A=x\\\nB=2\n",
+        "A=\\n\\ \\$\\\"\\'\\\\\n",
+        "A=\"a\nb\" # c\nB=\"x\\\ny\"\n",
+        "\u{feff}A=1\n",
+        "A=1\nB\n",
+        "=1\n",
+        "A =1\n A= 1\n",
+        "A=a b\n",
+        "A=a\t#c\n",
+        "A=#c\n",
+        "A=\"\"\"\n",
+        "A='\"'\"'\"\n",
+    ] {
+        same_as_dotenvy(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    }
+}
+
+/// Pieces a hostile line is made of: every character the reader or the
+/// value parser treats specially, and names to substitute.
+const PIECE: &str = concat!(
+    "(['\"\\\\$#={} \t\r\n]|\\$\\{|\\$|\\\\n|\\\\ |export |é|\u{a0}|\u{2028}|\u{85}|x|_|\\.",
+    "|\\$APPENVTL|\\$\\{APPENVTQ\\}|\\$\\{a\\.b\\}|\\$A|\\$\\{PATH\\}|\\$HOME|\\$\\{A\\}B)"
+);
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(2048))]
+
+    /// Lines shaped like assignments, with hostile values.
+    #[test]
+    fn reads_assignments_as_dotenvy_does(
+        lines in proptest::collection::vec(
+            (
+                "(export |  |\t)?(A|B|APPENVTL|a\\.b|export|_x|1x|é)?( ?= ?|=)?",
+                proptest::collection::vec(PIECE, 0..10),
+                "(\n|\r\n|\n\n| \n|)",
+            ),
+            0..8,
+        ),
+        bom in proptest::bool::weighted(0.05),
+    ) {
+        let mut text: String = if bom { "\u{feff}".into() } else { String::new() };
+        for (head, pieces, end) in &lines {
+            text.push_str(head);
+            pieces.iter().for_each(|p| text.push_str(p));
+            text.push_str(end);
+        }
+        same_as_dotenvy(&text)?;
+    }
+
+    /// Any text over the characters that matter.
+    #[test]
+    fn reads_any_text_as_dotenvy_does(text in "[AB_x.=#$'\"\\\\{} \t\r\né\u{a0}\u{2028}]{0,40}") {
+        same_as_dotenvy(&text)?;
+    }
+}

@@ -1,0 +1,116 @@
+//! Allow records across versions: what an earlier appenv wrote still grants
+//! trust, and a change is still told by variable name.
+
+mod common;
+
+use std::fs;
+use std::path::PathBuf;
+
+use common::{App, stderr};
+use serde_json::Value;
+
+fn untrusted(app: &App) -> assert_cmd::Command {
+    let mut cmd = app.appenv();
+    cmd.env_remove("APPENV_TRUSTED_DIRS");
+    cmd
+}
+
+/// The one record in the store.
+fn record(app: &App) -> PathBuf {
+    let dir = app.tmp.path().join("home/data/appenv/trust");
+    let mut records: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert_eq!(records.len(), 1);
+    records.remove(0)
+}
+
+/// The documents of a record: the file digests, then the variables.
+fn documents(text: &str) -> Vec<Value> {
+    serde_json::Deserializer::from_str(text)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// The record as appenv wrote it before the variables moved out of the
+/// first document (version 2), or before it kept any (version 1).
+fn older(text: &str, version: u32) -> String {
+    let docs = documents(text);
+    let mut header = docs[0].clone();
+    let fields = header.as_object_mut().unwrap();
+    fields.remove("vars_bytes");
+    fields.insert("version".into(), version.into());
+    if version == 2 {
+        fields.insert("vars".into(), docs[1].clone());
+    } else {
+        fields.remove("allowed");
+    }
+    serde_json::to_string_pretty(&header).unwrap() + "\n"
+}
+
+fn runs(app: &App) -> bool {
+    untrusted(app)
+        .arg("true")
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+fn refusal(app: &App) -> String {
+    let out = untrusted(app).arg("true").output().unwrap();
+    assert_eq!(out.status.code(), Some(125), "{}", stderr(&out));
+    stderr(&out)
+}
+
+#[test]
+fn a_record_keeps_the_variables_after_the_file_digests() {
+    let app = App::new(&[(".env", "A=1\nB=2\n")]);
+    untrusted(&app).arg("allow").assert().success();
+    let text = fs::read_to_string(record(&app)).unwrap();
+    let docs = documents(&text);
+    assert_eq!(docs.len(), 2, "{text}");
+    assert_eq!(docs[0]["version"], 3);
+    assert!(docs[0].get("vars").is_none(), "{text}");
+    assert!(docs[1][".env"]["A"].is_string(), "{text}");
+    assert!(runs(&app));
+    // A record cut short grants nothing, even with its first document whole.
+    fs::write(record(&app), &text[..text.len() - 2]).unwrap();
+    assert!(refusal(&app).contains("not allowed"), "{}", refusal(&app));
+}
+
+#[test]
+fn a_version_2_record_grants_trust_and_names_changed_variables() {
+    let app = App::new(&[(".env", "A=1\nB=2\nGONE=x\n")]);
+    untrusted(&app).arg("allow").assert().success();
+    let path = record(&app);
+    let v2 = older(&fs::read_to_string(&path).unwrap(), 2);
+    assert!(v2.contains("\"vars\""), "{v2}");
+    fs::write(&path, v2).unwrap();
+    assert!(runs(&app));
+    app.write(".env", "A=1\nB=3\nNEW=4\n");
+    let err = refusal(&app);
+    assert!(
+        err.contains("changed since it was allowed (.env: +NEW ~B -GONE)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_version_1_record_grants_trust_and_names_changed_files() {
+    let app = App::new(&[(".env", "A=1\n")]);
+    untrusted(&app).arg("allow").assert().success();
+    let path = record(&app);
+    fs::write(&path, older(&fs::read_to_string(&path).unwrap(), 1)).unwrap();
+    assert!(runs(&app));
+    app.write(".env", "A=2\n");
+    let err = refusal(&app);
+    assert!(err.contains("changed since it was allowed (.env)"), "{err}");
+    // Allowing again writes the current version.
+    untrusted(&app).arg("allow").assert().success();
+    assert_eq!(documents(&fs::read_to_string(&path).unwrap()).len(), 2);
+    assert!(runs(&app));
+}
