@@ -2,7 +2,7 @@
 //! (and the line each comes from) for files that lean on the dialect's
 //! corners, and the line dotenvy refuses named in the error.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -18,6 +18,7 @@ mod tmux;
 mod cli;
 mod completions;
 mod django;
+mod dotenv_dialect;
 mod editors;
 mod exec;
 mod hardening;
@@ -38,6 +39,7 @@ mod task_exec;
 mod tasks;
 mod trust;
 mod trust_races;
+mod trust_records;
 mod trust_rules;
 
 /// Cargo builds only this binary (`autotests = false`): a test file left

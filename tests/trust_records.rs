@@ -1,7 +1,7 @@
 //! Allow records across versions: what an earlier appenv wrote still grants
 //! trust, and a change is still told by variable name.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::PathBuf;
