@@ -8,14 +8,16 @@ pub const FILE_NAME: &str = "Procfile";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Procfile {
-    pub processes: Vec<Process>,
+    pub processes: Vec<ProcessType>,
     /// Lines that are neither processes, comments nor blank: foreman skips them,
     /// so do we, but `appenv explain` shows them (sanitised).
     pub ignored: Vec<(usize, String)>,
 }
 
+/// One line of the Procfile: a process type (`web`, `release`) and the
+/// command that starts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Process {
+pub struct ProcessType {
     pub name: String,
     pub command: String,
     pub line: usize,
@@ -50,7 +52,7 @@ impl Procfile {
             match entry(&text) {
                 Some((name, command)) if !raw.contains(&0) && !text.contains('\u{fffd}') => {
                     if let Some(&first) = seen.get(name) {
-                        let first: &Process = &procfile.processes[first];
+                        let first: &ProcessType = &procfile.processes[first];
                         return Err(ProcfileError {
                             line,
                             message: format!(
@@ -61,7 +63,7 @@ impl Procfile {
                         });
                     }
                     seen.insert(name.to_owned(), procfile.processes.len());
-                    procfile.processes.push(Process {
+                    procfile.processes.push(ProcessType {
                         name: name.into(),
                         command: command.into(),
                         line,
@@ -73,7 +75,7 @@ impl Procfile {
         Ok(procfile)
     }
 
-    pub fn get(&self, name: &str) -> Option<&Process> {
+    pub fn get(&self, name: &str) -> Option<&ProcessType> {
         self.processes.iter().find(|e| e.name == name)
     }
 }
