@@ -399,28 +399,13 @@ fn left_on_path(
     state: &HookState,
     updates: &BTreeMap<OsString, Option<OsString>>,
 ) -> Vec<OsString> {
-    let (Some(old), Some(new)) = (
+    match (
         state.changes.get(OsStr::new("PATH")),
         updates.get(OsStr::new("PATH")),
-    ) else {
-        return Vec::new();
-    };
-    let mut now: Vec<&[u8]> = match new {
-        Some(new) if !new.is_empty() => new.as_bytes().split(|&b| b == b':').collect(),
+    ) {
+        (Some(old), Some(new)) => hook_state::path_taken_out(old, new.as_deref()),
         _ => Vec::new(),
-    };
-    hook_state::path_added(old)
-        .into_iter()
-        .filter(
-            |entry| match now.iter().position(|e| *e == entry.as_bytes()) {
-                Some(at) => {
-                    now.remove(at);
-                    false
-                }
-                None => true,
-            },
-        )
-        .collect()
+    }
 }
 
 fn render_shell(
