@@ -6,8 +6,8 @@
 //! a broken `.env`) is one message on stderr and the shell is left in a
 //! state it can evaluate, because a prompt must never break.
 
+mod dirs;
 mod names;
-mod render;
 mod watch;
 
 use std::collections::BTreeMap;
@@ -25,7 +25,7 @@ use crate::exec::FileId;
 use crate::hook_state::{self, Change, HookState};
 use crate::plan::{self, FileStatus, Plan, Request};
 use crate::root::{self, Root};
-use crate::shell::Shell;
+use crate::shell::{Export, Shell};
 use crate::text::{sanitize, sanitize_bytes};
 use names::{Left, Settable};
 use watch::Watch;
@@ -59,13 +59,28 @@ pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
         }
     }
     let left = left_on_path(&state, &updates);
-    let dirs = render::dirs(ctx, &target);
+    let dirs = dirs::up_to_root(ctx, &target);
+    let watched = dirs::every_path(&watch, &dirs);
     let out = match format {
-        Format::Shell(Shell::Nu) => render::nuon(&updates, &render::paths(&watch, &dirs)),
-        Format::Shell(shell @ (Shell::Tcsh | Shell::Elvish | Shell::Xonsh)) => {
-            render::shell(shell, &updates, &render::paths(&watch, &dirs))
-        }
-        Format::Shell(shell) => render_shell(shell, &updates, &watch, &left),
+        Format::Shell(shell) => shell.export(&Export {
+            // Every name here passed `can_set`, which holds only valid names.
+            vars: updates
+                .iter()
+                .map(|(name, value)| {
+                    let name = name.to_str().unwrap_or_default();
+                    (name, value.as_ref().map(|v| v.as_bytes()))
+                })
+                .collect(),
+            left: left.iter().map(|e| e.as_bytes()).collect(),
+            names: watch.names.iter().map(|n| n.as_bytes()).collect(),
+            present: watch
+                .present
+                .iter()
+                .map(|p| p.as_str().as_bytes())
+                .collect(),
+            absent: watch.absent.iter().map(|p| p.as_str().as_bytes()).collect(),
+            watched: watched.iter().map(|p| p.as_str().as_bytes()).collect(),
+        }),
         Format::Json => render_json(&updates),
     };
     // A closed or broken stdout leaves nothing to evaluate, which is valid.
@@ -406,39 +421,6 @@ fn left_on_path(
         (Some(old), Some(new)) => hook_state::path_taken_out(old, new.as_deref()),
         _ => Vec::new(),
     }
-}
-
-fn render_shell(
-    shell: Shell,
-    updates: &BTreeMap<OsString, Option<OsString>>,
-    watch: &Watch,
-    left: &[OsString],
-) -> Vec<u8> {
-    let mut out = Vec::new();
-    // First: in fish, setting PATH below runs the hook's PATH handler, which
-    // must not take out what a new load adds.
-    let left = left.iter().map(|e| e.as_bytes());
-    shell.set_own_list("__appenv_left", left, &mut out);
-    for (name, value) in updates {
-        // Every name here passed `can_set`, which holds only valid names.
-        let name = name.to_str().unwrap_or_default();
-        match value {
-            Some(value) => shell.set(name, value.as_bytes(), &mut out),
-            None => shell.unset(name, &mut out),
-        }
-    }
-    // The hook's own, unexported variables: what to check at each prompt.
-    let names = watch.names.iter().map(|n| n.as_bytes());
-    shell.set_own_list("__appenv_names", names, &mut out);
-    for (name, paths) in [
-        ("__appenv_watch", &watch.present),
-        ("__appenv_absent", &watch.absent),
-    ] {
-        let paths = paths.iter().map(|p| p.as_str().as_bytes());
-        shell.set_own_list(name, paths, &mut out);
-    }
-
-    out
 }
 
 /// A map of name → new value, `null` for a variable to unset.
