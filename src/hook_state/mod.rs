@@ -6,11 +6,15 @@
 //! may be "unset"). With that, a load can be undone exactly — unset stays
 //! unset, empty stays empty — while a value the user changed by hand since
 //! the load is left alone, and PATH loses only the entries the load added.
-//! How it is written is in `encode.rs`; PATH's arithmetic in `path.rs`.
+//! How it is written is in `encode.rs`; PATH's arithmetic in `path.rs`;
+//! what a fingerprint of an answer is made of in `fingerprint.rs`.
 
 mod encode;
+mod fingerprint;
 mod path;
 
+pub use encode::{Quick, quick, with_fingerprint};
+pub use fingerprint::{Digest, Stats};
 pub use path::{path_added, path_adding_once, path_keeps_load, path_taken_out};
 
 use crate::plan::Env;
@@ -32,6 +36,32 @@ pub struct HookState {
     pub said: Option<String>,
     /// What the load changed, by variable name; empty when nothing is loaded.
     pub changes: BTreeMap<OsString, Change>,
+    /// What the answer that wrote this state depended on, when it could be
+    /// taken: `appenv export` answers from it without resolving while it
+    /// holds.
+    pub seen: Option<Fingerprint>,
+}
+
+/// What an answer of `appenv export` depended on, besides the root: the
+/// paths whose identity and times it was taken with, and a digest of those,
+/// of the inherited environment and of the command line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub digest: u64,
+    /// Why the root is the root (the name found in it): the root check
+    /// must find the same again.
+    pub reason: String,
+    /// Whether the digest covers `PWD` and `OLDPWD`: only when the answer
+    /// depends on them; otherwise a change of directory inside the app
+    /// keeps the fingerprint.
+    pub by_cwd: bool,
+    /// The paths the hook watches that exist, and those that do not (as
+    /// the answer gave them to the shell).
+    pub watch: Vec<String>,
+    pub absent: Vec<String>,
+    /// Other paths the answer depended on (what isolation looked for, the
+    /// trust record).
+    pub extra: Vec<String>,
 }
 
 /// One variable changed by a load: its value before, and the value the load
@@ -110,6 +140,7 @@ mod tests {
         HookState {
             root: Some("/srv/shop".into()),
             said: None,
+            seen: None,
             changes: changes
                 .iter()
                 .map(|(k, c)| (OsString::from(k), c.clone()))

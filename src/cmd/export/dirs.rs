@@ -12,39 +12,34 @@
 
 use camino::{Utf8Path, Utf8PathBuf};
 
-use super::watch::Watch;
-use super::{Context, Target};
-
-/// The directories from the working directory up to the loaded root, or up
-/// to `/`.
-pub(super) fn up_to_root(ctx: &Context, target: &Target) -> Vec<Utf8PathBuf> {
-    let Ok(start) = ctx.start_dir() else {
-        return Vec::new();
-    };
-    let top = match target {
-        Target::Loaded { root, .. } => Some(Utf8Path::new(root)),
-        _ => None,
-    };
+/// The directories from `start` up to `top` (the loaded root), or up to
+/// `/`.
+pub(super) fn up_to(start: &Utf8Path, top: Option<&Utf8Path>) -> Vec<Utf8PathBuf> {
     let mut dirs = Vec::new();
     for dir in start.ancestors() {
         dirs.push(dir.to_owned());
-        if Some(dir) == top {
+        if top.is_some_and(|top| top.as_str() == dir.as_str()) {
             break;
         }
     }
     dirs
 }
 
-/// Every path whose time the hook compares with its stamp.
-pub(super) fn every_path(watch: &Watch, dirs: &[Utf8PathBuf]) -> Vec<Utf8PathBuf> {
-    let absent_dirs = watch.absent.iter().filter_map(|p| p.parent());
+/// Every path whose time the hook compares with its stamp: the watched
+/// paths that exist, the directories of those that do not, and `dirs`.
+pub(super) fn every_path<P: AsRef<Utf8Path>>(
+    present: &[P],
+    absent: &[P],
+    dirs: &[Utf8PathBuf],
+) -> Vec<Utf8PathBuf> {
+    let absent_dirs = absent.iter().filter_map(|p| p.as_ref().parent());
     let mut paths: Vec<Utf8PathBuf> = Vec::new();
-    let all = watch.present.iter().map(Utf8PathBuf::as_path);
+    let all = present.iter().map(AsRef::as_ref);
     for path in all
         .chain(absent_dirs)
         .chain(dirs.iter().map(Utf8PathBuf::as_path))
     {
-        if !paths.iter().any(|p| p == path) {
+        if !paths.iter().any(|p| p.as_str() == path.as_str()) {
             paths.push(path.to_owned());
         }
     }

@@ -7,6 +7,7 @@
 //! state it can evaluate, because a prompt must never break.
 
 mod dirs;
+mod fingerprint;
 mod names;
 mod watch;
 
@@ -14,23 +15,27 @@ use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+use std::time::SystemTime;
 
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 use serde_json::{Map, Value};
 
 use super::{Context, Verdict};
-use crate::cli::ExportShell;
+use crate::cli::{ExportShell, Global};
 use crate::error::{Error, print};
 use crate::exec::FileId;
 use crate::hook_state::{self, Change, HookState};
-use crate::plan::{self, FileStatus, Plan, Request};
+use crate::plan::{self, Env, FileStatus, Plan, Request};
 use crate::root::{self, Root};
 use crate::shell::{Export, Shell};
 use crate::text::{sanitize, sanitize_bytes};
 use names::{Left, Settable};
 use watch::Watch;
 
-pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
+pub fn run(global: Global, inherited: Env, shell: ExportShell) -> Result<(), Error> {
+    // Before anything is read: a file changed after this may be newer than
+    // what the answer read (see `fingerprint.rs`).
+    let started = SystemTime::now();
     let format = match shell {
         ExportShell::Bash => Format::Shell(Shell::Bash),
         ExportShell::Zsh => Format::Shell(Shell::Zsh),
@@ -41,6 +46,37 @@ pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
         ExportShell::Nu => Format::Shell(Shell::Nu),
         ExportShell::Json => Format::Json,
     };
+    // Without the base env, which takes the load out of the environment:
+    // an unchanged answer needs none of it.
+    let bare = Context {
+        global,
+        inherited,
+        base: Env::new(),
+        caller: None,
+    };
+    if let Some(unchanged) = fingerprint::unchanged(&bare, format) {
+        let dirs = fingerprint::dirs(&bare, &unchanged);
+        let names = Watch::new(Some(&unchanged.root)).names;
+        let seen = &unchanged.seen;
+        let out = render(
+            format,
+            &BTreeMap::new(),
+            &[],
+            &names,
+            (&seen.watch, &seen.absent),
+            &dirs,
+        );
+        let _ = print(&out);
+        return Ok(());
+    }
+    let Context {
+        global, inherited, ..
+    } = bare;
+    answer(&Context::new(global, inherited), format, started)
+}
+
+/// The answer, resolved.
+fn answer(ctx: &Context, format: Format, started: SystemTime) -> Result<(), Error> {
     let state = HookState::from_env(&ctx.inherited).unwrap_or_default();
     let settable = Settable::new(format, &ctx.inherited);
     let (mut target, watch) = decide(ctx, &state, &settable);
@@ -58,34 +94,64 @@ pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
             eprintln!("appenv: {message}");
         }
     }
+    fingerprint::take(ctx, format, started, &target, &watch, &mut updates);
     let left = left_on_path(&state, &updates);
-    let dirs = dirs::up_to_root(ctx, &target);
-    let watched = dirs::every_path(&watch, &dirs);
-    let out = match format {
-        Format::Shell(shell) => shell.export(&Export {
-            // Every name here passed `can_set`, which holds only valid names.
-            vars: updates
-                .iter()
-                .map(|(name, value)| {
-                    let name = name.to_str().unwrap_or_default();
-                    (name, value.as_ref().map(|v| v.as_bytes()))
-                })
-                .collect(),
-            left: left.iter().map(|e| e.as_bytes()).collect(),
-            names: watch.names.iter().map(|n| n.as_bytes()).collect(),
-            present: watch
-                .present
-                .iter()
-                .map(|p| p.as_str().as_bytes())
-                .collect(),
-            absent: watch.absent.iter().map(|p| p.as_str().as_bytes()).collect(),
-            watched: watched.iter().map(|p| p.as_str().as_bytes()).collect(),
-        }),
-        Format::Json => render_json(&updates),
+    let top = match &target {
+        Target::Loaded { root, .. } => Some(Utf8Path::new(root)),
+        _ => None,
     };
+    let dirs = match ctx.start_dir() {
+        Ok(start) => dirs::up_to(&start, top),
+        Err(_) => Vec::new(),
+    };
+    let out = render(
+        format,
+        &updates,
+        &left,
+        &watch.names,
+        (&watch.present, &watch.absent),
+        &dirs,
+    );
     // A closed or broken stdout leaves nothing to evaluate, which is valid.
     let _ = print(&out);
     Ok(())
+}
+
+/// What the shell gets: the variables to change, and what its hook checks
+/// at the next prompt.
+fn render<P: AsRef<Utf8Path>>(
+    format: Format,
+    updates: &BTreeMap<OsString, Option<OsString>>,
+    left: &[OsString],
+    names: &[&str],
+    (present, absent): (&[P], &[P]),
+    dirs: &[Utf8PathBuf],
+) -> Vec<u8> {
+    let Format::Shell(shell) = format else {
+        return render_json(updates);
+    };
+    let watched = dirs::every_path(present, absent, dirs);
+    fn bytes<P: AsRef<Utf8Path>>(paths: &[P]) -> Vec<&[u8]> {
+        paths
+            .iter()
+            .map(|p| p.as_ref().as_str().as_bytes())
+            .collect()
+    }
+    shell.export(&Export {
+        // Every name here passed `can_set`, which holds only valid names.
+        vars: updates
+            .iter()
+            .map(|(name, value)| {
+                let name = name.to_str().unwrap_or_default();
+                (name, value.as_ref().map(|v| v.as_bytes()))
+            })
+            .collect(),
+        left: left.iter().map(|e| e.as_bytes()).collect(),
+        names: names.iter().map(|n| n.as_bytes()).collect(),
+        present: bytes(present),
+        absent: bytes(absent),
+        watched: watched.iter().map(|p| p.as_str().as_bytes()).collect(),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,10 +201,13 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
         override_inherited: ctx.global.override_inherited,
         ..Default::default()
     };
-    let plan = match plan::resolve_at(same_app(state, found.clone()), &request, &ctx.base) {
+    let root = same_app(state.root.as_deref(), found.clone());
+    let plan = match plan::resolve_at(root, &request, &ctx.base) {
         Ok(plan) => plan,
         Err(e) => {
             watch.trust_store(ctx);
+            // What a broken app read is not known: no fingerprint.
+            watch.complete = false;
             let target = Target::Refused {
                 root: Some(found.dir.into_string()),
                 why: e.to_string(),
@@ -147,6 +216,8 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
         }
     };
     watch.inputs(&plan);
+    watch.extra(&plan, ctx);
+    watch.by_cwd = by_cwd(&plan);
     let Diff {
         changes,
         kept,
@@ -183,14 +254,30 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
     (target, watch)
 }
 
+/// Whether the plan's variables may depend on the shell's working
+/// directory through `PWD` or `OLDPWD` (a value written `${PWD}/data`):
+/// whether a file that fed it names them at all. When none does, a change
+/// of directory inside the app cannot change the answer, and the
+/// fingerprint leaves them out. (Read again for this only: a file changed
+/// since the plan read it is newer than the answer, and then no
+/// fingerprint is kept.)
+fn by_cwd(plan: &Plan) -> bool {
+    plan.inputs()
+        .iter()
+        .any(|input| match std::fs::read(input) {
+            Ok(bytes) => bytes.windows(3).any(|w| w == b"PWD"),
+            Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+        })
+}
+
 /// The app that is loaded, entered again through another path (a symlink),
 /// is not a change: it keeps the path it was loaded from, so its variables
 /// come out the same.
-fn same_app(state: &HookState, found: Root) -> Root {
+fn same_app(loaded: Option<&str>, found: Root) -> Root {
     let same_dir = |a: &str, b: &Utf8Path| {
         FileId::of(Path::new(a)).is_some_and(|a| Some(a) == FileId::of(b.as_std_path()))
     };
-    match &state.root {
+    match loaded {
         Some(old) if old != found.dir.as_str() && same_dir(old, &found.dir) => Root {
             dir: old.into(),
             ..found
@@ -285,6 +372,7 @@ fn updates(
                 root: root.clone(),
                 said: Some(why.clone()),
                 changes: BTreeMap::new(),
+                seen: None,
             };
             (Some(refused), &none, &none)
         }
@@ -300,6 +388,7 @@ fn updates(
                 root: Some(root.clone()),
                 said: None,
                 changes: remembered,
+                seen: None,
             };
             (Some(loaded), changes, kept)
         }
