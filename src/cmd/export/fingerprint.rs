@@ -2,8 +2,8 @@
 //! has changed, `appenv export` says so from the fingerprint in the hook's
 //! state, for the cost of a root check and a `stat` of each path in it.
 //!
-//! The fingerprint is a digest of everything the answer was made from: the
-//! format and the options, the whole inherited environment as the shell
+//! The fingerprint is a digest of everything the answer was made from:
+//! appenv's version and the effective user, the format and the options, the whole inherited environment as the shell
 //! will hold it after this answer (any variable can reach a value through
 //! `${NAME}`, and an inherited one wins over the files; all but `_`, the
 //! path of the command the shell runs, which a wrapper changes), the names of the
@@ -159,7 +159,10 @@ fn digest<'a>(
     stats: &mut Stats,
 ) -> u64 {
     let mut d = Digest::default();
-    d.field(b"appenv2");
+    // Another appenv may resolve by other rules; another user is refused
+    // another user's store and roots.
+    d.field(concat!("appenv2 ", env!("CARGO_PKG_VERSION")).as_bytes());
+    d.field(&crate::input::effective_uid().to_le_bytes());
     d.field(match format {
         Format::Shell(shell) => shell.name().as_bytes(),
         Format::Json => b"json",
