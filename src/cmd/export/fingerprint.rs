@@ -3,12 +3,14 @@
 //! state, for the cost of a root check and a `stat` of each path in it.
 //!
 //! The fingerprint is a digest of everything the answer was made from:
-//! appenv's version and the effective user, the format and the options, the whole inherited environment as the shell
-//! will hold it after this answer (any variable can reach a value through
-//! `${NAME}`, and an inherited one wins over the files; all but `_`, the
-//! path of the command the shell runs, which a wrapper changes), the names of the
-//! shell's own variables, the state itself, and the identity and times
-//! (device, inode, mode, size, modification and change time to the
+//! appenv's version and the effective user, the format and the options,
+//! the whole inherited environment as the shell will hold it after this
+//! answer (any variable can reach a value through `${NAME}`, and an
+//! inherited one wins over the files; all but `_`, the path of the command
+//! the shell runs, which a wrapper changes, and `PWD` and `OLDPWD` unless a
+//! file that fed the answer names them), which of the shell's own
+//! variables are not exported, the state itself, and the identity and
+//! times (device, inode, mode, size, modification and change time to the
 //! nanosecond) of every path the answer read or looked for: the files and
 //! directories the hook watches, every name isolation looked for with the
 //! directories up to it, `bin/`, the trust store and the root's trust
