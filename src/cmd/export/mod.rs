@@ -9,6 +9,7 @@
 mod dirs;
 mod fingerprint;
 mod names;
+mod render;
 mod watch;
 
 use std::collections::BTreeMap;
@@ -17,8 +18,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::time::SystemTime;
 
-use camino::{Utf8Path, Utf8PathBuf};
-use serde_json::{Map, Value};
+use camino::Utf8Path;
 
 use super::{Context, Verdict};
 use crate::cli::{ExportShell, Global};
@@ -27,9 +27,10 @@ use crate::exec::FileId;
 use crate::hook_state::{self, Change, HookState};
 use crate::plan::{self, Env, FileStatus, Plan, Request};
 use crate::root::{self, Root};
-use crate::shell::{Export, Shell};
+use crate::shell::Shell;
 use crate::text::{sanitize, sanitize_bytes};
 use names::{Left, Settable};
+use render::render;
 use watch::Watch;
 
 pub fn run(global: Global, inherited: Env, shell: ExportShell) -> Result<(), Error> {
@@ -115,43 +116,6 @@ fn answer(ctx: &Context, format: Format, started: SystemTime) -> Result<(), Erro
     // A closed or broken stdout leaves nothing to evaluate, which is valid.
     let _ = print(&out);
     Ok(())
-}
-
-/// What the shell gets: the variables to change, and what its hook checks
-/// at the next prompt.
-fn render<P: AsRef<Utf8Path>>(
-    format: Format,
-    updates: &BTreeMap<OsString, Option<OsString>>,
-    left: &[OsString],
-    names: &[&str],
-    (present, absent): (&[P], &[P]),
-    dirs: &[Utf8PathBuf],
-) -> Vec<u8> {
-    let Format::Shell(shell) = format else {
-        return render_json(updates);
-    };
-    let watched = dirs::every_path(present, absent, dirs);
-    fn bytes<P: AsRef<Utf8Path>>(paths: &[P]) -> Vec<&[u8]> {
-        paths
-            .iter()
-            .map(|p| p.as_ref().as_str().as_bytes())
-            .collect()
-    }
-    shell.export(&Export {
-        // Every name here passed `can_set`, which holds only valid names.
-        vars: updates
-            .iter()
-            .map(|(name, value)| {
-                let name = name.to_str().unwrap_or_default();
-                (name, value.as_ref().map(|v| v.as_bytes()))
-            })
-            .collect(),
-        left: left.iter().map(|e| e.as_bytes()).collect(),
-        names: names.iter().map(|n| n.as_bytes()).collect(),
-        present: bytes(present),
-        absent: bytes(absent),
-        watched: watched.iter().map(|p| p.as_str().as_bytes()).collect(),
-    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -510,21 +474,4 @@ fn left_on_path(
         (Some(old), Some(new)) => hook_state::path_taken_out(old, new.as_deref()),
         _ => Vec::new(),
     }
-}
-
-/// A map of name → new value, `null` for a variable to unset.
-fn render_json(updates: &BTreeMap<OsString, Option<OsString>>) -> Vec<u8> {
-    let map: Map<String, Value> = updates
-        .iter()
-        .map(|(name, value)| {
-            let value = match value {
-                Some(v) => Value::String(v.to_string_lossy().into_owned()),
-                None => Value::Null,
-            };
-            (name.to_string_lossy().into_owned(), value)
-        })
-        .collect();
-    let mut out = serde_json::to_vec(&map).unwrap_or_else(|_| b"{}".to_vec());
-    out.push(b'\n');
-    out
 }
