@@ -69,6 +69,29 @@ impl Cli {
 }
 
 impl Cli {
+    /// `appenv export SHELL`, exactly, read without clap: `None` for any
+    /// other command line, when clap would give the same. Every shell hook
+    /// runs it whenever something may have changed, and when nothing did,
+    /// building clap's command with all its subcommands would be a third of
+    /// the answer.
+    pub fn parse_export(argv: &[OsString]) -> Option<Cli> {
+        let [_, export, shell] = argv else {
+            return None;
+        };
+        if export != "export" {
+            return None;
+        }
+        let shell = shell.to_str()?;
+        let shell = ExportShell::value_variants()
+            .iter()
+            .copied()
+            .find(|v| v.to_possible_value().is_some_and(|p| p.get_name() == shell))?;
+        Some(Cli {
+            global: Global::default(),
+            command: Command::Export(ExportArgs { shell }),
+        })
+    }
+
     /// Parses `argv`, giving everything after `console`, or after `run`'s
     /// task name, to the task untouched: clap would otherwise read a `-e`
     /// or `--help` there as appenv's own (`appenv console -e` asks the REPL
@@ -452,5 +475,33 @@ mod tests {
             }
         }
         assert_eq!(fast, 5);
+    }
+
+    #[test]
+    fn the_hooks_export_is_read_as_clap_reads_it() {
+        let mut fast = 0;
+        for shell in ExportShell::value_variants() {
+            let name = shell.to_possible_value().unwrap().get_name().to_owned();
+            let argv: Vec<OsString> = ["appenv", "export", &name].map(OsString::from).into();
+            let cli = Cli::parse_export(&argv).unwrap();
+            let clap = Cli::try_parse_from(&argv).unwrap();
+            assert_eq!(format!("{cli:?}"), format!("{clap:?}"), "{argv:?}");
+            fast += 1;
+        }
+        assert_eq!(fast, 8);
+        for argv in [
+            &["appenv", "export"][..],
+            &["appenv", "export", "ZSH"],
+            &["appenv", "export", "csh"],
+            &["appenv", "export", "zsh", "x"],
+            &["appenv", "export", "--help"],
+            &["appenv", "-q", "export", "zsh"],
+            &["appenv", "export", "-q"],
+            &["appenv", "hook", "zsh"],
+            &["appenv", "exports", "zsh"],
+        ] {
+            let argv: Vec<OsString> = argv.iter().map(OsString::from).collect();
+            assert!(Cli::parse_export(&argv).is_none(), "{argv:?}");
+        }
     }
 }

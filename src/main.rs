@@ -33,7 +33,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         eprint!("{}", message(&e.message));
         return e.status;
     }
-    let cli = match Cli::parse_program(&argv) {
+    let cli = match Cli::parse_program(&argv).or_else(|| Cli::parse_export(&argv)) {
         Some(cli) => Ok(cli),
         None => Cli::try_parse_args(argv),
     };

@@ -45,46 +45,10 @@ fn render(shell: Shell, script: &str, exe: Option<&std::path::Path>) -> Vec<u8> 
         _ => bin.or(Some(b"appenv")),
     };
     if let Some(bin) = bin {
-        out.extend_from_slice(match shell {
-            Shell::Fish => b"builtin set -g __appenv_bin ",
-            Shell::Bash | Shell::Zsh => b"__appenv_bin=",
-            Shell::Tcsh => b"set __appenv_bin = ",
-            Shell::Elvish => b"var __appenv_bin = ",
-            Shell::Xonsh => b"__appenv_bin = ",
-            Shell::Nu => b"const __appenv_bin = ",
-        });
-        shell.quote(bin, &mut out);
-        out.extend_from_slice(if shell == Shell::Tcsh { b";\n" } else { b"\n" });
+        shell.set_own("__appenv_bin", bin, &mut out);
     }
-    match shell {
-        // zsh reads all of `eval "$(appenv hook zsh)"` before it runs any of
-        // it, so the script cannot turn alias expansion off for itself: this
-        // does, then evaluates the script, which turns it back on. Every word
-        // here is quoted, so that not even a global alias matches one.
-        Shell::Zsh => {
-            out.extend_from_slice(
-                b"__appenv_aliases=${options[aliases]}\n\\builtin 'unsetopt' 'aliases'\n\\builtin 'eval' ",
-            );
-            shell.quote(script.as_bytes(), &mut out);
-            out.push(b'\n');
-        }
-        Shell::Tcsh => out.extend_from_slice(&one_line(script)),
-        _ => out.extend_from_slice(script.as_bytes()),
-    }
+    shell.push_script(script, &mut out);
     out
-}
-
-/// tcsh's `eval "`appenv hook tcsh`"` joins the lines of the output with
-/// spaces, so a comment would swallow the rest of the script: the comments
-/// and blank lines are left out, and every line of the script ends with `;`.
-fn one_line(script: &str) -> Vec<u8> {
-    script
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .flat_map(|line| [line, "\n"])
-        .collect::<String>()
-        .into_bytes()
 }
 
 #[cfg(test)]

@@ -37,6 +37,8 @@ use crate::workdir::normalize;
 pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
     let ctx = match (&cli.global.same_as, &cli.command) {
         (_, Command::Diff(args)) => return diff::run(cli.global, inherited, args),
+        // It makes its context itself: an unchanged answer needs no base env.
+        (None, Command::Export(args)) => return export::run(cli.global, inherited, args.shell),
         (None, _) => Context::new(cli.global, inherited),
         (
             Some(_),
@@ -59,7 +61,7 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Root => root::run(&ctx),
         Command::Which(args) => which::run(&ctx, &args.command),
         Command::Explain => explain::run(&ctx),
-        Command::Export(args) => export::run(&ctx, args.shell),
+        Command::Export(_) => unreachable!("export makes its own context"),
         Command::Hook(args) => hook::run(args.shell),
         Command::Allow(args) => allow::run(&ctx, &args),
         Command::Deny(args) => deny::run(&ctx, &args),

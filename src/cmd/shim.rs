@@ -10,6 +10,7 @@ use super::Context;
 use crate::cli::{ShimAction, ShimArgs};
 use crate::error::{Error, print};
 use crate::exec::{self, Skip};
+use crate::shell::Shell;
 use crate::shim::{self, Occupant, Outcome, prefix};
 use crate::text::sanitize_bytes;
 
@@ -114,26 +115,14 @@ fn here(ctx: &Context, dir: &Path, out: &mut String) {
 /// in for.
 fn path_hint(dir: &Path, out: &mut String) {
     let shown = show(dir);
-    let mut posix = String::new();
-    for c in shown.chars() {
-        if matches!(c, '"' | '$' | '`' | '\\') {
-            posix.push('\\');
-        }
-        posix.push(c);
-    }
-    let fish = if shown
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"/._-+@%,".contains(&b))
-    {
-        shown.clone()
-    } else {
-        format!("'{}'", shown.replace('\\', "\\\\").replace('\'', "\\'"))
-    };
+    let line = |shell: Shell| shell.path_first_line(&shown).unwrap_or_default();
     let _ = writeln!(
         out,
         "{shown} is not on PATH; put it before the programs the shims stand in for:\n  \
-         export PATH=\"{posix}:$PATH\"    # bash, zsh: in ~/.bashrc or ~/.zshrc\n  \
-         fish_add_path {fish}    # fish"
+         {}    # bash, zsh: in ~/.bashrc or ~/.zshrc\n  \
+         {}    # fish",
+        line(Shell::Bash),
+        line(Shell::Fish),
     );
 }
 

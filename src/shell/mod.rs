@@ -14,6 +14,7 @@
 
 mod bash;
 mod elvish;
+mod export;
 mod fish;
 mod nu;
 mod tcsh;
@@ -22,6 +23,8 @@ mod zsh;
 
 use std::borrow::Cow;
 use std::fmt;
+
+pub use export::Export;
 
 /// A shell that appenv prints code for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -120,6 +123,76 @@ impl Shell {
             Shell::Elvish => elvish::unset(name, out),
             Shell::Xonsh => xonsh::unset(name, out),
             Shell::Nu => nu::unset(name, out),
+        }
+    }
+
+    /// Appends a statement that sets the hook's own unexported, global
+    /// variable `name` to `value` (in nushell a `const`, which a sourced
+    /// script defines for the rest of the config).
+    ///
+    /// # Panics
+    ///
+    /// If `name` is not [a valid name](Shell::is_valid_name).
+    pub fn set_own(self, name: &str, value: &[u8], out: &mut Vec<u8>) {
+        assert_valid_name(name);
+        out.extend_from_slice(match self {
+            Shell::Fish => b"builtin set -g ",
+            Shell::Tcsh => b"set ",
+            Shell::Elvish => b"var ",
+            Shell::Nu => b"const ",
+            Shell::Bash | Shell::Zsh | Shell::Xonsh => b"",
+        });
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(match self {
+            Shell::Fish => b" ",
+            Shell::Bash | Shell::Zsh => b"=",
+            Shell::Tcsh | Shell::Elvish | Shell::Xonsh | Shell::Nu => b" = ",
+        });
+        self.quote(value, out);
+        out.extend_from_slice(if self == Shell::Tcsh { b";\n" } else { b"\n" });
+    }
+
+    /// Appends a hook script (a file under `shell/`) in the form the line
+    /// the user puts in the rc file reads it: zsh's with alias expansion
+    /// turned off while it is read (`zsh.rs`), tcsh's one command per line
+    /// without comments (`tcsh.rs`), the others as they are.
+    pub fn push_script(self, script: &str, out: &mut Vec<u8>) {
+        match self {
+            Shell::Zsh => zsh::script_without_aliases(script, out),
+            Shell::Tcsh => tcsh::one_line(script, out),
+            _ => out.extend_from_slice(script.as_bytes()),
+        }
+    }
+
+    /// The line that puts `dir` first on PATH, for the user to paste into
+    /// an rc file (`appenv shim` says it): bash, zsh and fish, `None` for
+    /// the others. `dir` is printable text (sanitised by the caller).
+    pub fn path_first_line(self, dir: &str) -> Option<String> {
+        match self {
+            // In double quotes, so that `$PATH` is expanded.
+            Shell::Bash | Shell::Zsh => {
+                let mut quoted = String::new();
+                for c in dir.chars() {
+                    if matches!(c, '"' | '$' | '`' | '\\') {
+                        quoted.push('\\');
+                    }
+                    quoted.push(c);
+                }
+                Some(format!("export PATH=\"{quoted}:$PATH\""))
+            }
+            Shell::Fish => {
+                let plain = dir
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"/._-+@%,".contains(&b));
+                let mut out = b"fish_add_path ".to_vec();
+                if plain {
+                    out.extend_from_slice(dir.as_bytes());
+                } else {
+                    self.quote(dir.as_bytes(), &mut out);
+                }
+                Some(String::from_utf8_lossy(&out).into_owned())
+            }
+            Shell::Tcsh | Shell::Elvish | Shell::Xonsh | Shell::Nu => None,
         }
     }
 
@@ -428,22 +501,112 @@ mod tests {
         }
     }
 
+    fn name() -> impl Strategy<Value = String> {
+        "[A-Za-z_][A-Za-z0-9_]{0,8}"
+    }
+
+    fn bytes() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(any::<u8>(), 0..32)
+    }
+
+    fn items() -> impl Strategy<Value = Vec<Vec<u8>>> {
+        prop::collection::vec(bytes(), 0..4)
+    }
+
+    /// Every statement is one printable line (but in tcsh, which has no
+    /// escapes), and there are as many lines as statements.
+    fn one_printable_line_each(
+        shell: Shell,
+        out: &[u8],
+        statements: usize,
+    ) -> Result<(), TestCaseError> {
+        if shell == Shell::Tcsh {
+            return Ok(());
+        }
+        let text = std::str::from_utf8(out).expect("rendered code is UTF-8");
+        let body = text
+            .strip_suffix('\n')
+            .expect("a statement ends with a newline");
+        prop_assert!(
+            !body
+                .split('\n')
+                .any(|line| line.chars().any(char::is_control)),
+            "{shell}: {body:?}"
+        );
+        prop_assert_eq!(
+            body.split('\n').count(),
+            statements,
+            "{}: {:?}",
+            shell,
+            body
+        );
+        Ok(())
+    }
+
     proptest! {
         /// A value can never break a statement over several lines or put a
         /// control character or an invalid byte on the user's terminal
         /// (but in tcsh, which has no escapes).
         #[test]
         fn rendered_code_is_one_printable_line(value in prop::collection::vec(any::<u8>(), 0..64)) {
-            for shell in Shell::ALL.into_iter().filter(|&s| s != Shell::Tcsh) {
+            for shell in Shell::ALL {
                 let mut out = Vec::new();
                 shell.set("X", &value, &mut out);
-                let text = std::str::from_utf8(&out).expect("rendered code is UTF-8");
-                let body = text.strip_suffix('\n').expect("a statement ends with a newline");
-                prop_assert!(!body.chars().any(char::is_control), "{shell}: {body:?}");
-
+                one_printable_line_each(shell, &out, 1)?;
+                let mut out = Vec::new();
+                shell.set_own("__appenv_x", &value, &mut out);
+                one_printable_line_each(shell, &out, 1)?;
+                let mut out = Vec::new();
+                shell.set_own_list("__appenv_x", [&value[..], &value[..]], &mut out);
+                one_printable_line_each(shell, &out, 1)?;
                 let mut out = Vec::new();
                 shell.unset("X", &mut out);
                 prop_assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1);
+            }
+        }
+
+        /// The same for all that `appenv export` prints, whatever the
+        /// values, entries and paths.
+        #[test]
+        fn an_export_is_one_printable_line_per_statement(
+            vars in prop::collection::vec((name(), prop::option::of(bytes())), 0..4),
+            left in items(),
+            present in items(),
+            absent in items(),
+            watched in items(),
+        ) {
+            let export = Export {
+                vars: vars.iter().map(|(n, v)| (n.as_str(), v.as_deref())).collect(),
+                left: left.iter().map(Vec::as_slice).collect(),
+                names: vec![b"appenv.toml", b".env"],
+                present: present.iter().map(Vec::as_slice).collect(),
+                absent: absent.iter().map(Vec::as_slice).collect(),
+                watched: watched.iter().map(Vec::as_slice).collect(),
+            };
+            for shell in Shell::ALL {
+                let statements = match shell {
+                    Shell::Bash | Shell::Zsh | Shell::Fish => vars.len() + 4,
+                    Shell::Tcsh => vars.len() + 2,
+                    Shell::Xonsh => vars.len() + 1,
+                    Shell::Elvish => vars.len(),
+                    Shell::Nu => 1,
+                };
+                let out = shell.export(&export);
+                if statements == 0 {
+                    prop_assert!(out.is_empty());
+                } else {
+                    one_printable_line_each(shell, &out, statements)?;
+                }
+            }
+        }
+
+        /// The line `appenv shim` shows to put a directory on PATH, for any
+        /// printable directory.
+        #[test]
+        fn a_path_line_is_one_printable_line(dir in "[^\\p{Cc}]{0,24}") {
+            for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+                let line = shell.path_first_line(&dir).unwrap();
+                one_printable_line_each(shell, format!("{line}\n").as_bytes(), 1)?;
             }
         }
     }

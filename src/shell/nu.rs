@@ -12,6 +12,8 @@
 //! Nushell strings are UTF-8: a value that is not cannot be held, and the
 //! export leaves it out. Here such bytes become U+FFFD.
 
+use super::Shell;
+
 /// `a"b<ESC>` → `"a\"b\u{1b}"`.
 pub(super) fn quote(value: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
@@ -46,6 +48,38 @@ pub(super) fn unset(name: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(b"hide-env --ignore-errors ");
     out.extend_from_slice(name.as_bytes());
     out.push(b'\n');
+}
+
+/// What `appenv export nu` prints: nushell evaluates no code it did not
+/// parse with its config, so its hook gets a NUON record, which `from nuon`
+/// reads as data, `{set: {NAME: "value"}, unset: [NAME], watch: [path]}`.
+pub(super) fn record(vars: &[(&str, Option<&[u8]>)], watched: &[&[u8]], out: &mut Vec<u8>) {
+    out.extend_from_slice(b"{set: {");
+    let set = vars.iter().filter_map(|&(n, v)| Some((n, v?)));
+    for (i, (name, value)) in set.enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b", ");
+        }
+        Shell::Nu.quote(name.as_bytes(), out);
+        out.extend_from_slice(b": ");
+        Shell::Nu.quote(value, out);
+    }
+    out.extend_from_slice(b"}, unset: [");
+    let unset = vars.iter().filter(|(_, v)| v.is_none());
+    for (i, (name, _)) in unset.enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b", ");
+        }
+        Shell::Nu.quote(name.as_bytes(), out);
+    }
+    out.extend_from_slice(b"], watch: [");
+    for (i, path) in watched.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b", ");
+        }
+        Shell::Nu.quote(path, out);
+    }
+    out.extend_from_slice(b"]}\n");
 }
 
 /// What nushell keeps for itself: its config, conversions, prompt commands

@@ -56,6 +56,37 @@ pub(super) fn unset(name: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(b";\n");
 }
 
+/// `__appenv_changed`, which compares each entry of `__appenv_watch` with
+/// the stamp: tcsh cannot loop in an alias, so the export writes one test
+/// per path. The alias holds indexes only, never a path: no quoting inside
+/// quoting. `-M` gives whole seconds; as new as the stamp counts as
+/// changed, so nothing is missed.
+pub(super) fn changed_alias(paths: usize, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"alias __appenv_changed 'set __appenv_go = 0");
+    for i in 1..=paths {
+        out.extend_from_slice(
+            format!(
+                "; if ( -M \"$__appenv_watch[{i}]\" >= -M \"$__appenv_stamp\" ) set __appenv_go = 1"
+            )
+            .as_bytes(),
+        );
+    }
+    out.extend_from_slice(b"';\n");
+}
+
+/// The hook script as `eval "`appenv hook tcsh`"` needs it: the backquotes
+/// join the lines of the output with spaces, so a comment would swallow the
+/// rest of the script. The comments and blank lines are left out; every
+/// line of the script ends with `;`.
+pub(super) fn one_line(script: &str, out: &mut Vec<u8>) {
+    for line in script.lines().map(str::trim) {
+        if !line.is_empty() && !line.starts_with('#') {
+            out.extend_from_slice(line.as_bytes());
+            out.push(b'\n');
+        }
+    }
+}
+
 /// tcsh keeps its own variables apart from the environment; for PATH,
 /// HOME, TERM and USER it updates `path`, `home`, `term` and `user`, as it
 /// should.

@@ -145,6 +145,19 @@ pub(super) const OWN: &[&str] = &[
 
 pub(super) use super::bash::{quote, set, unset};
 
+/// The hook script as `eval "$(appenv hook zsh)"` needs it. zsh reads all
+/// of that before it runs any of it, so the script cannot turn alias
+/// expansion off for itself: this does, then evaluates the script, which
+/// turns it back on. Every word here is quoted, so that not even a global
+/// alias matches one.
+pub(super) fn script_without_aliases(script: &str, out: &mut Vec<u8>) {
+    out.extend_from_slice(
+        b"__appenv_aliases=${options[aliases]}\n\\builtin 'unsetopt' 'aliases'\n\\builtin 'eval' ",
+    );
+    quote(script.as_bytes(), out);
+    out.push(b'\n');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

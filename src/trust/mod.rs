@@ -238,7 +238,7 @@ impl TrustStore {
 
     /// Records are named by a hash of the canonical root: fixed length, no escaping,
     /// and `/srv/app` and `/srv/app/sub` never share one.
-    fn record_path(&self, root: &Utf8Path) -> Utf8PathBuf {
+    pub fn record_path(&self, root: &Utf8Path) -> Utf8PathBuf {
         self.dir.join(format!(
             "{}.json",
             record::hex(&Sha256::digest(root.as_str()).into())

@@ -398,6 +398,14 @@ fn without_shell_own(env: &Env) -> Env {
     ] {
         env.remove(OsStr::new(name));
     }
+    // The fingerprint of the last answer, which an answer adds when the
+    // app's files have settled: the state otherwise stays the same.
+    if let Some(state) = env.get_mut(OsStr::new("APPENV_STATE")) {
+        let bytes = state.as_encoded_bytes();
+        if let Some(at) = bytes.windows(6).position(|w| w == b" seen=") {
+            *state = std::ffi::OsString::from(String::from_utf8_lossy(&bytes[..at]).into_owned());
+        }
+    }
     env
 }
 

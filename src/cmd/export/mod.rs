@@ -6,6 +6,8 @@
 //! a broken `.env`) is one message on stderr and the shell is left in a
 //! state it can evaluate, because a prompt must never break.
 
+mod dirs;
+mod fingerprint;
 mod names;
 mod render;
 mod watch;
@@ -14,23 +16,27 @@ use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+use std::time::SystemTime;
 
 use camino::Utf8Path;
-use serde_json::{Map, Value};
 
 use super::{Context, Verdict};
-use crate::cli::ExportShell;
+use crate::cli::{ExportShell, Global};
 use crate::error::{Error, print};
 use crate::exec::FileId;
 use crate::hook_state::{self, Change, HookState};
-use crate::plan::{self, FileStatus, Plan, Request};
+use crate::plan::{self, Env, FileStatus, Plan, Request};
 use crate::root::{self, Root};
 use crate::shell::Shell;
 use crate::text::{sanitize, sanitize_bytes};
 use names::{Left, Settable};
+use render::render;
 use watch::Watch;
 
-pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
+pub fn run(global: Global, inherited: Env, shell: ExportShell) -> Result<(), Error> {
+    // Before anything is read: a file changed after this may be newer than
+    // what the answer read (see `fingerprint.rs`).
+    let started = SystemTime::now();
     let format = match shell {
         ExportShell::Bash => Format::Shell(Shell::Bash),
         ExportShell::Zsh => Format::Shell(Shell::Zsh),
@@ -41,6 +47,37 @@ pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
         ExportShell::Nu => Format::Shell(Shell::Nu),
         ExportShell::Json => Format::Json,
     };
+    // Without the base env, which takes the load out of the environment:
+    // an unchanged answer needs none of it.
+    let bare = Context {
+        global,
+        inherited,
+        base: Env::new(),
+        caller: None,
+    };
+    if let Some(unchanged) = fingerprint::unchanged(&bare, format) {
+        let dirs = fingerprint::dirs(&bare, &unchanged);
+        let names = Watch::new(Some(&unchanged.root)).names;
+        let seen = &unchanged.seen;
+        let out = render(
+            format,
+            &BTreeMap::new(),
+            &[],
+            &names,
+            (&seen.watch, &seen.absent),
+            &dirs,
+        );
+        let _ = print(&out);
+        return Ok(());
+    }
+    let Context {
+        global, inherited, ..
+    } = bare;
+    answer(&Context::new(global, inherited), format, started)
+}
+
+/// The answer, resolved.
+fn answer(ctx: &Context, format: Format, started: SystemTime) -> Result<(), Error> {
     let state = HookState::from_env(&ctx.inherited).unwrap_or_default();
     let settable = Settable::new(format, &ctx.inherited);
     let (mut target, watch) = decide(ctx, &state, &settable);
@@ -58,16 +95,24 @@ pub fn run(ctx: &Context, shell: ExportShell) -> Result<(), Error> {
             eprintln!("appenv: {message}");
         }
     }
+    fingerprint::take(ctx, format, started, &target, &watch, &mut updates);
     let left = left_on_path(&state, &updates);
-    let dirs = render::dirs(ctx, &target);
-    let out = match format {
-        Format::Shell(Shell::Nu) => render::nuon(&updates, &render::paths(&watch, &dirs)),
-        Format::Shell(shell @ (Shell::Tcsh | Shell::Elvish | Shell::Xonsh)) => {
-            render::shell(shell, &updates, &render::paths(&watch, &dirs))
-        }
-        Format::Shell(shell) => render_shell(shell, &updates, &watch, &left),
-        Format::Json => render_json(&updates),
+    let top = match &target {
+        Target::Loaded { root, .. } => Some(Utf8Path::new(root)),
+        _ => None,
     };
+    let dirs = match ctx.start_dir() {
+        Ok(start) => dirs::up_to(&start, top),
+        Err(_) => Vec::new(),
+    };
+    let out = render(
+        format,
+        &updates,
+        &left,
+        &watch.names,
+        (&watch.present, &watch.absent),
+        &dirs,
+    );
     // A closed or broken stdout leaves nothing to evaluate, which is valid.
     let _ = print(&out);
     Ok(())
@@ -120,10 +165,13 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
         override_inherited: ctx.global.override_inherited,
         ..Default::default()
     };
-    let plan = match plan::resolve_at(same_app(state, found.clone()), &request, &ctx.base) {
+    let root = same_app(state.root.as_deref(), found.clone());
+    let plan = match plan::resolve_at(root, &request, &ctx.base) {
         Ok(plan) => plan,
         Err(e) => {
             watch.trust_store(ctx);
+            // What a broken app read is not known: no fingerprint.
+            watch.complete = false;
             let target = Target::Refused {
                 root: Some(found.dir.into_string()),
                 why: e.to_string(),
@@ -132,6 +180,8 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
         }
     };
     watch.inputs(&plan);
+    watch.extra(&plan, ctx);
+    watch.by_cwd = by_cwd(&plan);
     let Diff {
         changes,
         kept,
@@ -168,14 +218,30 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
     (target, watch)
 }
 
+/// Whether the plan's variables may depend on the shell's working
+/// directory through `PWD` or `OLDPWD` (a value written `${PWD}/data`):
+/// whether a file that fed it names them at all. When none does, a change
+/// of directory inside the app cannot change the answer, and the
+/// fingerprint leaves them out. (Read again for this only: a file changed
+/// since the plan read it is newer than the answer, and then no
+/// fingerprint is kept.)
+fn by_cwd(plan: &Plan) -> bool {
+    plan.inputs()
+        .iter()
+        .any(|input| match std::fs::read(input) {
+            Ok(bytes) => bytes.windows(3).any(|w| w == b"PWD"),
+            Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+        })
+}
+
 /// The app that is loaded, entered again through another path (a symlink),
 /// is not a change: it keeps the path it was loaded from, so its variables
 /// come out the same.
-fn same_app(state: &HookState, found: Root) -> Root {
+fn same_app(loaded: Option<&str>, found: Root) -> Root {
     let same_dir = |a: &str, b: &Utf8Path| {
         FileId::of(Path::new(a)).is_some_and(|a| Some(a) == FileId::of(b.as_std_path()))
     };
-    match &state.root {
+    match loaded {
         Some(old) if old != found.dir.as_str() && same_dir(old, &found.dir) => Root {
             dir: old.into(),
             ..found
@@ -270,6 +336,7 @@ fn updates(
                 root: root.clone(),
                 said: Some(why.clone()),
                 changes: BTreeMap::new(),
+                seen: None,
             };
             (Some(refused), &none, &none)
         }
@@ -285,6 +352,7 @@ fn updates(
                 root: Some(root.clone()),
                 said: None,
                 changes: remembered,
+                seen: None,
             };
             (Some(loaded), changes, kept)
         }
@@ -399,76 +467,11 @@ fn left_on_path(
     state: &HookState,
     updates: &BTreeMap<OsString, Option<OsString>>,
 ) -> Vec<OsString> {
-    let (Some(old), Some(new)) = (
+    match (
         state.changes.get(OsStr::new("PATH")),
         updates.get(OsStr::new("PATH")),
-    ) else {
-        return Vec::new();
-    };
-    let mut now: Vec<&[u8]> = match new {
-        Some(new) if !new.is_empty() => new.as_bytes().split(|&b| b == b':').collect(),
+    ) {
+        (Some(old), Some(new)) => hook_state::path_taken_out(old, new.as_deref()),
         _ => Vec::new(),
-    };
-    hook_state::path_added(old)
-        .into_iter()
-        .filter(
-            |entry| match now.iter().position(|e| *e == entry.as_bytes()) {
-                Some(at) => {
-                    now.remove(at);
-                    false
-                }
-                None => true,
-            },
-        )
-        .collect()
-}
-
-fn render_shell(
-    shell: Shell,
-    updates: &BTreeMap<OsString, Option<OsString>>,
-    watch: &Watch,
-    left: &[OsString],
-) -> Vec<u8> {
-    let mut out = Vec::new();
-    // First: in fish, setting PATH below runs the hook's PATH handler, which
-    // must not take out what a new load adds.
-    let left = left.iter().map(|e| e.as_bytes());
-    shell.set_own_list("__appenv_left", left, &mut out);
-    for (name, value) in updates {
-        // Every name here passed `can_set`, which holds only valid names.
-        let name = name.to_str().unwrap_or_default();
-        match value {
-            Some(value) => shell.set(name, value.as_bytes(), &mut out),
-            None => shell.unset(name, &mut out),
-        }
     }
-    // The hook's own, unexported variables: what to check at each prompt.
-    let names = watch.names.iter().map(|n| n.as_bytes());
-    shell.set_own_list("__appenv_names", names, &mut out);
-    for (name, paths) in [
-        ("__appenv_watch", &watch.present),
-        ("__appenv_absent", &watch.absent),
-    ] {
-        let paths = paths.iter().map(|p| p.as_str().as_bytes());
-        shell.set_own_list(name, paths, &mut out);
-    }
-
-    out
-}
-
-/// A map of name → new value, `null` for a variable to unset.
-fn render_json(updates: &BTreeMap<OsString, Option<OsString>>) -> Vec<u8> {
-    let map: Map<String, Value> = updates
-        .iter()
-        .map(|(name, value)| {
-            let value = match value {
-                Some(v) => Value::String(v.to_string_lossy().into_owned()),
-                None => Value::Null,
-            };
-            (name.to_string_lossy().into_owned(), value)
-        })
-        .collect();
-    let mut out = serde_json::to_vec(&map).unwrap_or_else(|_| b"{}".to_vec());
-    out.push(b'\n');
-    out
 }

@@ -9,7 +9,8 @@ use std::collections::HashSet;
 use camino::{Utf8Path, Utf8PathBuf};
 
 use super::Context;
-use crate::markers;
+use crate::isolation;
+use crate::markers::{self, Kind};
 use crate::plan::Plan;
 use crate::root::{Reason, Root};
 use crate::trust::TrustStore;
@@ -27,6 +28,18 @@ pub(super) struct Watch {
     /// The names whose appearance in the working directory or above could
     /// make another root.
     pub(super) names: Vec<&'static str>,
+    /// Why the root is the root, when there is one.
+    pub(super) reason: Option<Reason>,
+    /// What else the answer depends on, which the hook does not watch but
+    /// a fingerprint of the answer must (see `fingerprint.rs`).
+    pub(super) extra: Vec<Utf8PathBuf>,
+    /// Whether `present`, `absent` and `extra` are all the answer depends
+    /// on (besides the root and the environment): without it, no
+    /// fingerprint is kept.
+    pub(super) complete: bool,
+    /// Whether the answer depends on the working directory through `PWD`
+    /// or `OLDPWD`.
+    pub(super) by_cwd: bool,
     seen: HashSet<Utf8PathBuf>,
 }
 
@@ -46,6 +59,8 @@ impl Watch {
         }
         Watch {
             names,
+            reason: found.map(|root| root.reason),
+            complete: found.is_some(),
             ..Watch::default()
         }
     }
@@ -86,6 +101,54 @@ impl Watch {
             }
             if input.exists() {
                 self.add(&input);
+            }
+        }
+    }
+
+    /// What the plan's answer read besides its files, for a fingerprint:
+    /// every name isolation looked for (asked again through the same
+    /// detection, so the list cannot drift from it) with the directories
+    /// between it and the root, `bin/` (where the framework markers
+    /// `bin/rails` and `bin/console` are), and the trust record. `[env]
+    /// files` may name any file by a template: then no list is complete.
+    pub(super) fn extra(&mut self, plan: &Plan, ctx: &Context) {
+        if !crate::trust::config_files(plan.config.as_ref()).is_empty() {
+            self.complete = false;
+            return;
+        }
+        let root = &plan.root.dir;
+        let looked = std::cell::RefCell::new(vec!["bin".to_owned()]);
+        let look = |name: &str, follow: bool| {
+            looked.borrow_mut().push(name.to_owned());
+            let path = root.join(name);
+            let meta = if follow {
+                path.metadata()
+            } else {
+                path.symlink_metadata()
+            };
+            meta.ok().map(|m| match m {
+                m if m.is_file() => Kind::File,
+                m if m.is_dir() => Kind::Dir,
+                _ => Kind::Other,
+            })
+        };
+        isolation::detect_in(root, plan.config.as_ref(), plan.procfile.as_ref(), &look);
+        for name in looked.into_inner() {
+            let mut path = Utf8Path::new(&name);
+            loop {
+                let full = root.join(path);
+                if !self.extra.contains(&full) && !self.seen.contains(&full) {
+                    self.extra.push(full);
+                }
+                match path.parent() {
+                    Some(parent) if !parent.as_str().is_empty() => path = parent,
+                    _ => break,
+                }
+            }
+        }
+        if plan.trusted_dir.is_none() {
+            if let Ok(store) = TrustStore::from_env(&ctx.base) {
+                self.extra.push(store.record_path(plan.inputs.canonical()));
             }
         }
     }

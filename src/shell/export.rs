@@ -1,0 +1,154 @@
+//! What `appenv export SHELL` prints, in each shell's own form: the
+//! variables to set and unset, and what the hook checks at the next prompt.
+//! `cmd/export` decides what goes in; every byte of how it is written is
+//! here, so the quoting tests see all of it.
+
+use super::{Shell, nu, tcsh};
+
+/// What a change of the shell's state holds, as data.
+#[derive(Debug, Default)]
+pub struct Export<'a> {
+    /// Variables to set (`Some`) or unset (`None`), in order. Every name is
+    /// [a valid name](Shell::is_valid_name).
+    pub vars: Vec<(&'a str, Option<&'a [u8]>)>,
+    /// PATH entries the last unload took out, that `__appenv_tidy` takes
+    /// out again (bash, zsh, fish).
+    pub left: Vec<&'a [u8]>,
+    /// The names whose appearance could make another root (bash, zsh,
+    /// fish: their hooks look for them).
+    pub names: Vec<&'a [u8]>,
+    /// Paths that exist (bash, zsh, fish).
+    pub present: Vec<&'a [u8]>,
+    /// Paths that do not exist yet (bash, zsh, fish).
+    pub absent: Vec<&'a [u8]>,
+    /// Every path whose time the hook compares with its stamp (tcsh, xonsh,
+    /// nushell, whose hooks look for no names).
+    pub watched: Vec<&'a [u8]>,
+}
+
+impl Shell {
+    /// The code (for nushell the record) that the hook of this shell
+    /// evaluates.
+    pub fn export(self, export: &Export<'_>) -> Vec<u8> {
+        let mut out = Vec::new();
+        match self {
+            Shell::Bash | Shell::Zsh | Shell::Fish => {
+                // First: in fish, setting PATH below runs the hook's PATH
+                // handler, which must not take out what a new load adds.
+                self.set_own_list("__appenv_left", export.left.iter().copied(), &mut out);
+                self.vars(&export.vars, &mut out);
+                // The hook's own, unexported variables: what to check at
+                // each prompt.
+                for (name, items) in [
+                    ("__appenv_names", &export.names),
+                    ("__appenv_watch", &export.present),
+                    ("__appenv_absent", &export.absent),
+                ] {
+                    self.set_own_list(name, items.iter().copied(), &mut out);
+                }
+            }
+            Shell::Tcsh => {
+                self.vars(&export.vars, &mut out);
+                self.set_own_list("__appenv_watch", export.watched.iter().copied(), &mut out);
+                tcsh::changed_alias(export.watched.len(), &mut out);
+            }
+            Shell::Xonsh => {
+                self.vars(&export.vars, &mut out);
+                self.set_own_list("__appenv_watch", export.watched.iter().copied(), &mut out);
+            }
+            // Elvish 0.19 has no builtin that reads a file's time: its hook
+            // asks at every prompt and needs no list.
+            Shell::Elvish => self.vars(&export.vars, &mut out),
+            Shell::Nu => nu::record(&export.vars, &export.watched, &mut out),
+        }
+        out
+    }
+
+    fn vars(self, vars: &[(&str, Option<&[u8]>)], out: &mut Vec<u8>) {
+        for &(name, value) in vars {
+            match value {
+                Some(value) => self.set(name, value, out),
+                None => self.unset(name, out),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(shell: Shell, export: &Export) -> String {
+        String::from_utf8(shell.export(export)).unwrap()
+    }
+
+    #[test]
+    fn bash_zsh_and_fish_get_the_lists_their_hooks_check() {
+        let export = Export {
+            vars: vec![("DB", Some(b"it's")), ("GONE", None)],
+            left: vec![b"/app/bin"],
+            names: vec![b"appenv.toml"],
+            present: vec![b"/app/.env"],
+            absent: vec![b"/app/.env.local"],
+            watched: vec![b"/never"],
+        };
+        assert_eq!(
+            text(Shell::Bash, &export),
+            "__appenv_left=('/app/bin');\n\
+             \\builtin export DB='it'\\''s';\n\
+             \\builtin unset -v GONE;\n\
+             __appenv_names=('appenv.toml');\n\
+             __appenv_watch=('/app/.env');\n\
+             __appenv_absent=('/app/.env.local');\n"
+        );
+        assert!(
+            text(Shell::Fish, &export).starts_with("builtin set -g __appenv_left '/app/bin';\n")
+        );
+    }
+
+    #[test]
+    fn tcsh_tests_each_path_by_index() {
+        let export = Export {
+            watched: vec![b"/a b", b"/it's"],
+            ..Export::default()
+        };
+        assert_eq!(
+            text(Shell::Tcsh, &export),
+            "set __appenv_watch = ( '/a b' '/it'\\''s' );\n\
+             alias __appenv_changed 'set __appenv_go = 0\
+             ; if ( -M \"$__appenv_watch[1]\" >= -M \"$__appenv_stamp\" ) set __appenv_go = 1\
+             ; if ( -M \"$__appenv_watch[2]\" >= -M \"$__appenv_stamp\" ) set __appenv_go = 1';\n"
+        );
+    }
+
+    #[test]
+    fn xonsh_gets_a_list_and_elvish_none() {
+        let export = Export {
+            vars: vec![("A", Some(b"1"))],
+            watched: vec![b"/a", b"/b'c"],
+            ..Export::default()
+        };
+        assert_eq!(
+            text(Shell::Xonsh, &export),
+            "__xonsh__.env['A'] = '1'\n__appenv_watch = ['/a', '/b\\'c']\n"
+        );
+        assert_eq!(text(Shell::Elvish, &export), "set-env A '1'\n");
+    }
+
+    #[test]
+    fn nuon_holds_what_to_set_unset_and_watch() {
+        let export = Export {
+            vars: vec![("DB", Some(b"a\"b\n")), ("GONE", None)],
+            watched: vec![b"/app", b"/app/.env"],
+            ..Export::default()
+        };
+        assert_eq!(
+            text(Shell::Nu, &export),
+            "{set: {\"DB\": \"a\\\"b\\u{a}\"}, unset: [\"GONE\"], watch: [\"/app\", \"/app/.env\"]}\n"
+        );
+        assert_eq!(
+            text(Shell::Nu, &Export::default()),
+            "{set: {}, unset: [], watch: []}\n"
+        );
+    }
+}
