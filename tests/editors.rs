@@ -26,15 +26,15 @@ fn repo(path: &str) -> PathBuf {
 
 /// An app with a real virtualenv and a `.env`, a directory outside it, and
 /// a bin dir holding only the tools the editors are allowed to find.
-struct Sandbox {
+struct EditorApp {
     app: App,
     bin: PathBuf,
     outside: PathBuf,
     trusted: bool,
 }
 
-impl Sandbox {
-    fn new(trusted: bool) -> Sandbox {
+impl EditorApp {
+    fn new(trusted: bool) -> EditorApp {
         let app = App::new(&[(".env", DOTENV), ("src/main.py", "print('hi')\n")]);
         let bin = app.tmp.path().join("bin");
         fs::create_dir_all(&bin).unwrap();
@@ -42,7 +42,7 @@ impl Sandbox {
         fs::create_dir_all(&outside).unwrap();
         fs::write(outside.join("notes.txt"), "notes\n").unwrap();
         fs::create_dir_all(app.tmp.path().join("home")).unwrap();
-        let sandbox = Sandbox {
+        let sandbox = EditorApp {
             app,
             bin,
             outside,
@@ -56,7 +56,7 @@ impl Sandbox {
     }
 
     /// Links the real `python3` in and makes the app's `.venv` with it.
-    fn with_venv(self) -> Sandbox {
+    fn with_venv(self) -> EditorApp {
         let python = real_python();
         self.link("python3", &python);
         let status = Command::new(&python)
@@ -522,7 +522,7 @@ fn nvim_buffer_of_an_app_gets_its_environment_and_others_do_not() {
     if !editor_ready("nvim") {
         return;
     }
-    let sb = Sandbox::new(true).with_venv();
+    let sb = EditorApp::new(true).with_venv();
     let lsp_out = sb.app.tmp.path().join("lsp.env").display().to_string();
     let script = format!(
         r#"
@@ -588,7 +588,7 @@ fn nvim_unnamed_buffer_follows_the_working_directory() {
     if !editor_ready("nvim") {
         return;
     }
-    let sb = Sandbox::new(true);
+    let sb = EditorApp::new(true);
     let script = format!(
         r#"
         R.start = vim.env.FROM_DOTENV
@@ -613,7 +613,7 @@ fn nvim_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
     if !editor_ready("nvim") {
         return;
     }
-    let sb = Sandbox::new(false);
+    let sb = EditorApp::new(false);
     let script = format!(
         r#"
         R.before = vim.env.FROM_DOTENV
@@ -677,7 +677,7 @@ fn nvim_writing_or_changing_the_watched_env_reloads() {
     if !editor_ready("nvim") {
         return;
     }
-    let sb = Sandbox::new(true);
+    let sb = EditorApp::new(true);
     let script = format!(
         r#"
         R.first = vim.env.FROM_DOTENV
@@ -716,7 +716,7 @@ fn emacs_package_byte_compiles_without_warnings() {
     if !have("emacs") {
         return;
     }
-    let sb = Sandbox::new(true);
+    let sb = EditorApp::new(true);
     let copy = sb.app.tmp.path().join("appenv.el");
     fs::copy(repo("editors/emacs/appenv.el"), &copy).unwrap();
     let copy = copy.display().to_string();
@@ -741,7 +741,7 @@ fn emacs_buffer_of_an_app_gets_its_environment_and_others_do_not() {
     if !editor_ready("emacs") {
         return;
     }
-    let sb = Sandbox::new(true).with_venv();
+    let sb = EditorApp::new(true).with_venv();
     let lisp = format!(
         r#"
         ;; What a server started at once from the mode hook would get
@@ -831,7 +831,7 @@ fn emacs_repl_through_a_shim_without_the_package() {
     if !editor_ready("emacs") {
         return;
     }
-    let sb = Sandbox::new(true).with_venv();
+    let sb = EditorApp::new(true).with_venv();
     let install = sb
         .env()
         .command(sb.bin.join("appenv"))
@@ -869,7 +869,7 @@ fn emacs_repl_through_a_shim_without_the_package() {
 const EGLOT_PACKAGES: &str = "/usr/share/emacs/site-lisp/elpa";
 
 /// True when Debian's `elpa-eglot` loads; required in CI, like a tool.
-fn have_eglot(sb: &Sandbox) -> bool {
+fn have_eglot(sb: &EditorApp) -> bool {
     let lisp = format!(
         "(progn (setq package-directory-list (list {EGLOT_PACKAGES:?})) (package-initialize) (require 'eglot))"
     );
@@ -885,7 +885,7 @@ fn emacs_eglot_server_starts_in_the_app_environment() {
     if !editor_ready("emacs") {
         return;
     }
-    let sb = Sandbox::new(true).with_venv();
+    let sb = EditorApp::new(true).with_venv();
     if !have_eglot(&sb) {
         return;
     }
@@ -921,7 +921,7 @@ fn emacs_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
     if !editor_ready("emacs") {
         return;
     }
-    let sb = Sandbox::new(false);
+    let sb = EditorApp::new(false);
     let lisp = format!(
         r#"
         (with-current-buffer (find-file-noselect {main:?})
@@ -976,7 +976,7 @@ fn emacs_saving_or_changing_the_watched_env_reloads() {
     if !editor_ready("emacs") {
         return;
     }
-    let sb = Sandbox::new(true);
+    let sb = EditorApp::new(true);
     let lisp = format!(
         r#"
         (let ((main (find-file-noselect {main:?})))

@@ -14,13 +14,13 @@ use common::{have, stderr, stdout};
 /// A sandbox: HOME, XDG dirs, `bin/` holding symlinks to the real tools,
 /// `shims/` holding shims for them, and an app in `app/`. PATH is
 /// `shims:bin`, nothing of the host's.
-struct Sandbox {
+struct ShimHost {
     _tmp: tempfile::TempDir,
     base: PathBuf,
 }
 
-impl Sandbox {
-    fn new(tools: &[&str], shims: &[&str]) -> Sandbox {
+impl ShimHost {
+    fn new(tools: &[&str], shims: &[&str]) -> ShimHost {
         let tmp = tempfile::tempdir().unwrap();
         let base = tmp.path().canonicalize().unwrap();
         for dir in ["home", "data", "cache", "config", "bin", "shims", "app/sub"] {
@@ -39,7 +39,7 @@ impl Sandbox {
             .unwrap();
         }
         fs::write(base.join("app/.env"), "FOO=from-dotenv\n").unwrap();
-        Sandbox { _tmp: tmp, base }
+        ShimHost { _tmp: tmp, base }
     }
 
     fn path(&self, rel: &str) -> PathBuf {
@@ -131,10 +131,10 @@ fn have_all(tools: &[&str]) -> bool {
 
 /// A Bundler app whose Gemfile asks for `gems`, installed from the
 /// system's gems, and allowed.
-fn bundler_app(gems: &[&str], shims: &[&str]) -> Sandbox {
+fn bundler_app(gems: &[&str], shims: &[&str]) -> ShimHost {
     let mut tools = vec!["ruby", "bundle", "irb", "rake", "rspec", "rubocop"];
     tools.retain(|t| gems.contains(t) || ["ruby", "bundle", "irb", "rake"].contains(t));
-    let s = Sandbox::new(&tools, shims);
+    let s = ShimHost::new(&tools, shims);
     let gemfile: String = gems.iter().map(|g| format!("gem {g:?}\n")).collect();
     fs::write(
         s.path("app/Gemfile"),
@@ -303,7 +303,7 @@ fn a_poetry_project_runs_through_a_python_shim() {
     }
     // A real `python` besides the shim: Poetry looks for one on PATH
     // (finding the shim first) when it locks and makes the virtualenv.
-    let s = Sandbox::new(&["poetry", "python3", "python=python3"], &["python"]);
+    let s = ShimHost::new(&["poetry", "python3", "python=python3"], &["python"]);
     fs::write(
         s.path("app/pyproject.toml"),
         "[tool.poetry]\nname = \"shop\"\nversion = \"0.1.0\"\ndescription = \"\"\nauthors = []\npackage-mode = false\n\n[tool.poetry.dependencies]\npython = \">=3.9\"\n",

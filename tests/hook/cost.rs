@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use super::harness::{Sandbox, appenv_bin, have};
+use super::harness::{HookApp, appenv_bin, have};
 
 /// The programs the session exec'd, in order, and its stderr.
 fn execs(
-    sandbox: &Sandbox,
+    sandbox: &HookApp,
     env: &[(String, String)],
     shell: &[&str],
     input: &str,
@@ -81,7 +81,7 @@ fn session(shell: &str, dir: &str, n: usize) -> (Vec<&'static str>, String) {
 }
 
 fn trace(
-    sandbox: &Sandbox,
+    sandbox: &HookApp,
     env: &[(String, String)],
     shell: &str,
     dir: &str,
@@ -110,7 +110,7 @@ fn shells() -> Vec<&'static str> {
 /// programs. Returns the few, and stderr of the many. A first session makes
 /// the stamp directory, as on a machine where the shell has run before.
 fn same_with_more_prompts(
-    sandbox: &Sandbox,
+    sandbox: &HookApp,
     env: &[(String, String)],
     shell: &str,
     dir: &str,
@@ -125,7 +125,7 @@ fn same_with_more_prompts(
 #[test]
 fn unchanged_prompts_start_no_process() {
     for shell in shells() {
-        let sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n"), ("apps/app/sub/", "")]);
+        let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n"), ("apps/app/sub/", "")]);
         let appenv = appenv_bin().display().to_string();
         let (few, said) = same_with_more_prompts(&sandbox, &sandbox.env(), shell, "apps/app");
         assert!(said.contains("appenv: loaded app (.env)"), "{said}");
@@ -157,7 +157,7 @@ fn unchanged_prompts_start_no_process() {
 #[test]
 fn a_home_whose_time_changes_at_every_prompt_starts_nothing() {
     for shell in shells() {
-        let sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n")]);
+        let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
         same_with_more_prompts(&sandbox, &sandbox.env(), shell, "\"$HOME\"");
         same_with_more_prompts(&sandbox, &sandbox.env(), shell, "apps/app");
     }
@@ -170,7 +170,7 @@ fn a_home_whose_time_changes_at_every_prompt_starts_nothing() {
 #[test]
 fn without_a_usable_stamp_directory_prompts_start_nothing() {
     for shell in shells() {
-        let sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n"), ("file", ""), ("tmp/", "")]);
+        let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n"), ("file", ""), ("tmp/", "")]);
         let base: Vec<(String, String)> = sandbox
             .env()
             .into_iter()

@@ -3,9 +3,9 @@
 
 use serde_json::{Value, json};
 
-use super::harness::{Sandbox, appenv_bin};
+use super::harness::{HookApp, appenv_bin};
 
-fn export(sandbox: &Sandbox, dir: &str, format: &str, env: &[(String, String)]) -> (Value, String) {
+fn export(sandbox: &HookApp, dir: &str, format: &str, env: &[(String, String)]) -> (Value, String) {
     let out = sandbox
         .appenv()
         .args(["export", format])
@@ -25,7 +25,7 @@ fn export(sandbox: &Sandbox, dir: &str, format: &str, env: &[(String, String)]) 
 
 #[test]
 fn json_gives_what_to_set_and_null_for_what_to_unset() {
-    let sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n")]);
+    let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
     let root = sandbox.path("apps/app").display().to_string();
     let (load, said) = export(&sandbox, "apps/app", "json", &[]);
     assert_eq!(said, "appenv: loaded app (.env)\n");
@@ -53,7 +53,7 @@ fn json_gives_what_to_set_and_null_for_what_to_unset() {
 
 #[test]
 fn a_broken_app_is_one_message_and_exit_0() {
-    let sandbox = Sandbox::new(&[("apps/app/.env", "A=\"unterminated\n")]);
+    let sandbox = HookApp::new(&[("apps/app/.env", "A=\"unterminated\n")]);
     for shell in ["bash", "zsh", "fish", "json"] {
         let (code, said) = export(&sandbox, "apps/app", shell, &[]);
         assert_eq!(
@@ -84,7 +84,7 @@ fn export_is_linear_in_the_depth_of_the_directory() {
         } else {
             &[]
         };
-        let sandbox = Sandbox::new(files);
+        let sandbox = HookApp::new(files);
         let mut deep = sandbox.path("apps/app");
         for _ in 0..depth {
             deep.push("d");

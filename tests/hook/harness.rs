@@ -59,7 +59,7 @@ impl Snap {
     }
 }
 
-pub struct Sandbox {
+pub struct HookApp {
     pub tmp: tempfile::TempDir,
     /// Set APPENV_TRUSTED_DIRS to the sandbox.
     pub trusted: bool,
@@ -69,10 +69,10 @@ pub struct Sandbox {
     pub rc: String,
 }
 
-impl Sandbox {
-    pub fn new(files: &[(&str, &str)]) -> Sandbox {
+impl HookApp {
+    pub fn new(files: &[(&str, &str)]) -> HookApp {
         let tmp = tempfile::tempdir().unwrap();
-        let sandbox = Sandbox {
+        let sandbox = HookApp {
             tmp,
             trusted: true,
             start_env: Vec::new(),
@@ -126,19 +126,19 @@ impl Sandbox {
         self.clean().env()
     }
 
-    /// `program` in [`Sandbox::clean`], started in the sandbox.
+    /// `program` in [`HookApp::clean`], started in the sandbox.
     pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
         let mut cmd = self.clean().command(program);
         cmd.current_dir(self.path(""));
         cmd
     }
 
-    /// appenv in [`Sandbox::clean`], started in the sandbox.
+    /// appenv in [`HookApp::clean`], started in the sandbox.
     pub fn appenv(&self) -> Command {
         self.command(appenv_bin())
     }
 
-    /// `shell` without rc files in [`Sandbox::clean`], started in the
+    /// `shell` without rc files in [`HookApp::clean`], started in the
     /// sandbox.
     pub fn shell(&self, shell: Shell) -> Command {
         let mut cmd = self.clean().shell(shell);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use appenv::shell::Shell;
 
-use super::harness::{Sandbox, appenv_bin, have, shells};
+use super::harness::{HookApp, appenv_bin, have, shells};
 use crate::tmux::Tmux;
 
 /// The shells that are here, when tmux is too.
@@ -19,7 +19,7 @@ fn tty_shells() -> Vec<Shell> {
 
 /// Starts `shell` interactively in the sandbox, with `rc` (the user's own
 /// lines) and then the hook in its rc file, and waits for its first prompt.
-fn start(sandbox: &Sandbox, shell: Shell, rc: &str) -> Tmux {
+fn start(sandbox: &HookApp, shell: Shell, rc: &str) -> Tmux {
     let appenv = appenv_bin().display().to_string();
     let mut env = sandbox.env();
     let dir = sandbox.path(&format!("tty-{shell}"));
@@ -64,11 +64,11 @@ fn start(sandbox: &Sandbox, shell: Shell, rc: &str) -> Tmux {
 }
 
 /// Where a shell writes what a test reads back.
-fn out(sandbox: &Sandbox, name: &str) -> PathBuf {
+fn out(sandbox: &HookApp, name: &str) -> PathBuf {
     sandbox.path(&format!("out-{name}"))
 }
 
-fn read(sandbox: &Sandbox, name: &str) -> String {
+fn read(sandbox: &HookApp, name: &str) -> String {
     fs::read_to_string(out(sandbox, name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
@@ -85,7 +85,7 @@ fn the_shells_own_names_and_the_users_variables_are_left_alone() {
          RPROMPT='$(touch PWN)'\nFPATH=/evil\nfish_function_path=/evil\nfish_user_paths=/evil\n"
     );
     for shell in tty_shells() {
-        let sandbox = Sandbox::new(&[("apps/app/.env", env.as_str())]);
+        let sandbox = HookApp::new(&[("apps/app/.env", env.as_str())]);
         let (rc, show) = match shell {
             Shell::Bash => (
                 "MYVAR=mine\nHISTFILE=\"$HOME/my_history\"\nHOST=myhost",
@@ -141,7 +141,7 @@ fn bash_under_set_e_survives_a_failed_command() {
     if !tty_shells().contains(&Shell::Bash) {
         return;
     }
-    let sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n")]);
+    let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
     let term = start(&sandbox, Shell::Bash, "set -e");
     term.line("false && true");
     term.run("cd apps/app", "IN");
@@ -159,7 +159,7 @@ fn zsh_subshells_do_nothing() {
     if !tty_shells().contains(&Shell::Zsh) {
         return;
     }
-    let sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n")]);
+    let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
     let term = start(&sandbox, Shell::Zsh, "");
     term.run("cd apps/app", "IN");
     let screen = term.run(
@@ -174,7 +174,7 @@ fn zsh_subshells_do_nothing() {
 #[test]
 fn the_stamp_file_goes_with_the_shell() {
     for shell in tty_shells() {
-        let sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n")]);
+        let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
         let term = start(&sandbox, shell, "");
         let file = out(&sandbox, "stamp");
         term.run(
@@ -203,7 +203,7 @@ fn fish_that_is_not_interactive_does_nothing() {
     if !shells().contains(&Shell::Fish) {
         return;
     }
-    let sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n")]);
+    let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
     let config = sandbox.path("config/fish");
     fs::create_dir_all(&config).unwrap();
     // Without the `status is-interactive` guard of the README line.

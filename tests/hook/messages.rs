@@ -1,9 +1,9 @@
 //! What appenv prints about what it was given carries no raw control
 //! character, clap's usage errors included, and starts with `appenv: `.
 
-use super::harness::Sandbox;
+use super::harness::HookApp;
 
-fn run(sandbox: &Sandbox, args: &[&str]) -> (i32, String) {
+fn run(sandbox: &HookApp, args: &[&str]) -> (i32, String) {
     let out = sandbox.appenv().args(args).output().unwrap();
     (
         out.status.code().unwrap(),
@@ -13,7 +13,7 @@ fn run(sandbox: &Sandbox, args: &[&str]) -> (i32, String) {
 
 #[test]
 fn errors_are_sanitised_and_start_with_appenv() {
-    let sandbox = Sandbox::new(&[]);
+    let sandbox = HookApp::new(&[]);
     for (args, says) in [
         (
             &["--bogus\x1b[2J"][..],

@@ -4,11 +4,11 @@
 
 use appenv::shell::Shell;
 
-use super::harness::{Sandbox, appenv_bin, have};
-use crate::common::Sandbox as Clean;
+use super::harness::{HookApp, appenv_bin, have};
+use crate::common::Sandbox;
 
 fn hook(shell: Shell) -> String {
-    let out = Clean::bare()
+    let out = Sandbox::bare()
         .command(appenv_bin())
         .args(["hook", shell.name()])
         .output()
@@ -36,7 +36,7 @@ const ELVISH_EDIT: &str = "var edit: = (ns [&before-readline=[]])\n";
 
 /// Runs `script` in `shell` in a sandbox holding `apps/app`, from a file;
 /// returns stdout and stderr.
-fn run(shell: Shell, sandbox: &Sandbox, script: &str) -> (String, String) {
+fn run(shell: Shell, sandbox: &HookApp, script: &str) -> (String, String) {
     let file = sandbox.path(&format!("script.{shell}"));
     std::fs::write(&file, script).unwrap();
     let out = sandbox
@@ -54,7 +54,7 @@ fn run(shell: Shell, sandbox: &Sandbox, script: &str) -> (String, String) {
 
 /// The shell's code for: load the hook as the rc does (`hook` is the
 /// script's text, in a file `hook.SHELL` next to the script).
-fn load(shell: Shell, sandbox: &Sandbox, hook: &str) -> String {
+fn load(shell: Shell, sandbox: &HookApp, hook: &str) -> String {
     let file = sandbox.path(&format!("hook.{shell}"));
     std::fs::write(&file, hook).unwrap();
     let path = file.display();
@@ -94,7 +94,7 @@ fn shells() -> Vec<Shell> {
 #[test]
 fn each_shell_parses_its_hook_and_its_export() {
     for shell in shells() {
-        let sandbox = Sandbox::new(&[("apps/app/.env", "DB=\"it's\\n$x\"\n")]);
+        let sandbox = HookApp::new(&[("apps/app/.env", "DB=\"it's\\n$x\"\n")]);
         let export = sandbox
             .appenv()
             .args(["export", shell.name()])
@@ -152,7 +152,7 @@ fn each_shell_parses_its_hook_and_its_export() {
 #[test]
 fn loading_twice_installs_once() {
     for shell in shells() {
-        let sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n")]);
+        let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
         let hook = hook(shell);
         let before = match shell {
             Shell::Tcsh => "alias precmd 'echo mine'\n",
@@ -201,7 +201,7 @@ fn a_failure_is_one_line_and_the_prompt_survives() {
                 ),
             ),
         ] {
-            let sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n")]);
+            let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
             let edit = if shell == Shell::Elvish {
                 ELVISH_EDIT
             } else {
@@ -229,7 +229,7 @@ fn a_failure_is_one_line_and_the_prompt_survives() {
 #[test]
 fn the_hook_loads_and_unloads_from_a_script_too() {
     for shell in shells() {
-        let sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n")]);
+        let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
         let edit = if shell == Shell::Elvish {
             ELVISH_EDIT
         } else {
@@ -266,7 +266,7 @@ fn the_hook_loads_and_unloads_from_a_script_too() {
 #[test]
 fn an_unknown_shell_is_an_appenv_error_with_the_list() {
     for command in ["hook", "export"] {
-        let out = Clean::bare()
+        let out = Sandbox::bare()
             .command(appenv_bin())
             .args([command, "csh"])
             .output()

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use appenv::dotenv;
 use appenv::shell::Shell;
 
-use super::harness::{Env, Sandbox, appenv_bin, have, parse_env};
+use super::harness::{Env, HookApp, appenv_bin, have, parse_env};
 
 /// What no shell may run or change, each in the app's `.env`.
 const TORTURE: &[(&str, &str)] = &[
@@ -50,7 +50,7 @@ struct Session {
 }
 
 impl Session {
-    fn start(sandbox: &Sandbox, shell: Shell, env: &[(String, String)]) -> Session {
+    fn start(sandbox: &HookApp, shell: Shell, env: &[(String, String)]) -> Session {
         let out = sandbox.path("out");
         fs::create_dir_all(&out).unwrap();
         let program = which(shell.name());
@@ -275,7 +275,7 @@ fn which(tool: &str) -> PathBuf {
 }
 
 /// Writes the shell's rc file: the README's line.
-fn install(sandbox: &Sandbox, shell: Shell, env: &[(String, String)]) {
+fn install(sandbox: &HookApp, shell: Shell, env: &[(String, String)]) {
     let home = sandbox.path("home");
     match shell {
         Shell::Tcsh => sandbox.write(
@@ -325,7 +325,7 @@ fn install(sandbox: &Sandbox, shell: Shell, env: &[(String, String)]) {
 
 /// The sandbox's environment, with a PATH of links to appenv, the shell and
 /// the few programs the session runs.
-fn session_env(sandbox: &Sandbox, shell: Shell) -> Vec<(String, String)> {
+fn session_env(sandbox: &HookApp, shell: Shell) -> Vec<(String, String)> {
     let bin = sandbox.path("bin");
     fs::create_dir_all(&bin).unwrap();
     let _ = symlink(appenv_bin(), bin.join("appenv"));
@@ -436,7 +436,7 @@ fn scenario(shell: Shell) {
         .map(|(name, value)| dotenv::line(name, value) + "\n")
         .chain(["DB=dev\nKEEP=file\n".to_owned()])
         .collect();
-    let mut sandbox = Sandbox::new(&[
+    let mut sandbox = HookApp::new(&[
         ("apps/app/.env", &env_file),
         ("apps/app/appenv.toml", "[env]\npath = [\"bin\"]\n"),
         ("apps/app/sub/", ""),
@@ -447,7 +447,7 @@ fn scenario(shell: Shell) {
     sandbox.trusted = true;
     let env = session_env(&sandbox, shell);
     install(&sandbox, shell, &env);
-    // As if all of it had been there for a while: see `Sandbox::new`.
+    // As if all of it had been there for a while: see `HookApp::new`.
     age(sandbox.tmp.path());
 
     let app = sandbox.path("apps/app");

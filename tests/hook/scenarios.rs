@@ -1,15 +1,15 @@
 //! The hook in each real shell: load, reload, unload and what they keep.
 
-use super::harness::{Sandbox, Snap, Step::*, shells};
+use super::harness::{HookApp, Snap, Step::*, shells};
 
-fn path_of(sandbox: &Sandbox, rel: &str) -> String {
+fn path_of(sandbox: &HookApp, rel: &str) -> String {
     sandbox.path(rel).display().to_string()
 }
 
 #[test]
 fn load_reload_and_unload_restore_everything() {
     for shell in shells() {
-        let sandbox = Sandbox::new(&[
+        let sandbox = HookApp::new(&[
             ("apps/shop/appenv.toml", ""),
             ("apps/shop/.env", "DB=dev\nKEEP=file\nBAD.NAME=1\n"),
             ("apps/shop/.venv/pyvenv.cfg", ""),
@@ -124,7 +124,7 @@ fn load_reload_and_unload_restore_everything() {
 #[test]
 fn user_edits_survive_unload_and_path_loses_only_appenv_entries() {
     for shell in shells() {
-        let sandbox = Sandbox::new(&[
+        let sandbox = HookApp::new(&[
             ("apps/app/appenv.toml", "[env]\npath = [\"bin\"]\n"),
             ("apps/app/.env", "DB=dev\n"),
             ("apps/app/sub/", ""),
@@ -164,7 +164,7 @@ fn user_edits_survive_unload_and_path_loses_only_appenv_entries() {
 #[test]
 fn app_to_app_unloads_the_first_then_loads_the_second() {
     for shell in shells() {
-        let sandbox = Sandbox::new(&[
+        let sandbox = HookApp::new(&[
             ("apps/shop/.env", "DB=shop\nONLY_SHOP=1\n"),
             ("apps/blog/.env", "DB=blog\n"),
         ]);
@@ -190,7 +190,7 @@ fn app_to_app_unloads_the_first_then_loads_the_second() {
 #[test]
 fn override_restores_empty_changed_and_unset_values() {
     for shell in shells() {
-        let sandbox = Sandbox::new(&[
+        let sandbox = HookApp::new(&[
             ("apps/app/appenv.toml", "[env]\noverride = true\n"),
             (
                 "apps/app/.env",
@@ -238,7 +238,7 @@ fn override_restores_empty_changed_and_unset_values() {
 #[test]
 fn exec_from_a_loaded_shell_resolves_from_the_unloaded_env() {
     for shell in shells() {
-        let sandbox = Sandbox::new(&[
+        let sandbox = HookApp::new(&[
             ("apps/app/.env", "DB=base\n"),
             ("apps/app/.env.local", "DB=local\nLOCAL_ONLY=1\n"),
             ("apps/app/.env.test", "DB=test\n"),
@@ -259,7 +259,7 @@ fn exec_from_a_loaded_shell_resolves_from_the_unloaded_env() {
 #[test]
 fn untrusted_says_so_once_allow_loads_and_a_change_unloads() {
     for shell in shells() {
-        let mut sandbox = Sandbox::new(&[
+        let mut sandbox = HookApp::new(&[
             ("apps/app/.env", "DB=dev\n"),
             ("apps/app/sub/", ""),
             ("apps/rust/Cargo.toml", ""),
@@ -337,7 +337,7 @@ fn untrusted_says_so_once_allow_loads_and_a_change_unloads() {
 #[test]
 fn a_symlinked_path_into_the_same_app_is_not_a_change() {
     for shell in shells() {
-        let sandbox = Sandbox::new(&[("apps/shop/.env", "DB=dev\n"), ("apps/shop/sub/", "")]);
+        let sandbox = HookApp::new(&[("apps/shop/.env", "DB=dev\n"), ("apps/shop/sub/", "")]);
         std::os::unix::fs::symlink(sandbox.path("apps/shop"), sandbox.path("apps/link")).unwrap();
         let shop = path_of(&sandbox, "apps/shop");
         let snaps = sandbox.run(
@@ -363,7 +363,7 @@ fn a_symlinked_path_into_the_same_app_is_not_a_change() {
 #[test]
 fn a_new_env_file_is_seen_where_nothing_was_loaded() {
     for shell in shells() {
-        let sandbox = Sandbox::new(&[("apps/new/", "")]);
+        let sandbox = HookApp::new(&[("apps/new/", "")]);
         let snaps = sandbox.run(
             shell,
             &[
@@ -387,7 +387,7 @@ fn a_new_env_file_is_seen_where_nothing_was_loaded() {
 #[test]
 fn quiet_says_nothing() {
     for shell in shells() {
-        let mut sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n")]);
+        let mut sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
         sandbox.start_env.push(("APPENV_QUIET".into(), "1".into()));
         let snaps = sandbox.run(shell, &[Cd("apps/app"), Prompt, Cd(""), Prompt, Snap]);
         assert_eq!(snaps[0].said, "", "{shell}");
@@ -398,7 +398,7 @@ fn quiet_says_nothing() {
 #[test]
 fn setting_appenv_env_reloads_at_the_next_prompt() {
     for shell in shells() {
-        let sandbox = Sandbox::new(&[
+        let sandbox = HookApp::new(&[
             ("apps/app/.env", "DB=dev\n"),
             ("apps/app/.env.test", "DB=test\n"),
         ]);
@@ -434,7 +434,7 @@ fn with_direnv_hooked_too_leaving_restores_path_exactly() {
     }
     for shell in shells() {
         for direnv_first in [true, false] {
-            let mut sandbox = Sandbox::new(&[
+            let mut sandbox = HookApp::new(&[
                 (
                     "apps/shop/.envrc",
                     "PATH_add direnvbin\nexport FROM_DIRENV=1\n",
@@ -513,7 +513,7 @@ fn with_direnv_hooked_too_leaving_restores_path_exactly() {
 #[test]
 fn a_path_that_already_holds_the_entry_gets_it_once() {
     for shell in shells() {
-        let mut sandbox = Sandbox::new(&[
+        let mut sandbox = HookApp::new(&[
             ("apps/shop/.env", "DB=dev\n"),
             ("apps/shop/.venv/pyvenv.cfg", ""),
             ("apps/shop/.venv/bin/python", ""),
@@ -536,7 +536,7 @@ fn a_path_that_already_holds_the_entry_gets_it_once() {
 #[test]
 fn deleting_the_trust_store_unloads_at_the_next_prompt() {
     for shell in shells() {
-        let mut sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n")]);
+        let mut sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
         sandbox.trusted = false;
         let store = sandbox.path("home/data/appenv");
         let snaps = sandbox.run(
@@ -574,7 +574,7 @@ fn a_load_too_large_for_the_environment_is_refused() {
     let big = "%".repeat(44_000);
     let env = format!("DB=dev\nBIG={big}\n");
     for shell in shells() {
-        let sandbox = Sandbox::new(&[("apps/app/.env", env.as_str())]);
+        let sandbox = HookApp::new(&[("apps/app/.env", env.as_str())]);
         let snaps = sandbox.run(shell, &[Cd("apps/app"), Prompt, Snap, Cd(""), Prompt, Snap]);
         assert_eq!(snaps[0].get("BIG"), None, "{shell}");
         assert_eq!(snaps[0].get("DB"), None, "{shell}");
@@ -599,7 +599,7 @@ fn with_mise_hooked_too_leaving_restores_path_exactly() {
     let mise = crate::common::which("mise").unwrap();
     for shell in shells() {
         for mise_first in [true, false] {
-            let mut sandbox = Sandbox::new(&[
+            let mut sandbox = HookApp::new(&[
                 (
                     "apps/shop/mise.toml",
                     "[env]\n_.path = [\"{{config_root}}/misebin\"]\nFROM_MISE = \"1\"\n",

@@ -5,12 +5,12 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use super::harness::{Sandbox, appenv_bin, have, shells};
-use crate::common::Sandbox as Clean;
+use super::harness::{HookApp, appenv_bin, have, shells};
+use crate::common::Sandbox;
 use appenv::shell::Shell;
 
 fn hook(shell: &str) -> String {
-    let out = Clean::bare()
+    let out = Sandbox::bare()
         .command(appenv_bin())
         .args(["hook", shell])
         .output()
@@ -53,7 +53,7 @@ fn bash_hook_passes_shellcheck() {
     }
     let home = tempfile::tempdir().unwrap();
     let out = run_with_stdin(
-        Clean::new(home.path())
+        Sandbox::new(home.path())
             .command("shellcheck")
             .args(["--enable=all", "--shell=bash", "-"]),
         &hook("bash"),
@@ -68,7 +68,7 @@ fn zsh_hook_parses() {
     }
     let home = tempfile::tempdir().unwrap();
     let out = run_with_stdin(
-        Clean::new(home.path()).shell(Shell::Zsh).arg("-n"),
+        Sandbox::new(home.path()).shell(Shell::Zsh).arg("-n"),
         &hook("zsh"),
     );
     assert_clean("zsh -n", &out);
@@ -81,14 +81,14 @@ fn fish_hook_parses_and_is_formatted() {
     }
     let home = tempfile::tempdir().unwrap();
     let out = run_with_stdin(
-        Clean::new(home.path())
+        Sandbox::new(home.path())
             .shell(Shell::Fish)
             .arg("--no-execute"),
         &hook("fish"),
     );
     assert_clean("fish --no-execute", &out);
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/shell/appenv.fish");
-    let out = Clean::new(home.path())
+    let out = Sandbox::new(home.path())
         .command("fish_indent")
         .args(["--check", file])
         .output()
@@ -100,7 +100,7 @@ fn fish_hook_parses_and_is_formatted() {
 /// the hook is sourced (twice, as by a user's rc) and after; returns stdout
 /// and stderr.
 fn session(shell: Shell, rc: &str, after: &str, env: &[(&str, &str)]) -> (String, String) {
-    let sandbox = Sandbox::new(&[("apps/app/.env", "DB=dev\n")]);
+    let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
     let source = match shell {
         Shell::Fish => format!("'{}' hook fish | source", appenv_bin().display()),
         _ => format!(

@@ -9,7 +9,7 @@ use appenv::dotenv;
 use appenv::shell::Shell;
 use proptest::prelude::*;
 
-use super::harness::{Sandbox, appenv_bin, parse_env, shells};
+use super::harness::{HookApp, appenv_bin, parse_env, shells};
 
 fn available() -> &'static [Shell] {
     static SHELLS: OnceLock<Vec<Shell>> = OnceLock::new();
@@ -68,7 +68,7 @@ proptest! {
             .enumerate()
             .map(|(i, v)| dotenv::line(&format!("V{i}"), v) + "\n")
             .collect();
-        let sandbox = Sandbox::new(&[("apps/app/.env", &env_file)]);
+        let sandbox = HookApp::new(&[("apps/app/.env", &env_file)]);
         let bin = appenv_bin().display().to_string();
         for &shell in available() {
             let out = sandbox.path(&format!("env.{shell}"));
