@@ -1,0 +1,364 @@
+//! The resolver: a root, its layers and a base environment in, a [`Plan`]
+//! out. It reads files and nothing else: no printing, no exec, no writes and
+//! no use of the process environment (the base env is a parameter).
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+use std::sync::Arc;
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::config::{self, Config, ConfigError};
+use crate::dotenv::DotenvError;
+use crate::input::{self, InputError, Inputs};
+use crate::isolation::{self, Isolation};
+use crate::markers::{self};
+use crate::procfile::{self, Procfile, ProcfileError};
+use crate::root::{self, Root};
+use crate::text::sanitize;
+use crate::trusted_dirs;
+
+mod environment;
+mod layers;
+
+use layers::Layers;
+
+pub type Env = BTreeMap<OsString, OsString>;
+
+/// The env files read when `appenv.toml` names none, lowest first.
+pub const DEFAULT_FILES: [&str; 4] = [".env", ".env.{env}", ".env.local", ".env.{env}.local"];
+
+/// What the caller asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Absolute, logical start directory.
+    pub start: Utf8PathBuf,
+    /// `--env`.
+    pub env_name: Option<String>,
+    /// `--override`.
+    pub override_inherited: bool,
+    /// Where `APPENV_TRUSTED_DIRS` is read from.
+    pub trusted_dirs: TrustedDirs,
+}
+
+/// Trust is the caller's decision. Usually the caller's environment is the
+/// base env; with `--same-as` the base is another process's, and the caller's
+/// `APPENV_TRUSTED_DIRS` (or its absence) is given here instead, so the
+/// process's own value can never widen trust.
+#[derive(Debug, Clone, Default)]
+pub enum TrustedDirs {
+    #[default]
+    FromBase,
+    Given(Option<OsString>),
+}
+
+#[derive(Debug)]
+pub struct Plan {
+    pub root: Root,
+    pub env_name: Option<ChosenEnv>,
+    pub override_inherited: bool,
+    pub files: Vec<FileUse>,
+    /// The complete environment the program gets.
+    pub vars: BTreeMap<OsString, Var>,
+    /// Inherited variables that isolation takes away (PYTHONHOME).
+    pub removed: Vec<OsString>,
+    pub isolation: Isolation,
+    pub config: Option<Config>,
+    pub procfile: Option<Procfile>,
+    /// The root as opened and every file read from it, with the digest of
+    /// exactly the bytes parsed: what trust checks and the hook watches.
+    pub inputs: Inputs,
+    /// The `APPENV_TRUSTED_DIRS` entry the root is at or below, if any.
+    pub trusted_dir: Option<Utf8PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChosenEnv {
+    pub name: String,
+    pub source: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileUse {
+    pub name: String,
+    pub status: FileStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileStatus {
+    Loaded { vars: usize },
+    Missing,
+    Skipped(&'static str),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Var {
+    pub value: OsString,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Inherited,
+    /// `[env.vars]` in appenv.toml.
+    Config,
+    File {
+        /// Shared by every variable of the file.
+        name: Arc<str>,
+        line: usize,
+    },
+    /// Set by dependency isolation (PATH, VIRTUAL_ENV).
+    Isolation,
+    /// APPENV_ROOT, APPENV_ENV.
+    Appenv,
+    /// The environment name, through the variable a framework reads it from.
+    EnvName {
+        framework: &'static str,
+    },
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Inherited => f.write_str("inherited"),
+            Source::Config => f.write_str("appenv.toml [env.vars]"),
+            Source::File { name, line } => write!(f, "{}:{line}", sanitize(name)),
+            Source::Isolation => f.write_str("isolation"),
+            Source::Appenv => f.write_str("appenv"),
+            Source::EnvName { framework } => {
+                write!(f, "appenv, the environment name ({framework})")
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Error {
+    Root(root::NotFound),
+    Config(ConfigError),
+    Dotenv(DotenvError),
+    Procfile(ProcfileError),
+    Input(InputError),
+    /// A line of an app's file sets a name only the user may set.
+    Reserved {
+        file: String,
+        line: usize,
+        name: String,
+        why: &'static str,
+    },
+    /// A setting that is wrong where it was given (--env, APPENV_ENV, a `$VAR`).
+    Invalid(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Root(e) => e.fmt(f),
+            Error::Config(e) => e.fmt(f),
+            Error::Dotenv(e) => e.fmt(f),
+            Error::Procfile(e) => e.fmt(f),
+            Error::Input(e) => e.fmt(f),
+            Error::Reserved {
+                file,
+                line,
+                name,
+                why,
+            } => write!(
+                f,
+                "{}:{line}: {}: {why}; set it outside the app",
+                sanitize(file),
+                sanitize(name)
+            ),
+            Error::Invalid(msg) => f.write_str(msg),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Plan {
+    pub fn value(&self, name: &str) -> Option<&OsStr> {
+        self.vars.get(OsStr::new(name)).map(|v| v.value.as_os_str())
+    }
+
+    /// The argv for a typed command: isolation prefix + command + args.
+    pub fn argv(&self, command: &[OsString], use_prefix: bool) -> Vec<OsString> {
+        let prefix = match command.first() {
+            Some(first) if use_prefix => self.isolation.prefix_for(first),
+            _ => &[],
+        };
+        prefix
+            .iter()
+            .map(OsString::from)
+            .chain(command.iter().cloned())
+            .collect()
+    }
+
+    /// Every file whose change can change this plan, for the hook to watch:
+    /// the files the resolver read (or looked for), by their logical path.
+    pub fn inputs(&self) -> Vec<Utf8PathBuf> {
+        self.inputs
+            .files()
+            .iter()
+            .map(|input| self.root.dir.join(&input.name))
+            .collect()
+    }
+}
+
+/// Finds the root above `request.start` and resolves its plan.
+pub fn resolve(request: &Request, base: &Env) -> Result<Plan, Error> {
+    let root = root::find(&request.start).map_err(Error::Root)?;
+    resolve_at(root, request, base)
+}
+
+pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Error> {
+    // Opened once: every file below is read relative to this directory.
+    let mut inputs = Inputs::open(&root.dir).map_err(Error::Input)?;
+    let trusted_value = match &request.trusted_dirs {
+        TrustedDirs::FromBase => base.get(OsStr::new(trusted_dirs::VAR)),
+        TrustedDirs::Given(value) => value.as_ref(),
+    };
+    let trusted_dir =
+        trusted_dirs::covering(inputs.canonical(), trusted_value.map(|v| v.as_os_str()));
+    inputs
+        .check_owner(trusted_dir.is_none())
+        .map_err(Error::Input)?;
+    let config_bytes = inputs
+        .read(config::FILE_NAME, input::MAX_CONFIG, "a config file")
+        .map_err(Error::Input)?;
+    let config = match &config_bytes {
+        Some(bytes) => {
+            Some(Config::parse(Utf8Path::new(config::FILE_NAME), bytes).map_err(Error::Config)?)
+        }
+        None => None,
+    };
+    let procfile = inputs
+        .read(procfile::FILE_NAME, input::MAX_CONFIG, "a Procfile")
+        .map_err(Error::Input)?
+        .map(|bytes| Procfile::parse(&bytes))
+        .transpose()
+        .map_err(Error::Procfile)?;
+    let env_name = environment::choose(request, base, config.as_ref())?;
+    let override_inherited =
+        request.override_inherited || config.as_ref().is_some_and(Config::override_inherited);
+
+    let mut layers = Layers::new(base, override_inherited);
+    if let (Some(config), Some(bytes)) = (&config, &config_bytes) {
+        layers.add_config_vars(config, bytes)?;
+    }
+    let files = layers.add_files(
+        &mut inputs,
+        config.as_ref(),
+        env_name.as_ref().map(|d| d.name.as_str()),
+    )?;
+
+    let look = |name: &str, follow: bool| {
+        use nix::sys::stat::SFlag;
+        inputs.kind(name, follow).map(|kind| match kind {
+            SFlag::S_IFREG => markers::Kind::File,
+            SFlag::S_IFDIR => markers::Kind::Dir,
+            _ => markers::Kind::Other,
+        })
+    };
+    let isolation = isolation::detect_in(&root.dir, config.as_ref(), procfile.as_ref(), &look);
+    let inherited = base.iter().map(|(k, v)| {
+        let var = Var {
+            value: v.clone(),
+            source: Source::Inherited,
+        };
+        (k.clone(), var)
+    });
+    let layered = layers.into_vars().into_iter().map(|(key, value, source)| {
+        let value = value.into();
+        (key.into(), Var { value, source })
+    });
+    // Collecting sorts once and builds the tree in bulk, where inserting
+    // each file variable would search the tree each time. Of equal keys the
+    // last is kept, so what wins comes last: a later layer after an earlier
+    // one (the sort is stable), and the inherited variable after the layered
+    // one unless files override it. Layers keep the order of their files, so
+    // a sorted file costs the sort next to nothing.
+    let mut vars: BTreeMap<OsString, Var> = if override_inherited {
+        inherited.chain(layered).collect()
+    } else {
+        layered.chain(inherited).collect()
+    };
+    let removed = apply_isolation(&isolation, &mut vars);
+    let appenv = |value: &str| Var {
+        value: value.into(),
+        source: Source::Appenv,
+    };
+    vars.insert("APPENV_ROOT".into(), appenv(root.dir.as_str()));
+    if let Some(name) = &env_name {
+        vars.insert("APPENV_ENV".into(), appenv(&name.name));
+    }
+    environment::apply(&look, config.as_ref(), env_name.as_ref(), &mut vars)?;
+    Ok(Plan {
+        root,
+        env_name,
+        override_inherited,
+        files,
+        vars,
+        removed,
+        isolation,
+        config,
+        procfile,
+        inputs,
+        trusted_dir,
+    })
+}
+
+/// Isolation applies over everything, inherited values included: a
+/// VIRTUAL_ENV inherited from another project would be wrong.
+fn apply_isolation(isolation: &Isolation, vars: &mut BTreeMap<OsString, Var>) -> Vec<OsString> {
+    let mut removed = Vec::new();
+    if let Some(path) = &isolation.path {
+        let old = vars
+            .get(OsStr::new("PATH"))
+            .map(|v| v.value.clone())
+            .unwrap_or_default();
+        let new = prepend_path(&path.value, &old);
+        vars.insert(
+            "PATH".into(),
+            Var {
+                value: new,
+                source: Source::Isolation,
+            },
+        );
+    }
+    if let Some(venv) = &isolation.virtualenv {
+        vars.insert(
+            "VIRTUAL_ENV".into(),
+            Var {
+                value: venv.as_str().into(),
+                source: Source::Isolation,
+            },
+        );
+        if vars.remove(OsStr::new("PYTHONHOME")).is_some() {
+            removed.push("PYTHONHOME".into());
+        }
+    }
+    removed
+}
+
+/// `dirs` first, then the old entries.
+pub fn prepend_path(dirs: &[Utf8PathBuf], old: &OsStr) -> OsString {
+    let mut new = OsString::new();
+    for dir in dirs {
+        if !new.is_empty() {
+            new.push(":");
+        }
+        new.push(dir.as_str());
+    }
+    if !old.is_empty() {
+        if !new.is_empty() {
+            new.push(":");
+        }
+        new.push(old);
+    }
+    new
+}
+
+#[cfg(test)]
+mod tests;
