@@ -94,14 +94,14 @@ else
   trap 'rm -rf "$fix"' EXIT
 fi
 
-say "building appenv (cargo build-static, then cargo build --release)"
+say "building appenv (dynamically linked, then cargo build --release)"
 mkdir -p "$fix/bin/release" "$fix/bin/static"
 # Both builds write target/release/appenv; cargo keeps both, and the regular
-# one is left in place.
-(cd "$root" && cargo build-static) >&2
-cp "$root/target/release/appenv" "$fix/bin/static/appenv"
-(cd "$root" && cargo build --release --quiet) >&2
+# one (static on Linux with glibc) is left in place.
+(cd "$root" && cargo rustc --release --quiet --bin appenv -- -C target-feature=-crt-static) >&2
 cp "$root/target/release/appenv" "$fix/bin/release/appenv"
+(cd "$root" && cargo build --release --quiet) >&2
+cp "$root/target/release/appenv" "$fix/bin/static/appenv"
 appenv=$fix/bin/release/appenv
 static=$fix/bin/static/appenv
 
