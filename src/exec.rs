@@ -173,11 +173,13 @@ impl Skip {
     }
 
     pub fn skips(&self, candidate: &Path) -> bool {
+        // No shim directory exists (the usual case): nothing to look up.
         let in_shim_dir = || {
-            candidate
-                .parent()
-                .and_then(FileId::of)
-                .is_some_and(|d| self.dirs.contains(&d))
+            !self.dirs.is_empty()
+                && candidate
+                    .parent()
+                    .and_then(FileId::of)
+                    .is_some_and(|d| self.dirs.contains(&d))
         };
         is_appenv(candidate) || in_shim_dir()
     }
@@ -188,7 +190,15 @@ impl Skip {
 /// again instead of the program.
 pub fn is_appenv(candidate: &Path) -> bool {
     static SELF: std::sync::OnceLock<Option<FileId>> = std::sync::OnceLock::new();
-    let me = SELF.get_or_init(|| FileId::of(&std::env::current_exe().ok()?));
+    // On Linux the kernel's link to the running binary is looked at in one
+    // `stat`, where `current_exe` reads it first.
+    let me = SELF.get_or_init(|| {
+        #[cfg(target_os = "linux")]
+        if let Some(id) = FileId::of(Path::new("/proc/self/exe")) {
+            return Some(id);
+        }
+        FileId::of(&std::env::current_exe().ok()?)
+    });
     me.is_some_and(|me| FileId::of(candidate) == Some(me))
 }
 

@@ -7,8 +7,16 @@
 //! differ, however the files are swapped in between. Opening files with
 //! `openat` on the root's descriptor means that a root path repointed
 //! mid-run (`current -> releases/…`) cannot mix two apps either.
+//!
+//! The root is listed once, at the first read, and every reader asks that
+//! listing: a name it does not hold costs no system call, and the files that
+//! can feed a plan whatever its config says ([`ALWAYS`]) are taken from it by
+//! trust, the hook's watch list and `explain` alike.
 
-use std::ffi::{CString, OsString};
+mod listing;
+
+use std::cell::OnceCell;
+use std::ffi::{CString, OsStr, OsString};
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
@@ -24,6 +32,18 @@ use nix::sys::stat::{FileStat, Mode, SFlag, fstat, fstatat};
 use sha2::{Digest as _, Sha256};
 
 use crate::text::sanitize;
+
+pub use listing::{EntryType, Listing};
+
+/// What can feed a plan from the root whatever its config says: the config
+/// itself, the Procfile, `.env`, and through the template every `.env.*`
+/// (each environment's file, its `.local`, and any the user keeps there). An
+/// allow covers them all, so one allow covers `--env test` too and a new
+/// `.env.staging` revokes it; the hook watches those that exist.
+pub const ALWAYS: [&str; 4] = ["appenv.toml", "Procfile", ".env", ".env.{env}"];
+
+/// What stands for an environment's name in a file name.
+pub const TEMPLATE: &str = "{env}";
 
 /// A SHA-256 of a file's content.
 pub type Digest = [u8; 32];
@@ -52,6 +72,20 @@ pub struct Inputs {
     /// Whether files owned by another user are refused (see [`owned_by_other`]).
     check_owner: bool,
     read: Vec<Input>,
+    /// The root's names, listed at the first need (see [`Inputs::listing`]).
+    listing: OnceCell<Result<Listing, Errno>>,
+    /// Whether a name is looked up in the listing: for a root, yes; for the
+    /// directory of one file read outside a plan, listing would cost more
+    /// than the one look it saves.
+    by_listing: bool,
+}
+
+/// A directory opened for reading (`O_RDONLY | O_DIRECTORY`) and listed
+/// from that descriptor: how finding a root hands the root over.
+#[derive(Debug)]
+pub struct Opened {
+    pub dir: OwnedFd,
+    pub listing: Listing,
 }
 
 /// Why a file could not be read; never holds any of its content.
@@ -85,13 +119,30 @@ impl Inputs {
     /// checks the root itself, or waives the rule where the owner of the machine
     /// said to trust the tree (`APPENV_TRUSTED_DIRS`).
     pub fn open(dir: &Utf8Path) -> Result<Self, InputError> {
+        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+        let fd =
+            nix::fcntl::open(dir.as_std_path(), flags, Mode::empty()).map_err(|e| InputError {
+                file: dir.to_string(),
+                problem: Problem::Io(e.into()),
+            })?;
+        Self::from_fd(dir, fd, OnceCell::new())
+    }
+
+    /// [`Inputs::open`] for the root `dir` that finding it already opened
+    /// and listed.
+    pub fn from_opened(dir: &Utf8Path, opened: Opened) -> Result<Self, InputError> {
+        Self::from_fd(dir, opened.dir, OnceCell::from(Ok(opened.listing)))
+    }
+
+    fn from_fd(
+        dir: &Utf8Path,
+        fd: OwnedFd,
+        listing: OnceCell<Result<Listing, Errno>>,
+    ) -> Result<Self, InputError> {
         let fail = |problem| InputError {
             file: dir.to_string(),
             problem,
         };
-        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
-        let fd = nix::fcntl::open(dir.as_std_path(), flags, Mode::empty())
-            .map_err(|e| fail(Problem::Io(e.into())))?;
         let canonical = canonical_of(&fd, dir).map_err(|e| fail(Problem::Io(e)))?;
         let canonical =
             Utf8PathBuf::from_path_buf(canonical).map_err(|p| fail(Problem::NotUtf8(p)))?;
@@ -100,6 +151,8 @@ impl Inputs {
             canonical,
             check_owner: true,
             read: Vec::new(),
+            listing,
+            by_listing: true,
         })
     }
 
@@ -171,10 +224,65 @@ impl Inputs {
         Some(Arc::from(bytes))
     }
 
+    /// The root's names, listed once, at the first call: every later
+    /// question about a name in the root is answered from it.
+    pub fn listing(&self) -> Result<&Listing, InputError> {
+        self.listing
+            .get_or_init(|| Listing::read(self.dir.as_fd()))
+            .as_ref()
+            .map_err(|&e| InputError {
+                file: self.canonical.to_string(),
+                problem: Problem::Io(e.into()),
+            })
+    }
+
+    /// What the listing says of `name` when it is one name in the root:
+    /// `Some(None)` when the root does not hold it. `None`: ask the file
+    /// system (a path below the root, or no listing).
+    fn listed(&self, name: &str) -> Option<Option<EntryType>> {
+        if !self.by_listing || name.is_empty() || name.contains('/') || name == "." || name == ".."
+        {
+            return None;
+        }
+        let listing = self.listing().ok()?;
+        Some(listing.get(OsStr::new(name)))
+    }
+
+    /// The files in the root that [`ALWAYS`] names, as they are there now
+    /// (with those of its literal names that are absent: their appearing is
+    /// a change), sorted; names that are not UTF-8 match no template that a
+    /// resolver could fill in and are left out.
+    pub fn always(&self) -> Result<Vec<String>, InputError> {
+        let listing = self.listing()?;
+        let mut names: Vec<String> = ALWAYS
+            .iter()
+            .filter(|entry| !entry.contains(TEMPLATE))
+            .map(|&entry| entry.to_owned())
+            .collect();
+        let templates: Vec<&str> = ALWAYS
+            .into_iter()
+            .filter(|e| e.contains(TEMPLATE))
+            .collect();
+        for name in listing.names().filter_map(OsStr::to_str) {
+            if templates
+                .iter()
+                .any(|t| matches(t.as_bytes(), name.as_bytes()))
+            {
+                names.push(name.to_owned());
+            }
+        }
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
     /// The names in the directory `dir` of the root (`""` for the root
     /// itself); none when it does not exist.
     pub fn list(&self, dir: &str) -> Result<Vec<OsString>, InputError> {
-        let path = if dir.is_empty() { "." } else { dir };
+        if dir.is_empty() {
+            return Ok(self.listing()?.names().map(OsStr::to_owned).collect());
+        }
+        let path = dir;
         let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
         let fail = |e: Errno| InputError {
             file: dir.to_owned(),
@@ -198,6 +306,10 @@ impl Inputs {
     /// What `name` (relative to the root; `""` for the root) is, looked at
     /// through the open root, following a final symlink or not.
     pub fn kind(&self, name: &str, follow: bool) -> Option<SFlag> {
+        let first = name.split('/').next().unwrap_or_default();
+        if self.listed(first) == Some(None) {
+            return None;
+        }
         let name = if name.is_empty() { "." } else { name };
         let flags = if follow {
             AtFlags::empty()
@@ -222,26 +334,35 @@ impl Inputs {
         };
         let c_name = CString::new(name).map_err(|_| fail(Problem::NotRegular))?;
         // Looking first spares opening a device (a symlink to one); the link
-        // itself must be the user's too.
-        let stat = match fstatat(&self.dir, c_name.as_c_str(), AtFlags::AT_SYMLINK_NOFOLLOW) {
-            Ok(stat) => stat,
-            Err(Errno::ENOENT | Errno::ENOTDIR) => return Ok(None),
-            Err(e) => return Err(fail(Problem::Io(e.into()))),
-        };
-        self.owner(name, &stat)?;
-        match file_type(&stat) {
-            SFlag::S_IFREG | SFlag::S_IFLNK => {}
-            SFlag::S_IFDIR => return Err(fail(Problem::Directory(kind))),
-            _ => return Err(fail(Problem::NotRegular)),
+        // itself must be the user's too. The root's listing already says
+        // what is absent and what is a regular file; what it opens is
+        // checked below all the same.
+        let mut link = false;
+        match self.listed(name) {
+            Some(None) => return Ok(None),
+            Some(Some(EntryType::File)) => {}
+            _ => {
+                let stat = match fstatat(&self.dir, c_name.as_c_str(), AtFlags::AT_SYMLINK_NOFOLLOW)
+                {
+                    Ok(stat) => stat,
+                    Err(Errno::ENOENT | Errno::ENOTDIR) => return Ok(None),
+                    Err(e) => return Err(fail(Problem::Io(e.into()))),
+                };
+                self.owner(name, &stat)?;
+                match file_type(&stat) {
+                    SFlag::S_IFREG => {}
+                    SFlag::S_IFLNK => link = true,
+                    SFlag::S_IFDIR => return Err(fail(Problem::Directory(kind))),
+                    _ => return Err(fail(Problem::NotRegular)),
+                }
+            }
         }
         // O_NONBLOCK: a FIFO swapped in after the look cannot hang the prompt;
         // fstat then decides on what was opened.
         let flags = OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC | OFlag::O_NOCTTY;
         let fd = match openat(self.dir.as_fd(), c_name.as_c_str(), flags, Mode::empty()) {
             Ok(fd) => fd,
-            Err(Errno::ENOENT) if file_type(&stat) == SFlag::S_IFLNK => {
-                return Err(fail(Problem::Dangling));
-            }
+            Err(Errno::ENOENT) if link => return Err(fail(Problem::Dangling)),
             Err(Errno::ELOOP) => return Err(fail(Problem::Loop)),
             Err(Errno::ENOENT) => return Ok(None),
             Err(e) => return Err(fail(Problem::Io(e.into()))),
@@ -257,12 +378,7 @@ impl Inputs {
         if size > limit {
             return Err(fail(Problem::TooLarge(limit)));
         }
-        // The size may grow while being read: never read past the limit.
-        let mut bytes = Vec::with_capacity(size as usize);
-        File::from(fd)
-            .take(limit + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| fail(Problem::Io(e)))?;
+        let bytes = read_all(File::from(fd), size, limit).map_err(|e| fail(Problem::Io(e)))?;
         if bytes.len() as u64 > limit {
             return Err(fail(Problem::TooLarge(limit)));
         }
@@ -278,6 +394,68 @@ impl Inputs {
             _ => Ok(()),
         }
     }
+}
+
+/// Reads `file`, a regular file of `size` bytes when it was looked at, to its
+/// end but never past `limit + 1` bytes (it may grow while being read). One
+/// `read` asking for a byte more than `size` is enough when it returns
+/// exactly `size`: a regular file returns less than asked only at its end.
+/// Otherwise (it grew or shrank meanwhile) it reads on until the end, as
+/// `read_to_end` would.
+fn read_all(mut file: File, size: u64, limit: u64) -> io::Result<Vec<u8>> {
+    let first = size.min(limit) as usize + 1;
+    let mut bytes = vec![0; first];
+    let n = loop {
+        match file.read(&mut bytes) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            got => break got?,
+        }
+    };
+    bytes.truncate(n);
+    if n as u64 != size {
+        file.take(limit + 1 - n as u64).read_to_end(&mut bytes)?;
+    }
+    Ok(bytes)
+}
+
+/// Whether `name` fits `pattern`, each `{env}` standing for any run of bytes.
+/// Byte for byte: folding case would need the file system's own rule (Unicode
+/// case folding depends on position, `Σ`), and a file the resolver opened is
+/// covered by its own digest anyway.
+pub fn matches(pattern: &[u8], name: &[u8]) -> bool {
+    let mut parts = split(pattern);
+    let first = parts.remove(0);
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let Some(last) = parts.pop() else {
+        return rest.is_empty();
+    };
+    for part in parts {
+        match find(rest, part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.ends_with(last)
+}
+
+fn split(pattern: &[u8]) -> Vec<&[u8]> {
+    let mut parts = Vec::new();
+    let mut rest = pattern;
+    while let Some(at) = find(rest, TEMPLATE.as_bytes()) {
+        parts.push(&rest[..at]);
+        rest = &rest[at + TEMPLATE.len()..];
+    }
+    parts.push(rest);
+    parts
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 pub fn sha256(bytes: &[u8]) -> Digest {
@@ -381,6 +559,7 @@ pub fn read_file(path: &Utf8Path, limit: u64) -> Result<Option<Vec<u8>>, InputEr
         dir
     })?;
     inputs.check_owner = false;
+    inputs.by_listing = false;
     inputs.load(name, limit, "a file")
 }
 
@@ -457,6 +636,59 @@ mod tests {
         for name in ["Procfile", "appenv.toml", "fifo"] {
             assert_eq!(inputs.fetch(name), None, "{name}");
         }
+    }
+
+    #[test]
+    fn reads_to_the_end_of_a_file_that_grew_or_shrank_since_it_was_looked_at() {
+        let (_tmp, root) = root();
+        let path = root.join("f");
+        fs::write(&path, "0123456789").unwrap();
+        let read = |size, limit| read_all(File::open(&path).unwrap(), size, limit).unwrap();
+        assert_eq!(read(10, MAX_CONFIG), b"0123456789");
+        assert_eq!(read(5, MAX_CONFIG), b"0123456789", "grew");
+        assert_eq!(read(20, MAX_CONFIG), b"0123456789", "shrank");
+        assert_eq!(read(5, 7), b"01234567", "a byte past the limit, to tell");
+        fs::write(&path, "").unwrap();
+        assert_eq!(read(0, MAX_CONFIG), b"");
+    }
+
+    #[test]
+    fn answers_from_the_listing_taken_at_the_first_read() {
+        let (_tmp, root) = root();
+        fs::write(root.join(".env"), "A=1\n").unwrap();
+        symlink("nowhere", root.join(".env.test")).unwrap();
+        fs::create_dir(root.join(".env.d")).unwrap();
+        let mut inputs = Inputs::open(&root).unwrap();
+        assert!(
+            inputs
+                .read(".env", MAX_ENV_FILE, "an env file")
+                .unwrap()
+                .is_some()
+        );
+        // Made after the listing: this run does not see it, in any reader.
+        fs::write(root.join(".env.local"), "B=1\n").unwrap();
+        assert_eq!(
+            inputs
+                .read(".env.local", MAX_ENV_FILE, "an env file")
+                .unwrap(),
+            None
+        );
+        assert_eq!(inputs.kind(".env.local", false), None);
+        assert_eq!(inputs.fetch(".env.local"), None);
+        // What the listing says is not a plain file is looked at as before.
+        let err = inputs
+            .read(".env.test", MAX_ENV_FILE, "an env file")
+            .unwrap_err();
+        assert_eq!(err.to_string(), ".env.test: is a dangling symlink");
+        let err = inputs
+            .read(".env.d", MAX_ENV_FILE, "an env file")
+            .unwrap_err();
+        assert_eq!(err.to_string(), ".env.d: is a directory, not an env file");
+        assert_eq!(inputs.kind(".env.d", true), Some(SFlag::S_IFDIR));
+        assert_eq!(
+            inputs.always().unwrap(),
+            [".env", ".env.d", ".env.test", "Procfile", "appenv.toml"]
+        );
     }
 
     #[test]

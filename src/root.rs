@@ -1,9 +1,13 @@
 //! Finding the app root: the directory an app's config and processes hang from.
 
 use std::fmt;
+use std::os::fd::{AsFd, OwnedFd};
 
 use camino::{Utf8Path, Utf8PathBuf};
+use nix::fcntl::{AtFlags, OFlag};
+use nix::sys::stat::{Mode, fstatat};
 
+use crate::input::{Listing, Opened};
 use crate::markers::ROOT as ROOT_MARKERS;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,115 +68,172 @@ impl fmt::Display for NotFound {
 /// wins at any distance, then the nearest `Procfile` or `.env`, then the
 /// nearest project marker: an explicit config is the strongest statement of
 /// where an app begins, and a marker the weakest.
+///
+/// Nearest first, each directory is asked only what can still matter: all
+/// the names until a `Procfile`, `.env` or marker is found (one listing of
+/// the directory, where a look per name would be twelve), then three names,
+/// and past a `Procfile` or `.env` only `appenv.toml` (one look each).
 pub fn find(start: &Utf8Path) -> Result<Root, NotFound> {
-    let holds = holdings(start);
-    let levels = || start.ancestors().zip(holds.iter().copied());
-    let mut second: Option<Root> = None;
-    for (dir, holds) in levels() {
-        if holds.has(CONFIG) {
-            return Ok(Root {
-                dir: dir.to_owned(),
-                reason: Reason::Config,
-            });
+    find_opened(start).map(|(root, _)| root)
+}
+
+/// [`find`], with the root as it was opened and listed when that was how it
+/// was found, so that reading its files opens and lists it no second time.
+pub fn find_opened(start: &Utf8Path) -> Result<(Root, Option<Opened>), NotFound> {
+    let dirs = Dirs::new(start);
+    let mut second: Option<(Root, Option<Opened>)> = None;
+    let mut marker: Option<(Root, Option<Opened>)> = None;
+    let root = |dir: &Utf8Path, reason| Root {
+        dir: dir.to_owned(),
+        reason,
+    };
+    for (i, dir) in start.ancestors().enumerate() {
+        if second.is_none() && marker.is_none() {
+            if let Some(opened) = dirs.list(i) {
+                let has = |name: &str| opened.listing.contains(name.as_ref());
+                if has(CONFIG) {
+                    return Ok((root(dir, Reason::Config), Some(opened)));
+                }
+                let found = tier_two(&has).or_else(|| {
+                    ROOT_MARKERS
+                        .iter()
+                        .find(|name| has(name))
+                        .map(|name| Reason::Marker(name))
+                });
+                match found {
+                    Some(reason @ Reason::Marker(_)) => {
+                        marker = Some((root(dir, reason), Some(opened)))
+                    }
+                    Some(reason) => second = Some((root(dir, reason), Some(opened))),
+                    None => {}
+                }
+                continue;
+            }
         }
-        if second.is_none() {
-            let reason = if holds.has(PROCFILE) {
-                Some(Reason::Procfile)
-            } else if holds.has(DOTENV) {
-                Some(Reason::DotEnv)
-            } else {
-                None
-            };
-            second = reason.map(|reason| Root {
-                dir: dir.to_owned(),
-                reason,
-            });
+        let has = |name: &str| dirs.has(i, name);
+        if has(CONFIG) {
+            return Ok((root(dir, Reason::Config), None));
+        }
+        if second.is_some() {
+            continue;
+        }
+        second = tier_two(&has).map(|reason| (root(dir, reason), None));
+        if marker.is_none() {
+            marker = ROOT_MARKERS
+                .iter()
+                .find(|name| has(name))
+                .map(|name| (root(dir, Reason::Marker(name)), None));
         }
     }
     // Markers only matter when nothing above holds a Procfile or `.env`.
-    let third = || {
-        levels().find_map(|(dir, holds)| {
-            let at = (0..ROOT_MARKERS.len()).find(|&i| holds.has(FIRST_MARKER + i))?;
-            Some(Root {
-                dir: dir.to_owned(),
-                reason: Reason::Marker(ROOT_MARKERS[at]),
-            })
-        })
-    };
-    second.or_else(third).ok_or_else(|| NotFound {
+    second.or(marker).ok_or_else(|| NotFound {
         start: start.to_owned(),
     })
 }
 
-/// Every name that can make a root: `appenv.toml`, `Procfile`, `.env`, then
-/// the markers, by index.
-const CONFIG: usize = 0;
-const PROCFILE: usize = 1;
-const DOTENV: usize = 2;
-const FIRST_MARKER: usize = 3;
+const CONFIG: &str = "appenv.toml";
 
-fn root_name(i: usize) -> &'static str {
-    match i {
-        CONFIG => "appenv.toml",
-        PROCFILE => "Procfile",
-        DOTENV => ".env",
-        _ => ROOT_MARKERS[i - FIRST_MARKER],
+/// The `Procfile` or `.env` tier, in that order within a directory.
+fn tier_two(has: &dyn Fn(&str) -> bool) -> Option<Reason> {
+    if has("Procfile") {
+        Some(Reason::Procfile)
+    } else if has(".env") {
+        Some(Reason::DotEnv)
+    } else {
+        None
     }
 }
 
-/// Which of the names that can make a root a directory holds, one bit each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Holds(u16);
+/// How many directory levels each anchor spans.
+const SPAN: usize = 8;
 
-impl Holds {
-    fn has(self, i: usize) -> bool {
-        self.0 & (1 << i) != 0
-    }
+/// `start` and the directories above it, nearest first, each reachable by a
+/// short path: from `/` for the first levels, below that from an anchor, a
+/// directory opened every [`SPAN`] levels down. A full path for each look
+/// would walk all of its components again each time, which makes a deep
+/// directory quadratic (and one past `PATH_MAX` unreachable); an `openat`
+/// per level would cost two system calls a level for nothing in the usual
+/// shallow tree.
+struct Dirs<'a> {
+    /// Nearest first, as `start.ancestors()`.
+    levels: Vec<&'a Utf8Path>,
+    /// `anchors[k]`: the directory at depth `SPAN * (k + 1)`, when it could
+    /// be opened (search permission all the way down).
+    anchors: Vec<Option<OwnedFd>>,
 }
 
-/// For `start` and each directory above it, nearest first, which names it
-/// holds. The walk goes down from `/` one directory at a time, each looked
-/// up in the one above (`openat`, `fstatat`), so that every lookup costs
-/// the same however deep `start` is: a full path would walk all of its
-/// components again each time, which makes a deep directory quadratic. A
-/// directory that cannot be opened so (no search permission) and those
-/// below it are looked up by path.
-fn holdings(start: &Utf8Path) -> Vec<Holds> {
-    use nix::fcntl::{OFlag, openat};
-    use nix::sys::stat::{Mode, fstatat};
-
-    let dirs: Vec<&Utf8Path> = start.ancestors().collect();
-    let mut holds = Vec::with_capacity(dirs.len());
-    let flags = OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
-    let mut fd = nix::fcntl::open("/", flags, Mode::empty()).ok();
-    // Top down: "/" is the last ancestor.
-    for (depth, dir) in dirs.iter().rev().enumerate() {
-        if depth > 0 {
-            let name = dir.file_name().unwrap_or_default();
-            fd = fd.and_then(|parent| openat(&parent, name, flags, Mode::empty()).ok());
-        }
-        let mut bits = 0u16;
-        for i in 0..FIRST_MARKER + ROOT_MARKERS.len() {
-            let found = match &fd {
-                Some(fd) => {
-                    fstatat(fd, root_name(i), nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW).is_ok()
+impl<'a> Dirs<'a> {
+    fn new(start: &'a Utf8Path) -> Self {
+        let levels: Vec<&Utf8Path> = start.ancestors().collect();
+        let deepest = levels.len().saturating_sub(1);
+        let flags = OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+        let mut anchors: Vec<Option<OwnedFd>> = Vec::new();
+        for depth in (SPAN..=deepest).step_by(SPAN) {
+            let above = anchors.last().map(Option::as_ref);
+            let path = relative(&levels, depth, depth - SPAN);
+            let fd = match above {
+                None => {
+                    nix::fcntl::open(levels[deepest - depth].as_std_path(), flags, Mode::empty())
                 }
-                None => exists(dir, root_name(i)),
+                Some(Some(fd)) => nix::fcntl::openat(fd, path.as_std_path(), flags, Mode::empty()),
+                Some(None) => Err(nix::errno::Errno::EACCES),
             };
-            if found {
-                bits |= 1 << i;
-            }
+            anchors.push(fd.ok());
         }
-        holds.push(Holds(bits));
+        Dirs { levels, anchors }
     }
-    holds.reverse();
-    holds
+
+    /// The directory at level `i` (0: `start`) as a descriptor to look from
+    /// and a path relative to it: `None` for the working directory's
+    /// namesake, an absolute path.
+    fn at(&self, i: usize) -> (Option<&OwnedFd>, Utf8PathBuf) {
+        let depth = self.levels.len() - 1 - i;
+        let k = depth / SPAN;
+        match k.checked_sub(1).map(|k| &self.anchors[k]) {
+            Some(Some(fd)) => (Some(fd), relative(&self.levels, depth, k * SPAN)),
+            _ => (None, self.levels[i].to_owned()),
+        }
+    }
+
+    /// Whether the directory at level `i` holds `name`, whatever it is: a
+    /// dangling symlink or a directory named `.env` still marks the root
+    /// (and then fails loudly when read).
+    fn has(&self, i: usize, name: &str) -> bool {
+        let (fd, dir) = self.at(i);
+        let path = dir.join(name);
+        let flags = AtFlags::AT_SYMLINK_NOFOLLOW;
+        match fd {
+            Some(fd) => fstatat(fd, path.as_std_path(), flags).is_ok(),
+            None => fstatat(nix::fcntl::AT_FDCWD, path.as_std_path(), flags).is_ok(),
+        }
+    }
+
+    /// The directory at level `i`, opened and listed, if it can be read.
+    fn list(&self, i: usize) -> Option<Opened> {
+        let (fd, dir) = self.at(i);
+        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+        let dir = if dir.as_str().is_empty() {
+            Utf8Path::new(".")
+        } else {
+            &dir
+        };
+        let opened = match fd {
+            Some(fd) => nix::fcntl::openat(fd, dir.as_std_path(), flags, Mode::empty()),
+            None => nix::fcntl::open(dir.as_std_path(), flags, Mode::empty()),
+        };
+        let dir = opened.ok()?;
+        let listing = Listing::read(dir.as_fd()).ok()?;
+        Some(Opened { dir, listing })
+    }
 }
 
-/// A name counts when it exists, whatever it is: a dangling symlink or a
-/// directory named `.env` still marks the root (and then fails loudly when read).
-fn exists(dir: &Utf8Path, name: &str) -> bool {
-    dir.join(name).symlink_metadata().is_ok()
+/// The path of the level at `depth` from the one at `from` above it.
+fn relative(levels: &[&Utf8Path], depth: usize, from: usize) -> Utf8PathBuf {
+    let deepest = levels.len() - 1;
+    let (dir, base) = (levels[deepest - depth], levels[deepest - from]);
+    dir.strip_prefix(base)
+        .map(Utf8Path::to_owned)
+        .unwrap_or_else(|_| dir.to_owned())
 }
 
 #[cfg(test)]
@@ -223,6 +284,78 @@ mod tests {
             (root.dir, root.reason),
             (base.join("sub"), Reason::Marker("Gemfile"))
         );
+    }
+
+    #[test]
+    fn looks_past_each_anchor_in_a_deep_tree() {
+        let levels: Vec<String> = (0..30).map(|i| format!("d{i}")).collect();
+        let path = |n: usize| levels[..n].join("/");
+        let (_t, base) = tree(&[
+            ".env",
+            &format!("{}/Gemfile", path(12)),
+            &format!("{}/", path(30)),
+        ]);
+        let start = base.join(path(30));
+        let root = find(&start).unwrap();
+        assert_eq!((root.dir, root.reason), (base.clone(), Reason::DotEnv));
+        // Every depth around an anchor (levels 8, 16, 24 below `/`, wherever
+        // the temporary directory is).
+        for n in 0..=30 {
+            let config = base.join(path(n)).join("appenv.toml");
+            fs::write(&config, "").unwrap();
+            let root = find(&start).unwrap();
+            assert_eq!(
+                (root.dir, root.reason),
+                (base.join(path(n)), Reason::Config),
+                "{n}"
+            );
+            fs::remove_file(config).unwrap();
+        }
+        fs::write(base.join(path(29)).join("Procfile"), "").unwrap();
+        fs::write(base.join(path(3)).join("appenv.toml"), "").unwrap();
+        let root = find(&start).unwrap();
+        assert_eq!(
+            (root.dir, root.reason),
+            (base.join(path(3)), Reason::Config)
+        );
+        fs::remove_file(base.join(path(3)).join("appenv.toml")).unwrap();
+        let root = find(&start).unwrap();
+        assert_eq!(
+            (root.dir, root.reason),
+            (base.join(path(29)), Reason::Procfile)
+        );
+    }
+
+    #[test]
+    fn finds_the_root_above_a_directory_deeper_than_path_max() {
+        use nix::fcntl::{OFlag, open, openat};
+        let (_t, base) = tree(&["Procfile"]);
+        let name = "x".repeat(200);
+        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+        let mut fd = open(base.as_std_path(), flags, Mode::empty()).unwrap();
+        let mut start = base.clone();
+        // 30 levels of 201 bytes: 6,000 bytes, past Linux's 4,096.
+        for _ in 0..30 {
+            nix::sys::stat::mkdirat(&fd, name.as_str(), Mode::S_IRWXU).unwrap();
+            fd = openat(&fd, name.as_str(), flags, Mode::empty()).unwrap();
+            start.push(&name);
+        }
+        let root = find(&start).unwrap();
+        assert_eq!((root.dir, root.reason), (base, Reason::Procfile));
+    }
+
+    #[test]
+    fn a_marker_counts_only_without_a_procfile_or_env_above() {
+        let (_t, base) = tree(&["sub/Gemfile", "sub/x/package.json", "sub/x/y/"]);
+        let root = find(&base.join("sub/x/y")).unwrap();
+        assert_eq!(
+            (root.dir, root.reason),
+            (base.join("sub/x"), Reason::Marker("package.json"))
+        );
+        // A dangling symlink still marks the root.
+        std::os::unix::fs::symlink("nowhere", base.join(".env")).unwrap();
+        let root = find(&base.join("sub/x/y")).unwrap();
+        assert_eq!((root.dir, root.reason), (base, Reason::DotEnv));
     }
 
     #[test]

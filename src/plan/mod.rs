@@ -208,13 +208,29 @@ impl Plan {
 
 /// Finds the root above `request.start` and resolves its plan.
 pub fn resolve(request: &Request, base: &Env) -> Result<Plan, Error> {
-    let root = root::find(&request.start).map_err(Error::Root)?;
-    resolve_at(root, request, base)
+    let (root, opened) = root::find_opened(&request.start).map_err(Error::Root)?;
+    // Opened once: every file below is read relative to this directory,
+    // the one finding the root looked in when it did.
+    let inputs = match opened {
+        Some(opened) => Inputs::from_opened(&root.dir, opened),
+        None => Inputs::open(&root.dir),
+    };
+    resolve_inputs(root, inputs.map_err(Error::Input)?, request, base)
 }
 
 pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Error> {
     // Opened once: every file below is read relative to this directory.
-    let mut inputs = Inputs::open(&root.dir).map_err(Error::Input)?;
+    let inputs = Inputs::open(&root.dir).map_err(Error::Input)?;
+    resolve_inputs(root, inputs, request, base)
+}
+
+/// Resolves the plan of `root` from its files, read through `inputs`.
+fn resolve_inputs(
+    root: Root,
+    mut inputs: Inputs,
+    request: &Request,
+    base: &Env,
+) -> Result<Plan, Error> {
     let trusted_value = match &request.trusted_dirs {
         TrustedDirs::FromBase => base.get(OsStr::new(trusted_dirs::VAR)),
         TrustedDirs::Given(value) => value.as_ref(),
