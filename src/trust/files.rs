@@ -7,18 +7,10 @@ use std::sync::Arc;
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 
 use super::TrustError;
-use crate::input::{Inputs, sha256};
+use crate::input::{ALWAYS, Inputs, TEMPLATE, matches, sha256};
 use crate::{config, dotenv, procfile};
 
 pub use crate::input::Digest;
-
-/// What an allow covers whatever the config says: the config itself, the Procfile,
-/// `.env`, and through the template every `.env.*` in the root (each environment's
-/// file, its `.local`, and any the user keeps there), so one allow covers `--env test`
-/// too and a new `.env.staging` revokes it.
-const ALWAYS: [&str; 4] = [config::FILE_NAME, procfile::FILE_NAME, ".env", ".env.{env}"];
-
-const TEMPLATE: &str = "{env}";
 
 /// Every file that can feed a plan in any environment, with its content hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +34,7 @@ impl AppFiles {
         Self::cover(&inputs, extra)
     }
 
-    /// [`ALWAYS`] plus `extra`, the `[env] files` entries with their `{env}`
+    /// [`ALWAYS`] (what can feed any plan from the root) plus `extra`, the `[env] files` entries with their `{env}`
     /// templates unexpanded, plus every file `inputs` has read already (with
     /// the digest of what was parsed). An entry without `{env}` is recorded even
     /// when absent, so its appearing is a change. An entry with `{env}` stands for
@@ -165,46 +157,6 @@ fn expand(
         names = matched;
     }
     Ok(names.into_iter().map(Utf8PathBuf::into_string).collect())
-}
-
-/// Whether `name` fits `pattern`, each `{env}` standing for any run of bytes.
-/// Byte for byte: folding case would need the file system's own rule (Unicode
-/// case folding depends on position, `Σ`), and a file the resolver opened is
-/// covered by its own digest anyway.
-fn matches(pattern: &[u8], name: &[u8]) -> bool {
-    let mut parts = split(pattern);
-    let first = parts.remove(0);
-    let Some(mut rest) = name.strip_prefix(first) else {
-        return false;
-    };
-    let Some(last) = parts.pop() else {
-        return rest.is_empty();
-    };
-    for part in parts {
-        match find(rest, part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
-        }
-    }
-    rest.ends_with(last)
-}
-
-fn split(pattern: &[u8]) -> Vec<&[u8]> {
-    let mut parts = Vec::new();
-    let mut rest = pattern;
-    while let Some(at) = find(rest, TEMPLATE.as_bytes()) {
-        parts.push(&rest[..at]);
-        rest = &rest[at + TEMPLATE.len()..];
-    }
-    parts.push(rest);
-    parts
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return Some(0);
-    }
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(test)]
@@ -389,6 +341,12 @@ mod tests {
             err.starts_with(&format!("{root}/gone: cannot read: ")),
             "{err}"
         );
+    }
+
+    #[test]
+    fn always_names_the_config_and_the_procfile_by_their_names() {
+        assert!(ALWAYS.contains(&config::FILE_NAME));
+        assert!(ALWAYS.contains(&procfile::FILE_NAME));
     }
 
     #[test]

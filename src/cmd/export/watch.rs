@@ -9,12 +9,12 @@ use std::collections::HashSet;
 use camino::{Utf8Path, Utf8PathBuf};
 
 use super::Context;
+use crate::input::Inputs;
 use crate::isolation;
 use crate::markers::{self, Kind};
 use crate::plan::Plan;
 use crate::root::{Reason, Root};
 use crate::trust::TrustStore;
-use crate::{config, procfile};
 
 /// What the hook checks at each prompt, besides the names that can make a
 /// root, which it looks for itself in the working directory and above.
@@ -78,17 +78,17 @@ impl Watch {
     }
 
     /// The files at the root that can feed a plan, whatever the plan says
-    /// (a `.env` with a syntax error has no plan, and is being edited).
+    /// (a `.env` with a syntax error has no plan, and is being edited):
+    /// those of [`crate::input::ALWAYS`] that are there, as trust counts them.
     pub(super) fn root_files(&mut self, root: &Utf8Path) {
-        let Ok(entries) = root.read_dir_utf8() else {
+        let Ok(inputs) = Inputs::open(root) else {
             return;
         };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            if name == config::FILE_NAME || name == procfile::FILE_NAME || name.starts_with(".env")
-            {
-                self.add(entry.path());
-            }
+        let (Ok(listing), Ok(names)) = (inputs.listing(), inputs.always()) else {
+            return;
+        };
+        for name in names.iter().filter(|name| listing.contains(name.as_ref())) {
+            self.add(&root.join(name));
         }
     }
 
