@@ -1,26 +1,40 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark of appenv against bare exec and the tools people use to
-# get into an app environment: mise, direnv, dotenv-cli, honcho and uv.
+# Side-by-side benchmark of appenv against bare exec, a static C floor and the
+# tools people use to get into an app environment: mise, direnv, dotenv-cli,
+# honcho and uv.
 #
 #   PEERS_DIR=/opt/peers benches/compare.sh > results.md
 #
-# It builds appenv (`cargo build --release`, and the static build that
-# `cargo build-static` makes), builds a fixture app in a temporary directory, and
-# measures, in one run: exec (`<tool> true`), the shell hook with nothing changed,
-# how the cost grows with the size of .env, binary size and peak memory. The
-# results go to stdout as Markdown (BENCHMARKS.md holds one run); progress goes to
-# stderr. It installs nothing: it says what is missing and how to get it.
+# It builds appenv (`cargo build --release`, static on Linux with glibc; the
+# same dynamically linked; the static one with its symbols, for callgrind),
+# builds a fixture app in a temporary directory, and measures in one run: exec
+# (`<tool> true`), the shell hook with nothing changed, how the cost grows
+# with the size of .env, binary size and peak memory. The results go to
+# stdout as Markdown (BENCHMARKS.md holds one run); progress goes to stderr.
+# It installs nothing: it says what is missing and how to get it.
+#
+# Times come from benches/interleave.c (compiled here): each round runs every
+# command once, in a fresh random order, so drift during the run weighs on
+# all commands alike; a byte-identical copy of appenv runs as one more
+# command, and its difference from appenv is the noise floor of the run.
+# Instructions (callgrind) and system calls (strace), counted up to the
+# execve of the program, do not drift at all.
 #
 # Environment:
-#   PEERS_DIR  where peers were installed (node_modules/.bin, py/bin, bin under it
-#              are searched before PATH)
-#   RUNS       minimum runs per command (default 30; hyperfine also runs each
-#              command for at least 3 seconds)
-#   KEEP=1     keep the fixture directory
+#   PEERS_DIR    where peers were installed (node_modules/.bin, py/bin, bin
+#                under it are searched before PATH)
+#   ROUNDS       rounds of the appenv, floor and `true` commands (default 2000)
+#   PEER_ROUNDS  rounds of the comparison with peers (default 100)
+#   HOOK_ROUNDS  rounds of the shell hook comparison (default 500)
+#   RUNS         minimum hyperfine runs per size in the scale table (default 30)
+#   KEEP=1       keep the fixture directory
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${RUNS:-30}
+rounds=${ROUNDS:-2000}
+peer_rounds=${PEER_ROUNDS:-100}
+hook_rounds=${HOOK_ROUNDS:-500}
 warmup=10
 
 say() { printf '%s\n' "$*" >&2; }
@@ -39,6 +53,7 @@ fi
 
 declare -A how=(
   [cargo]="install Rust: https://rustup.rs"
+  [cc]="apt-get install -y gcc libc6-dev   (for the harness and the static floor)"
   [hyperfine]="apt-get install -y hyperfine"
   [time]="apt-get install -y time   (GNU time, /usr/bin/time)"
   [zsh]="apt-get install -y zsh"
@@ -62,7 +77,7 @@ find_tool() {
     missing+=("$1")
   fi
 }
-for name in cargo hyperfine zsh strace valgrind direnv mise dotenv honcho uv; do
+for name in cargo cc hyperfine zsh strace valgrind direnv mise dotenv honcho uv; do
   find_tool "$name"
 done
 if [[ -x /usr/bin/time ]] && /usr/bin/time --version 2>&1 | grep -q GNU; then
@@ -79,7 +94,7 @@ if ((${#missing[@]})); then
   say "missing (the rows that need them are left out):"
   for name in "${missing[@]}"; do say "  $name: ${how[$name]}"; done
 fi
-for name in cargo hyperfine time; do
+for name in cargo cc hyperfine time; do
   [[ -n ${tool[$name]:-} ]] || die "$name is required"
 done
 has() { [[ -n ${tool[$1]:-} ]]; }
@@ -94,25 +109,41 @@ else
   trap 'rm -rf "$fix"' EXIT
 fi
 
-say "building appenv (dynamically linked, then cargo build --release)"
-mkdir -p "$fix/bin/release" "$fix/bin/static"
-# Both builds write target/release/appenv; cargo keeps both, and the regular
-# one (static on Linux with glibc) is left in place.
+say "building appenv: dynamically linked, with symbols, then cargo build --release"
+mkdir -p "$fix/bin/release" "$fix/bin/dynamic" "$fix/bin/symbols" "$fix/bin/control"
+# All three write target/release/appenv; cargo keeps each, and the one
+# `cargo build --release` makes is left in place.
 (cd "$root" && cargo rustc --release --quiet --bin appenv -- -C target-feature=-crt-static) >&2
-cp "$root/target/release/appenv" "$fix/bin/release/appenv"
+cp "$root/target/release/appenv" "$fix/bin/dynamic/appenv"
+(cd "$root" && cargo rustc --release --quiet --bin appenv -- -C strip=none) >&2
+cp "$root/target/release/appenv" "$fix/bin/symbols/appenv"
 (cd "$root" && cargo build --release --quiet) >&2
-cp "$root/target/release/appenv" "$fix/bin/static/appenv"
+cp "$root/target/release/appenv" "$fix/bin/release/appenv"
 appenv=$fix/bin/release/appenv
-static=$fix/bin/static/appenv
+dynamic=$fix/bin/dynamic/appenv
+# Callgrind needs symbols to stop at execve: the same code, not stripped.
+symbols=$fix/bin/symbols/appenv
+# The control: the same bytes at another path (appenv reads its own name as
+# a shim's, so the name stays).
+control=$fix/bin/control/appenv
+cp "$appenv" "$control"
+# Statically linked: no program interpreter (ld.so) named in the binary.
+linkage=statically
+if command -v readelf >/dev/null; then
+  readelf -l "$appenv" | grep -q 'interpreter' && linkage=dynamically
+else
+  file -b "$appenv" | grep -q 'static' || linkage=dynamically
+fi
+
+harness=$fix/bin/interleave
+cc -O2 -o "$harness" "$root/benches/interleave.c" || die "cannot compile benches/interleave.c"
 
 # The floor for any tool that execs the program: a static C program that does
-# nothing but execve its arguments (needs a C compiler and a static libc).
+# nothing but execve its arguments (needs a static libc).
 floor=""
-if command -v cc >/dev/null 2>&1; then
-  printf '%s\n' '#include <unistd.h>' 'extern char **environ;' \
-    'int main(int c, char **v) { (void)c; execve(v[1], v + 1, environ); return 127; }' >"$fix/floor.c"
-  cc -O2 -static -o "$fix/bin/exec-only" "$fix/floor.c" 2>/dev/null && floor=$fix/bin/exec-only
-fi
+printf '%s\n' '#include <unistd.h>' 'extern char **environ;' \
+  'int main(int c, char **v) { (void)c; execve(v[1], v + 1, environ); return 127; }' >"$fix/floor.c"
+cc -O2 -static -o "$fix/bin/exec-only" "$fix/floor.c" 2>/dev/null && floor=$fix/bin/exec-only
 
 # --- fixture ----------------------------------------------------------------
 
@@ -155,31 +186,32 @@ has mise && in_app "${tool[mise]}" trust "$app/mise.toml" >/dev/null 2>&1
 
 # --- exec -------------------------------------------------------------------
 
-declare -A median=() mean=() sd=()
-csv_n=0
-# bench NAME COMMAND [NAME COMMAND]...: one hyperfine run, no intermediate shell.
-bench() {
-  local args=() csv
-  csv_n=$((csv_n + 1))
-  csv=$fix/result-$csv_n.csv
-  while (($#)); do
-    args+=(-n "$1" "$2")
-    shift 2
-  done
-  in_app "${tool[hyperfine]}" -N --style basic --warmup "$warmup" --min-runs "$runs" \
-    --export-csv "$csv" "${args[@]}" >&2
-  local name m s med rest
-  while IFS=, read -r name m s med rest; do
-    [[ $name == command ]] && continue
-    median[$name]=$med mean[$name]=$m sd[$name]=$s
-  done <"$csv"
+declare -A median=() q1=() q3=() failed=() mean=() sd=()
+set_n=0
+# interleaved ROUNDS LINE...: one harness run over the commands, each LINE
+# "name<TAB>envfile<TAB>program<TAB>arg...", started in the app directory.
+interleaved() {
+  local n=$1 out
+  shift
+  set_n=$((set_n + 1))
+  printf '%s\n' "$@" >"$fix/commands-$set_n"
+  out=$fix/times-$set_n
+  in_app "$harness" "$n" "$warmup" "$fix/commands-$set_n" >"$out"
+  local name med a b f
+  while IFS=$'\t' read -r name med a b _ f; do
+    median[$name]=$med q1[$name]=$a q3[$name]=$b failed[$name]=$f
+  done <"$out"
+}
+# line NAME ENVFILE WORD...: a harness line.
+line() {
+  local IFS=$'\t'
+  printf '%s' "$*"
 }
 
 # What each tool puts before the program. Only peers that load the fixture .env
 # (checked on its first and last variable) are measured.
 declare -A prefix=(
   [appenv]="$appenv"
-  [appenv-static]="$static"
 )
 has mise && prefix[mise]="${tool[mise]} exec --"
 has direnv && prefix[direnv]="${tool[direnv]} exec $deep"
@@ -188,14 +220,13 @@ has honcho && prefix[honcho]="${tool[honcho]} -e $app/.env run"
 has uv && prefix[uv]="${tool[uv]} run --no-project --env-file $app/.env"
 declare -A label=(
   [appenv]="appenv true"
-  [appenv-static]="appenv true (static build)"
   [mise]="mise exec -- true"
   [direnv]="direnv exec DIR true"
   [dotenv]="dotenv -e .env -- true"
   [honcho]="honcho -e .env run true"
   [uv]="uv run --no-project --env-file .env true"
 )
-exec_order=(appenv appenv-static mise direnv dotenv uv honcho)
+exec_order=(appenv mise direnv dotenv uv honcho)
 measured=()
 for key in "${exec_order[@]}"; do
   [[ -n ${prefix[$key]:-} ]] || continue
@@ -208,14 +239,62 @@ for key in "${exec_order[@]}"; do
   fi
 done
 
-say "exec: <tool> true"
 true_path=$(type -P true)
-exec_args=("true" "$true_path")
-[[ -n $floor ]] && exec_args+=("exec-only true" "$floor $true_path")
+l_true="true" l_floor="exec-only true" l_app="appenv true"
+l_control="appenv true (control: a copy)" l_dynamic="appenv true (dynamically linked)"
+say "exec, interleaved: true, the floor and appenv ($rounds rounds)"
+lines=("$(line "$l_true" - "$true_path")"
+  "$(line "$l_app" - "$appenv" "$true_path")"
+  "$(line "$l_control" - "$control" "$true_path")"
+  "$(line "$l_dynamic" - "$dynamic" "$true_path")")
+[[ -n $floor ]] && lines+=("$(line "$l_floor" - "$floor" "$true_path")")
+interleaved "$rounds" "${lines[@]}"
+
+say "exec, interleaved: appenv and its peers ($peer_rounds rounds)"
+peer() { printf 'peers: %s' "$1"; }
+lines=("$(line "$(peer "$l_true")" - "$true_path")")
 for key in "${measured[@]}"; do
-  exec_args+=("${label[$key]}" "${prefix[$key]} true")
+  read -ra words <<<"${prefix[$key]}"
+  lines+=("$(line "$(peer "${label[$key]}")" - "${words[@]}" "$true_path")")
 done
-bench "${exec_args[@]}"
+interleaved "$peer_rounds" "${lines[@]}"
+
+# Instructions and system calls up to the execve of the program.
+# instructions RUN COMMAND...: callgrind's total for COMMAND, started by the
+# function RUN (in_app, loaded), up to its execve (to its exit when it execs
+# nothing).
+instructions() {
+  local run=$1 out
+  out=$(mktemp "$fix/callgrind.XXXXXX")
+  shift
+  "$run" "${tool[valgrind]}" --tool=callgrind --dump-before=execve --callgrind-out-file="$out" \
+    "$@" >/dev/null 2>&1 || true
+  local file=$out
+  [[ -f $out.1 ]] && file=$out.1
+  sed -n 's/^totals: //p' "$file" 2>/dev/null | head -n 1
+}
+# syscalls RUN COMMAND...: "N (name count, ...)": the system calls of
+# COMMAND up to the execve of the program it runs (all of them when it execs
+# nothing), the execve of COMMAND itself included.
+syscalls() {
+  local run=$1 out
+  out=$(mktemp "$fix/strace.XXXXXX")
+  shift
+  "$run" "${tool[strace]}" -f -o "$out" "$@" >/dev/null 2>&1 || true
+  awk '{ sub(/^[0-9]+ +/, "") } /^execve\(/ && ++e == 2 { exit } { split($0, a, "("); print a[1] }' \
+    "$out" >"$out.names"
+  printf '%s (%s, …)\n' "$(wc -l <"$out.names")" "$(sort "$out.names" | uniq -c | sort -rn |
+    head -n 6 | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 }')"
+}
+declare -A insns=() calls=()
+if has valgrind; then
+  insns[exec]=$(instructions in_app "$symbols" "$true_path")
+  insns[exec-dynamic]=$(instructions in_app "$dynamic" "$true_path")
+fi
+if has strace; then
+  calls[exec]=$(syscalls in_app "$appenv" "$true_path")
+  calls[exec-dynamic]=$(syscalls in_app "$dynamic" "$true_path")
+fi
 
 # --- hook, nothing changed --------------------------------------------------
 
@@ -227,45 +306,41 @@ steady() {
   # shellcheck disable=SC2016 # expanded by zsh
   in_app "${tool[zsh]}" -f -c 'eval "$1" || exit 1; shift; exec "$@"' zsh "$setup" "$@"
 }
-hook_rows=()
+hook_rows=() hook_lines=()
 declare -A hook_note=()
-# hook NAME SETUP CMD...: times CMD in the state SETUP leaves. With
-# ignore_failure=-i, a command that fails is timed anyway.
-ignore_failure=""
+# hook NAME SETUP CMD...: times CMD in the state SETUP leaves: the
+# environment a zsh exports after evaluating SETUP, captured once, is the
+# environment of every timed run.
 hook() {
   local name=$1 setup=$2
   shift 2
-  local bytes
+  local bytes envfile=$fix/env-$((++set_n))
   bytes=$({ steady "$setup" "$@" 2>/dev/null || true; } | wc -c)
   hook_note[$name]="$bytes bytes"
-  say "hook: $name"
-  local args=() csv
-  csv_n=$((csv_n + 1))
-  csv=$fix/result-$csv_n.csv
-  steady "$setup" "${tool[hyperfine]}" -N --style basic --warmup "$warmup" --min-runs "$runs" \
-    ${ignore_failure:+"$ignore_failure"} --export-csv "$csv" -n "$name" "$*" >&2
-  local n m s med rest
-  while IFS=, read -r n m s med rest; do
-    [[ $n == command ]] && continue
-    median[$n]=$med mean[$n]=$m sd[$n]=$s
-  done <"$csv"
+  steady "$setup" env -0 >"$envfile"
+  hook_lines+=("$(line "$name" "$envfile" "$@")")
   hook_rows+=("$name")
 }
 hook_status="implemented"
 if ! in_app "$appenv" export zsh >/dev/null 2>&1; then
   hook_status="not implemented on this build (it exits with an error after parsing the command line)"
 fi
+# shellcheck disable=SC2016 # expanded by zsh
+app_setup() { printf 'eval "$(%s export zsh)"' "$(q "$1")"; }
 if has zsh; then
-  if [[ $hook_status == implemented ]]; then
-    hook "appenv export zsh" "eval \"\$($(q "$appenv") export zsh)\"" "$appenv" export zsh
-  else
-    ignore_failure=-i hook "appenv export zsh" ":" "$appenv" export zsh
-  fi
+  hook "appenv export zsh" "$(app_setup "$appenv")" "$appenv" export zsh
   has mise && hook "mise hook-env -s zsh" \
     "eval \"\$($(q "${tool[mise]}") activate zsh)\"; eval \"\$($(q "${tool[mise]}") hook-env -s zsh)\"" \
     "${tool[mise]}" hook-env -s zsh
   has direnv && hook "direnv export zsh" "eval \"\$($(q "${tool[direnv]}") export zsh 2>/dev/null)\"" \
     "${tool[direnv]}" export zsh
+  say "hook, interleaved ($hook_rounds rounds)"
+  interleaved "$hook_rounds" "${hook_lines[@]}"
+  # `appenv export` in the loaded shell: instructions and system calls.
+  loaded_with=""
+  loaded() { steady "$(app_setup "$loaded_with")" "$@"; }
+  has valgrind && insns[export]=$(loaded_with=$symbols instructions loaded "$symbols" export zsh)
+  has strace && calls[export]=$(loaded_with=$appenv syscalls loaded "$appenv" export zsh)
 fi
 
 # Processes an unchanged prompt starts: an interactive bash, fed empty lines.
@@ -312,7 +387,7 @@ fi
 
 # --- scale --------------------------------------------------------------------
 
-sizes=(10 1000 10000 100000)
+sizes=(60 1000 10000 100000)
 declare -A scale_rss=() scale_skip=() scale_instr=()
 scale_rows=()
 for n in "${sizes[@]}"; do
@@ -343,7 +418,7 @@ say "scale: appenv true with larger .env files"
     instr=-
     if has valgrind; then
       (cd "$dir" && "${clean_env[@]}" "${tool[valgrind]}" --tool=callgrind --dump-before=execve \
-        --callgrind-out-file="$fix/callgrind.$n" "$appenv" true >/dev/null 2>&1) || true
+        --callgrind-out-file="$fix/callgrind.$n" "$symbols" true >/dev/null 2>&1) || true
       instr=$(sed -n 's/^totals: //p' "$fix/callgrind.$n.1" 2>/dev/null || true)
     fi
     echo "row $n $med $m $s $rss ${instr:--}"
@@ -371,12 +446,13 @@ peak() {
 declare -A rss=()
 rss[true]=$(peak true)
 [[ -n $floor ]] && rss[floor]=$(peak "$floor" "$true_path")
+rss[dynamic]=$(peak "$dynamic" true)
 for key in "${measured[@]}"; do
   read -ra words <<<"${prefix[$key]}"
   rss[$key]=$(peak "${words[@]}" true)
 done
 size_release=$(stat -c %s "$appenv")
-size_static=$(stat -c %s "$static")
+size_dynamic=$(stat -c %s "$dynamic")
 declare -A size=()
 for name in mise direnv uv; do
   has "$name" && size[$name]=$(stat -L -c %s "${tool[$name]}")
@@ -386,9 +462,13 @@ done
 
 ms() { awk -v s="$1" 'BEGIN { printf "%.2f ms", s * 1000 }'; }
 ms_sd() { awk -v m="$1" -v s="$2" 'BEGIN { printf "%.2f ± %.2f ms", m * 1000, s * 1000 }'; }
+ns_ms() { awk -v n="$1" 'BEGIN { printf "%.3f ms", n / 1e6 }'; }
+iqr() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f–%.3f", a / 1e6, b / 1e6 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a / b }'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { d = (a / b - 1) * 100; printf "%+.1f%%", d }'; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
 kib_mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k * 1024 / 1e6 }'; }
+thousands() { sed ':a; s/\B[0-9]\{3\}\>/,&/; ta' <<<"$1"; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 yes_no() { if "$@"; then echo yes; else echo "**no**"; fi; }
@@ -406,23 +486,29 @@ version() {
   esac
 }
 
-t=${median[true]}
-a=${median[${label[appenv]}]}
-s=${median[${label[appenv-static]}]}
+t=${median[$l_true]}
+a=${median[$l_app]}
+c=${median[$l_control]}
+f=${median[$l_floor]:-}
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+[[ -z $cpu ]] && command -v lscpu >/dev/null && cpu=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
 commit=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
+spread=$(awk -v a="$a" -v c="$c" 'BEGIN { d = (c / a - 1) * 100; if (d < 0) d = -d; printf "%.1f%%", d }')
 
 cat <<EOF
 ## Run of $(date -u +%Y-%m-%d) (appenv $commit)
 
 Machine: $(nproc) CPUs, ${cpu:-unknown CPU}, Linux $(uname -r), load average at the
-end $(cut -d' ' -f1-3 /proc/loadavg). hyperfine $("${tool[hyperfine]}" --version | cut -d' ' -f2),
-no intermediate shell (\`-N\`), at least $runs runs and 3 seconds per command, $warmup warm-up runs.
-Times are medians. Every command runs with the same 14 inherited variables.
+end $(cut -d' ' -f1-3 /proc/loadavg). Times: [\`benches/interleave.c\`](benches/interleave.c),
+each round running every command once in a fresh random order (no shell in between,
+output to /dev/null), $warmup warm-up rounds; medians, with the middle half of the runs
+(first to third quartile). Every command runs with the same 14 inherited variables.
 
-appenv is built with \`cargo build --release\` (glibc, dynamically linked) and, as
-"static build", with \`cargo build-static\` (the same release profile, glibc linked
-statically). Peers:
+appenv is built with \`cargo build --release\` ($linkage linked), and for comparison
+dynamically linked (\`cargo rustc --release --bin appenv -- -C target-feature=-crt-static\`).
+**Noise floor of this run**: a byte-identical copy of appenv, run as one more command,
+came out $(pct "$c" "$a") from appenv itself ($spread); differences of that order are noise.
+Peers:
 EOF
 for name in mise direnv dotenv honcho uv; do
   if has "$name"; then echo "- $name: $(version "$name")"; else echo "- $name: not installed"; fi
@@ -437,33 +523,67 @@ Procfile. mise reads \`mise.toml\` (\`[env] _.file = ".env"\`), direnv an \`.env
 holding \`dotenv\`; both are trusted, as appenv is (\`appenv allow\`). dotenv-cli,
 honcho and uv are given the \`.env\` path: they do not look for the app root.
 
-| command | median | mean ± σ | vs bare \`true\` | appenv is faster by | peak RSS |
+appenv, the floor and bare \`true\`, interleaved over $rounds rounds:
+
+| command | median | middle half | vs bare \`true\` | vs the floor | peak RSS |
 |---|---:|---:|---:|---:|---:|
-| \`true\` | $(ms "$t") | $(ms_sd "${mean[true]}" "${sd[true]}") | 1.00× | | $(kib_mb "${rss[true]}") |
 EOF
-if [[ -n $floor ]]; then
-  l="exec-only true"
-  echo "| \`$l\` (the floor: static C, execve only) | $(ms "${median[$l]}") | $(ms_sd "${mean[$l]}" "${sd[$l]}") | $(ratio "${median[$l]}" "$t") | | $(kib_mb "${rss[floor]}") |"
-fi
+row() {
+  local name=$1 shown=$2 rss_key=$3 vs_floor=""
+  [[ -n $f ]] && vs_floor=$(ratio "${median[$name]}" "$f")
+  echo "| $shown | $(ns_ms "${median[$name]}") | $(iqr "${q1[$name]}" "${q3[$name]}") ms | $(ratio "${median[$name]}" "$t") | $vs_floor | ${rss_key:+$(kib_mb "${rss[$rss_key]}")} |"
+}
+row "$l_true" "\`true\`" true
+[[ -n $f ]] && row "$l_floor" "\`exec-only true\` (the floor: static C, execve only)" floor
+row "$l_app" "\`appenv true\` ($linkage linked, the default build)" appenv
+row "$l_control" "\`appenv true\`, a byte-identical copy (control)" ""
+row "$l_dynamic" "\`appenv true\`, dynamically linked" dynamic
+
+cat <<EOF
+
+Static against dynamic linking: $(pct "$a" "${median[$l_dynamic]}") for \`appenv true\`.
+
+appenv and its peers, interleaved over $peer_rounds rounds (each ratio from this run):
+
+| command | median | middle half | vs bare \`true\` | appenv is faster by | peak RSS |
+|---|---:|---:|---:|---:|---:|
+EOF
+pt=${median[$(peer "$l_true")]}
+pa=${median[$(peer "$l_app")]}
+echo "| \`true\` | $(ns_ms "$pt") | $(iqr "${q1[$(peer "$l_true")]}" "${q3[$(peer "$l_true")]}") ms | 1.00× | | $(kib_mb "${rss[true]}") |"
 for key in "${measured[@]}"; do
-  l=${label[$key]}
+  name=$(peer "${label[$key]}")
   faster=""
-  [[ $key == appenv* ]] || faster=$(ratio "${median[$l]}" "$a")
-  echo "| \`$l\` | $(ms "${median[$l]}") | $(ms_sd "${mean[$l]}" "${sd[$l]}") | $(ratio "${median[$l]}" "$t") | $faster | $(kib_mb "${rss[$key]}") |"
+  [[ $key == appenv ]] || faster=$(ratio "${median[$name]}" "$pa")
+  echo "| \`${label[$key]}\` | $(ns_ms "${median[$name]}") | $(iqr "${q1[$name]}" "${q3[$name]}") ms | $(ratio "${median[$name]}" "$pt") | $faster | $(kib_mb "${rss[$key]}") |"
 done
+
+cat <<EOF
+
+What appenv asks of the machine up to the execve of \`true\` (these do not drift):
+instructions from callgrind (\`--dump-before=execve\`, the static build with its
+symbols), system calls from \`strace -f\` (appenv's own execve included; the most
+frequent named).
+
+| | instructions | system calls |
+|---|---:|---|
+| \`appenv true\` ($linkage linked) | $(thousands "${insns[exec]:--}") | ${calls[exec]:--} |
+| \`appenv true\`, dynamically linked | $(thousands "${insns[exec-dynamic]:--}") | ${calls[exec-dynamic]:--} |
+| \`appenv export zsh\`, nothing changed | $(thousands "${insns[export]:--}") | ${calls[export]:--} |
+EOF
 
 echo
 echo "### Shell hook, nothing changed"
 echo
-echo "Each command is timed in the state its own first call left in a zsh inside the"
-echo "app (the second call onwards); the last column is how much the timed call"
-echo "prints (appenv repeats the list of paths the hook watches)."
-echo "\`appenv export\`: $hook_status."
+echo "Each command runs in the environment a zsh inside the app exports after its own"
+echo "first call (the second call onwards), interleaved over $hook_rounds rounds; the last"
+echo "column is how much the timed call prints (appenv repeats the list of paths the"
+echo "hook watches). \`appenv export\`: $hook_status."
 echo
-echo "| command | median | mean ± σ | vs \`appenv export zsh\` | output |"
+echo "| command | median | middle half | vs \`appenv export zsh\` | output |"
 echo "|---|---:|---:|---:|---:|"
 for name in "${hook_rows[@]}"; do
-  echo "| \`$name\` | $(ms "${median[$name]}") | $(ms_sd "${mean[$name]}" "${sd[$name]}") | $(ratio "${median[$name]}" "${median[appenv export zsh]}") | ${hook_note[$name]} |"
+  echo "| \`$name\` | $(ns_ms "${median[$name]}") | $(iqr "${q1[$name]}" "${q3[$name]}") ms | $(ratio "${median[$name]}" "${median[appenv export zsh]}") | ${hook_note[$name]} |"
 done
 if has strace; then
   echo
@@ -481,8 +601,9 @@ cat <<EOF
 
 One \`.env\` of N variables (\`APP_VAR_000001=value-000001\`…), nothing else; run with
 a 64 MB stack limit so that Linux accepts the 3.6 MB environment of the largest.
-"Since the row above" is the cost of each added variable. Instructions are
-appenv's own, up to the execve of \`true\` (callgrind).
+Times from hyperfine (\`-N\`, at least $runs runs), one size after the other; "since the
+row above" is the cost of each added variable. Instructions are appenv's own, up to
+the execve of \`true\` (callgrind).
 
 | variables | median | mean ± σ | per 1,000 variables since the row above | instructions | per variable since the row above | peak RSS |
 |---:|---:|---:|---:|---:|---:|---:|
@@ -499,11 +620,16 @@ for n in "${scale_rows[@]}"; do
     'BEGIN { printf "%.3f ms", (b - a) * 1000 / ((n - m) / 1000) }')
   [[ -n $prev_n && $instr != - && $prev_i != - ]] && istep=$(awk -v a="$prev_i" -v b="$instr" \
     -v m="$prev_n" -v n="$n" 'BEGIN { printf "%.0f", (b - a) / (n - m) }')
-  shown_i=$instr
-  [[ $instr != - ]] && shown_i=$(sed ':a; s/\B[0-9]\{3\}\>/,&/; ta' <<<"$instr")
-  echo "| $n | $(ms "$med") | $(ms_sd "${mean[scale-$n]}" "${sd[scale-$n]}") | $step | $shown_i | $istep | $(kib_mb "${scale_rss[$n]}") |"
+  echo "| $n | $(ms "$med") | $(ms_sd "${mean[scale-$n]}" "${sd[scale-$n]}") | $step | $(thousands "$instr") | $istep | $(kib_mb "${scale_rss[$n]}") |"
   prev_n=$n prev_t=$med prev_i=$instr
 done
+i60=${scale_instr[60]:--} i10k=${scale_instr[10000]:--}
+per_var=""
+if [[ $i60 != - && $i10k != - ]]; then
+  per_var=$(awk -v a="$i60" -v b="$i10k" 'BEGIN { printf "%.0f", (b - a) / (10000 - 60) }')
+  echo
+  echo "Per variable, from 60 to 10,000 variables: $(thousands "$per_var") instructions."
+fi
 
 cat <<EOF
 
@@ -511,35 +637,39 @@ cat <<EOF
 
 | binary | size |
 |---|---:|
-| appenv (\`cargo build --release\`) | $(mib "$size_release") |
-| appenv (static build) | $(mib "$size_static") |
+| appenv (\`cargo build --release\`, $linkage linked) | $(mib "$size_release") |
+| appenv, dynamically linked | $(mib "$size_dynamic") |
 EOF
 for name in mise direnv uv; do
   [[ -n ${size[$name]:-} ]] && echo "| $name | $(mib "${size[$name]}") |"
 done
 
 # Targets.
-m=${median[${label[mise]}]:-}
-d=${median[${label[direnv]}]:-}
+m=${median[$(peer "${label[mise]}")]:-}
+d=${median[$(peer "${label[direnv]}")]:-}
 h=${median[appenv export zsh]:-}
 mh=${median[mise hook-env -s zsh]:-}
+n_exec=${calls[exec]%% *}
 cat <<EOF
 
 ### Targets
 
 | target | measured | met |
 |---|---:|:---:|
-| \`appenv true\` ≤ 2× bare \`true\` | $(ratio "$a" "$t") (static build: $(ratio "$s" "$t")) | $(yes_no le "$(awk -v a="$a" -v t="$t" 'BEGIN { print a / t }')" 2) (static: $(yes_no le "$(awk -v a="$s" -v t="$t" 'BEGIN { print a / t }')" 2)) |
+| \`appenv true\` ≤ 2× bare \`true\` | $(ratio "$a" "$t") | $(yes_no le "$(awk -v a="$a" -v t="$t" 'BEGIN { print a / t }')" 2) |
 EOF
-[[ -n $m ]] && echo "| ≥ 5× faster than \`mise exec\` | $(ratio "$m" "$a") | $(yes_no ge "$(awk -v a="$a" -v m="$m" 'BEGIN { print m / a }')" 5) |"
-[[ -n $d ]] && echo "| ≥ 10× faster than \`direnv exec\` | $(ratio "$d" "$a") | $(yes_no ge "$(awk -v a="$a" -v d="$d" 'BEGIN { print d / a }')" 10) |"
+[[ -n $f ]] && echo "| \`appenv true\` against the floor | $(ratio "$a" "$f") | |"
+[[ -n $m ]] && echo "| ≥ 5× faster than \`mise exec\` | $(ratio "$m" "$pa") | $(yes_no ge "$(awk -v a="$pa" -v m="$m" 'BEGIN { print m / a }')" 5) |"
+[[ -n $d ]] && echo "| ≥ 10× faster than \`direnv exec\` | $(ratio "$d" "$pa") | $(yes_no ge "$(awk -v a="$pa" -v d="$d" 'BEGIN { print d / a }')" 10) |"
 [[ -n $h && -n $mh ]] && echo "| \`appenv export\` unchanged ≥ 2× faster than \`mise hook-env\` | $(ratio "$mh" "$h") | $(yes_no ge "$(awk -v h="$h" -v m="$mh" 'BEGIN { print m / h }')" 2) |"
+[[ -n $n_exec && $n_exec != - ]] && echo "| ≤ 60 system calls before execve | $n_exec | $(yes_no le "$n_exec" 60) |"
+[[ -n $per_var ]] && echo "| ≤ 5,000 instructions per variable | $(thousands "$per_var") | $(yes_no le "$per_var" 5000) |"
 if [[ ${per_prompt[appenv]:-n/a} == n/a* ]]; then
   echo "| 0 processes at an unchanged prompt | ${per_prompt[appenv]:-not measured (no strace)} | n/a |"
 else
   echo "| 0 processes at an unchanged prompt | ${per_prompt[appenv]} | $(yes_no test "${per_prompt[appenv]}" = 0) |"
 fi
-echo "| binary ≤ 3 MiB | $(mib "$size_release") (static: $(mib "$size_static")) | $(yes_no le "$size_release" 3145728) |"
+echo "| binary ≤ 3 MiB | $(mib "$size_release") | $(yes_no le "$size_release" 3145728) |"
 echo "| peak RSS of \`appenv true\` ≤ 5 MB | $(kib_mb "${rss[appenv]}") | $(yes_no le "$((rss[appenv] * 1024))" 5000000) |"
 # Linear: the cost per variable of the last step (10,000 to 100,000) is within
 # twice that of the step before (1,000 to 10,000); n log n gives about 1.1×,
@@ -555,6 +685,15 @@ if [[ -n $s1 && -n $s2 && -n $s3 ]]; then
 fi
 if [[ -n $s3 ]]; then
   echo "| 100,000 variables far under a second (≤ 0.25 s) | $(ms "$s3") | $(yes_no le "$s3" 0.25) |"
+fi
+
+bad=()
+for name in "${!failed[@]}"; do
+  [[ ${failed[$name]} == 0 ]] || bad+=("\`$name\` (${failed[$name]})")
+done
+if ((${#bad[@]})); then
+  echo
+  echo "**Runs that failed** (timed anyway): ${bad[*]}."
 fi
 
 cat <<EOF
