@@ -170,10 +170,12 @@ echo "dotenv" >"$app/.envrc"
 printf '[env]\n_.file = ".env"\n' >"$app/mise.toml"
 [[ $(grep -c '=' "$app/.env") -eq 60 ]] || die "the fixture .env does not hold 60 variables"
 
-# Every command runs in this environment, not in the caller's.
+# Every command runs in this environment, not in the caller's: a usual PATH,
+# where each tool looks `true` up (the tools themselves are run by their full
+# paths).
 clean_env=(env -i
   "HOME=$fix/home" "USER=bench" "LOGNAME=bench" "SHELL=/bin/bash" "TERM=dumb"
-  "LANG=C.UTF-8" "PATH=$PATH"
+  "LANG=C.UTF-8" "PATH=/usr/local/bin:/usr/bin:/bin"
   "XDG_CONFIG_HOME=$fix/home/.config" "XDG_DATA_HOME=$fix/home/.local/share"
   "XDG_STATE_HOME=$fix/home/.local/state" "XDG_CACHE_HOME=$fix/home/.cache"
   "EDITOR=vi" "PAGER=less")
@@ -244,9 +246,9 @@ l_true="true" l_floor="exec-only true" l_app="appenv true"
 l_control="appenv true (control: a copy)" l_dynamic="appenv true (dynamically linked)"
 say "exec, interleaved: true, the floor and appenv ($rounds rounds)"
 lines=("$(line "$l_true" - "$true_path")"
-  "$(line "$l_app" - "$appenv" "$true_path")"
-  "$(line "$l_control" - "$control" "$true_path")"
-  "$(line "$l_dynamic" - "$dynamic" "$true_path")")
+  "$(line "$l_app" - "$appenv" true)"
+  "$(line "$l_control" - "$control" true)"
+  "$(line "$l_dynamic" - "$dynamic" true)")
 [[ -n $floor ]] && lines+=("$(line "$l_floor" - "$floor" "$true_path")")
 interleaved "$rounds" "${lines[@]}"
 
@@ -255,7 +257,7 @@ peer() { printf 'peers: %s' "$1"; }
 lines=("$(line "$(peer "$l_true")" - "$true_path")")
 for key in "${measured[@]}"; do
   read -ra words <<<"${prefix[$key]}"
-  lines+=("$(line "$(peer "${label[$key]}")" - "${words[@]}" "$true_path")")
+  lines+=("$(line "$(peer "${label[$key]}")" - "${words[@]}" true)")
 done
 interleaved "$peer_rounds" "${lines[@]}"
 
@@ -288,12 +290,12 @@ syscalls() {
 }
 declare -A insns=() calls=()
 if has valgrind; then
-  insns[exec]=$(instructions in_app "$symbols" "$true_path")
-  insns[exec-dynamic]=$(instructions in_app "$dynamic" "$true_path")
+  insns[exec]=$(instructions in_app "$symbols" true)
+  insns[exec-dynamic]=$(instructions in_app "$dynamic" true)
 fi
 if has strace; then
-  calls[exec]=$(syscalls in_app "$appenv" "$true_path")
-  calls[exec-dynamic]=$(syscalls in_app "$dynamic" "$true_path")
+  calls[exec]=$(syscalls in_app "$appenv" true)
+  calls[exec-dynamic]=$(syscalls in_app "$dynamic" true)
 fi
 
 # --- hook, nothing changed --------------------------------------------------
@@ -507,7 +509,7 @@ output to /dev/null), $warmup warm-up rounds; medians, with the middle half of t
 appenv is built with \`cargo build --release\` ($linkage linked), and for comparison
 dynamically linked (\`cargo rustc --release --bin appenv -- -C target-feature=-crt-static\`).
 **Noise floor of this run**: a byte-identical copy of appenv, run as one more command,
-came out $(pct "$c" "$a") from appenv itself ($spread); differences of that order are noise.
+came out $(pct "$c" "$a") from appenv itself: differences of about $spread are noise.
 Peers:
 EOF
 for name in mise direnv dotenv honcho uv; do
