@@ -93,7 +93,7 @@ pub fn lookup(
     path: Option<&OsStr>,
     skip: &dyn Fn(&Path) -> bool,
 ) -> Result<PathBuf, ExecError> {
-    search(program, path, skip, true)
+    search(program, path, &|p, _| skip(p), true)
 }
 
 /// [`lookup`] for a shim, which runs in whatever directory an editor or a
@@ -105,13 +105,13 @@ pub fn lookup_named(
     path: Option<&OsStr>,
     skip: &dyn Fn(&Path) -> bool,
 ) -> Result<PathBuf, ExecError> {
-    search(program, path, skip, false)
+    search(program, path, &|p, _| skip(p), false)
 }
 
 fn search(
     program: &OsStr,
     path: Option<&OsStr>,
-    skip: &dyn Fn(&Path) -> bool,
+    skip: &dyn Fn(&Path, FileId) -> bool,
     empty_is_cwd: bool,
 ) -> Result<PathBuf, ExecError> {
     if program.as_bytes().contains(&b'/') {
@@ -134,7 +134,11 @@ fn search(
         let Ok(meta) = candidate.metadata() else {
             continue;
         };
-        if !meta.is_file() || skip(&candidate) {
+        let id = FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        };
+        if !meta.is_file() || skip(&candidate, id) {
             continue;
         }
         if meta.permissions().mode() & 0o111 != 0
@@ -172,16 +176,27 @@ impl Skip {
         Skip::new(crate::xdg::shim_dir(var))
     }
 
-    pub fn skips(&self, candidate: &Path) -> bool {
+    /// [`lookup`] passing over what this skips, with the candidate's
+    /// identity from the look the search made anyway.
+    pub fn lookup(&self, program: &OsStr, path: Option<&OsStr>) -> Result<PathBuf, ExecError> {
+        search(program, path, &|p, id| self.skips_known(p, id), true)
+    }
+
+    fn skips_known(&self, candidate: &Path, id: FileId) -> bool {
+        own_id() == Some(id) || self.in_shim_dir(candidate)
+    }
+
+    fn in_shim_dir(&self, candidate: &Path) -> bool {
         // No shim directory exists (the usual case): nothing to look up.
-        let in_shim_dir = || {
-            !self.dirs.is_empty()
-                && candidate
-                    .parent()
-                    .and_then(FileId::of)
-                    .is_some_and(|d| self.dirs.contains(&d))
-        };
-        is_appenv(candidate) || in_shim_dir()
+        !self.dirs.is_empty()
+            && candidate
+                .parent()
+                .and_then(FileId::of)
+                .is_some_and(|d| self.dirs.contains(&d))
+    }
+
+    pub fn skips(&self, candidate: &Path) -> bool {
+        is_appenv(candidate) || self.in_shim_dir(candidate)
     }
 }
 
@@ -189,17 +204,21 @@ impl Skip {
 /// through any chain of symlinks, or a hard link to it) would exec appenv
 /// again instead of the program.
 pub fn is_appenv(candidate: &Path) -> bool {
+    own_id().is_some_and(|me| FileId::of(candidate) == Some(me))
+}
+
+/// The running binary's identity, asked once.
+fn own_id() -> Option<FileId> {
     static SELF: std::sync::OnceLock<Option<FileId>> = std::sync::OnceLock::new();
     // On Linux the kernel's link to the running binary is looked at in one
     // `stat`, where `current_exe` reads it first.
-    let me = SELF.get_or_init(|| {
+    *SELF.get_or_init(|| {
         #[cfg(target_os = "linux")]
         if let Some(id) = FileId::of(Path::new("/proc/self/exe")) {
             return Some(id);
         }
         FileId::of(&std::env::current_exe().ok()?)
-    });
-    me.is_some_and(|me| FileId::of(candidate) == Some(me))
+    })
 }
 
 /// Replaces this process with `program`. Returns only on failure.
@@ -393,6 +412,37 @@ mod tests {
             lookup("./x/y".as_ref(), None, &no_skip).unwrap(),
             PathBuf::from("./x/y")
         );
+    }
+
+    #[test]
+    fn a_skip_lookup_passes_over_appenv_itself_and_the_shim_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dirs: Vec<PathBuf> = ["me", "shims", "real"]
+            .iter()
+            .map(|d| tmp.path().join(d))
+            .collect();
+        for dir in &dirs {
+            fs::create_dir_all(dir).unwrap();
+        }
+        // The running binary (this test's) under the program's name.
+        let me = std::env::current_exe().unwrap();
+        std::os::unix::fs::symlink(&me, dirs[0].join("prog")).unwrap();
+        for dir in &dirs[1..] {
+            fs::write(dir.join("prog"), "#!/bin/sh\n").unwrap();
+            fs::set_permissions(dir.join("prog"), fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let path = std::env::join_paths(&dirs).unwrap();
+        let skip = Skip::new([dirs[1].clone()]);
+        assert_eq!(
+            skip.lookup("prog".as_ref(), Some(&path)).unwrap(),
+            dirs[2].join("prog")
+        );
+        assert_eq!(
+            lookup("prog".as_ref(), Some(&path), &|p| skip.skips(p)).unwrap(),
+            dirs[2].join("prog"),
+            "the same answer as skips()"
+        );
+        assert!(skip.skips(&dirs[0].join("prog")) && skip.skips(&dirs[1].join("prog")));
     }
 
     /// Only `lookup_named` is checked against the working directory here,

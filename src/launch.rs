@@ -75,7 +75,7 @@ pub fn exec_plan(plan: &Plan, argv: Vec<OsString>, cwd: Option<&Path>) -> Error 
         return Error::new(FAILED, "nothing to run");
     };
     let skip = Skip::for_env(|name| plan.value(name));
-    let path = match exec::lookup(program, plan.value("PATH"), &|p| skip.skips(p)) {
+    let path = match skip.lookup(program, plan.value("PATH")) {
         Ok(path) => path,
         Err(e) => return e.into(),
     };
