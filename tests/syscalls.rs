@@ -3,36 +3,28 @@
 //! of the app looked at twice, and (statically linked, in an app like the
 //! benchmark's) at most 60 system calls in all.
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::Path;
 
-use common::{App, have, stderr};
+use crate::common::{App, have, stderr};
 
 /// The system calls of `appenv true` started in `dir`, up to (without) the
 /// execve of `true`, one per line, with the pid strace prefixes cut off.
 fn trace(app: &App, dir: &Path) -> Vec<String> {
     let out_file = app.tmp.path().join("strace.out");
-    let env: Vec<(String, String)> = app
-        .env()
-        .into_iter()
-        .filter(|(name, _)| name != "APPENV_TRUSTED_DIRS")
-        .map(|(name, value)| match name.as_str() {
-            // As in the benchmark: two directories to search.
-            "PATH" => (name, "/usr/bin:/bin".to_owned()),
-            _ => (name, value),
-        })
-        .collect();
-    let out = std::process::Command::new("strace")
+    // Allowed for real, not trusted by APPENV_TRUSTED_DIRS; PATH as in the
+    // benchmark: two directories to search.
+    let out = app
+        .sandbox()
+        .unset("APPENV_TRUSTED_DIRS")
+        .set("PATH", "/usr/bin:/bin")
+        .command("strace")
         .arg("-f")
         .arg("-o")
         .arg(&out_file)
-        .arg(assert_cmd::cargo::cargo_bin("appenv"))
+        .arg(crate::common::appenv_bin())
         .arg("true")
         .current_dir(dir)
-        .env_clear()
-        .envs(env)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -69,9 +61,11 @@ fn rails_like_app() -> App {
         ("app/models/concerns/", ""),
     ]);
     let allow = app
-        .std_command()
-        .env_remove("APPENV_TRUSTED_DIRS")
+        .sandbox()
+        .unset("APPENV_TRUSTED_DIRS")
+        .command(crate::common::appenv_bin())
         .arg("allow")
+        .current_dir(&app.root)
         .output()
         .unwrap();
     assert!(allow.status.success(), "{}", stderr(&allow));

@@ -37,6 +37,7 @@ mod shell_quoting_more;
 mod shell_spelling;
 mod shim_tools;
 mod shims;
+mod syscalls;
 mod task_exec;
 mod tasks;
 mod trust;
