@@ -310,16 +310,44 @@ steady() {
 }
 hook_rows=() hook_lines=()
 declare -A hook_note=()
-# hook NAME SETUP CMD...: times CMD in the state SETUP leaves: the
-# environment a zsh exports after evaluating SETUP, captured once, is the
-# environment of every timed run.
+# with_env FILE COMMAND...: COMMAND in the app directory with exactly the
+# environment in FILE (NUL-separated, as `env -0` prints it).
+with_env() {
+  local file=$1 vars=()
+  shift
+  mapfile -d '' vars <"$file"
+  (cd "$deep" && env -i "${vars[@]}" "$@")
+}
+# shell_env SETUP: a file holding the environment a zsh inside the app
+# exports after evaluating SETUP (a tool's own first call).
+shell_env() {
+  local file
+  file=$(mktemp "$fix/env.XXXXXX")
+  steady "$1" env -0 >"$file"
+  echo "$file"
+}
+# hook_env BIN: a file holding the environment appenv's zsh hook gives
+# `BIN export zsh` at a prompt where nothing changed (the state, and the
+# names of the shell's variables in APPENV_SHELL_VARS): the hook loads the
+# app, asks again, then once more through a wrapper that records its
+# environment.
+hook_env() {
+  local bin=$1 file capture
+  file=$(mktemp "$fix/env.XXXXXX")
+  capture=$(mktemp "$fix/bin/capture.XXXXXX")
+  printf '#!/bin/sh\nenv -0 >%s\nexec %s "$@"\n' "$(q "$file")" "$(q "$bin")" >"$capture"
+  chmod +x "$capture"
+  # A fingerprint is kept only for files more than a clock tick older than
+  # the answer: the hook asks twice, a moment apart, before the recorded ask.
+  steady "eval \"\$($(q "$bin") hook zsh)\"; __appenv_hook; sleep 0.2; __appenv_export; sleep 0.2
+    __appenv_bin=$(q "$capture"); __appenv_export" true >/dev/null 2>&1
+  echo "$file"
+}
+# hook NAME ENVFILE CMD...: times CMD in the environment ENVFILE holds.
 hook() {
-  local name=$1 setup=$2
+  local name=$1 envfile=$2
   shift 2
-  local bytes envfile=$fix/env-$((++set_n))
-  bytes=$({ steady "$setup" "$@" 2>/dev/null || true; } | wc -c)
-  hook_note[$name]="$bytes bytes"
-  steady "$setup" env -0 >"$envfile"
+  hook_note[$name]="$({ with_env "$envfile" "$@" 2>/dev/null || true; } | wc -c) bytes"
   hook_lines+=("$(line "$name" "$envfile" "$@")")
   hook_rows+=("$name")
 }
@@ -327,22 +355,21 @@ hook_status="implemented"
 if ! in_app "$appenv" export zsh >/dev/null 2>&1; then
   hook_status="not implemented on this build (it exits with an error after parsing the command line)"
 fi
-# shellcheck disable=SC2016 # expanded by zsh
-app_setup() { printf 'eval "$(%s export zsh)"' "$(q "$1")"; }
 if has zsh; then
-  hook "appenv export zsh" "$(app_setup "$appenv")" "$appenv" export zsh
+  hook "appenv export zsh" "$(hook_env "$appenv")" "$appenv" export zsh
   has mise && hook "mise hook-env -s zsh" \
-    "eval \"\$($(q "${tool[mise]}") activate zsh)\"; eval \"\$($(q "${tool[mise]}") hook-env -s zsh)\"" \
+    "$(shell_env "eval \"\$($(q "${tool[mise]}") activate zsh)\"; eval \"\$($(q "${tool[mise]}") hook-env -s zsh)\"")" \
     "${tool[mise]}" hook-env -s zsh
-  has direnv && hook "direnv export zsh" "eval \"\$($(q "${tool[direnv]}") export zsh 2>/dev/null)\"" \
+  has direnv && hook "direnv export zsh" \
+    "$(shell_env "eval \"\$($(q "${tool[direnv]}") export zsh 2>/dev/null)\"")" \
     "${tool[direnv]}" export zsh
   say "hook, interleaved ($hook_rounds rounds)"
   interleaved "$hook_rounds" "${hook_lines[@]}"
-  # `appenv export` in the loaded shell: instructions and system calls.
-  loaded_with=""
-  loaded() { steady "$(app_setup "$loaded_with")" "$@"; }
-  has valgrind && insns[export]=$(loaded_with=$symbols instructions loaded "$symbols" export zsh)
-  has strace && calls[export]=$(loaded_with=$appenv syscalls loaded "$appenv" export zsh)
+  # `appenv export` as the hook calls it: instructions and system calls.
+  loaded_env=""
+  loaded() { with_env "$loaded_env" "$@"; }
+  has valgrind && insns[export]=$(loaded_env=$(hook_env "$symbols") instructions loaded "$symbols" export zsh)
+  has strace && calls[export]=$(loaded_env=$(hook_env "$appenv") syscalls loaded "$appenv" export zsh)
 fi
 
 # Processes an unchanged prompt starts: an interactive bash, fed empty lines.
@@ -571,16 +598,17 @@ frequent named).
 |---|---:|---|
 | \`appenv true\` ($linkage linked) | $(thousands "${insns[exec]:--}") | ${calls[exec]:--} |
 | \`appenv true\`, dynamically linked | $(thousands "${insns[exec-dynamic]:--}") | ${calls[exec-dynamic]:--} |
-| \`appenv export zsh\`, nothing changed | $(thousands "${insns[export]:--}") | ${calls[export]:--} |
+| \`appenv export zsh\` as the hook calls it, nothing changed | $(thousands "${insns[export]:--}") | ${calls[export]:--} |
 EOF
 
 echo
 echo "### Shell hook, nothing changed"
 echo
-echo "Each command runs in the environment a zsh inside the app exports after its own"
-echo "first call (the second call onwards), interleaved over $hook_rounds rounds; the last"
-echo "column is how much the timed call prints (appenv repeats the list of paths the"
-echo "hook watches). \`appenv export\`: $hook_status."
+echo "Each command runs in the environment its own hook gives it at a prompt where"
+echo "nothing changed, in a zsh inside the app (for appenv, recorded from its hook's"
+echo "second call; for mise and direnv, what the shell exports after their first), interleaved over"
+echo "$hook_rounds rounds; the last column is how much the timed call prints (appenv"
+echo "repeats the lists the hook watches). \`appenv export\`: $hook_status."
 echo
 echo "| command | median | middle half | vs \`appenv export zsh\` | output |"
 echo "|---|---:|---:|---:|---:|"
