@@ -326,21 +326,28 @@ shell_env() {
   steady "$1" env -0 >"$file"
   echo "$file"
 }
-# hook_env BIN: a file holding the environment appenv's zsh hook gives
-# `BIN export zsh` at a prompt where nothing changed (the state, and the
-# names of the shell's variables in APPENV_SHELL_VARS): the hook loads the
-# app, asks again, then once more through a wrapper that records its
-# environment.
+# hook_env BIN [valgrind]: a file holding the environment appenv's zsh hook
+# gives `BIN export zsh` at a prompt where nothing changed (the state, and
+# the names of the shell's variables in APPENV_SHELL_VARS): the hook loads
+# the app, asks again, then once more through a wrapper that records its
+# environment. With `valgrind`, every ask runs under valgrind, which adds
+# LD_PRELOAD to what appenv inherits: the fingerprint then holds it, and a
+# call under callgrind answers from it as a call without valgrind does.
 hook_env() {
-  local bin=$1 file capture
+  local bin=$1 file capture ask=$1
   file=$(mktemp "$fix/env.XXXXXX")
   capture=$(mktemp "$fix/bin/capture.XXXXXX")
-  printf '#!/bin/sh\nenv -0 >%s\nexec %s "$@"\n' "$(q "$file")" "$(q "$bin")" >"$capture"
+  if [[ ${2:-} == valgrind ]]; then
+    ask=$(mktemp "$fix/bin/valgrind.XXXXXX")
+    printf '#!/bin/sh\nexec %s --tool=none -q %s "$@"\n' "$(q "${tool[valgrind]}")" "$(q "$bin")" >"$ask"
+    chmod +x "$ask"
+  fi
+  printf '#!/bin/sh\nenv -0 >%s\nexec %s "$@"\n' "$(q "$file")" "$(q "$ask")" >"$capture"
   chmod +x "$capture"
   # A fingerprint is kept only for files more than a clock tick older than
   # the answer: the hook asks twice, a moment apart, before the recorded ask.
-  steady "eval \"\$($(q "$bin") hook zsh)\"; __appenv_hook; sleep 0.2; __appenv_export; sleep 0.2
-    __appenv_bin=$(q "$capture"); __appenv_export" true >/dev/null 2>&1
+  steady "eval \"\$($(q "$bin") hook zsh)\"; __appenv_bin=$(q "$ask"); __appenv_hook; sleep 0.2
+    __appenv_export; sleep 0.2; __appenv_bin=$(q "$capture"); __appenv_export" true >/dev/null 2>&1
   echo "$file"
 }
 # hook NAME ENVFILE CMD...: times CMD in the environment ENVFILE holds.
@@ -368,7 +375,7 @@ if has zsh; then
   # `appenv export` as the hook calls it: instructions and system calls.
   loaded_env=""
   loaded() { with_env "$loaded_env" "$@"; }
-  has valgrind && insns[export]=$(loaded_env=$(hook_env "$symbols") instructions loaded "$symbols" export zsh)
+  has valgrind && insns[export]=$(loaded_env=$(hook_env "$symbols" valgrind) instructions loaded "$symbols" export zsh)
   has strace && calls[export]=$(loaded_env=$(hook_env "$appenv") syscalls loaded "$appenv" export zsh)
 fi
 
