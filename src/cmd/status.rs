@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 use super::Context;
 use crate::cli::StatusArgs;
 use crate::error::{ERROR, Error, print};
+use crate::input::Inputs;
 use crate::launch::{self, Verdict};
 use crate::plan::{self, Plan, Source};
 use crate::text::sanitize;
@@ -308,22 +309,14 @@ impl Watch {
     }
 
     /// Every file at the root that can feed a plan or its trust, even one
-    /// that does not parse: it is the one being edited.
+    /// that does not parse: it is the one being edited. The names trust
+    /// counts ([`crate::input::ALWAYS`]), the literal ones present or not.
     fn root_files(&mut self, root: &Utf8Path) {
-        self.add(&root.join(config::FILE_NAME));
-        self.add(&root.join(procfile::FILE_NAME));
-        self.add(&root.join(".env"));
-        let Ok(entries) = root.read_dir_utf8() else {
+        let Ok(names) = Inputs::open(root).and_then(|inputs| inputs.always()) else {
             return;
         };
-        let mut names: Vec<Utf8PathBuf> = entries
-            .flatten()
-            .filter(|e| e.file_name().starts_with(".env"))
-            .map(|e| e.path().to_owned())
-            .collect();
-        names.sort();
         for name in names {
-            self.add(&name);
+            self.add(&root.join(name));
         }
     }
 
