@@ -1,0 +1,136 @@
+use super::*;
+use std::fs;
+use std::os::unix::fs::symlink;
+
+fn root() -> (tempfile::TempDir, Utf8PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = Utf8PathBuf::try_from(tmp.path().canonicalize().unwrap()).unwrap();
+    (tmp, root)
+}
+
+#[test]
+fn reads_each_file_once_and_keeps_the_digest_of_what_it_returned() {
+    let (_tmp, root) = root();
+    fs::write(root.join(".env"), "A=1\n").unwrap();
+    let mut inputs = Inputs::open(&root).unwrap();
+    let first = inputs.read(".env", MAX_ENV_FILE, "an env file").unwrap();
+    fs::write(root.join(".env"), "A=2\n").unwrap();
+    let second = inputs.read(".env", MAX_ENV_FILE, "an env file").unwrap();
+    assert_eq!(first, second, "read once, whatever changes after");
+    assert_eq!(inputs.files()[0].digest, Some(sha256(b"A=1\n")));
+    assert_eq!(inputs.fetch(".env").as_deref(), Some(&b"A=1\n"[..]));
+    assert_eq!(inputs.read("nope", MAX_CONFIG, "x").unwrap(), None);
+    assert_eq!(inputs.files()[1].digest, None);
+}
+
+#[test]
+fn a_repointed_root_path_still_reads_the_directory_opened() {
+    let (_tmp, root) = root();
+    for (app, value) in [("a", "A=1\n"), ("b", "B=1\n")] {
+        fs::create_dir(root.join(app)).unwrap();
+        fs::write(root.join(app).join(".env"), value).unwrap();
+    }
+    symlink("a", root.join("current")).unwrap();
+    let mut inputs = Inputs::open(&root.join("current")).unwrap();
+    fs::remove_file(root.join("current")).unwrap();
+    symlink("b", root.join("current")).unwrap();
+    let bytes = inputs.read(".env", MAX_ENV_FILE, "an env file").unwrap();
+    assert_eq!(bytes.as_deref(), Some(&b"A=1\n"[..]));
+    assert_eq!(inputs.canonical(), root.join("a"));
+}
+
+#[test]
+fn refuses_what_is_not_a_small_regular_file() {
+    let (_tmp, root) = root();
+    symlink("/dev/zero", root.join("Procfile")).unwrap();
+    fs::create_dir(root.join("appenv.toml")).unwrap();
+    nix::unistd::mkfifo(root.join("fifo").as_std_path(), Mode::S_IRWXU).unwrap();
+    fs::write(root.join("big"), vec![b'x'; (MAX_CONFIG + 1) as usize]).unwrap();
+    let mut inputs = Inputs::open(&root).unwrap();
+    let err = |inputs: &mut Inputs, name| {
+        inputs
+            .read(name, MAX_CONFIG, "a config file")
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        err(&mut inputs, "Procfile"),
+        "Procfile: is not a regular file"
+    );
+    assert_eq!(
+        err(&mut inputs, "appenv.toml"),
+        "appenv.toml: is a directory, not a config file"
+    );
+    assert_eq!(err(&mut inputs, "fifo"), "fifo: is not a regular file");
+    assert_eq!(
+        err(&mut inputs, "big"),
+        "big: is larger than 1 MiB, more than appenv reads"
+    );
+    for name in ["Procfile", "appenv.toml", "fifo"] {
+        assert_eq!(inputs.fetch(name), None, "{name}");
+    }
+}
+
+#[test]
+fn reads_to_the_end_of_a_file_that_grew_or_shrank_since_it_was_looked_at() {
+    let (_tmp, root) = root();
+    let path = root.join("f");
+    fs::write(&path, "0123456789").unwrap();
+    let read = |size, limit| read_all(File::open(&path).unwrap(), size, limit).unwrap();
+    assert_eq!(read(10, MAX_CONFIG), b"0123456789");
+    assert_eq!(read(5, MAX_CONFIG), b"0123456789", "grew");
+    assert_eq!(read(20, MAX_CONFIG), b"0123456789", "shrank");
+    assert_eq!(read(5, 7), b"01234567", "a byte past the limit, to tell");
+    fs::write(&path, "").unwrap();
+    assert_eq!(read(0, MAX_CONFIG), b"");
+}
+
+#[test]
+fn answers_from_the_listing_taken_at_the_first_read() {
+    let (_tmp, root) = root();
+    fs::write(root.join(".env"), "A=1\n").unwrap();
+    symlink("nowhere", root.join(".env.test")).unwrap();
+    fs::create_dir(root.join(".env.d")).unwrap();
+    let mut inputs = Inputs::open(&root).unwrap();
+    assert!(
+        inputs
+            .read(".env", MAX_ENV_FILE, "an env file")
+            .unwrap()
+            .is_some()
+    );
+    // Made after the listing: this run does not see it, in any reader.
+    fs::write(root.join(".env.local"), "B=1\n").unwrap();
+    assert_eq!(
+        inputs
+            .read(".env.local", MAX_ENV_FILE, "an env file")
+            .unwrap(),
+        None
+    );
+    assert_eq!(inputs.kind(".env.local", false), None);
+    assert_eq!(inputs.fetch(".env.local"), None);
+    // What the listing says is not a plain file is looked at as before.
+    let err = inputs
+        .read(".env.test", MAX_ENV_FILE, "an env file")
+        .unwrap_err();
+    assert_eq!(err.to_string(), ".env.test: is a dangling symlink");
+    let err = inputs
+        .read(".env.d", MAX_ENV_FILE, "an env file")
+        .unwrap_err();
+    assert_eq!(err.to_string(), ".env.d: is a directory, not an env file");
+    assert_eq!(inputs.kind(".env.d", true), Some(SFlag::S_IFDIR));
+    assert_eq!(
+        inputs.always().unwrap(),
+        [".env", ".env.d", ".env.test", "Procfile", "appenv.toml"]
+    );
+}
+
+#[test]
+fn lists_a_directory_of_the_root() {
+    let (_tmp, root) = root();
+    fs::create_dir(root.join("config")).unwrap();
+    fs::write(root.join("config/x.env"), "").unwrap();
+    let inputs = Inputs::open(&root).unwrap();
+    assert_eq!(inputs.list("config").unwrap(), [OsString::from("x.env")]);
+    assert_eq!(inputs.list("").unwrap(), [OsString::from("config")]);
+    assert!(inputs.list("nowhere").unwrap().is_empty());
+}
