@@ -11,7 +11,6 @@ use crate::common;
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -106,16 +105,8 @@ fn round_trip(shell: Shell, locale: &str, vars: &[(String, Vec<u8>)]) -> Result<
     let Some(program) = program(shell) else {
         return Ok(());
     };
-    let dir = tempfile::tempdir().unwrap();
-    let (work, home, bin) = (
-        dir.path().join("work"),
-        dir.path().join("home"),
-        dir.path().join("bin"),
-    );
-    for d in [&work, &home, &bin] {
-        fs::create_dir(d).unwrap();
-    }
-    symlink(&program, bin.join(shell.name())).unwrap();
+    let dirs = common::ShellDirs::new(&program, shell.name());
+    let (work, home, bin) = (&dirs.work, &dirs.home, &dirs.bin);
     let (mut set, mut unset) = (Vec::new(), Vec::new());
     for (name, value) in vars {
         shell.set(name, value, &mut set);
@@ -128,8 +119,8 @@ fn round_trip(shell: Shell, locale: &str, vars: &[(String, Vec<u8>)]) -> Result<
         script(shell, &set, &unset, &env_program()),
     )
     .unwrap();
-    let out = command(shell, &home, &bin)
-        .current_dir(&work)
+    let out = command(shell, home, bin)
+        .current_dir(work)
         .env("LC_ALL", locale)
         .output()
         .unwrap();
@@ -156,7 +147,7 @@ fn round_trip(shell: Shell, locale: &str, vars: &[(String, Vec<u8>)]) -> Result<
             return Err(format!("{shell} still exports {name} after unset"));
         }
     }
-    let files: BTreeSet<String> = fs::read_dir(&work)
+    let files: BTreeSet<String> = fs::read_dir(work)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();

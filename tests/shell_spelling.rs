@@ -12,7 +12,6 @@ use crate::common;
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -20,15 +19,7 @@ use appenv::shell::{Export, Shell};
 use proptest::prelude::*;
 
 fn program(shell: Shell) -> Option<PathBuf> {
-    common::have(shell.name()).then(|| which(shell.name()))
-}
-
-fn which(tool: &str) -> PathBuf {
-    let out = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .unwrap();
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    common::have(shell.name()).then(|| common::which(shell.name()).unwrap())
 }
 
 /// The lists each shell's hook keeps, by the name the export gives them.
@@ -164,16 +155,8 @@ fn run(shell: Shell, case: &Case) -> Result<(), String> {
     let Some(program) = program(shell) else {
         return Ok(());
     };
-    let dir = tempfile::tempdir().unwrap();
-    let (work, home, bin) = (
-        dir.path().join("work"),
-        dir.path().join("home"),
-        dir.path().join("bin"),
-    );
-    for d in [&work, &home, &bin] {
-        fs::create_dir(d).unwrap();
-    }
-    symlink(&program, bin.join(shell.name())).unwrap();
+    let dirs = common::ShellDirs::new(&program, shell.name());
+    let (work, home, bin) = (&dirs.work, &dirs.home, &dirs.bin);
     let vars: Vec<(String, Vec<u8>)> = case
         .vars
         .iter()
@@ -208,13 +191,18 @@ fn run(shell: Shell, case: &Case) -> Result<(), String> {
     let mut line = Vec::new();
     shell.set_own("__appenv_bin", &bin_value, &mut line);
     fs::write(work.join("bin"), &line).unwrap();
-    let text = script(shell, &line, &which("env"), &which("printf"));
+    let text = script(
+        shell,
+        &line,
+        &common::which("env").unwrap(),
+        &common::which("printf").unwrap(),
+    );
     fs::write(work.join("script"), text).unwrap();
-    let out = command(shell, &bin)
-        .current_dir(&work)
+    let out = command(shell, bin)
+        .current_dir(work)
         .env_clear()
         .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
-        .env("HOME", &home)
+        .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_CACHE_HOME", home.join("cache"))
@@ -277,7 +265,7 @@ fn run(shell: Shell, case: &Case) -> Result<(), String> {
             return Err(format!("nu read the watch list as {got:?}"));
         }
     }
-    let files: BTreeSet<String> = fs::read_dir(&work)
+    let files: BTreeSet<String> = fs::read_dir(work)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|f| {

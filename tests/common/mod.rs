@@ -115,3 +115,29 @@ pub fn stderr(output: &std::process::Output) -> String {
 pub fn have(tool: &str) -> bool {
     require(tool)
 }
+
+/// A directory for running one shell by hand: `work/`, `home/`, and `bin/`
+/// holding only that shell (under its own name), so that PATH can be `bin`.
+pub struct ShellDirs {
+    _dir: tempfile::TempDir,
+    pub work: PathBuf,
+    pub home: PathBuf,
+    pub bin: PathBuf,
+}
+
+impl ShellDirs {
+    pub fn new(program: &Path, name: &str) -> ShellDirs {
+        let dir = tempfile::tempdir().unwrap();
+        let [work, home, bin] = ["work", "home", "bin"].map(|d| dir.path().join(d));
+        for d in [&work, &home, &bin] {
+            fs::create_dir(d).unwrap();
+        }
+        std::os::unix::fs::symlink(program, bin.join(name)).unwrap();
+        ShellDirs {
+            _dir: dir,
+            work,
+            home,
+            bin,
+        }
+    }
+}

@@ -11,7 +11,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use super::Context;
 use crate::input::Inputs;
 use crate::isolation;
-use crate::markers::{self, Kind};
+use crate::markers;
 use crate::plan::Plan;
 use crate::root::{Reason, Root};
 use crate::trust::TrustStore;
@@ -118,19 +118,10 @@ impl Watch {
         }
         let root = &plan.root.dir;
         let looked = std::cell::RefCell::new(vec!["bin".to_owned()]);
+        let by_path = markers::by_path(root);
         let look = |name: &str, follow: bool| {
             looked.borrow_mut().push(name.to_owned());
-            let path = root.join(name);
-            let meta = if follow {
-                path.metadata()
-            } else {
-                path.symlink_metadata()
-            };
-            meta.ok().map(|m| match m {
-                m if m.is_file() => Kind::File,
-                m if m.is_dir() => Kind::Dir,
-                _ => Kind::Other,
-            })
+            by_path(name, follow)
         };
         isolation::detect_in(root, plan.config.as_ref(), plan.procfile.as_ref(), &look);
         for name in looked.into_inner() {
