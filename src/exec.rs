@@ -96,18 +96,6 @@ pub fn lookup(
     search(program, path, &|p, _| skip(p), true)
 }
 
-/// [`lookup`] for a shim, which runs in whatever directory an editor or a
-/// cloned repository put it: only directories PATH names count, so an empty
-/// PATH, or an empty entry in it, never runs `./NAME` from the working
-/// directory. A `.` entry names it and is honoured.
-pub fn lookup_named(
-    program: &OsStr,
-    path: Option<&OsStr>,
-    skip: &dyn Fn(&Path) -> bool,
-) -> Result<PathBuf, ExecError> {
-    search(program, path, &|p, _| skip(p), false)
-}
-
 fn search(
     program: &OsStr,
     path: Option<&OsStr>,
@@ -180,6 +168,18 @@ impl Skip {
     /// identity from the look the search made anyway.
     pub fn lookup(&self, program: &OsStr, path: Option<&OsStr>) -> Result<PathBuf, ExecError> {
         search(program, path, &|p, id| self.skips_known(p, id), true)
+    }
+
+    /// [`Skip::lookup`] for a shim, which runs in whatever directory an
+    /// editor or a cloned repository put it: only directories PATH names
+    /// count, so an empty PATH, or an empty entry in it, never runs `./NAME`
+    /// from the working directory. A `.` entry names it and is honoured.
+    pub fn lookup_named(
+        &self,
+        program: &OsStr,
+        path: Option<&OsStr>,
+    ) -> Result<PathBuf, ExecError> {
+        search(program, path, &|p, id| self.skips_known(p, id), false)
     }
 
     fn skips_known(&self, candidate: &Path, id: FileId) -> bool {
@@ -455,14 +455,15 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         fs::write(dir.join("prog"), "#!/bin/sh\n").unwrap();
         fs::set_permissions(dir.join("prog"), fs::Permissions::from_mode(0o755)).unwrap();
-        let no_skip = |_: &Path| false;
         for path in ["", ":", "::"] {
-            let found = lookup_named("prog".as_ref(), Some(OsStr::new(path)), &no_skip);
+            let found = Skip::new([]).lookup_named("prog".as_ref(), Some(OsStr::new(path)));
             assert_eq!(found.unwrap_err().status(), 127, "{path:?}");
         }
         let named = OsString::from(format!(":{}:", dir.display()));
         assert_eq!(
-            lookup_named("prog".as_ref(), Some(&named), &no_skip).unwrap(),
+            Skip::new([])
+                .lookup_named("prog".as_ref(), Some(&named))
+                .unwrap(),
             dir.join("prog")
         );
     }

@@ -11,7 +11,6 @@ use std::fmt;
 use std::os::unix::ffi::OsStrExt;
 
 use crate::config::{self, Action};
-use crate::exec;
 use crate::exec::Skip;
 use crate::framework::Framework;
 use crate::isolation;
@@ -215,9 +214,7 @@ impl Task {
     fn program(&self, plan: &Plan, word: &OsStr) -> OsString {
         if matches!(self.origin, Origin::Builtin(_)) && word == "python" {
             let skip = Skip::for_env(|name| plan.value(name));
-            let found = |name: &str| {
-                exec::lookup(name.as_ref(), plan.value("PATH"), &|p| skip.skips(p)).is_ok()
-            };
+            let found = |name: &str| skip.lookup(name.as_ref(), plan.value("PATH")).is_ok();
             if !found("python") && found("python3") {
                 return "python3".into();
             }

@@ -58,7 +58,7 @@ pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> 
     }
     let skip = Skip::for_env(|name| env.get(std::ffi::OsStr::new(name)).map(|v| v.as_os_str()));
     let path = env.get(std::ffi::OsStr::new("PATH")).map(|v| v.as_os_str());
-    let program = exec::lookup(&invocation.argv[0], path, &|p| skip.skips(p))?;
+    let program = skip.lookup(&invocation.argv[0], path)?;
     if dry_run {
         return print(&dry_run_line(&program, &invocation));
     }
@@ -131,7 +131,7 @@ fn unknown(plan: &Plan, name: &str, args: &[OsString]) -> Error {
     };
     // `appenv run rake db:version`: a program, typed as if it were a task.
     let skip = Skip::for_env(|name| plan.value(name));
-    let program = exec::lookup(name.as_ref(), plan.value("PATH"), &|p| skip.skips(p));
+    let program = skip.lookup(name.as_ref(), plan.value("PATH"));
     if program.is_ok() && !name.contains('/') {
         let mut typed = b"appenv".to_vec();
         for word in std::iter::once(name.as_ref()).chain(args.iter().map(|a| a.as_os_str())) {

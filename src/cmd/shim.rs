@@ -9,7 +9,7 @@ use std::path::Path;
 use super::Context;
 use crate::cli::{ShimAction, ShimArgs};
 use crate::error::{Error, print};
-use crate::exec::{self, Skip};
+use crate::exec::Skip;
 use crate::shell::Shell;
 use crate::shim::{self, Occupant, Outcome, prefix};
 use crate::text::sanitize_bytes;
@@ -79,7 +79,7 @@ fn list(dir: &Path, exe: &Path, path: Option<&OsStr>, out: &mut String) -> Resul
                     Some(first) if on_path && !skip.skips(&first) => {
                         writeln!(out, " (shadowed: {} comes first on PATH)", show(&first))
                     }
-                    _ if exec::lookup_named(&name, path, &|p| skip.skips(p)).is_err() => {
+                    _ if skip.lookup_named(&name, path).is_err() => {
                         writeln!(out, " (no {name_shown} on PATH besides the shim)")
                     }
                     _ => writeln!(out),

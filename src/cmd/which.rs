@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::Context;
 use crate::error::{Error, print};
-use crate::exec::{self, Skip};
+use crate::exec::Skip;
 use crate::plan::Plan;
 use crate::shell::push_word;
 
@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     // Never a shim nor appenv itself: an editor given this path must get
     // the real interpreter.
     let skip = Skip::for_env(|name| plan.value(name));
-    let program = exec::lookup(&argv[0], plan.value("PATH"), &|p| skip.skips(p))?;
+    let program = skip.lookup(&argv[0], plan.value("PATH"))?;
     argv[0] = program.into_os_string();
     let mut out = Vec::new();
     for (i, arg) in argv.iter().enumerate() {

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use camino::Utf8Path;
 
-use crate::exec::{self, Skip};
+use crate::exec::Skip;
 use crate::plan::{Env, Plan};
 use crate::text::sanitize;
 
@@ -71,7 +71,7 @@ pub fn decide(plan: &Plan, program: Option<&OsStr>, skip: &Skip) -> Prefix {
         return Prefix::None;
     };
     let path = plan.value("PATH");
-    let find = |name: &OsStr| exec::lookup_named(name, path, &|p| skip.skips(p));
+    let find = |name: &OsStr| skip.lookup_named(name, path);
     let Ok(launcher) = find(OsStr::new(first)) else {
         return Prefix::Unavailable { words };
     };

@@ -56,7 +56,7 @@ pub fn run(argv: Vec<OsString>, inherited: Env) -> Error {
             .into_iter()
             .chain(started_from),
     );
-    let lookup = |path: Option<&OsStr>| exec::lookup_named(&name, path, &|p| skip.skips(p));
+    let lookup = |path: Option<&OsStr>| skip.lookup_named(&name, path);
 
     if depth >= MAX_DEPTH {
         let found = match lookup(inherited.get(OsStr::new("PATH")).map(OsString::as_os_str)) {
