@@ -158,7 +158,6 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
         return (Target::Nothing, Watch::new(None));
     };
     let mut watch = Watch::new(Some(&found));
-    watch.root_files(&found.dir);
     let request = Request {
         start: start.clone(),
         env_name: ctx.global.env.clone(),
@@ -169,6 +168,8 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
     let plan = match plan::resolve_at(root, &request, &ctx.base) {
         Ok(plan) => plan,
         Err(e) => {
+            // A file that does not parse is the one being edited.
+            watch.root_files(&found.dir);
             watch.trust_store(ctx);
             // What a broken app read is not known: no fingerprint.
             watch.complete = false;
@@ -179,6 +180,7 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
             return (target, watch);
         }
     };
+    watch.root_files_in(&found.dir, &plan.inputs);
     watch.inputs(&plan);
     watch.extra(&plan, ctx);
     watch.by_cwd = by_cwd(&plan);

@@ -81,9 +81,14 @@ impl Watch {
     /// (a `.env` with a syntax error has no plan, and is being edited):
     /// those of [`crate::input::ALWAYS`] that are there, as trust counts them.
     pub(super) fn root_files(&mut self, root: &Utf8Path) {
-        let Ok(inputs) = Inputs::open(root) else {
-            return;
-        };
+        if let Ok(inputs) = Inputs::open(root) {
+            self.root_files_in(root, &inputs);
+        }
+    }
+
+    /// [`Watch::root_files`] from a root already opened and listed (a
+    /// plan's), so it is not listed again.
+    pub(super) fn root_files_in(&mut self, root: &Utf8Path, inputs: &Inputs) {
         let (Ok(listing), Ok(names)) = (inputs.listing(), inputs.always()) else {
             return;
         };
