@@ -275,7 +275,8 @@ fn hide_values(message: &str) -> String {
     for lead in ["invalid type: ", "invalid value: ", "invalid length "] {
         if let Some(rest) = message.strip_prefix(lead) {
             let kind = rest.split([' ', ',']).next().unwrap_or_default();
-            let expected = rest.find(", expected").map_or("", |at| &rest[at..]);
+            // The last one: the value comes first and may hold the words.
+            let expected = rest.rfind(", expected").map_or("", |at| &rest[at..]);
             return format!("{lead}{kind}{expected}");
         }
     }
@@ -301,6 +302,15 @@ fn distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_value_holding_serdes_words_is_still_hidden() {
+        let message = r#"invalid type: string "x, expected hunter2", expected a boolean"#;
+        assert_eq!(
+            super::hide_values(message),
+            "invalid type: string, expected a boolean"
+        );
+    }
+
     use super::*;
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
