@@ -200,6 +200,17 @@ impl Inputs {
         Some(Arc::from(bytes))
     }
 
+    /// [`Inputs::fetch`] with the digest of the bytes: the one kept when the
+    /// resolver read the file (not hashed again), or that of a fresh read.
+    pub fn fetch_digested(&self, name: &str) -> (Option<Arc<[u8]>>, Option<Digest>) {
+        if let Some(input) = self.read.iter().find(|i| i.name == name) {
+            return (input.bytes.clone(), input.digest);
+        }
+        let bytes = self.fetch(name);
+        let digest = bytes.as_deref().map(sha256);
+        (bytes, digest)
+    }
+
     /// The root's names, listed once, at the first call: every later
     /// question about a name in the root is answered from it.
     pub fn listing(&self) -> Result<&Listing, InputError> {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 
 use super::TrustError;
-use crate::input::{ALWAYS, Inputs, TEMPLATE, matches, sha256};
+use crate::input::{ALWAYS, Inputs, TEMPLATE, matches};
 use crate::{config, dotenv, procfile};
 
 pub use crate::input::Digest;
@@ -58,8 +58,7 @@ impl AppFiles {
             .into_iter()
             .filter(|name| !name.is_empty())
             .map(|name| {
-                let bytes = inputs.fetch(&name);
-                let digest = digest_of(inputs, &name, bytes.as_deref());
+                let (bytes, digest) = inputs.fetch_digested(&name);
                 if let Some(bytes) = bytes.filter(|_| is_env_file(&name)) {
                     contents.insert(name.clone(), bytes);
                 }
@@ -99,15 +98,6 @@ impl AppFiles {
             skipped: Vec::new(),
             contents: BTreeMap::new(),
         }
-    }
-}
-
-/// The digest of `bytes`, the content of `name`: the one the resolver kept
-/// when it read the file, rather than hashing it again.
-fn digest_of(inputs: &Inputs, name: &str, bytes: Option<&[u8]>) -> Option<Digest> {
-    match inputs.files().iter().find(|input| input.name == name) {
-        Some(input) => input.digest,
-        None => bytes.map(sha256),
     }
 }
 
