@@ -55,6 +55,10 @@ pub struct Stats {
 /// every few milliseconds (every 10 at the slowest kernel tick).
 const TICK: Duration = Duration::from_millis(50);
 
+/// The tick of a file system that stamps whole seconds (two on FAT, and
+/// some network mounts): a time with no nanoseconds may come from one.
+const COARSE_TICK: Duration = Duration::from_secs(2);
+
 impl Stats {
     /// For an answer being made now: the times must be older than a tick
     /// before `started`, when the answer began to read.
@@ -84,7 +88,7 @@ impl Stats {
             Ok(meta) => {
                 let mtime = time(meta.mtime(), meta.mtime_nsec());
                 let ctime = time(meta.ctime(), meta.ctime_nsec());
-                if mtime >= self.newest || ctime >= self.newest {
+                if !vouches(self.newest, mtime, ctime) {
                     self.settled = false;
                 }
                 digest.field(b"stat");
@@ -116,6 +120,19 @@ impl Stats {
     }
 }
 
+/// Whether times `mtime` and `ctime` are old enough, against `newest`, to
+/// vouch that the file cannot change again without them moving. Times of
+/// whole seconds are taken as a coarse file system's, whose tick is longer.
+fn vouches(newest: Duration, mtime: Duration, ctime: Duration) -> bool {
+    let coarse = mtime.subsec_nanos() == 0 && ctime.subsec_nanos() == 0;
+    let newest = if coarse {
+        newest.saturating_sub(COARSE_TICK)
+    } else {
+        newest
+    };
+    mtime < newest && ctime < newest
+}
+
 fn time(secs: i64, nanos: i64) -> Duration {
     let secs = u64::try_from(secs).unwrap_or(0);
     Duration::new(secs, u32::try_from(nanos).unwrap_or(0))
@@ -123,6 +140,23 @@ fn time(secs: i64, nanos: i64) -> Duration {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn whole_second_times_need_a_coarse_tick_to_vouch() {
+        let newest = Duration::from_millis(100_500);
+        let fine = Duration::from_millis(99_700);
+        assert!(vouches(newest, fine, fine));
+        // 99.0 s: a whole-second stamp of a write as late as 99.99 s.
+        let whole = Duration::from_secs(99);
+        assert!(!vouches(newest, whole, whole));
+        assert!(vouches(
+            newest,
+            Duration::from_secs(98),
+            Duration::from_secs(98)
+        ));
+        assert!(vouches(newest, whole, fine));
+        assert!(!vouches(Duration::MAX, Duration::MAX, fine));
+    }
+
     use super::*;
     use std::fs;
 
