@@ -241,7 +241,10 @@ fn signal_dispositions_and_fds_are_the_callers() {
             .env("APPENV_BIN", &bin)
             .output()
             .unwrap();
-        stdout(&out)
+        assert!(out.status.success(), "{script}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(!text.is_empty(), "{script} printed nothing");
+        text
     };
     // Ignored stays ignored, default stays default (Rust ignores SIGPIPE at start-up).
     let direct = run("trap '' INT; exec grep -E 'SigIgn|SigBlk' /proc/self/status");
