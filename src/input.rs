@@ -449,6 +449,17 @@ pub fn sha256(bytes: &[u8]) -> Digest {
     Sha256::digest(bytes).into()
 }
 
+/// Bytes as lowercase hex, as digests are written in records and names.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(2 * bytes.len()), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
+}
+
 /// The owner of `stat` when it is neither the effective user nor root: such
 /// a file or directory is not taken as part of an app of the user's.
 pub fn owned_by_other(stat: &FileStat) -> Option<u32> {

@@ -140,11 +140,6 @@ impl ShellLine {
             None => format!("{body}{tail}"),
         })
     }
-
-    /// Whether the shell is left to exec the last command itself.
-    pub fn execs(&self) -> bool {
-        self.exec_at.is_some()
-    }
 }
 
 /// One command of words only, none of them needing the shell.

@@ -4,7 +4,6 @@
 //! next edit shows it again.
 
 use std::ffi::OsStr;
-use std::fmt::Write as _;
 use std::fs::{self, DirBuilder, OpenOptions};
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
@@ -13,6 +12,7 @@ use std::path::{Path, PathBuf};
 use camino::Utf8Path;
 use sha2::{Digest as _, Sha256};
 
+use crate::input::{hex, sha256};
 use crate::plan::Env;
 
 /// Whether the notice for this state of `files` in `root` is new: true the
@@ -22,8 +22,8 @@ pub fn first_time(env: &Env, root: &Utf8Path, files: &[String]) -> bool {
     let Some(dir) = stamp_dir(env) else {
         return true;
     };
-    let app = &hex(Sha256::digest(root.as_str()))[..32];
-    let change = &hex(fingerprint(root, files))[..32];
+    let app = &hex(&sha256(root.as_str().as_bytes()))[..32];
+    let change = &hex(fingerprint(root, files).as_ref())[..32];
     let made = DirBuilder::new().recursive(true).mode(0o700).create(&dir);
     let created = made.and_then(|()| {
         OpenOptions::new()
@@ -97,16 +97,6 @@ fn stamp_dir(env: &Env) -> Option<PathBuf> {
         .map(|p| p.join("appenv"))
         .or_else(|| var("HOME").map(|h| h.join(".cache/appenv")))?;
     Some(base.join("notices"))
-}
-
-fn hex(bytes: impl AsRef<[u8]>) -> String {
-    bytes
-        .as_ref()
-        .iter()
-        .fold(String::with_capacity(64), |mut hex, byte| {
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
 }
 
 #[cfg(test)]

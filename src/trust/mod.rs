@@ -26,7 +26,6 @@ use std::path::PathBuf;
 use std::{fmt, io};
 
 use camino::{Utf8Path, Utf8PathBuf};
-use sha2::{Digest as _, Sha256};
 
 /// The base environment. This module reads only this map, never the process's own.
 pub use crate::plan::Env;
@@ -241,7 +240,7 @@ impl TrustStore {
     pub fn record_path(&self, root: &Utf8Path) -> Utf8PathBuf {
         self.dir.join(format!(
             "{}.json",
-            record::hex(&Sha256::digest(root.as_str()).into())
+            record::hex(&crate::input::sha256(root.as_str().as_bytes()))
         ))
     }
 }

@@ -24,7 +24,6 @@
 //! as `vars`) and version 1 records (no `allowed`, no variables) are read too.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read as _, Write as _};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
@@ -267,12 +266,7 @@ pub(super) fn sync_dir(dir: &Utf8Path) -> Result<(), TrustError> {
 }
 
 pub(super) fn hex(digest: &Digest) -> String {
-    digest
-        .iter()
-        .fold(String::with_capacity(64), |mut hex, byte| {
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
+    crate::input::hex(digest)
 }
 
 fn unhex(hex: &str) -> Option<Digest> {

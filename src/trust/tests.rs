@@ -1,4 +1,5 @@
 use super::*;
+use sha2::{Digest as _, Sha256};
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
