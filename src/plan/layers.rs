@@ -15,15 +15,11 @@ use crate::dotenv::{self};
 use crate::input::{self, Inputs};
 use crate::text::{line_of, sanitize};
 
-/// Why an app's file may not set `name`, if it may not. appenv's own
-/// variables and where it keeps trust belong to the user: an allowed app
-/// setting `APPENV_TRUSTED_DIRS=/` or moving the trust store would make every
-/// appenv started under it trust apps that were never allowed.
-pub(super) fn reserved(name: &str, base: &Env) -> Option<&'static str> {
-    Reserved::new(base).why(name)
-}
-
-/// [`reserved`] for many names: the base env is looked at once.
+/// The names an app's files may not set. appenv's own variables and where
+/// it keeps trust belong to the user: an allowed app setting
+/// `APPENV_TRUSTED_DIRS=/` or moving the trust store would make every
+/// appenv started under it trust apps that were never allowed. The base env
+/// is looked at once, for every name.
 pub(super) struct Reserved {
     xdg_inherited: bool,
 }
@@ -36,6 +32,7 @@ impl Reserved {
         Self { xdg_inherited }
     }
 
+    /// Why an app's file may not set `name`, if it may not.
     pub(super) fn why(&self, name: &str) -> Option<&'static str> {
         if name.starts_with("APPENV_") {
             Some("names starting with APPENV_ are appenv's own, and an app's files cannot set them")
@@ -55,6 +52,7 @@ impl Reserved {
 /// one, with what substitution sees at each step.
 pub(super) struct Layers<'a> {
     base: &'a Env,
+    reserved: Reserved,
     override_inherited: bool,
     /// Every variable set, in order: of a name set twice, the later wins.
     vars: Vec<(String, String, Source)>,
@@ -74,6 +72,7 @@ impl<'a> Layers<'a> {
     pub(super) fn new(base: &'a Env, override_inherited: bool) -> Self {
         Layers {
             base,
+            reserved: Reserved::new(base),
             override_inherited,
             vars: Vec::new(),
             index: RefCell::default(),
@@ -114,7 +113,7 @@ impl<'a> Layers<'a> {
 
     pub(super) fn add_config_vars(&mut self, config: &Config, bytes: &[u8]) -> Result<(), Error> {
         for (key, value) in &config.env.vars.0 {
-            if let Some(why) = reserved(key, self.base) {
+            if let Some(why) = self.reserved.why(key) {
                 return Err(Error::Reserved {
                     file: config::FILE_NAME.into(),
                     line: line_of(bytes, value.span().start),
@@ -181,7 +180,7 @@ impl<'a> Layers<'a> {
                     let entries = dotenv::parse(&name, &bytes, self).map_err(Error::Dotenv)?;
                     let count = entries.len();
                     self.vars.reserve(count);
-                    let reserved = Reserved::new(self.base);
+                    let reserved = &self.reserved;
                     if let Some((e, why)) =
                         entries.iter().find_map(|e| Some((e, reserved.why(e.key)?)))
                     {

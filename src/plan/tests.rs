@@ -1,4 +1,4 @@
-use super::layers::reserved;
+use super::layers::Reserved;
 use super::*;
 use std::fs;
 
@@ -220,7 +220,7 @@ fn an_apps_files_cannot_set_appenvs_names_or_the_trust_stores_place() {
         ("APPENVX", &env(&[]), false),
     ] {
         assert_eq!(
-            reserved(name, base).is_some(),
+            Reserved::new(base).why(name).is_some(),
             refused,
             "{name} with {base:?}"
         );
