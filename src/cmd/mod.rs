@@ -185,8 +185,13 @@ impl Context {
     }
 
     pub fn request(&self) -> Result<Request, Error> {
-        Ok(Request {
-            start: self.start_dir()?,
+        Ok(self.request_at(self.start_dir()?))
+    }
+
+    /// [`Context::request`] from a start directory already found.
+    pub fn request_at(&self, start: Utf8PathBuf) -> Request {
+        Request {
+            start,
             env_name: self.global.env.clone(),
             override_inherited: self.global.override_inherited,
             trusted_dirs: match &self.caller {
@@ -195,7 +200,7 @@ impl Context {
                 ),
                 None => plan::TrustedDirs::FromBase,
             },
-        })
+        }
     }
 
     pub fn resolve(&self) -> Result<Plan, Error> {

@@ -116,12 +116,7 @@ impl Status {
         status.watch.root_files(&found.dir);
         status.watch.dirs(&start, Some(&found.dir));
         status.root = Some(found.dir.clone());
-        let request = plan::Request {
-            start,
-            env_name: ctx.global.env.clone(),
-            override_inherited: ctx.global.override_inherited,
-            ..Default::default()
-        };
+        let request = ctx.request_at(start);
         let plan = match plan::resolve_at(found.clone(), &request, &ctx.base) {
             Ok(plan) => plan,
             Err(e) => {

@@ -25,7 +25,7 @@ use crate::cli::{ExportShell, Global};
 use crate::error::{Error, print};
 use crate::exec::FileId;
 use crate::hook_state::{self, Change, HookState};
-use crate::plan::{self, Env, FileStatus, Plan, Request};
+use crate::plan::{self, Env, FileStatus, Plan};
 use crate::root::{self, Root};
 use crate::shell::Shell;
 use crate::text::{sanitize, sanitize_bytes};
@@ -158,12 +158,7 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
         return (Target::Nothing, Watch::new(None));
     };
     let mut watch = Watch::new(Some(&found));
-    let request = Request {
-        start: start.clone(),
-        env_name: ctx.global.env.clone(),
-        override_inherited: ctx.global.override_inherited,
-        ..Default::default()
-    };
+    let request = ctx.request_at(start.clone());
     let root = same_app(state.root.as_deref(), found.clone());
     let plan = match plan::resolve_at(root, &request, &ctx.base) {
         Ok(plan) => plan,
