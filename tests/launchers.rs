@@ -6,8 +6,6 @@
 
 use crate::common;
 
-use std::path::Path;
-
 use common::{App, have, stderr, stdout};
 
 /// Prints the variables the test is about.
@@ -27,19 +25,9 @@ fn app(files: &[(&str, &str)], tools: &[&str]) -> App {
     let bin = app.tmp.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     for tool in tools.iter().chain(&["python3"]) {
-        std::os::unix::fs::symlink(real(tool), bin.join(tool)).unwrap();
+        std::os::unix::fs::symlink(common::real_tool(tool), bin.join(tool)).unwrap();
     }
     app
-}
-
-/// Where `tool` is (Debian's python3 before a version manager's shim).
-fn real(tool: &str) -> String {
-    if tool == "python3" && Path::new("/usr/bin/python3").exists() {
-        return "/usr/bin/python3".into();
-    }
-    common::which(tool)
-        .map(|path| path.display().to_string())
-        .unwrap_or_default()
 }
 
 fn appenv(app: &App) -> assert_cmd::Command {

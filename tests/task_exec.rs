@@ -40,18 +40,8 @@ fn app() -> App {
     app
 }
 
-/// Debian's own program first: a version manager's shim in front of it
-/// would be a wrapper process of its own.
 fn which(tool: &str) -> String {
-    for dir in ["/usr/bin", "/bin"] {
-        let path = format!("{dir}/{tool}");
-        if std::path::Path::new(&path).exists() {
-            return path;
-        }
-    }
-    common::which(tool)
-        .map(|path| path.display().to_string())
-        .unwrap_or_default()
+    common::real_tool(tool).display().to_string()
 }
 
 /// The first line of `child`'s stdout, waited for in a thread.

@@ -167,6 +167,20 @@ pub fn which(tool: &str) -> Option<PathBuf> {
     (out.status.success() && !path.is_empty()).then(|| PathBuf::from(path))
 }
 
+/// The program a test links into its sandbox for `tool`: Debian's own
+/// first (a version manager's shim in front of it would be a wrapper process
+/// of its own, and may need the host's environment), else what the runner's
+/// PATH finds. A tool that is nowhere fails the test, naming it: the caller
+/// has checked with [`require`] when the tool may be missing.
+pub fn real_tool(tool: &str) -> PathBuf {
+    ["/usr/bin", "/bin"]
+        .into_iter()
+        .map(|dir| Path::new(dir).join(tool))
+        .find(|path| path.exists())
+        .or_else(|| which(tool))
+        .unwrap_or_else(|| panic!("{tool} is needed here and was not found"))
+}
+
 /// True when `tool` runs here; in CI a missing tool fails the test.
 pub fn require(tool: &str) -> bool {
     require_that(

@@ -79,9 +79,7 @@ fn prompt(shell: Shell) -> &'static str {
 }
 
 fn which(tool: &str) -> String {
-    crate::common::which(tool)
-        .map(|path| path.display().to_string())
-        .unwrap_or_default()
+    crate::common::real_tool(tool).display().to_string()
 }
 
 fn shells() -> Vec<Shell> {

@@ -271,7 +271,7 @@ fn args(shell: Shell) -> &'static [&'static str] {
 }
 
 fn which(tool: &str) -> PathBuf {
-    crate::common::which(tool).unwrap_or_default()
+    crate::common::real_tool(tool)
 }
 
 /// Writes the shell's rc file: the README's line.
