@@ -73,6 +73,8 @@ pub fn framework(root: &Utf8Path, look: Look, virtualenv: bool) -> Option<Framew
         Some(Framework::Laravel)
     } else if depends_on_phoenix(root) {
         Some(Framework::Phoenix)
+    } else if has(look, "mix.exs") {
+        Some(Framework::Mix)
     } else if has(look, "Gemfile") {
         Some(Framework::Ruby)
     } else if has(look, "pyproject.toml") || has(look, "requirements.txt") || virtualenv {

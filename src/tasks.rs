@@ -435,7 +435,7 @@ mod tests {
                     "mix.exs",
                     "[{:phoenix_html, \"~> 4.0\"}] # {:phoenix, \"x\"}\n",
                 )],
-                None,
+                Some(Framework::Mix),
             ),
             (&[("Gemfile", "")], Some(Framework::Ruby)),
             (&[("pyproject.toml", "")], Some(Framework::Python)),

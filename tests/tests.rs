@@ -27,6 +27,7 @@ mod hook;
 mod init;
 mod isolation;
 mod launchers;
+mod mix;
 mod package_scripts;
 mod rails;
 mod readers_never_panic;
