@@ -12,6 +12,7 @@ pub enum Framework {
     Mix,
     Ruby,
     Python,
+    Perl,
     Node,
 }
 
@@ -25,6 +26,7 @@ impl fmt::Display for Framework {
             Framework::Mix => "Mix",
             Framework::Ruby => "Ruby",
             Framework::Python => "Python",
+            Framework::Perl => "Perl",
             Framework::Node => "Node",
         })
     }
@@ -54,6 +56,9 @@ impl Framework {
             Framework::Mix => &[("console", &["iex", "-S", "mix"])],
             Framework::Ruby => &[("console", &["irb"])],
             Framework::Python => &[("console", &["python"])],
+            // The debugger's REPL; `tasks` prefers the app's own `reply` or
+            // `re.pl` (see `markers::perl_console`).
+            Framework::Perl => &[("console", &["perl", "-de0"])],
             Framework::Node => &[("console", &["node"])],
         }
     }

@@ -44,6 +44,9 @@ pub struct Isolation {
     pub path: Option<Decided<Vec<Utf8PathBuf>>>,
     /// The virtualenv whose `bin` is on PATH: sets VIRTUAL_ENV, removes PYTHONHOME.
     pub virtualenv: Option<Utf8PathBuf>,
+    /// Carton's module directory (absolute), put first on PERL5LIB: what
+    /// `carton exec` does, without its process.
+    pub perl_lib: Option<Utf8PathBuf>,
     /// What the Procfile said that did not decide anything, for `explain`.
     pub notes: Vec<String>,
 }
@@ -98,6 +101,7 @@ pub fn detect_in(
     if let Some(Decided { value, .. }) = &iso.path {
         iso.virtualenv = value.iter().find_map(|dir| virtualenv_of(root, dir, look));
     }
+    iso.perl_lib = markers::perl_lib(look).map(|dir| root.join(dir));
     iso
 }
 
@@ -346,6 +350,19 @@ mod tests {
         );
         let (_t, root) = app(&["bin/python", "bin/activate"]);
         assert_eq!(detect(&root, None, None).virtualenv, Some(root.clone()));
+    }
+
+    #[test]
+    fn carton_local_goes_on_perl5lib_and_path() {
+        let (_t, root) = app(&["cpanfile", "local/lib/perl5/", "local/bin/"]);
+        let iso = detect(&root, None, None);
+        assert_eq!(iso.perl_lib, Some(root.join("local/lib/perl5")));
+        assert_eq!(iso.path.unwrap().value, [root.join("local/bin")]);
+        assert!(iso.prefix.is_none());
+        // Without a cpanfile, `local/` is anyone's directory.
+        let (_t, root) = app(&["local/lib/perl5/", "local/bin/"]);
+        let iso = detect(&root, None, None);
+        assert_eq!((iso.perl_lib, iso.path), (None, None));
     }
 
     #[test]

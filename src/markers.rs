@@ -11,7 +11,7 @@ use crate::framework::Framework;
 
 /// Names that make a directory an app root when no `appenv.toml`, `Procfile`
 /// or `.env` is found above the start directory.
-pub const ROOT: [&str; 9] = [
+pub const ROOT: [&str; 10] = [
     "Gemfile",
     "pyproject.toml",
     "requirements.txt",
@@ -19,6 +19,7 @@ pub const ROOT: [&str; 9] = [
     "package.json",
     "composer.json",
     "mix.exs",
+    "cpanfile",
     "go.mod",
     "Cargo.toml",
 ];
@@ -79,10 +80,41 @@ pub fn framework(root: &Utf8Path, look: Look, virtualenv: bool) -> Option<Framew
         Some(Framework::Ruby)
     } else if has(look, "pyproject.toml") || has(look, "requirements.txt") || virtualenv {
         Some(Framework::Python)
+    } else if is_perl(look) {
+        Some(Framework::Perl)
     } else if has(look, "package.json") {
         Some(Framework::Node)
     } else {
         None
+    }
+}
+
+/// A Perl app: a `cpanfile` with what Carton makes of it, the
+/// `cpanfile.snapshot` it writes or the `local/` it installs into. A
+/// `cpanfile` alone marks a root, but says less: a CPAN distribution keeps
+/// one to list its own dependencies.
+fn is_perl(look: Look) -> bool {
+    has(look, "cpanfile") && (has(look, "cpanfile.snapshot") || is_dir(look, "local"))
+}
+
+/// Where Carton installs an app's modules, which goes on `PERL5LIB` as
+/// `carton exec` puts it there.
+pub fn perl_lib(look: Look) -> Option<&'static str> {
+    (has(look, "cpanfile") && is_dir(look, PERL_LIB)).then_some(PERL_LIB)
+}
+
+const PERL_LIB: &str = "local/lib/perl5";
+
+/// The Perl REPL a Perl app's console runs: the app's own `reply` or
+/// `re.pl` (Devel::REPL) when Carton installed one, else the debugger,
+/// which every perl has.
+pub fn perl_console(look: Look) -> &'static [&'static str] {
+    if look("local/bin/reply", true).is_some() {
+        &["local/bin/reply"]
+    } else if look("local/bin/re.pl", true).is_some() {
+        &["local/bin/re.pl"]
+    } else {
+        &["perl", "-de0"]
     }
 }
 
@@ -159,6 +191,9 @@ pub fn bin_dirs(look: Look) -> Vec<(&'static str, &'static str)> {
     }
     if has(look, "composer.json") && is_dir(look, "vendor/bin") {
         dirs.push(("vendor/bin", "composer.json with vendor/bin"));
+    }
+    if has(look, "cpanfile") && is_dir(look, "local/bin") {
+        dirs.push(("local/bin", "cpanfile with local/bin"));
     }
     dirs
 }

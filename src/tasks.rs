@@ -99,7 +99,13 @@ pub fn list(plan: &Plan) -> Vec<Task> {
         }
     }
     if let Some(framework) = framework(plan) {
-        for (name, argv) in framework.builtins() {
+        for &(name, argv) in framework.builtins() {
+            let argv = match (framework, name) {
+                (Framework::Perl, "console") => {
+                    crate::markers::perl_console(&crate::markers::by_path(&plan.root.dir))
+                }
+                _ => argv,
+            };
             add(Task {
                 name: (*name).into(),
                 origin: Origin::Builtin(framework),
@@ -381,6 +387,10 @@ mod tests {
         fs::create_dir_all(&root).unwrap();
         for (name, content) in files {
             let p = root.join(name);
+            if name.ends_with('/') {
+                fs::create_dir_all(p).unwrap();
+                continue;
+            }
             fs::create_dir_all(p.parent().unwrap()).unwrap();
             fs::write(p, content).unwrap();
         }
@@ -410,7 +420,7 @@ mod tests {
     #[test]
     fn frameworks_and_their_builtins() {
         type Files<'a> = &'a [(&'a str, &'a str)];
-        let cases: [(Files, Option<Framework>); 10] = [
+        let cases: [(Files, Option<Framework>); 13] = [
             (
                 &[("bin/rails", ""), ("Gemfile", "")],
                 Some(Framework::Rails),
@@ -437,6 +447,12 @@ mod tests {
                 )],
                 Some(Framework::Mix),
             ),
+            (
+                &[("cpanfile", ""), ("cpanfile.snapshot", "")],
+                Some(Framework::Perl),
+            ),
+            (&[("cpanfile", ""), ("local/", "")], Some(Framework::Perl)),
+            (&[("cpanfile", "")], None),
             (&[("Gemfile", "")], Some(Framework::Ruby)),
             (&[("pyproject.toml", "")], Some(Framework::Python)),
             (

@@ -29,6 +29,7 @@ mod isolation;
 mod launchers;
 mod mix;
 mod package_scripts;
+mod perl;
 mod rails;
 mod readers_never_panic;
 mod same_as;

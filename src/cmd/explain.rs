@@ -125,6 +125,13 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
             sanitize(venv.as_str())
         );
     }
+    if let Some(lib) = &iso.perl_lib {
+        let _ = writeln!(
+            out,
+            "  PERL5LIB   first: {} (found cpanfile with it, as `carton exec`)",
+            sanitize(lib.as_str())
+        );
+    }
     for note in &iso.notes {
         let _ = writeln!(out, "  note       {note}");
     }

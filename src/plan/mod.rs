@@ -355,6 +355,12 @@ fn apply_isolation(isolation: &Isolation, vars: &mut BTreeMap<OsString, Var>) ->
             removed.push("PYTHONHOME".into());
         }
     }
+    if let Some(lib) = &isolation.perl_lib {
+        let old = vars.get(OsStr::new("PERL5LIB")).map(|v| v.value.clone());
+        let value = prepend_path(std::slice::from_ref(lib), &old.unwrap_or_default());
+        let source = Source::Isolation;
+        vars.insert("PERL5LIB".into(), Var { value, source });
+    }
     removed
 }
 

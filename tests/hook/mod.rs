@@ -1,5 +1,6 @@
 //! End-to-end tests of the shell hook, in the real shells.
 
+mod app_shapes;
 mod cost;
 mod export;
 mod harness;
