@@ -1,8 +1,10 @@
 //! Env files in dotenvy's dialect, read in one pass: each line is cut, parsed
 //! and substituted once, with the line number it starts on. appenv adds errors
-//! that name `file:line`, a leading BOM, and substitution that sees earlier
-//! layers. The dialect is dotenvy's exactly, quirks included; a property test
-//! checks it against dotenvy itself.
+//! that name `file:line`, a leading BOM, substitution that sees earlier
+//! layers, `${NAME:-word}` and `${NAME-word}` in their POSIX meaning, and a
+//! note for every `$` that yields nothing or stops short. Otherwise the
+//! dialect is dotenvy's exactly, quirks included; a property test checks it
+//! against dotenvy itself.
 
 mod explain;
 mod lines;
@@ -45,6 +47,106 @@ impl fmt::Display for DotenvError {
     }
 }
 
+/// A `$` in a value that yields nothing or stops short, noted so that no
+/// value changes silently. Never the value: a bare name that nothing defines
+/// is shown by where its `$` is, since in an unquoted secret (`Pa$word1`) the
+/// "name" is the rest of the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub line: usize,
+    /// The variable whose value holds the `$`.
+    pub key: String,
+    pub kind: Substitution,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Substitution {
+    /// `$NAME` that nothing defines: empty. `cut`: the name ended at a `_`.
+    Undefined { at: usize, cut: bool },
+    /// `${NAME}` that nothing defines: empty.
+    UndefinedBraced { name: String },
+    /// `$A_B` with `A` defined: `$A`, then `_B` as text.
+    CutShort { name: String },
+    /// A `$` with no name after it: dropped.
+    Lone { at: usize },
+    /// `$(`: nothing runs; the `$` is dropped and the rest kept.
+    Command { at: usize },
+    /// `${}`: dropped.
+    Empty { at: usize },
+    /// `${NAME:-word}` (`colon`) or `${NAME-word}` with NAME unset (or
+    /// empty): the word, as written (`nested`: it holds a `$`).
+    Default {
+        name: String,
+        colon: bool,
+        nested: bool,
+    },
+    /// `${NAME:=word}` and the other shell forms appenv does not read: empty.
+    Unsupported { name: String, op: &'static str },
+}
+
+impl fmt::Display for Substitution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const KEEP: &str = "write \\$ or single-quote the value to keep a `$`";
+        match self {
+            Substitution::Undefined { at, cut: false } => write!(
+                f,
+                "the `$` at character {at} starts a name that nothing defines, so it reads as empty; {KEEP}"
+            ),
+            Substitution::Undefined { at, cut: true } => write!(
+                f,
+                "the `$` at character {at} starts a name that nothing defines, read up to a `_` (names end there in this dialect: write ${{NAME_REST}} for the longer one), so it reads as empty; {KEEP}"
+            ),
+            Substitution::UndefinedBraced { name } => write!(
+                f,
+                "${{{}}} is not defined, so it reads as empty (write ${{{}:-}} for an optional value)",
+                sanitize(name),
+                sanitize(name)
+            ),
+            Substitution::CutShort { name } => write!(
+                f,
+                "${} is read as the name and the `_` after it as text (names end at `_` in this dialect): write ${{{}_…}} for a longer name",
+                sanitize(name),
+                sanitize(name)
+            ),
+            Substitution::Lone { at } => write!(
+                f,
+                "the `$` at character {at} has no name after it and is dropped; {KEEP}"
+            ),
+            Substitution::Command { at } => write!(
+                f,
+                "`$(` at character {at} is not run: the `$` is dropped and the rest kept as text; {KEEP}"
+            ),
+            Substitution::Empty { at } => {
+                write!(f, "`${{}}` at character {at} names nothing and is dropped")
+            }
+            Substitution::Default {
+                name,
+                colon,
+                nested,
+            } => {
+                let name = sanitize(name);
+                let (op, state) = match colon {
+                    true => (":-", "unset or empty"),
+                    false => ("-", "unset"),
+                };
+                write!(
+                    f,
+                    "{name} is {state}, so the default in ${{{name}{op}…}} is used (POSIX; dotenvy, mise and uv read it as empty)"
+                )?;
+                if *nested {
+                    f.write_str(", as written: a `$` in a default is not substituted")?;
+                }
+                Ok(())
+            }
+            Substitution::Unsupported { name, op } => write!(
+                f,
+                "${{{}{op}…}} is not understood (of the shell's forms only :- and - are), so it reads as empty",
+                sanitize(name)
+            ),
+        }
+    }
+}
+
 /// What `$NAME` and `${NAME}` see besides earlier lines of the same file, in
 /// dotenvy's order: the inherited environment first (dotenvy reads the
 /// process environment before its own data), then earlier lines of the file,
@@ -74,6 +176,37 @@ pub fn parse<'a>(
     bytes: &'a [u8],
     seed: &impl Seed,
 ) -> Result<Vec<Entry<'a>>, DotenvError> {
+    read(name, bytes, seed).map(|read| read.entries)
+}
+
+/// A file's entries, in order, and the notes its substitutions gave.
+#[derive(Debug)]
+pub struct Read<'a> {
+    pub entries: Vec<Entry<'a>>,
+    pub notes: Vec<Note>,
+}
+
+/// [`parse`], with the notes.
+pub fn read<'a>(name: &str, bytes: &'a [u8], seed: &impl Seed) -> Result<Read<'a>, DotenvError> {
+    read_as(name, bytes, seed, true)
+}
+
+/// dotenvy's own reading of `${NAME:-word}`: one undefined name.
+#[cfg(test)]
+fn parse_as_dotenvy<'a>(
+    name: &str,
+    bytes: &'a [u8],
+    seed: &impl Seed,
+) -> Result<Vec<Entry<'a>>, DotenvError> {
+    read_as(name, bytes, seed, false).map(|read| read.entries)
+}
+
+fn read_as<'a>(
+    name: &str,
+    bytes: &'a [u8],
+    seed: &impl Seed,
+    posix_defaults: bool,
+) -> Result<Read<'a>, DotenvError> {
     let fail = |line: usize, message: String| DotenvError {
         file: name.to_owned(),
         line: Some(line),
@@ -90,6 +223,9 @@ pub fn parse<'a>(
         index: None,
         seed,
         budget: SUBSTITUTED,
+        posix_defaults,
+        pending: Vec::new(),
+        notes: Vec::new(),
     };
     for logical in Lines::new(text) {
         if logical.unfinished.is_some() {
@@ -97,11 +233,25 @@ pub fn parse<'a>(
         }
         match value::parse_line(logical.text, &mut parsed) {
             Ok(None) => {}
-            Ok(Some((key, value))) => parsed.push(Entry {
-                key,
-                value,
-                line: logical.line,
-            }),
+            Ok(Some((key, value))) => {
+                for kind in std::mem::take(&mut parsed.pending) {
+                    let line = logical.line;
+                    let note = Note {
+                        line,
+                        key: key.to_owned(),
+                        kind,
+                    };
+                    // Once per change: `${X}${X}` is one note (bare names are told apart by where they are).
+                    if !parsed.notes.contains(&note) {
+                        parsed.notes.push(note);
+                    }
+                }
+                parsed.push(Entry {
+                    key,
+                    value,
+                    line: logical.line,
+                })
+            }
             Err(Refused::Syntax) => return Err(fail(logical.line, explain::explain(&logical))),
             Err(Refused::Oversized) => {
                 let message = format!(
@@ -112,7 +262,10 @@ pub fn parse<'a>(
             }
         }
     }
-    Ok(parsed.entries)
+    Ok(Read {
+        entries: parsed.entries,
+        notes: parsed.notes,
+    })
 }
 
 /// The entries so far, and what substitution looks at.
@@ -124,6 +277,10 @@ struct Parsed<'a, 's, S> {
     seed: &'s S,
     /// How many more bytes substitution may add.
     budget: usize,
+    posix_defaults: bool,
+    /// The notes of the line being read, until its key is known.
+    pending: Vec<Substitution>,
+    notes: Vec<Note>,
 }
 
 /// The most that substitution may add to the values of one file, as much
@@ -142,30 +299,41 @@ impl<'a, S> Parsed<'a, '_, S> {
 }
 
 impl<S: Seed> value::Substitute for Parsed<'_, '_, S> {
-    fn substitute(&mut self, name: &str, out: &mut String) -> Result<(), Refused> {
+    fn substitute(&mut self, name: &str, out: &mut String) -> Result<bool, Refused> {
         let entries = &self.entries;
         let value = match self.seed.inherited(name) {
-            Some(value) => value,
+            Some(value) => Some(value),
             None => {
                 let index = self.index.get_or_insert_with(|| {
                     let keys = entries.iter().enumerate().map(|(i, e)| (e.key, i));
                     keys.collect()
                 });
                 match index.get(name) {
-                    Some(&i) => &entries[i].value,
+                    Some(&i) => Some(&*entries[i].value),
                     // dotenvy would have seen earlier layers as lines of its
                     // own syntax, so only under names it accepts as keys.
-                    None if is_key(name) => self.seed.layered(name).unwrap_or_default(),
-                    None => "",
+                    None if is_key(name) => self.seed.layered(name),
+                    None => None,
                 }
             }
+        };
+        let Some(value) = value else {
+            return Ok(false);
         };
         self.budget = self
             .budget
             .checked_sub(value.len())
             .ok_or(Refused::Oversized)?;
         out.push_str(value);
-        Ok(())
+        Ok(true)
+    }
+
+    fn posix_defaults(&self) -> bool {
+        self.posix_defaults
+    }
+
+    fn note(&mut self, note: Substitution) {
+        self.pending.push(note);
     }
 }
 

@@ -80,9 +80,12 @@ fn substitution_looks_at_the_inherited_env_then_the_file_then_earlier_layers() {
     let got = parse(".env", text, &seed).unwrap_err();
     assert_eq!(got.line, Some(3), "blanks outside quotes end the value");
     let text = b"I=file\nF=file\nX=\"${I} ${F} ${L} ${a-b}.\"\n";
-    let got = parse(".env", text, &seed).unwrap();
+    let got = parse_as_dotenvy(".env", text, &seed).unwrap();
     // A layer under a name dotenvy refuses as a key was never one of its lines.
     assert_eq!(got[2].value, "inherited file layer .");
+    // appenv reads `${a-b}` as POSIX does: `a` is unset, so `b`.
+    let got = parse(".env", text, &seed).unwrap();
+    assert_eq!(got[2].value, "inherited file layer b.");
 }
 
 #[test]
@@ -216,13 +219,171 @@ fn dotenvy_quirks_are_kept() {
     );
 }
 
+/// A note by line and key.
+type Noted = (usize, String, Substitution);
+
+/// Each entry's value and the notes of the file.
+fn read_noting<'a>(text: &'a str, seed: &impl Seed) -> (Vec<(&'a str, String)>, Vec<Noted>) {
+    let read = read(".env", text.as_bytes(), seed).unwrap();
+    let values = read
+        .entries
+        .iter()
+        .map(|e| (e.key, e.value.to_string()))
+        .collect();
+    let notes = read
+        .notes
+        .into_iter()
+        .map(|n| (n.line, n.key, n.kind))
+        .collect();
+    (values, notes)
+}
+
+#[test]
+fn each_dollar_that_yields_nothing_or_stops_short_is_noted() {
+    let seed = Lists {
+        inherited: &[("HOME", "/home/u")],
+        layered: &[],
+    };
+    let text = "DB_PASSWORD=Pa$word1\nURL=postgres://$DB_USER2@h\nPORT_URL=${PORT:-3000}\n\
+                A=$(whoami)\nB=x$\nC=${}\nD=${NOPE}\nE=${PORT:=1}\nF=$HOME_DIR\nG=$HOME$HOME\n";
+    let (values, notes) = read_noting(text, &seed);
+    assert_eq!(
+        values,
+        [
+            ("DB_PASSWORD", "Pa".into()),
+            ("URL", "postgres://_USER2@h".into()),
+            ("PORT_URL", "3000".into()),
+            ("A", "(whoami)".into()),
+            ("B", "x".into()),
+            ("C", "".into()),
+            ("D", "".into()),
+            ("E", "".into()),
+            ("F", "/home/u_DIR".into()),
+            ("G", "/home/u/home/u".into()),
+        ]
+    );
+    let undefined = |at, cut| Substitution::Undefined { at, cut };
+    assert_eq!(
+        notes,
+        [
+            (1, "DB_PASSWORD".into(), undefined(3, false)),
+            (2, "URL".into(), undefined(12, true)),
+            (
+                3,
+                "PORT_URL".into(),
+                Substitution::Default {
+                    name: "PORT".into(),
+                    colon: true,
+                    nested: false
+                }
+            ),
+            (4, "A".into(), Substitution::Command { at: 1 }),
+            (5, "B".into(), Substitution::Lone { at: 2 }),
+            (6, "C".into(), Substitution::Empty { at: 1 }),
+            (
+                7,
+                "D".into(),
+                Substitution::UndefinedBraced {
+                    name: "NOPE".into()
+                }
+            ),
+            (
+                8,
+                "E".into(),
+                Substitution::Unsupported {
+                    name: "PORT".into(),
+                    op: ":="
+                }
+            ),
+            (
+                9,
+                "F".into(),
+                Substitution::CutShort {
+                    name: "HOME".into()
+                }
+            ),
+        ]
+    );
+}
+
+#[test]
+fn notes_never_hold_a_value_or_the_text_after_a_dollar() {
+    let seed = Lists {
+        inherited: &[("SECRETVAR", "hunter2hunter2")],
+        layered: &[],
+    };
+    let text = "A=Pa$word1\nB=Pa$word1_x\nC=x$(word1)\nD=${SECRETVAR:-word1}${NOTSET:-word1}\n\
+                E=$SECRETVAR_word1\nF=word1$\n";
+    let (_, notes) = read_noting(text, &seed);
+    assert_eq!(notes.len(), 6, "{notes:?}");
+    for (_, _, kind) in notes {
+        let shown = kind.to_string();
+        assert!(!shown.contains("word1"), "{shown}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+}
+
+#[test]
+fn defaults_follow_posix() {
+    let seed = Lists {
+        inherited: &[("INH_EMPTY", "")],
+        layered: &[("LAYER", "layer")],
+    };
+    let text = "P=\nQ=${P:-d}\nR=${P-d}\nS=${UNSET-d}\nT=${P:-}\nU=${LAYER:-d}\n\
+                V=${INH_EMPTY-d}${INH_EMPTY:-e}\nW=\"${UNSET:-two words}\"\nX='${UNSET:-d}'\n\
+                Y=${UNSET:-$P}\n";
+    let (values, notes) = read_noting(text, &seed);
+    let got: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("P", ""),
+            ("Q", "d"),
+            ("R", ""),
+            ("S", "d"),
+            ("T", ""),
+            ("U", "layer"),
+            ("V", "e"),
+            ("W", "two words"),
+            ("X", "${UNSET:-d}"),
+            ("Y", "$P"),
+        ]
+    );
+    let noted: Vec<(&str, bool)> = notes
+        .iter()
+        .map(|(_, key, kind)| match kind {
+            Substitution::Default { nested, .. } => (key.as_str(), *nested),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        noted,
+        [
+            ("Q", false),
+            ("S", false),
+            ("V", false),
+            ("W", false),
+            ("Y", true)
+        ]
+    );
+}
+
+#[test]
+fn a_change_is_noted_once() {
+    let (_, notes) = read_noting("A=$X$X${Y}${Y}\n", &NoSeed);
+    assert_eq!(notes.len(), 3, "{notes:?}");
+}
+
 // --- against dotenvy --------------------------------------------------------
 
 /// Names a file may set or refer to: some set by the test's layers, and
 /// PATH and HOME, which the process environment (dotenvy's first stop) has.
-const LAYERED: [(&str, &str); 4] = [
+/// No generated file sets APPENVTQ or APPENVTE, so the POSIX reading of a
+/// default over them is known before the file is read (see [`Posix`]).
+const LAYERED: [(&str, &str); 5] = [
     ("APPENVTL", "layer"),
     ("APPENVTQ", "q$\"'\\\n #x"),
+    ("APPENVTE", ""),
     ("A", "layer-a"),
     ("a.b", "dotted"),
 ];
@@ -265,9 +426,50 @@ fn start_of(text: &str, line: usize) -> usize {
         .map_or(0, |(at, _)| at + 1)
 }
 
+/// dotenvy's reading with the answer POSIX gives for the default forms the
+/// generators write (`${APPENVTQ:-d}`…), handed over as dotenvy's first stop
+/// would: as the value of a variable whose name is the whole form.
+struct Posix;
+
+impl Seed for Posix {
+    fn inherited(&self, name: &str) -> Option<&str> {
+        let (var, colon, word) = if let Some((var, word)) = name.split_once(":-") {
+            (var, true, word)
+        } else if let Some((var, word)) = name.split_once('-') {
+            (var, false, word)
+        } else {
+            return Process.inherited(name);
+        };
+        if !var.starts_with("APPENVT") || !is_key(var) {
+            return Process.inherited(name);
+        }
+        match find(&LAYERED, var) {
+            Some(value) if !(colon && value.is_empty()) => Some(value),
+            // Leaked, like the process environment's values: a handful.
+            _ => Some(&*Box::leak(word.to_owned().into_boxed_str())),
+        }
+    }
+    fn layered(&self, name: &str) -> Option<&str> {
+        Process.layered(name)
+    }
+}
+
+/// Reads `text` as dotenvy does, and as appenv does: the same, but that the
+/// default forms take their POSIX meaning.
 fn same_as_dotenvy(text: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+    let pairs = |entries: Result<Vec<Entry>, DotenvError>| {
+        entries.map(|entries| {
+            entries
+                .iter()
+                .map(|e| (e.key.to_owned(), e.value.to_string(), e.line))
+                .collect::<Vec<_>>()
+        })
+    };
+    let posix = pairs(parse(".env", text.as_bytes(), &Process));
+    let answered = pairs(parse_as_dotenvy(".env", text.as_bytes(), &Posix));
+    proptest::prop_assert_eq!(posix, answered, "POSIX defaults");
     let (want, refused) = dotenvy_reads(text);
-    let got = parse(".env", text.as_bytes(), &Process);
+    let got = parse_as_dotenvy(".env", text.as_bytes(), &Process);
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match (got, refused) {
         (Ok(got), None) => {
@@ -277,7 +479,7 @@ fn same_as_dotenvy(text: &str) -> Result<(), proptest::test_runner::TestCaseErro
                 .collect();
             proptest::prop_assert_eq!(&got, &want);
             // Each entry's line is where its key (or `export`) is.
-            let entries = parse(".env", text.as_bytes(), &Process).unwrap_or_default();
+            let entries = parse_as_dotenvy(".env", text.as_bytes(), &Process).unwrap_or_default();
             for e in entries {
                 let at = text[start_of(text, e.line)..].trim_start();
                 proptest::prop_assert!(
@@ -301,7 +503,7 @@ fn same_as_dotenvy(text: &str) -> Result<(), proptest::test_runner::TestCaseErro
                 logical,
                 line
             );
-            let before = parse(".env", &text.as_bytes()[..at], &Process);
+            let before = parse_as_dotenvy(".env", &text.as_bytes()[..at], &Process);
             let before: Vec<(String, String)> = before
                 .map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?
                 .iter()
@@ -358,6 +560,8 @@ fn known_hard_cases_read_as_dotenvy_reads_them() {
         "A=#c\n",
         "A=\"\"\"\n",
         "A='\"'\"'\"\n",
+        "A=${APPENVTQ:-d}${APPENVTE:-d}${APPENVTE-d}${APPENVTN:-d}${APPENVTN-}\n",
+        "A='${APPENVTN:-d}'\\${APPENVTN-d}\nB=\"${APPENVTE:-x y}\"${APPENVTQ:=d}\n",
     ] {
         same_as_dotenvy(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
     }
@@ -367,7 +571,9 @@ fn known_hard_cases_read_as_dotenvy_reads_them() {
 /// value parser treats specially, and names to substitute.
 const PIECE: &str = concat!(
     "(['\"\\\\$#={} \t\r\n]|\\$\\{|\\$|\\\\n|\\\\ |export |é|\u{a0}|\u{2028}|\u{85}|x|_|\\.",
-    "|\\$APPENVTL|\\$\\{APPENVTQ\\}|\\$\\{a\\.b\\}|\\$A|\\$\\{PATH\\}|\\$HOME|\\$\\{A\\}B)"
+    "|\\$APPENVTL|\\$\\{APPENVTQ\\}|\\$\\{a\\.b\\}|\\$A|\\$\\{PATH\\}|\\$HOME|\\$\\{A\\}B",
+    "|\\$\\{APPENVTQ:-d\\}|\\$\\{APPENVTE:-d\\}|\\$\\{APPENVTE-d\\}|\\$\\{APPENVTN:-d e\\}",
+    "|\\$\\{APPENVTN-\\}|\\$\\{APPENVTQ:=d\\}|\\$\\(|\\$A_x)"
 );
 
 proptest::proptest! {

@@ -1,12 +1,21 @@
 //! One logical line read as dotenvy reads it: `[export] KEY = value`, the
 //! value unquoted, unescaped and substituted. A value with nothing to undo
 //! (no quote, backslash, `$` or blank) is the text itself, never copied.
+//! Where appenv differs: `${NAME:-word}` and `${NAME-word}` take their POSIX
+//! meaning, and every `$` that yields nothing or stops short is noted.
 
 use std::borrow::Cow;
 
-/// The value of `$NAME` or `${NAME}`, appended to a value being built.
+use super::Substitution;
+
+/// What substitution reads, and where its notes go.
 pub(super) trait Substitute {
-    fn substitute(&mut self, name: &str, out: &mut String) -> Result<(), Refused>;
+    /// Appends the value of `$NAME` or `${NAME}`; whether anything defines it.
+    fn substitute(&mut self, name: &str, out: &mut String) -> Result<bool, Refused>;
+    /// Whether `${NAME:-word}` and `${NAME-word}` take their POSIX meaning
+    /// (always, but for the test that holds the rest equal to dotenvy).
+    fn posix_defaults(&self) -> bool;
+    fn note(&mut self, note: Substitution);
 }
 
 /// Why a line is not read.
@@ -98,8 +107,11 @@ fn value(input: &str, vars: &mut impl Substitute) -> Result<String, Refused> {
     let mut expecting_end = false;
     let mut mode = Name::None;
     let mut name = String::new();
+    // Where the `$` of the name being read is, counted in characters from 1:
+    // notes point at it rather than quote a value.
+    let mut dollar = 0;
     let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
+    for (count, c) in input.chars().enumerate() {
         if expecting_end {
             match c {
                 ' ' | '\t' => continue,
@@ -126,10 +138,11 @@ fn value(input: &str, vars: &mut impl Substitute) -> Result<String, Refused> {
                 if c == '{' && name.is_empty() {
                     mode = Name::Braced;
                 } else {
-                    vars.substitute(&name, &mut out)?;
+                    bare(vars, &name, Some(c), dollar, &mut out)?;
                     name.clear();
                     if c == '$' {
                         mode = Name::Bare;
+                        dollar = count + 1;
                     } else {
                         mode = Name::None;
                         out.push(c);
@@ -137,13 +150,14 @@ fn value(input: &str, vars: &mut impl Substitute) -> Result<String, Refused> {
                 }
             } else if c == '}' {
                 mode = Name::None;
-                vars.substitute(&name, &mut out)?;
+                braced(vars, &name, dollar, &mut out)?;
                 name.clear();
             } else {
                 name.push(c);
             }
         } else if c == '$' {
             mode = Name::Bare;
+            dollar = count + 1;
         } else if weak {
             match c {
                 '"' => weak = false,
@@ -164,7 +178,97 @@ fn value(input: &str, vars: &mut impl Substitute) -> Result<String, Refused> {
         return Err(Refused::Syntax);
     }
     if mode == Name::Bare {
-        vars.substitute(&name, &mut out)?;
+        bare(vars, &name, None, dollar, &mut out)?;
     }
     Ok(out)
+}
+
+/// `$NAME`, ended by `next` (or by the end of the value). A POSIX name runs
+/// on through `_` where dotenvy's stops before it: `$DB_USER` is `$DB`
+/// followed by `_USER` here and `${DB_USER}` in a shell, so that is noted.
+fn bare(
+    vars: &mut impl Substitute,
+    name: &str,
+    next: Option<char>,
+    dollar: usize,
+    out: &mut String,
+) -> Result<(), Refused> {
+    if name.is_empty() {
+        // dotenvy looks the empty name up, which nothing defines.
+        vars.note(match next {
+            Some('(') => Substitution::Command { at: dollar },
+            _ => Substitution::Lone { at: dollar },
+        });
+        return Ok(());
+    }
+    let cut = next == Some('_');
+    match (vars.substitute(name, out)?, cut) {
+        (true, false) => {}
+        (true, true) => vars.note(Substitution::CutShort { name: name.into() }),
+        (false, cut) => vars.note(Substitution::Undefined { at: dollar, cut }),
+    }
+    Ok(())
+}
+
+/// `${...}`: a name, or with POSIX defaults `NAME:-word` and `NAME-word`.
+fn braced(
+    vars: &mut impl Substitute,
+    inside: &str,
+    dollar: usize,
+    out: &mut String,
+) -> Result<(), Refused> {
+    if inside.is_empty() {
+        vars.note(Substitution::Empty { at: dollar });
+        return Ok(());
+    }
+    let (name, rest) = inside.split_at(
+        inside
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(inside.len()),
+    );
+    let form = super::is_key(name).then(|| operator(rest)).flatten();
+    if let (Some((op @ (":-" | "-"), word)), true) = (form, vars.posix_defaults()) {
+        let start = out.len();
+        let defined = vars.substitute(name, out)?;
+        let colon = op == ":-";
+        if !defined || (colon && out.len() == start) {
+            out.truncate(start);
+            out.push_str(word);
+            // `${NAME:-}` says "empty when unset" in so many words.
+            if !word.is_empty() {
+                let nested = word.contains('$');
+                let name = name.into();
+                vars.note(Substitution::Default {
+                    name,
+                    colon,
+                    nested,
+                });
+            }
+        }
+        return Ok(());
+    }
+    if vars.substitute(inside, out)? {
+        return Ok(());
+    }
+    vars.note(match form {
+        Some((op, _)) => Substitution::Unsupported {
+            name: name.into(),
+            op,
+        },
+        None if super::is_key(inside) => Substitution::UndefinedBraced {
+            name: inside.into(),
+        },
+        None => Substitution::Undefined {
+            at: dollar,
+            cut: false,
+        },
+    });
+    Ok(())
+}
+
+/// The shell parameter operator `rest` starts with, and the word after it.
+fn operator(rest: &str) -> Option<(&'static str, &str)> {
+    [":-", ":=", ":?", ":+", "-", "=", "?", "+"]
+        .into_iter()
+        .find_map(|op| Some((op, rest.strip_prefix(op)?)))
 }
