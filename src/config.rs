@@ -41,6 +41,11 @@ pub struct EnvSection {
     pub name_vars: Option<Spanned<Vec<String>>>,
     /// The environment names this app has: any other name is an error.
     pub environments: Option<Spanned<Vec<String>>>,
+    /// How a variable spells an environment name (`MIX_ENV`: production is
+    /// `prod`); a variable given here replaces its built-in spellings.
+    pub name_map: Option<Spanned<BTreeMap<String, BTreeMap<String, String>>>>,
+    /// Variables that must be set and not empty, or nothing runs.
+    pub required: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -171,6 +176,24 @@ impl Config {
                 });
                 if let Some(problem) = problem {
                     return Err((names.span().start, format!("[env] name_vars: {problem}")));
+                }
+            }
+        }
+        if let Some(map) = &self.env.name_map {
+            for (var, spellings) in map.get_ref() {
+                let problem = invalid_var_name(var).or_else(|| {
+                    let bad = spellings.iter().flat_map(|(k, v)| [k, v]);
+                    bad.filter_map(|name| invalid_env_name(name)).next()
+                });
+                if let Some(problem) = problem {
+                    return Err((map.span().start, format!("[env] name_map: {problem}")));
+                }
+            }
+        }
+        if let Some(names) = &self.env.required {
+            for name in names.get_ref() {
+                if let Some(problem) = invalid_var_name(name) {
+                    return Err((names.span().start, format!("[env] required: {problem}")));
                 }
             }
         }

@@ -37,7 +37,8 @@ pub fn notes(plan: &Plan) -> Vec<String> {
         let Some(var) = plan.vars.get(std::ffi::OsStr::new(&name)) else {
             continue;
         };
-        if var.source == Source::Inherited && var.value != decided.name.as_str() {
+        let spelt = crate::plan::spelling(plan.config.as_ref(), &name, &decided.name);
+        if var.source == Source::Inherited && var.value != spelt {
             differing.push(format!(
                 "{}={}",
                 sanitize(&name),
@@ -74,6 +75,9 @@ pub fn known(plan: &Plan) -> BTreeSet<String> {
         known.extend(config.environment.iter().map(|e| e.get_ref().clone()));
         if let Some(list) = &config.env.environments {
             known.extend(list.get_ref().iter().cloned());
+        }
+        if let Some(map) = &config.env.name_map {
+            known.extend(map.get_ref().values().flat_map(|m| m.keys().cloned()));
         }
     }
     let templates: Vec<String> = match plan.config.as_ref().and_then(|c| c.env.files.as_ref()) {

@@ -54,6 +54,23 @@ pub fn verdict_of(plan: &Plan, state: Result<trust::Trust, TrustError>) -> Verdi
     }
 }
 
+/// Refuses a plan that leaves `[env] required` names unset or empty: the
+/// app would fail later, inside itself, with a less clear message. Names
+/// only, never values.
+pub fn require(plan: &Plan) -> Result<(), Error> {
+    if plan.missing.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = plan.missing.iter().map(|n| sanitize(n)).collect();
+    Err(Error::new(
+        FAILED,
+        format!(
+            "required variables not set: {} ([env] required in appenv.toml; an empty value counts as not set)",
+            names.join(", ")
+        ),
+    ))
+}
+
 /// `APPENV_QUIET` set to anything but empty or `0`.
 pub fn quiet_env(env: &Env) -> bool {
     env.get(OsStr::new("APPENV_QUIET"))

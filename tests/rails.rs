@@ -77,3 +77,45 @@ fn the_environment_name_is_the_rails_env() {
          migrate  built-in (Rails)  bundle exec bin/rails db:migrate\n"
     );
 }
+
+#[test]
+fn a_generic_env_file_cannot_run_production_in_development() {
+    let Some(app) = rails_app() else {
+        return;
+    };
+    app.write(".env", "RAILS_ENV=development\n");
+    app.write(".env.production", "");
+    app.write("appenv.toml", "[env]\nrequired = [\"SECRET_KEY_BASE\"]\n");
+    let runner = ["rails", "runner", "puts Rails.env"];
+    // Nothing runs without the required secret.
+    let out = app
+        .appenv()
+        .args(["-e", "production"])
+        .args(runner)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(125));
+    // The notes come first: a `$` that emptied a value may be the reason.
+    assert!(
+        stderr(&out).ends_with(
+            "\nappenv: required variables not set: SECRET_KEY_BASE ([env] required in appenv.toml; an empty value counts as not set)\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "");
+    // With it, Rails runs in production, and the file's line is named.
+    let out = app
+        .appenv()
+        .env("SECRET_KEY_BASE", "k".repeat(64))
+        .args(["-e", "production"])
+        .args(runner)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "production\n");
+    assert_eq!(
+        stderr(&out),
+        "appenv: note: .env:1: RAILS_ENV: set here, but the environment is 'production', so RAILS_ENV=production (the environment name wins over env files and [env.vars])\n"
+    );
+}

@@ -658,11 +658,17 @@ fn the_environment_name_reaches_the_framework() {
         serde_json::json!({"value": "production", "source": {"kind": "environment", "framework": "Rails"}}),
         "{json}"
     );
-    // An env file's own value wins.
+    // An env file's own value gives way to the name, with a note naming
+    // the file and line, never the value.
     app.write(".env.production", "RAILS_ENV=staging\n");
+    let (code, out, err) = run(&["-e", "production", "run", "env"], None);
     assert_eq!(
-        run(&["-e", "production", "run", "env"], None).1,
-        "staging production none\n"
+        (code, out.as_str()),
+        (Some(0), "production production none\n")
+    );
+    assert_eq!(
+        err,
+        "appenv: note: .env.production:1: RAILS_ENV: set here, but the environment is 'production', so RAILS_ENV=production (the environment name wins over env files and [env.vars])\n"
     );
 
     // [env] name_vars replaces the list; [env] environments closes it.

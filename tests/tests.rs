@@ -17,11 +17,13 @@ mod tmux;
 
 mod cli;
 mod completions;
+mod config_values;
 mod django;
 mod dotenv_dialect;
 mod editors;
 mod exec;
 mod export_fingerprint;
+mod framework_env;
 mod hardening;
 mod hook;
 mod init;

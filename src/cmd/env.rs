@@ -21,6 +21,8 @@ pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), Error> {
     if let super::Verdict::Untrusted(why) = ctx.trust(&plan) {
         return Err(Error::new(FAILED, why));
     }
+    ctx.say_notes(&plan, super::Values::Said);
+    crate::launch::require(&plan)?;
     let format = if args.json {
         EnvFormat::Json
     } else {

@@ -13,7 +13,8 @@ pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     if let super::Verdict::Untrusted(why) = ctx.trust(&plan) {
         return Err(Error::new(FAILED, why));
     }
-    super::run::note_env_name(ctx, &plan);
+    ctx.say_notes(&plan, super::Values::Said);
+    crate::launch::require(&plan)?;
     let argv = plan.argv(command, !ctx.global.no_prefix);
     // With -C, the program runs in that directory, like git -C.
     let cwd = ctx.global.dir.as_ref().map(|_| request.start.as_std_path());

@@ -86,6 +86,40 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
             sanitize(&key.to_string_lossy())
         );
     }
+    if !plan.shadowed.is_empty() {
+        let _ = writeln!(
+            out,
+            "shadowed     (set by the app, but the caller's value wins)"
+        );
+        for s in &plan.shadowed {
+            let _ = writeln!(
+                out,
+                "  {:<22} {}, value hidden: the caller's value wins",
+                sanitize(&s.name),
+                s.source
+            );
+        }
+    }
+    if let Some(required) = plan.config.as_ref().and_then(|c| c.env.required.as_ref()) {
+        let line = match plan.missing.is_empty() {
+            true => format!("all set ({})", sanitize(&required.get_ref().join(", "))),
+            false => format!(
+                "missing: {} (exec, run, console and env refuse to start)",
+                sanitize(&plan.missing.join(", "))
+            ),
+        };
+        let _ = writeln!(out, "required     {line}");
+    }
+    let env_notes = crate::env_name::notes(&plan);
+    if !env_notes.is_empty() || !plan.notes.is_empty() {
+        let _ = writeln!(out, "notes");
+        for note in &env_notes {
+            let _ = writeln!(out, "  {note}");
+        }
+        for note in &plan.notes {
+            let _ = writeln!(out, "  {note}");
+        }
+    }
 
     let iso = &plan.isolation;
     let _ = writeln!(out, "isolation");

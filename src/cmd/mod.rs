@@ -84,6 +84,14 @@ pub struct Context {
     caller: Option<Env>,
 }
 
+/// Whether a command hands the plan's values on (exec, run, env), so that
+/// the notes on them are said, or only shows names (which, tasks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    Said,
+    NotShown,
+}
+
 /// What a `--same-as` context is for: a program that runs (it belongs in
 /// the process's PID namespace), or a comparison that only reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,6 +244,25 @@ impl Context {
     /// `-q`, or `APPENV_QUIET` set (not empty, not 0): no messages.
     pub fn quiet(&self) -> bool {
         self.global.quiet || quiet_env(self.caller.as_ref().unwrap_or(&self.inherited))
+    }
+
+    /// Says on stderr, once, what may surprise in the plan: the environment
+    /// name (a name nothing in the app knows, a caller's framework variable
+    /// that differs) and, for commands that hand values on, the notes on
+    /// those values (a `$` that yields nothing, a file's framework variable
+    /// that gave way to the name).
+    pub fn say_notes(&self, plan: &Plan, values: Values) {
+        if self.quiet() {
+            return;
+        }
+        for note in crate::env_name::notes(plan) {
+            eprintln!("appenv: note: {note}");
+        }
+        if values == Values::Said {
+            for note in &plan.notes {
+                eprintln!("appenv: note: {note}");
+            }
+        }
     }
 
     /// Prints a note when a read-only command shows an untrusted app.

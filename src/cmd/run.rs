@@ -34,7 +34,8 @@ pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> 
     if let Verdict::Untrusted(why) = ctx.trust(&plan) {
         return Err(Error::new(FAILED, why));
     }
-    note_env_name(ctx, &plan);
+    ctx.say_notes(&plan, super::Values::Said);
+    crate::launch::require(&plan)?;
     let Some(task) = tasks::find(&plan, name) else {
         return Err(unknown(&plan, name, args));
     };
@@ -141,15 +142,4 @@ fn unknown(plan: &Plan, name: &str, args: &[OsString]) -> Error {
         message.push_str(&format!("; did you mean '{}'?", sanitize_bytes(&typed)));
     }
     Error::new(FAILED, message)
-}
-
-/// Says once, before the program runs, what may surprise about the
-/// environment name (see [`crate::env_name`]).
-pub fn note_env_name(ctx: &Context, plan: &Plan) {
-    if ctx.quiet() {
-        return;
-    }
-    for note in crate::env_name::notes(plan) {
-        eprintln!("appenv: note: {note}");
-    }
 }

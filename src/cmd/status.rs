@@ -79,6 +79,10 @@ struct Status {
     message: Option<String>,
     vars: Vec<(String, String)>,
     unset: Vec<String>,
+    /// `[env] required` names unset or empty: the app does not load.
+    missing: Vec<String>,
+    /// What the plan notes about its values, names only.
+    notes: Vec<String>,
     watch: Watch,
     errors: Vec<FileError>,
 }
@@ -92,6 +96,8 @@ impl Status {
             message: None,
             vars: Vec::new(),
             unset: Vec::new(),
+            missing: Vec::new(),
+            notes: Vec::new(),
             watch: Watch::default(),
             errors: Vec::new(),
         }
@@ -131,6 +137,11 @@ impl Status {
         status.watch.inputs(&plan);
         status.watch.trust_store(ctx);
         status.environment = plan.env_name.as_ref().map(|d| d.name.clone());
+        status.missing = plan.missing.clone();
+        status.notes = crate::env_name::notes(&plan);
+        status
+            .notes
+            .extend(plan.notes.iter().map(ToString::to_string));
         let state = launch::check(&plan, &ctx.base);
         status.trust = match &state {
             Ok(state) if state.is_trusted() => TrustState::Allowed,
@@ -146,8 +157,12 @@ impl Status {
                 status.message = Some(why);
             }
         }
+        // As for the hook: an app missing a required variable loads nothing.
         if status.trust == TrustState::Allowed {
-            status.fill_vars(&plan);
+            match launch::require(&plan) {
+                Ok(()) => status.fill_vars(&plan),
+                Err(e) => status.message = Some(e.message),
+            }
         }
         status
     }
@@ -198,6 +213,8 @@ impl Status {
             "message": self.message,
             "vars": vars,
             "unset": self.unset,
+            "missing": self.missing,
+            "notes": self.notes,
             "watch": self.watch.0.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
             "errors": errors,
         })
@@ -221,6 +238,12 @@ impl Status {
         }
         if !self.unset.is_empty() {
             let _ = writeln!(out, "unsets       {}", sanitize(&self.unset.join(" ")));
+        }
+        if !self.missing.is_empty() {
+            let _ = writeln!(out, "missing      {}", sanitize(&self.missing.join(" ")));
+        }
+        for note in &self.notes {
+            let _ = writeln!(out, "note         {note}");
         }
         for e in &self.errors {
             let file = e.file.as_ref().map(|f| sanitize(f.as_str()));

@@ -20,8 +20,10 @@ pub fn run(ctx: &Context, args: &TasksArgs) -> Result<(), Error> {
     let tasks = tasks::list(&plan);
     let prefix = !ctx.global.no_prefix;
     if args.names {
+        // For completion scripts: nothing on stderr.
         return print(names(&tasks).as_bytes());
     }
+    ctx.say_notes(&plan, super::Values::NotShown);
     if tasks.is_empty() && !args.json && !ctx.quiet() {
         eprintln!(
             "appenv: no tasks in {}: add one under [tasks] in appenv.toml",

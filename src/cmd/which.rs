@@ -14,6 +14,7 @@ use crate::shell::push_word;
 pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     let plan = ctx.resolve()?;
     ctx.note_trust(&plan);
+    ctx.say_notes(&plan, super::Values::NotShown);
     let mut argv = plan.argv(command, !ctx.global.no_prefix);
     let launcher = argv.len() > command.len();
     if launcher && is_python_launcher(&argv) {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 
-use super::{ChosenEnv, Env, Error, Request, Source, Var};
+use super::{ChosenEnv, Env, Error, Note, NoteKind, Request, Source, Var};
 use crate::config::{self, Config};
 use crate::markers::{self, Look};
 use crate::text::sanitize;
@@ -44,14 +44,19 @@ pub(super) fn choose(
 }
 
 /// A named environment also reaches the framework through its own variable
-/// (RAILS_ENV, NODE_ENV…, or `[env] name_vars`) when neither the files nor
-/// the caller set it: frameworks pick their mode from it, not from which
-/// env files were read. `[env] environments` makes an unlisted name an error.
+/// (RAILS_ENV, NODE_ENV…, or `[env] name_vars`), spelt as the variable wants
+/// it (see [`spelling`]): frameworks pick their mode from it, not from which
+/// env files were read. It wins over env files and `[env.vars]`: a generic
+/// `.env` saying `NODE_ENV=development` would otherwise run `-e production`
+/// in development against production's database. A value that gives way is
+/// noted; the caller's own value still wins (said by the commands).
+/// `[env] environments` makes an unlisted name an error.
 pub(super) fn apply(
     look: Look,
     config: Option<&Config>,
     env_name: Option<&ChosenEnv>,
     vars: &mut BTreeMap<OsString, Var>,
+    notes: &mut Vec<Note>,
 ) -> Result<(), Error> {
     let Some(decided) = env_name else {
         return Ok(());
@@ -80,10 +85,46 @@ pub(super) fn apply(
             .collect(),
     };
     for (name, framework) in names {
-        vars.entry(name.into()).or_insert_with(|| Var {
-            value: decided.name.clone().into(),
+        let spelt = spelling(config, &name, &decided.name);
+        let by_name = Var {
+            value: spelt.into(),
             source: Source::EnvName { framework },
-        });
+        };
+        match vars.get(OsStr::new(&name)) {
+            Some(var) if var.source == Source::Inherited || var.value == spelt => continue,
+            Some(var) => notes.push(Note {
+                source: var.source.clone(),
+                name: name.clone(),
+                kind: NoteKind::NameWins {
+                    env: decided.name.clone(),
+                    spelt: spelt.to_owned(),
+                },
+            }),
+            None => {}
+        }
+        vars.insert(name.into(), by_name);
     }
     Ok(())
 }
+
+/// How `var` spells the environment `env`: as `[env] name_map` says for
+/// that variable, else as its framework does (Mix knows `prod` and `dev`,
+/// not `production` and `development`), else the name itself.
+pub fn spelling<'a>(config: Option<&'a Config>, var: &str, env: &'a str) -> &'a str {
+    let given = config
+        .and_then(|c| c.env.name_map.as_ref())
+        .and_then(|map| map.get_ref().get(var));
+    if let Some(spellings) = given {
+        return spellings.get(env).map_or(env, String::as_str);
+    }
+    BUILT_IN
+        .iter()
+        .find(|(v, from, _)| *v == var && *from == env)
+        .map_or(env, |(_, _, to)| to)
+}
+
+/// The frameworks' own spellings: (variable, environment, spelling).
+const BUILT_IN: [(&str, &str, &str); 2] = [
+    ("MIX_ENV", "production", "prod"),
+    ("MIX_ENV", "development", "dev"),
+];

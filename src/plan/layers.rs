@@ -9,7 +9,7 @@ use std::ffi::OsStr;
 use std::fmt;
 use std::sync::Arc;
 
-use super::{DEFAULT_FILES, Env, Error, FileStatus, FileUse, Source};
+use super::{DEFAULT_FILES, Env, Error, FileStatus, FileUse, Note, NoteKind, Source};
 use crate::config::{self, Config};
 use crate::dotenv::{self};
 use crate::input::{self, Inputs};
@@ -56,6 +56,8 @@ pub(super) struct Layers<'a> {
     override_inherited: bool,
     /// Every variable set, in order: of a name set twice, the later wins.
     vars: Vec<(String, String, Source)>,
+    /// What substitution in the files noted.
+    notes: Vec<Note>,
     /// Where the last of each name is in `vars`, built and brought up to
     /// date only when substitution looks a name up: most apps never do.
     index: RefCell<Index>,
@@ -75,13 +77,15 @@ impl<'a> Layers<'a> {
             reserved: Reserved::new(base),
             override_inherited,
             vars: Vec::new(),
+            notes: Vec::new(),
             index: RefCell::default(),
         }
     }
 
-    /// Every variable set, in order: of a name set twice, the later wins.
-    pub(super) fn into_vars(self) -> Vec<(String, String, Source)> {
-        self.vars
+    /// Every variable set, in order (of a name set twice, the later wins),
+    /// and the notes.
+    pub(super) fn into_parts(self) -> (Vec<(String, String, Source)>, Vec<Note>) {
+        (self.vars, self.notes)
     }
 
     pub(super) fn set(&mut self, key: String, value: String, source: Source) {
@@ -177,7 +181,8 @@ impl<'a> Layers<'a> {
             let status = match bytes {
                 None => FileStatus::Missing,
                 Some(bytes) => {
-                    let entries = dotenv::parse(&name, &bytes, self).map_err(Error::Dotenv)?;
+                    let dotenv::Read { entries, notes } =
+                        dotenv::read(&name, &bytes, self).map_err(Error::Dotenv)?;
                     let count = entries.len();
                     self.vars.reserve(count);
                     let reserved = &self.reserved;
@@ -192,6 +197,14 @@ impl<'a> Layers<'a> {
                         });
                     }
                     let shared: Arc<str> = Arc::from(name.as_str());
+                    self.notes.extend(notes.into_iter().map(|note| Note {
+                        source: Source::File {
+                            name: Arc::clone(&shared),
+                            line: note.line,
+                        },
+                        name: note.key,
+                        kind: NoteKind::Substitution(note.kind),
+                    }));
                     for e in entries {
                         self.set(
                             e.key.to_owned(),

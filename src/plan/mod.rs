@@ -21,8 +21,11 @@ use crate::trusted_dirs;
 
 mod environment;
 mod layers;
+mod note;
 
+pub use environment::spelling;
 use layers::Layers;
+pub use note::{Note, NoteKind, Shadowed};
 
 pub type Env = BTreeMap<OsString, OsString>;
 
@@ -71,6 +74,12 @@ pub struct Plan {
     pub inputs: Inputs,
     /// The `APPENV_TRUSTED_DIRS` entry the root is at or below, if any.
     pub trusted_dir: Option<Utf8PathBuf>,
+    /// What to tell the user about the values the program gets.
+    pub notes: Vec<Note>,
+    /// What the app's files set and the caller's environment shadows.
+    pub shadowed: Vec<Shadowed>,
+    /// `[env] required` names that are unset or empty.
+    pub missing: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -278,6 +287,11 @@ fn resolve_inputs(
         })
     };
     let isolation = isolation::detect_in(&root.dir, config.as_ref(), procfile.as_ref(), &look);
+    let (layered, mut notes) = layers.into_parts();
+    let shadowed = match override_inherited {
+        true => Vec::new(),
+        false => shadowed(&layered, base),
+    };
     let inherited = base.iter().map(|(k, v)| {
         let var = Var {
             value: v.clone(),
@@ -285,7 +299,7 @@ fn resolve_inputs(
         };
         (k.clone(), var)
     });
-    let layered = layers.into_vars().into_iter().map(|(key, value, source)| {
+    let layered = layered.into_iter().map(|(key, value, source)| {
         let value = value.into();
         (key.into(), Var { value, source })
     });
@@ -300,6 +314,12 @@ fn resolve_inputs(
     } else {
         layered.chain(inherited).collect()
     };
+    // Only what the program gets: a value that a later file or the caller
+    // replaced changes nothing.
+    notes.retain(|note| {
+        let var = vars.get(OsStr::new(&note.name));
+        var.is_some_and(|v| v.source == note.source)
+    });
     let removed = apply_isolation(&isolation, &mut vars);
     let appenv = |value: &str| Var {
         value: value.into(),
@@ -309,7 +329,14 @@ fn resolve_inputs(
     if let Some(name) = &env_name {
         vars.insert("APPENV_ENV".into(), appenv(&name.name));
     }
-    environment::apply(&look, config.as_ref(), env_name.as_ref(), &mut vars)?;
+    environment::apply(
+        &look,
+        config.as_ref(),
+        env_name.as_ref(),
+        &mut vars,
+        &mut notes,
+    )?;
+    let missing = missing(config.as_ref(), &vars);
     Ok(Plan {
         root,
         env_name,
@@ -322,7 +349,43 @@ fn resolve_inputs(
         procfile,
         inputs,
         trusted_dir,
+        notes,
+        shadowed,
+        missing,
     })
+}
+
+/// The last layer of each name that the base env also has.
+fn shadowed(layered: &[(String, String, Source)], base: &Env) -> Vec<Shadowed> {
+    let mut last: BTreeMap<&str, &Source> = BTreeMap::new();
+    for (key, _, source) in layered {
+        if base.contains_key(OsStr::new(key)) {
+            last.insert(key, source);
+        }
+    }
+    last.into_iter()
+        .map(|(name, source)| Shadowed {
+            name: name.to_owned(),
+            source: source.clone(),
+        })
+        .collect()
+}
+
+/// `[env] required` names the plan leaves unset or empty: an empty
+/// `SECRET_KEY_BASE` fails the app as surely as a missing one.
+fn missing(config: Option<&Config>, vars: &BTreeMap<OsString, Var>) -> Vec<String> {
+    let Some(required) = config.and_then(|c| c.env.required.as_ref()) else {
+        return Vec::new();
+    };
+    required
+        .get_ref()
+        .iter()
+        .filter(|name| {
+            vars.get(OsStr::new(name))
+                .is_none_or(|v| v.value.is_empty())
+        })
+        .cloned()
+        .collect()
 }
 
 /// Isolation applies over everything, inherited values included: a

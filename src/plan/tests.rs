@@ -287,3 +287,116 @@ fn isolation_path_and_virtualenv() {
     assert_eq!(value(&plan, "PYTHONHOME"), None);
     assert_eq!(plan.removed, [OsString::from("PYTHONHOME")]);
 }
+
+fn notes(plan: &Plan) -> Vec<String> {
+    plan.notes.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn the_environment_name_wins_over_files_for_the_framework_variable() {
+    let (_t, root) = app(&[
+        ("package.json", "{}"),
+        ("mix.exs", ""),
+        (".env", "NODE_ENV=development\nMIX_ENV=dev\nDB=dev\n"),
+        (".env.production", "DB=prod\n"),
+    ]);
+    let plan = resolve_in(&root, Some("production"), &env(&[])).unwrap();
+    assert_eq!(value(&plan, "NODE_ENV").unwrap(), "production");
+    assert_eq!(value(&plan, "MIX_ENV").unwrap(), "prod", "Mix's spelling");
+    assert_eq!(value(&plan, "DB").unwrap(), "prod");
+    assert_eq!(
+        notes(&plan),
+        [
+            ".env:2: MIX_ENV: set here, but the environment is 'production', so MIX_ENV=prod (the environment name wins over env files and [env.vars])",
+            ".env:1: NODE_ENV: set here, but the environment is 'production', so NODE_ENV=production (the environment name wins over env files and [env.vars])",
+        ]
+    );
+    // No name: the files say what they say, silently.
+    let plan = resolve_in(&root, None, &env(&[])).unwrap();
+    assert_eq!(value(&plan, "NODE_ENV").unwrap(), "development");
+    assert!(plan.notes.is_empty());
+    // The caller's own value still wins (its note is the command's).
+    let plan = resolve_in(&root, Some("production"), &env(&[("NODE_ENV", "test")])).unwrap();
+    assert_eq!(value(&plan, "NODE_ENV").unwrap(), "test");
+    assert_eq!(plan.notes.len(), 1, "{:?}", notes(&plan));
+    // A file that agrees keeps its line as the source, with no note.
+    let plan = resolve_in(&root, Some("development"), &env(&[])).unwrap();
+    assert_eq!(
+        plan.vars[OsStr::new("MIX_ENV")].source.to_string(),
+        ".env:2"
+    );
+    assert!(plan.notes.is_empty(), "{:?}", notes(&plan));
+}
+
+#[test]
+fn name_map_spells_the_name_per_variable_and_config_vars_give_way_too() {
+    let (_t, root) = app(&[
+        ("mix.exs", ""),
+        ("artisan", ""),
+        (
+            "appenv.toml",
+            "[env.vars]\nAPP_ENV = \"local\"\n[env.name_map]\nAPP_ENV = { development = \"local\" }\nMIX_ENV = {}\n",
+        ),
+    ]);
+    let plan = resolve_in(&root, Some("development"), &env(&[])).unwrap();
+    assert_eq!(value(&plan, "APP_ENV").unwrap(), "local");
+    assert_eq!(
+        value(&plan, "MIX_ENV").unwrap(),
+        "development",
+        "built-in replaced"
+    );
+    assert!(plan.notes.is_empty());
+    let plan = resolve_in(&root, Some("production"), &env(&[])).unwrap();
+    assert_eq!(value(&plan, "APP_ENV").unwrap(), "production");
+    assert_eq!(
+        notes(&plan),
+        [
+            "appenv.toml [env.vars]: APP_ENV: set here, but the environment is 'production', so APP_ENV=production (the environment name wins over env files and [env.vars])"
+        ]
+    );
+}
+
+#[test]
+fn substitution_notes_name_the_file_and_line_of_what_the_program_gets() {
+    let (_t, root) = app(&[
+        (".env", "A=Pa$word1\nB=x$\nC=$(whoami)\n"),
+        (".env.local", "B=fixed\n"),
+    ]);
+    let plan = resolve_in(&root, None, &env(&[("C", "caller")])).unwrap();
+    // B is replaced by a later file and C by the caller: only A's is said.
+    assert_eq!(notes(&plan).len(), 1, "{:?}", notes(&plan));
+    assert!(notes(&plan)[0].starts_with(".env:1: A: the `$` at character 3"));
+    assert!(!notes(&plan)[0].contains("word1"));
+}
+
+#[test]
+fn shadowed_and_missing() {
+    let (_t, root) = app(&[
+        (".env", "EDITOR=nano\nEMPTY=\nSET=1\n"),
+        (".env.local", "EDITOR=emacs\n"),
+        (
+            "appenv.toml",
+            "[env]\nrequired = [\"SET\", \"EMPTY\", \"SECRET_KEY_BASE\", \"FROM_CALLER\"]\n",
+        ),
+    ]);
+    let base = env(&[("EDITOR", "vim"), ("FROM_CALLER", "x")]);
+    let plan = resolve_in(&root, None, &base).unwrap();
+    assert_eq!(value(&plan, "EDITOR").unwrap(), "vim");
+    let shadowed: Vec<(String, String)> = plan
+        .shadowed
+        .iter()
+        .map(|s| (s.name.clone(), s.source.to_string()))
+        .collect();
+    assert_eq!(
+        shadowed,
+        [("EDITOR".to_string(), ".env.local:1".to_string())]
+    );
+    assert_eq!(plan.missing, ["EMPTY", "SECRET_KEY_BASE"]);
+    // With override the files win: nothing is shadowed.
+    let request = Request {
+        start: root.clone(),
+        override_inherited: true,
+        ..Request::default()
+    };
+    assert!(resolve(&request, &base).unwrap().shadowed.is_empty());
+}

@@ -8,6 +8,7 @@ mod interactive;
 mod messages;
 mod new_scripts;
 mod new_shells;
+mod notes;
 mod scenarios;
 mod script;
 mod values;

@@ -140,6 +140,9 @@ enum Target {
         kept: BTreeMap<OsString, Change>,
         /// Names left out, by why, for the message.
         skipped: BTreeMap<Left, Vec<String>>,
+        /// What the plan notes (see [`Context::say_notes`]), said with the
+        /// load.
+        notes: Vec<String>,
     },
 }
 
@@ -199,6 +202,19 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
         };
         return (target, watch);
     }
+    if !plan.missing.is_empty() {
+        let why = crate::launch::require(&plan).err().map(|e| e.message);
+        let why = format!(
+            "{} is not loaded: {}",
+            app_name(plan.root.dir.as_str()),
+            why.unwrap_or_default()
+        );
+        let root = Some(plan.root.dir.into_string());
+        let target = Target::Refused { root, why };
+        return (target, watch);
+    }
+    let mut notes = crate::env_name::notes(&plan);
+    notes.extend(plan.notes.iter().map(ToString::to_string));
     let files = plan
         .files
         .iter()
@@ -211,6 +227,7 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
         changes,
         kept,
         skipped,
+        notes,
     };
     (target, watch)
 }
@@ -426,6 +443,7 @@ fn messages(
             root,
             files,
             skipped,
+            notes,
             ..
         } => {
             let verb = if !same_load {
@@ -446,6 +464,7 @@ fn messages(
                     let reason = settable.reason(*why);
                     said.push(format!("left out {}: {reason}", names.join(", ")));
                 }
+                said.extend(notes.iter().map(|note| format!("note: {note}")));
             }
         }
     }
