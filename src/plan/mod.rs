@@ -397,7 +397,14 @@ fn apply_isolation(isolation: &Isolation, vars: &mut BTreeMap<OsString, Var>) ->
             .get(OsStr::new("PATH"))
             .map(|v| v.value.clone())
             .unwrap_or_default();
-        let new = prepend_path(&path.value, &old);
+        // Once: entries already first, in this order (a process appenv
+        // started, whose environment a `--same-as` one-off starts from), are
+        // not added again. Only at the front: an entry further down may be
+        // the user's own, and the hook takes out exactly what a load added.
+        let new = match in_front(&path.value, &old) {
+            true => old,
+            false => prepend_path(&path.value, &old),
+        };
         vars.insert(
             "PATH".into(),
             Var {
@@ -425,6 +432,16 @@ fn apply_isolation(isolation: &Isolation, vars: &mut BTreeMap<OsString, Var>) ->
         vars.insert("PERL5LIB".into(), Var { value, source });
     }
     removed
+}
+
+/// Whether `path` starts with exactly `dirs`, in order.
+fn in_front(dirs: &[Utf8PathBuf], path: &OsStr) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let mut entries = path.as_bytes().split(|&b| b == b':');
+    !dirs.is_empty()
+        && dirs
+            .iter()
+            .all(|dir| entries.next() == Some(dir.as_str().as_bytes()))
 }
 
 /// `dirs` first, then the old entries.

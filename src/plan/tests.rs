@@ -400,3 +400,28 @@ fn shadowed_and_missing() {
     };
     assert!(resolve(&request, &base).unwrap().shadowed.is_empty());
 }
+
+#[test]
+fn isolation_entries_already_first_are_not_added_again() {
+    let (_t, root) = app(&[
+        (".venv/pyvenv.cfg", ""),
+        (".venv/bin/python", ""),
+        (".env", ""),
+    ]);
+    let path = |base: &str| {
+        let plan = resolve_in(&root, None, &env(&[("PATH", base)])).unwrap();
+        value(&plan, "PATH").unwrap()
+    };
+    let bin = format!("{root}/.venv/bin");
+    // What a process appenv started has: kept as it is.
+    assert_eq!(path(&format!("{bin}:/usr/bin")), format!("{bin}:/usr/bin"));
+    // Elsewhere than first, it may be the user's own: added in front.
+    assert_eq!(
+        path(&format!("/usr/bin:{bin}")),
+        format!("{bin}:/usr/bin:{bin}")
+    );
+    assert_eq!(
+        path(&format!("{bin}x:/usr/bin")),
+        format!("{bin}:{bin}x:/usr/bin")
+    );
+}
