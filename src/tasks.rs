@@ -20,6 +20,11 @@ use crate::shell::push_word;
 
 pub use packages::{Manager, npm_hooks};
 
+/// The process type a program was started as (`appenv run web`: `web`), so
+/// the app can log which process it is and `--same-as web` can find it.
+/// appenv's own: a one-off never inherits it, it names itself.
+pub const PROCESS_VAR: &str = "APPENV_PROCESS";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {
     pub name: String,
@@ -230,16 +235,16 @@ impl Task {
 
     /// What the task adds to the plan's environment before its own
     /// assignments: PWD (the task runs in the root, and no shell is left to
-    /// set it), the process name of a Procfile entry, and what a package
+    /// set it), the task's name as the process type, and what a package
     /// manager gives its scripts.
     fn env(&self, plan: &Plan) -> Vec<(OsString, OsString)> {
         let root = &plan.root.dir;
-        let mut env: Vec<(OsString, OsString)> = vec![("PWD".into(), root.as_str().into())];
+        // foreman sets FOREMAN_WORKER_NAME, Heroku DYNO.
+        let mut env: Vec<(OsString, OsString)> = vec![
+            ("PWD".into(), root.as_str().into()),
+            (PROCESS_VAR.into(), self.name.clone().into()),
+        ];
         match self.origin {
-            // foreman sets FOREMAN_WORKER_NAME, Heroku DYNO.
-            Origin::Procfile { .. } => {
-                env.push(("APPENV_PROCESS".into(), self.name.clone().into()))
-            }
             Origin::Package(manager) => {
                 let bin = root.join(manager.bin_dir(root));
                 let path = plan.value("PATH").unwrap_or_default();
@@ -277,7 +282,7 @@ impl Task {
                     }
                 }
             }
-            Origin::Config | Origin::Builtin(_) => {}
+            Origin::Config | Origin::Builtin(_) | Origin::Procfile { .. } => {}
         }
         env
     }
