@@ -29,7 +29,7 @@ end
 
 complete -c appenv -n "__fish_appenv_needs_command" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_needs_command" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_needs_command" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_needs_command" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_needs_command" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_needs_command" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_needs_command" -s q -l quiet -d 'Print no messages'
@@ -55,14 +55,14 @@ complete -c appenv -n "__fish_appenv_needs_command" -f -a "diff" -d 'Compare a o
 complete -c appenv -n "__fish_appenv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appenv -n "__fish_appenv_using_subcommand exec" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand exec" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand exec" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand exec" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand exec" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand exec" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand exec" -s q -l quiet -d 'Print no messages'
 complete -c appenv -n "__fish_appenv_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand run" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand run" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand run" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand run" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand run" -l dry-run -d 'Print the argv that would run (shell-quoted) and run nothing'
 complete -c appenv -n "__fish_appenv_using_subcommand run" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand run" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
@@ -70,13 +70,13 @@ complete -c appenv -n "__fish_appenv_using_subcommand run" -s q -l quiet -d 'Pri
 complete -c appenv -n "__fish_appenv_using_subcommand run" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand console" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand console" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand console" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand console" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand console" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand console" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand console" -s q -l quiet -d 'Print no messages'
 complete -c appenv -n "__fish_appenv_using_subcommand tasks" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand tasks" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand tasks" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand tasks" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand tasks" -l json -d 'Print JSON'
 complete -c appenv -n "__fish_appenv_using_subcommand tasks" -l names -d 'Print only the task names, one per line (the shell completions use it)'
 complete -c appenv -n "__fish_appenv_using_subcommand tasks" -l override -d 'Env files beat the inherited environment'
@@ -88,7 +88,7 @@ dotenv\t'A valid dotenv file'
 json\t'JSON with sources'"
 complete -c appenv -n "__fish_appenv_using_subcommand env" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand env" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand env" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand env" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand env" -l json -d 'Print JSON with the source of each variable'
 complete -c appenv -n "__fish_appenv_using_subcommand env" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand env" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
@@ -96,28 +96,28 @@ complete -c appenv -n "__fish_appenv_using_subcommand env" -s q -l quiet -d 'Pri
 complete -c appenv -n "__fish_appenv_using_subcommand env" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c appenv -n "__fish_appenv_using_subcommand export" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand export" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand export" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand export" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand export" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand export" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand export" -s q -l quiet -d 'Print no messages'
 complete -c appenv -n "__fish_appenv_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c appenv -n "__fish_appenv_using_subcommand hook" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand hook" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand hook" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand hook" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand hook" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand hook" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand hook" -s q -l quiet -d 'Print no messages'
 complete -c appenv -n "__fish_appenv_using_subcommand hook" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand root" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand root" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand root" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand root" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand root" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand root" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand root" -s q -l quiet -d 'Print no messages'
 complete -c appenv -n "__fish_appenv_using_subcommand root" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand status" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand status" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand status" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand status" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand status" -l json -d 'Print the versioned JSON documented in docs/json.md'
 complete -c appenv -n "__fish_appenv_using_subcommand status" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand status" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
@@ -125,21 +125,21 @@ complete -c appenv -n "__fish_appenv_using_subcommand status" -s q -l quiet -d '
 complete -c appenv -n "__fish_appenv_using_subcommand status" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand which" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand which" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand which" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand which" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand which" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand which" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand which" -s q -l quiet -d 'Print no messages'
 complete -c appenv -n "__fish_appenv_using_subcommand which" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand explain" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand explain" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand explain" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand explain" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand explain" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand explain" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand explain" -s q -l quiet -d 'Print no messages'
 complete -c appenv -n "__fish_appenv_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand allow" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand allow" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand allow" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand allow" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand allow" -l list -d 'List the allowed apps (path, when, files) instead'
 complete -c appenv -n "__fish_appenv_using_subcommand allow" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand allow" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
@@ -147,7 +147,7 @@ complete -c appenv -n "__fish_appenv_using_subcommand allow" -s q -l quiet -d 'P
 complete -c appenv -n "__fish_appenv_using_subcommand allow" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand deny" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand deny" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand deny" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand deny" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand deny" -l gone -d 'Remove the records of every app whose directory is gone'
 complete -c appenv -n "__fish_appenv_using_subcommand deny" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand deny" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
@@ -155,7 +155,7 @@ complete -c appenv -n "__fish_appenv_using_subcommand deny" -s q -l quiet -d 'Pr
 complete -c appenv -n "__fish_appenv_using_subcommand deny" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and not __fish_seen_subcommand_from install list remove help" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and not __fish_seen_subcommand_from install list remove help" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand shim; and not __fish_seen_subcommand_from install list remove help" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand shim; and not __fish_seen_subcommand_from install list remove help" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and not __fish_seen_subcommand_from install list remove help" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and not __fish_seen_subcommand_from install list remove help" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and not __fish_seen_subcommand_from install list remove help" -s q -l quiet -d 'Print no messages'
@@ -166,21 +166,21 @@ complete -c appenv -n "__fish_appenv_using_subcommand shim; and not __fish_seen_
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and not __fish_seen_subcommand_from install list remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from install" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from install" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from install" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from install" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from install" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from install" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print no messages'
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from list" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from list" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from list" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from list" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from list" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from list" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print no messages'
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from remove" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from remove" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from remove" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from remove" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from remove" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from remove" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print no messages'
@@ -191,21 +191,21 @@ complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subc
 complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appenv -n "__fish_appenv_using_subcommand init" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand init" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand init" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand init" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand init" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand init" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand init" -s q -l quiet -d 'Print no messages'
 complete -c appenv -n "__fish_appenv_using_subcommand init" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand completions" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand completions" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand completions" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand completions" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand completions" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand completions" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand completions" -s q -l quiet -d 'Print no messages'
 complete -c appenv -n "__fish_appenv_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand diff" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand diff" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
-complete -c appenv -n "__fish_appenv_using_subcommand diff" -l same-as -d 'Start from a running process instead of from here: its environment, working directory, user and namespaces (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand diff" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand diff" -l values -d 'Show the values that differ too (they may be secrets)'
 complete -c appenv -n "__fish_appenv_using_subcommand diff" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand diff" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'

@@ -154,8 +154,9 @@ pub struct Global {
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// Start from a running process instead of from here: its environment,
-    /// working directory, user and namespaces (Linux only)
-    #[arg(long, value_name = "PID|PIDFILE", global = true)]
+    /// app, user and namespaces; a pid, a process type of this app (web), or
+    /// a pidfile path (Linux only)
+    #[arg(long, value_name = "PID|NAME|PIDFILE", global = true)]
     pub same_as: Option<OsString>,
 }
 

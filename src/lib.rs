@@ -12,6 +12,7 @@ pub mod hook_state;
 pub mod input;
 pub mod isolation;
 pub mod launch;
+pub mod launcher;
 pub mod markers;
 pub mod plan;
 pub mod procfile;

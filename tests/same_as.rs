@@ -19,11 +19,11 @@ use std::time::{Duration, Instant};
 
 use common::{App, appenv_bin, have, stderr, stdout};
 
-const NOBODY: &str = "65534";
+pub(crate) const NOBODY: &str = "65534";
 const WAIT: Duration = Duration::from_secs(60);
 
 /// Root and the tools, or a skip (a failure in CI).
-fn ready(tools: &[&str]) -> bool {
+pub(crate) fn ready(tools: &[&str]) -> bool {
     // SAFETY: geteuid has no preconditions.
     let root = nix::unistd::geteuid().is_root();
     common::require_that(root, "these tests need root") && tools.iter().all(|tool| have(tool))
@@ -31,7 +31,7 @@ fn ready(tools: &[&str]) -> bool {
 
 /// An app whose directories another user can enter, as a deployed app's
 /// are: `.env`, a Procfile with a web process and a task.
-fn app() -> App {
+pub(crate) fn app() -> App {
     let app = App::new(&[
         (".env", "FROM_FILE=from-env-file\n"),
         (
@@ -45,18 +45,18 @@ fn app() -> App {
 }
 
 /// A running process, killed and reaped when dropped.
-struct Web {
-    child: Child,
+pub(crate) struct Web {
+    pub(crate) child: Child,
     /// The process the tests name (the child itself, or the process it
     /// started in a new PID namespace).
-    pid: u32,
+    pub(crate) pid: u32,
 }
 
 impl Web {
     /// Starts `cmd` and waits until the process that ends up as `sleep` is
     /// there: the child itself after its exec chain (setpriv, env…), or,
     /// when `forks` (unshare --fork), the child's child.
-    fn start(mut cmd: Command, forks: bool) -> Web {
+    pub(crate) fn start(mut cmd: Command, forks: bool) -> Web {
         let mut child = cmd.stdin(Stdio::null()).spawn().unwrap();
         let parent = child.id();
         let pid = poll(|| {
@@ -70,7 +70,29 @@ impl Web {
         Web { child, pid }
     }
 
-    fn arg(&self) -> String {
+    /// Starts `cmd` and waits for the process named `sleep` it ends as:
+    /// the child itself, or a descendant when a launcher stays around it
+    /// (`uv run` waits for its program).
+    pub(crate) fn start_any(mut cmd: Command) -> Web {
+        let mut child = cmd.stdin(Stdio::null()).spawn().unwrap();
+        let parent = child.id();
+        let pid = poll(|| {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("{cmd:?} exited: {status}");
+            }
+            let mut pid = parent;
+            loop {
+                let comm = fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+                if comm.trim() == "sleep" {
+                    return Some(pid);
+                }
+                pid = child_of(pid)?;
+            }
+        });
+        Web { child, pid }
+    }
+
+    pub(crate) fn arg(&self) -> String {
         self.pid.to_string()
     }
 }
@@ -88,7 +110,7 @@ impl Drop for Web {
     }
 }
 
-fn poll<T>(mut f: impl FnMut() -> Option<T>) -> T {
+pub(crate) fn poll<T>(mut f: impl FnMut() -> Option<T>) -> T {
     let start = Instant::now();
     loop {
         if let Some(v) = f() {
@@ -99,7 +121,7 @@ fn poll<T>(mut f: impl FnMut() -> Option<T>) -> T {
     }
 }
 
-fn child_of(parent: u32) -> Option<u32> {
+pub(crate) fn child_of(parent: u32) -> Option<u32> {
     fs::read_dir("/proc").ok()?.find_map(|entry| {
         let name = entry.ok()?.file_name();
         let pid: u32 = name.to_str()?.parse().ok()?;
@@ -111,7 +133,7 @@ fn child_of(parent: u32) -> Option<u32> {
 
 /// `setpriv` to nobody (with groups 4 and 27), then `env -i` with `vars`,
 /// then `sleep`, in `dir`: a web process as its service manager starts it.
-fn web_as_nobody(dir: &Path, vars: &[&str]) -> Command {
+pub(crate) fn web_as_nobody(dir: &Path, vars: &[&str]) -> Command {
     let mut cmd = Command::new("setpriv");
     cmd.args([
         "--reuid=65534",
@@ -126,7 +148,7 @@ fn web_as_nobody(dir: &Path, vars: &[&str]) -> Command {
     cmd
 }
 
-fn nul_env(out: &[u8]) -> BTreeMap<String, String> {
+pub(crate) fn nul_env(out: &[u8]) -> BTreeMap<String, String> {
     out.split(|&b| b == 0)
         .filter(|e| !e.is_empty())
         .map(|e| {
@@ -139,7 +161,7 @@ fn nul_env(out: &[u8]) -> BTreeMap<String, String> {
 
 /// The caller: the app's clean environment plus variables of its own that
 /// must not leak into the one-off, started outside the app.
-fn caller(app: &App) -> assert_cmd::Command {
+pub(crate) fn caller(app: &App) -> assert_cmd::Command {
     let elsewhere = app.tmp.path().join("elsewhere");
     fs::create_dir_all(&elsewhere).unwrap();
     let mut cmd = app.appenv_in(&elsewhere);
@@ -408,7 +430,7 @@ fn a_process_in_its_own_pid_namespace_gets_a_child_there() {
 
 /// Runs `appenv --same-as TARGET sh -c 'touch MARKER'` (as nobody when
 /// `as_nobody`) and checks it failed with 125, saying `why`, running nothing.
-fn refused(app: &App, target: &str, as_nobody: bool, why: &str) {
+pub(crate) fn refused(app: &App, target: &str, as_nobody: bool, why: &str) {
     let marker = app.tmp.path().join("ran");
     let mut cmd = if as_nobody {
         let mut cmd = app.sandbox().command("setpriv");
@@ -583,7 +605,8 @@ fn diff_is_quiet_and_0_for_a_web_started_through_appenv() {
     // variable, so listed apart and not a difference.
     assert_eq!(
         stdout(&out),
-        "session variables, expected to differ: PWD (only in the process), SSH_CONNECTION (only here), TERM (only here)\n"
+        "process identity, not compared: APPENV_PROCESS (a one-off names itself)\n\
+         session variables, expected to differ: PWD (only in the process), SSH_CONNECTION (only here), TERM (only here)\n"
     );
 
     // And the one-off from the web sees what the web sees.
@@ -592,8 +615,11 @@ fn diff_is_quiet_and_0_for_a_web_started_through_appenv() {
         .args(["--same-as", &web.arg(), "--", "env", "-0"])
         .output()
         .unwrap();
+    // But for the process type, which a one-off never takes.
     let web_env = fs::read(format!("/proc/{}/environ", web.pid)).unwrap();
-    assert_eq!(nul_env(&out.stdout), nul_env(&web_env));
+    let mut web_env = nul_env(&web_env);
+    assert_eq!(web_env.remove("APPENV_PROCESS").as_deref(), Some("web"));
+    assert_eq!(nul_env(&out.stdout), web_env);
 }
 
 #[test]

@@ -35,6 +35,7 @@ mod perl;
 mod rails;
 mod readers_never_panic;
 mod same_as;
+mod same_as_parity;
 mod sandbox;
 mod shell_quoting;
 mod shell_quoting_more;

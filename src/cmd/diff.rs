@@ -1,18 +1,21 @@
-//! `appenv diff --same-as PID`: what a one-off started here would get,
-//! against what one started `--same-as PID` would get. Names only, unless
-//! `--values`; exit 0 when they match, 1 when they differ, so a deploy script
-//! can assert that an admin shell matches the web.
+//! `appenv diff --same-as PID|NAME|PIDFILE`: what a one-off started here
+//! would get, against what one started `--same-as` would get, and whether
+//! both run the same release. Names only, unless `--values`; exit 0 when
+//! they match, 1 when they differ, so a deploy script can assert that an
+//! admin shell matches the web.
 
 use std::collections::BTreeSet;
 use std::ffi::{OsStr, OsString};
 use std::fmt::Write;
 use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 use super::{Context, Entering, Verdict};
 use crate::cli::{DiffArgs, Global};
 use crate::error::{self, ERROR, Error, FAILED};
+use crate::launcher::Taken;
 use crate::plan::{Env, Plan};
-use crate::text::sanitize_bytes;
+use crate::text::{sanitize, sanitize_bytes};
 
 /// Variables a login session or a service manager sets for one process or
 /// one terminal: they are expected to differ and do not make the exit 1.
@@ -52,7 +55,7 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
     if global.same_as.is_none() {
         return Err(Error::new(
             2,
-            "diff compares with a running process: appenv diff --same-as PID|PIDFILE",
+            "diff compares with a running process: appenv diff --same-as PID|NAME|PIDFILE",
         ));
     }
     let here_global = Global {
@@ -61,9 +64,11 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
     };
     let here = Context::new(here_global, inherited.clone());
     let here_plan = here.resolve().map_err(|e| side("a one-off from here", e))?;
+    // Before entering: the process's root directory may hide this path.
+    let here_root = file_id(here_plan.inputs.canonical().as_std_path());
     let there = Context::same_as(global, inherited, Entering::Reading)?;
-    let there_plan = there
-        .resolve()
+    let (there_plan, taken) = there
+        .resolve_noting()
         .map_err(|e| side("a one-off from the process", e))?;
     if args.values {
         for (ctx, plan) in [(&here, &here_plan), (&there, &there_plan)] {
@@ -72,7 +77,17 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
             }
         }
     }
-    let diff = Diff::of(&values(&here_plan), &values(&there_plan));
+    let mut diff = Diff::of(&values(&here_plan), &values(&there_plan));
+    diff.release = release(
+        &here_plan,
+        here_root,
+        &there_plan,
+        there.process_cwd().unwrap_or(Path::new("/")),
+    );
+    diff.launcher = taken;
+    diff.identity = there
+        .inherited
+        .contains_key(OsStr::new(crate::tasks::PROCESS_VAR));
     error::print(diff.render(args.values).as_bytes()).map_err(|e| e.with_status(FAILED))?;
     match diff.is_empty() {
         true => Ok(()),
@@ -91,6 +106,39 @@ fn values(plan: &Plan) -> Env {
         .collect()
 }
 
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Whether the process runs another release than a one-off would: another
+/// app root (compared as directories, so one reached through a symlink is
+/// the same), or a working directory outside the app the one-off resolves,
+/// as when `current` was moved to a new release under a running web.
+fn release(here: &Plan, here_root: Option<(u64, u64)>, there: &Plan, cwd: &Path) -> Vec<String> {
+    let there_root = there.inputs.canonical();
+    let mut lines = Vec::new();
+    if here_root.is_none() || file_id(there_root.as_std_path()) != here_root {
+        lines.push(format!(
+            "root: a one-off here runs the app at {}; the process's app is {}",
+            show(here.root.dir.as_std_path()),
+            show(there.root.dir.as_std_path())
+        ));
+    }
+    if !cwd.starts_with(there_root) {
+        let via = match there.root.dir.as_str() == there_root.as_str() {
+            true => String::new(),
+            false => format!(" ({} leads there now)", show(there.root.dir.as_std_path())),
+        };
+        lines.push(format!(
+            "release: the process runs in {}, outside {}{via}, which a one-off from it would run",
+            show(cwd),
+            show(there_root.as_std_path()),
+        ));
+    }
+    lines
+}
+
 /// How two environments differ, session variables apart.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Diff {
@@ -99,6 +147,16 @@ struct Diff {
     differ: Vec<(OsString, OsString, OsString)>,
     /// (name, how): "differs", "only here", "only in the process".
     session: Vec<(OsString, &'static str)>,
+    /// (launcher, name, how) for what a launcher sets per process.
+    started_by: Vec<(&'static str, OsString, &'static str)>,
+    /// Another root or release, one line each.
+    release: Vec<String>,
+    /// What the app's launcher had set in the process, taken out of the
+    /// one-off's base since its own launcher sets it again.
+    launcher: Option<Taken>,
+    /// The process has a process type (`APPENV_PROCESS`), which a one-off
+    /// never takes: not a difference.
+    identity: bool,
 }
 
 impl Diff {
@@ -110,13 +168,17 @@ impl Diff {
             if a == b {
                 continue;
             }
+            let how = match (a, b) {
+                (Some(_), Some(_)) => "differs",
+                (Some(_), None) => "only here",
+                _ => "only in the process",
+            };
             if is_session(name) {
-                let how = match (a, b) {
-                    (Some(_), Some(_)) => "differs",
-                    (Some(_), None) => "only here",
-                    _ => "only in the process",
-                };
                 diff.session.push((name.clone(), how));
+                continue;
+            }
+            if let Some(launcher) = crate::launcher::noise(name) {
+                diff.started_by.push((launcher, name.clone(), how));
                 continue;
             }
             match (a, b) {
@@ -128,16 +190,23 @@ impl Diff {
         diff
     }
 
-    /// Identical but for session variables.
+    /// Identical but for session and launcher variables, in the same release.
     fn is_empty(&self) -> bool {
-        self.only_here.is_empty() && self.only_there.is_empty() && self.differ.is_empty()
+        self.only_here.is_empty()
+            && self.only_there.is_empty()
+            && self.differ.is_empty()
+            && self.release.is_empty()
     }
 
-    /// One line per name, a marker first (`-` only here, `+` only in the
-    /// process, `~` differs), then the session variables apart. Values,
-    /// only with `--values`, are escaped: they come from files and processes.
+    /// The release first, then one line per name, a marker first (`-` only
+    /// here, `+` only in the process, `~` differs), then what does not
+    /// count, apart. Values, only with `--values`, are escaped: they come
+    /// from files and processes.
     fn render(&self, values: bool) -> String {
         let mut out = String::new();
+        for line in &self.release {
+            let _ = writeln!(out, "{line}");
+        }
         for name in &self.only_here {
             let _ = writeln!(out, "- {}  (only here)", show(name));
         }
@@ -150,6 +219,37 @@ impl Diff {
                 let _ = writeln!(out, "    here:    {}", show(here));
                 let _ = writeln!(out, "    process: {}", show(there));
             }
+        }
+        if let Some(taken) = &self.launcher {
+            let names: Vec<String> = taken.names.iter().map(show).collect();
+            let _ = writeln!(
+                out,
+                "set by the process's launcher, which a one-off runs again ({}): {}",
+                sanitize(&taken.launcher),
+                names.join(", ")
+            );
+        }
+        let mut launchers: Vec<&str> = self.started_by.iter().map(|(l, ..)| *l).collect();
+        launchers.dedup();
+        for launcher in launchers {
+            let names: Vec<String> = self
+                .started_by
+                .iter()
+                .filter(|(l, ..)| *l == launcher)
+                .map(|(_, name, how)| format!("{} ({how})", show(name)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "set per process by {launcher}, expected to differ: {}",
+                names.join(", ")
+            );
+        }
+        if self.identity {
+            let _ = writeln!(
+                out,
+                "process identity, not compared: {} (a one-off names itself)",
+                crate::tasks::PROCESS_VAR
+            );
         }
         if !self.session.is_empty() {
             let names: Vec<String> = self
@@ -175,8 +275,8 @@ fn is_session(name: &OsStr) -> bool {
             .any(|p| name.starts_with(p.as_bytes()))
 }
 
-fn show(s: &OsStr) -> String {
-    sanitize_bytes(s.as_bytes())
+fn show(s: impl AsRef<OsStr>) -> String {
+    sanitize_bytes(s.as_ref().as_bytes())
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ mod tasks;
 mod which;
 
 use crate::launch::{Verdict, quiet_env};
+use crate::launcher::Taken;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -79,9 +80,23 @@ pub struct Context {
     pub inherited: Env,
     /// The inherited environment with any load by the shell hook taken out.
     pub base: Env,
-    /// With `--same-as`, the caller's base env: `inherited` and `base` are
-    /// then the process's, but trust and messages stay the caller's.
-    caller: Option<Env>,
+    /// With `--same-as`: `inherited` and `base` are then the process's, but
+    /// trust and messages stay the caller's.
+    same_as: Option<SameAs>,
+}
+
+/// What a `--same-as` context knows besides the process's environment.
+struct SameAs {
+    /// The caller's base env, for trust and messages.
+    caller: Env,
+    /// Where resolving starts: the root appenv recorded in the process, or
+    /// its working directory for a process appenv did not start.
+    start: PathBuf,
+    /// The process's working directory, as the kernel has it.
+    cwd: PathBuf,
+    /// Who the program runs as, when not the caller.
+    #[cfg(target_os = "linux")]
+    identity: Option<crate::exec::Identity>,
 }
 
 /// Whether a command hands the plan's values on (exec, run, env), so that
@@ -107,13 +122,16 @@ impl Context {
             global,
             inherited,
             base,
-            caller: None,
+            same_as: None,
         }
     }
 
-    /// `--same-as PID`: appenv enters the process (namespaces, root, working
-    /// directory, see `crate::same_as`), whose environment is then the base
-    /// and whose working directory is the start; trust is the caller's.
+    /// `--same-as PID|NAME|PIDFILE`: appenv enters the process (namespaces,
+    /// root, working directory, see `crate::same_as`), whose environment is
+    /// then the base, without what identifies that one process; resolving
+    /// starts from the root appenv recorded in it (else its working
+    /// directory), never from where the process moved since; trust is the
+    /// caller's.
     #[cfg(target_os = "linux")]
     pub fn same_as(global: Global, inherited: Env, entering: Entering) -> Result<Self, Error> {
         use crate::same_as::Fork;
@@ -123,13 +141,33 @@ impl Context {
             Entering::Program => Fork::Allowed,
             Entering::Reading => Fork::Never,
         };
-        let entered = crate::same_as::enter(&arg, &caller, fork)?;
-        let base = crate::hook_state::base_env(&entered.env);
+        // A name is looked up in the caller's app: -C or the working directory.
+        let here = Context::new(global.clone(), inherited.clone());
+        let app = || -> Result<PathBuf, Error> {
+            let root = crate::root::find(&here.start_dir()?).map_err(|e| Error::new(FAILED, e))?;
+            Ok(root.dir.into_std_path_buf())
+        };
+        // A relative -C is the caller's: made absolute here, before the
+        // working directory becomes the process's.
+        let mut global = global;
+        if let Some(dir) = global.dir.as_ref().filter(|dir| dir.is_relative()) {
+            let cwd = crate::workdir::logical(&here.inherited)?;
+            global.dir = Some(normalize(&cwd.join(dir)));
+        }
+        let entered = crate::same_as::enter(&arg, app, &caller, fork)?;
+        let mut base = crate::hook_state::base_env(&entered.env);
+        base.remove(OsStr::new(crate::tasks::PROCESS_VAR));
+        let logical = crate::workdir::logical(&entered.env)?;
         Ok(Context {
             global,
             inherited: entered.env,
             base,
-            caller: Some(entered.trust_env),
+            same_as: Some(SameAs {
+                caller: entered.trust_env,
+                start: entered.recorded_root.unwrap_or(logical),
+                cwd: entered.cwd,
+                identity: entered.identity,
+            }),
         })
     }
 
@@ -143,7 +181,7 @@ impl Context {
 
     /// The environment trust is decided from: always the caller's.
     fn trust_env(&self) -> &Env {
-        self.caller.as_ref().unwrap_or(&self.base)
+        self.same_as.as_ref().map_or(&self.base, |s| &s.caller)
     }
 
     /// The directory resolution starts from: `-C DIR` or the working
@@ -156,8 +194,8 @@ impl Context {
     pub fn dir_arg(&self, given: Option<&Path>) -> Result<Utf8PathBuf, Error> {
         let dir = match given {
             Some(dir) if dir.is_absolute() => normalize(dir),
-            Some(dir) => normalize(&self.logical_cwd()?.join(dir)),
-            None => self.logical_cwd()?,
+            Some(dir) => normalize(&self.origin()?.join(dir)),
+            None => self.origin()?,
         };
         if given.is_some() && !dir.is_dir() {
             return Err(Error::new(
@@ -173,8 +211,15 @@ impl Context {
         })
     }
 
-    fn logical_cwd(&self) -> Result<PathBuf, Error> {
-        crate::workdir::logical(&self.inherited)
+    /// Where resolving starts without -C, and what a relative -C is
+    /// relative to: the working directory; for `--same-as`, the root
+    /// recorded in the process, else its working directory (a relative -C
+    /// was made absolute from the caller's before entering).
+    fn origin(&self) -> Result<PathBuf, Error> {
+        match &self.same_as {
+            Some(same_as) => Ok(same_as.start.clone()),
+            None => crate::workdir::logical(&self.inherited),
+        }
     }
 
     /// The root of the app a `[DIR]` argument (or -C, or the working
@@ -202,9 +247,12 @@ impl Context {
             start,
             env_name: self.global.env.clone(),
             override_inherited: self.global.override_inherited,
-            trusted_dirs: match &self.caller {
-                Some(caller) => plan::TrustedDirs::Given(
-                    caller.get(OsStr::new(crate::trusted_dirs::VAR)).cloned(),
+            trusted_dirs: match &self.same_as {
+                Some(same_as) => plan::TrustedDirs::Given(
+                    same_as
+                        .caller
+                        .get(OsStr::new(crate::trusted_dirs::VAR))
+                        .cloned(),
                 ),
                 None => plan::TrustedDirs::FromBase,
             },
@@ -212,7 +260,63 @@ impl Context {
     }
 
     pub fn resolve(&self) -> Result<Plan, Error> {
-        Ok(plan::resolve(&self.request()?, &self.base)?)
+        Ok(self.resolve_noting()?.0)
+    }
+
+    /// [`Context::resolve`], and with `--same-as`, what the app's launcher
+    /// had put into the process's environment and was taken out of the base
+    /// (the one-off's own prefix puts it back; see `crate::same_as::launcher`).
+    /// The isolation depends on the app's files only, so the first plan
+    /// says which launcher to look for.
+    pub fn resolve_noting(&self) -> Result<(Plan, Option<Taken>), Error> {
+        let request = self.request()?;
+        let plan = plan::resolve(&request, &self.base)?;
+        if let (Some(_), Some(prefix)) = (&self.same_as, &plan.isolation.prefix) {
+            let mut base = self.base.clone();
+            if let Some(taken) = crate::launcher::take_out(&prefix.value, &mut base) {
+                return Ok((plan::resolve(&request, &base)?, Some(taken)));
+            }
+        }
+        Ok((plan, None))
+    }
+
+    /// Where a typed command runs when it is not the working directory
+    /// appenv was started in: `-C DIR`; with `--same-as`, the process's
+    /// working directory when it is inside the app, else the app root.
+    pub fn program_dir(&self, plan: &Plan) -> Result<Option<PathBuf>, Error> {
+        if self.global.dir.is_some() {
+            return Ok(Some(self.start_dir()?.into_std_path_buf()));
+        }
+        Ok(match &self.same_as {
+            // Already there: appenv entered it.
+            Some(same_as) if same_as.cwd.starts_with(plan.inputs.canonical()) => None,
+            Some(_) => Some(plan.root.dir.clone().into_std_path_buf()),
+            None => None,
+        })
+    }
+
+    /// With `--same-as`, the process's working directory.
+    pub fn process_cwd(&self) -> Option<&Path> {
+        self.same_as.as_ref().map(|s| s.cwd.as_path())
+    }
+
+    /// With `--same-as`, when the program runs as a less privileged user:
+    /// refuses a plan that read a file that user could not read itself
+    /// (see `crate::same_as::readable`).
+    pub fn check_program_reads(&self, plan: &Plan) -> Result<(), Error> {
+        #[cfg(target_os = "linux")]
+        if let Some(identity) = self.same_as.as_ref().and_then(|s| s.identity.as_ref()) {
+            let files: Vec<PathBuf> = plan
+                .inputs
+                .files()
+                .iter()
+                .filter(|input| input.digest.is_some())
+                .map(|input| plan.root.dir.join(&input.name).into_std_path_buf())
+                .collect();
+            crate::same_as::readable::check(identity, &files)?;
+        }
+        let _ = plan;
+        Ok(())
     }
 
     /// Whether the plan's root may be used: allowed with its files as they
@@ -243,7 +347,8 @@ impl Context {
 
     /// `-q`, or `APPENV_QUIET` set (not empty, not 0): no messages.
     pub fn quiet(&self) -> bool {
-        self.global.quiet || quiet_env(self.caller.as_ref().unwrap_or(&self.inherited))
+        let env = self.same_as.as_ref().map_or(&self.inherited, |s| &s.caller);
+        self.global.quiet || quiet_env(env)
     }
 
     /// Says on stderr, once, what may surprise in the plan: the environment

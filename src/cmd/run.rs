@@ -34,6 +34,7 @@ pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> 
     if let Verdict::Untrusted(why) = ctx.trust(&plan) {
         return Err(Error::new(FAILED, why));
     }
+    ctx.check_program_reads(&plan)?;
     ctx.say_notes(&plan, super::Values::Said);
     crate::launch::require(&plan)?;
     let Some(task) = tasks::find(&plan, name) else {

@@ -1,4 +1,5 @@
-//! `--same-as PID`: a one-off in the environment of a running process.
+//! `--same-as PID|NAME|PIDFILE`: a one-off in the environment of a running
+//! process.
 //!
 //! Everything about the process is read first, through one open `/proc/PID`
 //! directory (so a pid reused half-way cannot mix two processes): its
@@ -10,12 +11,14 @@
 //! just before execve (see [`crate::exec::Identity`]).
 
 mod enter;
+mod find;
 mod proc;
+pub mod readable;
 mod target;
 
 pub use enter::Fork;
 pub use proc::{Namespace, Process};
-pub use target::Target;
+pub use target::{Target, Wanted, is_name};
 
 use std::fmt;
 
@@ -57,26 +60,62 @@ pub struct Entered {
     pub env: crate::plan::Env,
     /// The caller's environment, for the trust check (see [`enter::trust_env`]).
     pub trust_env: crate::plan::Env,
+    /// The app root appenv recorded when it started the process
+    /// (`APPENV_ROOT`), when that is a directory there.
+    pub recorded_root: Option<std::path::PathBuf>,
+    /// The process's working directory, as the kernel has it (no symlinks).
+    pub cwd: std::path::PathBuf,
+    /// Who the program will run as, when that is not the caller.
+    pub identity: Option<crate::exec::Identity>,
+    /// "process 1234 (web)", for messages.
+    pub who: String,
 }
 
-/// Reads the process `arg` names, then enters it: after this, appenv's
-/// working directory, root and namespaces are the process's, and the next
-/// exec runs as the process's user. `caller` is the caller's base env.
+/// Finds the process `arg` names (a name: in the app at `app`, asked only
+/// then), reads it, then enters it: after this, appenv's working directory,
+/// root and namespaces are the process's, and the next exec runs as the
+/// process's user. `caller` is the caller's base env.
 pub fn enter(
     arg: &std::ffi::OsStr,
+    app: impl FnOnce() -> Result<std::path::PathBuf, crate::error::Error>,
     caller: &crate::plan::Env,
     fork: Fork,
-) -> Result<Entered, Error> {
-    let process = Process::read(Target::parse(arg)?)?;
+) -> Result<Entered, crate::error::Error> {
+    let target = match Wanted::parse(arg)? {
+        Wanted::Name(name) => find::find(&name, &app()?)?,
+        wanted => Target::of(wanted)?,
+    };
+    let process = Process::read(target)?;
+    let who = process.target.describe();
+    if let Wanted::Name(name) = &process.target.named {
+        // The pid may have gone to another process since it was found.
+        let named = process
+            .env
+            .get(std::ffi::OsStr::new(crate::tasks::PROCESS_VAR));
+        if named.is_none_or(|n| n != name.as_str()) {
+            return Err(Error(format!("{who} exited while appenv was reading it")).into());
+        }
+    }
     let identity = crate::exec::Identity::of(process.uid, process.gid, &process.groups)
-        .map_err(|why| Error(format!("{}: {why}", process.target.describe())))?;
+        .map_err(|why| Error(format!("{who}: {why}")))?;
     let trust_env = enter::trust_env(caller, &process);
     process.enter(fork, identity.as_ref())?;
-    if let Some(identity) = identity {
+    if let Some(identity) = identity.clone() {
         crate::exec::run_as(identity);
     }
+    // Looked at inside: the recorded path is one of the process's own.
+    let recorded_root = process
+        .env
+        .get(std::ffi::OsStr::new("APPENV_ROOT"))
+        .map(std::path::PathBuf::from)
+        .filter(|root| root.is_absolute() && root.is_dir());
     Ok(Entered {
         env: process.env,
         trust_env,
+        recorded_root,
+        // Inside, the kernel gives the path as the process sees it.
+        cwd: std::env::current_dir().unwrap_or(process.cwd_path),
+        identity,
+        who,
     })
 }

@@ -53,7 +53,7 @@ pub fn run(global: Global, inherited: Env, shell: ExportShell) -> Result<(), Err
         global,
         inherited,
         base: Env::new(),
-        caller: None,
+        same_as: None,
     };
     if let Some(unchanged) = fingerprint::unchanged(&bare, format) {
         let dirs = fingerprint::dirs(&bare, &unchanged);
