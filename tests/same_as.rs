@@ -70,10 +70,10 @@ impl Web {
         Web { child, pid }
     }
 
-    /// Starts `cmd` and waits for the process named `sleep` it ends as:
+    /// Starts `cmd` and waits for the process named `wanted` it ends as:
     /// the child itself, or a descendant when a launcher stays around it
     /// (`uv run` waits for its program).
-    pub(crate) fn start_any(mut cmd: Command) -> Web {
+    pub(crate) fn start_any(mut cmd: Command, wanted: &str) -> Web {
         let mut child = cmd.stdin(Stdio::null()).spawn().unwrap();
         let parent = child.id();
         let pid = poll(|| {
@@ -83,7 +83,7 @@ impl Web {
             let mut pid = parent;
             loop {
                 let comm = fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
-                if comm.trim() == "sleep" {
+                if comm.trim() == wanted {
                     return Some(pid);
                 }
                 pid = child_of(pid)?;

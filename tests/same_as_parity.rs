@@ -37,7 +37,12 @@ fn environ(pid: u32) -> Vec<u8> {
 /// among the child and its descendants (a launcher may keep its own
 /// process around the program, as `uv run` does).
 fn start_web(cmd: Command) -> (Web, u32) {
-    let web = Web::start_any(cmd);
+    start_program(cmd, "sleep")
+}
+
+/// [`start_web`] for a program named `comm`.
+fn start_program(cmd: Command, comm: &str) -> (Web, u32) {
+    let web = Web::start_any(cmd, comm);
     let program = web.pid;
     (web, program)
 }
@@ -133,20 +138,35 @@ fn bundle_exec() {
     if !ready(&["bundle", "ruby"]) {
         return;
     }
-    // Gems Debian installs system-wide: no network.
+    // Gems Debian installs system-wide: no network. The web is a Ruby
+    // program of the bundle, as puma is; the worker a program Bundler execs.
     let app = App::new(&[
         ("Gemfile", "gem \"rake\"\n"),
+        ("Rakefile", "task(:serve) { sleep 1000 }\n"),
         (".env", "DATABASE_URL=postgres://shop\n"),
-        ("Procfile", "web: bundle exec sleep 1000\n"),
+        (
+            "Procfile",
+            "web: bundle exec rake serve\nworker: bundle exec sleep 1000\n",
+        ),
     ]);
     let sandbox = app.sandbox();
-    let (_web, program) = start_web(run_web(&sandbox, &app.root));
+    let (_web, program) = start_program(run_web(&sandbox, &app.root), "rake");
     let web = String::from_utf8_lossy(&environ(program)).into_owned();
     assert!(
         web.contains("BUNDLER_ORIG_PATH=") && web.contains("RUBYOPT=-r"),
         "{web}"
     );
     assert_identical(&sandbox, &app.root, program);
+    let mut worker = sandbox.command(common::appenv_bin());
+    worker
+        .current_dir(&app.root)
+        .args(["run", "worker"])
+        .stdout(Stdio::null());
+    let (_worker, worker) = start_web(worker);
+    let one_off = entries(&one_off_env(&sandbox, &app.root, "worker"));
+    let mut expected = entries(&environ(worker));
+    expected.retain(|e| *e != b"APPENV_PROCESS=worker");
+    assert_eq!(one_off, expected);
     // diff names what Bundler set, apart.
     let out = app
         .appenv()

@@ -67,8 +67,6 @@ pub struct Entered {
     pub cwd: std::path::PathBuf,
     /// Who the program will run as, when that is not the caller.
     pub identity: Option<crate::exec::Identity>,
-    /// "process 1234 (web)", for messages.
-    pub who: String,
 }
 
 /// Finds the process `arg` names (a name: in the app at `app`, asked only
@@ -116,6 +114,5 @@ pub fn enter(
         // Inside, the kernel gives the path as the process sees it.
         cwd: std::env::current_dir().unwrap_or(process.cwd_path),
         identity,
-        who,
     })
 }
