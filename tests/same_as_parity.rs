@@ -312,7 +312,7 @@ fn npm_scripts_and_node_modules_bin() {
 
 #[test]
 fn a_process_is_found_by_its_name_in_this_app_only() {
-    if !ready(&[]) {
+    if !ready(&["setpriv"]) {
         return;
     }
     let procfile = |web: &str| {
@@ -400,6 +400,27 @@ fn a_process_is_found_by_its_name_in_this_app_only() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(125));
+    // Another user's process claiming the name (anyone can set the
+    // variables): appenv does not guess.
+    {
+        let root = format!("APPENV_ROOT={}", app.root.display());
+        let _claim = Web::start(
+            web_as_nobody(&app.root, &["APPENV_PROCESS=web", &root]),
+            false,
+        );
+        let out = app
+            .appenv()
+            .args(["--same-as", "web", "run", "show"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(125));
+        assert!(
+            stderr(&out).contains("processes of several users were started as 'web'"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(run(&app, &["--same-as", "web", "run", "show"]), "show/w\n");
     // `./web` is a pidfile named web.
     app.write("web", &format!("{}\n", _web.pid));
     let out = app

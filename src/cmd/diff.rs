@@ -305,6 +305,35 @@ mod tests {
     }
 
     #[test]
+    fn what_does_not_count_is_listed_apart_and_a_release_counts() {
+        let here = env(&[("A", "1")]);
+        let there = env(&[
+            ("A", "1"),
+            ("npm_lifecycle_event", "web"),
+            ("INIT_CWD", "/x"),
+        ]);
+        let mut diff = Diff::of(&here, &there);
+        diff.launcher = Some(Taken {
+            launcher: "bundle exec".into(),
+            names: vec!["BUNDLE_GEMFILE".into(), "RUBYOPT".into()],
+        });
+        diff.identity = true;
+        assert!(diff.is_empty());
+        assert_eq!(
+            diff.render(false),
+            "set by the process's launcher, which a one-off runs again (bundle exec): BUNDLE_GEMFILE, RUBYOPT\n\
+             set per process by npm run, expected to differ: INIT_CWD (only in the process), npm_lifecycle_event (only in the process)\n\
+             process identity, not compared: APPENV_PROCESS (a one-off names itself)\n"
+        );
+        diff.release = vec!["release: the process runs in /srv/r/1".into()];
+        assert!(!diff.is_empty());
+        assert!(
+            diff.render(false)
+                .starts_with("release: the process runs in /srv/r/1\n")
+        );
+    }
+
+    #[test]
     fn names_only_unless_asked() {
         let here = env(&[("A", "secret-here"), ("B", "x"), ("SSHX", "1")]);
         let there = env(&[("A", "secret\x1b[2J"), ("C", "y")]);

@@ -9,11 +9,12 @@
 //! container's paths work, and a path that merely reads the same does not.
 //! Several match when a server forks workers (a puma master and its
 //! workers): the oldest wins, which is the one that started the others.
+//! Several users' processes matching is an error: the variables prove
+//! nothing, any process can hold them.
 
 use std::os::fd::OwnedFd;
-use std::path::Path;
-
 use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 use nix::fcntl::{OFlag, OpenHow, ResolveFlag, openat, openat2};
 use nix::sys::stat::{FileStat, Mode, fstat, stat};
@@ -22,11 +23,11 @@ use nix::unistd::geteuid;
 use super::Error;
 use super::target::{Target, Wanted};
 use crate::tasks::PROCESS_VAR;
-use crate::text::sanitize;
+use crate::text::sanitize_bytes;
 
 /// The oldest process of the app at `app` started as `name`.
 pub fn find(name: &str, app: &Path) -> Result<Target, Error> {
-    let shown_app = sanitize(&app.to_string_lossy());
+    let shown_app = sanitize_bytes(app.as_os_str().as_bytes());
     let wanted = stat(app).map_err(|e| {
         Error(format!(
             "{shown_app}: cannot read the app root: {}",
@@ -36,19 +37,16 @@ pub fn find(name: &str, app: &Path) -> Result<Target, Error> {
     let me = geteuid().as_raw();
     let entries = std::fs::read_dir("/proc")
         .map_err(|e| Error(format!("cannot list the running processes in /proc: {e}")))?;
-    let oldest = entries
+    let mut found: Vec<(u64, i32, u32)> = entries
         .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
         .filter_map(|pid| {
-            let started = candidate(pid, name, &wanted, me)?;
-            Some((started, pid))
+            let (started, uid) = candidate(pid, name, &wanted, me)?;
+            Some((started, pid, uid))
         })
-        .min();
-    match oldest {
-        Some((_, pid)) => Ok(Target {
-            pid,
-            named: Wanted::Name(name.to_owned()),
-        }),
-        None => Err(Error(format!(
+        .collect();
+    found.sort_unstable();
+    let Some(&(_, pid, uid)) = found.first() else {
+        return Err(Error(format!(
             "no running process of the app at {shown_app} was started as '{name}' \
              ('appenv run {name}' sets APPENV_PROCESS={name}){}",
             if me == 0 {
@@ -56,13 +54,26 @@ pub fn find(name: &str, app: &Path) -> Result<Target, Error> {
             } else {
                 " among your own processes"
             }
-        ))),
+        )));
+    };
+    // A server and the workers it forked run as one user. Processes of
+    // several users that all claim the name: anyone can put the variables
+    // in a process's environment, so appenv does not guess which is the app's.
+    if let Some(&(_, other, other_uid)) = found.iter().find(|(.., u)| *u != uid) {
+        return Err(Error(format!(
+            "processes of several users were started as '{name}' in the app at {shown_app} \
+             (process {pid} as uid {uid}, process {other} as uid {other_uid}); name one by its pid"
+        )));
     }
+    Ok(Target {
+        pid,
+        named: Wanted::Name(name.to_owned()),
+    })
 }
 
-/// The start time of `pid` when it is a process of the app started as
-/// `name`; `None` for anything else, including what cannot be read.
-fn candidate(pid: i32, name: &str, app: &FileStat, me: u32) -> Option<u64> {
+/// The start time and user of `pid` when it is a process of the app
+/// started as `name`; `None` for anything else, including what cannot be read.
+fn candidate(pid: i32, name: &str, app: &FileStat, me: u32) -> Option<(u64, u32)> {
     let dir = open(None, &format!("/proc/{pid}"), dir_flags())?;
     let (uid, started) = owner_and_start(&dir)?;
     if me != 0 && uid != me {
@@ -80,7 +91,7 @@ fn candidate(pid: i32, name: &str, app: &FileStat, me: u32) -> Option<u64> {
     let recorded = std::ffi::OsStr::from_bytes(root?);
     let found = openat2(&theirs, recorded, how).ok()?;
     let found = fstat(&found).ok()?;
-    ((found.st_dev, found.st_ino) == (app.st_dev, app.st_ino)).then_some(started)
+    ((found.st_dev, found.st_ino) == (app.st_dev, app.st_ino)).then_some((started, uid))
 }
 
 /// `APPENV_PROCESS` and `APPENV_ROOT` from an environ block.
