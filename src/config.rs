@@ -22,12 +22,22 @@ pub struct Config {
     pub exec: ExecSection,
     #[serde(default)]
     pub tasks: BTreeMap<String, Spanned<Action>>,
+    /// At a workspace top: the directories that are apps of their own.
+    pub workspace: Option<WorkspaceSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkspaceSection {
+    /// Globs relative to this file's directory (`apps/*`, `services/**`).
+    pub members: Spanned<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnvSection {
-    /// Replaces the default env file list; entries may hold `{env}`.
+    /// Replaces the default env file list; entries may hold `{env}`, and
+    /// name files above the root (`../../.env.shared`).
     pub files: Option<Spanned<Vec<String>>>,
     /// Files beat the inherited environment (foreman's behaviour).
     #[serde(rename = "override")]
@@ -160,11 +170,20 @@ impl Config {
                 return Err((env.span().start, format!("environment: {problem}")));
             }
         }
-        for (key, list) in [("files", &self.env.files), ("path", &self.env.path)] {
+        let lists = [
+            ("[env] files", &self.env.files, true),
+            ("[env] path", &self.env.path, false),
+            (
+                "[workspace] members",
+                &self.workspace.as_ref().map(|w| w.members.clone()),
+                false,
+            ),
+        ];
+        for (key, list, may_leave) in lists {
             let Some(list) = list else { continue };
             for entry in list.get_ref() {
-                if let Some(problem) = invalid_relative_path(entry) {
-                    return Err((list.span().start, format!("[env] {key}: {problem}")));
+                if let Some(problem) = invalid_relative_path(entry, may_leave) {
+                    return Err((list.span().start, format!("{key}: {problem}")));
                 }
             }
         }
@@ -249,7 +268,10 @@ pub fn invalid_env_name(name: &str) -> Option<String> {
     (!ok).then(|| "invalid environment name: use letters, digits, '_', '-' and '.'".to_owned())
 }
 
-fn invalid_relative_path(entry: &str) -> Option<String> {
+/// Why `entry` cannot be a path relative to the root, if it cannot; with
+/// `may_leave`, it may go above the root through `..` (an env file shared
+/// by the apps of a repository).
+fn invalid_relative_path(entry: &str, may_leave: bool) -> Option<String> {
     let path = Utf8Path::new(entry);
     if entry.is_empty() {
         Some("empty path".into())
@@ -258,7 +280,7 @@ fn invalid_relative_path(entry: &str) -> Option<String> {
             "{:?} is absolute; paths here are relative to the app root",
             sanitize(entry)
         ))
-    } else if path.components().any(|c| c.as_str() == "..") {
+    } else if !may_leave && path.components().any(|c| c.as_str() == "..") {
         Some(format!(
             "{:?} leaves the app root through '..'; paths must stay inside it",
             sanitize(entry)
@@ -412,8 +434,23 @@ mod tests {
         assert_eq!(e.line, Some(2));
         let e = parse("[env]\npath = [\"/usr/bin\"]\n").unwrap_err();
         assert!(e.message.contains("absolute"));
-        let e = parse("[env]\nfiles = [\"../.env\"]\n").unwrap_err();
+        let e = parse("[env]\npath = [\"../bin\"]\n").unwrap_err();
         assert!(e.message.contains("'..'"));
+        let e = parse("[env]\nfiles = [\"/etc/env\"]\n").unwrap_err();
+        assert!(e.message.contains("absolute"));
+        assert!(parse("[env]\nfiles = [\"../../.env.shared\"]\n").is_ok());
+        let e = parse("[workspace]\nmembers = [\"apps/*\", \"../x\"]\n").unwrap_err();
+        assert!(
+            e.message.starts_with("[workspace] members:"),
+            "{}",
+            e.message
+        );
+        let e = parse("[workspace]\nmember = [\"apps/*\"]\n").unwrap_err();
+        assert!(
+            e.message.contains("did you mean `members`"),
+            "{}",
+            e.message
+        );
         let e = parse("environment = \"../x\"\n").unwrap_err();
         assert!(e.message.contains("invalid environment name"));
     }

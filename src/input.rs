@@ -22,7 +22,7 @@ use std::cell::OnceCell;
 use std::ffi::{CString, OsStr, OsString};
 use std::fs::File;
 use std::io::{self, Read};
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -143,6 +143,30 @@ impl Inputs {
         match owned_by_other(&stat) {
             Some(uid) if check => Err(InputError {
                 file: self.canonical.to_string(),
+                problem: Problem::Foreign { uid, dir: true },
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The identity (device, inode) of the directory `name` (relative to
+    /// the root, or absolute) as the root's descriptor reaches it.
+    pub fn dir_above(&self, name: &str) -> Option<(u64, u64)> {
+        let stat = fstatat(&self.dir, name, AtFlags::empty()).ok()?;
+        #[allow(clippy::unnecessary_cast)] // the types differ between targets
+        Some((stat.st_dev as u64, stat.st_ino as u64))
+    }
+
+    /// Refuses the directory `name` (relative to the root, or absolute)
+    /// when it is another user's, as the root itself is (see
+    /// [`Inputs::check_owner`]): a workspace top whose files join the app.
+    pub fn check_owner_of(&self, name: &str) -> Result<(), InputError> {
+        let Ok(stat) = fstatat(&self.dir, name, AtFlags::empty()) else {
+            return Ok(());
+        };
+        match owned_by_other(&stat) {
+            Some(uid) if self.check_owner => Err(InputError {
+                file: name.to_owned(),
                 problem: Problem::Foreign { uid, dir: true },
             }),
             _ => Ok(()),
@@ -494,6 +518,26 @@ fn canonical_of(fd: &OwnedFd, dir: &Utf8Path) -> io::Result<PathBuf> {
         ));
     }
     Ok(path)
+}
+
+/// Reads `path`, relative to `dir` (or as given without one), as every
+/// input is read (a regular file, opened without blocking, at most `limit`
+/// bytes), for a file that decides something else than a plan's values (a
+/// workspace's members): nothing when it cannot be read so.
+pub fn read_at(dir: Option<BorrowedFd<'_>>, path: &Utf8Path, limit: u64) -> Option<Vec<u8>> {
+    let flags = OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC | OFlag::O_NOCTTY;
+    let fd = match dir {
+        Some(dir) => openat(dir, path.as_std_path(), flags, Mode::empty()),
+        None => nix::fcntl::open(path.as_std_path(), flags, Mode::empty()),
+    }
+    .ok()?;
+    let stat = fstat(&fd).ok()?;
+    let size = u64::try_from(stat.st_size).ok()?;
+    if file_type(&stat) != SFlag::S_IFREG || size > limit {
+        return None;
+    }
+    let bytes = read_all(File::from(fd), size, limit).ok()?;
+    (bytes.len() as u64 <= limit).then_some(bytes)
 }
 
 /// Reads `path` with the checks every input gets (a regular file, opened

@@ -1,7 +1,9 @@
 //! Finding the app root: the directory an app's config and processes hang from.
 
+pub mod workspace;
+
 use std::fmt;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
 use camino::{Utf8Path, Utf8PathBuf};
 use nix::fcntl::{AtFlags, OFlag};
@@ -9,12 +11,31 @@ use nix::sys::stat::{Mode, fstatat};
 
 use crate::input::{Listing, Opened};
 use crate::markers::ROOT as ROOT_MARKERS;
+use workspace::{TOOLS, Tool};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Root {
     /// The logical path (symlinks as the user walked them), never canonicalised.
     pub dir: Utf8PathBuf,
     pub reason: Reason,
+    /// The workspace whose top declares this root a member, if any.
+    pub workspace: Option<Workspace>,
+}
+
+/// A workspace an app root is a member of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workspace {
+    /// The workspace top (a logical path, above the root).
+    pub top: Utf8PathBuf,
+    /// Who declared the member, in which file at the top.
+    pub tool: Tool,
+}
+
+impl Workspace {
+    /// The declaration, as its users know it: `package.json workspaces`.
+    pub fn declared_by(&self) -> String {
+        format!("{} {}", self.tool.file(), self.tool.key())
+    }
 }
 
 /// Why a directory was taken as the root: the name found in it.
@@ -67,12 +88,18 @@ impl fmt::Display for NotFound {
 /// Walks up from `start` (absolute, logical) to `/`. The nearest `appenv.toml`
 /// wins at any distance, then the nearest `Procfile` or `.env`, then the
 /// nearest project marker: an explicit config is the strongest statement of
-/// where an app begins, and a marker the weakest.
+/// where an app begins, and a marker the weakest. Before them all: when the
+/// nearest directory holding any of those names is one that a directory
+/// above declares a workspace member (see [`workspace`]), below the top of
+/// its repository (the nearest directory holding `.git`), it is the root.
 ///
 /// Nearest first, each directory is asked only what can still matter: all
-/// the names until a `Procfile`, `.env` or marker is found (one listing of
-/// the directory, where a look per name would be twelve), then three names,
-/// and past a `Procfile` or `.env` only `appenv.toml` (one look each).
+/// the names until one is found (one listing of the directory, where a look
+/// per name would be a dozen); above it, while a package manager could
+/// declare it a member (it holds `package.json`, `pyproject.toml` or
+/// `Cargo.toml`) and the repository's top is not passed, all the names
+/// again; otherwise three names, and past a `Procfile` or `.env` only
+/// `appenv.toml` (one look each), whose `[workspace]` may declare it too.
 pub fn find(start: &Utf8Path) -> Result<Root, NotFound> {
     find_opened(start).map(|(root, _)| root)
 }
@@ -80,58 +107,130 @@ pub fn find(start: &Utf8Path) -> Result<Root, NotFound> {
 /// [`find`], with the root as it was opened and listed when that was how it
 /// was found, so that reading its files opens and lists it no second time.
 pub fn find_opened(start: &Utf8Path) -> Result<(Root, Option<Opened>), NotFound> {
-    let dirs = Dirs::new(start);
-    let mut second: Option<(Root, Option<Opened>)> = None;
-    let mut marker: Option<(Root, Option<Opened>)> = None;
-    let root = |dir: &Utf8Path, reason| Root {
-        dir: dir.to_owned(),
-        reason,
+    let not_found = || NotFound {
+        start: start.to_owned(),
     };
-    for (i, dir) in start.ancestors().enumerate() {
-        if second.is_none() && marker.is_none() {
-            if let Some(opened) = dirs.list(i) {
-                let has = |name: &str| opened.listing.contains(name.as_ref());
-                if has(CONFIG) {
-                    return Ok((root(dir, Reason::Config), Some(opened)));
+    let dirs = Dirs::new(start);
+    let mut found = Found::default();
+    // The nearest directory holding a root's names: the one a workspace
+    // may declare a member.
+    let mut nearest: Option<(usize, Names)> = None;
+    // Whether a workspace top may still be above: no `.git` passed yet.
+    let mut searching = true;
+    // The levels below this one have been looked at for `.git`.
+    let mut looked = 0;
+    for i in 0..dirs.levels.len() {
+        let list = match nearest {
+            None => true,
+            Some((_, names)) => searching && MANIFESTS.iter().any(|m| names.has(m)),
+        };
+        if list {
+            let (names, opened) = match dirs.list(i) {
+                Some(opened) => (Names::of(&opened.listing), Some(opened)),
+                None => (Names::looked_up(&|name| dirs.has(i, name)), None),
+            };
+            looked = i + 1;
+            if let Some(member) = nearest {
+                let has = |name: &str| names.has(name);
+                if let Some(workspace) = declares(&dirs, i, opened.as_ref(), &has, member, &TOOLS) {
+                    return Ok(found.member(&dirs, member.0, workspace));
                 }
-                let found = tier_two(&has).or_else(|| {
-                    ROOT_MARKERS
-                        .iter()
-                        .find(|name| has(name))
-                        .map(|name| Reason::Marker(name))
-                });
-                match found {
-                    Some(reason @ Reason::Marker(_)) => {
-                        marker = Some((root(dir, reason), Some(opened)))
-                    }
-                    Some(reason) => second = Some((root(dir, reason), Some(opened))),
-                    None => {}
-                }
-                continue;
             }
+            found.note(i, names, opened);
+            if nearest.is_none() && Names::roots().any(|name| names.has(name)) {
+                nearest = Some((i, names));
+            }
+            // No repository declares a member across its own top.
+            searching &= !names.has(GIT);
+            if found.config.is_some() && !searching {
+                break;
+            }
+            continue;
         }
         let has = |name: &str| dirs.has(i, name);
         if has(CONFIG) {
-            return Ok((root(dir, Reason::Config), None));
-        }
-        if second.is_some() {
+            searching &= !(looked..i).any(|level| dirs.has(level, GIT));
+            looked = i;
+            if let (true, Some(member)) = (searching, nearest) {
+                if let Some(workspace) = declares(&dirs, i, None, &has, member, &[Tool::Appenv]) {
+                    return Ok(found.member(&dirs, member.0, workspace));
+                }
+            }
+            found.config.get_or_insert((i, Reason::Config, None));
+            if !searching {
+                break;
+            }
             continue;
         }
-        second = tier_two(&has).map(|reason| (root(dir, reason), None));
-        if marker.is_none() {
-            marker = ROOT_MARKERS
-                .iter()
-                .find(|name| has(name))
-                .map(|name| (root(dir, Reason::Marker(name)), None));
+        if found.config.is_some() || found.second.is_some() {
+            continue;
         }
+        found.second = tier_two(&has).map(|reason| (i, reason, None));
     }
-    // Markers only matter when nothing above holds a Procfile or `.env`.
-    second.or(marker).ok_or_else(|| NotFound {
-        start: start.to_owned(),
-    })
+    found.decide(&dirs).ok_or_else(not_found)
 }
 
+/// What the members of npm, pnpm, uv and Cargo workspaces hold.
+const MANIFESTS: [&str; 3] = ["package.json", "pyproject.toml", "Cargo.toml"];
+
 const CONFIG: &str = "appenv.toml";
+const GIT: &str = ".git";
+
+type Tier = Option<(usize, Reason, Option<Opened>)>;
+
+/// The nearest directory of each tier found so far: its level, why, and the
+/// directory as opened when it was listed.
+#[derive(Default)]
+struct Found {
+    config: Tier,
+    second: Tier,
+    marker: Tier,
+}
+
+impl Found {
+    /// Takes in what the directory at level `i` holds: past an
+    /// `appenv.toml` nothing matters, and a marker only below a `Procfile`
+    /// or `.env`.
+    fn note(&mut self, i: usize, names: Names, opened: Option<Opened>) {
+        let has = |name: &str| names.has(name);
+        if self.config.is_some() {
+            return;
+        }
+        if has(CONFIG) {
+            self.config = Some((i, Reason::Config, opened));
+            return;
+        }
+        if self.second.is_none() {
+            if let Some(reason) = tier_two(&has) {
+                self.second = Some((i, reason, opened));
+                return;
+            }
+            if self.marker.is_none() {
+                if let Some(name) = ROOT_MARKERS.iter().find(|name| has(name)) {
+                    self.marker = Some((i, Reason::Marker(name), opened));
+                }
+            }
+        }
+    }
+
+    /// The root by the three rules.
+    fn decide(self, dirs: &Dirs) -> Option<(Root, Option<Opened>)> {
+        let (level, reason, opened) = self.config.or(self.second).or(self.marker)?;
+        Some((dirs.root(level, reason, None), opened))
+    }
+
+    /// The member at `level`, the nearest directory holding a root's names:
+    /// the first tier found is there.
+    fn member(self, dirs: &Dirs, level: usize, workspace: Workspace) -> (Root, Option<Opened>) {
+        let tiers = [self.config, self.second, self.marker];
+        let here = tiers.into_iter().flatten().find(|(at, _, _)| *at == level);
+        // Always there: the member was found by its names.
+        let (reason, opened) = here.map_or((Reason::Config, None), |(_, reason, opened)| {
+            (reason, opened)
+        });
+        (dirs.root(level, reason, Some(workspace)), opened)
+    }
+}
 
 /// The `Procfile` or `.env` tier, in that order within a directory.
 fn tier_two(has: &dyn Fn(&str) -> bool) -> Option<Reason> {
@@ -142,6 +241,90 @@ fn tier_two(has: &dyn Fn(&str) -> bool) -> Option<Reason> {
     } else {
         None
     }
+}
+
+/// Which of the names the walk asks about a directory holds.
+#[derive(Debug, Clone, Copy, Default)]
+struct Names(u32);
+
+impl Names {
+    /// Every name that can make a root, `.git`, and the files that
+    /// declare a workspace (the others among them are root names).
+    fn all() -> impl Iterator<Item = &'static str> {
+        [CONFIG, "Procfile", ".env", GIT]
+            .into_iter()
+            .chain(ROOT_MARKERS)
+            .chain(std::iter::once(Tool::Pnpm.file()))
+    }
+
+    fn of(listing: &Listing) -> Names {
+        Self::looked_up(&|name| listing.contains(name.as_ref()))
+    }
+
+    fn looked_up(has: &dyn Fn(&str) -> bool) -> Names {
+        let bits = Self::all()
+            .enumerate()
+            .filter(|(_, name)| has(name))
+            .fold(0, |bits, (k, _)| bits | 1 << k);
+        Names(bits)
+    }
+
+    fn has(self, name: &str) -> bool {
+        Self::all()
+            .position(|n| n == name)
+            .is_some_and(|k| self.0 & 1 << k != 0)
+    }
+
+    /// The names that can make a root.
+    fn roots() -> impl Iterator<Item = &'static str> {
+        Self::all().filter(|&name| name != GIT && name != Tool::Pnpm.file())
+    }
+}
+
+/// The workspace the directory at level `top` makes of `member` (its level
+/// and names), declaring it through one of `tools`, if it does. `has`:
+/// whether `top` holds a name.
+fn declares(
+    dirs: &Dirs,
+    top: usize,
+    opened: Option<&Opened>,
+    has: &dyn Fn(&str) -> bool,
+    member: (usize, Names),
+    tools: &[Tool],
+) -> Option<Workspace> {
+    let (level, names) = member;
+    let top_dir = dirs.levels[top];
+    let path = dirs.levels[level].strip_prefix(top_dir).ok()?;
+    for &tool in tools {
+        let holds = match tool.member_file() {
+            Some(file) => names.has(file),
+            None => true,
+        };
+        if !holds || !has(tool.file()) {
+            continue;
+        }
+        let bytes = match opened {
+            Some(opened) => read_in(Some(opened.dir.as_fd()), Utf8Path::new(tool.file())),
+            None => {
+                let (fd, dir) = dirs.at(top);
+                read_in(fd.map(AsFd::as_fd), &dir.join(tool.file()))
+            }
+        };
+        let members = bytes.and_then(|bytes| workspace::members(tool, &bytes));
+        if members.is_some_and(|members| members.declares(path.as_str())) {
+            return Some(Workspace {
+                top: top_dir.to_owned(),
+                tool,
+            });
+        }
+    }
+    None
+}
+
+/// The content of a file that declares a workspace, read as every input is
+/// (a regular file, without blocking, capped), or nothing.
+fn read_in(dir: Option<BorrowedFd<'_>>, path: &Utf8Path) -> Option<Vec<u8>> {
+    crate::input::read_at(dir, path, crate::input::MAX_CONFIG)
 }
 
 /// How many directory levels each anchor spans.
@@ -181,6 +364,15 @@ impl<'a> Dirs<'a> {
             anchors.push(fd.ok());
         }
         Dirs { levels, anchors }
+    }
+
+    /// The root at level `i`.
+    fn root(&self, i: usize, reason: Reason, workspace: Option<Workspace>) -> Root {
+        Root {
+            dir: self.levels[i].to_owned(),
+            reason,
+            workspace,
+        }
     }
 
     /// The directory at level `i` (0: `start`) as a descriptor to look from
@@ -356,6 +548,138 @@ mod tests {
         std::os::unix::fs::symlink("nowhere", base.join(".env")).unwrap();
         let root = find(&base.join("sub/x/y")).unwrap();
         assert_eq!((root.dir, root.reason), (base, Reason::DotEnv));
+    }
+
+    fn member(base: &Utf8Path, start: &str) -> (Utf8PathBuf, Reason, Option<(Utf8PathBuf, Tool)>) {
+        let root = find(&base.join(start)).unwrap();
+        let workspace = root.workspace.map(|w| (w.top, w.tool));
+        (root.dir, root.reason, workspace)
+    }
+
+    #[test]
+    fn a_declared_member_is_a_root_below_the_tops_env_and_config() {
+        let npm = r#"{"workspaces": ["apps/*"]}"#;
+        let (_t, base) = tree(&[
+            ".env",
+            "apps/api/package.json",
+            "apps/api/src/",
+            "apps/.env",
+        ]);
+        fs::write(base.join("package.json"), npm).unwrap();
+        let top = Some((base.clone(), Tool::Npm));
+        assert_eq!(
+            member(&base, "apps/api/src"),
+            (
+                base.join("apps/api"),
+                Reason::Marker("package.json"),
+                top.clone()
+            )
+        );
+        // An appenv.toml at the top, or in the member, changes nothing.
+        fs::write(base.join("appenv.toml"), "").unwrap();
+        assert_eq!(member(&base, "apps/api").0, base.join("apps/api"));
+        fs::write(base.join("apps/api/appenv.toml"), "").unwrap();
+        assert_eq!(
+            member(&base, "apps/api/src"),
+            (base.join("apps/api"), Reason::Config, top.clone())
+        );
+        // Only the nearest directory holding a root's names can be the
+        // member: from below a `.env` inside it, the rules are as before.
+        fs::write(base.join("apps/api/src/.env"), "").unwrap();
+        assert_eq!(
+            member(&base, "apps/api/src"),
+            (base.join("apps/api"), Reason::Config, None)
+        );
+        fs::remove_file(base.join("apps/api/appenv.toml")).unwrap();
+        assert_eq!(
+            member(&base, "apps/api/src"),
+            (base.clone(), Reason::Config, None)
+        );
+        // Outside any member the rules are as before: the top's
+        // appenv.toml beats `apps/.env`, which joins no member either.
+        assert_eq!(member(&base, "apps").0, base);
+        fs::create_dir_all(base.join("docs/x")).unwrap();
+        assert_eq!(
+            member(&base, "docs/x"),
+            (base.clone(), Reason::Config, None)
+        );
+    }
+
+    #[test]
+    fn a_matched_directory_without_the_tools_file_is_no_member() {
+        let (_t, base) = tree(&[".env", "apps/api/requirements.txt"]);
+        fs::write(base.join("package.json"), r#"{"workspaces": ["apps/*"]}"#).unwrap();
+        assert_eq!(member(&base, "apps/api").0, base);
+        // appenv's own statement takes any name that makes a root.
+        fs::write(
+            base.join("appenv.toml"),
+            "[workspace]\nmembers = [\"apps/*\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            member(&base, "apps/api"),
+            (
+                base.join("apps/api"),
+                Reason::Marker("requirements.txt"),
+                Some((base.clone(), Tool::Appenv))
+            )
+        );
+    }
+
+    #[test]
+    fn every_tool_declares_members() {
+        for (tool, file, text, member_file) in [
+            (
+                Tool::Pnpm,
+                "pnpm-workspace.yaml",
+                "packages:\n  - 'apps/*'\n",
+                "package.json",
+            ),
+            (
+                Tool::Uv,
+                "pyproject.toml",
+                "[tool.uv.workspace]\nmembers = [\"apps/*\"]\n",
+                "pyproject.toml",
+            ),
+            (
+                Tool::Cargo,
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"apps/**\"]\n",
+                "Cargo.toml",
+            ),
+        ] {
+            let (_t, base) = tree(&[".env", &format!("apps/api/{member_file}"), "apps/api/src/"]);
+            fs::write(base.join(file), text).unwrap();
+            assert_eq!(
+                member(&base, "apps/api/src"),
+                (
+                    base.join("apps/api"),
+                    Reason::Marker(member_file),
+                    Some((base.clone(), tool))
+                ),
+                "{file}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_workspace_reaches_across_a_repository_top() {
+        let npm = r#"{"workspaces": ["sub/apps/*", "apps/*"]}"#;
+        let (_t, base) = tree(&[".env", "sub/.git/", "sub/apps/api/package.json"]);
+        fs::write(base.join("package.json"), npm).unwrap();
+        // `sub` is a repository of its own: its directories are not the
+        // outer repository's members.
+        assert_eq!(
+            member(&base, "sub/apps/api"),
+            (base.clone(), Reason::DotEnv, None)
+        );
+        // A repository's top can itself be the workspace top.
+        let (_t, base) = tree(&[".git/", ".env", "apps/api/package.json"]);
+        fs::write(base.join("package.json"), npm).unwrap();
+        assert_eq!(member(&base, "apps/api").0, base.join("apps/api"));
+        // And the member its own repository (a submodule): not a member.
+        fs::create_dir(base.join("apps/api/.git")).unwrap();
+        assert_eq!(member(&base, "apps/api").0, base);
     }
 
     #[test]

@@ -144,9 +144,16 @@ fn config_faults() {
             "[env]\npath = [\"/usr/bin\"]\n",
             "appenv: appenv.toml:2: [env] path: \"/usr/bin\" is absolute",
         ),
+        // `[env] files` may name a file above the root (shared by the
+        // apps of a repository, and covered by trust); never an absolute
+        // one, and no other path may leave the root.
         (
-            "[env]\nfiles = [\"../secrets/.env\"]\n",
-            "appenv: appenv.toml:2: [env] files: \"../secrets/.env\" leaves the app root",
+            "[env]\npath = [\"../secrets/bin\"]\n",
+            "appenv: appenv.toml:2: [env] path: \"../secrets/bin\" leaves the app root",
+        ),
+        (
+            "[env]\nfiles = [\"/etc/shadow\"]\n",
+            "appenv: appenv.toml:2: [env] files: \"/etc/shadow\" is absolute",
         ),
         (
             "[env.vars]\nX = \"$NOT_DEFINED_ANYWHERE\"\n",

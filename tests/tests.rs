@@ -49,6 +49,7 @@ mod trust;
 mod trust_races;
 mod trust_records;
 mod trust_rules;
+mod workspaces;
 
 /// Cargo builds only this binary (`autotests = false`): a test file left
 /// out of the list above would never compile or run, so it fails here.

@@ -10,6 +10,7 @@ use crate::cli::AllowArgs;
 use crate::config::{self, Config};
 use crate::error::{ERROR, Error, print};
 use crate::input::{self, Inputs};
+use crate::plan::workspace;
 use crate::root::Root;
 use crate::text::{sanitize, sanitize_bytes};
 use crate::trust::{self, AppFiles, Listed, TrustStore};
@@ -54,7 +55,14 @@ fn collect(root: &Root, ctx: &Context) -> Result<AppFiles, Box<dyn std::fmt::Dis
         }
         None => None,
     };
-    AppFiles::cover(&inputs, &trust::config_files(config.as_ref())).map_err(boxed)
+    let mut extra = trust::config_files(config.as_ref());
+    // A workspace member's allow covers the top's files that join it.
+    if let Some((prefix, _)) = workspace::reach(root, &inputs) {
+        if let Some(shared) = workspace::shared(root, prefix, &mut inputs).map_err(boxed)? {
+            extra.extend(shared.covered);
+        }
+    }
+    AppFiles::cover(&inputs, &extra).map_err(boxed)
 }
 
 fn boxed<E: std::fmt::Display + 'static>(e: E) -> Box<dyn std::fmt::Display> {

@@ -15,6 +15,14 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
     let root = &plan.root;
     let _ = writeln!(out, "root         {}", sanitize(root.dir.as_str()));
     let _ = writeln!(out, "             {}", root.reason);
+    if let Some(workspace) = &root.workspace {
+        let _ = writeln!(
+            out,
+            "             a member of the workspace at {} ({}), whose env files come first",
+            sanitize(workspace.top.as_str()),
+            workspace.declared_by()
+        );
+    }
     if plan.inputs.canonical() != plan.root.dir {
         let _ = writeln!(
             out,
@@ -54,10 +62,7 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
         };
         let _ = writeln!(out, "  {:<22} {status}", sanitize(&f.name));
     }
-    if let Ok(app) = AppFiles::cover(
-        &plan.inputs,
-        &crate::trust::config_files(plan.config.as_ref()),
-    ) {
+    if let Ok(app) = AppFiles::cover(&plan.inputs, &crate::trust::covered(&plan)) {
         for name in &app.skipped {
             let _ = writeln!(
                 out,

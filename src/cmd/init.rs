@@ -25,6 +25,7 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
     let root = found.clone().unwrap_or_else(|| Root {
         dir: request.start.clone(),
         reason: Reason::Config,
+        workspace: None,
     });
     let path = root.dir.join(config::FILE_NAME);
     if found.as_ref().is_some_and(|r| r.reason == Reason::Config) {

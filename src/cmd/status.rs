@@ -135,6 +135,10 @@ impl Status {
             }
         };
         status.watch.inputs(&plan);
+        if let Some(workspace) = &plan.root.workspace {
+            // Without its statement, the member is no root of its own.
+            status.watch.add(&workspace.top.join(workspace.tool.file()));
+        }
         status.watch.trust_store(ctx);
         status.environment = plan.env_name.as_ref().map(|d| d.name.clone());
         status.missing = plan.missing.clone();

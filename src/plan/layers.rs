@@ -142,15 +142,22 @@ impl<'a> Layers<'a> {
         Ok(())
     }
 
+    /// Reads the env files: `[env] files`, else the default list after
+    /// `shared` (a workspace top's files, beneath the member's own).
     pub(super) fn add_files(
         &mut self,
         inputs: &mut Inputs,
         config: Option<&Config>,
         env: Option<&str>,
+        shared: &[String],
     ) -> Result<Vec<FileUse>, Error> {
         let templates: Vec<&str> = match config.and_then(|c| c.env.files.as_ref()) {
             Some(files) => files.get_ref().iter().map(String::as_str).collect(),
-            None => DEFAULT_FILES.to_vec(),
+            None => shared
+                .iter()
+                .map(String::as_str)
+                .chain(DEFAULT_FILES)
+                .collect(),
         };
         let mut uses = Vec::with_capacity(templates.len());
         for template in templates {
@@ -165,7 +172,7 @@ impl<'a> Layers<'a> {
                 }
                 None => template.to_owned(),
             };
-            if template == ".env.local"
+            if template.rsplit('/').next() == Some(".env.local")
                 && env == Some("test")
                 && config.is_none_or(|c| c.env.files.is_none())
             {

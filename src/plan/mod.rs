@@ -22,6 +22,7 @@ use crate::trusted_dirs;
 mod environment;
 mod layers;
 mod note;
+pub mod workspace;
 
 pub use environment::spelling;
 use layers::Layers;
@@ -80,6 +81,8 @@ pub struct Plan {
     pub shadowed: Vec<Shadowed>,
     /// `[env] required` names that are unset or empty.
     pub missing: Vec<String>,
+    /// The files of the workspace top, when the root is a member of one.
+    pub shared: Option<workspace::Shared>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,8 +213,19 @@ impl Plan {
         self.inputs
             .files()
             .iter()
-            .map(|input| self.root.dir.join(&input.name))
+            .map(|input| self.path_of(&input.name))
             .collect()
+    }
+
+    /// The logical path of a file the plan names relative to its root: a
+    /// workspace top's file by the top's path (the resolver checked that
+    /// `..` from the root leads there).
+    pub fn path_of(&self, name: &str) -> Utf8PathBuf {
+        let at_top = self.shared.as_ref().and_then(|shared| {
+            let rest = name.strip_prefix(&shared.prefix)?.strip_prefix('/')?;
+            Some(shared.workspace.top.join(rest))
+        });
+        at_top.unwrap_or_else(|| self.root.dir.join(name))
     }
 }
 
@@ -244,8 +258,15 @@ fn resolve_inputs(
         TrustedDirs::FromBase => base.get(OsStr::new(trusted_dirs::VAR)),
         TrustedDirs::Given(value) => value.as_ref(),
     };
-    let trusted_dir =
-        trusted_dirs::covering(inputs.canonical(), trusted_value.map(|v| v.as_os_str()));
+    let trusted_value = trusted_value.map(|v| v.as_os_str());
+    let reach = workspace::reach(&root, &inputs);
+    // A member is trusted by a tree only when the tree holds its
+    // workspace's top too, whose files join it.
+    let trusted_dir = trusted_dirs::covering(inputs.canonical(), trusted_value).filter(|_| {
+        reach
+            .as_ref()
+            .is_none_or(|(_, top)| trusted_dirs::covering(top, trusted_value).is_some())
+    });
     inputs
         .check_owner(trusted_dir.is_none())
         .map_err(Error::Input)?;
@@ -264,6 +285,10 @@ fn resolve_inputs(
         .map(|bytes| Procfile::parse(&bytes))
         .transpose()
         .map_err(Error::Procfile)?;
+    let shared = match reach {
+        Some((prefix, _)) => workspace::shared(&root, prefix, &mut inputs)?,
+        None => None,
+    };
     let env_name = environment::choose(request, base, config.as_ref())?;
     let override_inherited =
         request.override_inherited || config.as_ref().is_some_and(Config::override_inherited);
@@ -276,6 +301,7 @@ fn resolve_inputs(
         &mut inputs,
         config.as_ref(),
         env_name.as_ref().map(|d| d.name.as_str()),
+        shared.as_ref().map_or(&[], |s| s.files.as_slice()),
     )?;
 
     let look = |name: &str, follow: bool| {
@@ -352,6 +378,7 @@ fn resolve_inputs(
         notes,
         shadowed,
         missing,
+        shared,
     })
 }
 

@@ -102,7 +102,9 @@ impl AppFiles {
 }
 
 fn is_env_file(name: &str) -> bool {
-    name != config::FILE_NAME && name != procfile::FILE_NAME
+    // A workspace top's config is named from the member (`../../appenv.toml`).
+    let file = name.rsplit('/').next().unwrap_or(name);
+    file != config::FILE_NAME && file != procfile::FILE_NAME
 }
 
 /// The names `entry` stands for, walking its components from the root: a literal

@@ -278,8 +278,7 @@ pub fn check(plan: &Plan, env: &Env) -> Result<Trust, TrustError> {
         return Ok(Trust::TrustedDir(dir.clone()));
     }
     let store = TrustStore::from_env(env)?;
-    let extra = config_files(plan.config.as_ref());
-    store.check_record(&AppFiles::cover(&plan.inputs, &extra)?)
+    store.check_record(&AppFiles::cover(&plan.inputs, &covered(plan))?)
 }
 
 /// Whether the app at `root`, whose plan could not be resolved, is allowed: its
@@ -288,6 +287,17 @@ pub fn check(plan: &Plan, env: &Env) -> Result<Trust, TrustError> {
 pub fn check_unresolved(root: &Utf8Path, extra: &[String], env: &Env) -> Result<Trust, TrustError> {
     let store = TrustStore::from_env(env)?;
     store.check(&AppFiles::collect(root, extra)?, env)
+}
+
+/// What an allow of `plan`'s app covers besides [`crate::input::ALWAYS`]:
+/// the `[env] files` of its config and, for a workspace member, the files
+/// of the workspace top that can join it.
+pub fn covered(plan: &Plan) -> Vec<String> {
+    let mut extra = config_files(plan.config.as_ref());
+    if let Some(shared) = &plan.shared {
+        extra.extend(shared.covered.iter().cloned());
+    }
+    extra
 }
 
 /// The `[env] files` templates of a config, which trust covers too.

@@ -40,3 +40,51 @@ fn perl5lib_is_loaded_and_restored_on_the_way_out() {
         assert_eq!(left.get("PATH"), Some("/usr/bin:/bin"), "{shell}");
     }
 }
+
+#[test]
+fn a_workspace_member_loads_the_shared_env_and_sees_it_change() {
+    for shell in shells() {
+        let sandbox = HookApp::new(&[
+            ("apps/.env", "STRAY=1\n"),
+            (
+                "apps/mono/package.json",
+                r#"{"workspaces": ["services/*"]}"#,
+            ),
+            ("apps/mono/.env", "SHARED=top\nDB=shared\n"),
+            ("apps/mono/services/api/package.json", "{}"),
+            ("apps/mono/services/api/.env", "DB=api\n"),
+            ("apps/mono/services/api/src/", ""),
+        ]);
+        let snaps = sandbox.run(
+            shell,
+            &[
+                Cd("apps/mono/services/api/src"),
+                Prompt,
+                Snap,
+                Prompt,
+                Write("apps/mono/.env", "SHARED=edited\nDB=shared\n"),
+                Prompt,
+                Snap,
+                Write(
+                    "apps/mono/package.json",
+                    r#"{"workspaces": ["elsewhere/*"]}"#,
+                ),
+                Prompt,
+                Snap,
+            ],
+        );
+        let [loaded, edited, undeclared]: [Snap; 3] =
+            snaps.try_into().unwrap_or_else(|_| panic!("{shell}"));
+        assert_eq!(loaded.get("SHARED"), Some("top"), "{shell}");
+        assert_eq!(loaded.get("DB"), Some("api"), "{shell}");
+        assert_eq!(loaded.get("STRAY"), None, "{shell}");
+        assert_eq!(loaded.calls, 1, "{shell}");
+        assert_eq!(edited.get("SHARED"), Some("edited"), "{shell}");
+        assert_eq!(edited.calls, 2, "{shell}: the shared file is watched");
+        // No longer a member: its own `.env` still makes it a root, but
+        // nothing of the top's joins it.
+        assert_eq!(undeclared.get("DB"), Some("api"), "{shell}");
+        assert_eq!(undeclared.get("SHARED"), None, "{shell}");
+        assert_eq!(undeclared.calls, 3, "{shell}: the declaration is watched");
+    }
+}

@@ -14,7 +14,7 @@ use crate::isolation;
 use crate::markers;
 use crate::plan::Plan;
 use crate::root::{Reason, Root};
-use crate::trust::TrustStore;
+use crate::trust::{AppFiles, TrustStore};
 
 /// What the hook checks at each prompt, besides the names that can make a
 /// root, which it looks for itself in the working directory and above.
@@ -108,6 +108,24 @@ impl Watch {
                 self.add(&input);
             }
         }
+    }
+
+    /// For a workspace member, the top's files that trust covers (an edit
+    /// to any of them revokes the member, as one of the root's would) and
+    /// the file that declares the member: without it, the root is another.
+    pub(super) fn shared(&mut self, plan: &Plan) {
+        let (Some(shared), Some(workspace)) = (&plan.shared, &plan.root.workspace) else {
+            return;
+        };
+        if let Ok(app) = AppFiles::cover(&plan.inputs, &shared.covered) {
+            let at_top = app.files.iter().filter(|(name, digest)| {
+                digest.is_some() && name.starts_with(shared.prefix.as_str())
+            });
+            for (name, _) in at_top {
+                self.add(&plan.path_of(name));
+            }
+        }
+        self.add(&workspace.top.join(workspace.tool.file()));
     }
 
     /// What the plan's answer read besides its files, for a fingerprint:
