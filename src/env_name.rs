@@ -82,7 +82,10 @@ pub fn known(plan: &Plan) -> BTreeSet<String> {
     }
     let templates: Vec<String> = match plan.config.as_ref().and_then(|c| c.env.files.as_ref()) {
         Some(files) => files.get_ref().clone(),
-        None => DEFAULT_FILES.iter().map(|f| f.to_string()).collect(),
+        // A workspace member's own list comes after the top's files.
+        None => (plan.shared.iter().flat_map(|s| s.files.iter().cloned()))
+            .chain(DEFAULT_FILES.iter().map(|f| f.to_string()))
+            .collect(),
     };
     for template in templates.iter().filter(|t| t.contains("{env}")) {
         let (before, after) = template.split_once("{env}").unwrap_or_default();

@@ -109,6 +109,16 @@ fn an_npm_workspace_member_runs_its_own_script_over_the_shared_env() {
     // The shared file comes first: lowest.
     assert!(explain.find("../../.env ").unwrap() < explain.find("  .env ").unwrap());
 
+    // An environment whose file is the top's is known to the member.
+    std::fs::write(app.root.join(".env.production"), "SHARED=prod\n").unwrap();
+    let out = run(&["-e", "production", "run", "migrate"]);
+    assert_eq!(stdout(&out), "api prod  \n", "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("knows the environment"),
+        "{}",
+        stderr(&out)
+    );
+
     // At the top itself, the top is the app, as before.
     let out = app
         .appenv()
