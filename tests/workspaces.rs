@@ -351,3 +351,28 @@ fn a_workspace_top_owned_by_another_user_is_refused() {
     );
     assert!(!stdout(&out).contains("SHARED"));
 }
+
+#[test]
+fn a_member_reached_through_a_symlink_reads_the_top_it_is_declared_by() {
+    // `apps` is a link to a directory elsewhere: `..` from the member is
+    // not the top, so the shared file is named by the top's own path.
+    let app = App::new(&[
+        ("package.json", r#"{"workspaces": ["apps/*"]}"#),
+        (".env", "SHARED=top\n"),
+    ]);
+    let elsewhere = app.tmp.path().join("elsewhere");
+    std::fs::create_dir_all(elsewhere.join("api")).unwrap();
+    std::fs::write(elsewhere.join("api/package.json"), "{}").unwrap();
+    std::fs::write(elsewhere.join(".env"), "SHARED=wrong\n").unwrap();
+    std::os::unix::fs::symlink(&elsewhere, app.root.join("apps")).unwrap();
+    let member = app.root.join("apps/api");
+    let out = app
+        .appenv_in(&member)
+        .env("PWD", &member)
+        .arg("explain")
+        .output()
+        .unwrap();
+    let explain = stdout(&out);
+    let shared = format!("  SHARED                 {}/.env:1", app.root.display());
+    assert!(explain.contains(&shared), "{}{explain}", stderr(&out));
+}
