@@ -68,16 +68,38 @@ impl Isolation {
     }
 }
 
-/// [`detect_in`], looking at `root` by path.
-pub fn detect(root: &Utf8Path, config: Option<&Config>, procfile: Option<&Procfile>) -> Isolation {
-    detect_in(root, config, procfile, &markers::by_path(root))
+/// The top of the workspace an app is a member of, where the package
+/// managers install what the members share: uv keeps one `.venv` for the
+/// workspace, npm and pnpm put the members' binaries in the top's
+/// `node_modules/.bin`.
+#[derive(Debug, Clone, Copy)]
+pub struct Top<'a> {
+    /// How a name at the top is named from the root (`../..`), for a look.
+    pub prefix: &'a str,
+    /// The top's own path.
+    pub dir: &'a Utf8Path,
 }
 
+impl Top<'_> {
+    /// A look at the top through `look`, a look at the member's root.
+    fn look<'a>(&'a self, look: Look<'a>) -> impl Fn(&str, bool) -> Option<markers::Kind> + 'a {
+        move |name, follow| look(&format!("{}/{name}", self.prefix), follow)
+    }
+}
+
+/// [`detect_in`], looking at `root` by path.
+pub fn detect(root: &Utf8Path, config: Option<&Config>, procfile: Option<&Procfile>) -> Isolation {
+    detect_in(root, config, procfile, &markers::by_path(root), None)
+}
+
+/// The isolation of the app at `root`, looking at its names through
+/// `look`; a workspace member's markers go first, then its top's.
 pub fn detect_in(
     root: &Utf8Path,
     config: Option<&Config>,
     procfile: Option<&Procfile>,
     look: Look,
+    top: Option<Top>,
 ) -> Isolation {
     let mut iso = Isolation::default();
     if let Some(config) = config {
@@ -97,9 +119,14 @@ pub fn detect_in(
     if let Some(procfile) = procfile.filter(|p| !p.processes.is_empty()) {
         from_procfile(root, procfile, &mut iso);
     }
-    from_markers(root, &mut iso, look);
+    from_markers(root, &mut iso, look, top);
     if let Some(Decided { value, .. }) = &iso.path {
-        iso.virtualenv = value.iter().find_map(|dir| virtualenv_of(root, dir, look));
+        iso.virtualenv = value.iter().find_map(|dir| {
+            virtualenv_of(root, dir, look).or_else(|| {
+                let top = top?;
+                virtualenv_of(top.dir, dir, &top.look(look))
+            })
+        });
     }
     iso.perl_lib = markers::perl_lib(look).map(|dir| root.join(dir));
     iso
@@ -201,11 +228,18 @@ fn interpreter_dir(root: &Utf8Path, word: &str) -> Option<Utf8PathBuf> {
     (dir.starts_with(root) && !dir.components().any(|c| c.as_str() == "..")).then_some(dir)
 }
 
-fn from_markers(root: &Utf8Path, iso: &mut Isolation, look: Look) {
-    let venv = markers::virtualenv(look).map(|dir| match dir {
-        "" => root.to_owned(),
-        dir => root.join(dir),
-    });
+fn from_markers(root: &Utf8Path, iso: &mut Isolation, look: Look, top: Option<Top>) {
+    let at = |base: &Utf8Path, dir: &str| match dir {
+        "" => base.to_owned(),
+        dir => base.join(dir),
+    };
+    let own = markers::virtualenv(look).map(|dir| at(root, dir));
+    // A member without a virtualenv of its own uses the workspace's.
+    let shared = match (&own, top) {
+        (None, Some(top)) => markers::virtualenv(&top.look(look)).map(|dir| at(top.dir, dir)),
+        _ => None,
+    };
+    let venv = own.or(shared);
 
     if iso.path.is_none() {
         let mut dirs = Vec::new();
@@ -216,14 +250,21 @@ fn from_markers(root: &Utf8Path, iso: &mut Isolation, look: Look) {
                 .strip_prefix(root)
                 .ok()
                 .filter(|p| !p.as_str().is_empty());
-            why.push(match shown {
-                Some(p) => format!("virtualenv {p}/"),
-                None => "the root is a virtualenv".into(),
+            why.push(match (shown, venv.starts_with(root)) {
+                (Some(p), _) => format!("virtualenv {p}/"),
+                (None, true) => "the root is a virtualenv".into(),
+                (None, false) => format!("the workspace's virtualenv {venv}/"),
             });
         }
         for (dir, shown) in markers::bin_dirs(look) {
             dirs.push(root.join(dir));
             why.push(shown.into());
+        }
+        if let Some(top) = top {
+            for (dir, shown) in markers::bin_dirs(&top.look(look)) {
+                dirs.push(top.dir.join(dir));
+                why.push(format!("{shown} at the workspace top"));
+            }
         }
         if !dirs.is_empty() {
             iso.path = Some(Decided {
@@ -350,6 +391,37 @@ mod tests {
         );
         let (_t, root) = app(&["bin/python", "bin/activate"]);
         assert_eq!(detect(&root, None, None).virtualenv, Some(root.clone()));
+    }
+
+    #[test]
+    fn a_member_uses_the_workspaces_virtualenv_and_bin_dirs_after_its_own() {
+        let (_t, top) = app(&[
+            ".venv/pyvenv.cfg",
+            "node_modules/.bin/",
+            "apps/api/node_modules/.bin/",
+        ]);
+        let root = top.join("apps/api");
+        let shared = Top {
+            prefix: "../..",
+            dir: &top,
+        };
+        let iso = detect_in(&root, None, None, &markers::by_path(&root), Some(shared));
+        assert_eq!(
+            iso.path.as_ref().unwrap().value,
+            [
+                top.join(".venv/bin"),
+                root.join("node_modules/.bin"),
+                top.join("node_modules/.bin")
+            ]
+        );
+        assert_eq!(iso.virtualenv, Some(top.join(".venv")));
+        // Its own virtualenv first, and only that one.
+        fs::create_dir_all(root.join(".venv")).unwrap();
+        fs::write(root.join(".venv/pyvenv.cfg"), "").unwrap();
+        let iso = detect_in(&root, None, None, &markers::by_path(&root), Some(shared));
+        assert_eq!(iso.path.as_ref().unwrap().value[0], root.join(".venv/bin"));
+        assert!(!iso.path.unwrap().value.contains(&top.join(".venv/bin")));
+        assert_eq!(iso.virtualenv, Some(root.join(".venv")));
     }
 
     #[test]

@@ -36,9 +36,13 @@ fn npm_monorepo() -> App {
         (
             "apps/api/package.json",
             &format!(
-                r#"{{"name": "api", "scripts": {{"migrate": "{}"}}}}"#,
+                r#"{{"name": "api", "version": "1.0.0", "bin": {{"api-hello": "hello.js"}}, "scripts": {{"migrate": "{}"}}}}"#,
                 SHOW_NODE.replace('"', "\\\"")
             ),
+        ),
+        (
+            "apps/api/hello.js",
+            "#!/usr/bin/env node\nconsole.log('hello', process.env.SHARED)\n",
         ),
         ("apps/api/.env", "DB=api\n"),
         ("apps/api/src/", ""),
@@ -72,6 +76,20 @@ fn an_npm_workspace_member_runs_its_own_script_over_the_shared_env() {
         "{}",
         stdout(&out)
     );
+    // Installed, npm puts the member's program in the top's
+    // node_modules/.bin (the member has no node_modules of its own).
+    let out = app
+        .sandbox()
+        .path([&bin])
+        .set("NPM_CONFIG_UPDATE_NOTIFIER", "false")
+        .command(bin.join("npm"))
+        .args(["install", "--offline", "--no-audit", "--no-fund"])
+        .current_dir(&app.root)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(app.root.join("node_modules/.bin/api-hello").exists());
+    assert!(!app.root.join("apps/api/node_modules").exists());
 
     // From deep in the member: its own script, its own DB over the shared
     // one, the shared SHARED; neither the stray `.env` above the repository
@@ -86,6 +104,16 @@ fn an_npm_workspace_member_runs_its_own_script_over_the_shared_env() {
     let out = run(&["run", "migrate"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "api top  \n");
+
+    // The workspace's binaries are the member's too, after its own.
+    let out = run(&["api-hello"]);
+    assert_eq!(stdout(&out), "hello top\n", "{}", stderr(&out));
+    let out = run(&["explain"]);
+    assert!(
+        stdout(&out).contains("node_modules/.bin at the workspace top"),
+        "{}",
+        stdout(&out)
+    );
 
     let out = run(&["root"]);
     assert_eq!(
@@ -253,23 +281,31 @@ fn a_uv_workspace_member_runs_its_own_virtualenv() {
             .any(|l| l == "worker")
     );
     let worker = app.root.join("packages/worker");
+    let python = || {
+        let out = app
+            .appenv_in(&worker.join("jobs"))
+            .env("PATH", &bin)
+            .args([
+                "python",
+                "-c",
+                "import os, sys; print(sys.prefix, os.environ['VIRTUAL_ENV'], os.environ['DB'], os.environ['SHARED'], os.environ.get('STRAY'))",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    // uv's own layout: one virtualenv for the workspace, at its top (made
+    // by `uv sync` in a member).
+    uv(&worker, &["sync"]);
+    assert!(app.root.join(".venv/pyvenv.cfg").is_file());
+    assert!(!worker.join(".venv").exists());
+    let top = format!("{}/.venv", app.root.display());
+    assert_eq!(python(), format!("{top} {top} worker top None\n"));
+    // A member's own virtualenv comes first.
     uv(&worker, &["venv", ".venv"]);
-
-    let out = app
-        .appenv_in(&worker.join("jobs"))
-        .env("PATH", &bin)
-        .args([
-            "python",
-            "-c",
-            "import os, sys; print(sys.prefix, os.environ['DB'], os.environ['SHARED'], os.environ.get('STRAY'))",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        stdout(&out),
-        format!("{}/.venv worker top None\n", worker.display())
-    );
+    let own = format!("{}/.venv", worker.display());
+    assert_eq!(python(), format!("{own} {own} worker top None\n"));
 }
 
 #[test]

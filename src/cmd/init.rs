@@ -98,7 +98,17 @@ fn check(plan: &Plan, path: &Utf8Path, text: &str) -> Result<(), Error> {
         )
     };
     let config = Config::parse(path, text.as_bytes()).map_err(|e| bug(e.to_string()))?;
-    let again = isolation::detect(&plan.root.dir, Some(&config), plan.procfile.as_ref());
+    let top = plan
+        .shared
+        .as_ref()
+        .map(crate::plan::workspace::Shared::top);
+    let again = isolation::detect_in(
+        &plan.root.dir,
+        Some(&config),
+        plan.procfile.as_ref(),
+        &crate::markers::by_path(&plan.root.dir),
+        top,
+    );
     let values = |iso: &isolation::Isolation| {
         (
             iso.prefix.as_ref().map(|d| d.value.clone()),

@@ -312,7 +312,8 @@ fn resolve_inputs(
             _ => markers::Kind::Other,
         })
     };
-    let isolation = isolation::detect_in(&root.dir, config.as_ref(), procfile.as_ref(), &look);
+    let top = shared.as_ref().map(workspace::Shared::top);
+    let isolation = isolation::detect_in(&root.dir, config.as_ref(), procfile.as_ref(), &look, top);
     let (layered, mut notes) = layers.into_parts();
     let shadowed = match override_inherited {
         true => Vec::new(),

@@ -27,6 +27,16 @@ pub struct Shared {
     pub covered: Vec<String>,
 }
 
+impl Shared {
+    /// The top, as isolation looks at it from the member.
+    pub fn top(&self) -> crate::isolation::Top<'_> {
+        crate::isolation::Top {
+            prefix: &self.prefix,
+            dir: &self.workspace.top,
+        }
+    }
+}
+
 /// How the member at `root` reaches its workspace top, with the top's
 /// canonical path, without reading anything: `None` when it is no member.
 pub fn reach(root: &Root, inputs: &Inputs) -> Option<(String, Utf8PathBuf)> {

@@ -146,7 +146,17 @@ impl Watch {
             looked.borrow_mut().push(name.to_owned());
             by_path(name, follow)
         };
-        isolation::detect_in(root, plan.config.as_ref(), plan.procfile.as_ref(), &look);
+        let top = plan
+            .shared
+            .as_ref()
+            .map(crate::plan::workspace::Shared::top);
+        isolation::detect_in(
+            root,
+            plan.config.as_ref(),
+            plan.procfile.as_ref(),
+            &look,
+            top,
+        );
         for name in looked.into_inner() {
             let mut path = Utf8Path::new(&name);
             loop {
