@@ -20,6 +20,7 @@ pub mod root;
 #[cfg(target_os = "linux")]
 pub mod same_as;
 pub mod script;
+pub mod secrets;
 pub mod shell;
 pub mod shim;
 pub mod tasks;
