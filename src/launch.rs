@@ -91,6 +91,10 @@ pub fn exec_plan(plan: &Plan, argv: Vec<OsString>, cwd: Option<&Path>) -> Error 
     let Some(program) = argv.first() else {
         return Error::new(FAILED, "nothing to run");
     };
+    // Values as written (`encrypted:…`) are never handed to a program.
+    if !plan.unlocked {
+        return Error::new(FAILED, "the app's encrypted values were not decrypted");
+    }
     let skip = Skip::for_env(|name| plan.value(name));
     let path = match skip.lookup(program, plan.value("PATH")) {
         Ok(path) => path,

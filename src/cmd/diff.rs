@@ -70,13 +70,16 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
     let (there_plan, taken) = there
         .resolve_noting()
         .map_err(|e| side("a one-off from the process", e))?;
-    if args.values {
+    let (here_plan, there_plan) = if args.values {
         for (ctx, plan) in [(&here, &here_plan), (&there, &there_plan)] {
             if let Verdict::Untrusted(why) = ctx.trust(plan) {
                 return Err(Error::new(FAILED, format!("{why} (--values shows values)")));
             }
         }
-    }
+        (here.unlock(here_plan)?, there.unlock(there_plan)?)
+    } else {
+        (here_plan, there_plan)
+    };
     let mut diff = Diff::of(&values(&here_plan), &values(&there_plan));
     diff.release = release(
         &here_plan,

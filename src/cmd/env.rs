@@ -21,6 +21,7 @@ pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), Error> {
     if let super::Verdict::Untrusted(why) = ctx.trust(&plan) {
         return Err(Error::new(FAILED, why));
     }
+    let plan = ctx.unlock(plan)?;
     ctx.say_notes(&plan, super::Values::Said);
     crate::launch::require(&plan)?;
     let format = if args.json {
@@ -81,8 +82,12 @@ fn to_json(plan: &Plan) -> Value {
         .vars
         .iter()
         .map(|(k, v)| {
-            let value =
+            let mut value =
                 json!({ "value": v.value.to_string_lossy(), "source": source_json(&v.source) });
+            // Said only of a value written encrypted: the others read as before.
+            if plan.secrets.iter().any(|s| *k == *s.name) {
+                value["encrypted"] = Value::Bool(true);
+            }
             (k.to_string_lossy().into_owned(), value)
         })
         .collect();

@@ -12,6 +12,7 @@ pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
         return Err(Error::new(FAILED, why));
     }
     ctx.check_program_reads(&plan)?;
+    let plan = ctx.unlock(plan)?;
     ctx.say_notes(&plan, super::Values::Said);
     crate::launch::require(&plan)?;
     let argv = plan.argv(command, !ctx.global.no_prefix);

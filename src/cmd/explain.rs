@@ -77,9 +77,13 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
         if var.source == Source::Inherited {
             continue;
         }
+        // Where its key comes from, not whether it opens the value:
+        // explain decrypts nothing.
+        let secret = plan.secrets.iter().find(|s| *key == *s.name);
+        let encrypted = secret.map_or(String::new(), |s| format!(", encrypted ({})", s.key));
         let _ = writeln!(
             out,
-            "  {:<22} {}",
+            "  {:<22} {}{encrypted}",
             sanitize(&key.to_string_lossy()),
             var.source
         );

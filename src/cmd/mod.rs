@@ -319,6 +319,13 @@ impl Context {
         Ok(())
     }
 
+    /// The plan with its encrypted values decrypted, once the app is
+    /// trusted (see [`plan::unlock`]).
+    pub fn unlock(&self, plan: Plan) -> Result<Plan, Error> {
+        let request = self.request_at(plan.root.dir.clone());
+        Ok(plan::unlock(plan, &request, &self.base)?)
+    }
+
     /// Whether the plan's root may be used: allowed with its files as they
     /// are now, or under `APPENV_TRUSTED_DIRS`.
     pub fn trust(&self, plan: &Plan) -> Verdict {

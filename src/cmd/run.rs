@@ -35,6 +35,7 @@ pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> 
         return Err(Error::new(FAILED, why));
     }
     ctx.check_program_reads(&plan)?;
+    let plan = ctx.unlock(plan)?;
     ctx.say_notes(&plan, super::Values::Said);
     crate::launch::require(&plan)?;
     let Some(task) = tasks::find(&plan, name) else {

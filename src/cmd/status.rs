@@ -78,6 +78,8 @@ struct Status {
     /// say (no app, loaded, or an app that would change nothing).
     message: Option<String>,
     vars: Vec<(String, String)>,
+    /// The names in `vars` whose value was written encrypted.
+    encrypted: Vec<String>,
     unset: Vec<String>,
     /// `[env] required` names unset or empty: the app does not load.
     missing: Vec<String>,
@@ -95,6 +97,7 @@ impl Status {
             trust,
             message: None,
             vars: Vec::new(),
+            encrypted: Vec::new(),
             unset: Vec::new(),
             missing: Vec::new(),
             notes: Vec::new(),
@@ -163,6 +166,17 @@ impl Status {
         }
         // As for the hook: an app missing a required variable loads nothing.
         if status.trust == TrustState::Allowed {
+            // Trusted: its encrypted values are decrypted, or it loads nothing.
+            let root = plan.root.dir.clone();
+            let plan = match plan::unlock(plan, &request, &ctx.base) {
+                Ok(plan) => plan,
+                Err(e) => {
+                    status.trust = TrustState::Error;
+                    status.message = Some(sanitize(&e.to_string()));
+                    status.errors.push(file_error(&root, &e));
+                    return status;
+                }
+            };
             match launch::require(&plan) {
                 Ok(()) => status.fill_vars(&plan),
                 Err(e) => status.message = Some(e.message),
@@ -191,6 +205,7 @@ impl Status {
                 }),
             }
         }
+        self.encrypted = plan.secrets.iter().map(|s| s.name.clone()).collect();
         self.unset = plan
             .removed
             .iter()
@@ -216,6 +231,7 @@ impl Status {
             "trust": self.trust.as_str(),
             "message": self.message,
             "vars": vars,
+            "encrypted": self.encrypted,
             "unset": self.unset,
             "missing": self.missing,
             "notes": self.notes,
@@ -239,6 +255,9 @@ impl Status {
         if !self.vars.is_empty() {
             let names: Vec<&str> = self.vars.iter().map(|(n, _)| n.as_str()).collect();
             let _ = writeln!(out, "sets         {}", sanitize(&names.join(" ")));
+        }
+        if !self.encrypted.is_empty() {
+            let _ = writeln!(out, "encrypted    {}", sanitize(&self.encrypted.join(" ")));
         }
         if !self.unset.is_empty() {
             let _ = writeln!(out, "unsets       {}", sanitize(&self.unset.join(" ")));

@@ -27,6 +27,9 @@ pub struct Entry<'a> {
     pub value: Cow<'a, str>,
     /// The line the entry starts on (a quoted value may span several).
     pub line: usize,
+    /// Written `encrypted:…` (dotenvx's format): `value` is the plain text
+    /// when the seed decrypted it, the value as written otherwise.
+    pub encrypted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,6 +158,13 @@ impl fmt::Display for Substitution {
 pub trait Seed {
     fn inherited(&self, name: &str) -> Option<&str>;
     fn layered(&self, name: &str) -> Option<&str>;
+    /// The plain text of `key`'s value written `encrypted:…`, before later
+    /// lines see it (as dotenvx decrypts before it substitutes); `None`
+    /// keeps the value as written. `Err`: why it cannot be decrypted,
+    /// never a value or a key.
+    fn decrypt(&self, _key: &str, _value: &str) -> Result<Option<String>, String> {
+        Ok(None)
+    }
 }
 
 /// Substitution that sees only earlier lines of the file.
@@ -233,7 +243,17 @@ fn read_as<'a>(
         }
         match value::parse_line(logical.text, &mut parsed) {
             Ok(None) => {}
-            Ok(Some((key, value))) => {
+            Ok(Some((key, mut value))) => {
+                // A ciphertext is base64: a `$` on the line means the value
+                // was built by substitution, not written encrypted.
+                let encrypted = crate::secrets::is_encrypted(&value) && !logical.text.contains('$');
+                if encrypted {
+                    match parsed.seed.decrypt(key, &value) {
+                        Ok(Some(plain)) => value = Cow::Owned(plain),
+                        Ok(None) => {}
+                        Err(why) => return Err(fail(logical.line, format!("{key}: {why}"))),
+                    }
+                }
                 for kind in std::mem::take(&mut parsed.pending) {
                     let line = logical.line;
                     let note = Note {
@@ -250,6 +270,7 @@ fn read_as<'a>(
                     key,
                     value,
                     line: logical.line,
+                    encrypted,
                 })
             }
             Err(Refused::Syntax) => return Err(fail(logical.line, explain::explain(&logical))),

@@ -9,10 +9,11 @@ use std::ffi::OsStr;
 use std::fmt;
 use std::sync::Arc;
 
-use super::{DEFAULT_FILES, Env, Error, FileStatus, FileUse, Note, NoteKind, Source};
+use super::{DEFAULT_FILES, Env, Error, FileStatus, FileUse, Note, NoteKind, Secret, Source};
 use crate::config::{self, Config};
 use crate::dotenv::{self};
 use crate::input::{self, Inputs};
+use crate::secrets::{self, KeyFrom, KeyUse};
 use crate::text::{line_of, sanitize};
 
 /// The names an app's files may not set. appenv's own variables and where
@@ -36,6 +37,10 @@ impl Reserved {
     pub(super) fn why(&self, name: &str) -> Option<&'static str> {
         if name.starts_with("APPENV_") {
             Some("names starting with APPENV_ are appenv's own, and an app's files cannot set them")
+        } else if name.starts_with(secrets::PRIVATE) {
+            Some(
+                "a private key decrypts the app's values, so it belongs in the caller's environment or .env.keys, never in an app's file",
+            )
         } else if name == "XDG_DATA_HOME" {
             Some("it decides where appenv keeps trust, so an app's files cannot set it")
         } else if name == "HOME" && !self.xdg_inherited {
@@ -58,6 +63,15 @@ pub(super) struct Layers<'a> {
     vars: Vec<(String, String, Source)>,
     /// What substitution in the files noted.
     notes: Vec<Note>,
+    /// Whether encrypted values are decrypted (the app is trusted), or
+    /// only their keys looked up.
+    decrypt: bool,
+    /// The key of the file being read, while its values are decrypted.
+    file_key: Option<FileKey>,
+    /// The root's `.env.keys`, read at the first file that needs it.
+    keys_file: Option<HashMap<String, String>>,
+    /// Every value written encrypted, with its key.
+    secrets: Vec<Secret>,
     /// Where the last of each name is in `vars`, built and brought up to
     /// date only when substitution looks a name up: most apps never do.
     index: RefCell<Index>,
@@ -71,21 +85,29 @@ pub(super) struct Index {
 }
 
 impl<'a> Layers<'a> {
-    pub(super) fn new(base: &'a Env, override_inherited: bool) -> Self {
+    pub(super) fn new(base: &'a Env, override_inherited: bool, decrypt: bool) -> Self {
         Layers {
             base,
             reserved: Reserved::new(base),
             override_inherited,
             vars: Vec::new(),
             notes: Vec::new(),
+            decrypt,
+            file_key: None,
+            keys_file: None,
+            secrets: Vec::new(),
             index: RefCell::default(),
         }
     }
 
     /// Every variable set, in order (of a name set twice, the later wins),
-    /// and the notes.
-    pub(super) fn into_parts(self) -> (Vec<(String, String, Source)>, Vec<Note>) {
-        (self.vars, self.notes)
+    /// the notes, and the values written encrypted.
+    pub(super) fn into_parts(self) -> Parts {
+        Parts {
+            vars: self.vars,
+            notes: self.notes,
+            secrets: self.secrets,
+        }
     }
 
     pub(super) fn set(&mut self, key: String, value: String, source: Source) {
@@ -182,14 +204,37 @@ impl<'a> Layers<'a> {
                 });
                 continue;
             }
+            if name.rsplit('/').next() == Some(secrets::KEYS_FILE) {
+                uses.push(FileUse {
+                    name,
+                    status: FileStatus::Skipped("it holds private keys, never variables"),
+                });
+                continue;
+            }
             let bytes = inputs
                 .read(&name, input::MAX_ENV_FILE, "an env file")
                 .map_err(Error::Input)?;
             let status = match bytes {
                 None => FileStatus::Missing,
                 Some(bytes) => {
-                    let dotenv::Read { entries, notes } =
-                        dotenv::read(&name, &bytes, self).map_err(Error::Dotenv)?;
+                    let mut read = dotenv::read(&name, &bytes, self).map_err(Error::Dotenv)?;
+                    // Only a file with encrypted values costs more: its key
+                    // is looked up, and it is read again to decrypt them
+                    // before later lines substitute them.
+                    let mut key = None;
+                    if read.entries.iter().any(|e| e.encrypted) {
+                        let public = read.entries.iter().map(|e| e.key);
+                        let public = public.into_iter().find(|k| k.starts_with(secrets::PUBLIC));
+                        let found = self.find_key(inputs, &name, public)?;
+                        if self.decrypt {
+                            self.file_key = Some(found.clone());
+                            let again = dotenv::read(&name, &bytes, self);
+                            self.file_key = None;
+                            read = again.map_err(Error::Dotenv)?;
+                        }
+                        key = Some(found.key);
+                    }
+                    let dotenv::Read { entries, notes } = read;
                     let count = entries.len();
                     self.vars.reserve(count);
                     let reserved = &self.reserved;
@@ -212,6 +257,18 @@ impl<'a> Layers<'a> {
                         name: note.key,
                         kind: NoteKind::Substitution(note.kind),
                     }));
+                    if let Some(key) = &key {
+                        for e in entries.iter().filter(|e| e.encrypted) {
+                            self.secrets.push(Secret {
+                                name: e.key.to_owned(),
+                                source: Source::File {
+                                    name: Arc::clone(&shared),
+                                    line: e.line,
+                                },
+                                key: key.clone(),
+                            });
+                        }
+                    }
                     for e in entries {
                         self.set(
                             e.key.to_owned(),
@@ -228,6 +285,67 @@ impl<'a> Layers<'a> {
             uses.push(FileUse { name, status });
         }
         Ok(uses)
+    }
+}
+
+/// What the layers found, for the plan.
+pub(super) struct Parts {
+    pub vars: Vec<(String, String, Source)>,
+    pub notes: Vec<Note>,
+    pub secrets: Vec<Secret>,
+}
+
+/// The key a file's encrypted values need, and the key itself when found.
+#[derive(Clone)]
+pub(super) struct FileKey {
+    key: KeyUse,
+    secret: Option<String>,
+}
+
+impl Layers<'_> {
+    /// The key `file`'s values need: the caller's variable of its name, else
+    /// the root's `.env.keys` (read once, through `inputs`, so trust and the
+    /// hook see it as they see every file the resolver read).
+    fn find_key(
+        &mut self,
+        inputs: &mut Inputs,
+        file: &str,
+        public: Option<&str>,
+    ) -> Result<FileKey, Error> {
+        let name = secrets::key_name(file, public);
+        let given = self.base.get(OsStr::new(&name)).and_then(|v| v.to_str());
+        if let Some(secret) = given.filter(|v| !v.is_empty()) {
+            let key = KeyUse {
+                name,
+                from: Some(KeyFrom::Environment),
+            };
+            let secret = Some(secret.to_owned());
+            return Ok(FileKey { key, secret });
+        }
+        if self.keys_file.is_none() {
+            let bytes = inputs
+                .read(secrets::KEYS_FILE, input::MAX_ENV_FILE, "a key file")
+                .map_err(Error::Input)?;
+            let mut keys = HashMap::new();
+            if let Some(bytes) = bytes {
+                let entries = dotenv::parse(secrets::KEYS_FILE, &bytes, &dotenv::NoSeed)
+                    .map_err(Error::Dotenv)?;
+                // Of a name set twice, the last, as dotenvx reads it.
+                keys.extend(
+                    entries
+                        .into_iter()
+                        .map(|e| (e.key.to_owned(), e.value.into_owned())),
+                );
+            }
+            self.keys_file = Some(keys);
+        }
+        let secret = self.keys_file.as_ref().and_then(|keys| keys.get(&name));
+        let secret = secret.filter(|v| !v.is_empty()).cloned();
+        let from = secret.as_ref().map(|_| KeyFrom::KeysFile);
+        Ok(FileKey {
+            key: KeyUse { name, from },
+            secret,
+        })
     }
 }
 
@@ -249,6 +367,21 @@ impl dotenv::Seed for Layers<'_> {
 
     fn layered(&self, name: &str) -> Option<&str> {
         Layers::layered(self, name)
+    }
+
+    fn decrypt(&self, key: &str, value: &str) -> Result<Option<String>, String> {
+        let Some(file) = &self.file_key else {
+            return Ok(None);
+        };
+        // The caller's value wins and no line sees this one (substitution
+        // looks at the inherited environment first): no key is needed.
+        if !self.override_inherited && self.base.contains_key(OsStr::new(key)) {
+            return Ok(None);
+        }
+        let secret = file.secret.as_deref().unwrap_or_default();
+        secrets::decrypt(value, secret, &file.key)
+            .map(Some)
+            .map_err(|failure| failure.to_string())
     }
 }
 

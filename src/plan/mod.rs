@@ -83,6 +83,22 @@ pub struct Plan {
     pub missing: Vec<String>,
     /// The files of the workspace top, when the root is a member of one.
     pub shared: Option<workspace::Shared>,
+    /// The variables the program gets that were written encrypted, with
+    /// their key.
+    pub secrets: Vec<Secret>,
+    /// Whether their values are decrypted: only once the app is trusted
+    /// (see [`unlock`]).
+    pub unlocked: bool,
+}
+
+/// A variable written encrypted (`encrypted:…`, dotenvx's format).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Secret {
+    pub name: String,
+    /// The file line that sets it.
+    pub source: Source,
+    /// The key its file needs, and where it was found.
+    pub key: crate::secrets::KeyUse,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,21 +254,35 @@ pub fn resolve(request: &Request, base: &Env) -> Result<Plan, Error> {
         Some(opened) => Inputs::from_opened(&root.dir, opened),
         None => Inputs::open(&root.dir),
     };
-    resolve_inputs(root, inputs.map_err(Error::Input)?, request, base)
+    resolve_inputs(root, inputs.map_err(Error::Input)?, request, base, false)
 }
 
 pub fn resolve_at(root: Root, request: &Request, base: &Env) -> Result<Plan, Error> {
     // Opened once: every file below is read relative to this directory.
     let inputs = Inputs::open(&root.dir).map_err(Error::Input)?;
-    resolve_inputs(root, inputs, request, base)
+    resolve_inputs(root, inputs, request, base, false)
 }
 
-/// Resolves the plan of `root` from its files, read through `inputs`.
+/// The plan with its encrypted values decrypted, for an app that is
+/// trusted: decrypting is part of loading, so a plan holds the values as
+/// written until then. Resolved again from the bytes it was resolved from
+/// (never read twice), so what trust checked is what is decrypted; a plan
+/// without encrypted values comes back as it is.
+pub fn unlock(plan: Plan, request: &Request, base: &Env) -> Result<Plan, Error> {
+    if plan.unlocked {
+        return Ok(plan);
+    }
+    resolve_inputs(plan.root, plan.inputs, request, base, true)
+}
+
+/// Resolves the plan of `root` from its files, read through `inputs`;
+/// `decrypt`: decrypt encrypted values.
 fn resolve_inputs(
     root: Root,
     mut inputs: Inputs,
     request: &Request,
     base: &Env,
+    decrypt: bool,
 ) -> Result<Plan, Error> {
     let trusted_value = match &request.trusted_dirs {
         TrustedDirs::FromBase => base.get(OsStr::new(trusted_dirs::VAR)),
@@ -293,7 +323,7 @@ fn resolve_inputs(
     let override_inherited =
         request.override_inherited || config.as_ref().is_some_and(Config::override_inherited);
 
-    let mut layers = Layers::new(base, override_inherited);
+    let mut layers = Layers::new(base, override_inherited, decrypt);
     if let (Some(config), Some(bytes)) = (&config, &config_bytes) {
         layers.add_config_vars(config, bytes)?;
     }
@@ -314,7 +344,11 @@ fn resolve_inputs(
     };
     let top = shared.as_ref().map(workspace::Shared::top);
     let isolation = isolation::detect_in(&root.dir, config.as_ref(), procfile.as_ref(), &look, top);
-    let (layered, mut notes) = layers.into_parts();
+    let layers::Parts {
+        vars: layered,
+        mut notes,
+        mut secrets,
+    } = layers.into_parts();
     let shadowed = match override_inherited {
         true => Vec::new(),
         false => shadowed(&layered, base),
@@ -347,6 +381,9 @@ fn resolve_inputs(
         let var = vars.get(OsStr::new(&note.name));
         var.is_some_and(|v| v.source == note.source)
     });
+    // Any value written encrypted may have fed a later line, even one that
+    // a later file replaced: decrypting resolves it all again.
+    let unlocked = decrypt || secrets.is_empty();
     let removed = apply_isolation(&isolation, &mut vars);
     let appenv = |value: &str| Var {
         value: value.into(),
@@ -364,6 +401,10 @@ fn resolve_inputs(
         &mut notes,
     )?;
     let missing = missing(config.as_ref(), &vars);
+    secrets.retain(|secret| {
+        let var = vars.get(OsStr::new(&secret.name));
+        var.is_some_and(|v| v.source == secret.source)
+    });
     Ok(Plan {
         root,
         env_name,
@@ -380,6 +421,8 @@ fn resolve_inputs(
         shadowed,
         missing,
         shared,
+        secrets,
+        unlocked,
     })
 }
 

@@ -425,3 +425,115 @@ fn isolation_entries_already_first_are_not_added_again() {
         format!("{bin}:{bin}x:/usr/bin")
     );
 }
+
+/// An app whose `.env` holds `A` encrypted and `B=${A}-x`, and the key.
+fn encrypted_app(keys_file: bool) -> (tempfile::TempDir, Utf8PathBuf, String) {
+    let (secret, public) = crate::secrets::generate();
+    let a = crate::secrets::encrypt("pa$s", &public).unwrap();
+    let dotenv = format!("DOTENV_PUBLIC_KEY=\"{public}\"\nA={a}\nB=${{A}}-x\nC=plain\n");
+    let keys = format!("DOTENV_PRIVATE_KEY={secret}\n");
+    let mut files = vec![(".env", dotenv.as_str())];
+    if keys_file {
+        files.push((".env.keys", keys.as_str()));
+    }
+    let (t, root) = app(&files);
+    (t, root, secret)
+}
+
+fn unlock_in(plan: Plan, base: &Env) -> Result<Plan, Error> {
+    let request = Request {
+        start: plan.root.dir.clone(),
+        ..Request::default()
+    };
+    unlock(plan, &request, base)
+}
+
+#[test]
+fn encrypted_values_stay_as_written_until_unlocked_and_feed_later_lines() {
+    let (_t, root, _) = encrypted_app(true);
+    let base = Env::new();
+    let plan = resolve_in(&root, None, &base).unwrap();
+    assert!(!plan.unlocked);
+    assert!(value(&plan, "A").unwrap().starts_with("encrypted:"));
+    let names: Vec<&str> = plan.secrets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["A"]);
+    assert_eq!(
+        plan.secrets[0].key.from,
+        Some(crate::secrets::KeyFrom::KeysFile)
+    );
+    // The key file is an input like any other: trust and the hook see it.
+    assert!(plan.inputs.files().iter().any(|i| i.name == ".env.keys"));
+    let plan = unlock_in(plan, &base).unwrap();
+    assert!(plan.unlocked);
+    // Taken as it was encrypted: a `$` in a secret stays.
+    assert_eq!(value(&plan, "A").unwrap(), "pa$s");
+    assert_eq!(value(&plan, "B").unwrap(), "pa$s-x");
+    assert_eq!(value(&plan, "C").unwrap(), "plain");
+    assert_eq!(value(&plan, "DOTENV_PUBLIC_KEY").map(|v| v.len()), Some(66));
+}
+
+#[test]
+fn the_callers_key_wins_and_a_missing_or_wrong_one_names_file_line_and_key() {
+    let (_t, root, secret) = encrypted_app(false);
+    let given = env(&[("DOTENV_PRIVATE_KEY", &secret)]);
+    let plan = resolve_in(&root, None, &given).unwrap();
+    assert_eq!(
+        plan.secrets[0].key.from,
+        Some(crate::secrets::KeyFrom::Environment)
+    );
+    assert_eq!(
+        value(&unlock_in(plan, &given).unwrap(), "A").unwrap(),
+        "pa$s"
+    );
+
+    let none = Env::new();
+    let plan = resolve_in(&root, None, &none).unwrap();
+    assert_eq!(plan.secrets[0].key.from, None);
+    let e = unlock_in(plan, &none).unwrap_err().to_string();
+    assert!(e.starts_with(".env:2: A: "), "{e}");
+    assert!(
+        e.contains("DOTENV_PRIVATE_KEY") && !e.contains("encrypted:B"),
+        "{e}"
+    );
+
+    let (wrong, _) = crate::secrets::generate();
+    let base = env(&[("DOTENV_PRIVATE_KEY", &wrong)]);
+    let plan = resolve_in(&root, None, &base).unwrap();
+    let e = unlock_in(plan, &base).unwrap_err().to_string();
+    assert!(e.contains("does not decrypt") && !e.contains(&wrong), "{e}");
+}
+
+#[test]
+fn a_value_the_caller_shadows_needs_no_key() {
+    let (_t, root, _) = encrypted_app(false);
+    let base = env(&[("A", "mine")]);
+    let plan = resolve_in(&root, None, &base).unwrap();
+    let plan = unlock_in(plan, &base).unwrap();
+    assert_eq!(value(&plan, "A").unwrap(), "mine");
+    assert_eq!(value(&plan, "B").unwrap(), "mine-x");
+    assert!(plan.secrets.is_empty());
+}
+
+#[test]
+fn the_key_file_is_never_loaded_and_private_keys_are_not_an_apps_to_set() {
+    let (_t, root, _) = encrypted_app(true);
+    let plan = resolve_in(&root, Some("keys"), &Env::new()).unwrap();
+    assert!(plan.value("DOTENV_PRIVATE_KEY").is_none());
+    let keys = plan.files.iter().find(|f| f.name == ".env.keys").unwrap();
+    assert!(matches!(keys.status, FileStatus::Skipped(_)));
+
+    let (_t, root) = app(&[(".env", "A=1\nDOTENV_PRIVATE_KEY_CI=abc\n")]);
+    let e = resolve_in(&root, None, &Env::new())
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with(".env:2: DOTENV_PRIVATE_KEY_CI: "), "{e}");
+    assert!(!e.contains("abc"));
+}
+
+#[test]
+fn a_file_without_encrypted_values_reads_no_key_file() {
+    let (_t, root) = app(&[(".env", "A=1\n"), (".env.keys", "DOTENV_PRIVATE_KEY=x\n")]);
+    let plan = resolve_in(&root, None, &Env::new()).unwrap();
+    assert!(plan.unlocked && plan.secrets.is_empty());
+    assert!(!plan.inputs.files().iter().any(|i| i.name == ".env.keys"));
+}

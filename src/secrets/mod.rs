@@ -97,7 +97,11 @@ impl fmt::Display for KeyUse {
         match self.from {
             Some(KeyFrom::Environment) => write!(f, "key {} from the environment", self.name),
             Some(KeyFrom::KeysFile) => write!(f, "key {} from {KEYS_FILE}", self.name),
-            None => write!(f, "no key: {} is not set", self.name),
+            None => write!(
+                f,
+                "no key: {} is neither in the environment nor in {KEYS_FILE}",
+                self.name
+            ),
         }
     }
 }

@@ -159,7 +159,8 @@ fn load(argv: &[OsString], inherited: &Env, name: &OsStr, skip: &Skip) -> (Env, 
             // Never allowed (or no store to ask): look further, silently.
             Some(Trust::NotAllowed) | None => continue,
         }
-        return match resolved {
+        // Trusted: its encrypted values are decrypted.
+        return match resolved.and_then(|plan| plan::unlock(plan, &request, &base)) {
             Ok(plan) => with_isolation(&plan, name, skip),
             Err(e) => {
                 if !launch::quiet_env(inherited) {

@@ -183,16 +183,11 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
     watch.shared(&plan);
     watch.extra(&plan, ctx);
     watch.by_cwd = by_cwd(&plan);
-    let Diff {
-        changes,
-        kept,
-        skipped,
-        changes_anything,
-    } = diff(ctx, state, &plan, settable);
+    let first = diff(ctx, state, &plan, settable);
     // An app that would only set appenv's own variables changes nothing
     // for the user (a bare Cargo.toml, an isolation that is only a prefix,
     // which a shell cannot apply): no load, no message, no trust prompt.
-    if !changes_anything {
+    if !first.changes_anything {
         return (Target::Nothing, watch);
     }
     watch.trust_store(ctx);
@@ -203,6 +198,29 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
         };
         return (target, watch);
     }
+    // Trusted: its encrypted values are decrypted, or it loads nothing.
+    let locked = !plan.unlocked;
+    let root = plan.root.dir.to_string();
+    let plan = match ctx.unlock(plan) {
+        Ok(plan) => plan,
+        Err(e) => {
+            let why = format!("{} is not loaded: {}", app_name(&root), e.message);
+            let target = Target::Refused {
+                root: Some(root),
+                why,
+            };
+            return (target, watch);
+        }
+    };
+    let Diff {
+        changes,
+        kept,
+        skipped,
+        ..
+    } = match locked {
+        true => diff(ctx, state, &plan, settable),
+        false => first,
+    };
     if !plan.missing.is_empty() {
         let why = crate::launch::require(&plan).err().map(|e| e.message);
         let why = format!(
