@@ -304,7 +304,7 @@ fn describe(message: &str) -> String {
         .split('`')
         .skip(1)
         .step_by(2)
-        .map(|candidate| (distance(field, candidate), candidate))
+        .map(|candidate| (crate::text::distance(field, candidate), candidate))
         .min();
     match nearest {
         Some((d, candidate)) if d <= 3 => {
@@ -326,23 +326,6 @@ fn hide_values(message: &str) -> String {
         }
     }
     message.to_owned()
-}
-
-/// Levenshtein distance, for key suggestions.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + cost);
-            prev = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

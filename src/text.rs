@@ -40,9 +40,65 @@ pub fn line_of(text: &[u8], offset: usize) -> usize {
         .count()
 }
 
+/// Edit distance counting a swap of two neighbours as one edit (optimal
+/// string alignment), for "did you mean" suggestions: `tset` is one slip from
+/// `test`, as people type.
+pub fn distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // Three rows: the one before the previous is what a swap looks back to.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut row = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            row[j] = (prev[j] + 1).min(row[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                row[j] = row[j].min(before[j - 2] + 1);
+            }
+        }
+        before = std::mem::replace(&mut prev, row);
+    }
+    prev[b.len()]
+}
+
+/// The candidate nearest to `typed`, if it is near enough to be what was
+/// meant: at most one edit in three characters of the longer word, so `db`
+/// never suggests `dev`. Ties go to the first candidate.
+pub fn nearest<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .filter(|c| *c != typed)
+        .map(|c| (distance(typed, c), c))
+        .filter(|(d, c)| d * 3 <= typed.chars().count().max(c.chars().count()))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn distance_counts_edits_and_a_swap_as_one() {
+        assert_eq!(distance("", ""), 0);
+        assert_eq!(distance("migrat", "migrate"), 1);
+        assert_eq!(distance("tset", "test"), 1);
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("", "abc"), 3);
+        assert_eq!(distance("é", "e"), 1);
+    }
+
+    #[test]
+    fn suggests_only_a_near_candidate() {
+        let tasks = ["seed", "migrate", "console", "test"];
+        assert_eq!(nearest("migrat", tasks), Some("migrate"));
+        assert_eq!(nearest("tset", tasks), Some("test"));
+        assert_eq!(nearest("cnsole", tasks), Some("console"));
+        assert_eq!(nearest("deploy", tasks), None);
+        assert_eq!(nearest("db", ["dev"]), None);
+        assert_eq!(nearest("seed", tasks), None);
+    }
 
     #[test]
     fn escapes_control_characters() {

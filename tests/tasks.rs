@@ -541,6 +541,37 @@ fn console_arguments_are_the_repl_s() {
 }
 
 #[test]
+fn a_mistyped_task_name_is_125_naming_the_task_meant_and_runs_nothing() {
+    let app = App::new(&[
+        ("appenv.toml", "[tasks]\nseed = \"touch ran\"\n"),
+        ("Procfile", "web: touch ran\n"),
+        ("manage.py", ""),
+    ]);
+    let out = app.appenv().args(["run", "migrat"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(125));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "appenv: no task named 'migrat' in {}; did you mean 'migrate'? \
+             The tasks are: seed, web, console, migrate (see 'appenv tasks')\n",
+            app.root.display()
+        )
+    );
+    // A swap of two letters is one slip; the task is still not run.
+    let out = app.appenv().args(["run", "sede"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        stderr(&out).contains("did you mean 'seed'?"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!app.root.join("ran").exists());
+    // Nothing near: no guess.
+    let out = app.appenv().args(["run", "db"]).output().unwrap();
+    assert!(!stderr(&out).contains("did you mean"), "{}", stderr(&out));
+}
+
+#[test]
 fn run_given_a_program_suggests_typing_it() {
     let app = App::new(&[("Procfile", "web: true\n")]);
     tool(&app, "rake");

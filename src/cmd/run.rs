@@ -116,22 +116,29 @@ fn dry_run_line(program: &std::path::Path, invocation: &Invocation) -> Vec<u8> {
 }
 
 fn unknown(plan: &Plan, name: &str, args: &[OsString]) -> Error {
-    let names: Vec<String> = tasks::list(plan)
-        .iter()
-        .map(|t| sanitize(&t.name))
-        .collect();
+    let tasks = tasks::list(plan);
+    let names: Vec<String> = tasks.iter().map(|t| sanitize(&t.name)).collect();
     let root = sanitize(plan.root.dir.as_str());
     let shown = sanitize(name);
-    let mut message = if names.is_empty() {
-        format!(
+    // A slip of the keyboard (`migrat`, `tset`) names the task it was meant to be.
+    let near = crate::text::nearest(name, tasks.iter().map(|t| t.name.as_str()));
+    let mut message = match near {
+        _ if names.is_empty() => format!(
             "no task named '{shown}' in {root}, and no tasks at all: add one under [tasks] in appenv.toml"
-        )
-    } else {
-        format!(
+        ),
+        Some(near) => format!(
+            "no task named '{shown}' in {root}; did you mean '{}'? The tasks are: {} (see 'appenv tasks')",
+            sanitize(near),
+            names.join(", ")
+        ),
+        None => format!(
             "no task named '{shown}' in {root}; the tasks are: {} (see 'appenv tasks', or add one under [tasks] in appenv.toml)",
             names.join(", ")
-        )
+        ),
     };
+    if near.is_some() {
+        return Error::new(FAILED, message);
+    }
     // `appenv run rake db:version`: a program, typed as if it were a task.
     let skip = Skip::for_env(|name| plan.value(name));
     let program = skip.lookup(name.as_ref(), plan.value("PATH"));
