@@ -126,6 +126,7 @@ complete -c appenv -n "__fish_appenv_using_subcommand status" -s h -l help -d 'P
 complete -c appenv -n "__fish_appenv_using_subcommand which" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand which" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand which" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand which" -l json -d 'Print JSON: argv, the resolved program path, and the app root'
 complete -c appenv -n "__fish_appenv_using_subcommand which" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand which" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand which" -s q -l quiet -d 'Print no messages'

@@ -321,8 +321,13 @@ pub struct StatusArgs {
     pub json: bool,
 }
 
+/// A lone program with no prefix prints its path as it is, as which(1)
+/// does; with arguments or a prefix, the argv as one shell-quoted line.
 #[derive(Debug, Args)]
 pub struct WhichArgs {
+    /// Print JSON: argv, the resolved program path, and the app root
+    #[arg(long)]
+    pub json: bool,
     /// The program and its arguments
     #[arg(
         required = true,

@@ -68,6 +68,25 @@ impl EditorApp {
         self
     }
 
+    /// Another app beside the first, in the same trusted directory: `name`
+    /// with `.env` holding `dotenv`, and a virtualenv if `venv`.
+    fn other_app(&self, name: &str, dotenv: &str, venv: bool) -> PathBuf {
+        let root = self.app.tmp.path().join(name);
+        fs::create_dir_all(&root).unwrap();
+        fs::write(root.join(".env"), dotenv).unwrap();
+        if venv {
+            let python = real_python();
+            self.link("python3", &python);
+            let status = Command::new(&python)
+                .args(["-m", "venv", "--without-pip"])
+                .arg(root.join(".venv"))
+                .status()
+                .unwrap();
+            assert!(status.success(), "python3 -m venv failed");
+        }
+        root
+    }
+
     fn link(&self, name: &str, target: &Path) {
         let _ = fs::remove_file(self.bin.join(name));
         std::os::unix::fs::symlink(target, self.bin.join(name)).unwrap();
@@ -707,6 +726,35 @@ fn nvim_writing_or_changing_the_watched_env_reloads() {
         serde_json::json!(["appenv: .env:1: unterminated double quote"]),
         "{r}"
     );
+}
+
+/// The Pyright recipe of docs/editors.md, for an app whose path holds a
+/// space: `appenv which python` is the interpreter's path as it is.
+#[test]
+fn nvim_pyright_recipe_takes_an_app_path_with_a_space() {
+    if !editor_ready("nvim") {
+        return;
+    }
+    let sb = EditorApp::new(true);
+    let root = sb.other_app("my shop", "SHOP_ONLY=shop\n", true);
+    let script = format!(
+        r#"
+        local root_dir = {root:?}
+        R.python = vim.trim(vim.fn.system({{ 'appenv', '-C', root_dir, 'which', 'python' }}))
+        R.executable = vim.fn.executable(R.python)
+        R.prefix = vim.trim(vim.fn.system({{ R.python, '-c', 'import sys; print(sys.prefix)' }}))
+        "#,
+        root = root.display().to_string(),
+    );
+    let (r, _) = sb.nvim("", &script);
+    let venv = root.join(".venv");
+    assert_eq!(
+        r["python"],
+        venv.join("bin/python").display().to_string().as_str(),
+        "{r}"
+    );
+    assert_eq!(r["executable"], 1, "{r}");
+    assert_eq!(r["prefix"], venv.display().to_string().as_str(), "{r}");
 }
 
 // ---- Emacs ---------------------------------------------------------------

@@ -320,6 +320,52 @@ fn which_prints_the_resolved_argv() {
     );
 }
 
+/// A lone program prints its path as it is, as which(1) does: an editor
+/// takes the line as a path, spaces and quotes included. `--json` gives the
+/// argv, the path and the root for tools.
+#[test]
+fn which_prints_a_lone_program_raw_and_json_for_tools() {
+    let app = App::new(&[(".env", "")]);
+    let bin = app.root.join("it's a bin");
+    common::write_executable(&bin.join("tool"), "#!/bin/sh\n");
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    let which = |args: &[&str]| {
+        let out = app
+            .appenv()
+            .env("PATH", &path)
+            .arg("which")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let tool = bin.join("tool").display().to_string();
+    assert_eq!(which(&["tool"]), format!("{tool}\n"));
+    // With arguments, one line a shell can run, as before.
+    assert_eq!(
+        which(&["tool", "a b"]),
+        format!("'{}' 'a b'\n", tool.replace('\'', "'\\''"))
+    );
+    let json: serde_json::Value = serde_json::from_str(&which(&["--json", "tool", "x"])).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "argv": [tool, "x"],
+            "path": tool,
+            "root": app.root.display().to_string(),
+        })
+    );
+    // A program that is nowhere: nothing on stdout, as which(1).
+    let out = app
+        .appenv()
+        .args(["which", "no-such-program-here"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(127), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn broken_pipe_is_quiet() {
     let mut files = String::new();

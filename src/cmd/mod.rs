@@ -60,7 +60,7 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Tasks(args) => tasks::run(&ctx, &args),
         Command::Env(args) => env::run(&ctx, &args),
         Command::Root => root::run(&ctx),
-        Command::Which(args) => which::run(&ctx, &args.command),
+        Command::Which(args) => which::run(&ctx, &args.command, args.json),
         Command::Explain => explain::run(&ctx),
         Command::Export(_) => unreachable!("export makes its own context"),
         Command::Hook(args) => hook::run(args.shell),

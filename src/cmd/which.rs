@@ -1,17 +1,20 @@
 //! `appenv which COMMAND…`: the argv that would be exec'd, program path
-//! resolved, as one shell-quoted line.
+//! resolved. A lone program with no prefix prints its path as it is, as
+//! which(1) does, so that an editor can use the line as a path whatever
+//! characters it holds; anything more is one shell-quoted line; `--json`
+//! gives the argv, the path and the root.
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use super::Context;
-use crate::error::{Error, print};
+use crate::error::{ERROR, Error, FAILED, print};
 use crate::exec::Skip;
 use crate::plan::Plan;
 use crate::shell::push_word;
 
-pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
+pub fn run(ctx: &Context, command: &[OsString], json: bool) -> Result<(), Error> {
     let plan = ctx.resolve()?;
     ctx.note_trust(&plan);
     ctx.say_notes(&plan, super::Values::NotShown);
@@ -42,13 +45,49 @@ pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     let skip = Skip::for_env(|name| plan.value(name));
     let program = skip.lookup(&argv[0], plan.value("PATH"))?;
     argv[0] = program.into_os_string();
+    if json {
+        return print_json(&plan, &argv);
+    }
     let mut out = Vec::new();
+    if let [program] = argv.as_slice() {
+        out.extend_from_slice(program.as_bytes());
+        out.push(b'\n');
+        return print(&out);
+    }
     for (i, arg) in argv.iter().enumerate() {
         if i > 0 {
             out.push(b' ');
         }
         push_word(arg.as_bytes(), &mut out);
     }
+    out.push(b'\n');
+    print(&out)
+}
+
+/// `{"argv": [...], "path": "/…/python", "root": "/srv/shop"}`: JSON holds
+/// only text, so a word that is not UTF-8 is an error rather than a mangled
+/// path.
+fn print_json(plan: &Plan, argv: &[OsString]) -> Result<(), Error> {
+    let words = argv
+        .iter()
+        .map(|word| {
+            word.to_str().map(String::from).ok_or_else(|| {
+                Error::new(
+                    FAILED,
+                    format!(
+                        "{} is not valid UTF-8, which JSON cannot hold",
+                        crate::text::sanitize_bytes(word.as_bytes())
+                    ),
+                )
+            })
+        })
+        .collect::<Result<Vec<String>, Error>>()?;
+    let value = serde_json::json!({
+        "argv": words,
+        "path": words[0],
+        "root": plan.root.dir.as_str(),
+    });
+    let mut out = serde_json::to_vec(&value).map_err(|e| Error::new(ERROR, e))?;
     out.push(b'\n');
     print(&out)
 }
