@@ -208,3 +208,22 @@ fn an_app_with_many_variables_stays_allowed() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("value_49999"));
 }
+
+#[test]
+fn allow_refuses_an_app_that_does_not_parse_and_records_nothing() {
+    let app = App::new(&[(".env", "A=1\nB=\"oops\n")]);
+    let out = untrusted(&app).arg("allow").output().unwrap();
+    assert_eq!(out.status.code(), Some(125), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "appenv: .env:2: unterminated double quote; not allowed: fix it, then run 'appenv allow' again\n"
+    );
+    let listed = untrusted(&app).args(["allow", "--list"]).output().unwrap();
+    assert_eq!(stdout(&listed), "", "nothing was recorded");
+    // Fixed, it is allowed and runs; broken again, it still is not run.
+    app.write(".env", "A=1\nB=\"fixed\"\n");
+    untrusted(&app).arg("allow").assert().success();
+    assert!(runs(&app));
+    app.write(".env", "A=1\nB=\"oops\n");
+    assert!(!runs(&app));
+}

@@ -8,7 +8,7 @@ use camino::Utf8Path;
 use super::Context;
 use crate::cli::AllowArgs;
 use crate::config::{self, Config};
-use crate::error::{ERROR, Error, print};
+use crate::error::{ERROR, Error, FAILED, print};
 use crate::input::{self, Inputs};
 use crate::plan::workspace;
 use crate::root::Root;
@@ -19,9 +19,17 @@ pub fn run(ctx: &Context, args: &AllowArgs) -> Result<(), Error> {
     if args.list {
         return list(ctx);
     }
-    let fail = |e: &dyn std::fmt::Display| Error::new(ERROR, e);
     let (root, store) = ctx.root_and_store(args.dir.as_deref())?;
-    let app = collect(&root, ctx).map_err(|e| fail(&e))?;
+    allow(ctx, &root, &store)
+}
+
+/// Allows the app at `root` as its files are now, when it resolves: an app
+/// whose files do not parse is refused (exit 125, naming `file:line`) rather
+/// than recorded, so that "allowed" always means "loads".
+pub fn allow(ctx: &Context, root: &Root, store: &TrustStore) -> Result<(), Error> {
+    let fail = |e: &dyn std::fmt::Display| Error::new(ERROR, e);
+    resolves(ctx, root)?;
+    let app = collect(root, ctx).map_err(|e| fail(&e))?;
     store.allow(&app).map_err(|e| fail(&e))?;
     if !ctx.quiet() {
         let shown = sanitize(root.dir.as_str());
@@ -37,6 +45,22 @@ pub fn run(ctx: &Context, args: &AllowArgs) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Refuses an app that would not load: the resolver's own error (an env file
+/// that does not parse names `file:line`), with what to do.
+fn resolves(ctx: &Context, root: &Root) -> Result<(), Error> {
+    let request = ctx.request_at(root.dir.clone());
+    match crate::plan::resolve(&request, &ctx.base) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(Error::new(
+            FAILED,
+            format!(
+                "{}; not allowed: fix it, then run 'appenv allow' again",
+                Error::from(e)
+            ),
+        )),
+    }
 }
 
 /// What an allow records, read through the root opened once, like the
