@@ -28,11 +28,17 @@ _appenv() {
             appenv,console)
                 cmd="appenv__subcmd__console"
                 ;;
+            appenv,decrypt)
+                cmd="appenv__subcmd__decrypt"
+                ;;
             appenv,deny)
                 cmd="appenv__subcmd__deny"
                 ;;
             appenv,diff)
                 cmd="appenv__subcmd__diff"
+                ;;
+            appenv,encrypt)
+                cmd="appenv__subcmd__encrypt"
                 ;;
             appenv,env)
                 cmd="appenv__subcmd__env"
@@ -82,11 +88,17 @@ _appenv() {
             appenv__subcmd__help,console)
                 cmd="appenv__subcmd__help__subcmd__console"
                 ;;
+            appenv__subcmd__help,decrypt)
+                cmd="appenv__subcmd__help__subcmd__decrypt"
+                ;;
             appenv__subcmd__help,deny)
                 cmd="appenv__subcmd__help__subcmd__deny"
                 ;;
             appenv__subcmd__help,diff)
                 cmd="appenv__subcmd__help__subcmd__diff"
+                ;;
+            appenv__subcmd__help,encrypt)
+                cmd="appenv__subcmd__help__subcmd__encrypt"
                 ;;
             appenv__subcmd__help,env)
                 cmd="appenv__subcmd__help__subcmd__env"
@@ -167,7 +179,7 @@ _appenv() {
 
     case "${cmd}" in
         appenv)
-            opts="-C -e -q -h -V --env --override --no-prefix --quiet --same-as --help --version exec run console tasks env export hook root status which explain allow deny shim init completions diff help"
+            opts="-C -e -q -h -V --env --override --no-prefix --quiet --same-as --help --version exec run console tasks env export hook root status which explain allow deny shim init completions diff encrypt decrypt help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -286,6 +298,44 @@ _appenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        appenv__subcmd__decrypt)
+            opts="-f -C -e -q -h --file --env --override --no-prefix --quiet --same-as --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         appenv__subcmd__deny)
             opts="-C -e -q -h --gone --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -323,6 +373,44 @@ _appenv() {
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appenv__subcmd__encrypt)
+            opts="-f -C -e -q -h --file --env --override --no-prefix --quiet --same-as --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -471,7 +559,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__help)
-            opts="exec run console tasks env export hook root status which explain allow deny shim init completions diff help"
+            opts="exec run console tasks env export hook root status which explain allow deny shim init completions diff encrypt decrypt help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -526,6 +614,20 @@ _appenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        appenv__subcmd__help__subcmd__decrypt)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         appenv__subcmd__help__subcmd__deny)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -541,6 +643,20 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appenv__subcmd__help__subcmd__encrypt)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

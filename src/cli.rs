@@ -28,7 +28,7 @@ pub struct Cli {
 
 /// Every first argument that clap reads as a subcommand rather than as a
 /// program to run, `help` included (a test keeps it equal to clap's list).
-pub const SUBCOMMANDS: [&str; 18] = [
+pub const SUBCOMMANDS: [&str; 20] = [
     "exec",
     "run",
     "console",
@@ -46,6 +46,8 @@ pub const SUBCOMMANDS: [&str; 18] = [
     "init",
     "completions",
     "diff",
+    "encrypt",
+    "decrypt",
     "help",
 ];
 
@@ -197,6 +199,10 @@ pub enum Command {
     /// Compare a one-off started here with one started `--same-as PID`: names
     /// only on one side, names whose values differ (exit 1 when any)
     Diff(DiffArgs),
+    /// Encrypt an env file's plain values in place, in dotenvx's format
+    Encrypt(EncryptArgs),
+    /// Print an env file with its encrypted values decrypted (stdout only)
+    Decrypt(DecryptArgs),
     #[command(external_subcommand)]
     External(Vec<OsString>),
 }
@@ -358,6 +364,31 @@ pub struct DenyArgs {
     /// Remove the records of every app whose directory is gone
     #[arg(long, conflicts_with = "app_dir")]
     pub gone: bool,
+}
+
+/// The key is the caller's `DOTENV_PRIVATE_KEY[_ENV]`, else the one in the
+/// root's `.env.keys`; with neither, a new pair is made and its private key
+/// added to `.env.keys`. Only the public key is needed to encrypt.
+#[derive(Debug, Args)]
+pub struct EncryptArgs {
+    /// The env file, from the working directory (default: .env at the app's root)
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Only these variables (default: every plain value)
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+}
+
+/// Prints the whole file, each encrypted value written plain and
+/// double-quoted; the file itself is never changed.
+#[derive(Debug, Args)]
+pub struct DecryptArgs {
+    /// The env file, from the working directory (default: .env at the app's root)
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Only these variables (default: every encrypted value)
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -4,8 +4,10 @@
 mod allow;
 mod completions;
 mod console;
+mod decrypt;
 mod deny;
 mod diff;
+mod encrypt;
 mod env;
 mod exec;
 mod explain;
@@ -71,6 +73,8 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Init => init::run(&ctx),
         Command::Completions(args) => completions::run(args.shell),
         Command::Diff(_) => unreachable!("diff makes its own contexts"),
+        Command::Encrypt(args) => encrypt::run(&ctx, &args),
+        Command::Decrypt(args) => decrypt::run(&ctx, &args),
     }
 }
 

@@ -43,6 +43,11 @@ impl<'a> Lines<'a> {
             line: 1,
         }
     }
+
+    /// How much of `text` (the text given to [`Lines::new`]) is read.
+    pub fn offset(&self, text: &str) -> usize {
+        text.len() - self.rest.len()
+    }
 }
 
 impl<'a> Iterator for Lines<'a> {

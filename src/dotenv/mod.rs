@@ -386,6 +386,46 @@ pub fn line(key: &str, value: &str) -> String {
     out
 }
 
+/// One logical line of a file that sets a variable, by byte offsets into
+/// the text: what a tool that rewrites values in place needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// The physical line it starts on.
+    pub line: usize,
+    /// The whole logical line, through its newline and any comment.
+    pub whole: std::ops::Range<usize>,
+    /// The value as written: quotes included, blanks and comment not.
+    pub value: std::ops::Range<usize>,
+}
+
+/// The logical lines of `text` that hold a `KEY=value`, found as the reader
+/// cuts them (a quoted value may span lines). Whether each parses is for
+/// [`read`] to say.
+pub fn spans(text: &str) -> Vec<Span> {
+    let mut lines = Lines::new(text);
+    let mut spans = Vec::new();
+    let mut start = 0;
+    while let Some(logical) = lines.next() {
+        let end = lines.offset(text);
+        let raw = logical.raw.trim_end();
+        // A comment line's `raw` is empty, and so not inside `text`.
+        if !raw.is_empty() && !raw.trim_start().starts_with('#') {
+            let raw_end = start + raw.len();
+            if let Some(eq) = text[start..raw_end].find('=') {
+                let after = &text[start + eq + 1..raw_end];
+                let value_start = raw_end - after.trim_start().len();
+                spans.push(Span {
+                    line: logical.line,
+                    whole: start..end,
+                    value: value_start..raw_end,
+                });
+            }
+        }
+        start = end;
+    }
+    spans
+}
+
 /// Each variable a file sets, with a digest of the line that sets it (the
 /// last one, when set twice): what a trust record keeps so that a change can
 /// be told by name, never by value. Lines that do not set a valid name are

@@ -8,6 +8,7 @@
 //! caller hands over the environment and the key file.
 
 mod base64;
+pub mod file;
 
 use std::fmt;
 
