@@ -37,6 +37,7 @@ mod readers_never_panic;
 mod same_as;
 mod same_as_parity;
 mod sandbox;
+mod secrets;
 mod shell_quoting;
 mod shell_quoting_more;
 mod shell_spelling;

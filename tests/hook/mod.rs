@@ -3,7 +3,7 @@
 mod app_shapes;
 mod cost;
 mod export;
-mod harness;
+pub mod harness;
 mod interactive;
 mod messages;
 mod new_scripts;
