@@ -3,7 +3,7 @@
 //! real editors (headless Neovim, Emacs in batch mode), each with its own
 //! HOME, XDG dirs and a PATH made of tools linked into the test's bin dir.
 
-use crate::common;
+use crate::{common, tmux};
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -639,6 +639,9 @@ fn nvim_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
         vim.cmd('edit {outside}')
         vim.cmd('buffer main.py')
         vim.cmd('edit {env}')
+        -- Messages are said once the event is over.
+        wait(function() return #NOTICES > 0 end)
+        vim.wait(100)
         R.notices_before_allow = vim.deepcopy(NOTICES)
         vim.cmd('buffer main.py')
         vim.cmd('AppenvAllow')
@@ -725,6 +728,65 @@ fn nvim_writing_or_changing_the_watched_env_reloads() {
         r["notices"],
         serde_json::json!(["appenv: .env:1: unterminated double quote"]),
         "{r}"
+    );
+}
+
+/// In a real terminal, `:w` of an allowed app's `.env` says once that it
+/// changed, in the line where Neovim said "written", with no Enter asked.
+#[test]
+fn nvim_writing_the_env_of_an_allowed_app_says_one_line() {
+    if !editor_ready("nvim") || !have("tmux") {
+        return;
+    }
+    let sb = EditorApp::new(false);
+    sb.link("tmux", &real_path("tmux").unwrap());
+    let allow = sb
+        .env()
+        .command(assert_cmd::cargo::cargo_bin("appenv"))
+        .args(["allow"])
+        .current_dir(&sb.app.root)
+        .output()
+        .unwrap();
+    assert!(allow.status.success(), "{}", stderr(&allow));
+    let init = sb.app.tmp.path().join("init.lua");
+    fs::write(
+        &init,
+        format!(
+            "vim.opt.rtp:prepend({:?})\n",
+            repo("editors/nvim").display().to_string()
+        ),
+    )
+    .unwrap();
+    let env = sb.env().set("TERM", "xterm").env();
+    let init = init.display().to_string();
+    let term = tmux::Tmux::start(
+        sb.app.tmp.path(),
+        &sb.app.root,
+        &env,
+        &[
+            real_path("nvim").unwrap().to_str().unwrap(),
+            "-u",
+            &init,
+            "-i",
+            "NONE",
+            "-n",
+            ".env",
+        ],
+    );
+    term.wait_for("FROM_DOTENV");
+    term.type_text("ccFROM_DOTENV=edited");
+    term.press(&["Escape"]);
+    term.type_text(":w");
+    term.press(&["Enter"]);
+    let screen = term.wait_for("changed since it was allowed");
+    // Whatever comes later must not turn it into a prompt.
+    std::thread::sleep(Duration::from_millis(500));
+    let screen = format!("{screen}\n{}", term.screen());
+    assert!(!screen.contains("Press ENTER"), "{screen}");
+    assert_eq!(
+        screen.matches("changed since it was allowed").count(),
+        2,
+        "{screen}"
     );
 }
 

@@ -56,8 +56,13 @@ local function setenv(name, value)
   end
 end
 
+-- Said after the event that caused it has finished: a message given while
+-- `:write` still shows its own "written" line would stack under it and ask
+-- for Enter; scheduled, it takes that line's place.
 local function notify(msg, level)
-  vim.notify('appenv: ' .. msg, level or vim.log.levels.WARN)
+  vim.schedule(function()
+    vim.notify('appenv: ' .. msg, level or vim.log.levels.WARN)
+  end)
 end
 
 -- Neovim's environment with our load taken out: what appenv must see.
