@@ -177,6 +177,7 @@ pub enum Command {
     /// Print shell code for the current directory (the hook calls it)
     Export(ExportArgs),
     /// Print the shell integration
+    #[command(after_help = HOOK_SETUP)]
     Hook(HookArgs),
     /// Print the app root
     Root,
@@ -294,6 +295,19 @@ pub enum ExportShell {
     Nu,
     Json,
 }
+
+/// The line each shell's startup file needs (`appenv help hook`, appenv-hook(1)).
+pub const HOOK_SETUP: &str = "Setup: add the line for your shell to its startup file.
+  ~/.bashrc                    eval \"$(appenv hook bash)\"
+  ~/.zshrc                     eval \"$(appenv hook zsh)\"
+  ~/.config/fish/config.fish   appenv hook fish | source
+  ~/.tcshrc                    eval \"`appenv hook tcsh`\"
+  ~/.config/elvish/rc.elv      eval (appenv hook elvish | slurp)
+  ~/.xonshrc                   execx($(appenv hook xonsh))
+  nushell: save its hook once (again after upgrading appenv)
+      appenv hook nu | save -f ~/.cache/appenv.nu
+  and add to config.nu:
+      source ~/.cache/appenv.nu";
 
 #[derive(Debug, Args)]
 pub struct HookArgs {

@@ -13,6 +13,7 @@ pub mod input;
 pub mod isolation;
 pub mod launch;
 pub mod launcher;
+pub mod man;
 pub mod markers;
 pub mod plan;
 pub mod procfile;

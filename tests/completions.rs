@@ -60,14 +60,44 @@ fn completions(shell: &str) -> Vec<u8> {
 
 /// The man pages as clap_mangen writes them from the command-line
 /// definition: appenv.1 and one page per subcommand, which appenv.1 refers
-/// to (appenv-run.1, appenv-shim-install.1…).
+/// to (appenv-run.1, appenv-shim-install.1…). The synopsis is ours (clap_mangen
+/// drops option arguments: `[-C  ]`), `after_help` is EXAMPLES rather than
+/// "EXTRA", and EXIT STATUS, ENVIRONMENT and FILES come from `appenv::man`.
 fn man_pages() -> Vec<(String, Vec<u8>)> {
     fn collect(cmd: clap::Command, pages: &mut Vec<(String, Vec<u8>)>) {
         let version = concat!("appenv ", env!("CARGO_PKG_VERSION"));
         let man = clap_mangen::Man::new(cmd.clone()).source(version);
         let mut page = b".\\\" Generated from src/cli.rs by clap_mangen; do not edit.\n".to_vec();
-        man.render(&mut page).unwrap();
-        pages.push((man.get_filename(), page));
+        man.render_title(&mut page).unwrap();
+        man.render_name_section(&mut page).unwrap();
+        page.extend(synopsis(&cmd).as_bytes());
+        man.render_description_section(&mut page).unwrap();
+        if cmd.get_arguments().any(|a| !a.is_hide_set()) {
+            man.render_options_section(&mut page).unwrap();
+        }
+        if cmd.get_subcommands().any(|s| !s.is_hide_set()) {
+            man.render_subcommands_section(&mut page).unwrap();
+        }
+        if cmd.get_after_help().is_some() {
+            let mut extra = Vec::new();
+            man.render_extra_section(&mut extra).unwrap();
+            let extra = String::from_utf8(extra).unwrap();
+            page.extend(extra.replacen(".SH EXTRA", ".SH EXAMPLES", 1).as_bytes());
+        }
+        for section in [
+            appenv::man::EXIT_STATUS,
+            appenv::man::ENVIRONMENT,
+            appenv::man::FILES,
+        ] {
+            page.extend(section.as_bytes());
+        }
+        if cmd.get_version().is_some() {
+            man.render_version_section(&mut page).unwrap();
+        }
+        // An ellipsis is no character of man's ASCII output (a C locale):
+        // troff would warn and drop it.
+        let page = String::from_utf8(page).unwrap().replace('…', "...");
+        pages.push((man.get_filename(), page.into_bytes()));
         for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
             collect(sub.clone(), pages);
         }
@@ -77,6 +107,75 @@ fn man_pages() -> Vec<(String, Vec<u8>)> {
     let mut pages = Vec::new();
     collect(cmd, &mut pages);
     pages
+}
+
+/// roff for text that is shown as it is.
+fn roff_escape(text: &str) -> String {
+    text.replace('\\', "\\e").replace('-', "\\-")
+}
+
+/// SYNOPSIS: the command, each option with its argument
+/// (`[-e|--env NAME]`), the positionals, and the subcommand; for appenv
+/// itself a second line for `appenv PROGRAM [ARGS]...`.
+fn synopsis(cmd: &clap::Command) -> String {
+    let name = cmd.get_bin_name().unwrap_or(cmd.get_name());
+    let mut words = vec![format!("\\fB{}\\fR", roff_escape(name))];
+    for arg in cmd
+        .get_arguments()
+        .filter(|a| !a.is_hide_set() && !a.is_positional())
+    {
+        let mut flags = Vec::new();
+        if let Some(short) = arg.get_short() {
+            flags.push(format!("\\fB\\-{short}\\fR"));
+        }
+        if let Some(long) = arg.get_long() {
+            flags.push(format!("\\fB{}\\fR", roff_escape(&format!("--{long}"))));
+        }
+        let mut word = flags.join("|");
+        if arg.get_action().takes_values() {
+            let value = arg
+                .get_value_names()
+                .map(|v| v.join(" "))
+                .unwrap_or_else(|| arg.get_id().as_str().to_uppercase());
+            word = format!("{word} \\fI{}\\fR", roff_escape(&value));
+        }
+        words.push(if arg.is_required_set() {
+            word
+        } else {
+            format!("[{word}]")
+        });
+    }
+    for arg in cmd.get_positionals().filter(|a| !a.is_hide_set()) {
+        let value = arg
+            .get_value_names()
+            .map(|v| v.join(" "))
+            .unwrap_or_else(|| arg.get_id().as_str().to_uppercase());
+        let many = if arg.get_num_args().is_some_and(|n| n.max_values() > 1) {
+            "..."
+        } else {
+            ""
+        };
+        let value = format!("\\fI{}\\fR", roff_escape(&value));
+        words.push(if arg.is_required_set() {
+            format!("{value}{many}")
+        } else {
+            format!("[{value}]{many}")
+        });
+    }
+    if cmd.get_subcommands().any(|s| !s.is_hide_set()) {
+        words.push("\\fICOMMAND\\fR".into());
+    }
+    // Left-adjusted and unhyphenated: `[-C DIR]` is never stretched to
+    // `[-C  DIR]` nor `--no-prefix` broken at its hyphen.
+    let mut out = format!(".SH SYNOPSIS\n.nh\n.ad l\n{}\n", words.join(" "));
+    if cmd.is_allow_external_subcommands_set() {
+        out.push_str(&format!(
+            ".br\n\\fB{}\\fR [\\fIOPTIONS\\fR] \\fIPROGRAM\\fR [\\fIARGS\\fR]...\n",
+            roff_escape(name)
+        ));
+    }
+    out.push_str(".ad\n.hy\n");
+    out
 }
 
 #[test]
@@ -115,24 +214,90 @@ fn committed_man_pages_match_the_cli() {
     }
 }
 
-#[test]
-fn man_page_renders() {
-    if !have("man") {
-        return;
-    }
+/// `man -l` of a page, as a user reads it on an 80-column terminal.
+fn man(page: &str) -> String {
     let home = tempfile::tempdir().unwrap();
     let out = Sandbox::new(home.path())
         .command("man")
-        .args(["-l", repo("man/appenv.1").to_str().unwrap()])
+        .args(["-l", repo(page).to_str().unwrap()])
         .env("MANPAGER", "cat")
         .env("MANWIDTH", "80")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let page = stdout(&out);
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn man_page_renders() {
+    if !have("man") {
+        return;
+    }
+    let page = man("man/appenv.1");
     assert!(page.contains("appenv - Run a program"), "{page}");
     assert!(page.contains("-C <DIR>"), "{page}");
     assert!(page.contains("appenv-run(1)"), "{page}");
+    // Option arguments in the synopsis, and the program form.
+    let synopsis = &page[page.find("SYNOPSIS").unwrap()..page.find("DESCRIPTION").unwrap()];
+    let synopsis = synopsis.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "appenv [-C DIR] [-e|--env NAME]",
+        "[--same-as PID|NAME|PIDFILE]",
+        "appenv [OPTIONS] PROGRAM [ARGS]...",
+    ] {
+        assert!(synopsis.contains(expected), "{expected} not in {synopsis}");
+    }
+    for heading in [
+        "\nEXIT STATUS\n",
+        "\nENVIRONMENT\n",
+        "\nFILES\n",
+        "\nEXAMPLES\n",
+    ] {
+        assert!(page.contains(heading), "no {heading:?} in {page}");
+    }
+    assert!(!page.contains("EXTRA"), "{page}");
+    assert!(
+        page.contains("APPENV_TRUSTED_DIRS") && page.contains("127"),
+        "{page}"
+    );
+}
+
+/// Where the setup line of each shell is: `appenv help hook` and
+/// appenv-hook(1) show them all, nushell's save-and-source included.
+#[test]
+fn hook_help_and_man_page_show_each_shell_s_setup_line() {
+    let lines = [
+        "eval \"$(appenv hook bash)\"",
+        "eval \"$(appenv hook zsh)\"",
+        "appenv hook fish | source",
+        "eval \"`appenv hook tcsh`\"",
+        "eval (appenv hook elvish | slurp)",
+        "execx($(appenv hook xonsh))",
+        "appenv hook nu | save -f ~/.cache/appenv.nu",
+        "source ~/.cache/appenv.nu",
+    ];
+    let out = Sandbox::bare()
+        .appenv()
+        .args(["help", "hook"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let help = stdout(&out);
+    for line in lines {
+        assert!(help.contains(line), "{line} not in:\n{help}");
+    }
+    if have("man") {
+        let page = man("man/appenv-hook.1");
+        for line in lines {
+            assert!(page.contains(line), "{line} not in:\n{page}");
+        }
+        let synopsis = &page[page.find("SYNOPSIS").unwrap()..page.find("DESCRIPTION").unwrap()];
+        assert!(
+            synopsis.contains("[-C DIR]") && synopsis.contains("SHELL"),
+            "{synopsis}"
+        );
+    }
 }
 
 /// An app whose tasks include a name that would run a command if a
