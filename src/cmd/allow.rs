@@ -123,6 +123,7 @@ fn list(ctx: &Context) -> Result<(), Error> {
         root,
         allowed,
         files,
+        contents,
         gone,
     } in &records
     {
@@ -136,7 +137,12 @@ fn list(ctx: &Context) -> Result<(), Error> {
         } else {
             files.join(", ")
         };
-        let _ = write!(out, "{}\tallowed {when}\t{files}", sanitize(root.as_str()));
+        let plural = if *contents == 1 { "" } else { "s" };
+        let _ = write!(
+            out,
+            "{}\tallowed {when}\t{files}\t{contents} content{plural}",
+            sanitize(root.as_str())
+        );
         if *gone {
             out.push_str("\t(gone; 'appenv deny --gone' removes it)");
         }

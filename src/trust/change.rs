@@ -6,7 +6,7 @@ use std::fmt;
 
 use super::Digest;
 use super::files::AppFiles;
-use super::record::Recorded;
+use super::record::{FileVars, Hashes};
 use crate::text::sanitize;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,18 +31,23 @@ pub enum How {
 }
 
 /// How each of `files` (the names whose digests differ) changed.
-pub(super) fn describe(files: &[String], recorded: &Recorded, app: &AppFiles) -> Vec<FileChange> {
+/// `recorded` and `vars` are the allowed content compared against.
+pub(super) fn describe(
+    files: &[String],
+    recorded: &Hashes,
+    vars: FileVars,
+    app: &AppFiles,
+) -> Vec<FileChange> {
     let now: BTreeMap<&str, bool> = app
         .files
         .iter()
         .map(|(name, digest)| (name.as_str(), digest.is_some()))
         .collect();
-    // Parsed only now: a check that finds no change never reads them.
-    let vars = recorded.vars();
+    // Parsed only now (by the caller): a check that finds no change never reads them.
     files
         .iter()
         .map(|file| {
-            let was = recorded.files.get(file).copied().flatten().is_some();
+            let was = recorded.get(file).copied().flatten().is_some();
             let is = now.get(file.as_str()).copied().unwrap_or(false);
             let before = vars.get(file);
             let after = app.vars_of(file);

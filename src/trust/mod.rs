@@ -13,6 +13,7 @@ mod record;
 
 pub use change::FileChange;
 pub use files::{AppFiles, Digest};
+pub use record::KEPT;
 
 use crate::input::InputError;
 use crate::plan::Plan;
@@ -59,8 +60,10 @@ pub struct Listed {
     pub root: Utf8PathBuf,
     /// Seconds since the epoch; `None` for records written before it was kept.
     pub allowed: Option<u64>,
-    /// The files that were there when it was allowed.
+    /// The files that were there when it was last allowed.
     pub files: Vec<String>,
+    /// How many contents of the app are allowed (at most [`KEPT`]).
+    pub contents: usize,
     /// The root no longer exists.
     pub gone: bool,
 }
@@ -140,7 +143,31 @@ impl TrustStore {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        record::write(&self.record_path(&app.root), &record::encode(app, now))
+        // One allow at a time per store: two shells allowing two branches at
+        // once must both be remembered, not the last writer's alone.
+        let _lock = self.lock()?;
+        let path = self.record_path(&app.root);
+        let current = record::Entry::of(app, now);
+        let mut entries = Vec::new();
+        // The contents allowed before stay, this one moving to the front. A
+        // record that is not believed (another user's) contributes nothing.
+        if let Ok(Some(recorded)) = record::read(&path, &app.root) {
+            entries.extend(
+                record::Entry::all(&recorded)
+                    .into_iter()
+                    .filter(|entry| !changed_files(&entry.files, &current.files).is_empty()),
+            );
+        }
+        entries.insert(0, current);
+        record::write(&path, &record::encode(&app.root, &entries))
+    }
+
+    /// An exclusive lock on the store directory itself (no lock file to
+    /// leave behind), held while a record is read and rewritten.
+    fn lock(&self) -> Result<nix::fcntl::Flock<fs::File>, TrustError> {
+        let dir = fs::File::open(&self.dir).map_err(TrustError::io("lock", &self.dir))?;
+        nix::fcntl::Flock::lock(dir, nix::fcntl::FlockArg::LockExclusive)
+            .map_err(|(_, errno)| TrustError::io("lock", &self.dir)(errno.into()))
     }
 
     /// Removes the record for `root`; true if there was one.
@@ -175,14 +202,17 @@ impl TrustStore {
                 continue;
             };
             let root = Utf8PathBuf::from(record.root);
+            let contents = record.contents.len();
+            let newest = record.contents.into_iter().next().expect("never empty");
             listed.push(Listed {
                 gone: matches!(root.symlink_metadata(), Err(e) if e.kind() == io::ErrorKind::NotFound),
-                files: record
+                files: newest
                     .files
                     .into_iter()
                     .filter_map(|(name, hash)| hash.map(|_| name))
                     .collect(),
-                allowed: record.allowed,
+                contents,
+                allowed: newest.allowed,
                 root,
             });
         }
@@ -219,11 +249,25 @@ impl TrustStore {
         // no store, and a store nobody wrote to grants nothing.
         self.check_dir()?;
         let current: record::Hashes = app.files.iter().cloned().collect();
-        let files = changed_files(&recorded.files, &current);
-        if files.is_empty() {
-            return Ok(Trust::Allowed);
+        // Any content allowed before is allowed (a branch switched back to);
+        // otherwise the change is told against the nearest one, the newest
+        // of those that differ in the fewest files.
+        let mut nearest: Option<(usize, Vec<String>)> = None;
+        for (at, content) in recorded.contents.iter().enumerate() {
+            let files = changed_files(&content.files, &current);
+            if files.is_empty() {
+                return Ok(Trust::Allowed);
+            }
+            if nearest
+                .as_ref()
+                .is_none_or(|(_, near)| files.len() < near.len())
+            {
+                nearest = Some((at, files));
+            }
         }
-        let changes = change::describe(&files, &recorded, app);
+        let (at, files) = nearest.expect("a record holds a content");
+        let changes =
+            change::describe(&files, &recorded.contents[at].files, recorded.vars(at), app);
         Ok(Trust::Changed { files, changes })
     }
 

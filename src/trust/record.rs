@@ -2,26 +2,33 @@
 //!
 //! ```json
 //! {
-//!   "version": 3,
+//!   "version": 4,
 //!   "root": "/srv/app",
 //!   "allowed": 1796160000,
 //!   "files": {
 //!     ".env": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
 //!     "Procfile": null
 //!   },
+//!   "earlier": [
+//!     { "allowed": 1796150000, "files": { ".env": "…", ".env.local": "…", "Procfile": null } }
+//!   ],
 //!   "vars_bytes": 81
 //! }
-//! {".env":{"A":"…"}}
+//! [{".env":{"A":"…"}},{".env":{"A":"…"},".env.local":{"B":"…"}}]
 //! ```
 //!
 //! `files` maps each name to the hex SHA-256 of its content, `null` when absent;
-//! `allowed` is when, in seconds since the epoch. After that document comes a
-//! second one, `vars_bytes` long counted from the first one's closing brace: each
-//! env file's variables with a SHA-256 of the line that sets them, so that a change
+//! `allowed` is when, in seconds since the epoch. That is the content allowed
+//! last; `earlier` holds the contents allowed before it, newest first, up to
+//! [`KEPT`] in all, so that going back to a branch allowed before needs no new
+//! allow. After that document comes a second one, `vars_bytes` long counted from
+//! the first one's closing brace: for each content in the same order, each env
+//! file's variables with a SHA-256 of the line that sets them, so that a change
 //! can be told by name, never by value. Every check reads the first document; the
-//! second, which grows with every variable, is parsed only when a file's digest
-//! differs, to say how. Version 2 records (the variables inside the first document,
-//! as `vars`) and version 1 records (no `allowed`, no variables) are read too.
+//! second, which grows with every variable, is parsed only when no content
+//! matches, to say how. Version 3 records (one content, its variables as one
+//! object), version 2 (the variables inside the first document, as `vars`) and
+//! version 1 (no `allowed`, no variables) are read too.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
@@ -36,7 +43,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{AppFiles, Digest, TrustError};
 
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
+/// How many contents a record remembers: the current one and the fifteen
+/// allowed before it. Enough for the branches a developer moves between in a
+/// week; an older content must be allowed again.
+pub const KEPT: usize = 16;
 /// A record holds a digest per variable (about 90 bytes each): an app at the
 /// env-file cap has a record of this order. More is not a record.
 const MAX_RECORD: u64 = 64 << 20;
@@ -50,12 +61,24 @@ struct Header {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     allowed: Option<u64>,
     files: BTreeMap<String, Option<String>>,
+    /// Version 4: the contents allowed before, newest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    earlier: Vec<Earlier>,
     /// Version 2: the variables, skipped over unread.
     #[serde(default, skip_serializing)]
     vars: Option<IgnoredAny>,
     /// Version 3: the length of what follows this document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     vars_bytes: Option<u64>,
+}
+
+/// A content allowed before the last.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Earlier {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    allowed: Option<u64>,
+    files: BTreeMap<String, Option<String>>,
 }
 
 /// Each env file's variables, with the digest of the line setting each.
@@ -75,9 +98,16 @@ pub(super) type Hashes = BTreeMap<String, Option<Digest>>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Recorded {
     pub root: String,
+    /// Newest first; never empty.
+    pub contents: Vec<Content>,
+    vars: Vars,
+}
+
+/// One content of an app that was allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Content {
     pub allowed: Option<u64>,
     pub files: Hashes,
-    vars: Vars,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,17 +117,29 @@ enum Vars {
     Inline(Vec<u8>),
     /// A version 3 record and where its second document starts.
     After(Vec<u8>, usize),
+    /// A version 4 record and where its second document (one entry per
+    /// content) starts.
+    List(Vec<u8>, usize),
 }
 
 impl Recorded {
-    /// The variables each env file set when allowed, parsed now; none when
-    /// the record has none or they cannot be read (a change is then told by
-    /// file name alone).
-    pub fn vars(&self) -> FileVars {
+    /// The variables each env file set in content `at` when it was allowed,
+    /// parsed now; none when the record has none or they cannot be read (a
+    /// change is then told by file name alone).
+    pub fn vars(&self, at: usize) -> FileVars {
         let hex = match &self.vars {
             Vars::None => None,
-            Vars::Inline(bytes) => serde_json::from_slice::<Inline>(bytes).ok().map(|r| r.vars),
-            Vars::After(bytes, at) => serde_json::from_slice::<HexVars>(&bytes[*at..]).ok(),
+            Vars::Inline(bytes) if at == 0 => {
+                serde_json::from_slice::<Inline>(bytes).ok().map(|r| r.vars)
+            }
+            Vars::After(bytes, start) if at == 0 => {
+                serde_json::from_slice::<HexVars>(&bytes[*start..]).ok()
+            }
+            Vars::List(bytes, start) => serde_json::from_slice::<Vec<HexVars>>(&bytes[*start..])
+                .ok()
+                .filter(|list| list.len() == self.contents.len())
+                .and_then(|mut list| (at < list.len()).then(|| list.swap_remove(at))),
+            _ => None,
         };
         hex.and_then(|hex| {
             hex.into_iter()
@@ -114,13 +156,55 @@ impl Recorded {
     }
 }
 
-pub(super) fn encode(app: &AppFiles, allowed: u64) -> String {
-    let vars: HexVars = app
-        .vars()
-        .into_iter()
-        .map(|(file, vars)| {
-            let vars = vars.iter().map(|(k, d)| (k.clone(), hex(d))).collect();
-            (file, vars)
+/// A content to record: its digests and its variables.
+pub(super) struct Entry {
+    pub allowed: Option<u64>,
+    pub files: Hashes,
+    pub vars: FileVars,
+}
+
+impl Entry {
+    /// `app` as it is now, allowed at `allowed`.
+    pub fn of(app: &AppFiles, allowed: u64) -> Self {
+        Entry {
+            allowed: Some(allowed),
+            files: app.files.iter().cloned().collect(),
+            vars: app.vars(),
+        }
+    }
+
+    /// Every content of `recorded`, with its variables.
+    pub fn all(recorded: &Recorded) -> Vec<Self> {
+        (recorded.contents.iter().enumerate())
+            .map(|(at, content)| Entry {
+                allowed: content.allowed,
+                files: content.files.clone(),
+                vars: recorded.vars(at),
+            })
+            .collect()
+    }
+}
+
+/// The record of `root` holding `entries`, newest first (at most [`KEPT`]
+/// are written).
+pub(super) fn encode(root: &Utf8Path, entries: &[Entry]) -> String {
+    let entries = &entries[..entries.len().min(KEPT)];
+    let (newest, earlier) = entries.split_first().expect("a record holds a content");
+    let hex_files = |files: &Hashes| -> BTreeMap<String, Option<String>> {
+        files
+            .iter()
+            .map(|(name, hash)| (name.clone(), hash.as_ref().map(hex)))
+            .collect()
+    };
+    let vars: Vec<HexVars> = entries
+        .iter()
+        .map(|entry| {
+            (entry.vars.iter())
+                .map(|(file, vars)| {
+                    let vars = vars.iter().map(|(k, d)| (k.clone(), hex(d))).collect();
+                    (file.clone(), vars)
+                })
+                .collect()
         })
         .collect();
     let mut section = String::from("\n");
@@ -128,12 +212,15 @@ pub(super) fn encode(app: &AppFiles, allowed: u64) -> String {
     section.push('\n');
     let header = Header {
         version: VERSION,
-        root: app.root.to_string(),
-        allowed: Some(allowed),
-        files: app
-            .files
+        root: root.to_string(),
+        allowed: newest.allowed,
+        files: hex_files(&newest.files),
+        earlier: earlier
             .iter()
-            .map(|(name, hash)| (name.clone(), hash.as_ref().map(hex)))
+            .map(|entry| Earlier {
+                allowed: entry.allowed,
+                files: hex_files(&entry.files),
+            })
             .collect(),
         vars: None,
         vars_bytes: Some(section.len() as u64),
@@ -188,30 +275,46 @@ pub(super) fn decode(bytes: Vec<u8>) -> Option<Recorded> {
     let rest = bytes.len() - end;
     let blank = bytes[end..].iter().all(u8::is_ascii_whitespace);
     // Which version says where its variables are; anything else is no record.
-    let inline = match (header.version, header.vars.is_some(), header.vars_bytes) {
-        (VERSION, false, Some(len)) if len == rest as u64 => Some(false),
-        (2, true, None) if blank => Some(true),
-        (1, false, None) if header.allowed.is_none() && blank => None,
+    let earlier = !header.earlier.is_empty();
+    let kind = match (header.version, header.vars.is_some(), header.vars_bytes) {
+        (VERSION, false, Some(len)) if len == rest as u64 => 4,
+        (3, false, Some(len)) if len == rest as u64 && !earlier => 3,
+        (2, true, None) if blank && !earlier => 2,
+        (1, false, None) if header.allowed.is_none() && blank && !earlier => 1,
         _ => return None,
     };
+    if header.earlier.len() >= KEPT {
+        return None;
+    }
     let decode = |hash: Option<String>| match hash {
         None => Some(None),
         Some(hash) => unhex(&hash).map(Some),
     };
-    let files = header
-        .files
-        .into_iter()
-        .map(|(name, hash)| Some((name, decode(hash)?)))
-        .collect::<Option<Hashes>>()?;
-    let vars = match inline {
-        Some(false) => Vars::After(bytes, end),
-        Some(true) => Vars::Inline(bytes),
-        None => Vars::None,
+    let hashes = |files: BTreeMap<String, Option<String>>| {
+        files
+            .into_iter()
+            .map(|(name, hash)| Some((name, decode(hash)?)))
+            .collect::<Option<Hashes>>()
+    };
+    let mut contents = vec![Content {
+        allowed: header.allowed,
+        files: hashes(header.files)?,
+    }];
+    for earlier in header.earlier {
+        contents.push(Content {
+            allowed: earlier.allowed,
+            files: hashes(earlier.files)?,
+        });
+    }
+    let vars = match kind {
+        4 => Vars::List(bytes, end),
+        3 => Vars::After(bytes, end),
+        2 => Vars::Inline(bytes),
+        _ => Vars::None,
     };
     Some(Recorded {
         root: header.root,
-        allowed: header.allowed,
-        files,
+        contents,
         vars,
     })
 }
@@ -293,7 +396,14 @@ mod tests {
     }
 
     fn read_hashes(path: &Utf8Path, root: &str) -> Option<Hashes> {
-        read(path, root.into()).unwrap().map(|r| r.files)
+        read(path, root.into())
+            .unwrap()
+            .map(|r| r.contents[0].files.clone())
+    }
+
+    /// The record of `app` alone, allowed at `allowed`.
+    fn encode_one(app: &AppFiles, allowed: u64) -> String {
+        encode(&app.root, &[Entry::of(app, allowed)])
     }
 
     fn store() -> (tempfile::TempDir, Utf8PathBuf) {
@@ -311,27 +421,27 @@ mod tests {
 
     #[test]
     fn encodes_root_and_hex_hashes_with_null_for_absent() {
-        let text = encode(&app("/srv/app"), 1_796_160_000);
+        let text = encode_one(&app("/srv/app"), 1_796_160_000);
         assert_eq!(
             documents(&text),
             [
                 serde_json::json!({
-                    "version": 3,
+                    "version": 4,
                     "root": "/srv/app",
                     "allowed": 1_796_160_000,
                     "files": { ".env": "07".repeat(32), "Procfile": null },
-                    "vars_bytes": 4,
+                    "vars_bytes": 6,
                 }),
-                serde_json::json!({}),
+                serde_json::json!([{}]),
             ]
         );
-        assert!(text.ends_with("}\n{}\n"), "{text}");
+        assert!(text.ends_with("}\n[{}]\n"), "{text}");
     }
 
     #[test]
     fn reads_back_what_it_wrote() {
         let (_tmp, path) = store();
-        write(&path, &encode(&app("/srv/app"), 0)).unwrap();
+        write(&path, &encode_one(&app("/srv/app"), 0)).unwrap();
         let hashes = read_hashes(&path, "/srv/app").unwrap();
         assert_eq!(hashes, app("/srv/app").files.into_iter().collect());
     }
@@ -349,26 +459,53 @@ mod tests {
     #[test]
     fn keeps_the_variables_apart_and_reads_them_when_asked() {
         let (_tmp, app) = app_with_vars("/srv/app");
-        let text = encode(&app, 0);
+        let text = encode_one(&app, 0);
         let docs = documents(&text);
         assert_eq!(docs.len(), 2);
         assert!(docs[0].get("vars").is_none());
-        assert_eq!(docs[1][".env"]["A"], hex(&crate::input::sha256(b"A=1\n")));
+        assert_eq!(
+            docs[1][0][".env"]["A"],
+            hex(&crate::input::sha256(b"A=1\n"))
+        );
         let recorded = decode(text.into_bytes()).unwrap();
-        assert_eq!(recorded.vars(), app.vars());
+        assert_eq!(recorded.vars(0), app.vars());
     }
 
     #[test]
     fn decides_on_the_first_document_whatever_the_variables_hold() {
         let (_tmp, app) = app_with_vars("/srv/app");
-        let text = encode(&app, 0);
-        let at = text.find("}\n{").unwrap() + 2;
+        let text = encode_one(&app, 0);
+        let at = text.find("}\n[").unwrap() + 2;
         // Garbage of the same length: the file digests still decide, and a
         // change is told by file name alone.
         let garbage = format!("{}{}\n", &text[..at], "x".repeat(text.len() - at - 1));
         let recorded = decode(garbage.into_bytes()).unwrap();
-        assert_eq!(recorded.files, decode(text.into_bytes()).unwrap().files);
-        assert_eq!(recorded.vars(), FileVars::new());
+        assert_eq!(
+            recorded.contents,
+            decode(text.into_bytes()).unwrap().contents
+        );
+        assert_eq!(recorded.vars(0), FileVars::new());
+    }
+
+    #[test]
+    fn keeps_every_content_newest_first_with_its_variables_up_to_the_bound() {
+        let (_tmp, one) = app_with_vars("/srv/app");
+        let entries: Vec<Entry> = (0..KEPT as u64 + 3)
+            .map(|i| {
+                let mut entry = Entry::of(&one, i);
+                entry.files.insert(format!(".env.{i}"), Some([i as u8; 32]));
+                entry
+            })
+            .collect();
+        let text = encode(&one.root, &entries);
+        let recorded = decode(text.into_bytes()).unwrap();
+        assert_eq!(recorded.contents.len(), KEPT, "the oldest are dropped");
+        for (at, content) in recorded.contents.iter().enumerate() {
+            assert_eq!(content.allowed, Some(at as u64));
+            assert_eq!(content.files, entries[at].files);
+            assert_eq!(recorded.vars(at), one.vars());
+        }
+        assert_eq!(recorded.vars(KEPT), FileVars::new());
     }
 
     #[test]
@@ -380,20 +517,34 @@ mod tests {
         let v2 = format!(
             "{{\n  \"version\": 2,\n  \"root\": \"/srv/app\",\n  \"allowed\": 7,\n  \"files\": {{\n    \".env\": \"{hash}\",\n    \"Procfile\": null\n  }},\n  \"vars\": {{\n    \".env\": {{\n      \"A\": \"{hash}\"\n    }}\n  }}\n}}\n"
         );
+        let vars3 = format!("\n{{\".env\":{{\"A\":\"{hash}\"}}}}\n");
+        let v3 = format!(
+            "{{\n  \"version\": 3,\n  \"root\": \"/srv/app\",\n  \"allowed\": 7,\n  \"files\": {{\n    \".env\": \"{hash}\",\n    \"Procfile\": null\n  }},\n  \"vars_bytes\": {}\n}}{vars3}",
+            vars3.len()
+        );
         let files: Hashes = app("/srv/app").files.into_iter().collect();
         let v1 = decode(v1.into_bytes()).unwrap();
-        assert_eq!((&v1.files, v1.allowed), (&files, None));
-        assert_eq!(v1.vars(), FileVars::new());
-        let v2 = decode(v2.into_bytes()).unwrap();
-        assert_eq!((&v2.files, v2.allowed), (&files, Some(7)));
-        let vars = v2.vars();
-        assert_eq!(vars[".env"]["A"], [7; 32]);
+        assert_eq!(v1.contents.len(), 1);
+        assert_eq!(
+            (&v1.contents[0].files, v1.contents[0].allowed),
+            (&files, None)
+        );
+        assert_eq!(v1.vars(0), FileVars::new());
+        for old in [v2, v3] {
+            let old = decode(old.into_bytes()).unwrap();
+            assert_eq!(old.contents.len(), 1);
+            assert_eq!(
+                (&old.contents[0].files, old.contents[0].allowed),
+                (&files, Some(7))
+            );
+            assert_eq!(old.vars(0)[".env"]["A"], [7; 32]);
+        }
     }
 
     #[test]
     fn never_reads_a_truncated_record() {
         let (_tmp, path) = store();
-        let text = encode(&app("/srv/app"), 0);
+        let text = encode_one(&app("/srv/app"), 0);
         for len in 0..text.len() - 1 {
             fs::write(&path, &text[..len]).unwrap();
             assert_eq!(read_hashes(&path, "/srv/app"), None, "record cut at {len}");
@@ -403,21 +554,31 @@ mod tests {
     #[test]
     fn never_reads_garbage_or_a_record_for_something_else() {
         let (_tmp, path) = store();
-        let text = encode(&app("/srv/app"), 0);
+        let text = encode_one(&app("/srv/app"), 0);
         let hash = "07".repeat(32);
         let bad = [
             b"\x00\xff\xfe garbage \x1b[2J".to_vec(),
             Vec::new(),
             b"null".to_vec(),
             text.replace("/srv/app", "/srv/app2").into_bytes(),
-            text.replace("\"version\": 3", "\"version\": 4")
+            text.replace("\"version\": 4", "\"version\": 5")
                 .into_bytes(),
-            text.replace("\"version\": 3", "\"version\": 2")
+            text.replace("\"version\": 4", "\"version\": 2")
                 .into_bytes(),
-            text.replace("\"version\": 3", "\"version\": 1")
+            text.replace("\"version\": 4", "\"version\": 1")
                 .into_bytes(),
-            text.replace("\"vars_bytes\": 4", "\"vars_bytes\": 5")
+            text.replace("\"vars_bytes\": 6", "\"vars_bytes\": 7")
                 .into_bytes(),
+            text.replace(
+                "\"vars_bytes\"",
+                "\"earlier\": [{\"files\": {\"x\": true}}], \"vars_bytes\"",
+            )
+            .into_bytes(),
+            text.replace(
+                "\"vars_bytes\"",
+                "\"earlier\": [{\"trusted\": true, \"files\": {}}], \"vars_bytes\"",
+            )
+            .into_bytes(),
             format!("{text} ").into_bytes(),
             text.replace(&hash, &hash[..62]).into_bytes(),
             text.replace(&hash, &format!("+{}", &hash[1..]))

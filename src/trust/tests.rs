@@ -185,6 +185,60 @@ fn any_change_names_the_files_that_changed_appeared_or_disappeared() {
 }
 
 #[test]
+fn every_content_allowed_stays_allowed_until_denied_and_only_those() {
+    let s = scratch();
+    let root = s.app("app");
+    s.allow(&root);
+    // Another branch adds a file: allowed too.
+    fs::write(root.join(".env.local"), "L=1\n").unwrap();
+    assert_eq!(s.check(&root), changed(&[".env.local"]));
+    s.allow(&root);
+    // Back and forth: no new allow.
+    fs::remove_file(root.join(".env.local")).unwrap();
+    assert_eq!(s.check(&root), Trust::Allowed);
+    fs::write(root.join(".env.local"), "L=1\n").unwrap();
+    assert_eq!(s.check(&root), Trust::Allowed);
+    // A content never allowed is not, and is told against the nearest one.
+    fs::write(root.join(".env.local"), "L=2\n").unwrap();
+    assert_eq!(
+        s.check_changes(&root),
+        "changed since allowed: .env.local: ~L"
+    );
+    fs::remove_file(root.join(".env.local")).unwrap();
+    fs::write(root.join(".env"), "A=2\n").unwrap();
+    assert_eq!(s.check_changes(&root), "changed since allowed: .env: ~A");
+    // Deny forgets every content.
+    assert!(s.store.deny(&root).unwrap());
+    fs::write(root.join(".env"), "A=1\n").unwrap();
+    assert_eq!(s.check(&root), Trust::NotAllowed);
+}
+
+#[test]
+fn a_record_keeps_the_last_contents_up_to_its_bound() {
+    let s = scratch();
+    let root = s.app("app");
+    for i in 0..=KEPT {
+        fs::write(root.join(".env"), format!("A={i}\n")).unwrap();
+        s.allow(&root);
+    }
+    assert_eq!(s.store.list().unwrap()[0].contents, KEPT);
+    for i in 1..=KEPT {
+        fs::write(root.join(".env"), format!("A={i}\n")).unwrap();
+        assert_eq!(s.check(&root), Trust::Allowed, "content {i}");
+    }
+    fs::write(root.join(".env"), "A=0\n").unwrap();
+    assert_eq!(
+        s.check(&root),
+        changed(&[".env"]),
+        "the oldest is forgotten"
+    );
+    // Allowing a remembered content again moves it to the front, not twice.
+    fs::write(root.join(".env"), "A=1\n").unwrap();
+    s.allow(&root);
+    assert_eq!(s.store.list().unwrap()[0].contents, KEPT);
+}
+
+#[test]
 fn a_change_is_told_by_file_and_variable_name_never_by_value() {
     let s = scratch();
     let root = s.app("app");
@@ -413,10 +467,16 @@ fn concurrent_allows_of_one_app_leave_one_whole_record() {
             }
         });
     });
-    let allowed = versions
-        .iter()
-        .filter(|version| s.store.check(version, &Env::new()).unwrap() == Trust::Allowed);
-    assert_eq!(allowed.count(), 1, "the last allow wins");
+    // Every version is remembered once, whatever the interleaving: the read
+    // and rewrite of a record never lose another allow's content.
+    for version in &versions {
+        assert_eq!(s.store.check(version, &Env::new()).unwrap(), Trust::Allowed);
+    }
+    let listed = s.store.list().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].contents, versions.len(), "each content once");
+    let other = AppFiles::for_tests(root.clone(), vec![(".env".into(), Some([9; 32]))]);
+    assert!(!s.store.check(&other, &Env::new()).unwrap().is_trusted());
     assert_eq!(
         fs::read_dir(s.store.path()).unwrap().count(),
         1,

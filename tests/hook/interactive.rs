@@ -10,7 +10,7 @@ use super::harness::{HookApp, appenv_bin, have, shells};
 use crate::tmux::Tmux;
 
 /// The shells that are here, when tmux is too.
-fn tty_shells() -> Vec<Shell> {
+pub(super) fn tty_shells() -> Vec<Shell> {
     if !have("tmux") {
         return Vec::new();
     }
@@ -19,7 +19,7 @@ fn tty_shells() -> Vec<Shell> {
 
 /// Starts `shell` interactively in the sandbox, with `rc` (the user's own
 /// lines) and then the hook in its rc file, and waits for its first prompt.
-fn start(sandbox: &HookApp, shell: Shell, rc: &str) -> Tmux {
+pub(super) fn start(sandbox: &HookApp, shell: Shell, rc: &str) -> Tmux {
     let appenv = appenv_bin().display().to_string();
     let mut env = sandbox.env();
     let dir = sandbox.path(&format!("tty-{shell}"));

@@ -2,6 +2,7 @@
 
 mod app_shapes;
 mod cost;
+mod daily;
 mod export;
 pub mod harness;
 mod interactive;
