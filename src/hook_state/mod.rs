@@ -15,7 +15,10 @@ mod path;
 
 pub use encode::{Quick, quick, with_fingerprint};
 pub use fingerprint::{Digest, Stats};
-pub use path::{path_added, path_adding_once, path_keeps_load, path_taken_out};
+pub use path::{
+    path_added, path_adding_once, path_keeps_load, path_taken_out, path_without,
+    path_without_repeats,
+};
 
 use crate::plan::Env;
 use std::collections::BTreeMap;

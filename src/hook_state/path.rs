@@ -92,6 +92,29 @@ pub fn path_added(change: &Change) -> Vec<OsString> {
         .collect()
 }
 
+/// `path` without any of `drop`: the PATH a shell had before an app's
+/// isolation entries came in, when it inherited them from a load in its
+/// parent (a tmux window, which passes PATH on but not the hook's state).
+/// Leaving the app then takes them out too, since they are the app's.
+pub fn path_without(path: &OsStr, drop: &[&OsStr]) -> OsString {
+    let kept: Vec<&[u8]> = entries(path)
+        .into_iter()
+        .filter(|entry| !drop.iter().any(|d| d.as_bytes() == *entry))
+        .collect();
+    OsString::from_vec(kept.join(&b':'))
+}
+
+/// `path` with each of `once` kept at its first place only: a load's PATH
+/// puts the app's entries first, in front of an inherited copy.
+pub fn path_without_repeats(path: &OsStr, once: &[&OsStr]) -> OsString {
+    let mut seen: HashSet<&[u8]> = HashSet::new();
+    let kept: Vec<&[u8]> = entries(path)
+        .into_iter()
+        .filter(|entry| !once.iter().any(|o| o.as_bytes() == *entry) || seen.insert(entry))
+        .collect();
+    OsString::from_vec(kept.join(&b':'))
+}
+
 /// The entries a load added (`old`) that PATH set to `new` no longer holds
 /// (each once: an entry the user had twice keeps its other place).
 pub fn path_taken_out(old: &Change, new: Option<&OsStr>) -> Vec<OsString> {
@@ -165,5 +188,29 @@ mod tests {
         assert_eq!(out(Some("/b:/usr/bin:/bin")), ["/a"]);
         assert_eq!(out(Some("")), ["/a", "/b"]);
         assert_eq!(out(None), ["/a", "/b"]);
+    }
+
+    #[test]
+    fn path_without_drops_every_copy_of_the_entries_and_only_those() {
+        let drop = [
+            OsStr::new("/app/.venv/bin"),
+            OsStr::new("/app/node_modules/.bin"),
+        ];
+        let without = |path: &str| path_without(OsStr::new(path), &drop);
+        assert_eq!(
+            without("/app/.venv/bin:/usr/bin:/app/.venv/bin:/bin"),
+            "/usr/bin:/bin"
+        );
+        assert_eq!(
+            without("/app/.venv/bin2:/usr/bin"),
+            "/app/.venv/bin2:/usr/bin"
+        );
+        assert_eq!(without("/app/node_modules/.bin"), "");
+        assert_eq!(without(""), "");
+        let first = |path: &str| path_without_repeats(OsStr::new(path), &drop);
+        assert_eq!(
+            first("/app/.venv/bin:/usr/bin:/app/.venv/bin:/x:/x"),
+            "/app/.venv/bin:/usr/bin:/x:/x"
+        );
     }
 }

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use super::harness::{HookApp, appenv_bin};
-use super::interactive::{start, tty_shells};
+use super::interactive::{command, start, tty_shells};
 use crate::tmux::Tmux;
 
 /// The screen from the last line holding `marker` on.
@@ -103,5 +103,54 @@ fn switching_back_to_an_allowed_branch_needs_no_new_allow() {
         assert!(said.contains("A= B=\n"), "{shell}: {said}");
         let said = step(&term, "git checkout -q feature", "M9");
         assert!(said.contains("A= B=\n"), "{shell}: {said}");
+    }
+}
+
+/// `tmux new-window -c "$PWD"` from a shell where a virtualenv app is
+/// loaded: tmux hands the new shell the loaded PATH but not the hook's
+/// state. Leaving the app there takes the venv's `bin` out with
+/// `VIRTUAL_ENV`, and the PATH is the one the first shell had outside.
+#[test]
+fn a_new_tmux_window_in_a_loaded_app_leaves_nothing_of_it_on_path() {
+    if !crate::common::require("python3") {
+        return;
+    }
+    for shell in tty_shells() {
+        let sandbox = HookApp::new(&[("apps/app/.env", "A=1\n")]);
+        let venv = sandbox.path("apps/app/.venv");
+        let made = Command::new("python3")
+            .args(["-m", "venv", "--without-pip"])
+            .arg(&venv)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let term = start(&sandbox, shell, "");
+        let outside = term.run("echo \"P=$PATH\"", "O");
+        let outside = outside
+            .lines()
+            .find(|l| l.starts_with("P="))
+            .unwrap()
+            .to_owned();
+        step(&term, "cd apps/app", "N1");
+        let (_, argv) = command(&sandbox, shell, "");
+        let argv: Vec<String> = argv.iter().map(|w| format!("'{w}'")).collect();
+        term.line(&format!(
+            "tmux new-window -c \"$PWD\" \"{}\"",
+            argv.join(" ")
+        ));
+        term.wait_screen("the new window", |s| {
+            s.trim_end().ends_with("READY>") && !s.contains("N1")
+        });
+        let inside = term.run("echo \"P=$PATH\" \"V=$VIRTUAL_ENV\"", "N2");
+        let bin = format!("P={}/bin:", venv.display());
+        assert!(inside.contains(&bin), "{shell}: {inside}");
+        term.run("cd /", "N3");
+        let after = term.run("echo \"P=$PATH\" \"V=$VIRTUAL_ENV\"", "N4");
+        let line = since(&after, "echo \"P=")
+            .lines()
+            .find(|l| l.starts_with("P="))
+            .unwrap()
+            .to_owned();
+        assert_eq!(line, format!("{outside} V="), "{shell}: {after}");
     }
 }

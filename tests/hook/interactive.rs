@@ -20,6 +20,21 @@ pub(super) fn tty_shells() -> Vec<Shell> {
 /// Starts `shell` interactively in the sandbox, with `rc` (the user's own
 /// lines) and then the hook in its rc file, and waits for its first prompt.
 pub(super) fn start(sandbox: &HookApp, shell: Shell, rc: &str) -> Tmux {
+    let (env, argv) = command(sandbox, shell, rc);
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let dir = sandbox.path(&format!("tty-{shell}"));
+    let term = Tmux::start(&dir, &sandbox.path(""), &env, &argv);
+    term.wait_for("READY>");
+    term
+}
+
+/// The environment and argv of an interactive `shell` with `rc` and then
+/// the hook in its rc file.
+pub(super) fn command(
+    sandbox: &HookApp,
+    shell: Shell,
+    rc: &str,
+) -> (Vec<(String, String)>, Vec<String>) {
     let appenv = appenv_bin().display().to_string();
     let mut env = sandbox.env();
     let dir = sandbox.path(&format!("tty-{shell}"));
@@ -57,10 +72,7 @@ pub(super) fn start(sandbox: &HookApp, shell: Shell, rc: &str) -> Tmux {
         }
         _ => unreachable!("bash, zsh and fish only"),
     };
-    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
-    let term = Tmux::start(&dir, &sandbox.path(""), &env, &argv);
-    term.wait_for("READY>");
-    term
+    (env, argv)
 }
 
 /// Where a shell writes what a test reads back.

@@ -309,11 +309,19 @@ fn diff(ctx: &Context, state: &HookState, plan: &Plan, settable: &Settable) -> D
         skipped: BTreeMap::new(),
         changes_anything: false,
     };
+    let inherited = inherited_isolation(ctx, plan);
     for (name, mut after) in set.chain(unset) {
-        let before = ctx.base.get(name);
-        let once;
+        let mut before = ctx.base.get(name);
+        let (once, without);
         if let (true, Some(value)) = (name == "PATH", after) {
-            once = hook_state::path_adding_once(before.map(OsString::as_os_str), value);
+            if !inherited.is_empty() {
+                without = before.map(|path| hook_state::path_without(path, &inherited));
+                before = without.as_ref();
+            }
+            once = hook_state::path_adding_once(
+                before.map(OsString::as_os_str),
+                &hook_state::path_without_repeats(value, &inherited),
+            );
             after = Some(&once);
         }
         if before == after {
@@ -351,6 +359,39 @@ fn diff(ctx: &Context, state: &HookState, plan: &Plan, settable: &Settable) -> D
         diff.changes.insert(name.clone(), change);
     }
     diff
+}
+
+/// The app's isolation entries (its venv's `bin`, `node_modules/.bin`…)
+/// that the shell's PATH already holds before the load: inherited from a
+/// load in a parent shell, since a tmux window passes PATH on without the
+/// hook's state. They count as the load's own, so that leaving takes them
+/// out, unless the user activated the virtualenv themselves (its
+/// `VIRTUAL_ENV` inherited as the app would set it).
+fn inherited_isolation<'a>(ctx: &Context, plan: &'a Plan) -> Vec<&'a OsStr> {
+    let Some(path) = &plan.isolation.path else {
+        return Vec::new();
+    };
+    let activated = plan.isolation.virtualenv.as_ref().is_some_and(|venv| {
+        ctx.base
+            .get(OsStr::new("VIRTUAL_ENV"))
+            .map(OsString::as_os_str)
+            == Some(OsStr::new(venv.as_str()))
+    });
+    if activated {
+        return Vec::new();
+    }
+    let base = ctx.base.get(OsStr::new("PATH"));
+    path.value
+        .iter()
+        .map(|dir| OsStr::new(dir.as_str()))
+        .filter(|dir| {
+            base.is_some_and(|path| {
+                path.as_bytes()
+                    .split(|&b| b == b':')
+                    .any(|entry| entry == dir.as_bytes())
+            })
+        })
+        .collect()
 }
 
 /// The variables whose value in the shell must change, with their new
