@@ -262,6 +262,10 @@ pub struct EnvArgs {
     /// Print JSON with the source of each variable
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// Print only the environment names the app's files and config speak of,
+    /// one per line, no values (the shell completions use it)
+    #[arg(long, conflicts_with_all = ["json", "format"])]
+    pub names: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = EnvFormat::Env)]
     pub format: EnvFormat,

@@ -319,6 +319,12 @@ fn app_with_tasks() -> tempfile::TempDir {
     )
     .unwrap();
     fs::write(app.join("Procfile"), "web: puma\n").unwrap();
+    // Environment names, one that a shell would run if a completion
+    // evaluated it; and a program of its own on PATH.
+    for name in [".env.staging", ".env.test", ".env.$(touch pwned)"] {
+        fs::write(app.join(name), "").unwrap();
+    }
+    common::write_executable(&dir.path().join("bin/pytool-appenv"), "#!/bin/sh\n");
     dir
 }
 
@@ -375,6 +381,12 @@ t appenv run ''
 t appenv -C . run m
 t appenv --env = test run -q w
 t appenv run migrate ''
+t appenv -e ''
+t appenv --env = st
+t appenv run -e t
+t appenv pytool-a
+t appenv -q pytool-
+t appenv pytool-appenv ''
 "#,
         script.display()
     );
@@ -385,7 +397,12 @@ t appenv run migrate ''
         lines[0],
         "complete -o bashdefault -o default -o nosort -F __appenv_complete appenv"
     );
-    assert_eq!(lines[1], "appenv ex|exec export explain");
+    // appenv's commands first, then the programs on PATH (ex, expr…).
+    assert!(
+        lines[1].starts_with("appenv ex|exec export explain "),
+        "{}",
+        lines[1]
+    );
     assert_eq!(lines[2], r"appenv run |\$\(touch\ pwned\) migrate web");
     assert_eq!(lines[3], "appenv -C . run m|migrate");
     assert_eq!(lines[4], "appenv --env = test run -q w|web");
@@ -393,7 +410,28 @@ t appenv run migrate ''
         lines[5],
         "appenv run migrate |-C -e -q -h --dry-run --env --override --no-prefix --quiet --same-as --help"
     );
+    assert_eq!(lines[6], r"appenv -e |\$\(touch\ pwned\) staging test");
+    assert_eq!(lines[7], "appenv --env = st|staging");
+    assert_eq!(lines[8], "appenv run -e t|test");
+    assert_eq!(lines[9], "appenv pytool-a|pytool-appenv");
+    assert_eq!(lines[10], "appenv -q pytool-|pytool-appenv");
+    // After the program: its arguments, not appenv's options.
+    assert_eq!(lines[11], "appenv pytool-appenv |");
     assert!(!dir.path().join("app/pwned").exists());
+}
+
+#[test]
+fn env_names_lists_the_environments_of_an_app_not_allowed() {
+    let dir = app_with_tasks();
+    let out = Sandbox::new(dir.path())
+        .appenv()
+        .current_dir(dir.path().join("app"))
+        .args(["env", "--names"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "$(touch pwned)\nstaging\ntest\n");
+    assert_eq!(stderr(&out), "");
 }
 
 #[test]
@@ -432,15 +470,30 @@ zpty -n -w z $'appenv run \t'
 zpty -n -w z $'\C-u print -r -- DONE\n'
 zpty -r z out '*DONE*'
 print -r -- "$out"
+zpty -n -w z $'appenv -e \t'
+zpty -n -w z $'\C-u print -r -- ENVS\n'
+zpty -r z out '*ENVS*'
+print -r -- "@envs $out"
+zpty -n -w z $'appenv pytool-a\t\C-aprint -r -- X${{:-Y}}\n'
+zpty -r z out '*XYappenv*'
+zpty -r z rest '*> '
+print -r -- "@program $out$rest"
 zpty -d z
 "#,
         completions.display()
     );
     let out = run_shell("timeout", &["20", "zsh", "-f", "-c", &driver], dir.path());
     let screen = stdout(&out);
+    let (tasks, rest) = screen.split_once("@envs").unwrap();
     for task in ["migrate", "web", "\\$\\(touch\\ pwned\\)"] {
-        assert!(screen.contains(task), "{task} not listed: {screen:?}");
+        assert!(tasks.contains(task), "{task} not listed: {screen:?}");
     }
+    let (envs, program) = rest.split_once("@program").unwrap();
+    for env in ["staging", "test", "\\$\\(touch\\ pwned\\)"] {
+        assert!(envs.contains(env), "{env} not listed: {envs:?}");
+    }
+    // Completed and run: the program got the line.
+    assert!(program.contains("XYappenv pytool-appenv"), "{program:?}");
     assert!(!dir.path().join("app/pwned").exists());
 }
 
@@ -455,7 +508,10 @@ fn fish_script_loads_and_completes_tasks() {
          echo @ex; complete -C 'appenv ex'
          echo @run; complete -C 'appenv run '
          echo @env; complete -C 'appenv run -e test m'
-         echo @after; complete -C 'appenv run migrate --q'",
+         echo @after; complete -C 'appenv run migrate --q'
+         echo @envs; complete -C 'appenv -e '
+         echo @envrun; complete -C 'appenv run --env=s'
+         echo @program; complete -C 'appenv pytool-'",
         repo("completions/appenv.fish").display()
     );
     let out = run_shell("fish", &["--no-config", "-c", &test], dir.path());
@@ -470,10 +526,16 @@ fn fish_script_loads_and_completes_tasks() {
             .map(|l| l.split('\t').next().unwrap().to_owned())
             .collect()
     };
-    assert_eq!(names("ex\n"), ["exec", "explain", "export"]);
+    let ex = names("ex\n");
+    for name in ["exec", "explain", "export", "expr"] {
+        assert!(ex.contains(&name.to_owned()), "{name} not in {ex:?}");
+    }
     assert_eq!(names("run\n"), ["$(touch pwned)", "migrate", "web"]);
     assert_eq!(names("env\n"), ["migrate"]);
     assert_eq!(names("after\n"), ["--quiet"]);
+    assert_eq!(names("envs\n"), ["$(touch pwned)", "staging", "test"]);
+    assert_eq!(names("envrun\n"), ["--env=staging"]);
+    assert_eq!(names("program\n"), ["pytool-appenv"]);
     assert!(!dir.path().join("app/pwned").exists());
 }
 

@@ -1,5 +1,6 @@
 //! `appenv env`: the environment the app gets, as env(1) lines, a dotenv
-//! file, or JSON with the source of every variable.
+//! file, or JSON with the source of every variable; `--names`, only the
+//! environment names the app knows.
 
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
@@ -18,6 +19,9 @@ use crate::text::sanitize_bytes;
 /// shows names and sources without values.
 pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), Error> {
     let plan = ctx.resolve()?;
+    if args.names {
+        return print(names(&plan).as_bytes());
+    }
     if let super::Verdict::Untrusted(why) = ctx.trust(&plan) {
         return Err(Error::new(FAILED, why));
     }
@@ -47,6 +51,18 @@ pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), Error> {
         }
     }
     print(&out)
+}
+
+/// The environment names, one per line, for the shell completions: names
+/// only, so an app that is not allowed lists them too. A name that
+/// sanitising would change is left out: it could not be typed, and listing
+/// it raw would let a file name write to the terminal.
+fn names(plan: &Plan) -> String {
+    crate::env_name::known(plan)
+        .into_iter()
+        .filter(|name| crate::text::sanitize(name) == *name)
+        .map(|name| name + "\n")
+        .collect()
 }
 
 /// A file that dotenvy reads back to the same values. Variables that a

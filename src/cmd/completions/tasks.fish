@@ -14,3 +14,23 @@ function __fish_appenv_needs_task
 end
 
 complete -c appenv -n __fish_appenv_needs_task -f -a '(appenv tasks --names 2>/dev/null)' -d task
+
+# Environment names after -e/--env, from `appenv env --names`.
+complete -c appenv -s e -l env -x -a '(appenv env --names 2>/dev/null)' -d environment
+
+# The programs on PATH where a program can come: `appenv pyth<Tab>`. Only
+# files appenv can run (fish's own builtins and functions are not).
+function __fish_appenv_programs
+    set -l token (commandline -ct)
+    string match -q -- '*/*' $token
+    and return
+    for dir in $PATH
+        for file in $dir/$token*
+            if test -x $file; and not test -d $file
+                string replace -r '.*/' '' -- $file
+            end
+        end
+    end | sort -u
+end
+
+complete -c appenv -n __fish_appenv_needs_command -f -a '(__fish_appenv_programs)' -d program
