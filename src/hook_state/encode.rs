@@ -11,7 +11,9 @@
 //!
 //! (one line). `-` is "unset", `+` is followed by the value. `said=` holds
 //! the last message given about a root that is not loaded (not allowed,
-//! broken), so that it is given once and not at every prompt. The
+//! broken), so that it is given once and not at every prompt; `told=` the
+//! refusals said in this shell (`root.message` digests, 8 hex digits each,
+//! comma-separated), so that one is not said again at every return. The
 //! fingerprint comes last, `seen=` (digest and root reason) then `watch=`,
 //! `absent=` and `extra=`, comma-separated paths: everything before it is
 //! what its digest covers, and `appenv export` reads it without decoding
@@ -24,7 +26,7 @@
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
-use super::{Change, Fingerprint, HookState};
+use super::{Change, Fingerprint, HookState, Told};
 
 const TAG: &str = "appenv2";
 /// The version before fingerprints: read, never written.
@@ -41,6 +43,13 @@ impl HookState {
         if let Some(said) = &self.said {
             out.extend_from_slice(b" said=");
             encode_into(said.as_bytes(), &mut out);
+        }
+        if !self.told.is_empty() {
+            out.extend_from_slice(b" told=");
+            let told: Vec<String> = (self.told.iter())
+                .map(|t| format!("{:08x}.{:08x}", t.root, t.why))
+                .collect();
+            out.extend_from_slice(told.join(",").as_bytes());
         }
         for (name, change) in &self.changes {
             out.extend_from_slice(b" var=");
@@ -90,6 +99,21 @@ impl HookState {
                 }
                 b"said" if state.said.is_none() => {
                     state.said = Some(String::from_utf8(decode(value)?).ok()?);
+                }
+                b"told" if state.told.is_empty() => {
+                    for told in value.split(|&b| b == b',') {
+                        let told = std::str::from_utf8(told).ok()?;
+                        let (root, why) = told.split_once('.')?;
+                        let hex = |s: &str| {
+                            (s.len() == 8 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+                                .then(|| u32::from_str_radix(s, 16).ok())
+                                .flatten()
+                        };
+                        state.told.push(Told {
+                            root: hex(root)?,
+                            why: hex(why)?,
+                        });
+                    }
                 }
                 b"var" => {
                     let mut parts = value.split(|&b| b == b',');
@@ -288,6 +312,13 @@ mod tests {
         let state = HookState {
             root: Some("/srv/my shop,€".into()),
             said: Some("/srv/x is not allowed; run 'appenv allow'".into()),
+            told: vec![
+                Told::new("/srv/x", "not allowed"),
+                Told {
+                    root: 0,
+                    why: u32::MAX,
+                },
+            ],
             seen: None,
             changes: [
                 ("EMPTY", change(Some(""), Some("x"))),
@@ -417,6 +448,7 @@ mod tests {
         fn any_state_survives_encoding(
             root in proptest::option::of(".*"),
             said in proptest::option::of(".*"),
+            told in prop::collection::vec((any::<u32>(), any::<u32>()), 0..4),
             vars in prop::collection::btree_map(
                 prop::collection::vec(1u8..=255, 1..8).prop_map(OsString::from_vec),
                 (bytes(), bytes()),
@@ -433,6 +465,7 @@ mod tests {
             let state = HookState {
                 root: root.map(|r| r.replace('\0', "")),
                 said: said.map(|s| s.replace('\0', "")),
+                told: told.into_iter().map(|(root, why)| Told { root, why }).collect(),
                 seen: seen.map(|(digest, (reason, by_cwd), watch, absent, extra)| Fingerprint {
                     digest,
                     reason,

@@ -37,6 +37,10 @@ pub struct HookState {
     pub root: Option<String>,
     /// The last message given while nothing is loaded.
     pub said: Option<String>,
+    /// The refusals already said in this shell, by root and message (see
+    /// [`Told`]): each is said once, not again at every return to the root.
+    /// Kept after leaving every app, so the state then holds only this.
+    pub told: Vec<Told>,
     /// What the load changed, by variable name; empty when nothing is loaded.
     pub changes: BTreeMap<OsString, Change>,
     /// What the answer that wrote this state depended on, when it could be
@@ -65,6 +69,36 @@ pub struct Fingerprint {
     /// Other paths the answer depended on (what isolation looked for, the
     /// trust record).
     pub extra: Vec<String>,
+}
+
+/// A refusal said in this shell: short digests of its root and message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Told {
+    pub root: u32,
+    pub why: u32,
+}
+
+/// How many refusals a shell remembers having said; the oldest is said
+/// again after that many others.
+pub const TOLD_KEPT: usize = 32;
+
+impl Told {
+    pub fn new(root: &str, why: &str) -> Self {
+        Told {
+            root: short(root),
+            why: short(why),
+        }
+    }
+
+    /// Whether this refusal is about `root`.
+    pub fn is_about(&self, root: &str) -> bool {
+        self.root == short(root)
+    }
+}
+
+fn short(text: &str) -> u32 {
+    let digest = crate::input::sha256(text.as_bytes());
+    u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
 }
 
 /// One variable changed by a load: its value before, and the value the load
@@ -143,6 +177,7 @@ mod tests {
         HookState {
             root: Some("/srv/shop".into()),
             said: None,
+            told: Vec::new(),
             seen: None,
             changes: changes
                 .iter()

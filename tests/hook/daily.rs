@@ -154,3 +154,36 @@ fn a_new_tmux_window_in_a_loaded_app_leaves_nothing_of_it_on_path() {
         assert_eq!(line, format!("{outside} V="), "{shell}: {after}");
     }
 }
+
+/// A stray `package.json` and `node_modules` in HOME (one `npm install`
+/// there): "not allowed" is said on the first visit, then never again in
+/// that shell, however often the user comes home; another app is still
+/// told about, once too.
+#[test]
+fn a_refusal_is_said_once_per_directory_per_shell() {
+    for shell in tty_shells() {
+        let mut sandbox = HookApp::new(&[
+            ("home/package.json", "{}\n"),
+            ("home/node_modules/.bin/", ""),
+            ("home/notes/", ""),
+            ("apps/app/.env", "A=1\n"),
+        ]);
+        sandbox.trusted = false;
+        let term = start(&sandbox, shell, "");
+        let said = step(&term, "cd ~", "H1");
+        assert_eq!(said.matches("is not allowed").count(), 1, "{shell}: {said}");
+        for (at, line) in ["cd /", "cd ~", "cd notes", "cd ~", "cd /; cd ~"]
+            .iter()
+            .enumerate()
+        {
+            let marker = format!("H{}", at + 2);
+            let said = step(&term, line, &marker);
+            assert!(!said.contains("appenv:"), "{shell} after {line}: {said}");
+        }
+        let app = sandbox.path("apps/app").display().to_string();
+        let said = step(&term, &format!("cd '{app}'"), "H8");
+        assert_eq!(said.matches("is not allowed").count(), 1, "{shell}: {said}");
+        let said = step(&term, &format!("cd ~; cd '{app}'"), "H9");
+        assert!(!said.contains("appenv:"), "{shell}: {said}");
+    }
+}

@@ -585,7 +585,12 @@ fn a_load_too_large_for_the_environment_is_refused() {
             "{shell}: {}",
             snaps[0].said
         );
-        assert_eq!(snaps[1].get("APPENV_STATE"), None, "{shell}");
+        // Outside, the state only remembers that the refusal was said.
+        let state = snaps[1].get("APPENV_STATE").unwrap_or_default();
+        assert!(
+            state.is_empty() || (state.starts_with("appenv2 told=") && state.len() < 64),
+            "{shell}: {state}"
+        );
     }
 }
 

@@ -24,7 +24,7 @@ use super::{Context, Verdict};
 use crate::cli::{ExportShell, Global};
 use crate::error::{Error, print};
 use crate::exec::FileId;
-use crate::hook_state::{self, Change, HookState};
+use crate::hook_state::{self, Change, HookState, Told};
 use crate::plan::{self, Env, FileStatus, Plan};
 use crate::root::{self, Root};
 use crate::shell::Shell;
@@ -404,11 +404,27 @@ fn updates(
 ) -> BTreeMap<OsString, Option<OsString>> {
     let none = BTreeMap::new();
     let (new_state, changes, kept) = match target {
-        Target::Nothing => (None, &none, &none),
+        // Nothing loaded: the state stays only to remember what was said.
+        Target::Nothing if state.told.is_empty() => (None, &none, &none),
+        Target::Nothing => {
+            let told = HookState {
+                told: state.told.clone(),
+                ..HookState::default()
+            };
+            (Some(told), &none, &none)
+        }
         Target::Refused { root, why } => {
+            let told = Told::new(root.as_deref().unwrap_or_default(), why);
+            let mut remembered: Vec<Told> = (state.told.iter().copied())
+                .filter(|t| *t != told)
+                .collect();
+            remembered.push(told);
+            let excess = remembered.len().saturating_sub(hook_state::TOLD_KEPT);
+            remembered.drain(..excess);
             let refused = HookState {
                 root: root.clone(),
                 said: Some(why.clone()),
+                told: remembered,
                 changes: BTreeMap::new(),
                 seen: None,
             };
@@ -422,9 +438,14 @@ fn updates(
         } => {
             let mut remembered = changes.clone();
             remembered.extend(kept.iter().map(|(k, v)| (k.clone(), v.clone())));
+            // Loaded: a refusal of this root later is news again.
+            let told = (state.told.iter().copied())
+                .filter(|t| !t.is_about(root))
+                .collect();
             let loaded = HookState {
                 root: Some(root.clone()),
                 said: None,
+                told,
                 changes: remembered,
                 seen: None,
             };
@@ -494,8 +515,11 @@ fn messages(
     }
     match target {
         Target::Nothing => {}
+        // Said once per root and message in a shell, not at every return
+        // (a stray package.json in HOME).
         Target::Refused { root, why } => {
-            if state.is_loaded() || state.root != *root || state.said.as_ref() != Some(why) {
+            let told = Told::new(root.as_deref().unwrap_or_default(), why);
+            if !state.told.contains(&told) {
                 said.push(why.clone());
             }
         }
