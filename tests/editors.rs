@@ -31,6 +31,8 @@ struct EditorApp {
     bin: PathBuf,
     outside: PathBuf,
     trusted: bool,
+    /// What the editor inherits over the sandbox: a shell hook's load.
+    inherited: Vec<(String, String)>,
 }
 
 impl EditorApp {
@@ -47,6 +49,7 @@ impl EditorApp {
             bin,
             outside,
             trusted,
+            inherited: Vec::new(),
         };
         sandbox.link("appenv", &assert_cmd::cargo::cargo_bin("appenv"));
         for tool in ["sh", "env", "cat"] {
@@ -109,10 +112,32 @@ impl EditorApp {
             .set("XDG_RUNTIME_DIR", home.join("run"))
             .set("SHELL", "/bin/sh")
             .set("TERM", "dumb");
-        match self.trusted {
+        let env = match self.trusted {
             true => env.set("APPENV_TRUSTED_DIRS", tmp),
             false => env,
+        };
+        self.inherited
+            .iter()
+            .fold(env, |env, (name, value)| env.set(name, value))
+    }
+
+    /// Starts the editors from a shell where the hook loaded the app of
+    /// `dir`: with its `appenv export json` applied, `APPENV_STATE` included.
+    fn loaded_from(&mut self, dir: &Path) {
+        let out = self
+            .env()
+            .command(assert_cmd::cargo::cargo_bin("appenv"))
+            .args(["export", "json"])
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let export: Value = serde_json::from_slice(&out.stdout).unwrap();
+        for (name, value) in export.as_object().unwrap() {
+            self.inherited
+                .push((name.clone(), str_of(value).to_owned()));
         }
+        assert!(self.inherited.iter().any(|(n, _)| n == "APPENV_STATE"));
     }
 
     /// Runs `program` from `/`, killed if it takes more than two minutes.
@@ -338,6 +363,65 @@ fn status_of_an_allowed_app_holds_only_what_the_app_sets() {
     assert_eq!(json["errors"], serde_json::json!([]));
 }
 
+/// An editor started from a shell where the hook loaded blog asks for
+/// shop: the answer says what to take out (blog's values, its venv on
+/// PATH, the hook's state), whatever the app asked about, none included.
+#[test]
+fn status_says_what_takes_out_a_load_the_caller_inherited() {
+    let app = App::new(&[
+        ("blog/.env", "BLOG_ONLY=blog\nSHARED=blog\n"),
+        ("blog/.venv/pyvenv.cfg", ""),
+        ("blog/.venv/bin/python", ""),
+        ("shop/.env", "SHOP_ONLY=shop\n"),
+        ("none/", ""),
+    ]);
+    let blog = app.root.join("blog");
+    let export = app
+        .appenv_in(&blog)
+        .args(["export", "json"])
+        .output()
+        .unwrap();
+    let export: Value = serde_json::from_slice(&export.stdout).unwrap();
+    let loaded: Vec<(String, String)> = export
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), str_of(v).to_owned()))
+        .collect();
+    let venv_bin = format!("{}/.venv/bin:", blog.display());
+    let path = str_of(&export["PATH"])
+        .strip_prefix(&venv_bin)
+        .unwrap()
+        .to_owned();
+    let mut env: Vec<(&str, &str)> = loaded
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    env.push(("SHARED", "mine"));
+    for dir in ["shop", "none", "blog"] {
+        let (json, _) = status(&app, &app.root.join(dir), &env);
+        let revert = &json["revert"];
+        let mut unset: Vec<&str> = revert["unset"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(str_of)
+            .collect();
+        unset.sort_unstable();
+        assert_eq!(
+            unset,
+            ["APPENV_ROOT", "APPENV_STATE", "BLOG_ONLY", "VIRTUAL_ENV"],
+            "{dir}: {json}"
+        );
+        // The value before the load, and the user's own change kept.
+        assert_eq!(revert["vars"]["PATH"], path.as_str(), "{dir}: {json}");
+        assert!(revert["vars"].get("SHARED").is_none(), "{dir}: {json}");
+    }
+    // Outside any shell load: nothing to take out.
+    let (json, _) = status(&app, &app.root.join("shop"), &[]);
+    assert_eq!(json["revert"], serde_json::json!({"vars": {}, "unset": []}));
+}
+
 #[test]
 fn status_is_the_same_inside_a_shell_that_loaded_the_app() {
     let app = App::new(&[
@@ -358,7 +442,17 @@ fn status_is_the_same_inside_a_shell_that_loaded_the_app() {
     let mut cmd = app.appenv();
     cmd.envs(loaded).args(["status", "--json"]);
     let out = cmd.output().unwrap();
-    let hooked: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut hooked: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Only what takes the shell's load out differs.
+    assert!(
+        hooked["revert"]["unset"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == "A"),
+        "{hooked}"
+    );
+    hooked["revert"] = clean["revert"].clone();
     assert_eq!(clean, hooked);
 }
 
@@ -731,6 +825,54 @@ fn nvim_writing_or_changing_the_watched_env_reloads() {
     );
 }
 
+/// `cd blog` in a shell with the hook, `nvim manage.py`, then `:e
+/// ../shop/Gemfile`: the shop buffer has shop's values and none of blog's,
+/// and neither has a buffer of no app; back in blog, blog's are there.
+#[test]
+fn nvim_started_from_a_loaded_shell_never_mixes_apps() {
+    if !editor_ready("nvim") {
+        return;
+    }
+    let mut sb = EditorApp::new(true);
+    let blog = sb.other_app("blog", "BLOG_ONLY=blog\n", true);
+    let shop = sb.other_app("shop", "SHOP_ONLY=shop\n", false);
+    fs::write(blog.join("manage.py"), "").unwrap();
+    fs::write(shop.join("Gemfile"), "").unwrap();
+    sb.loaded_from(&blog);
+    let script = format!(
+        r#"
+        R.blog = {{ vim.env.BLOG_ONLY, vim.env.VIRTUAL_ENV, vim.env.PATH }}
+        vim.cmd('edit {gemfile}')
+        R.shop = {{ vim.env.BLOG_ONLY or false, vim.env.VIRTUAL_ENV or false, vim.env.PATH,
+                    vim.env.SHOP_ONLY, vim.env.APPENV_STATE or false }}
+        R.shop_job = job({{ 'sh', '-c', 'echo "[$BLOG_ONLY][$VIRTUAL_ENV][$SHOP_ONLY]"' }})
+        vim.cmd('edit {outside}')
+        R.outside = {{ vim.env.BLOG_ONLY or false, vim.env.PATH }}
+        vim.cmd('buffer manage.py')
+        R.back = {{ vim.env.BLOG_ONLY, vim.env.SHOP_ONLY or false }}
+        "#,
+        gemfile = shop.join("Gemfile").display(),
+        outside = sb.outside.join("notes.txt").display(),
+    );
+    let (r, out) = sb.nvim(&blog.join("manage.py").display().to_string(), &script);
+    let bin = sb.bin.display().to_string();
+    let venv = blog.join(".venv").display().to_string();
+    assert_eq!(
+        r["blog"],
+        serde_json::json!(["blog", venv, format!("{venv}/bin:{bin}")]),
+        "{r}"
+    );
+    assert_eq!(
+        r["shop"],
+        serde_json::json!([false, false, bin, "shop", false]),
+        "{r}"
+    );
+    assert_eq!(r["shop_job"], "[][][shop]", "{r}");
+    assert_eq!(r["outside"], serde_json::json!([false, bin]), "{r}");
+    assert_eq!(r["back"], serde_json::json!(["blog", false]), "{r}");
+    assert_eq!(r["notices"], serde_json::json!([]), "{}", stderr(&out));
+}
+
 /// In a real terminal, `:w` of an allowed app's `.env` says once that it
 /// changed, in the line where Neovim said "written", with no Enter asked.
 #[test]
@@ -934,6 +1076,71 @@ fn emacs_buffer_of_an_app_gets_its_environment_and_others_do_not() {
     assert!(r["outside_local"].is_null(), "{r}");
     assert_eq!(r["outside_lighter"], "\"\"");
     assert!(!err.contains("appenv:"), "{err}");
+}
+
+/// Emacs started from a shell where the hook loaded blog: a buffer of
+/// shop, and an eshell that `cd`s from blog to shop, get shop's values and
+/// none of blog's.
+#[test]
+fn emacs_started_from_a_loaded_shell_never_mixes_apps() {
+    if !editor_ready("emacs") {
+        return;
+    }
+    let mut sb = EditorApp::new(true);
+    let blog = sb.other_app("blog", "BLOG_ONLY=blog\n", true);
+    let shop = sb.other_app("shop", "SHOP_ONLY=shop\n", false);
+    fs::write(blog.join("manage.py"), "").unwrap();
+    fs::write(shop.join("Gemfile"), "").unwrap();
+    sb.loaded_from(&blog);
+    let lisp = format!(
+        r#"
+        (require 'eshell)
+        (with-current-buffer (find-file-noselect {gemfile:?})
+          (test-put "shop" (list (getenv "BLOG_ONLY") (getenv "VIRTUAL_ENV") (getenv "SHOP_ONLY")
+                                 (getenv "PATH") (getenv "APPENV_STATE")))
+          (test-put "shop_python" (executable-find "python3"))
+          (test-put "shop_sctos" (string-trim (shell-command-to-string "echo \"[$BLOG_ONLY][$VIRTUAL_ENV][$SHOP_ONLY]\""))))
+        (with-current-buffer (find-file-noselect {outside:?})
+          (test-put "outside" (list (getenv "BLOG_ONLY") (getenv "PATH"))))
+        (with-current-buffer (find-file-noselect {manage:?})
+          (test-put "blog" (getenv "BLOG_ONLY")))
+        ;; eshell: its `cd' follows the app of the new directory.
+        (let ((default-directory (file-name-as-directory {blog:?})))
+          (with-current-buffer (eshell t)
+            (test-put "eshell_blog" (getenv "BLOG_ONLY"))
+            (goto-char (point-max))
+            (insert "cd ../shop")
+            (eshell-send-input)
+            (wait-for (lambda () (equal (getenv "SHOP_ONLY") "shop")))
+            (test-put "eshell_shop" (list (getenv "BLOG_ONLY") (getenv "SHOP_ONLY") default-directory))
+            (goto-char (point-max))
+            (insert "sh -c 'echo \"eshell:[$BLOG_ONLY][$SHOP_ONLY]\"'")
+            (eshell-send-input)
+            (test-put "eshell_run" (wait-for (lambda () (string-match-p "eshell:\\[\\]\\[shop\\]" (buffer-string)))))))
+        "#,
+        gemfile = shop.join("Gemfile").display().to_string(),
+        outside = sb.outside.join("notes.txt").display().to_string(),
+        manage = blog.join("manage.py").display().to_string(),
+        blog = blog.display().to_string(),
+    );
+    let (r, err) = sb.emacs(&lisp);
+    let bin = sb.bin.display().to_string();
+    assert_eq!(
+        r["shop"],
+        serde_json::json!([null, null, "shop", bin, null]),
+        "{r}\n{err}"
+    );
+    assert_eq!(r["shop_python"], format!("{bin}/python3").as_str(), "{r}");
+    assert_eq!(r["shop_sctos"], "[][][shop]", "{r}");
+    assert_eq!(r["outside"], serde_json::json!([null, bin]), "{r}");
+    assert_eq!(r["blog"], "blog", "{r}");
+    assert_eq!(r["eshell_blog"], "blog", "{r}");
+    assert_eq!(
+        r["eshell_shop"],
+        serde_json::json!([null, "shop", format!("{}/", shop.display())]),
+        "{r}\n{err}"
+    );
+    assert!(r["eshell_run"].is_number(), "{r}\n{err}");
 }
 
 #[test]

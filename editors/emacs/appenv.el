@@ -218,16 +218,28 @@ app that loaded anyway (a value that is not UTF-8), else nil."
   (kill-local-variable 'process-environment)
   (kill-local-variable 'exec-path))
 
+(defun appenv--entries (vars unset)
+  "`process-environment' entries setting VARS (an alist) and unsetting UNSET.
+A bare NAME in `process-environment' unsets it."
+  (append (mapcar (lambda (pair) (format "%s=%s" (car pair) (cdr pair))) vars)
+          (mapcar (lambda (name) (format "%s" name)) unset)))
+
 (defun appenv--apply (status)
-  "Give the current buffer the environment STATUS describes."
+  "Give the current buffer the environment STATUS describes.
+A hook load that Emacs inherited from its shell (`revert') is taken out
+first, whatever the app, so that no buffer keeps another app's values."
   (setq appenv--status status)
   (appenv--clear)
-  (when (equal (appenv--get 'trust status) "allowed")
-    (let ((set (mapcar (lambda (pair) (format "%s=%s" (car pair) (cdr pair)))
-                       (appenv--get 'vars status)))
-          ;; A bare NAME in `process-environment' unsets it.
-          (unset (appenv--get 'unset status)))
-      (setq-local process-environment (append set unset (appenv--global-env)))
+  (let* ((revert (appenv--get 'revert status))
+         (entries (appenv--entries (alist-get 'vars revert)
+                                   (alist-get 'unset revert))))
+    (when (equal (appenv--get 'trust status) "allowed")
+      ;; Earlier entries win: the app's over the revert's.
+      (setq entries (append (appenv--entries (appenv--get 'vars status)
+                                             (appenv--get 'unset status))
+                            entries)))
+    (when entries
+      (setq-local process-environment (append entries (appenv--global-env)))
       (setq-local exec-path
                   (append (parse-colon-path (getenv "PATH"))
                           (list exec-directory)))))
@@ -324,9 +336,24 @@ programs (a virtualenv's python) first; a buffer outside any app, or in
 one that is not allowed, keeps Emacs's environment."
   :lighter appenv-lighter
   (if appenv-mode
-      (appenv--update)
+      (progn
+        (add-hook 'eshell-directory-change-hook #'appenv--follow-directory nil t)
+        (add-hook 'post-command-hook #'appenv--follow-directory nil t)
+        (appenv--update))
+    (remove-hook 'eshell-directory-change-hook #'appenv--follow-directory t)
+    (remove-hook 'post-command-hook #'appenv--follow-directory t)
     (setq appenv--status nil appenv--dir nil)
     (appenv--clear)))
+
+(defun appenv--follow-directory ()
+  "Follow the buffer's new directory when it has changed.
+Eshell's `cd' (at once, through `eshell-directory-change-hook'), a shell
+buffer's tracked `cd', `dired-jump'…: a buffer without a file follows its
+`default-directory'."
+  (when (and appenv-mode
+             (not buffer-file-name)
+             (not (equal (appenv--buffer-dir) appenv--dir)))
+    (appenv--update)))
 
 (defun appenv--turn-on ()
   "Turn `appenv-mode' on where a process could be started from."

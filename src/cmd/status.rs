@@ -7,6 +7,8 @@
 //! reads stdout and drops stderr. It resolves from the base env, so the
 //! answer is the same whether or not the caller carries a hook's load.
 
+use std::collections::BTreeSet;
+use std::ffi::OsString;
 use std::fmt::Write as _;
 
 use camino::{Utf8Path, Utf8PathBuf};
@@ -17,7 +19,7 @@ use crate::cli::StatusArgs;
 use crate::error::{ERROR, Error, print};
 use crate::input::Inputs;
 use crate::launch::{self, Verdict};
-use crate::plan::{self, Plan, Source};
+use crate::plan::{self, Env, Plan, Source};
 use crate::text::sanitize;
 use crate::trust::{Trust, TrustStore};
 use crate::{config, procfile, root};
@@ -27,7 +29,8 @@ use crate::{config, procfile, root};
 pub const VERSION: u32 = 1;
 
 pub fn run(ctx: &Context, args: &StatusArgs) -> Result<(), Error> {
-    let status = Status::of(ctx);
+    let mut status = Status::of(ctx);
+    status.fill_revert(&ctx.inherited, &ctx.base);
     if args.json {
         let mut out = serde_json::to_vec(&status.to_json()).map_err(|e| Error::new(ERROR, e))?;
         out.push(b'\n');
@@ -83,6 +86,12 @@ struct Status {
     unset: Vec<String>,
     /// `[env] required` names unset or empty: the app does not load.
     missing: Vec<String>,
+    /// What takes a hook load in the caller's environment back out: the
+    /// values from before it, and the names it added. An editor started
+    /// from a shell where the hook loaded one app applies this first, so
+    /// that no buffer, of another app or of none, keeps that app's values.
+    revert_vars: Vec<(String, String)>,
+    revert_unset: Vec<String>,
     /// What the plan notes about its values, names only.
     notes: Vec<String>,
     watch: Watch,
@@ -100,6 +109,8 @@ impl Status {
             encrypted: Vec::new(),
             unset: Vec::new(),
             missing: Vec::new(),
+            revert_vars: Vec::new(),
+            revert_unset: Vec::new(),
             notes: Vec::new(),
             watch: Watch::default(),
             errors: Vec::new(),
@@ -213,6 +224,33 @@ impl Status {
             .collect();
     }
 
+    /// Every variable whose value differs between what the caller
+    /// inherited and the base env it resolves from: what a hook load changed
+    /// (and the hook's own state variables).
+    fn fill_revert(&mut self, inherited: &Env, base: &Env) {
+        let names: BTreeSet<&OsString> = inherited.keys().chain(base.keys()).collect();
+        for name in names {
+            let before = base.get(name);
+            if inherited.get(name) == before {
+                continue;
+            }
+            match (name.to_str(), before.map(|v| v.to_str())) {
+                (Some(name), None) => self.revert_unset.push(name.into()),
+                (Some(name), Some(Some(value))) => {
+                    self.revert_vars.push((name.into(), value.into()))
+                }
+                _ => self.errors.push(FileError {
+                    file: None,
+                    line: None,
+                    message: format!(
+                        "{} is not valid UTF-8 and was left out of revert",
+                        sanitize(&name.to_string_lossy())
+                    ),
+                }),
+            }
+        }
+    }
+
     fn to_json(&self) -> Value {
         let vars: Map<String, Value> = self
             .vars
@@ -234,6 +272,10 @@ impl Status {
             "encrypted": self.encrypted,
             "unset": self.unset,
             "missing": self.missing,
+            "revert": {
+                "vars": self.revert_vars.iter().map(|(n, v)| (n.clone(), Value::String(v.clone()))).collect::<Map<String, Value>>(),
+                "unset": self.revert_unset,
+            },
             "notes": self.notes,
             "watch": self.watch.0.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
             "errors": errors,
@@ -261,6 +303,12 @@ impl Status {
         }
         if !self.unset.is_empty() {
             let _ = writeln!(out, "unsets       {}", sanitize(&self.unset.join(" ")));
+        }
+        if !self.revert_vars.is_empty() || !self.revert_unset.is_empty() {
+            let mut names: Vec<&str> = self.revert_vars.iter().map(|(n, _)| n.as_str()).collect();
+            names.extend(self.revert_unset.iter().map(String::as_str));
+            names.sort_unstable();
+            let _ = writeln!(out, "takes out    {}", sanitize(&names.join(" ")));
         }
         if !self.missing.is_empty() {
             let _ = writeln!(out, "missing      {}", sanitize(&self.missing.join(" ")));

@@ -239,9 +239,18 @@ local function tell(status)
   end
 end
 
--- Makes vim.env hold exactly the app's variables over the original ones.
+-- Makes vim.env hold exactly the app's variables over the original ones,
+-- with a hook load that Neovim inherited from its shell taken out first
+-- (`revert`), whatever the app: no buffer keeps another app's values.
 local function apply(status)
   local want = {}
+  local revert = status and type(status.revert) == 'table' and status.revert or {}
+  for name, value in pairs(type(revert.vars) == 'table' and revert.vars or {}) do
+    want[name] = value
+  end
+  for _, name in ipairs(type(revert.unset) == 'table' and revert.unset or {}) do
+    want[name] = false
+  end
   if status and status.trust == 'allowed' then
     for name, value in pairs(status.vars or {}) do
       want[name] = value
