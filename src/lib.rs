@@ -28,5 +28,6 @@ pub mod tasks;
 pub mod text;
 pub mod trust;
 pub mod trusted_dirs;
+pub mod user_config;
 pub mod workdir;
 pub mod xdg;

@@ -50,6 +50,7 @@ mod trust;
 mod trust_races;
 mod trust_records;
 mod trust_rules;
+mod user_config;
 mod workspaces;
 
 /// Cargo builds only this binary (`autotests = false`): a test file left

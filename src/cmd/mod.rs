@@ -31,10 +31,12 @@ use std::path::{Path, PathBuf};
 use camino::Utf8PathBuf;
 
 use crate::cli::{Cli, Command, Global};
+use crate::config::ConfigError;
 use crate::error::{ERROR, Error, FAILED};
 use crate::plan::{self, Env, Plan, Request};
 use crate::text::sanitize_bytes;
 use crate::trust::TrustStore;
+use crate::user_config::UserConfig;
 use crate::workdir::normalize;
 
 pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
@@ -54,6 +56,9 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
             ));
         }
     };
+    if !matches!(cli.command, Command::Hook(_) | Command::Completions(_)) {
+        ctx.check_user_config()?;
+    }
     match cli.command {
         Command::Exec(args) => exec::run(&ctx, &args.command),
         Command::External(command) => exec::run(&ctx, &command),
@@ -87,6 +92,12 @@ pub struct Context {
     /// With `--same-as`: `inherited` and `base` are then the process's, but
     /// trust and messages stay the caller's.
     same_as: Option<SameAs>,
+    /// The user's config file, read once; its error, if it does not parse.
+    pub user: UserConfig,
+    pub user_error: Option<ConfigError>,
+    /// The environment trust is decided from: the base (or the caller's)
+    /// with the config's `trusted_dirs` when no `APPENV_TRUSTED_DIRS` is set.
+    pub(crate) trust_base: Option<Env>,
 }
 
 /// What a `--same-as` context knows besides the process's environment.
@@ -127,6 +138,36 @@ impl Context {
             inherited,
             base,
             same_as: None,
+            user: UserConfig::default(),
+            user_error: None,
+            trust_base: None,
+        }
+        .with_user_config()
+    }
+
+    /// Reads the user's config file (located from the caller's environment)
+    /// and keeps what it says; the environment variables win over it.
+    fn with_user_config(mut self) -> Self {
+        let env = self.same_as.as_ref().map_or(&self.inherited, |s| &s.caller);
+        match crate::user_config::read(env) {
+            Ok(user) => self.user = user,
+            Err(e) => self.user_error = Some(e),
+        }
+        let trust_env = self.same_as.as_ref().map_or(&self.base, |s| &s.caller);
+        let var = OsStr::new(crate::trusted_dirs::VAR);
+        if let (None, Some(dirs)) = (trust_env.get(var), self.user.trusted_dirs_value()) {
+            let mut env = trust_env.clone();
+            env.insert(var.into(), dirs.into());
+            self.trust_base = Some(env);
+        }
+        self
+    }
+
+    /// A user config file that does not parse: exit 125 naming `file:line`.
+    pub fn check_user_config(&self) -> Result<(), Error> {
+        match &self.user_error {
+            Some(e) => Err(Error::new(FAILED, e)),
+            None => Ok(()),
         }
     }
 
@@ -172,7 +213,11 @@ impl Context {
                 cwd: entered.cwd,
                 identity: entered.identity,
             }),
-        })
+            user: UserConfig::default(),
+            user_error: None,
+            trust_base: None,
+        }
+        .with_user_config())
     }
 
     #[cfg(not(target_os = "linux"))]
@@ -185,7 +230,10 @@ impl Context {
 
     /// The environment trust is decided from: always the caller's.
     fn trust_env(&self) -> &Env {
-        self.same_as.as_ref().map_or(&self.base, |s| &s.caller)
+        match &self.trust_base {
+            Some(env) => env,
+            None => self.same_as.as_ref().map_or(&self.base, |s| &s.caller),
+        }
     }
 
     /// The directory resolution starts from: `-C DIR` or the working
@@ -251,14 +299,19 @@ impl Context {
             start,
             env_name: self.global.env.clone(),
             override_inherited: self.global.override_inherited,
-            trusted_dirs: match &self.same_as {
-                Some(same_as) => plan::TrustedDirs::Given(
+            // The caller's (with `--same-as`) or the config's decide,
+            // else the base env's own.
+            trusted_dirs: match (&self.trust_base, &self.same_as) {
+                (Some(env), _) => {
+                    plan::TrustedDirs::Given(env.get(OsStr::new(crate::trusted_dirs::VAR)).cloned())
+                }
+                (None, Some(same_as)) => plan::TrustedDirs::Given(
                     same_as
                         .caller
                         .get(OsStr::new(crate::trusted_dirs::VAR))
                         .cloned(),
                 ),
-                None => plan::TrustedDirs::FromBase,
+                (None, None) => plan::TrustedDirs::FromBase,
             },
         }
     }
@@ -359,7 +412,8 @@ impl Context {
     /// `-q`, or `APPENV_QUIET` set (not empty, not 0): no messages.
     pub fn quiet(&self) -> bool {
         let env = self.same_as.as_ref().map_or(&self.inherited, |s| &s.caller);
-        self.global.quiet || quiet_env(env)
+        let from_env = env.contains_key(OsStr::new("APPENV_QUIET"));
+        self.global.quiet || quiet_env(env) || (!from_env && self.user.quiet == Some(true))
     }
 
     /// Says on stderr, once, what may surprise in the plan: the environment

@@ -187,3 +187,59 @@ fn a_refusal_is_said_once_per_directory_per_shell() {
         assert!(!said.contains("appenv:"), "{shell}: {said}");
     }
 }
+
+/// Writes the user's config file where each shell's appenv looks for it
+/// (the fish session has its own XDG_CONFIG_HOME).
+fn user_config(sandbox: &HookApp, text: &str) {
+    for dir in ["home/config", "tty-fish"] {
+        sandbox.write(&format!("{dir}/appenv/config.toml"), text);
+    }
+}
+
+/// `ignore = ["~"]` silences a stray `package.json` in HOME entirely and
+/// keeps its `node_modules/.bin` off PATH; an app below HOME still loads,
+/// and `quiet` keeps the hook's messages to itself.
+#[test]
+fn the_user_config_ignores_home_and_quiets_the_hook() {
+    for shell in tty_shells() {
+        let mut sandbox = HookApp::new(&[
+            ("home/package.json", "{}\n"),
+            ("home/node_modules/.bin/", ""),
+            ("home/src/app/.env", "A=1\n"),
+        ]);
+        sandbox.trusted = false;
+        user_config(&sandbox, "# mine\nignore = [\"~\"]\n");
+        let term = start(&sandbox, shell, "");
+        let appenv = appenv_bin().display().to_string();
+        let said = step(&term, "cd ~", "U1");
+        assert!(!said.contains("appenv:"), "{shell}: {said}");
+        let path = term.run("echo \"P=$PATH\"", "U2");
+        assert!(
+            !since(&path, "U2;").contains("node_modules"),
+            "{shell}: {path}"
+        );
+        let said = step(&term, &format!("cd src/app; '{appenv}' allow"), "U3");
+        assert!(said.contains("A=1 B=\n"), "{shell}: {said}");
+        let said = step(&term, "cd ~", "U4");
+        assert!(said.contains("unloaded app"), "{shell}: {said}");
+        // quiet: the same visits, silently; the environment still follows.
+        user_config(&sandbox, "ignore = [\"~\"]\nquiet = true\n");
+        let said = step(&term, "cd src/app", "U5");
+        assert!(!said.contains("appenv:"), "{shell}: {said}");
+        assert!(said.contains("A=1 B=\n"), "{shell}: {said}");
+        let said = step(&term, "cd ~", "U6");
+        assert!(!said.contains("appenv:"), "{shell}: {said}");
+        assert!(said.contains("A= B=\n"), "{shell}: {said}");
+        // A config that does not parse: one message naming file:line.
+        user_config(&sandbox, "ignore = [\"~\"]\nquiet = yes\n");
+        let said = step(&term, "cd src/app", "U7");
+        assert_eq!(
+            said.matches("config.toml:2: ").count(),
+            1,
+            "{shell}: {said}"
+        );
+        assert!(said.contains("A= B=\n"), "{shell}: {said}");
+        let said = step(&term, "cd ~; cd src/app", "U8");
+        assert!(!said.contains("appenv:"), "{shell}: {said}");
+    }
+}

@@ -54,6 +54,9 @@ pub fn run(global: Global, inherited: Env, shell: ExportShell) -> Result<(), Err
         inherited,
         base: Env::new(),
         same_as: None,
+        user: Default::default(),
+        user_error: None,
+        trust_base: None,
     };
     if let Some(unchanged) = fingerprint::unchanged(&bare, format) {
         let dirs = fingerprint::dirs(&bare, &unchanged);
@@ -157,9 +160,18 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
             return (target, Watch::new(None));
         }
     };
+    // A user config that does not parse: said once, nothing loaded.
+    if let Some(e) = &ctx.user_error {
+        let why = format!("{e}; the shell hook loads nothing until it is fixed");
+        return (Target::Refused { root: None, why }, Watch::new(None));
+    }
     let Ok(found) = root::find(&start) else {
         return (Target::Nothing, Watch::new(None));
     };
+    // A root the user declared uninteresting (`ignore` in the config).
+    if ctx.user.ignores(&found.dir) {
+        return (Target::Nothing, Watch::new(Some(&found)));
+    }
     let mut watch = Watch::new(Some(&found));
     let request = ctx.request_at(start.clone());
     let root = same_app(state.root.as_deref(), found.clone());
