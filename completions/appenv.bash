@@ -38,6 +38,9 @@ _appenv() {
             appenv,diff)
                 cmd="appenv__subcmd__diff"
                 ;;
+            appenv,edit)
+                cmd="appenv__subcmd__edit"
+                ;;
             appenv,encrypt)
                 cmd="appenv__subcmd__encrypt"
                 ;;
@@ -97,6 +100,9 @@ _appenv() {
                 ;;
             appenv__subcmd__help,diff)
                 cmd="appenv__subcmd__help__subcmd__diff"
+                ;;
+            appenv__subcmd__help,edit)
+                cmd="appenv__subcmd__help__subcmd__edit"
                 ;;
             appenv__subcmd__help,encrypt)
                 cmd="appenv__subcmd__help__subcmd__encrypt"
@@ -180,7 +186,7 @@ _appenv() {
 
     case "${cmd}" in
         appenv)
-            opts="-C -e -q -h -V --env --override --no-prefix --quiet --same-as --help --version exec run console tasks env export hook root status which explain allow deny shim init completions diff encrypt decrypt help"
+            opts="-C -e -q -h -V --env --override --no-prefix --quiet --same-as --help --version exec run console tasks env export hook root status which explain allow deny edit shim init completions diff encrypt decrypt help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -397,6 +403,36 @@ _appenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        appenv__subcmd__edit)
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         appenv__subcmd__encrypt)
             opts="-f -C -e -q -h --file --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -560,7 +596,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__help)
-            opts="exec run console tasks env export hook root status which explain allow deny shim init completions diff encrypt decrypt help"
+            opts="exec run console tasks env export hook root status which explain allow deny edit shim init completions diff encrypt decrypt help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -644,6 +680,20 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appenv__subcmd__help__subcmd__edit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1304,7 +1354,7 @@ else
     complete -F _appenv -o bashdefault -o default appenv
 fi
 
-__appenv_subcommands='exec run console tasks env export hook root status which explain allow deny shim init completions diff encrypt decrypt help'
+__appenv_subcommands='exec run console tasks env export hook root status which explain allow deny edit shim init completions diff encrypt decrypt help'
 # What clap cannot know, wrapping the generated _appenv: task names after
 # `appenv run` (from `appenv tasks --names`), environment names after
 # `-e`/`--env` (from `appenv env --names`), and the programs on PATH where

@@ -28,7 +28,7 @@ pub struct Cli {
 
 /// Every first argument that clap reads as a subcommand rather than as a
 /// program to run, `help` included (a test keeps it equal to clap's list).
-pub const SUBCOMMANDS: [&str; 20] = [
+pub const SUBCOMMANDS: [&str; 21] = [
     "exec",
     "run",
     "console",
@@ -42,6 +42,7 @@ pub const SUBCOMMANDS: [&str; 20] = [
     "explain",
     "allow",
     "deny",
+    "edit",
     "shim",
     "init",
     "completions",
@@ -191,6 +192,8 @@ pub enum Command {
     Allow(AllowArgs),
     /// Distrust an app
     Deny(DenyArgs),
+    /// Edit an app's env file in $VISUAL or $EDITOR, then allow what was saved
+    Edit(EditArgs),
     /// Manage shims: symlinks that run a program in its app environment
     Shim(ShimArgs),
     /// Write an appenv.toml describing what was detected (never overwrites)
@@ -371,6 +374,13 @@ pub struct AllowArgs {
     /// List the allowed apps (path, when, files) instead
     #[arg(long, conflicts_with = "app_dir")]
     pub list: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The file to edit, one the app reads (default: .env at the app root)
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@ mod completions;
 mod config_values;
 mod django;
 mod dotenv_dialect;
+mod edit;
 mod editors;
 mod exec;
 mod export_fingerprint;

@@ -7,6 +7,7 @@ mod console;
 mod decrypt;
 mod deny;
 mod diff;
+mod edit;
 mod encrypt;
 mod env;
 mod exec;
@@ -73,6 +74,7 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Hook(args) => hook::run(args.shell),
         Command::Allow(args) => allow::run(&ctx, &args),
         Command::Deny(args) => deny::run(&ctx, &args),
+        Command::Edit(args) => edit::run(&ctx, &args),
         Command::Shim(args) => shim::run(&ctx, &args),
         Command::Status(args) => status::run(&ctx, &args),
         Command::Init => init::run(&ctx),
