@@ -1,6 +1,7 @@
 //! The editor integrations, end to end: `appenv status --json` as an editor
-//! reads it, and the shipped Neovim plugin and Emacs package driven in the
-//! real editors (headless Neovim, Emacs in batch mode), each with its own
+//! reads it, and the shipped Neovim and Vim plugins and Emacs package driven
+//! in the real editors (headless Neovim, Vim in Ex mode `-es`, Emacs in batch
+//! mode), each with its own
 //! HOME, XDG dirs and a PATH made of tools linked into the test's bin dir.
 
 use crate::{common, tmux};
@@ -222,6 +223,68 @@ impl EditorApp {
         let value: Value = serde_json::from_str(&text).unwrap();
         assert!(value["error"].is_null(), "{}", value["error"]);
         (value, out)
+    }
+
+    /// Runs a Vim script in Debian's Vim, headless (`-es`), with the
+    /// plugin on its runtimepath; `R` is the dictionary the script fills,
+    /// with `R.messages` (`:messages`) added. `Wait({-> cond})` waits for
+    /// the plugin's asynchronous answers.
+    fn vim(&self, file: &str, script: &str) -> Value {
+        let dir = self.app.tmp.path();
+        let init = dir.join("init.vim");
+        fs::write(
+            &init,
+            format!(
+                "set rtp^={plugin}\n\
+                 runtime plugin/appenv.vim\n\
+                 let g:appenv_poll_ms = 100\n",
+                plugin = repo("editors/vim").display(),
+            ),
+        )
+        .unwrap();
+        let results = dir.join("results.json");
+        let test = dir.join("test.vim");
+        fs::write(
+            &test,
+            format!(
+                "let R = {{}}\n\
+                 function! Wait(F) abort\n\
+                   let n = 0\n\
+                   while !a:F() && n < 1500\n\
+                     sleep 20m\n\
+                     let n += 1\n\
+                   endwhile\n\
+                   return a:F()\n\
+                 endfunction\n\
+                 function! Settle() abort\n\
+                   return Wait({{-> !appenv#busy() && type(appenv#current()) == v:t_dict}})\n\
+                 endfunction\n\
+                 try\n{script}\ncatch\n  let R.error = v:exception . ' ' . v:throwpoint\nendtry\n\
+                 let R.messages = execute('messages')\n\
+                 call writefile([json_encode(R)], {results:?})\n\
+                 qa!\n",
+                results = results.display().to_string(),
+            ),
+        )
+        .unwrap();
+        let init = init.display().to_string();
+        let test = format!("source {}", test.display());
+        let mut args = vec!["-Nu", &init, "-i", "NONE", "-n", "-es"];
+        if !file.is_empty() {
+            args.push(file);
+        }
+        args.extend(["-c", &test]);
+        let out = self.run("vim", &args);
+        let text = fs::read_to_string(&results).unwrap_or_else(|_| {
+            panic!(
+                "vim wrote no results\nstdout: {}\nstderr: {}",
+                stdout(&out),
+                stderr(&out)
+            )
+        });
+        let value: Value = serde_json::from_str(&text).unwrap();
+        assert!(value.get("error").is_none(), "{}", value["error"]);
+        value
     }
 
     /// Runs Emacs Lisp in `emacs --batch` with the package loaded and
@@ -959,6 +1022,204 @@ fn nvim_pyright_recipe_takes_an_app_path_with_a_space() {
     );
     assert_eq!(r["executable"], 1, "{r}");
     assert_eq!(r["prefix"], venv.display().to_string().as_str(), "{r}");
+}
+
+// ---- Vim -----------------------------------------------------------------
+
+/// `:messages` as lines, without Vim's own ("file" 0L, 0B).
+fn vim_messages(r: &Value) -> Vec<String> {
+    str_of(&r["messages"])
+        .lines()
+        .filter(|l| l.starts_with("appenv"))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn vim_buffer_of_an_app_gets_its_environment_and_others_do_not() {
+    if !editor_ready("vim") {
+        return;
+    }
+    let sb = EditorApp::new(true).with_venv();
+    let tmp = sb.app.tmp.path();
+    let script = format!(
+        r#"
+        call Settle()
+        let R.dotenv = $FROM_DOTENV
+        let R.virtual_env = $VIRTUAL_ENV
+        let R.system = trim(system('python3 -c "import sys; print(sys.prefix)"'))
+        silent !sh -c 'echo "bang:$FROM_DOTENV" > {bang}'
+        let R.bang = readfile({bang:?})
+        call term_start(['sh', '-c', 'echo "term:$FROM_DOTENV" > {term}'])
+        call Wait({{-> filereadable({term:?}) && !empty(readfile({term:?}))}})
+        let R.term = readfile({term:?})
+        let R.job = []
+        call job_start(['sh', '-c', 'echo "job:$FROM_DOTENV"'], {{'out_cb': {{ch, msg -> add(g:R.job, msg)}}}})
+        call Wait({{-> !empty(g:R.job)}})
+        let path_in_app = $PATH
+        edit {outside}
+        call Wait({{-> !appenv#busy() && getenv('FROM_DOTENV') is v:null}})
+        let R.outside = [getenv('FROM_DOTENV'), getenv('VIRTUAL_ENV'), $PATH]
+        let R.outside_system = trim(system('echo "[$FROM_DOTENV]"'))
+        buffer main.py
+        let R.back = [$FROM_DOTENV, $PATH ==# path_in_app]
+        "#,
+        bang = tmp.join("bang.txt").display(),
+        term = tmp.join("term.txt").display(),
+        outside = sb.outside.join("notes.txt").display(),
+    );
+    let r = sb.vim(&sb.file("src/main.py"), &script);
+    let venv = sb.venv();
+    assert_eq!(r["dotenv"], "dotenv-value", "{r}");
+    assert_eq!(r["virtual_env"], venv.as_str(), "{r}");
+    assert_eq!(r["system"], venv.as_str(), "{r}");
+    assert_eq!(r["bang"], serde_json::json!(["bang:dotenv-value"]), "{r}");
+    assert_eq!(r["term"], serde_json::json!(["term:dotenv-value"]), "{r}");
+    assert_eq!(r["job"], serde_json::json!(["job:dotenv-value"]), "{r}");
+    let bin = sb.bin.display().to_string();
+    assert_eq!(r["outside"], serde_json::json!([null, null, bin]), "{r}");
+    assert_eq!(r["outside_system"], "[]", "{r}");
+    assert_eq!(r["back"], serde_json::json!(["dotenv-value", 1]), "{r}");
+    assert_eq!(vim_messages(&r), Vec::<String>::new(), "{r}");
+}
+
+#[test]
+fn vim_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
+    if !editor_ready("vim") {
+        return;
+    }
+    let sb = EditorApp::new(false);
+    let script = format!(
+        r#"
+        call Settle()
+        let R.before = getenv('FROM_DOTENV')
+        edit {outside}
+        call Settle()
+        buffer main.py
+        call Settle()
+        edit {env}
+        call Settle()
+        let R.messages_before_allow = execute('messages')
+        buffer main.py
+        AppenvAllow
+        call Wait({{-> getenv('FROM_DOTENV') isnot v:null}})
+        let R.after_allow = $FROM_DOTENV
+        let R.status = appenv#describe()
+        " A change since the allow unloads it again, and says why.
+        call writefile(['FROM_DOTENV=other-value'], {env:?})
+        call Wait({{-> getenv('FROM_DOTENV') is v:null}})
+        let R.after_change = getenv('FROM_DOTENV')
+        "#,
+        outside = sb.outside.join("notes.txt").display(),
+        env = sb.file(".env"),
+    );
+    let r = sb.vim(&sb.file("src/main.py"), &script);
+    let root = sb.app.root.display().to_string();
+    assert!(r["before"].is_null(), "{r}");
+    let before: Vec<&str> = str_of(&r["messages_before_allow"])
+        .lines()
+        .filter(|l| l.starts_with("appenv"))
+        .collect();
+    assert_eq!(
+        before,
+        [format!("appenv: {root} is not allowed; run 'appenv allow'")],
+        "{r}"
+    );
+    assert_eq!(r["after_allow"], "dotenv-value", "{r}");
+    assert!(str_of(&r["status"]).contains("trust        allowed"), "{r}");
+    assert!(!str_of(&r["status"]).contains("dotenv-value"), "{r}");
+    assert!(r["after_change"].is_null(), "{r}");
+    let messages = vim_messages(&r);
+    assert!(
+        messages
+            .last()
+            .unwrap()
+            .contains("changed since it was allowed (.env: ~FROM_DOTENV)"),
+        "{messages:?}"
+    );
+    assert!(!str_of(&r["messages"]).contains("other-value"), "{r}");
+}
+
+/// `cd blog` with the hook loaded, `vim manage.py`, `:e ../shop/Gemfile`:
+/// shop's values and none of blog's, nor blog's venv on PATH.
+#[test]
+fn vim_started_from_a_loaded_shell_never_mixes_apps() {
+    if !editor_ready("vim") {
+        return;
+    }
+    let mut sb = EditorApp::new(true);
+    let blog = sb.other_app("blog", "BLOG_ONLY=blog\n", true);
+    let shop = sb.other_app("shop", "SHOP_ONLY=shop\n", false);
+    fs::write(blog.join("manage.py"), "").unwrap();
+    fs::write(shop.join("Gemfile"), "").unwrap();
+    sb.loaded_from(&blog);
+    let script = format!(
+        r#"
+        call Settle()
+        let R.blog = [$BLOG_ONLY, $VIRTUAL_ENV]
+        edit {gemfile}
+        call Wait({{-> !appenv#busy() && getenv('SHOP_ONLY') isnot v:null}})
+        let R.shop = [getenv('BLOG_ONLY'), getenv('VIRTUAL_ENV'), $SHOP_ONLY, $PATH, getenv('APPENV_STATE')]
+        let R.shop_system = trim(system('echo "[$BLOG_ONLY][$VIRTUAL_ENV][$SHOP_ONLY]"'))
+        edit {outside}
+        call Wait({{-> !appenv#busy() && getenv('SHOP_ONLY') is v:null}})
+        let R.outside = [getenv('BLOG_ONLY'), $PATH]
+        edit {manage}
+        let R.back = $BLOG_ONLY
+        "#,
+        gemfile = shop.join("Gemfile").display(),
+        outside = sb.outside.join("notes.txt").display(),
+        manage = blog.join("manage.py").display(),
+    );
+    let r = sb.vim(&blog.join("manage.py").display().to_string(), &script);
+    let bin = sb.bin.display().to_string();
+    let venv = blog.join(".venv").display().to_string();
+    assert_eq!(r["blog"], serde_json::json!(["blog", venv]), "{r}");
+    assert_eq!(
+        r["shop"],
+        serde_json::json!([null, null, "shop", bin, null]),
+        "{r}"
+    );
+    assert_eq!(r["shop_system"], "[][][shop]", "{r}");
+    assert_eq!(r["outside"], serde_json::json!([null, bin]), "{r}");
+    assert_eq!(r["back"], "blog", "{r}");
+    assert_eq!(vim_messages(&r), Vec::<String>::new(), "{r}");
+}
+
+#[test]
+fn vim_writing_or_changing_the_watched_env_reloads() {
+    if !editor_ready("vim") {
+        return;
+    }
+    let sb = EditorApp::new(true);
+    let script = format!(
+        r#"
+        call Settle()
+        let R.first = $FROM_DOTENV
+        edit {env}
+        call setline(1, 'FROM_DOTENV=written')
+        write
+        call Wait({{-> $FROM_DOTENV ==# 'written'}})
+        let R.after_write = $FROM_DOTENV
+        " Changed by another program: seen by the poll (a new size: Vim
+        " knows file times to the second only).
+        call writefile(['FROM_DOTENV=changed-on-disk'], {env:?})
+        let R.on_disk = Wait({{-> $FROM_DOTENV ==# 'changed-on-disk'}})
+        call writefile(['FROM_DOTENV="open'], {env:?})
+        let R.broken = Wait({{-> getenv('FROM_DOTENV') is v:null}})
+        "#,
+        env = sb.file(".env"),
+    );
+    let r = sb.vim(&sb.file("src/main.py"), &script);
+    assert_eq!(r["first"], "dotenv-value", "{r}");
+    assert_eq!(r["after_write"], "written", "{r}");
+    assert_eq!(r["on_disk"], 1, "{r}");
+    assert_eq!(r["broken"], 1, "{r}");
+    assert_eq!(
+        vim_messages(&r),
+        ["appenv: .env:1: unterminated double quote"],
+        "{r}"
+    );
 }
 
 // ---- Emacs ---------------------------------------------------------------
