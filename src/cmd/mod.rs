@@ -381,6 +381,9 @@ impl Context {
     /// The plan with its encrypted values decrypted, once the app is
     /// trusted (see [`plan::unlock`]).
     pub fn unlock(&self, plan: Plan) -> Result<Plan, Error> {
+        if plan.unlocked {
+            return Ok(plan);
+        }
         let request = self.request_at(plan.root.dir.clone());
         Ok(plan::unlock(plan, &request, &self.base)?)
     }
