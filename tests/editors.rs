@@ -1378,6 +1378,16 @@ fn emacs_started_from_a_loaded_shell_never_mixes_apps() {
             (insert "sh -c 'echo \"eshell:[$BLOG_ONLY][$SHOP_ONLY]\"'")
             (eshell-send-input)
             (test-put "eshell_run" (wait-for (lambda () (string-match-p "eshell:\\[\\]\\[shop\\]" (buffer-string)))))))
+        ;; M-x shell: the `cd' it tracks, seen after the command (the
+        ;; command loop runs `post-command-hook', as here).
+        (let ((default-directory (file-name-as-directory {blog:?})))
+          (with-current-buffer (shell "*appenv-shell*")
+            (test-put "shell_blog" (getenv "BLOG_ONLY"))
+            (goto-char (point-max))
+            (insert "cd ../shop")
+            (comint-send-input)
+            (run-hooks 'post-command-hook)
+            (test-put "shell_shop" (list (getenv "BLOG_ONLY") (getenv "SHOP_ONLY")))))
         "#,
         gemfile = shop.join("Gemfile").display().to_string(),
         outside = sb.outside.join("notes.txt").display().to_string(),
@@ -1402,6 +1412,12 @@ fn emacs_started_from_a_loaded_shell_never_mixes_apps() {
         "{r}\n{err}"
     );
     assert!(r["eshell_run"].is_number(), "{r}\n{err}");
+    assert_eq!(r["shell_blog"], "blog", "{r}");
+    assert_eq!(
+        r["shell_shop"],
+        serde_json::json!([null, "shop"]),
+        "{r}\n{err}"
+    );
 }
 
 #[test]
