@@ -24,6 +24,12 @@ pub struct Config {
     pub tasks: BTreeMap<String, Spanned<Action>>,
     /// At a workspace top: the directories that are apps of their own.
     pub workspace: Option<WorkspaceSection>,
+    /// `[remote.NAME]` as written; `remotes` holds them checked.
+    #[serde(default)]
+    remote: BTreeMap<String, Spanned<crate::remote::Table>>,
+    /// Where the app also runs, for `appenv @NAME`, in name order.
+    #[serde(skip)]
+    pub remotes: Vec<crate::remote::Remote>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,10 +151,12 @@ impl Config {
             .map_err(|e| fail(Some(e.valid_up_to()), "not valid UTF-8".into()))?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let skipped = bytes.len() - text.len();
-        let config: Config = toml::from_str(text)
+        let mut config: Config = toml::from_str(text)
             .map_err(|e| fail(e.span().map(|s| s.start + skipped), describe(e.message())))?;
         config
             .validate()
+            .map_err(|(span, msg)| fail(Some(span + skipped), msg))?;
+        config.remotes = crate::remote::parse(&config.remote)
             .map_err(|(span, msg)| fail(Some(span + skipped), msg))?;
         Ok(config)
     }

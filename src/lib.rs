@@ -17,6 +17,7 @@ pub mod man;
 pub mod markers;
 pub mod plan;
 pub mod procfile;
+pub mod remote;
 pub mod root;
 #[cfg(target_os = "linux")]
 pub mod same_as;
