@@ -65,6 +65,9 @@ _appenv() {
             appenv,init)
                 cmd="appenv__subcmd__init"
                 ;;
+            appenv,remotes)
+                cmd="appenv__subcmd__remotes"
+                ;;
             appenv,root)
                 cmd="appenv__subcmd__root"
                 ;;
@@ -128,6 +131,9 @@ _appenv() {
             appenv__subcmd__help,init)
                 cmd="appenv__subcmd__help__subcmd__init"
                 ;;
+            appenv__subcmd__help,remotes)
+                cmd="appenv__subcmd__help__subcmd__remotes"
+                ;;
             appenv__subcmd__help,root)
                 cmd="appenv__subcmd__help__subcmd__root"
                 ;;
@@ -186,7 +192,7 @@ _appenv() {
 
     case "${cmd}" in
         appenv)
-            opts="-C -e -q -h -V --env --override --no-prefix --quiet --same-as --help --version exec run console tasks env export hook root status which explain allow deny edit shim init completions diff encrypt decrypt help"
+            opts="-C -e -q -t -T -h -V --env --override --no-prefix --quiet --same-as --tty --no-tty --help --version exec run console tasks env export hook root status which explain allow deny edit shim init completions diff encrypt decrypt remotes help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -596,7 +602,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__help)
-            opts="exec run console tasks env export hook root status which explain allow deny edit shim init completions diff encrypt decrypt help"
+            opts="exec run console tasks env export hook root status which explain allow deny edit shim init completions diff encrypt decrypt remotes help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -819,6 +825,20 @@ _appenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        appenv__subcmd__help__subcmd__remotes)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         appenv__subcmd__help__subcmd__root)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -977,6 +997,36 @@ _appenv() {
             ;;
         appenv__subcmd__init)
             opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --same-as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appenv__subcmd__remotes)
+            opts="-C -e -q -h --json --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1354,7 +1404,7 @@ else
     complete -F _appenv -o bashdefault -o default appenv
 fi
 
-__appenv_subcommands='exec run console tasks env export hook root status which explain allow deny edit shim init completions diff encrypt decrypt help'
+__appenv_subcommands='exec run console tasks env export hook root status which explain allow deny edit shim init completions diff encrypt decrypt remotes help'
 # What clap cannot know, wrapping the generated _appenv: task names after
 # `appenv run` (from `appenv tasks --names`), environment names after
 # `-e`/`--env` (from `appenv env --names`), and the programs on PATH where

@@ -17,18 +17,45 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     allow_external_subcommands = true,
     external_subcommand_value_parser = clap::value_parser!(OsString),
     arg_required_else_help = true,
-    after_help = "Common commands:\n  appenv python manage.py shell   run a command in the app environment\n  appenv run migrate              run an admin process\n  appenv console                  open the app's REPL\n  appenv explain                  show what appenv found and why\n  appenv allow                    trust this app",
+    after_help = "Common commands:\n  appenv python manage.py shell   run a command in the app environment\n  appenv run migrate              run an admin process\n  appenv @production run migrate  run it where the app's remote production is (appenv remotes)\n  appenv console                  open the app's REPL\n  appenv explain                  show what appenv found and why\n  appenv allow                    trust this app",
 )]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
+    #[command(flatten)]
+    pub terminal: Terminal,
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// Whether `appenv @NAME` gives the remote program a terminal; by default,
+/// when stdin and stdout are terminals. Options of appenv itself: they go
+/// before `@NAME` (everything after it is the remote appenv's).
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct Terminal {
+    /// With @NAME: give the remote program a terminal, even when piped
+    #[arg(short = 't', long = "tty", overrides_with = "no_tty")]
+    pub tty: bool,
+    /// With @NAME: give the remote program no terminal, even from one
+    #[arg(short = 'T', long = "no-tty", overrides_with = "tty")]
+    pub no_tty: bool,
+}
+
+impl Terminal {
+    /// `Some(true)` for --tty, `Some(false)` for --no-tty, `None` to decide
+    /// from stdin and stdout.
+    pub fn forced(self) -> Option<bool> {
+        match (self.tty, self.no_tty) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
+}
+
 /// Every first argument that clap reads as a subcommand rather than as a
 /// program to run, `help` included (a test keeps it equal to clap's list).
-pub const SUBCOMMANDS: [&str; 21] = [
+pub const SUBCOMMANDS: [&str; 22] = [
     "exec",
     "run",
     "console",
@@ -49,6 +76,7 @@ pub const SUBCOMMANDS: [&str; 21] = [
     "diff",
     "encrypt",
     "decrypt",
+    "remotes",
     "help",
 ];
 
@@ -64,9 +92,17 @@ impl Cli {
         if first.is_empty() || first.starts_with('-') || SUBCOMMANDS.contains(&first) {
             return None;
         }
+        let command = match first.strip_prefix('@') {
+            Some(name) => Command::Remote(RemoteArgs {
+                name: name.to_owned(),
+                args: argv[2..].to_vec(),
+            }),
+            None => Command::External(argv[1..].to_vec()),
+        };
         Some(Cli {
             global: Global::default(),
-            command: Command::External(argv[1..].to_vec()),
+            terminal: Terminal::default(),
+            command,
         })
     }
 }
@@ -91,6 +127,7 @@ impl Cli {
             .find(|v| v.to_possible_value().is_some_and(|p| p.get_name() == shell))?;
         Some(Cli {
             global: Global::default(),
+            terminal: Terminal::default(),
             command: Command::Export(ExportArgs { shell }),
         })
     }
@@ -101,7 +138,7 @@ impl Cli {
     /// to evaluate, `appenv run web --help` asks the web process for help).
     pub fn try_parse_args(argv: Vec<OsString>) -> Result<Cli, clap::Error> {
         let Some(split) = task_args_start(&argv) else {
-            return Cli::try_parse_from(argv);
+            return Cli::try_parse_from(argv).map(Cli::at_remote);
         };
         let rest = argv[split..].to_vec();
         let mut cli = Cli::try_parse_from(&argv[..split])?;
@@ -111,6 +148,19 @@ impl Cli {
             _ => {}
         }
         Ok(cli)
+    }
+
+    /// `appenv [OPTIONS] @NAME ARGS…`: clap reads `@NAME` as a program to
+    /// run; it names a remote, and the rest is the remote appenv's.
+    fn at_remote(mut self) -> Cli {
+        if let Command::External(words) = &mut self.command {
+            let name = words.first().and_then(|w| w.to_str()?.strip_prefix('@'));
+            if let Some(name) = name.map(str::to_owned) {
+                let args = words.split_off(1);
+                self.command = Command::Remote(RemoteArgs { name, args });
+            }
+        }
+        self
     }
 }
 
@@ -207,6 +257,11 @@ pub enum Command {
     Encrypt(EncryptArgs),
     /// Print an env file with its encrypted values decrypted (stdout only)
     Decrypt(DecryptArgs),
+    /// List the app's remotes ([remote.NAME] in appenv.toml), for `appenv @NAME ARGS…`
+    Remotes(RemotesArgs),
+    /// `appenv @NAME ARGS…`: `appenv ARGS…` where remote NAME is.
+    #[command(skip)]
+    Remote(RemoteArgs),
     #[command(external_subcommand)]
     External(Vec<OsString>),
 }
@@ -449,6 +504,22 @@ pub struct DiffArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct RemotesArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `@NAME ARGS…`, read from what clap took for a program.
+#[derive(Debug, Clone)]
+pub struct RemoteArgs {
+    /// The remote's name, without the `@`.
+    pub name: String,
+    /// The remote appenv's arguments, as given.
+    pub args: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
 pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: CompletionShell,
@@ -513,7 +584,9 @@ mod tests {
 
     #[test]
     fn programs_parse_as_clap_parses_them() {
-        let argvs: [&[&[u8]]; 12] = [
+        let argvs: [&[&[u8]]; 14] = [
+            &[b"appenv", b"@production", b"run", b"-e", b"x", b"--help"],
+            &[b"appenv", b"-t", b"@production", b"console"],
             &[b"appenv", b"python", b"-e", b"x", b"--help"],
             &[b"appenv", b"rake", b"db:migrate", b"--env", b"test"],
             &[b"appenv", b"./bin/x", b"-C", b"dir", b"--", b"exec"],
@@ -534,12 +607,28 @@ mod tests {
                 .map(|a| OsString::from_vec(a.to_vec()))
                 .collect();
             if let Some(cli) = Cli::parse_program(&argv) {
-                let clap = Cli::try_parse_from(&argv).unwrap();
+                let clap = Cli::try_parse_args(argv.clone()).unwrap();
                 assert_eq!(format!("{cli:?}"), format!("{clap:?}"), "{argv:?}");
                 fast += 1;
             }
         }
-        assert_eq!(fast, 5);
+        assert_eq!(fast, 6);
+    }
+
+    #[test]
+    fn at_name_is_a_remote_after_appenv_s_own_options() {
+        let argv: Vec<OsString> = ["appenv", "-C", "app", "--no-tty", "@prod", "-t", "run", "x"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        let cli = Cli::try_parse_args(argv).unwrap();
+        assert_eq!(cli.terminal.forced(), Some(false));
+        assert_eq!(cli.global.dir.as_deref(), Some(std::path::Path::new("app")));
+        let Command::Remote(remote) = cli.command else {
+            panic!("not a remote: {:?}", cli.command)
+        };
+        assert_eq!(remote.name, "prod");
+        assert_eq!(remote.args, ["-t", "run", "x"]);
     }
 
     #[test]

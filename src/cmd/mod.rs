@@ -15,6 +15,8 @@ mod explain;
 mod export;
 mod hook;
 mod init;
+mod remote;
+mod remotes;
 mod root;
 mod run;
 mod shim;
@@ -42,6 +44,15 @@ use crate::workdir::normalize;
 
 pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
     let ctx = match (&cli.global.same_as, &cli.command) {
+        (_, Command::Remote(args)) => {
+            return remote::run(cli.global, cli.terminal, inherited, args);
+        }
+        _ if cli.terminal.forced().is_some() => {
+            return Err(Error::new(
+                2,
+                "--tty and --no-tty go with @NAME (appenv --tty @production console)",
+            ));
+        }
         (_, Command::Diff(args)) => return diff::run(cli.global, inherited, args),
         // It makes its context itself: an unchanged answer needs no base env.
         (None, Command::Export(args)) => return export::run(cli.global, inherited, args.shell),
@@ -82,6 +93,8 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Diff(_) => unreachable!("diff makes its own contexts"),
         Command::Encrypt(args) => encrypt::run(&ctx, &args),
         Command::Decrypt(args) => decrypt::run(&ctx, &args),
+        Command::Remote(_) => unreachable!("a remote makes its own context"),
+        Command::Remotes(args) => remotes::run(&ctx, &args),
     }
 }
 
