@@ -35,6 +35,7 @@ mod package_scripts;
 mod perl;
 mod rails;
 mod readers_never_panic;
+mod remote;
 mod same_as;
 mod same_as_parity;
 mod sandbox;
