@@ -48,6 +48,9 @@ __appenv_found=
 __appenv_watch=()
 __appenv_absent=()
 __appenv_left=()
+# Kept when the hook is installed again: it takes the load out.
+__appenv_unload=${__appenv_unload-}
+__appenv_missing=
 
 __appenv_hook() {
     # Keep the status of the user's last command for the prompt.
@@ -151,8 +154,9 @@ __appenv_export() {
     __appenv_found=${__appenv_now}
     \builtin local __appenv_before="${__appenv_names[*]}"
     if [[ ${__appenv_bin} == */* && ! -x ${__appenv_bin} ]]; then
-        \builtin printf 'appenv: %s is missing; the shell hook does nothing\n' "${__appenv_bin}" >&2
+        __appenv_gone
     elif __appenv_code=$(__appenv_ask); then
+        __appenv_missing=
         \builtin eval -- "${__appenv_code}"
         # Fewer names to look for now (or more): where they are now.
         if [[ ${__appenv_names[*]} != "${__appenv_before}" ]]; then
@@ -163,6 +167,23 @@ __appenv_export() {
         \builtin printf "appenv: 'appenv export bash' failed (status %s); the environment is unchanged\n" "$?" >&2
     fi
     __appenv_env=${APPENV_ENV-}
+}
+
+# The binary is gone (removed or moved): says so once, and leaving the app
+# still unloads it, with the code the last load left in __appenv_unload
+# (values from before the load; PATH loses the load's entries at
+# __appenv_tidy).
+__appenv_gone() {
+    \builtin local __appenv_root=${APPENV_ROOT-}
+    if [[ -z ${__appenv_missing} ]]; then
+        \builtin printf 'appenv: %s is missing; the shell hook does nothing until it is back\n' "${__appenv_bin}" >&2
+        __appenv_missing=1
+    fi
+    if [[ -n ${__appenv_unload} && ${PWD} != "${__appenv_root}" && ${PWD} != "${__appenv_root%/}"/* ]]; then
+        \builtin eval -- "${__appenv_unload}"
+        __appenv_unload=
+        \builtin printf 'appenv: unloaded %s\n' "${__appenv_root##*/}" >&2
+    fi
 }
 
 # Takes the PATH entries that the last unload took out (__appenv_left) out

@@ -20,6 +20,8 @@ use str
 # Where appenv could not be asked: a failure is said once, not at every
 # prompt, until the directory or APPENV_ENV changes.
 var failed-at = ''
+# A missing binary is said once, not at every directory.
+var missing-said = $false
 
 fn export {
     var here = $pwd"\x00"(if (has-env APPENV_ENV) { get-env APPENV_ENV } else { put "" })
@@ -28,9 +30,13 @@ fn export {
     }
     set failed-at = $here
     if (and (str:contains $__appenv_bin /) (not (has-external $__appenv_bin))) {
-        echo 'appenv: '$__appenv_bin' is missing; the shell hook does nothing' >&2
+        if (not $missing-said) {
+            echo 'appenv: '$__appenv_bin' is missing; the shell hook does nothing until it is back' >&2
+            set missing-said = $true
+        }
         return
     }
+    set missing-said = $false
     var code = ''
     try {
         set code = ($__appenv_bin export elvish | slurp)

@@ -44,6 +44,9 @@ builtin set -g __appenv_dirs
 builtin set -g __appenv_watch
 builtin set -g __appenv_absent
 builtin set -g __appenv_left
+# Kept when the hook is installed again: it takes the load out.
+builtin set -q __appenv_unload; or builtin set -g __appenv_unload ''
+builtin set -g __appenv_missing
 
 function __appenv_hook --on-event fish_prompt --on-variable PWD
     # Keep the status of the user's last command for the prompt.
@@ -152,8 +155,9 @@ function __appenv_export
     __appenv_roots
     builtin set -l names_before $__appenv_names
     if builtin string match -q -- '*/*' $__appenv_bin; and not builtin test -x $__appenv_bin
-        builtin printf 'appenv: %s is missing; the shell hook does nothing\n' $__appenv_bin >&2
+        __appenv_gone
     else
+        builtin set -g __appenv_missing
         # With the names of the shell's variables, exported or not: appenv
         # leaves those the user set alone.
         builtin set -l -x APPENV_SHELL_VARS (builtin set -n -g) (builtin set -n -U)
@@ -171,6 +175,26 @@ function __appenv_export
         end
     end
     builtin set -g __appenv_env $APPENV_ENV
+end
+
+# The binary is gone (removed or moved): says so once, and leaving the app
+# still unloads it, with the code the last load left in __appenv_unload
+# (values from before the load; PATH loses the load's entries through
+# __appenv_tidy).
+function __appenv_gone
+    builtin set -l root "$APPENV_ROOT"
+    if not builtin set -q __appenv_missing[1]
+        builtin printf 'appenv: %s is missing; the shell hook does nothing until it is back\n' $__appenv_bin >&2
+        builtin set -g __appenv_missing 1
+    end
+    if builtin test -n "$__appenv_unload"; and builtin test "$PWD" != "$root"
+        and not builtin string match -q -- (builtin string replace -r -- '/$' '' "$root")'/*' "$PWD"
+        builtin eval $__appenv_unload
+        builtin set -g __appenv_unload ''
+        # Here it runs when PATH changes: now, for the load's entries.
+        __appenv_tidy
+        builtin printf 'appenv: unloaded %s\n' (builtin string replace -r -- '.*/' '' "$root") >&2
+    end
 end
 
 # Takes the PATH entries that the last unload took out (__appenv_left) out

@@ -47,8 +47,12 @@ def --env __appenv_export [stamp: string] {
         mkdir ($stamp | path dirname)
         "" | save -f $stamp
     }
-    let watch = if ("/" in $__appenv_bin) and not ($__appenv_bin | path exists) {
-        print -e $"appenv: ($__appenv_bin) is missing; the shell hook does nothing"
+    let missing = ("/" in $__appenv_bin) and not ($__appenv_bin | path exists)
+    let watch = if $missing {
+        # Said once, not at every directory.
+        if not ($env.__appenv?.missing? | default false) {
+            print -e $"appenv: ($__appenv_bin) is missing; the shell hook does nothing until it is back"
+        }
         []
     } else {
         let result = try {
@@ -74,7 +78,7 @@ def --env __appenv_export [stamp: string] {
             []
         }
     }
-    $env.__appenv = {pwd: $env.PWD, env: ($env.APPENV_ENV? | default null), watch: $watch}
+    $env.__appenv = {pwd: $env.PWD, env: ($env.APPENV_ENV? | default null), watch: $watch, missing: $missing}
 }
 
 def --env __appenv_hook [] {

@@ -31,7 +31,7 @@ if ( $?XDG_CACHE_HOME ) eval 'if ( "$XDG_CACHE_HOME" =~ /* ) set __appenv_stamp 
 if ( $?XDG_RUNTIME_DIR ) eval 'if ( "$XDG_RUNTIME_DIR" =~ /* ) set __appenv_stamp = "$XDG_RUNTIME_DIR/appenv/stamp.$$"';
 
 # Forget the last check: the next prompt asks appenv.
-set __appenv_pwd = '' __appenv_env = '' __appenv_e = '' __appenv_go = 1 __appenv_s = 0;
+set __appenv_pwd = '' __appenv_env = '' __appenv_e = '' __appenv_go = 1 __appenv_s = 0 __appenv_m = 0;
 set __appenv_watch = ( );
 alias __appenv_changed 'set __appenv_go = 0';
 
@@ -39,7 +39,7 @@ alias __appenv_hook 'set __appenv_status = $status; set __appenv_e = ""; if ( $?
 
 # Touch the stamp before appenv reads anything, so that a file written while
 # it runs is newer than the stamp. `>!`: even under noclobber.
-alias __appenv_export 'set __appenv_pwd = "$cwd" __appenv_env = "$__appenv_e"; if ( ! -d "$__appenv_stamp:h" ) mkdir -p -m 700 "$__appenv_stamp:h"; echo -n >! "$__appenv_stamp"; set __appenv_s = 0; if ( "$__appenv_bin" =~ */* && ! -x "$__appenv_bin" ) set __appenv_s = -1; if ( $__appenv_s == -1 ) echo "appenv: $__appenv_bin is missing; the shell hook does nothing" > /dev/stderr; if ( $__appenv_s == 0 ) eval __appenv_call';
+alias __appenv_export 'set __appenv_pwd = "$cwd" __appenv_env = "$__appenv_e"; if ( ! -d "$__appenv_stamp:h" ) mkdir -p -m 700 "$__appenv_stamp:h"; echo -n >! "$__appenv_stamp"; set __appenv_s = 0; if ( "$__appenv_bin" =~ */* && ! -x "$__appenv_bin" ) set __appenv_s = -1; if ( $__appenv_s == -1 && $__appenv_m == 0 ) echo "appenv: $__appenv_bin is missing; the shell hook does nothing until it is back" > /dev/stderr; if ( $__appenv_s == -1 ) set __appenv_m = 1; if ( $__appenv_s == 0 ) set __appenv_m = 0; if ( $__appenv_s == 0 ) eval __appenv_call';
 
 alias __appenv_call 'umask 077; "$__appenv_bin" export tcsh >! "$__appenv_stamp.tcsh"; set __appenv_s = $status; umask $__appenv_umask; if ( $__appenv_s == 0 ) source "$__appenv_stamp.tcsh"; echo -n >! "$__appenv_stamp.tcsh"; if ( $__appenv_s != 0 ) echo "appenv: '"'"'appenv export tcsh'"'"' failed (status $__appenv_s); the environment is unchanged" > /dev/stderr';
 

@@ -64,8 +64,12 @@ def __appenv_make_hook(bin_path):
         except OSError:
             pass
         if "/" in bin_path and not os.access(bin_path, os.X_OK):
-            print(f"appenv: {bin_path} is missing; the shell hook does nothing", file=sys.stderr)
+            # Said once, not at every directory.
+            if not state.get("missing"):
+                print(f"appenv: {bin_path} is missing; the shell hook does nothing until it is back", file=sys.stderr)
+            state["missing"] = True
         else:
+            state["missing"] = False
             try:
                 done = subprocess.run(
                     [bin_path, "export", "xonsh"],

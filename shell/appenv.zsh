@@ -131,10 +131,11 @@ __appenv_export() {
     __appenv_found=$__appenv_now
     \builtin local __appenv_before="$__appenv_names"
     if [[ $__appenv_bin == */* && ! -x $__appenv_bin ]]; then
-        \builtin print -ru2 -- "appenv: $__appenv_bin is missing; the shell hook does nothing"
+        __appenv_gone
     # With the names of the shell's parameters, exported or not: appenv
     # leaves those the user set alone.
     elif __appenv_code=$(APPENV_SHELL_VARS=${(k)parameters} $__appenv_bin export zsh); then
+        __appenv_missing=
         \builtin eval -- $__appenv_code
         # Fewer names to look for now (or more): where they are now.
         if [[ "$__appenv_names" != "$__appenv_before" ]]; then
@@ -145,6 +146,25 @@ __appenv_export() {
         \builtin print -ru2 -- "appenv: 'appenv export zsh' failed (status $?); the environment is unchanged"
     fi
     __appenv_env=${APPENV_ENV-}
+}
+
+# The binary is gone (removed or moved): says so once, and leaving the app
+# still unloads it, with the code the last load left in __appenv_unload
+# (values from before the load; PATH loses the load's entries at
+# __appenv_tidy).
+__appenv_gone() {
+    \builtin emulate -L zsh
+    \builtin setopt no_aliases
+    \builtin local __appenv_root=${APPENV_ROOT-}
+    if [[ -z $__appenv_missing ]]; then
+        \builtin print -ru2 -- "appenv: $__appenv_bin is missing; the shell hook does nothing until it is back"
+        __appenv_missing=1
+    fi
+    if [[ -n $__appenv_unload && $PWD != $__appenv_root && $PWD != ${__appenv_root%/}/* ]]; then
+        \builtin eval -- $__appenv_unload
+        __appenv_unload=
+        \builtin print -ru2 -- "appenv: unloaded ${__appenv_root:t}"
+    fi
 }
 
 # Takes the PATH entries that the last unload took out (__appenv_left) out
@@ -203,6 +223,8 @@ __appenv_install() {
     # Forget the last check: the next prompt asks appenv.
     \builtin typeset -g __appenv_pwd= __appenv_env= __appenv_found=
     \builtin typeset -ga __appenv_watch __appenv_absent __appenv_left
+    # Kept when the hook is installed again: it takes the load out.
+    \builtin typeset -g __appenv_unload=${__appenv_unload-} __appenv_missing=
     __appenv_watch=()
     __appenv_absent=()
     __appenv_left=()

@@ -64,6 +64,24 @@ impl Shell {
         out
     }
 
+    /// What takes a load back out without appenv (bash, zsh and fish):
+    /// `__appenv_unload` set to code that gives `vars` their values from
+    /// before the load and has `__appenv_tidy` take the load's PATH entries
+    /// (`left`) out. The hook runs it when it leaves the app and the binary
+    /// is gone (removed or moved while the app was loaded). Empty `vars`:
+    /// nothing is loaded, and the code is empty.
+    pub fn unload(self, vars: &[(&str, Option<&[u8]>)], left: &[&[u8]], out: &mut Vec<u8>) {
+        if !matches!(self, Shell::Bash | Shell::Zsh | Shell::Fish) {
+            return;
+        }
+        let mut code = Vec::new();
+        if !vars.is_empty() {
+            self.set_own_list("__appenv_left", left.iter().copied(), &mut code);
+            self.vars(vars, &mut code);
+        }
+        self.set_own("__appenv_unload", &code, out);
+    }
+
     fn vars(self, vars: &[(&str, Option<&[u8]>)], out: &mut Vec<u8>) {
         for &(name, value) in vars {
             match value {
@@ -80,6 +98,22 @@ mod tests {
 
     fn text(shell: Shell, export: &Export) -> String {
         String::from_utf8(shell.export(export)).unwrap()
+    }
+
+    #[test]
+    fn the_unload_code_is_one_quoted_word_that_evaluates_to_the_values_before() {
+        let vars: [(&str, Option<&[u8]>); 2] = [("A", Some(b"it's $(x)")), ("B", None)];
+        let mut out = Vec::new();
+        Shell::Bash.unload(&vars, &[b"/app/bin"], &mut out);
+        let line = String::from_utf8(out).unwrap();
+        assert!(line.starts_with("__appenv_unload="), "{line}");
+        assert_eq!(line.lines().count(), 1, "{line}");
+        let mut out = Vec::new();
+        Shell::Tcsh.unload(&vars, &[], &mut out);
+        assert!(out.is_empty());
+        let mut out = Vec::new();
+        Shell::Fish.unload(&[], &[], &mut out);
+        assert_eq!(out, b"builtin set -g __appenv_unload ''\n");
     }
 
     #[test]

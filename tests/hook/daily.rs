@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use super::harness::{HookApp, appenv_bin};
-use super::interactive::{command, start, tty_shells};
+use super::interactive::{command, start, start_with, tty_shells};
 use crate::tmux::Tmux;
 
 /// The screen from the last line holding `marker` on.
@@ -241,5 +241,63 @@ fn the_user_config_ignores_home_and_quiets_the_hook() {
         assert!(said.contains("A= B=\n"), "{shell}: {said}");
         let said = step(&term, "cd ~; cd src/app", "U8");
         assert!(!said.contains("appenv:"), "{shell}: {said}");
+    }
+}
+
+/// The appenv binary removed (or moved) while an app is loaded: leaving the
+/// app still unloads it, from what the hook holds, and the binary's absence
+/// is said once, not at every `cd`.
+#[test]
+fn a_missing_binary_still_unloads_on_leaving_and_says_so_once() {
+    for shell in tty_shells() {
+        let sandbox = HookApp::new(&[("apps/app/.env", "A=1\nB=2\n")]);
+        let venv = sandbox.path("apps/app/.venv");
+        sandbox.write("apps/app/.venv/pyvenv.cfg", "home = /usr/bin\n");
+        sandbox.write("apps/app/.venv/bin/", "");
+        let bin = sandbox.path("bin/appenv");
+        std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
+        std::fs::copy(appenv_bin(), &bin).unwrap();
+        let term = start_with(&sandbox, shell, "", &bin);
+        let outside = term.run("echo \"P=$PATH\"", "G0");
+        let outside = outside
+            .lines()
+            .rfind(|l| l.starts_with("P="))
+            .map(str::to_owned);
+        let said = step(&term, "cd apps/app", "G1");
+        assert!(said.contains("A=1 B=2\n"), "{shell}: {said}");
+        let inside = term.run("echo \"P=$PATH\"", "G2");
+        assert!(
+            inside.contains(&format!("P={}/bin:", venv.display())),
+            "{shell}: {inside}"
+        );
+        std::fs::remove_file(&bin).unwrap();
+        let said = step(&term, "cd /", "G3");
+        assert_eq!(said.matches("is missing").count(), 1, "{shell}: {said}");
+        assert!(said.contains("appenv: unloaded app"), "{shell}: {said}");
+        assert!(said.contains("A= B=\n"), "{shell}: {said}");
+        let after = term.run(
+            "echo \"P=$PATH\" \"S=$APPENV_STATE\" \"V=$VIRTUAL_ENV\"",
+            "G4",
+        );
+        let line = after
+            .lines()
+            .rfind(|l| l.starts_with("P="))
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            Some(line),
+            outside.map(|o| format!("{o} S= V=")),
+            "{shell}: {after}"
+        );
+        for (at, line) in ["cd -", "cd /", "cd ~"].iter().enumerate() {
+            let said = step(&term, line, &format!("G{}", at + 5));
+            assert!(!said.contains("appenv:"), "{shell} after {line}: {said}");
+        }
+        // Back: the hook works again.
+        std::fs::copy(appenv_bin(), &bin).unwrap();
+        let app = sandbox.path("apps/app").display().to_string();
+        let said = step(&term, &format!("cd '{app}'"), "G9");
+        assert!(said.contains("loaded app"), "{shell}: {said}");
+        assert!(said.contains("A=1 B=2\n"), "{shell}: {said}");
     }
 }

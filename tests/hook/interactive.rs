@@ -20,7 +20,12 @@ pub(super) fn tty_shells() -> Vec<Shell> {
 /// Starts `shell` interactively in the sandbox, with `rc` (the user's own
 /// lines) and then the hook in its rc file, and waits for its first prompt.
 pub(super) fn start(sandbox: &HookApp, shell: Shell, rc: &str) -> Tmux {
-    let (env, argv) = command(sandbox, shell, rc);
+    start_with(sandbox, shell, rc, &appenv_bin())
+}
+
+/// [`start`] with the hook of the appenv binary at `bin`.
+pub(super) fn start_with(sandbox: &HookApp, shell: Shell, rc: &str, bin: &std::path::Path) -> Tmux {
+    let (env, argv) = command_with(sandbox, shell, rc, bin);
     let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
     let dir = sandbox.path(&format!("tty-{shell}"));
     let term = Tmux::start(&dir, &sandbox.path(""), &env, &argv);
@@ -35,7 +40,16 @@ pub(super) fn command(
     shell: Shell,
     rc: &str,
 ) -> (Vec<(String, String)>, Vec<String>) {
-    let appenv = appenv_bin().display().to_string();
+    command_with(sandbox, shell, rc, &appenv_bin())
+}
+
+fn command_with(
+    sandbox: &HookApp,
+    shell: Shell,
+    rc: &str,
+    bin: &std::path::Path,
+) -> (Vec<(String, String)>, Vec<String>) {
+    let appenv = bin.display().to_string();
     let mut env = sandbox.env();
     let dir = sandbox.path(&format!("tty-{shell}"));
     fs::create_dir_all(&dir).unwrap();

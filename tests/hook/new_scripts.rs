@@ -190,7 +190,7 @@ fn a_failure_is_one_line_and_the_prompt_survives() {
         for (bin, said) in [
             (
                 "/nonexistent/appenv",
-                "appenv: /nonexistent/appenv is missing; the shell hook does nothing\n".to_owned(),
+                "appenv: /nonexistent/appenv is missing; the shell hook does nothing until it is back\n".to_owned(),
             ),
             (
                 "/bin/false",

@@ -309,7 +309,7 @@ fn a_failure_is_one_line_and_the_prompt_survives() {
         assert_eq!(
             err,
             format!(
-                "appenv: /nonexistent/appenv is missing; the shell hook does nothing\n\
+                "appenv: /nonexistent/appenv is missing; the shell hook does nothing until it is back\n\
                  appenv: 'appenv export {shell}' failed (status 1); the environment is unchanged\n"
             ),
             "{shell}"

@@ -69,6 +69,7 @@ pub fn run(global: Global, inherited: Env, shell: ExportShell) -> Result<(), Err
             &names,
             (&seen.watch, &seen.absent),
             &dirs,
+            None,
         );
         let _ = print(&out);
         return Ok(());
@@ -108,6 +109,12 @@ fn answer(ctx: &Context, format: Format, started: SystemTime) -> Result<(), Erro
         Ok(start) => dirs::up_to(&start, top),
         Err(_) => Vec::new(),
     };
+    // When the state changes, so does what takes the load out without appenv.
+    let unload = match updates.get(OsStr::new(hook_state::VAR)) {
+        Some(Some(state)) => Some(HookState::decode(state).unwrap_or_default()),
+        Some(None) => Some(HookState::default()),
+        None => None,
+    };
     let out = render(
         format,
         &updates,
@@ -115,6 +122,7 @@ fn answer(ctx: &Context, format: Format, started: SystemTime) -> Result<(), Erro
         &watch.names,
         (&watch.present, &watch.absent),
         &dirs,
+        unload.as_ref(),
     );
     // A closed or broken stdout leaves nothing to evaluate, which is valid.
     let _ = print(&out);

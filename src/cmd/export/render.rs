@@ -9,7 +9,8 @@ use camino::{Utf8Path, Utf8PathBuf};
 use serde_json::{Map, Value};
 
 use super::{Format, dirs};
-use crate::shell::Export;
+use crate::hook_state::{self, HookState};
+use crate::shell::{Export, Shell};
 
 /// What the shell gets: the variables to change, and what its hook checks
 /// at the next prompt.
@@ -20,10 +21,50 @@ pub(super) fn render<P: AsRef<Utf8Path>>(
     names: &[&str],
     (present, absent): (&[P], &[P]),
     dirs: &[Utf8PathBuf],
+    unload: Option<&HookState>,
 ) -> Vec<u8> {
     let Format::Shell(shell) = format else {
         return render_json(updates);
     };
+    let mut out = export(shell, updates, left, names, (present, absent), dirs);
+    if let Some(state) = unload {
+        push_unload(shell, state, &mut out);
+    }
+    out
+}
+
+/// The code that takes `state`'s load back out without appenv (see
+/// [`crate::shell::Shell::unload`]): every variable but PATH to its value
+/// before, PATH by taking the load's entries out, the state unset.
+fn push_unload(shell: Shell, state: &HookState, out: &mut Vec<u8>) {
+    let mut vars: Vec<(&str, Option<&[u8]>)> = Vec::new();
+    let mut left = Vec::new();
+    if state.is_loaded() {
+        for (name, change) in &state.changes {
+            let Some(name) = name.to_str() else { continue };
+            if name == "PATH" {
+                left = hook_state::path_added(change);
+                continue;
+            }
+            if shell.keeps(name) || !Shell::is_valid_name(name) {
+                continue;
+            }
+            vars.push((name, change.before.as_ref().map(|v| v.as_bytes())));
+        }
+        vars.push((hook_state::VAR, None));
+    }
+    let left: Vec<&[u8]> = left.iter().map(|e| e.as_bytes()).collect();
+    shell.unload(&vars, &left, out);
+}
+
+fn export<P: AsRef<Utf8Path>>(
+    shell: Shell,
+    updates: &BTreeMap<OsString, Option<OsString>>,
+    left: &[OsString],
+    names: &[&str],
+    (present, absent): (&[P], &[P]),
+    dirs: &[Utf8PathBuf],
+) -> Vec<u8> {
     let watched = dirs::every_path(present, absent, dirs);
     fn bytes<P: AsRef<Utf8Path>>(paths: &[P]) -> Vec<&[u8]> {
         paths
