@@ -471,9 +471,11 @@ zpty -n -w z $'\C-u print -r -- DONE\n'
 zpty -r z out '*DONE*'
 print -r -- "$out"
 zpty -n -w z $'appenv -e \t'
+# The listing first: keys already waiting would keep zsh from showing it.
+zpty -r z out '*staging*'
 zpty -n -w z $'\C-u print -r -- ENVS\n'
-zpty -r z out '*ENVS*'
-print -r -- "@envs $out"
+zpty -r z rest '*ENVS*'
+print -r -- "@envs $out$rest"
 zpty -n -w z $'appenv pytool-a\t\C-aprint -r -- X${{:-Y}}\n'
 zpty -r z out '*XYappenv*'
 zpty -r z rest '*> '
