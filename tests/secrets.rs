@@ -508,3 +508,37 @@ fn the_hook_loads_plain_values_and_says_once_when_the_key_is_missing() {
         );
     }
 }
+
+#[test]
+fn a_shim_gives_the_plain_value_and_without_the_key_runs_untouched() {
+    let Some(app) = dotenvx_app() else { return };
+    let install = app
+        .appenv()
+        .args(["shim", "install", "printenv"])
+        .output()
+        .unwrap();
+    assert!(install.status.success(), "{}", stderr(&install));
+    let shims = app.tmp.path().join("home/data/appenv/shims");
+    assert!(shims.join("printenv").exists());
+    let printenv = |name: &str| {
+        let sandbox = app.sandbox().set("APPENV_ENV", "production");
+        let path = format!("{}:{}", shims.display(), crate::common::SYSTEM_PATH);
+        let mut cmd = sandbox.set("PATH", path).command("printenv");
+        cmd.current_dir(&app.root).arg(name);
+        cmd.output().unwrap()
+    };
+    let out = printenv("DB_PASSWORD");
+    assert_eq!(stdout(&out), "s3cret\n", "{}", stderr(&out));
+    fs::remove_file(app.root.join(".env.keys")).unwrap();
+    let out = printenv("DB_PASSWORD");
+    assert_eq!(
+        stdout(&out),
+        "",
+        "the program runs without the app's environment"
+    );
+    assert!(
+        stderr(&out).contains("DOTENV_PRIVATE_KEY"),
+        "{}",
+        stderr(&out)
+    );
+}
