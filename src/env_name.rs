@@ -94,6 +94,9 @@ pub fn known(plan: &Plan) -> BTreeSet<String> {
             None => (root.to_owned(), before),
         };
         for file in file_names(&dir) {
+            if crate::input::is_editor_file(file.as_bytes()) {
+                continue;
+            }
             let name = file
                 .strip_prefix(before)
                 .and_then(|rest| rest.strip_suffix(after));

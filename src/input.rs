@@ -278,6 +278,7 @@ impl Inputs {
             if templates
                 .iter()
                 .any(|t| matches(t.as_bytes(), name.as_bytes()))
+                && !is_editor_file(name.as_bytes())
             {
                 names.push(name.to_owned());
             }
@@ -427,6 +428,23 @@ fn read_all(mut file: File, size: u64, limit: u64) -> io::Result<Vec<u8>> {
         file.take(limit + 1 - n as u64).read_to_end(&mut bytes)?;
     }
     Ok(bytes)
+}
+
+/// Whether `name` is a file an editor keeps beside the one being edited:
+/// Vim's swap files (`.env.swp`, `.env.production.swo`, the `.swx` it tries
+/// first) and backups ending in `~`. They fit `.env.{env}`, but no app names
+/// an environment after them; counting them would revoke trust, and add an
+/// environment, whenever `.env` is open in Vim. A file the resolver reads
+/// is covered by its digest whatever its name, so leaving these out of the
+/// listing can never let an unread file load.
+pub fn is_editor_file(name: &[u8]) -> bool {
+    if name.ends_with(b"~") {
+        return true;
+    }
+    match name {
+        [.., b'.', b's', b'w', last] => matches!(last, b'a'..=b'p' | b'x'),
+        _ => false,
+    }
 }
 
 /// Whether `name` fits `pattern`, each `{env}` standing for any run of bytes.

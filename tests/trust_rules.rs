@@ -577,3 +577,41 @@ fn a_symlinked_trust_store_is_used_but_never_chmodded() {
         0o777
     );
 }
+
+#[test]
+fn a_file_open_in_vim_keeps_its_app_allowed() {
+    if !common::require("vim") {
+        return;
+    }
+    let app = App::new(&[(".env", "A=allowed\n"), (".env.test", "A=test\n")]);
+    untrusted(&app).arg("allow").assert().success();
+    // Vim keeps `.env.swp` beside the file while it is open: it fits
+    // `.env.{env}`, yet it is no environment of the app's.
+    let mut vim = app
+        .sandbox()
+        .command(common::real_tool("vim"))
+        .args([
+            "-Nu", "NONE", "-i", "NONE", "-es", "-c", "sleep 60", "-c", "qa!",
+        ])
+        .arg(".env")
+        .current_dir(&app.root)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let swap = app.root.join(".env.swp");
+    let start = Instant::now();
+    while !swap.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "vim made no swap file"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = untrusted(&app).args(["printenv", "A"]).output().unwrap();
+    let names = untrusted(&app).args(["env", "--names"]).output().unwrap();
+    let _ = vim.kill();
+    let _ = vim.wait();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "allowed\n");
+    assert_eq!(stdout(&names), "test\n", "{}", stderr(&names));
+}

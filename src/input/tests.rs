@@ -134,3 +134,26 @@ fn lists_a_directory_of_the_root() {
     assert_eq!(inputs.list("").unwrap(), [OsString::from("config")]);
     assert!(inputs.list("nowhere").unwrap().is_empty());
 }
+
+#[test]
+fn editor_files_are_swap_files_and_backups() {
+    for name in [
+        ".env.swp",
+        ".env.swa",
+        ".env.swx",
+        ".env.production.swo",
+        ".env~",
+    ] {
+        assert!(is_editor_file(name.as_bytes()), "{name}");
+    }
+    for name in [
+        ".env",
+        ".env.sw",
+        ".env.swq",
+        ".env.staging",
+        ".env.swap",
+        "swp",
+    ] {
+        assert!(!is_editor_file(name.as_bytes()), "{name}");
+    }
+}

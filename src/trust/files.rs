@@ -7,7 +7,7 @@ use std::sync::Arc;
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 
 use super::TrustError;
-use crate::input::{ALWAYS, Inputs, TEMPLATE, matches};
+use crate::input::{ALWAYS, Inputs, TEMPLATE, is_editor_file, matches};
 use crate::{config, dotenv, procfile};
 
 pub use crate::input::Digest;
@@ -135,7 +135,9 @@ fn expand(
                 &listed
             };
             for child in listing {
-                if !matches(part.as_bytes(), child.as_encoded_bytes()) {
+                if !matches(part.as_bytes(), child.as_encoded_bytes())
+                    || is_editor_file(child.as_encoded_bytes())
+                {
                     continue;
                 }
                 // Invalid bytes can only fall inside an `{env}`, and no
@@ -203,6 +205,11 @@ mod tests {
             ".env.local",
             ".env.production.local",
             ".envrc",
+            // Vim's swap files and editors' backups, beside an open `.env`.
+            ".env.swp",
+            ".env.swx",
+            ".env.test.swo",
+            ".env.production~",
             "env",
             "x.env",
             "README",
