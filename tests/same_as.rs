@@ -623,6 +623,68 @@ fn diff_is_quiet_and_0_for_a_web_started_through_appenv() {
 }
 
 #[test]
+fn diff_compares_encrypted_values_as_they_load() {
+    if !ready(&[]) {
+        return;
+    }
+    let app = app();
+    app.write("appenv.toml", "[tasks]\nweb = [\"sleep\", \"1000\"]\n");
+    app.write(".env", "FROM_FILE=from-env-file\nDB_PASSWORD=s3cret\n");
+    let out = app
+        .appenv()
+        .args(["encrypt", "DB_PASSWORD"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !fs::read_to_string(app.root.join(".env"))
+            .unwrap()
+            .contains("s3cret")
+    );
+    // The web holds the secret decrypted, as a one-off here would load it.
+    let mut web = app.std_command();
+    web.args(["run", "web"]).stdout(Stdio::null());
+    let web = Web::start(web, false);
+    let environ = fs::read(format!("/proc/{}/environ", web.pid)).unwrap();
+    assert_eq!(nul_env(&environ)["DB_PASSWORD"], "s3cret");
+    let out = app
+        .appenv()
+        .args(["diff", "--same-as", &web.arg()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(!stdout(&out).contains("DB_PASSWORD"), "{}", stdout(&out));
+
+    // A key that is gone here: the one-off here cannot load, and diff says
+    // so rather than calling the ciphertext a difference.
+    fs::remove_file(app.root.join(".env.keys")).unwrap();
+    let out = app
+        .appenv()
+        .args(["diff", "--same-as", &web.arg()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(125),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("DOTENV_PRIVATE_KEY"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("s3cret"), "{}", stderr(&out));
+}
+
+#[test]
 fn diff_names_what_differs_and_shows_values_only_when_asked() {
     if !ready(&["setpriv"]) {
         return;

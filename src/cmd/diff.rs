@@ -70,16 +70,22 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
     let (there_plan, taken) = there
         .resolve_noting()
         .map_err(|e| side("a one-off from the process", e))?;
-    let (here_plan, there_plan) = if args.values {
+    if args.values {
         for (ctx, plan) in [(&here, &here_plan), (&there, &there_plan)] {
             if let Verdict::Untrusted(why) = ctx.trust(plan) {
                 return Err(Error::new(FAILED, format!("{why} (--values shows values)")));
             }
         }
-        (here.unlock(here_plan)?, there.unlock(there_plan)?)
-    } else {
-        (here_plan, there_plan)
+    }
+    // A web started through appenv holds its secrets decrypted, so a side
+    // is compared as it would load: decrypted, when it may load at all (an
+    // untrusted side keeps its values as written, and is never decrypted).
+    let loaded = |ctx: &Context, plan: Plan, which: &str| match ctx.trust(&plan) {
+        Verdict::Trusted => ctx.unlock(plan).map_err(|e| side(which, e)),
+        Verdict::Untrusted(_) => Ok(plan),
     };
+    let here_plan = loaded(&here, here_plan, "a one-off from here")?;
+    let there_plan = loaded(&there, there_plan, "a one-off from the process")?;
     let mut diff = Diff::of(&values(&here_plan), &values(&there_plan));
     diff.release = release(
         &here_plan,
