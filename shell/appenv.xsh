@@ -68,6 +68,14 @@ def __appenv_make_hook(bin_path):
             if not state.get("missing"):
                 print(f"appenv: {bin_path} is missing; the shell hook does nothing until it is back", file=sys.stderr)
             state["missing"] = True
+            # Leaving the app still unloads it, with the code the last load
+            # left (each variable, PATH too, to its value from before).
+            root = env.get("APPENV_ROOT") or ""
+            pwd = env.get("PWD") or ""
+            if state.get("unload") and root and pwd != root and not pwd.startswith(root.rstrip("/") + "/"):
+                exec(state["unload"], {"__xonsh__": __xonsh__})
+                state["unload"] = ""
+                print(f"appenv: unloaded {os.path.basename(root)}", file=sys.stderr)
         else:
             state["missing"] = False
             try:
@@ -83,6 +91,9 @@ def __appenv_make_hook(bin_path):
                 scope = {"__xonsh__": __xonsh__, "__appenv_watch": []}
                 exec(done.stdout.decode("utf-8", "surrogateescape"), scope)
                 state["watch"] = scope["__appenv_watch"]
+                # Set when the load changes: what takes it out without appenv.
+                if "__appenv_unload" in scope:
+                    state["unload"] = scope["__appenv_unload"]
             else:
                 print(
                     f"appenv: 'appenv export xonsh' failed (status {status}); "

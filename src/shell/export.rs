@@ -70,16 +70,25 @@ impl Shell {
     /// (`left`) out. The hook runs it when it leaves the app and the binary
     /// is gone (removed or moved while the app was loaded). Empty `vars`:
     /// nothing is loaded, and the code is empty.
+    /// xonsh, which has no tidy step, gets PATH among `vars` instead.
     pub fn unload(self, vars: &[(&str, Option<&[u8]>)], left: &[&[u8]], out: &mut Vec<u8>) {
-        if !matches!(self, Shell::Bash | Shell::Zsh | Shell::Fish) {
+        if !self.unloads_without_appenv() {
             return;
         }
         let mut code = Vec::new();
         if !vars.is_empty() {
-            self.set_own_list("__appenv_left", left.iter().copied(), &mut code);
+            if self != Shell::Xonsh {
+                self.set_own_list("__appenv_left", left.iter().copied(), &mut code);
+            }
             self.vars(vars, &mut code);
         }
         self.set_own("__appenv_unload", &code, out);
+    }
+
+    /// Whether this shell's hook keeps [`Shell::unload`]'s code and runs it
+    /// when the binary is gone.
+    pub fn unloads_without_appenv(self) -> bool {
+        matches!(self, Shell::Bash | Shell::Zsh | Shell::Fish | Shell::Xonsh)
     }
 
     fn vars(self, vars: &[(&str, Option<&[u8]>)], out: &mut Vec<u8>) {

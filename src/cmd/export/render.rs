@@ -42,7 +42,9 @@ fn push_unload(shell: Shell, state: &HookState, out: &mut Vec<u8>) {
     if state.is_loaded() {
         for (name, change) in &state.changes {
             let Some(name) = name.to_str() else { continue };
-            if name == "PATH" {
+            // Where the hook has a tidy step, PATH loses only the load's
+            // entries; xonsh's gets its value from before.
+            if name == "PATH" && shell != Shell::Xonsh {
                 left = hook_state::path_added(change);
                 continue;
             }
