@@ -16,12 +16,15 @@
 # `appenv hook` puts the path of the binary in __appenv_bin above this line.
 
 use str
+use path
 
 # Where appenv could not be asked: a failure is said once, not at every
 # prompt, until the directory or APPENV_ENV changes.
 var failed-at = ''
 # A missing binary is said once, not at every directory.
 var missing-said = $false
+# What takes the load out without appenv, as the last load left it.
+var unload = ''
 
 fn export {
     var here = $pwd"\x00"(if (has-env APPENV_ENV) { get-env APPENV_ENV } else { put "" })
@@ -33,6 +36,14 @@ fn export {
         if (not $missing-said) {
             echo 'appenv: '$__appenv_bin' is missing; the shell hook does nothing until it is back' >&2
             set missing-said = $true
+        }
+        # Leaving the app still unloads it (each variable, PATH too, to its
+        # value from before).
+        var root = (if (has-env APPENV_ROOT) { get-env APPENV_ROOT } else { put '' })
+        if (and (!=s $unload '') (!=s $root '') (!=s $pwd $root) (not (str:has-prefix $pwd (str:trim-right $root /)/))) {
+            eval &ns=(ns [&]) $unload
+            set unload = ''
+            echo 'appenv: unloaded '(path:base $root) >&2
         }
         return
     }
@@ -50,7 +61,12 @@ fn export {
         return
     }
     set failed-at = ''
-    eval &ns=(ns [&]) $code
+    # Set when the load changes: what takes it out without appenv.
+    eval &ns=(ns [&]) &on-end={|ns|
+        if (has-key $ns __appenv_unload) {
+            set unload = $ns[__appenv_unload]
+        }
+    } $code
 }
 
 fn hook { |@_|

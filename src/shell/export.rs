@@ -70,14 +70,14 @@ impl Shell {
     /// (`left`) out. The hook runs it when it leaves the app and the binary
     /// is gone (removed or moved while the app was loaded). Empty `vars`:
     /// nothing is loaded, and the code is empty.
-    /// xonsh, which has no tidy step, gets PATH among `vars` instead.
+    /// A shell without a tidy step gets PATH among `vars` instead.
     pub fn unload(self, vars: &[(&str, Option<&[u8]>)], left: &[&[u8]], out: &mut Vec<u8>) {
         if !self.unloads_without_appenv() {
             return;
         }
         let mut code = Vec::new();
         if !vars.is_empty() {
-            if self != Shell::Xonsh {
+            if self.has_tidy() {
                 self.set_own_list("__appenv_left", left.iter().copied(), &mut code);
             }
             self.vars(vars, &mut code);
@@ -88,7 +88,16 @@ impl Shell {
     /// Whether this shell's hook keeps [`Shell::unload`]'s code and runs it
     /// when the binary is gone.
     pub fn unloads_without_appenv(self) -> bool {
-        matches!(self, Shell::Bash | Shell::Zsh | Shell::Fish | Shell::Xonsh)
+        matches!(
+            self,
+            Shell::Bash | Shell::Zsh | Shell::Fish | Shell::Xonsh | Shell::Elvish
+        )
+    }
+
+    /// Whether the hook takes `__appenv_left`'s PATH entries out at the end
+    /// of a prompt; the others' unload gives PATH its value from before.
+    pub fn has_tidy(self) -> bool {
+        matches!(self, Shell::Bash | Shell::Zsh | Shell::Fish)
     }
 
     fn vars(self, vars: &[(&str, Option<&[u8]>)], out: &mut Vec<u8>) {

@@ -302,64 +302,86 @@ fn a_missing_binary_still_unloads_on_leaving_and_says_so_once() {
     }
 }
 
-/// The same in xonsh, whose hook has no tidy step: leaving gives every
-/// variable, PATH too, its value from before the load.
+/// The same in xonsh and elvish, whose hooks have no tidy step: leaving
+/// gives every variable, PATH too, its value from before the load.
 #[test]
-fn a_missing_binary_still_unloads_on_leaving_in_xonsh() {
-    if !crate::common::require("xonsh") || !crate::common::require("tmux") {
-        return;
+fn a_missing_binary_still_unloads_on_leaving_in_xonsh_and_elvish() {
+    for shell in ["xonsh", "elvish"] {
+        if !crate::common::require(shell) || !crate::common::require("tmux") {
+            continue;
+        }
+        let sandbox = HookApp::new(&[
+            ("apps/app/.env", "A=1\n"),
+            ("apps/app/.venv/pyvenv.cfg", "home = /usr/bin\n"),
+            ("apps/app/.venv/bin/", ""),
+        ]);
+        let bin = sandbox.path("bin/appenv");
+        std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
+        std::fs::copy(appenv_bin(), &bin).unwrap();
+        let program = crate::common::real_tool(shell).display().to_string();
+        let (argv, show): (Vec<&str>, &str) = match shell {
+            "xonsh" => {
+                sandbox.write(
+                    "home/.xonshrc",
+                    &format!(
+                        "execx($('{}' hook xonsh))\n$PROMPT = 'READY> '\n$RIGHT_PROMPT = ''\n$BOTTOM_TOOLBAR = ''\n",
+                        bin.display()
+                    ),
+                );
+                (
+                    vec![&program, "--interactive"],
+                    "print('P=' + ':'.join($PATH), 'A=' + ${...}.get('A', ''), 'S=' + ${...}.get('APPENV_STATE', ''))",
+                )
+            }
+            _ => {
+                sandbox.write(
+                    "home/config/elvish/rc.elv",
+                    &format!(
+                        "eval ('{}' hook elvish | slurp)\nset edit:prompt = {{ put 'READY> ' }}\nset edit:rprompt = {{ put '' }}\n",
+                        bin.display()
+                    ),
+                );
+                (
+                    vec![&program],
+                    "echo 'P='$E:PATH 'A='$E:A 'S='$E:APPENV_STATE",
+                )
+            }
+        };
+        let dir = sandbox.path(&format!("tty-{shell}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let term = Tmux::start(&dir, &sandbox.path(""), &sandbox.env(), &argv);
+        term.wait_for("READY>");
+        let before = xrun(&term, show, "X0");
+        let outside = before
+            .lines()
+            .rfind(|l| l.starts_with("P="))
+            .unwrap()
+            .to_owned();
+        xrun(&term, "cd apps/app", "Xa");
+        let loaded = xrun(&term, show, "X1");
+        let venv = sandbox.path("apps/app/.venv/bin").display().to_string();
+        assert!(loaded.contains(&format!("P={venv}:")), "{shell}: {loaded}");
+        assert!(loaded.contains(" A=1 "), "{shell}: {loaded}");
+        std::fs::remove_file(&bin).unwrap();
+        xrun(&term, "cd /", "Xb");
+        let left = xrun(&term, show, "X2");
+        let last = left.lines().rfind(|l| l.starts_with("P="));
+        assert_eq!(last, Some(outside.as_str()), "{shell}: {left}");
+        assert_eq!(left.matches("is missing").count(), 1, "{shell}: {left}");
+        assert_eq!(
+            left.matches("appenv: unloaded app").count(),
+            1,
+            "{shell}: {left}"
+        );
+        xrun(&term, "cd /tmp", "Xc");
+        xrun(&term, "cd /", "Xd");
+        let again = xrun(&term, show, "X3");
+        assert_eq!(
+            again.matches("is missing").count(),
+            1,
+            "{shell}, said once: {again}"
+        );
     }
-    let sandbox = HookApp::new(&[
-        ("apps/app/.env", "A=1\n"),
-        ("apps/app/.venv/pyvenv.cfg", "home = /usr/bin\n"),
-        ("apps/app/.venv/bin/", ""),
-    ]);
-    let bin = sandbox.path("bin/appenv");
-    std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
-    std::fs::copy(appenv_bin(), &bin).unwrap();
-    sandbox.write(
-        "home/.xonshrc",
-        &format!(
-            "execx($('{}' hook xonsh))\n$PROMPT = 'READY> '\n$RIGHT_PROMPT = ''\n$BOTTOM_TOOLBAR = ''\n",
-            bin.display()
-        ),
-    );
-    let xonsh = crate::common::real_tool("xonsh").display().to_string();
-    let dir = sandbox.path("tty-xonsh");
-    std::fs::create_dir_all(&dir).unwrap();
-    let term = Tmux::start(
-        &dir,
-        &sandbox.path(""),
-        &sandbox.env(),
-        &[&xonsh, "--interactive"],
-    );
-    term.wait_for("READY>");
-    let show = "print('P=' + ':'.join($PATH), 'A=' + ${...}.get('A', ''), 'S=' + ${...}.get('APPENV_STATE', ''))";
-    let before = xrun(&term, show, "X0");
-    let outside = before
-        .lines()
-        .rfind(|l| l.starts_with("P="))
-        .unwrap()
-        .to_owned();
-    xrun(&term, "cd apps/app", "Xa");
-    let loaded = xrun(&term, show, "X1");
-    let venv = sandbox.path("apps/app/.venv/bin").display().to_string();
-    assert!(loaded.contains(&format!("P={venv}:")), "{loaded}");
-    assert!(loaded.contains(" A=1 "), "{loaded}");
-    std::fs::remove_file(&bin).unwrap();
-    xrun(&term, "cd /", "Xb");
-    let left = xrun(&term, show, "X2");
-    assert_eq!(
-        left.lines().rfind(|l| l.starts_with("P=")),
-        Some(outside.as_str()),
-        "{left}"
-    );
-    assert_eq!(left.matches("is missing").count(), 1, "{left}");
-    assert_eq!(left.matches("appenv: unloaded app").count(), 1, "{left}");
-    xrun(&term, "cd /tmp", "Xc");
-    xrun(&term, "cd /", "Xd");
-    let again = xrun(&term, show, "X3");
-    assert_eq!(again.matches("is missing").count(), 1, "said once: {again}");
 }
 
 /// [`Tmux::run`], then waits for the empty prompt after it: xonsh's line

@@ -43,8 +43,8 @@ fn push_unload(shell: Shell, state: &HookState, out: &mut Vec<u8>) {
         for (name, change) in &state.changes {
             let Some(name) = name.to_str() else { continue };
             // Where the hook has a tidy step, PATH loses only the load's
-            // entries; xonsh's gets its value from before.
-            if name == "PATH" && shell != Shell::Xonsh {
+            // entries; elsewhere it gets its value from before.
+            if name == "PATH" && shell.has_tidy() {
                 left = hook_state::path_added(change);
                 continue;
             }
