@@ -82,8 +82,11 @@ pub struct Top<'a> {
 
 impl Top<'_> {
     /// A look at the top through `look`, a look at the member's root.
-    fn look<'a>(&'a self, look: Look<'a>) -> impl Fn(&str, bool) -> Option<markers::Kind> + 'a {
-        move |name, follow| look(&format!("{}/{name}", self.prefix), follow)
+    fn look<'a>(&'a self, look: Look<'a>) -> impl markers::Names + 'a {
+        markers::Looking(
+            move |name: &str, follow| look.kind(&format!("{}/{name}", self.prefix), follow),
+            move |dir: &str| look.list(&format!("{}/{dir}", self.prefix)),
+        )
     }
 }
 
@@ -233,10 +236,10 @@ fn from_markers(root: &Utf8Path, iso: &mut Isolation, look: Look, top: Option<To
         "" => base.to_owned(),
         dir => base.join(dir),
     };
-    let own = markers::virtualenv(look).map(|dir| at(root, dir));
+    let own = markers::virtualenv(look).map(|dir| at(root, &dir));
     // A member without a virtualenv of its own uses the workspace's.
     let shared = match (&own, top) {
-        (None, Some(top)) => markers::virtualenv(&top.look(look)).map(|dir| at(top.dir, dir)),
+        (None, Some(top)) => markers::virtualenv(&top.look(look)).map(|dir| at(top.dir, &dir)),
         _ => None,
     };
     let venv = own.or(shared);
@@ -461,5 +464,26 @@ mod tests {
         let iso = detect(&root, None, None);
         assert!(iso.prefix_for("bundle".as_ref()).is_empty());
         assert_eq!(iso.prefix_for("rake".as_ref()), ["bundle", "exec"]);
+    }
+
+    #[test]
+    fn direnv_python_layout_is_a_virtualenv_newest_first_after_venv() {
+        let (_t, root) = app(&[
+            ".direnv/python-3.9/pyvenv.cfg",
+            ".direnv/python-3.12/pyvenv.cfg",
+            ".direnv/python-3.13/",
+            "Pipfile",
+        ]);
+        let iso = detect(&root, None, None);
+        let venv = root.join(".direnv/python-3.12");
+        assert_eq!(iso.virtualenv, Some(venv.clone()));
+        assert_eq!(iso.path.as_ref().unwrap().value, [venv.join("bin")]);
+        assert_eq!(iso.prefix, None, "a virtualenv: no `pipenv run`");
+
+        let (_t, root) = app(&[".venv/pyvenv.cfg", ".direnv/python-3.12/pyvenv.cfg"]);
+        assert_eq!(
+            detect(&root, None, None).virtualenv,
+            Some(root.join(".venv"))
+        );
     }
 }

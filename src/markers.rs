@@ -33,13 +33,37 @@ pub enum Kind {
 }
 
 /// How a question looks inside the root: a name relative to it, and whether a
-/// final symlink is followed. The resolver answers through the root it opened,
-/// so the markers come from the same directory as the files it read.
-pub type Look<'a> = &'a dyn Fn(&str, bool) -> Option<Kind>;
+/// final symlink is followed; or the names a directory in it holds. The
+/// resolver answers through the root it opened, so the markers come from the
+/// same directory as the files it read.
+pub trait Names {
+    fn kind(&self, name: &str, follow: bool) -> Option<Kind>;
+    /// The names in `dir` (relative to the root); none when it is no
+    /// directory or cannot be read.
+    fn list(&self, dir: &str) -> Vec<String>;
+}
+
+pub type Look<'a> = &'a dyn Names;
+
+/// [`Names`] from two closures: `kind` and `list`.
+pub struct Looking<K, L>(pub K, pub L);
+
+impl<K, L> Names for Looking<K, L>
+where
+    K: Fn(&str, bool) -> Option<Kind>,
+    L: Fn(&str) -> Vec<String>,
+{
+    fn kind(&self, name: &str, follow: bool) -> Option<Kind> {
+        (self.0)(name, follow)
+    }
+    fn list(&self, dir: &str) -> Vec<String> {
+        (self.1)(dir)
+    }
+}
 
 /// A [`Look`] at `root` by path, for callers that hold no open root.
-pub fn by_path(root: &Utf8Path) -> impl Fn(&str, bool) -> Option<Kind> + '_ {
-    move |name, follow| {
+pub fn by_path(root: &Utf8Path) -> impl Names + '_ {
+    let kind = move |name: &str, follow: bool| {
         let path = root.join(name);
         let meta = if follow {
             path.metadata()
@@ -51,16 +75,25 @@ pub fn by_path(root: &Utf8Path) -> impl Fn(&str, bool) -> Option<Kind> + '_ {
             m if m.is_dir() => Kind::Dir,
             _ => Kind::Other,
         })
-    }
+    };
+    let list = move |dir: &str| {
+        let Ok(entries) = root.join(dir).read_dir_utf8() else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(|e| Some(e.ok()?.file_name().to_owned()))
+            .collect()
+    };
+    Looking(kind, list)
 }
 
 /// A name counts when it exists, whatever it is (a dangling symlink too).
 fn has(look: Look, name: &str) -> bool {
-    look(name, false).is_some()
+    look.kind(name, false).is_some()
 }
 
 fn is_dir(look: Look, name: &str) -> bool {
-    look(name, true) == Some(Kind::Dir)
+    look.kind(name, true) == Some(Kind::Dir)
 }
 
 /// The framework of the app at `root`, most specific first: a Rails app also
@@ -109,9 +142,9 @@ const PERL_LIB: &str = "local/lib/perl5";
 /// `re.pl` (Devel::REPL) when Carton installed one, else the debugger,
 /// which every perl has.
 pub fn perl_console(look: Look) -> &'static [&'static str] {
-    if look("local/bin/reply", true).is_some() {
+    if look.kind("local/bin/reply", true).is_some() {
         &["local/bin/reply"]
-    } else if look("local/bin/re.pl", true).is_some() {
+    } else if look.kind("local/bin/re.pl", true).is_some() {
         &["local/bin/re.pl"]
     } else {
         &["perl", "-de0"]
@@ -167,19 +200,45 @@ pub fn name_vars(look: Look) -> Vec<(&'static str, &'static str)> {
     vars
 }
 
-/// The virtualenv in the root: `.venv/`, `venv/`, or the root itself (`""`).
-pub fn virtualenv(look: Look) -> Option<&'static str> {
-    [".venv", "venv", ""]
+/// The virtualenv in the root: `.venv/`, `venv/`, direnv's
+/// `.direnv/python-X.Y/` (what its `layout python` makes, with or without a
+/// `.envrc` left to say so), or the root itself (`""`).
+pub fn virtualenv(look: Look) -> Option<String> {
+    [".venv", "venv"]
         .into_iter()
+        .map(str::to_owned)
+        .chain(direnv_virtualenvs(look))
+        .chain([String::new()])
         .find(|dir| is_virtualenv(Utf8Path::new(dir), look))
+}
+
+/// The virtualenvs direnv's `layout python` may have made, newest Python
+/// first: it names the directory after the interpreter's version,
+/// `python-3.12` or (direnv 2.32 and older) `python-3.11.2`. A root without
+/// `.direnv` costs no listing.
+fn direnv_virtualenvs(look: Look) -> Vec<String> {
+    if !is_dir(look, ".direnv") {
+        return Vec::new();
+    }
+    let mut found: Vec<(Vec<u32>, String)> = look
+        .list(".direnv")
+        .into_iter()
+        .filter_map(|name| {
+            let version = name.strip_prefix("python-")?;
+            let parts: Option<Vec<u32>> = version.split('.').map(|n| n.parse().ok()).collect();
+            Some((parts?, format!(".direnv/{name}")))
+        })
+        .collect();
+    found.sort_unstable_by(|a, b| b.cmp(a));
+    found.into_iter().map(|(_, dir)| dir).collect()
 }
 
 /// Whether `dir` (relative to the root) holds a virtualenv.
 pub fn is_virtualenv(dir: &Utf8Path, look: Look) -> bool {
     let name = |leaf: &str| dir.join(leaf).into_string();
-    look(&name("pyvenv.cfg"), true) == Some(Kind::File)
-        || (look(&name("bin/python"), true).is_some()
-            && look(&name("bin/activate"), true).is_some())
+    look.kind(&name("pyvenv.cfg"), true) == Some(Kind::File)
+        || (look.kind(&name("bin/python"), true).is_some()
+            && look.kind(&name("bin/activate"), true).is_some())
 }
 
 /// The bin directories of installed packages that go first on PATH, each

@@ -334,7 +334,7 @@ fn resolve_inputs(
         shared.as_ref().map_or(&[], |s| s.files.as_slice()),
     )?;
 
-    let look = |name: &str, follow: bool| {
+    let kind = |name: &str, follow: bool| {
         use nix::sys::stat::SFlag;
         inputs.kind(name, follow).map(|kind| match kind {
             SFlag::S_IFREG => markers::Kind::File,
@@ -342,6 +342,14 @@ fn resolve_inputs(
             _ => markers::Kind::Other,
         })
     };
+    let list = |dir: &str| {
+        let names = inputs.list(dir).unwrap_or_default();
+        names
+            .into_iter()
+            .filter_map(|n| n.into_string().ok())
+            .collect()
+    };
+    let look = markers::Looking(kind, list);
     let top = shared.as_ref().map(workspace::Shared::top);
     let isolation = isolation::detect_in(&root.dir, config.as_ref(), procfile.as_ref(), &look, top);
     let layers::Parts {

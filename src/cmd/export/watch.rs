@@ -142,10 +142,11 @@ impl Watch {
         let root = &plan.root.dir;
         let looked = std::cell::RefCell::new(vec!["bin".to_owned()]);
         let by_path = markers::by_path(root);
-        let look = |name: &str, follow: bool| {
+        let kind = |name: &str, follow: bool| {
             looked.borrow_mut().push(name.to_owned());
-            by_path(name, follow)
+            markers::Names::kind(&by_path, name, follow)
         };
+        let look = markers::Looking(kind, |dir: &str| markers::Names::list(&by_path, dir));
         let top = plan
             .shared
             .as_ref()
