@@ -48,10 +48,21 @@ def --env __appenv_export [stamp: string] {
         "" | save -f $stamp
     }
     let missing = ("/" in $__appenv_bin) and not ($__appenv_bin | path exists)
+    # What takes the load out without appenv, as the last load left it.
+    mut unload = $env.__appenv?.unload?
     let watch = if $missing {
         # Said once, not at every directory.
         if not ($env.__appenv?.missing? | default false) {
             print -e $"appenv: ($__appenv_bin) is missing; the shell hook does nothing until it is back"
+        }
+        # Leaving the app still unloads it (each variable, PATH too, to its
+        # value from before).
+        let root = $env.APPENV_ROOT? | default ""
+        let outside = $root != "" and $env.PWD != $root and not ($env.PWD | str starts-with (($root | str trim --right --char "/") + "/"))
+        if $outside and $unload != null and not (($unload.set | is-empty) and ($unload.unset | is-empty)) {
+            __appenv_apply $unload
+            $unload = null
+            print -e $"appenv: unloaded ($root | path basename)"
         }
         []
     } else {
@@ -62,15 +73,9 @@ def --env __appenv_export [stamp: string] {
         }
         if "change" in $result {
             let change = $result.change
-            # PATH is a list in nushell: it stays one.
-            let set = if "PATH" in $change.set {
-                $change.set | upsert PATH ($change.set.PATH | split row (char esep))
-            } else {
-                $change.set
-            }
-            load-env $set
-            for name in $change.unset {
-                hide-env --ignore-errors $name
+            __appenv_apply $change
+            if "unload" in $change {
+                $unload = $change.unload
             }
             $change.watch
         } else {
@@ -78,7 +83,21 @@ def --env __appenv_export [stamp: string] {
             []
         }
     }
-    $env.__appenv = {pwd: $env.PWD, env: ($env.APPENV_ENV? | default null), watch: $watch, missing: $missing}
+    $env.__appenv = {pwd: $env.PWD, env: ($env.APPENV_ENV? | default null), watch: $watch, missing: $missing, unload: $unload}
+}
+
+# Sets and unsets what `change` says.
+def --env __appenv_apply [change: record] {
+    # PATH is a list in nushell: it stays one.
+    let set = if "PATH" in $change.set {
+        $change.set | upsert PATH ($change.set.PATH | split row (char esep))
+    } else {
+        $change.set
+    }
+    load-env $set
+    for name in $change.unset {
+        hide-env --ignore-errors $name
+    }
 }
 
 def --env __appenv_hook [] {

@@ -75,6 +75,19 @@ impl Shell {
         if !self.unloads_without_appenv() {
             return;
         }
+        if self == Shell::Nu {
+            // The export is one record: the unload joins it as a field,
+            // a record of the same shape.
+            let mut record = Vec::new();
+            nu::record(vars, &[], &mut record);
+            if out.ends_with(b"}\n") && record.ends_with(b"\n") {
+                out.truncate(out.len() - 2);
+                out.extend_from_slice(b", unload: ");
+                out.extend_from_slice(&record[..record.len() - 1]);
+                out.extend_from_slice(b"}\n");
+            }
+            return;
+        }
         let mut code = Vec::new();
         if !vars.is_empty() {
             if self.has_tidy() {
@@ -88,10 +101,7 @@ impl Shell {
     /// Whether this shell's hook keeps [`Shell::unload`]'s code and runs it
     /// when the binary is gone.
     pub fn unloads_without_appenv(self) -> bool {
-        matches!(
-            self,
-            Shell::Bash | Shell::Zsh | Shell::Fish | Shell::Xonsh | Shell::Elvish
-        )
+        !matches!(self, Shell::Tcsh)
     }
 
     /// Whether the hook takes `__appenv_left`'s PATH entries out at the end

@@ -302,11 +302,11 @@ fn a_missing_binary_still_unloads_on_leaving_and_says_so_once() {
     }
 }
 
-/// The same in xonsh and elvish, whose hooks have no tidy step: leaving
-/// gives every variable, PATH too, its value from before the load.
+/// The same in xonsh, elvish and nushell, whose hooks have no tidy step:
+/// leaving gives every variable, PATH too, its value from before the load.
 #[test]
-fn a_missing_binary_still_unloads_on_leaving_in_xonsh_and_elvish() {
-    for shell in ["xonsh", "elvish"] {
+fn a_missing_binary_still_unloads_on_leaving_in_xonsh_elvish_and_nushell() {
+    for shell in ["xonsh", "elvish", "nu"] {
         if !crate::common::require(shell) || !crate::common::require("tmux") {
             continue;
         }
@@ -331,6 +331,36 @@ fn a_missing_binary_still_unloads_on_leaving_in_xonsh_and_elvish() {
                 (
                     vec![&program, "--interactive"],
                     "print('P=' + ':'.join($PATH), 'A=' + ${...}.get('A', ''), 'S=' + ${...}.get('APPENV_STATE', ''))",
+                )
+            }
+            "nu" => {
+                // Once, as the README says; then `source` in config.nu.
+                sandbox.write("home/.cache/", "");
+                let out = sandbox
+                    .clean()
+                    .command(&program)
+                    .args(["--no-config-file", "-c"])
+                    .arg(format!(
+                        "^'{}' hook nu | save -f ~/.cache/appenv.nu",
+                        bin.display()
+                    ))
+                    .output()
+                    .unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                sandbox.write(
+                    "home/config/nushell/config.nu",
+                    "source ~/.cache/appenv.nu\n$env.config.show_banner = false\n\
+                     $env.PROMPT_COMMAND = {|| 'READY' }\n$env.PROMPT_INDICATOR = {|| '> ' }\n\
+                     $env.PROMPT_COMMAND_RIGHT = {|| '' }\n",
+                );
+                sandbox.write("home/config/nushell/env.nu", "");
+                (
+                    vec![&program],
+                    "print $\"P=($env.PATH | str join ':') A=($env.A? | default '') S=($env.APPENV_STATE? | default '')\"",
                 )
             }
             _ => {
