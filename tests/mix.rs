@@ -3,9 +3,6 @@
 
 use crate::common;
 
-use std::io::Write;
-use std::process::Stdio;
-
 use common::{App, have, stderr, stdout};
 
 const MIX_EXS: &str = "defmodule Hello.MixProject do\n  use Mix.Project\n  def project, do: [app: :hello, version: \"0.1.0\", deps: []]\nend\n";
@@ -46,20 +43,7 @@ fn console_in_a_plain_mix_project_is_iex_with_the_project() {
     let mut cmd = app.std_command();
     cmd.current_dir(app.root.join("lib"));
     sandbox(&mut cmd);
-    let mut child = cmd
-        .arg("console")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"IO.puts(\"said: \" <> Hello.hi())\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::fed(cmd.arg("console"), b"IO.puts(\"said: \" <> Hello.hi())\n");
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("said: hi from mix"),

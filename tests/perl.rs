@@ -5,8 +5,6 @@
 
 use crate::common;
 
-use std::process::Stdio;
-
 use common::{App, have, real_tool, stderr, stdout};
 
 const MODULE: &str = "package MyMod;\nsub hi { 'hi from local' }\n1;\n";
@@ -130,22 +128,10 @@ fn console_is_the_debuggers_repl_or_the_apps_own_reply() {
     );
 
     // The real REPL, fed from a pipe, sees the app's modules.
-    let mut child = app
-        .std_command()
-        .arg("console")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"use MyMod; print 'said: ', MyMod::hi(), qq{\\n}\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::fed(
+        app.std_command().arg("console"),
+        b"use MyMod; print 'said: ', MyMod::hi(), qq{\\n}\n",
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("said: hi from local"),

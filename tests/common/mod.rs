@@ -101,6 +101,20 @@ pub fn write_executable(path: &Path, content: &str) {
     assert!(child.wait().unwrap().success(), "cannot write {path:?}");
 }
 
+/// Runs `cmd` with `input` on its stdin (then closed), and its output.
+pub fn fed(cmd: &mut std::process::Command, input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 pub fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

@@ -2,11 +2,10 @@
 //! are sourced, safe under strict options and a user's aliases, and never
 //! a broken prompt.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use super::harness::{HookApp, appenv_bin, have, shells};
-use crate::common::Sandbox;
+use crate::common::{self, Sandbox};
 use appenv::shell::Shell;
 
 fn hook(shell: &str) -> String {
@@ -18,22 +17,6 @@ fn hook(shell: &str) -> String {
     assert!(out.status.success());
     assert!(out.stderr.is_empty());
     String::from_utf8(out.stdout).unwrap()
-}
-
-fn run_with_stdin(cmd: &mut Command, stdin: &str) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
 }
 
 fn assert_clean(what: &str, out: &Output) {
@@ -52,11 +35,11 @@ fn bash_hook_passes_shellcheck() {
         return;
     }
     let home = tempfile::tempdir().unwrap();
-    let out = run_with_stdin(
+    let out = common::fed(
         Sandbox::new(home.path())
             .command("shellcheck")
             .args(["--enable=all", "--shell=bash", "-"]),
-        &hook("bash"),
+        hook("bash").as_bytes(),
     );
     assert_clean("shellcheck", &out);
 }
@@ -67,9 +50,9 @@ fn zsh_hook_parses() {
         return;
     }
     let home = tempfile::tempdir().unwrap();
-    let out = run_with_stdin(
+    let out = common::fed(
         Sandbox::new(home.path()).shell(Shell::Zsh).arg("-n"),
-        &hook("zsh"),
+        hook("zsh").as_bytes(),
     );
     assert_clean("zsh -n", &out);
 }
@@ -80,11 +63,11 @@ fn fish_hook_parses_and_is_formatted() {
         return;
     }
     let home = tempfile::tempdir().unwrap();
-    let out = run_with_stdin(
+    let out = common::fed(
         Sandbox::new(home.path())
             .shell(Shell::Fish)
             .arg("--no-execute"),
-        &hook("fish"),
+        hook("fish").as_bytes(),
     );
     assert_clean("fish --no-execute", &out);
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/shell/appenv.fish");
