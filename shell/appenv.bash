@@ -25,7 +25,7 @@ __appenv_aliases=off
 # The names whose appearance in the working directory or above could make
 # another root: all that `appenv root` looks for until `appenv export` says
 # which still matter.
-__appenv_names=(appenv.toml Procfile .env Gemfile pyproject.toml requirements.txt
+__appenv_names=(appenv.toml Procfile .env .envrc Gemfile pyproject.toml requirements.txt
     manage.py package.json composer.json mix.exs cpanfile go.mod Cargo.toml)
 
 # Where this shell's stamp file may go, best first: the first directory that

@@ -204,7 +204,7 @@ __appenv_install() {
     # make another root: all that `appenv root` looks for until `appenv
     # export` says which still matter.
     \builtin typeset -ga __appenv_names
-    __appenv_names=(appenv.toml Procfile .env Gemfile pyproject.toml requirements.txt
+    __appenv_names=(appenv.toml Procfile .env .envrc Gemfile pyproject.toml requirements.txt
         manage.py package.json composer.json mix.exs cpanfile go.mod Cargo.toml)
     # Where this shell's stamp file may go, best first: the first directory
     # that this user owns, or can make, is used. Never a directory under `/`

@@ -40,7 +40,7 @@ pub use listing::{EntryType, Listing};
 /// (each environment's file, its `.local`, and any the user keeps there). An
 /// allow covers them all, so one allow covers `--env test` too and a new
 /// `.env.staging` revokes it; the hook watches those that exist.
-pub const ALWAYS: [&str; 4] = ["appenv.toml", "Procfile", ".env", ".env.{env}"];
+pub const ALWAYS: [&str; 5] = ["appenv.toml", "Procfile", ".env", ".env.{env}", ".envrc"];
 
 /// What stands for an environment's name in a file name.
 pub const TEMPLATE: &str = "{env}";

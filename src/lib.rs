@@ -5,6 +5,7 @@ pub mod cmd;
 pub mod config;
 pub mod dotenv;
 pub mod env_name;
+pub mod envrc;
 pub mod error;
 pub mod exec;
 pub mod framework;

@@ -44,6 +44,8 @@ pub enum Reason {
     Config,
     Procfile,
     DotEnv,
+    /// A `.envrc`, read as its declarative lines (see `crate::envrc`).
+    Envrc,
     Marker(&'static str),
 }
 
@@ -53,6 +55,7 @@ impl Reason {
             Reason::Config => "appenv.toml",
             Reason::Procfile => "Procfile",
             Reason::DotEnv => ".env",
+            Reason::Envrc => ".envrc",
             Reason::Marker(name) => name,
         }
     }
@@ -62,8 +65,12 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let tier = match self {
             Reason::Config => "the nearest appenv.toml",
-            Reason::Procfile | Reason::DotEnv => "no appenv.toml above; nearest Procfile or .env",
-            Reason::Marker(_) => "no appenv.toml, Procfile or .env above; nearest project marker",
+            Reason::Procfile | Reason::DotEnv | Reason::Envrc => {
+                "no appenv.toml above; nearest Procfile, .env or .envrc"
+            }
+            Reason::Marker(_) => {
+                "no appenv.toml, Procfile, .env or .envrc above; nearest project marker"
+            }
         };
         write!(f, "holds {} ({tier})", self.file_name())
     }
@@ -78,7 +85,7 @@ impl fmt::Display for NotFound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "no app root found above {} (looked for appenv.toml, Procfile, .env, {})",
+            "no app root found above {} (looked for appenv.toml, Procfile, .env, .envrc, {})",
             crate::text::sanitize(self.start.as_str()),
             ROOT_MARKERS.join(", ")
         )
@@ -232,12 +239,15 @@ impl Found {
     }
 }
 
-/// The `Procfile` or `.env` tier, in that order within a directory.
+/// The `Procfile`, `.env` or `.envrc` tier, in that order within a
+/// directory.
 fn tier_two(has: &dyn Fn(&str) -> bool) -> Option<Reason> {
     if has("Procfile") {
         Some(Reason::Procfile)
     } else if has(".env") {
         Some(Reason::DotEnv)
+    } else if has(".envrc") {
+        Some(Reason::Envrc)
     } else {
         None
     }
@@ -251,7 +261,7 @@ impl Names {
     /// Every name that can make a root, `.git`, and the files that
     /// declare a workspace (the others among them are root names).
     fn all() -> impl Iterator<Item = &'static str> {
-        [CONFIG, "Procfile", ".env", GIT]
+        [CONFIG, "Procfile", ".env", ".envrc", GIT]
             .into_iter()
             .chain(ROOT_MARKERS)
             .chain(std::iter::once(Tool::Pnpm.file()))

@@ -6,6 +6,7 @@ use proptest::prelude::*;
 
 use appenv::config::Config;
 use appenv::dotenv;
+use appenv::envrc;
 use appenv::procfile::Procfile;
 
 /// Bytes biased toward the syntax each reader cares about.
@@ -24,6 +25,12 @@ fn input() -> impl Strategy<Value = Vec<u8>> {
         Just(b" ".to_vec()),
         Just(b"KEY".to_vec()),
         Just(b"export ".to_vec()),
+        Just(b"dotenv ".to_vec()),
+        Just(b"PATH_add ".to_vec()),
+        Just(b"source_env ".to_vec()),
+        Just(b"layout ".to_vec()),
+        Just(b"$(".to_vec()),
+        Just(b"`".to_vec()),
         Just(b"[env]".to_vec()),
         Just(b"[env.vars]".to_vec()),
         Just(b": ".to_vec()),
@@ -76,6 +83,24 @@ proptest! {
                 prop_assert!(clean(&text), "{}", text);
             },
             Err(e) => prop_assert!(clean(&e.to_string()), "{}", e),
+        }
+    }
+
+    /// A `.envrc` is read or refused at a line of it, and the reason is
+    /// one of the reader's own words: never a piece of the file.
+    #[test]
+    fn envrcs(bytes in input()) {
+        match envrc::parse(&bytes) {
+            Ok(lines) => for l in lines {
+                prop_assert!(l.line >= 1);
+            },
+            Err(e) => {
+                let count = bytes.split(|&b| b == b'\n').count();
+                prop_assert!(e.line >= 1 && e.line <= count, "{:?}", e);
+                let file = String::from_utf8_lossy(&bytes);
+                prop_assert!(clean(e.why), "{:?}", e);
+                prop_assert!(e.why.len() < 4 || !file.contains(e.why), "{:?}", e);
+            }
         }
     }
 

@@ -80,6 +80,7 @@ fn collect(root: &Root, ctx: &Context) -> Result<AppFiles, Box<dyn std::fmt::Dis
         None => None,
     };
     let mut extra = trust::config_files(config.as_ref());
+    crate::plan::read_envrc_inputs(&mut inputs);
     // A workspace member's allow covers the top's files that join it.
     if let Some((prefix, _)) = workspace::reach(root, &inputs) {
         if let Some(shared) = workspace::shared(root, prefix, &mut inputs).map_err(boxed)? {

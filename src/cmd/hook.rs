@@ -60,7 +60,7 @@ mod tests {
     /// each prompt; they must be the names `appenv root` looks for.
     #[test]
     fn the_scripts_look_for_every_root_name() {
-        let mut names = vec!["appenv.toml", "Procfile", ".env"];
+        let mut names = vec!["appenv.toml", "Procfile", ".env", ".envrc"];
         names.extend(markers::ROOT);
         for script in [BASH, ZSH, FISH] {
             let at = script.find("appenv.toml Procfile").unwrap();

@@ -126,6 +126,11 @@ impl<'a> Layers<'a> {
         Some(self.vars[at].1.as_str())
     }
 
+    /// Why an app's file may not set `name`, if it may not.
+    pub(super) fn reserved(&self, name: &str) -> Option<&'static str> {
+        self.reserved.why(name)
+    }
+
     /// The value a name has at this point, by the final precedence rule.
     pub(super) fn lookup(&self, name: &str) -> Option<&str> {
         let layered = || self.layered(name);
@@ -211,80 +216,88 @@ impl<'a> Layers<'a> {
                 });
                 continue;
             }
-            let bytes = inputs
-                .read(&name, input::MAX_ENV_FILE, "an env file")
-                .map_err(Error::Input)?;
-            let status = match bytes {
-                None => FileStatus::Missing,
-                Some(bytes) => {
-                    let mut read = dotenv::read(&name, &bytes, self).map_err(Error::Dotenv)?;
-                    // Only a file with encrypted values costs more: its key
-                    // is looked up, and it is read again to decrypt them
-                    // before later lines substitute them.
-                    let mut key = None;
-                    if read.entries.iter().any(|e| e.encrypted) {
-                        let public = read.entries.iter().map(|e| e.key);
-                        let public = public.into_iter().find(|k| k.starts_with(secrets::PUBLIC));
-                        let found = self.find_key(inputs, &name, public)?;
-                        if self.decrypt {
-                            self.file_key = Some(found.clone());
-                            let again = dotenv::read(&name, &bytes, self);
-                            self.file_key = None;
-                            read = again.map_err(Error::Dotenv)?;
-                        }
-                        key = Some(found.key);
-                    }
-                    let dotenv::Read { entries, notes } = read;
-                    let count = entries.len();
-                    self.vars.reserve(count);
-                    let reserved = &self.reserved;
-                    if let Some((e, why)) =
-                        entries.iter().find_map(|e| Some((e, reserved.why(e.key)?)))
-                    {
-                        return Err(Error::Reserved {
-                            file: name,
-                            line: e.line,
-                            name: e.key.to_owned(),
-                            why,
-                        });
-                    }
-                    let shared: Arc<str> = Arc::from(name.as_str());
-                    self.notes.extend(notes.into_iter().map(|note| Note {
-                        source: Source::File {
-                            name: Arc::clone(&shared),
-                            line: note.line,
-                        },
-                        name: note.key,
-                        kind: NoteKind::Substitution(note.kind),
-                    }));
-                    if let Some(key) = &key {
-                        for e in entries.iter().filter(|e| e.encrypted) {
-                            self.secrets.push(Secret {
-                                name: e.key.to_owned(),
-                                source: Source::File {
-                                    name: Arc::clone(&shared),
-                                    line: e.line,
-                                },
-                                key: key.clone(),
-                            });
-                        }
-                    }
-                    for e in entries {
-                        self.set(
-                            e.key.to_owned(),
-                            e.value.into_owned(),
-                            Source::File {
-                                name: Arc::clone(&shared),
-                                line: e.line,
-                            },
-                        );
-                    }
-                    FileStatus::Loaded { vars: count }
-                }
-            };
+            let status = self.add_file(inputs, &name)?;
             uses.push(FileUse { name, status });
         }
         Ok(uses)
+    }
+
+    /// Reads the env file `name` (relative to the root) as the next layer.
+    pub(super) fn add_file(
+        &mut self,
+        inputs: &mut Inputs,
+        name: &str,
+    ) -> Result<FileStatus, Error> {
+        let bytes = inputs
+            .read(name, input::MAX_ENV_FILE, "an env file")
+            .map_err(Error::Input)?;
+        Ok(match bytes {
+            None => FileStatus::Missing,
+            Some(bytes) => {
+                let mut read = dotenv::read(name, &bytes, self).map_err(Error::Dotenv)?;
+                // Only a file with encrypted values costs more: its key
+                // is looked up, and it is read again to decrypt them
+                // before later lines substitute them.
+                let mut key = None;
+                if read.entries.iter().any(|e| e.encrypted) {
+                    let public = read.entries.iter().map(|e| e.key);
+                    let public = public.into_iter().find(|k| k.starts_with(secrets::PUBLIC));
+                    let found = self.find_key(inputs, name, public)?;
+                    if self.decrypt {
+                        self.file_key = Some(found.clone());
+                        let again = dotenv::read(name, &bytes, self);
+                        self.file_key = None;
+                        read = again.map_err(Error::Dotenv)?;
+                    }
+                    key = Some(found.key);
+                }
+                let dotenv::Read { entries, notes } = read;
+                let count = entries.len();
+                self.vars.reserve(count);
+                let reserved = &self.reserved;
+                if let Some((e, why)) = entries.iter().find_map(|e| Some((e, reserved.why(e.key)?)))
+                {
+                    return Err(Error::Reserved {
+                        file: name.to_owned(),
+                        line: e.line,
+                        name: e.key.to_owned(),
+                        why,
+                    });
+                }
+                let shared: Arc<str> = Arc::from(name);
+                self.notes.extend(notes.into_iter().map(|note| Note {
+                    source: Source::File {
+                        name: Arc::clone(&shared),
+                        line: note.line,
+                    },
+                    name: note.key,
+                    kind: NoteKind::Substitution(note.kind),
+                }));
+                if let Some(key) = &key {
+                    for e in entries.iter().filter(|e| e.encrypted) {
+                        self.secrets.push(Secret {
+                            name: e.key.to_owned(),
+                            source: Source::File {
+                                name: Arc::clone(&shared),
+                                line: e.line,
+                            },
+                            key: key.clone(),
+                        });
+                    }
+                }
+                for e in entries {
+                    self.set(
+                        e.key.to_owned(),
+                        e.value.into_owned(),
+                        Source::File {
+                            name: Arc::clone(&shared),
+                            line: e.line,
+                        },
+                    );
+                }
+                FileStatus::Loaded { vars: count }
+            }
+        })
     }
 }
 

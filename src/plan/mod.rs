@@ -20,12 +20,15 @@ use crate::text::sanitize;
 use crate::trusted_dirs;
 
 mod environment;
+mod envrc;
 mod layers;
 mod note;
 pub mod workspace;
 
 pub use environment::spelling;
 use layers::Layers;
+
+pub use envrc::read_inputs as read_envrc_inputs;
 pub use note::{Note, NoteKind, Shadowed};
 
 pub type Env = BTreeMap<OsString, OsString>;
@@ -327,12 +330,13 @@ fn resolve_inputs(
     if let (Some(config), Some(bytes)) = (&config, &config_bytes) {
         layers.add_config_vars(config, bytes)?;
     }
-    let files = layers.add_files(
+    let mut files = layers.add_files(
         &mut inputs,
         config.as_ref(),
         env_name.as_ref().map(|d| d.name.as_str()),
         shared.as_ref().map_or(&[], |s| s.files.as_slice()),
     )?;
+    let envrc = envrc::add(&mut layers, &mut inputs, &root.dir, &mut files)?;
 
     let kind = |name: &str, follow: bool| {
         use nix::sys::stat::SFlag;
@@ -351,7 +355,9 @@ fn resolve_inputs(
     };
     let look = markers::Looking(kind, list);
     let top = shared.as_ref().map(workspace::Shared::top);
-    let isolation = isolation::detect_in(&root.dir, config.as_ref(), procfile.as_ref(), &look, top);
+    let mut isolation =
+        isolation::detect_in(&root.dir, config.as_ref(), procfile.as_ref(), &look, top);
+    add_envrc_path(&mut isolation, envrc.path);
     let layers::Parts {
         vars: layered,
         mut notes,
@@ -391,6 +397,7 @@ fn resolve_inputs(
     });
     // Any value written encrypted may have fed a later line, even one that
     // a later file replaced: decrypting resolves it all again.
+    notes.extend(envrc.ignored);
     let unlocked = decrypt || secrets.is_empty();
     let removed = apply_isolation(&isolation, &mut vars);
     let appenv = |value: &str| Var {
@@ -408,7 +415,13 @@ fn resolve_inputs(
         &mut vars,
         &mut notes,
     )?;
-    let missing = missing(config.as_ref(), &vars);
+    let mut missing = missing(config.as_ref(), &vars);
+    let unset = |name: &String| {
+        vars.get(OsStr::new(name))
+            .is_none_or(|v| v.value.is_empty())
+    };
+    missing.extend(envrc.required.into_iter().filter(unset));
+    missing.dedup();
     secrets.retain(|secret| {
         let var = vars.get(OsStr::new(&secret.name));
         var.is_some_and(|v| v.source == secret.source)
@@ -465,6 +478,28 @@ fn missing(config: Option<&Config>, vars: &BTreeMap<OsString, Var>) -> Vec<Strin
         })
         .cloned()
         .collect()
+}
+
+/// The `.envrc`'s `PATH_add` and `layout node` directories go in front of
+/// the isolation's: direnv puts them first on PATH, and, like isolation
+/// entries, they apply over the inherited PATH and leave with the app.
+fn add_envrc_path(isolation: &mut Isolation, dirs: Vec<Utf8PathBuf>) {
+    if dirs.is_empty() {
+        return;
+    }
+    const WHY: &str = ".envrc PATH_add";
+    match &mut isolation.path {
+        Some(path) => {
+            path.value.splice(0..0, dirs);
+            path.reason = format!("{WHY}, then {}", path.reason);
+        }
+        None => {
+            isolation.path = Some(isolation::Decided {
+                value: dirs,
+                reason: WHY.into(),
+            })
+        }
+    }
 }
 
 /// Isolation applies over everything, inherited values included: a

@@ -23,14 +23,25 @@ pub enum NoteKind {
     /// The value set here for the framework's environment variable gave way
     /// to the environment name, spelt as the variable wants it.
     NameWins { env: String, spelt: String },
+    /// A `.envrc` line appenv cannot follow without running it, and why:
+    /// the whole file is then ignored (the note names no variable).
+    EnvrcIgnored(&'static str),
 }
 
 impl fmt::Display for Note {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let NoteKind::EnvrcIgnored(why) = &self.kind {
+            return write!(
+                f,
+                "{}: appenv cannot follow this line without running it ({why}), so it ignores the whole .envrc",
+                self.source
+            );
+        }
         let name = sanitize(&self.name);
         write!(f, "{}: {name}: ", self.source)?;
         match &self.kind {
             NoteKind::Substitution(kind) => kind.fmt(f),
+            NoteKind::EnvrcIgnored(_) => Ok(()),
             NoteKind::NameWins { env, spelt } => {
                 let spelt = sanitize(spelt);
                 write!(

@@ -249,7 +249,8 @@ fn a_plan_records_every_file_it_read_with_the_digest_of_what_it_parsed() {
             ("appenv.toml", false),
             ("Procfile", true),
             (".env", true),
-            (".env.local", false)
+            (".env.local", false),
+            (".envrc", false)
         ]
     );
     assert_eq!(plan.inputs.files()[2].digest, Some(input::sha256(b"A=1\n")));

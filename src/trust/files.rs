@@ -223,6 +223,7 @@ mod tests {
                 (".env.local".into(), sha("")),
                 (".env.production.local".into(), sha("")),
                 (".env.test".into(), sha("")),
+                (".envrc".into(), sha("")),
                 ("Procfile".into(), None),
                 ("appenv.toml".into(), None),
             ]

@@ -51,9 +51,11 @@ impl Watch {
         let mut names = vec!["appenv.toml"];
         match found.map(|root| root.reason) {
             Some(Reason::Config) => {}
-            Some(Reason::Procfile | Reason::DotEnv) => names.extend(["Procfile", ".env"]),
+            Some(Reason::Procfile | Reason::DotEnv | Reason::Envrc) => {
+                names.extend(["Procfile", ".env", ".envrc"])
+            }
             Some(Reason::Marker(_)) | None => {
-                names.extend(["Procfile", ".env"]);
+                names.extend(["Procfile", ".env", ".envrc"]);
                 names.extend(markers::ROOT);
             }
         }

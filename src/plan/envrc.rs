@@ -1,0 +1,324 @@
+//! The root's `.envrc` as a layer: its directives (see [`crate::envrc`])
+//! applied after the env files, or, when any line of it or of a file it
+//! sources cannot be followed, nothing at all and a note naming that line.
+//!
+//! An env file its `dotenv` names that the env-file layer already read is
+//! not read again: `.env` loads once, where appenv's own order puts it.
+
+use std::sync::Arc;
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use super::layers::Layers;
+use super::{Error, FileStatus, FileUse, Note, NoteKind, Source};
+use crate::envrc::{self, Directive, Part, Word};
+use crate::input::{self, Inputs};
+
+/// What the `.envrc` layer adds besides variables.
+#[derive(Debug, Default)]
+pub(super) struct Envrc {
+    /// Directories for the front of PATH, first first.
+    pub path: Vec<Utf8PathBuf>,
+    /// `env_vars_required` names.
+    pub required: Vec<String>,
+    /// The line that made appenv ignore the file, as a note.
+    pub ignored: Option<Note>,
+}
+
+/// One `.envrc` read: its name relative to the root and its directives.
+struct Read {
+    name: String,
+    lines: Vec<envrc::Line>,
+}
+
+/// Reads the root's `.envrc` and what it sources, then applies them;
+/// `files` are the env files already layered, to which its `dotenv`s are
+/// added.
+pub(super) fn add(
+    layers: &mut Layers,
+    inputs: &mut Inputs,
+    root: &Utf8Path,
+    files: &mut Vec<FileUse>,
+) -> Result<Envrc, Error> {
+    let Some(bytes) = inputs
+        .read(envrc::FILE_NAME, input::MAX_ENV_FILE, "a .envrc")
+        .map_err(Error::Input)?
+    else {
+        return Ok(Envrc::default());
+    };
+    let mut reads = Vec::new();
+    let mut stack = Vec::new();
+    if let Err((file, line, why)) = follow(inputs, envrc::FILE_NAME, &bytes, &mut stack, &mut reads)
+    {
+        files.push(FileUse {
+            name: envrc::FILE_NAME.into(),
+            status: FileStatus::Skipped("it holds a line appenv does not follow"),
+        });
+        let source = Source::File {
+            name: Arc::from(file.as_str()),
+            line,
+        };
+        let ignored = Note {
+            source,
+            name: String::new(),
+            kind: NoteKind::EnvrcIgnored(why),
+        };
+        return Ok(Envrc {
+            ignored: Some(ignored),
+            ..Envrc::default()
+        });
+    }
+    let mut out = Envrc::default();
+    for read in &reads {
+        let at = files.len();
+        let count = apply(layers, inputs, root, read, files, &mut out)?;
+        // A file read in parts (around what it sources) is one entry.
+        match files.iter_mut().find(|f| f.name == read.name) {
+            Some(FileUse {
+                status: FileStatus::Loaded { vars },
+                ..
+            }) => *vars += count,
+            _ => files.insert(
+                at,
+                FileUse {
+                    name: read.name.clone(),
+                    status: FileStatus::Loaded { vars: count },
+                },
+            ),
+        }
+    }
+    Ok(out)
+}
+
+/// Reads, through `inputs`, every file the root's `.envrc` would read (the
+/// files it sources and the env files it names), so that an allow made
+/// without a plan covers them as a plan's check will.
+pub fn read_inputs(inputs: &mut Inputs) {
+    let Ok(Some(bytes)) = inputs.read(envrc::FILE_NAME, input::MAX_ENV_FILE, "a .envrc") else {
+        return;
+    };
+    let mut reads = Vec::new();
+    if follow(
+        inputs,
+        envrc::FILE_NAME,
+        &bytes,
+        &mut Vec::new(),
+        &mut reads,
+    )
+    .is_err()
+    {
+        return;
+    }
+    for read in &reads {
+        let dir = parent(&read.name);
+        for line in &read.lines {
+            if let Directive::Dotenv { file, .. } = &line.directive {
+                let name = match file {
+                    Some(file) => within(&dir, file).unwrap_or_default(),
+                    None => join(&dir, ".env"),
+                };
+                let _ = inputs.read(&name, input::MAX_ENV_FILE, "an env file");
+            }
+        }
+    }
+}
+
+type Refusal = (String, usize, &'static str);
+
+/// Parses `name` and, depth first at the line that sources them, the files
+/// it sources, checking every line before anything is applied.
+fn follow(
+    inputs: &mut Inputs,
+    name: &str,
+    bytes: &[u8],
+    stack: &mut Vec<String>,
+    reads: &mut Vec<Read>,
+) -> Result<(), Refusal> {
+    let lines = envrc::parse(bytes).map_err(|e| (name.to_owned(), e.line, e.why))?;
+    stack.push(name.to_owned());
+    let dir = parent(name);
+    let mut own = Vec::new();
+    for line in lines {
+        let fail = |why| (name.to_owned(), line.line, why);
+        match &line.directive {
+            Directive::SourceEnv { file, if_exists } => {
+                let file = within(&dir, file).ok_or_else(|| fail(OUTSIDE))?;
+                let file = match inputs.kind(&file, true) {
+                    Some(nix::sys::stat::SFlag::S_IFDIR) => join(&file, envrc::FILE_NAME),
+                    _ => file,
+                };
+                reads.push(Read {
+                    name: name.to_owned(),
+                    lines: std::mem::take(&mut own),
+                });
+                if stack.contains(&file) {
+                    return Err(fail("it sources a file that sources it back"));
+                }
+                let bytes = match inputs.read(&file, input::MAX_ENV_FILE, "a .envrc") {
+                    Ok(Some(bytes)) => bytes,
+                    Ok(None) if *if_exists => continue,
+                    Ok(None) | Err(_) => return Err(fail("it sources a file that cannot be read")),
+                };
+                follow(inputs, &file, &bytes, stack, reads)?;
+            }
+            Directive::Dotenv {
+                file: Some(file), ..
+            } => {
+                within(&dir, file).ok_or_else(|| fail(OUTSIDE))?;
+                own.push(line);
+            }
+            _ => own.push(line),
+        }
+    }
+    reads.push(Read {
+        name: name.to_owned(),
+        lines: own,
+    });
+    stack.pop();
+    Ok(())
+}
+
+const OUTSIDE: &str = "it names a file by a variable or outside the root";
+
+/// Applies one file's directives; returns how many variables it set.
+fn apply(
+    layers: &mut Layers,
+    inputs: &mut Inputs,
+    root: &Utf8Path,
+    read: &Read,
+    files: &mut Vec<FileUse>,
+    out: &mut Envrc,
+) -> Result<usize, Error> {
+    let dir = parent(&read.name);
+    let abs_dir = match dir.as_str() {
+        "" => root.to_owned(),
+        dir => root.join(dir),
+    };
+    let shared: Arc<str> = Arc::from(read.name.as_str());
+    let mut count = 0;
+    for line in &read.lines {
+        let source = || Source::File {
+            name: Arc::clone(&shared),
+            line: line.line,
+        };
+        match &line.directive {
+            Directive::Export { name, value } => {
+                if let Some(why) = layers.reserved(name) {
+                    return Err(Error::Reserved {
+                        file: read.name.clone(),
+                        line: line.line,
+                        name: name.clone(),
+                        why,
+                    });
+                }
+                let value = expand(layers, &abs_dir, value);
+                layers.set(name.clone(), value, source());
+                count += 1;
+            }
+            Directive::Dotenv { file, if_exists: _ } => {
+                let name = match file {
+                    Some(file) => within(&dir, file).unwrap_or_default(),
+                    None => join(&dir, ".env"),
+                };
+                let loaded = files
+                    .iter()
+                    .any(|f| f.name == name && matches!(f.status, FileStatus::Loaded { .. }));
+                if !loaded {
+                    let status = layers.add_file(inputs, &name)?;
+                    files.push(FileUse { name, status });
+                }
+            }
+            Directive::PathAdd { var, dirs } => {
+                let dirs: Vec<Utf8PathBuf> = dirs
+                    .iter()
+                    .map(|d| normal(&abs_dir.join(expand(layers, &abs_dir, d))))
+                    .collect();
+                if var == "PATH" {
+                    out.path.splice(0..0, dirs);
+                } else {
+                    let mut value: Vec<String> = dirs.into_iter().map(String::from).collect();
+                    if let Some(old) = layers.lookup(var).filter(|v| !v.is_empty()) {
+                        value.push(old.to_owned());
+                    }
+                    layers.set(var.clone(), value.join(":"), source());
+                    count += 1;
+                }
+            }
+            Directive::LayoutNode => {
+                out.path.insert(0, abs_dir.join("node_modules/.bin"));
+            }
+            Directive::Required(names) => out.required.extend(names.iter().cloned()),
+            // The venv is an isolation marker of its own; the rest change
+            // nothing appenv's environment would hold.
+            Directive::LayoutPython
+            | Directive::SourceEnv { .. }
+            | Directive::WatchFile(_)
+            | Directive::Exported(_)
+            | Directive::StrictEnv => {}
+        }
+    }
+    Ok(count)
+}
+
+/// A word's value: each `$NAME` as loaded so far (empty when unset, as the
+/// shell has it); `$PWD` is the `.envrc`'s directory, where direnv runs it.
+fn expand(layers: &Layers, dir: &Utf8Path, word: &Word) -> String {
+    word.iter()
+        .map(|part| match part {
+            Part::Text(text) => text.clone(),
+            Part::Var(name) if name == "PWD" => dir.to_string(),
+            Part::Var(name) => layers.lookup(name).unwrap_or_default().to_owned(),
+        })
+        .collect()
+}
+
+/// The directory of a root-relative file name (`""` for the root).
+fn parent(name: &str) -> String {
+    name.rsplit_once('/')
+        .map_or(String::new(), |(dir, _)| dir.to_owned())
+}
+
+fn join(dir: &str, name: &str) -> String {
+    match dir {
+        "" => name.to_owned(),
+        dir => format!("{dir}/{name}"),
+    }
+}
+
+/// A file a word names from `dir`, relative to the root, when the word
+/// holds no variable and the file is inside the root.
+fn within(dir: &str, word: &Word) -> Option<String> {
+    let [Part::Text(file)] = word.as_slice() else {
+        return None;
+    };
+    if file.starts_with('/') || file.is_empty() {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in file.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// `path` with `.` and `..` taken out as direnv's `expand_path` does,
+/// without looking at the file system.
+fn normal(path: &Utf8Path) -> Utf8PathBuf {
+    let mut out = Utf8PathBuf::from("/");
+    for part in path.components() {
+        match part {
+            camino::Utf8Component::ParentDir => {
+                out.pop();
+            }
+            camino::Utf8Component::Normal(p) => out.push(p),
+            _ => {}
+        }
+    }
+    out
+}

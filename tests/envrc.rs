@@ -1,0 +1,299 @@
+//! End-to-end: a declarative `.envrc` read side by side with the real
+//! direnv, lines appenv cannot follow never run and are named, trust covers
+//! the file, and `init --from-envrc`.
+
+use std::collections::BTreeMap;
+
+use crate::common;
+
+use common::{App, have, stderr, stdout};
+
+/// The variables `env -0` printed.
+fn vars(out: &std::process::Output) -> BTreeMap<String, String> {
+    assert!(out.status.success(), "{out:?}");
+    out.stdout
+        .split(|&b| b == 0)
+        .filter(|e| !e.is_empty())
+        .map(|e| {
+            let e = String::from_utf8_lossy(e);
+            let (k, v) = e.split_once('=').unwrap();
+            (k.to_owned(), v.to_owned())
+        })
+        .collect()
+}
+
+/// Runs `direnv allow` then `direnv exec . env -0` in the app's sandbox.
+fn direnv_env(app: &App) -> BTreeMap<String, String> {
+    let sandbox = app.sandbox();
+    let run = |args: &[&str]| {
+        sandbox
+            .command("direnv")
+            .args(args)
+            .current_dir(&app.root)
+            .output()
+            .unwrap()
+    };
+    let allowed = run(&["allow", "."]);
+    assert!(allowed.status.success(), "{allowed:?}");
+    vars(&run(&["exec", ".", "env", "-0"]))
+}
+
+fn appenv_env(app: &App) -> BTreeMap<String, String> {
+    vars(&app.appenv().args(["exec", "env", "-0"]).output().unwrap())
+}
+
+const SIDE_BY_SIDE: &str = r#"# a direnv user's .envrc
+dotenv
+dotenv_if_exists .env.dev
+dotenv_if_exists .env.missing
+PATH_add bin
+PATH_add "tools dir" ./scripts/../more
+path_add MANPATH share/man
+export PLAIN=word
+export SINGLE='a $DB "b" \ c'
+export DOUBLE="x\"y\$z\\ ${DB}:$DEV_ONLY/$UNSET_ANYWHERE end"
+export MIXED=a\ b'c d'"$DB"
+export EMPTY=
+export HASH=x#y # a comment
+export HERE="$PWD"
+export SEE_EARLIER="${PLAIN}-$SINGLE"
+source_env sub
+source_env_if_exists .envrc.private
+watch_file Gemfile.lock
+env_vars_required DB
+layout node
+strict_env
+"#;
+
+/// The same `.envrc` under direnv and appenv: every variable direnv exports
+/// (its own `DIRENV_*` state aside) appenv gives the program too, with the
+/// same value, PATH included.
+#[test]
+fn a_declarative_envrc_gives_what_direnv_gives() {
+    if !have("direnv") {
+        return;
+    }
+    let app = App::new(&[
+        (".envrc", SIDE_BY_SIDE),
+        (".env", "DB=postgres://dev\nSHARED='from .env'\n"),
+        (".env.dev", "DEV_ONLY=yes\n"),
+        (
+            "sub/.envrc",
+            "export FROM_SUB=\"sub $PLAIN\"\nPATH_add subbin\n",
+        ),
+        ("bin/", ""),
+        ("tools dir/", ""),
+    ]);
+    let direnv = direnv_env(&app);
+    let appenv = appenv_env(&app);
+    let theirs: BTreeMap<_, _> = direnv
+        .iter()
+        // direnv's own state, and what bash sets in any process it runs.
+        .filter(|(k, _)| !k.starts_with("DIRENV_"))
+        .filter(|(k, _)| !["PWD", "OLDPWD", "SHLVL", "_"].contains(&k.as_str()))
+        .collect();
+    let ours: BTreeMap<_, _> = appenv
+        .iter()
+        .filter(|(k, _)| theirs.contains_key(k))
+        .collect();
+    assert_eq!(ours, theirs);
+    // Not merely the same empty map: what the file says is there.
+    let root = app.root.display().to_string();
+    assert_eq!(direnv["DOUBLE"], "x\"y$z\\ postgres://dev:yes/ end");
+    assert_eq!(direnv["HERE"], root);
+    assert!(
+        direnv["PATH"].starts_with(&format!("{root}/node_modules/.bin:{root}/sub/subbin:")),
+        "{}",
+        direnv["PATH"]
+    );
+    for name in [
+        "PLAIN",
+        "SINGLE",
+        "MIXED",
+        "EMPTY",
+        "HASH",
+        "SEE_EARLIER",
+        "FROM_SUB",
+        "MANPATH",
+        "SHARED",
+    ] {
+        assert_eq!(appenv.get(name), direnv.get(name), "{name}");
+    }
+    // Names appenv sets that direnv does not are appenv's own.
+    let extra: Vec<_> = appenv
+        .keys()
+        .filter(|k| !direnv.contains_key(*k))
+        .filter(|k| !k.starts_with("APPENV_"))
+        .collect();
+    assert!(extra.is_empty(), "{extra:?}");
+}
+
+/// Each line appenv cannot follow: under appenv nothing of it runs (the
+/// `touch` leaves no file), nothing of the file loads, and the line is
+/// named in `explain` and by the hook's export; direnv, for contrast, does
+/// run it.
+#[test]
+fn lines_appenv_cannot_follow_never_run_and_are_named() {
+    let lines = [
+        "touch ran",
+        "use nix; touch ran",
+        "eval \"$(touch ran)\"",
+        "export A=$(touch ran)",
+        "export A=\"$(touch ran)\"",
+        "export A=`touch ran`",
+        "export A=\"`touch ran`\"",
+        "export A=1 && touch ran",
+        "layout python && touch ran",
+        "f() { touch ran; }; f",
+        "source_up; touch ran",
+        "dotenv $(touch ran)",
+        "PATH_add bin; touch ran",
+        "export A=$((1)) B=$(touch ran)",
+        "touch ran # export A=1",
+    ];
+    for line in lines {
+        let app = App::new(&[
+            (".env", "FROM_ENV=1\n"),
+            (".envrc", &format!("export OK=1\n{line}\n")),
+        ]);
+        let ran = app.root.join("ran");
+        let out = app.appenv().args(["exec", "env", "-0"]).output().unwrap();
+        let got = vars(&out);
+        assert_eq!(got.get("OK"), None, "{line}");
+        assert_eq!(got.get("FROM_ENV").map(String::as_str), Some("1"), "{line}");
+        let explain = app.appenv().arg("explain").output().unwrap();
+        let explain = format!("{}{}", stdout(&explain), stderr(&explain));
+        assert!(
+            explain.contains(".envrc:2: appenv cannot follow this line"),
+            "{line}: {explain}"
+        );
+        let export = app.appenv().args(["export", "bash"]).output().unwrap();
+        assert_eq!(
+            stderr(&export).matches(".envrc:2:").count(),
+            1,
+            "{line}: {}",
+            stderr(&export)
+        );
+        assert!(!ran.exists(), "{line} ran");
+        assert!(!explain.contains("touch"), "{explain}");
+    }
+    // The same file does run under direnv: the test would see it.
+    if have("direnv") {
+        let app = App::new(&[(".envrc", "touch ran\n")]);
+        let _ = direnv_env(&app);
+        assert!(app.root.join("ran").exists());
+    }
+}
+
+/// A line a sourced file holds is named by that file and line, and a
+/// file that sources itself back is refused at the line that does.
+#[test]
+fn a_sourced_file_is_named_at_its_own_line_and_cycles_stop() {
+    let app = App::new(&[
+        (".envrc", "export A=1\nsource_env sub/.envrc\n"),
+        ("sub/.envrc", "export B=2\n\nuse nix\n"),
+    ]);
+    let explain = app.appenv().arg("explain").output().unwrap();
+    assert!(
+        stdout(&explain).contains("sub/.envrc:3: appenv cannot follow"),
+        "{explain:?}"
+    );
+    let app = App::new(&[
+        (".envrc", "export A=1\nsource_env sub\n"),
+        ("sub/.envrc", "source_env ../.envrc\n"),
+    ]);
+    let explain = app.appenv().arg("explain").output().unwrap();
+    assert!(
+        stdout(&explain).contains("sub/.envrc:1: appenv cannot follow"),
+        "{explain:?}"
+    );
+    let app = App::new(&[(".envrc", "source_env ../outside\ndotenv /etc/passwd\n")]);
+    let explain = app.appenv().arg("explain").output().unwrap();
+    assert!(
+        stdout(&explain).contains(".envrc:1: appenv cannot follow"),
+        "{explain:?}"
+    );
+}
+
+/// A `.envrc` alone makes a root; a reserved name in it is an error naming
+/// its line, never its value.
+#[test]
+fn an_envrc_marks_a_root_and_cannot_set_appenv_names() {
+    let app = App::new(&[("sub/.envrc", "export X=1\n"), ("sub/deep/", "")]);
+    let out = app
+        .appenv_in(&app.root.join("sub/deep"))
+        .arg("root")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out),
+        format!("{}\n", app.root.join("sub").display())
+    );
+    let app = App::new(&[(".envrc", "export APPENV_TRUSTED_DIRS=/secret-value\n")]);
+    let out = app.appenv().args(["exec", "true"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(125));
+    let err = stderr(&out);
+    assert!(err.contains(".envrc:1: APPENV_TRUSTED_DIRS"), "{err}");
+    assert!(!err.contains("secret-value"), "{err}");
+}
+
+/// `env_vars_required` is `[env] required`: missing, nothing runs.
+#[test]
+fn env_vars_required_stops_the_program() {
+    let app = App::new(&[(".envrc", "env_vars_required API_KEY\n")]);
+    let out = app
+        .appenv()
+        .args(["exec", "touch", "ran"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(125), "{out:?}");
+    assert!(stderr(&out).contains("API_KEY"), "{out:?}");
+    assert!(!app.root.join("ran").exists());
+    let out = app
+        .appenv()
+        .env("API_KEY", "k")
+        .args(["exec", "true"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+}
+
+/// Trust covers the `.envrc`: a changed or new one revokes an allow.
+#[test]
+fn a_changed_or_new_envrc_revokes_trust() {
+    let app = App::new(&[(".env", "A=1\n")]);
+    let untrusted = || app.sandbox().unset("APPENV_TRUSTED_DIRS");
+    let run = |args: &[&str]| {
+        let mut cmd = untrusted().appenv();
+        cmd.current_dir(&app.root).args(args).output().unwrap()
+    };
+    assert!(run(&["allow"]).status.success());
+    assert!(run(&["exec", "true"]).status.success());
+    app.write(".envrc", "export B=1\n");
+    let out = run(&["exec", "true"]);
+    assert_eq!(out.status.code(), Some(125), "a new .envrc: {out:?}");
+    assert!(run(&["allow"]).status.success());
+    assert_eq!(
+        vars(&run(&["exec", "env", "-0"]))
+            .get("B")
+            .map(String::as_str),
+        Some("1")
+    );
+    app.write(".envrc", "export B=2\n");
+    assert_eq!(
+        run(&["exec", "true"]).status.code(),
+        Some(125),
+        "a changed .envrc"
+    );
+    // A file it sources is covered too.
+    app.write(".envrc", "source_env .envrc.shared\n");
+    app.write(".envrc.shared", "export B=3\n");
+    assert!(run(&["allow"]).status.success());
+    assert!(run(&["exec", "true"]).status.success());
+    app.write(".envrc.shared", "export B=4\n");
+    assert_eq!(
+        run(&["exec", "true"]).status.code(),
+        Some(125),
+        "a changed sourced file"
+    );
+}
