@@ -996,7 +996,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__init)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help"
+            opts="-C -e -q -h --from-envrc --env --override --no-prefix --quiet --same-as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

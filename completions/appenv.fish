@@ -208,6 +208,7 @@ complete -c appenv -n "__fish_appenv_using_subcommand shim; and __fish_seen_subc
 complete -c appenv -n "__fish_appenv_using_subcommand init" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand init" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
 complete -c appenv -n "__fish_appenv_using_subcommand init" -l same-as -d 'Start from a running process instead of from here: its environment, app, user and namespaces; a pid, a process type of this app (web), or a pidfile path (Linux only)' -r
+complete -c appenv -n "__fish_appenv_using_subcommand init" -l from-envrc -d 'Translate the .envrc\'s declarative lines too, and list what could not be'
 complete -c appenv -n "__fish_appenv_using_subcommand init" -l override -d 'Env files beat the inherited environment'
 complete -c appenv -n "__fish_appenv_using_subcommand init" -l no-prefix -d 'Do not put the isolation prefix (bundle exec, poetry run…) before the command'
 complete -c appenv -n "__fish_appenv_using_subcommand init" -s q -l quiet -d 'Print no messages'

@@ -247,7 +247,7 @@ pub enum Command {
     /// Manage shims: symlinks that run a program in its app environment
     Shim(ShimArgs),
     /// Write an appenv.toml describing what was detected (never overwrites)
-    Init,
+    Init(InitArgs),
     /// Print shell completions
     Completions(CompletionsArgs),
     /// Compare a one-off started here with one started `--same-as PID`: names
@@ -494,6 +494,13 @@ pub enum ShimAction {
         #[arg(required = true)]
         names: Vec<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Translate the .envrc's declarative lines too, and list what could not be
+    #[arg(long)]
+    pub from_envrc: bool,
 }
 
 #[derive(Debug, Args)]

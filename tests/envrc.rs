@@ -35,7 +35,10 @@ fn direnv_env(app: &App) -> BTreeMap<String, String> {
     };
     let allowed = run(&["allow", "."]);
     assert!(allowed.status.success(), "{allowed:?}");
-    vars(&run(&["exec", ".", "env", "-0"]))
+    let env = vars(&run(&["exec", ".", "env", "-0"]));
+    // While direnv is allowed to run the file, appenv leaves it to direnv.
+    assert!(run(&["deny", "."]).status.success());
+    env
 }
 
 fn appenv_env(app: &App) -> BTreeMap<String, String> {
@@ -295,5 +298,112 @@ fn a_changed_or_new_envrc_revokes_trust() {
         run(&["exec", "true"]).status.code(),
         Some(125),
         "a changed sourced file"
+    );
+}
+
+/// `init --from-envrc` writes an appenv.toml that gives the same
+/// environment once the `.envrc` is gone, names by `file:line` what it
+/// could not translate, and never overwrites.
+#[test]
+fn init_from_envrc_writes_the_equivalent_config() {
+    let envrc = "dotenv\ndotenv_if_exists .env.shared\nPATH_add bin\n\
+                 export API_URL=\"https://$HOST_PART/v1\"\nexport MODE='fast lane'\n\
+                 path_add MANPATH man\nwatch_file Gemfile.lock\nexport COST='$5'\n\
+                 env_vars_required MODE\nlayout node\nexport CACHE=\"$HOME/c\"\n";
+    let app = App::new(&[
+        (".envrc", envrc),
+        (".env", "HOST_PART=dev.example\n"),
+        (".env.shared", "SHARED=1\n"),
+        ("bin/", ""),
+        ("node_modules/.bin/", ""),
+    ]);
+    let before = appenv_env(&app);
+    let out = app
+        .appenv()
+        .args(["init", "--from-envrc"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let err = stderr(&out);
+    for named in [
+        ".envrc:4: API_URL",
+        ".envrc:6: path_add MANPATH",
+        ".envrc:7: watch_file",
+        ".envrc:8: COST",
+    ] {
+        assert!(
+            err.contains(&format!("appenv: not translated: {named}")),
+            "{err}"
+        );
+    }
+    assert!(!err.contains("$5"), "never a value: {err}");
+    let config = std::fs::read_to_string(app.root.join("appenv.toml")).unwrap();
+    assert!(config.contains("CACHE = \"${HOME:-}/c\""), "{config}");
+    assert!(config.contains("required = [\"MODE\"]"), "{config}");
+    assert!(config.contains(".env.shared\"]"), "{config}");
+
+    std::fs::remove_file(app.root.join(".envrc")).unwrap();
+    let after = appenv_env(&app);
+    for name in ["CACHE", "MODE", "SHARED", "HOST_PART", "PATH"] {
+        assert_eq!(after.get(name), before.get(name), "{name}\n{config}");
+    }
+    assert_eq!(before["API_URL"], "https://dev.example/v1");
+    assert_eq!(after.get("API_URL"), None, "not translated");
+
+    app.write(".envrc", "export A=1\n");
+    let out = app
+        .appenv()
+        .args(["init", "--from-envrc"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "an existing appenv.toml");
+    assert_eq!(
+        std::fs::read_to_string(app.root.join("appenv.toml")).unwrap(),
+        config
+    );
+}
+
+/// A `.envrc` appenv cannot follow is not translated: the line is named and
+/// nothing is written.
+#[test]
+fn init_from_envrc_refuses_a_file_it_cannot_follow() {
+    let app = App::new(&[(".envrc", "export A=1\nuse nix\n")]);
+    let out = app
+        .appenv()
+        .args(["init", "--from-envrc"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(stderr(&out).contains(".envrc:2:"), "{out:?}");
+    assert!(!app.root.join("appenv.toml").exists());
+}
+
+/// A `.envrc` that direnv is allowed to run is direnv's: appenv leaves it
+/// alone (both applying one `PATH_add` would leave an entry behind on the
+/// way out), says so in `explain`, and reads it again once direnv is denied.
+#[test]
+fn a_file_direnv_runs_is_left_to_direnv() {
+    if !have("direnv") {
+        return;
+    }
+    let app = App::new(&[(".envrc", "export FROM_RC=1\n"), (".env", "A=1\n")]);
+    let direnv = |verb: &str| {
+        let out = app
+            .sandbox()
+            .command("direnv")
+            .args([verb, "."])
+            .current_dir(&app.root)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    direnv("allow");
+    assert_eq!(appenv_env(&app).get("FROM_RC"), None);
+    let explain = stdout(&app.appenv().arg("explain").output().unwrap());
+    assert!(explain.contains("direnv is allowed to run it"), "{explain}");
+    direnv("deny");
+    assert_eq!(
+        appenv_env(&app).get("FROM_RC").map(String::as_str),
+        Some("1")
     );
 }

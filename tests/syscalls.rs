@@ -1,7 +1,7 @@
 //! What `appenv true` asks of the kernel before it execs the program, under
 //! strace: each input opened once, the root opened and listed once, no file
 //! of the app looked at twice, and (statically linked, in an app like the
-//! benchmark's) at most 60 system calls in all.
+//! benchmark's) at most 64 system calls in all.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -133,7 +133,7 @@ fn reads_each_input_once_and_lists_the_root_once() {
 }
 
 #[test]
-fn needs_at_most_sixty_system_calls_before_execve_when_static() {
+fn needs_at_most_sixty_four_system_calls_before_execve_when_static() {
     if !have("strace") {
         return;
     }
@@ -160,8 +160,10 @@ fn needs_at_most_sixty_system_calls_before_execve_when_static() {
         .iter()
         .filter(|c| !c.starts_with("fcntl(") || !c.contains("F_GETFD)"))
         .collect();
+    // 60 until the app's `.envrc` became an input: reading it costs four
+    // (open, fstat, read, close) and looking for direnv's allow of it one.
     assert!(
-        counted.len() <= 60,
+        counted.len() <= 64,
         "{} system calls before execve:\n{}",
         counted.len(),
         calls.join("\n")

@@ -4,6 +4,8 @@
 //! default as a comment, reads its own text back before writing it, and
 //! never overwrites a file.
 
+mod from_envrc;
+
 use std::io::Write as _;
 use std::os::unix::fs::OpenOptionsExt;
 
@@ -18,7 +20,7 @@ use crate::root::{self, Reason, Root};
 use crate::tasks;
 use crate::text::sanitize;
 
-pub fn run(ctx: &Context) -> Result<(), Error> {
+pub fn run(ctx: &Context, args: &crate::cli::InitArgs) -> Result<(), Error> {
     let request = ctx.request().map_err(|e| e.with_status(ERROR))?;
     // With no app above, the working directory becomes one.
     let found = root::find(&request.start).ok();
@@ -32,7 +34,11 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
         return Err(exists(&path));
     }
     let plan = plan::resolve_at(root, &request, &ctx.base).map_err(|e| Error::new(ERROR, e))?;
-    let text = render(&plan, found.map(|r| r.reason));
+    let envrc = match args.from_envrc {
+        true => Some(from_envrc::translate(&plan)?),
+        false => None,
+    };
+    let text = render(&plan, found.map(|r| r.reason), envrc.as_ref());
     check(&plan, &path, &text)?;
     write_new(&path, &text)?;
 
@@ -44,6 +50,9 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
             }
             _ => eprintln!("appenv: wrote {shown}"),
         }
+    }
+    for what in envrc.iter().flat_map(|t| &t.untranslated) {
+        eprintln!("appenv: not translated: {what}");
     }
     Ok(())
 }
@@ -125,7 +134,7 @@ fn check(plan: &Plan, path: &Utf8Path, text: &str) -> Result<(), Error> {
 /// The text of the file. Values go through the toml crate, never through
 /// hand quoting; text in comments is sanitised, so a newline in a name
 /// cannot end a comment and start a setting.
-fn render(plan: &Plan, found: Option<Reason>) -> String {
+fn render(plan: &Plan, found: Option<Reason>, envrc: Option<&from_envrc::Translation>) -> String {
     let root = &plan.root.dir;
     let mut out = Text::default();
     out.comment("appenv.toml: written by `appenv init` from what appenv detected here.");
@@ -154,10 +163,19 @@ fn render(plan: &Plan, found: Option<Reason>) -> String {
     } else {
         format!("Present now: {}.", present.join(", "))
     });
-    out.line(&format!(
-        "#files = {}",
-        array(&DEFAULT_FILES.map(String::from))
-    ));
+    let mut files: Vec<String> = DEFAULT_FILES.map(String::from).into();
+    match envrc.filter(|t| !t.files.is_empty()) {
+        Some(t) => {
+            out.comment("The default list, then the files the .envrc's dotenv lines name.");
+            files.extend(t.files.iter().cloned());
+            out.line(&format!("files = {}", array(&files)));
+        }
+        None => out.line(&format!("#files = {}", array(&files))),
+    }
+    if let Some(t) = envrc.filter(|t| !t.required.is_empty()) {
+        out.comment("Names that must be set (the .envrc's env_vars_required).");
+        out.line(&format!("required = {}", array(&t.required)));
+    }
     out.line("");
     out.comment("The inherited environment beats env files and [env.vars]; true reverses it.");
     out.line("#override = false");
@@ -193,6 +211,19 @@ fn render(plan: &Plan, found: Option<Reason>) -> String {
     out.comment("The lowest layer; values may use ~, $VAR, ${VAR:-default} and entries above.");
     let app_name = root.file_name().unwrap_or("app");
     out.line(&format!("#APP_NAME = {}", string(app_name)));
+    if let Some(t) = envrc.filter(|t| !t.vars.is_empty()) {
+        out.comment("From the .envrc's exports (below env files here; in the .envrc, above).");
+        for (name, value) in &t.vars {
+            // A shell name (`[A-Za-z_][A-Za-z0-9_]*`) is a bare TOML key.
+            out.line(&format!("{name} = {}", string(value)));
+        }
+    }
+    if let Some(t) = envrc.filter(|t| !t.untranslated.is_empty()) {
+        out.comment("Not translated from the .envrc:");
+        for what in &t.untranslated {
+            out.comment(&format!("  {what}"));
+        }
+    }
 
     out.line("\n[exec]");
     out.comment("Words put before every command but the launcher itself; [] turns it off.");
@@ -310,7 +341,7 @@ mod tests {
     }
 
     fn written(plan: &Plan) -> String {
-        let text = render(plan, Some(plan.root.reason));
+        let text = render(plan, Some(plan.root.reason), None);
         check(plan, &plan.root.dir.join(config::FILE_NAME), &text).unwrap();
         text
     }

@@ -88,7 +88,7 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         Command::Edit(args) => edit::run(&ctx, &args),
         Command::Shim(args) => shim::run(&ctx, &args),
         Command::Status(args) => status::run(&ctx, &args),
-        Command::Init => init::run(&ctx),
+        Command::Init(args) => init::run(&ctx, &args),
         Command::Completions(args) => completions::run(args.shell),
         Command::Diff(_) => unreachable!("diff makes its own contexts"),
         Command::Encrypt(args) => encrypt::run(&ctx, &args),

@@ -120,7 +120,14 @@ fn answers_from_the_listing_taken_at_the_first_read() {
     assert_eq!(inputs.kind(".env.d", true), Some(SFlag::S_IFDIR));
     assert_eq!(
         inputs.always().unwrap(),
-        [".env", ".env.d", ".env.test", ".envrc", "Procfile", "appenv.toml"]
+        [
+            ".env",
+            ".env.d",
+            ".env.test",
+            ".envrc",
+            "Procfile",
+            "appenv.toml"
+        ]
     );
 }
 

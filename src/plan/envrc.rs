@@ -10,7 +10,7 @@ use std::sync::Arc;
 use camino::{Utf8Path, Utf8PathBuf};
 
 use super::layers::Layers;
-use super::{Error, FileStatus, FileUse, Note, NoteKind, Source};
+use super::{Env, Error, FileStatus, FileUse, Note, NoteKind, Source};
 use crate::envrc::{self, Directive, Part, Word};
 use crate::input::{self, Inputs};
 
@@ -38,6 +38,7 @@ pub(super) fn add(
     layers: &mut Layers,
     inputs: &mut Inputs,
     root: &Utf8Path,
+    base: &Env,
     files: &mut Vec<FileUse>,
 ) -> Result<Envrc, Error> {
     let Some(bytes) = inputs
@@ -46,6 +47,21 @@ pub(super) fn add(
     else {
         return Ok(Envrc::default());
     };
+    // direnv names the file by the path it was found at: the logical one,
+    // or the canonical one when the user was there.
+    let canonical = Some(inputs.canonical()).filter(|c| *c != root);
+    if std::iter::once(root)
+        .chain(canonical)
+        .any(|dir| direnv_allowed(base, dir, &bytes))
+    {
+        files.push(FileUse {
+            name: envrc::FILE_NAME.into(),
+            status: FileStatus::Skipped(
+                "direnv is allowed to run it, so appenv leaves it to direnv",
+            ),
+        });
+        return Ok(Envrc::default());
+    }
     let mut reads = Vec::new();
     let mut stack = Vec::new();
     if let Err((file, line, why)) = follow(inputs, envrc::FILE_NAME, &bytes, &mut stack, &mut reads)
@@ -90,6 +106,27 @@ pub(super) fn add(
     Ok(out)
 }
 
+/// Whether direnv holds an allow for exactly this `.envrc` at `dir`: its
+/// record is named by the SHA-256 of the file's absolute path, a newline
+/// and its content, under `$XDG_DATA_HOME/direnv/allow`. A user who runs
+/// direnv on the file has it loaded by direnv; appenv applying the same
+/// `PATH_add` too would leave an entry behind when both unload.
+fn direnv_allowed(base: &Env, dir: &Utf8Path, bytes: &[u8]) -> bool {
+    let get = |name: &str| {
+        base.get(std::ffi::OsStr::new(name))
+            .map(std::path::PathBuf::from)
+            .filter(|p| p.is_absolute())
+    };
+    let Some(data) = get("XDG_DATA_HOME").or_else(|| Some(get("HOME")?.join(".local/share")))
+    else {
+        return false;
+    };
+    let mut named = format!("{}\n", dir.join(envrc::FILE_NAME)).into_bytes();
+    named.extend_from_slice(bytes);
+    let record = input::hex(&input::sha256(&named));
+    data.join("direnv/allow").join(record).exists()
+}
+
 /// Reads, through `inputs`, every file the root's `.envrc` would read (the
 /// files it sources and the env files it names), so that an allow made
 /// without a plan covers them as a plan's check will.
@@ -123,7 +160,43 @@ pub fn read_inputs(inputs: &mut Inputs) {
     }
 }
 
-type Refusal = (String, usize, &'static str);
+/// A line that cannot be followed: its file, line and why.
+pub type Refusal = (String, usize, &'static str);
+
+/// The directives of the root's `.envrc` and of what it sources, in the
+/// order they apply, each with its file: what `appenv init --from-envrc`
+/// translates. None without a `.envrc`.
+pub fn directives(inputs: &mut Inputs) -> Result<Vec<(String, envrc::Line)>, Refusal> {
+    let bytes = match inputs.read(envrc::FILE_NAME, input::MAX_ENV_FILE, "a .envrc") {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(Vec::new()),
+        Err(_) => return Err((envrc::FILE_NAME.into(), 0, "it cannot be read")),
+    };
+    let mut reads = Vec::new();
+    follow(
+        inputs,
+        envrc::FILE_NAME,
+        &bytes,
+        &mut Vec::new(),
+        &mut reads,
+    )?;
+    Ok(reads
+        .into_iter()
+        .flat_map(|read| {
+            let name = read.name;
+            read.lines.into_iter().map(move |line| (name.clone(), line))
+        })
+        .collect())
+}
+
+/// The root-relative file a `dotenv` line of `file` names.
+pub fn dotenv_file(file: &str, named: Option<&Word>) -> String {
+    let dir = parent(file);
+    match named {
+        Some(named) => within(&dir, named).unwrap_or_default(),
+        None => join(&dir, ".env"),
+    }
+}
 
 /// Parses `name` and, depth first at the line that sources them, the files
 /// it sources, checking every line before anything is applied.

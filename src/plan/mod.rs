@@ -28,7 +28,10 @@ pub mod workspace;
 pub use environment::spelling;
 use layers::Layers;
 
-pub use envrc::read_inputs as read_envrc_inputs;
+pub use envrc::{
+    directives as envrc_directives, dotenv_file as envrc_dotenv_file,
+    read_inputs as read_envrc_inputs,
+};
 pub use note::{Note, NoteKind, Shadowed};
 
 pub type Env = BTreeMap<OsString, OsString>;
@@ -336,7 +339,7 @@ fn resolve_inputs(
         env_name.as_ref().map(|d| d.name.as_str()),
         shared.as_ref().map_or(&[], |s| s.files.as_slice()),
     )?;
-    let envrc = envrc::add(&mut layers, &mut inputs, &root.dir, &mut files)?;
+    let envrc = envrc::add(&mut layers, &mut inputs, &root.dir, base, &mut files)?;
 
     let kind = |name: &str, follow: bool| {
         use nix::sys::stat::SFlag;
@@ -490,6 +493,14 @@ fn add_envrc_path(isolation: &mut Isolation, dirs: Vec<Utf8PathBuf>) {
     const WHY: &str = ".envrc PATH_add";
     match &mut isolation.path {
         Some(path) => {
+            // `[env] path` may name them already (`appenv init` pins them).
+            let dirs: Vec<_> = dirs
+                .into_iter()
+                .filter(|d| !path.value.contains(d))
+                .collect();
+            if dirs.is_empty() {
+                return;
+            }
             path.value.splice(0..0, dirs);
             path.reason = format!("{WHY}, then {}", path.reason);
         }

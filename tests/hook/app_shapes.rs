@@ -88,3 +88,63 @@ fn a_workspace_member_loads_the_shared_env_and_sees_it_change() {
         assert_eq!(undeclared.calls, 3, "{shell}: the declaration is watched");
     }
 }
+
+/// An app with a `.envrc`: the hook loads its declarative lines,
+/// reloads when it changes, says once which line it cannot follow when one
+/// appears (loading nothing of it), and leaving restores everything.
+#[test]
+fn an_envrc_app_loads_reloads_and_unloads() {
+    for shell in shells() {
+        let sandbox = HookApp::new(&[
+            ("apps/rc/.envrc", "export FROM_RC='a b'\nPATH_add rcbin\n"),
+            ("apps/rc/.env", "DB=1\n"),
+            ("apps/rc/rcbin/", ""),
+        ]);
+        let bin = format!("{}/rcbin", sandbox.path("apps/rc").display());
+        let snaps = sandbox.run(
+            shell,
+            &[
+                Cd("apps/rc"),
+                Prompt,
+                Snap,
+                Write("apps/rc/.envrc", "export FROM_RC=two\nPATH_add rcbin\n"),
+                Prompt,
+                Snap,
+                Write("apps/rc/.envrc", "export FROM_RC=two\nuse nix\n"),
+                Prompt,
+                Prompt,
+                Snap,
+                Cd(""),
+                Prompt,
+                Snap,
+            ],
+        );
+        let what = |s: &Snap| format!("{shell}: {}", s.said);
+        assert_eq!(snaps[0].get("FROM_RC"), Some("a b"), "{}", what(&snaps[0]));
+        assert!(
+            snaps[0]
+                .get("PATH")
+                .unwrap()
+                .starts_with(&format!("{bin}:"))
+        );
+        assert_eq!(snaps[1].get("FROM_RC"), Some("two"), "{}", what(&snaps[1]));
+        assert_eq!(snaps[2].get("FROM_RC"), None, "{}", what(&snaps[2]));
+        assert_eq!(snaps[2].get("DB"), Some("1"), "{}", what(&snaps[2]));
+        assert_eq!(
+            snaps[2]
+                .said
+                .matches(".envrc:2: appenv cannot follow")
+                .count(),
+            1,
+            "{}",
+            what(&snaps[2])
+        );
+        assert_eq!(
+            snaps[3].get("PATH"),
+            Some("/usr/bin:/bin"),
+            "{}",
+            what(&snaps[3])
+        );
+        assert_eq!(snaps[3].get("FROM_RC"), None);
+    }
+}
