@@ -143,6 +143,18 @@ pub fn find_opened(start: &Utf8Path) -> Result<(Root, Option<Opened>), NotFound>
                     return Ok(found.member(&dirs, member.0, workspace));
                 }
             }
+            // Read only when the `.envrc` could decide: it is the weakest
+            // name of its tier, and a root below decided already.
+            let names = match names.has(ENVRC)
+                && found.config.is_none()
+                && found.second.is_none()
+                && !names.has("Procfile")
+                && !names.has(".env")
+                && !declarative_envrc(&dirs, i)
+            {
+                true => names.without(ENVRC),
+                false => names,
+            };
             found.note(i, names, opened);
             if nearest.is_none() && Names::roots().any(|name| names.has(name)) {
                 nearest = Some((i, names));
@@ -172,6 +184,7 @@ pub fn find_opened(start: &Utf8Path) -> Result<(Root, Option<Opened>), NotFound>
         if found.config.is_some() || found.second.is_some() {
             continue;
         }
+        let has = |name: &str| has(name) && (name != ENVRC || declarative_envrc(&dirs, i));
         found.second = tier_two(&has).map(|reason| (i, reason, None));
     }
     found.decide(&dirs).ok_or_else(not_found)
@@ -182,6 +195,23 @@ const MANIFESTS: [&str; 3] = ["package.json", "pyproject.toml", "Cargo.toml"];
 
 const CONFIG: &str = "appenv.toml";
 const GIT: &str = ".git";
+const ENVRC: &str = ".envrc";
+
+/// Whether the `.envrc` at level `i` is one appenv reads, made only of
+/// declarative lines (see `crate::envrc`). Only such a file marks a root: a
+/// direnv user's `~/code/.envrc` holding `use nix` or `source_up` must not
+/// become the root of every app below it. Read only when it decides (no
+/// `appenv.toml`, `Procfile` or `.env` beside or below it).
+fn declarative_envrc(dirs: &Dirs, i: usize) -> bool {
+    use std::os::fd::AsFd;
+    let (fd, dir) = dirs.at(i);
+    crate::input::read_at(
+        fd.map(|fd| fd.as_fd()),
+        &dir.join(ENVRC),
+        crate::input::MAX_CONFIG,
+    )
+    .is_some_and(|bytes| crate::envrc::parse(&bytes).is_ok())
+}
 
 type Tier = Option<(usize, Reason, Option<Opened>)>;
 
@@ -277,6 +307,11 @@ impl Names {
             .filter(|(_, name)| has(name))
             .fold(0, |bits, (k, _)| bits | 1 << k);
         Names(bits)
+    }
+
+    fn without(self, name: &str) -> Names {
+        let bit = Self::all().position(|n| n == name).map_or(0, |k| 1 << k);
+        Names(self.0 & !bit)
     }
 
     fn has(self, name: &str) -> bool {

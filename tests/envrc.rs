@@ -240,6 +240,44 @@ fn an_envrc_marks_a_root_and_cannot_set_appenv_names() {
     assert!(!err.contains("secret-value"), "{err}");
 }
 
+/// Only a `.envrc` appenv can read marks a root: a direnv user's parent
+/// `.envrc` that runs code (`use nix`, `source_up`) never becomes the root
+/// of the apps below it, which keep their own markers and isolation.
+#[test]
+fn an_envrc_of_code_above_an_app_is_no_root() {
+    let app = App::new(&[
+        ("code/.envrc", "use nix\n"),
+        ("code/shop/package.json", "{}\n"),
+        ("code/shop/node_modules/.bin/", ""),
+        ("code/shop/src/", ""),
+        ("other/.envrc", "source_up\nexport X=1\n"),
+        ("other/deep/", ""),
+    ]);
+    let out = app
+        .appenv_in(&app.root.join("code/shop/src"))
+        .arg("root")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out),
+        format!("{}\n", app.root.join("code/shop").display()),
+        "{}",
+        stderr(&out)
+    );
+    // Nothing else above: no root at all, rather than the `.envrc`'s.
+    let out = app
+        .appenv_in(&app.root.join("other/deep"))
+        .arg("root")
+        .output()
+        .unwrap();
+    assert_ne!(
+        stdout(&out),
+        format!("{}\n", app.root.join("other").display()),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// `env_vars_required` is `[env] required`: missing, nothing runs.
 #[test]
 fn env_vars_required_stops_the_program() {
