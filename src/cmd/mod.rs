@@ -163,8 +163,7 @@ impl Context {
     /// Reads the user's config file (located from the caller's environment)
     /// and keeps what it says; the environment variables win over it.
     fn with_user_config(mut self) -> Self {
-        let env = self.same_as.as_ref().map_or(&self.inherited, |s| &s.caller);
-        match crate::user_config::read(env) {
+        match crate::user_config::read(self.caller_env()) {
             Ok(user) => self.user = user,
             Err(e) => self.user_error = Some(e),
         }
@@ -243,6 +242,12 @@ impl Context {
         ))
     }
 
+    /// The environment appenv was started with: with `--same-as`, the
+    /// caller's, not the process's; messages and the user's config go by it.
+    fn caller_env(&self) -> &Env {
+        self.same_as.as_ref().map_or(&self.inherited, |s| &s.caller)
+    }
+
     /// The environment trust is decided from: always the caller's.
     fn trust_env(&self) -> &Env {
         match &self.trust_base {
@@ -316,17 +321,13 @@ impl Context {
             override_inherited: self.global.override_inherited,
             // The caller's (with `--same-as`) or the config's decide,
             // else the base env's own.
-            trusted_dirs: match (&self.trust_base, &self.same_as) {
-                (Some(env), _) => {
-                    plan::TrustedDirs::Given(env.get(OsStr::new(crate::trusted_dirs::VAR)).cloned())
-                }
-                (None, Some(same_as)) => plan::TrustedDirs::Given(
-                    same_as
-                        .caller
+            trusted_dirs: match self.trust_base.is_some() || self.same_as.is_some() {
+                true => plan::TrustedDirs::Given(
+                    self.trust_env()
                         .get(OsStr::new(crate::trusted_dirs::VAR))
                         .cloned(),
                 ),
-                (None, None) => plan::TrustedDirs::FromBase,
+                false => plan::TrustedDirs::FromBase,
             },
         }
     }
@@ -429,7 +430,7 @@ impl Context {
 
     /// `-q`, or `APPENV_QUIET` set (not empty, not 0): no messages.
     pub fn quiet(&self) -> bool {
-        let env = self.same_as.as_ref().map_or(&self.inherited, |s| &s.caller);
+        let env = self.caller_env();
         let from_env = env.contains_key(OsStr::new("APPENV_QUIET"));
         self.global.quiet || quiet_env(env) || (!from_env && self.user.quiet == Some(true))
     }
