@@ -13,6 +13,7 @@ use std::path::Path;
 use super::{Context, Entering, Verdict};
 use crate::cli::{DiffArgs, Global};
 use crate::error::{self, ERROR, Error, FAILED};
+use crate::exec::FileId;
 use crate::launcher::Taken;
 use crate::plan::{Env, Plan};
 use crate::text::{sanitize, sanitize_bytes};
@@ -65,7 +66,7 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
     let here = Context::new(here_global, inherited.clone());
     let here_plan = here.resolve().map_err(|e| side("a one-off from here", e))?;
     // Before entering: the process's root directory may hide this path.
-    let here_root = file_id(here_plan.inputs.canonical().as_std_path());
+    let here_root = FileId::of(here_plan.inputs.canonical().as_std_path());
     let there = Context::same_as(global, inherited, Entering::Reading)?;
     let (there_plan, taken) = there
         .resolve_noting()
@@ -115,19 +116,14 @@ fn values(plan: &Plan) -> Env {
         .collect()
 }
 
-fn file_id(path: &Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
-}
-
 /// Whether the process runs another release than a one-off would: another
 /// app root (compared as directories, so one reached through a symlink is
 /// the same), or a working directory outside the app the one-off resolves,
 /// as when `current` was moved to a new release under a running web.
-fn release(here: &Plan, here_root: Option<(u64, u64)>, there: &Plan, cwd: &Path) -> Vec<String> {
+fn release(here: &Plan, here_root: Option<FileId>, there: &Plan, cwd: &Path) -> Vec<String> {
     let there_root = there.inputs.canonical();
     let mut lines = Vec::new();
-    if here_root.is_none() || file_id(there_root.as_std_path()) != here_root {
+    if here_root.is_none() || FileId::of(there_root.as_std_path()) != here_root {
         lines.push(format!(
             "root: a one-off here runs the app at {}; the process's app is {}",
             show(here.root.dir.as_std_path()),
