@@ -16,11 +16,12 @@ use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use nix::fcntl::{OFlag, OpenHow, ResolveFlag, openat, openat2};
-use nix::sys::stat::{FileStat, Mode, fstat, stat};
+use nix::fcntl::{OFlag, OpenHow, ResolveFlag, openat2};
+use nix::sys::stat::{FileStat, fstat, stat};
 use nix::unistd::geteuid;
 
 use super::Error;
+use super::proc::dir_flags;
 use super::target::{Target, Wanted};
 use crate::tasks::PROCESS_VAR;
 use crate::text::sanitize_bytes;
@@ -138,15 +139,8 @@ fn read(dir: &OwnedFd, name: &str) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-fn dir_flags() -> OFlag {
-    OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC
-}
-
 fn open(dir: Option<&OwnedFd>, path: &str, flags: OFlag) -> Option<OwnedFd> {
-    match dir {
-        Some(dir) => openat(dir, Path::new(path), flags, Mode::empty()).ok(),
-        None => nix::fcntl::open(Path::new(path), flags, Mode::empty()).ok(),
-    }
+    super::proc::open(dir, path, flags).ok()
 }
 
 #[cfg(test)]

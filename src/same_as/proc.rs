@@ -321,11 +321,11 @@ fn parse_environ(bytes: &[u8]) -> Env {
         .collect()
 }
 
-fn dir_flags() -> OFlag {
+pub(super) fn dir_flags() -> OFlag {
     OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC
 }
 
-fn open(dir: Option<&OwnedFd>, path: &str, flags: OFlag) -> Result<OwnedFd, Errno> {
+pub(super) fn open(dir: Option<&OwnedFd>, path: &str, flags: OFlag) -> Result<OwnedFd, Errno> {
     match dir {
         Some(dir) => openat(dir, Path::new(path), flags, Mode::empty()),
         None => nix::fcntl::open(Path::new(path), flags, Mode::empty()),
