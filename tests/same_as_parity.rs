@@ -124,6 +124,16 @@ fn run_web(sandbox: &Sandbox, root: &Path) -> Command {
 }
 
 /// A bin directory of links to the real `tools`, first on PATH.
+/// `appenv diff --same-as web` in `app` prints `line`.
+fn diff_with_web_says(app: &App, line: &str) {
+    let out = app
+        .appenv()
+        .args(["diff", "--same-as", "web"])
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains(line), "{}", stdout(&out));
+}
+
 fn with_tools(app: &App, tools: &[&str]) -> Sandbox {
     let bin = app.tmp.path().join("bin");
     fs::create_dir_all(&bin).unwrap();
@@ -168,17 +178,9 @@ fn bundle_exec() {
     expected.retain(|e| *e != b"APPENV_PROCESS=worker");
     assert_eq!(one_off, expected);
     // diff names what Bundler set, apart.
-    let out = app
-        .appenv()
-        .args(["diff", "--same-as", "web"])
-        .output()
-        .unwrap();
-    assert!(
-        stdout(&out).contains(
-            "set by the process's launcher, which a one-off runs again (bundle exec): BUNDLER_ORIG_"
-        ),
-        "{}",
-        stdout(&out)
+    diff_with_web_says(
+        &app,
+        "set by the process's launcher, which a one-off runs again (bundle exec): BUNDLER_ORIG_",
     );
 }
 
@@ -296,17 +298,9 @@ fn npm_scripts_and_node_modules_bin() {
     let got = String::from_utf8_lossy(&environ(program)).into_owned();
     assert!(got.contains("npm_lifecycle_event=web"), "{got}");
     assert_identical(&sandbox, &app.root, program);
-    let out = app
-        .appenv()
-        .args(["diff", "--same-as", "web"])
-        .output()
-        .unwrap();
-    assert!(
-        stdout(&out).contains(
-            "set per process by npm run, expected to differ: INIT_CWD (only in the process), npm_"
-        ),
-        "{}",
-        stdout(&out)
+    diff_with_web_says(
+        &app,
+        "set per process by npm run, expected to differ: INIT_CWD (only in the process), npm_",
     );
 }
 
