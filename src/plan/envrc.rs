@@ -131,31 +131,13 @@ fn direnv_allowed(base: &Env, dir: &Utf8Path, bytes: &[u8]) -> bool {
 /// files it sources and the env files it names), so that an allow made
 /// without a plan covers them as a plan's check will.
 pub fn read_inputs(inputs: &mut Inputs) {
-    let Ok(Some(bytes)) = inputs.read(envrc::FILE_NAME, input::MAX_ENV_FILE, "a .envrc") else {
+    let Ok(lines) = directives(inputs) else {
         return;
     };
-    let mut reads = Vec::new();
-    if follow(
-        inputs,
-        envrc::FILE_NAME,
-        &bytes,
-        &mut Vec::new(),
-        &mut reads,
-    )
-    .is_err()
-    {
-        return;
-    }
-    for read in &reads {
-        let dir = parent(&read.name);
-        for line in &read.lines {
-            if let Directive::Dotenv { file, .. } = &line.directive {
-                let name = match file {
-                    Some(file) => within(&dir, file).unwrap_or_default(),
-                    None => join(&dir, ".env"),
-                };
-                let _ = inputs.read(&name, input::MAX_ENV_FILE, "an env file");
-            }
+    for (file, line) in lines {
+        if let Directive::Dotenv { file: named, .. } = &line.directive {
+            let name = dotenv_file(&file, named.as_ref());
+            let _ = inputs.read(&name, input::MAX_ENV_FILE, "an env file");
         }
     }
 }
@@ -191,10 +173,15 @@ pub fn directives(inputs: &mut Inputs) -> Result<Vec<(String, envrc::Line)>, Ref
 
 /// The root-relative file a `dotenv` line of `file` names.
 pub fn dotenv_file(file: &str, named: Option<&Word>) -> String {
-    let dir = parent(file);
+    dotenv_in(&parent(file), named)
+}
+
+/// The root-relative file a `dotenv` line names from `dir`: `.env` there
+/// when it names none.
+fn dotenv_in(dir: &str, named: Option<&Word>) -> String {
     match named {
-        Some(named) => within(&dir, named).unwrap_or_default(),
-        None => join(&dir, ".env"),
+        Some(named) => within(dir, named).unwrap_or_default(),
+        None => join(dir, ".env"),
     }
 }
 
@@ -289,10 +276,7 @@ fn apply(
                 count += 1;
             }
             Directive::Dotenv { file, if_exists: _ } => {
-                let name = match file {
-                    Some(file) => within(&dir, file).unwrap_or_default(),
-                    None => join(&dir, ".env"),
-                };
+                let name = dotenv_in(&dir, file.as_ref());
                 let loaded = files
                     .iter()
                     .any(|f| f.name == name && matches!(f.status, FileStatus::Loaded { .. }));
