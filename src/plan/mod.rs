@@ -398,9 +398,9 @@ fn resolve_inputs(
         let var = vars.get(OsStr::new(&note.name));
         var.is_some_and(|v| v.source == note.source)
     });
+    notes.extend(envrc.ignored);
     // Any value written encrypted may have fed a later line, even one that
     // a later file replaced: decrypting resolves it all again.
-    notes.extend(envrc.ignored);
     let unlocked = decrypt || secrets.is_empty();
     let removed = apply_isolation(&isolation, &mut vars);
     let appenv = |value: &str| Var {
