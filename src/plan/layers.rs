@@ -240,8 +240,8 @@ impl<'a> Layers<'a> {
                 // before later lines substitute them.
                 let mut key = None;
                 if read.entries.iter().any(|e| e.encrypted) {
-                    let public = read.entries.iter().map(|e| e.key);
-                    let public = public.into_iter().find(|k| k.starts_with(secrets::PUBLIC));
+                    let mut keys = read.entries.iter().map(|e| e.key);
+                    let public = keys.find(|k| k.starts_with(secrets::PUBLIC));
                     let found = self.find_key(inputs, name, public)?;
                     if self.decrypt {
                         self.file_key = Some(found.clone());
