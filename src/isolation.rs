@@ -23,7 +23,10 @@ pub const LAUNCHERS: [[&str; 2]; 6] = [
 /// unless told not to; uv loads a file named by `UV_ENV_FILE`; Poetry's
 /// dotenv plugin honours `POETRY_DONT_LOAD_ENV`. pdm reads an env file only
 /// when the project's own pdm settings name one, and hatch none: neither has
-/// a variable to turn that off.
+/// a variable to turn that off. overmind loads `.env` and `.overmind.env`
+/// into every process it starts unless `OVERMIND_SKIP_ENV` is set.
+/// (foreman and honcho have no variable, only `-e /dev/null`: see the
+/// README.)
 pub fn launcher_env(program: &std::ffi::OsStr) -> &'static [(&'static str, &'static str)] {
     let name = std::path::Path::new(program)
         .file_name()
@@ -32,6 +35,7 @@ pub fn launcher_env(program: &std::ffi::OsStr) -> &'static [(&'static str, &'sta
         Some("pipenv") => &[("PIPENV_DONT_LOAD_ENV", "1")],
         Some("uv") => &[("UV_NO_ENV_FILE", "1")],
         Some("poetry") => &[("POETRY_DONT_LOAD_ENV", "1")],
+        Some("overmind") => &[("OVERMIND_SKIP_ENV", "1")],
         _ => &[],
     }
 }

@@ -184,3 +184,36 @@ fn uv_run_does_not_load_an_env_file_and_which_prints_the_project_python() {
         format!("{}/.venv/bin/python\n", app.root.display())
     );
 }
+
+/// overmind is a Go program that needs tmux and is not installed here: a
+/// program of that name that prints what it got stands in for it. What is
+/// tested is appenv's side: the switch that makes overmind skip `.env`
+/// reaches it, typed or from a task, and a caller's own setting wins.
+#[test]
+fn overmind_is_told_to_skip_env_files() {
+    let app = app(
+        &[("appenv.toml", "[tasks]\nprocs = \"overmind start\"\n")],
+        &[],
+    );
+    let overmind = app.tmp.path().join("bin/overmind");
+    std::fs::write(
+        &overmind,
+        "#!/bin/sh\necho \"${OVERMIND_SKIP_ENV-unset} $DB\"\n",
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&overmind).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&overmind, perms).unwrap();
+    let typed = run(appenv(&app).args(["-e", "test", "overmind", "start"]));
+    assert_eq!(typed.trim(), "1 test");
+    let task = run(appenv(&app).args(["run", "procs"]));
+    assert_eq!(task.trim(), "1 dev");
+    let caller = run(appenv(&app)
+        .env("OVERMIND_SKIP_ENV", "")
+        .args(["overmind", "start"]));
+    assert_eq!(caller.trim_end(), " dev");
+    // Any other program does not get it.
+    let other = app.tmp.path().join("bin/other");
+    std::fs::copy(&overmind, &other).unwrap();
+    assert_eq!(run(appenv(&app).arg("other")).trim(), "unset dev");
+}
