@@ -356,6 +356,8 @@ pub enum ExportShell {
     /// A NUON record for nushell's hook
     Nu,
     Json,
+    /// GitHub Actions: appends to the file $GITHUB_ENV names, prints ::add-mask:: for secrets
+    Gha,
 }
 
 /// The line each shell's startup file needs (`appenv help hook`, appenv-hook(1)).

@@ -62,6 +62,9 @@ pub struct EnvSection {
     pub name_map: Option<Spanned<BTreeMap<String, BTreeMap<String, String>>>>,
     /// Variables that must be set and not empty, or nothing runs.
     pub required: Option<Spanned<Vec<String>>>,
+    /// Variables whose values are secrets: `export gha` masks them in the
+    /// job's log, as it does every value written encrypted.
+    pub secret: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -217,10 +220,14 @@ impl Config {
                 }
             }
         }
-        if let Some(names) = &self.env.required {
+        for (key, names) in [
+            ("required", &self.env.required),
+            ("secret", &self.env.secret),
+        ] {
+            let Some(names) = names else { continue };
             for name in names.get_ref() {
                 if let Some(problem) = invalid_var_name(name) {
-                    return Err((names.span().start, format!("[env] required: {problem}")));
+                    return Err((names.span().start, format!("[env] {key}: {problem}")));
                 }
             }
         }

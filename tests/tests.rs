@@ -25,6 +25,7 @@ mod editors;
 mod envrc;
 mod exec;
 mod export_fingerprint;
+mod export_gha;
 mod framework_env;
 mod hardening;
 mod hook;

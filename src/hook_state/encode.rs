@@ -261,6 +261,14 @@ fn is_plain(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"/._-:@+~".contains(&b)
 }
 
+/// `bytes` as the state holds them: a value a load sets shows so in the
+/// state too (what `export gha` masks besides the value).
+pub fn encoded(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    encode_into(bytes, &mut out);
+    out
+}
+
 fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in bytes {

@@ -13,7 +13,7 @@ mod encode;
 mod fingerprint;
 mod path;
 
-pub use encode::{Quick, quick, with_fingerprint};
+pub use encode::{Quick, encoded, quick, with_fingerprint};
 pub use fingerprint::{Digest, Stats};
 pub use path::{
     path_added, path_adding_once, path_keeps_load, path_taken_out, path_without,

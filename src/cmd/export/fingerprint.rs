@@ -168,6 +168,7 @@ fn digest<'a>(
     d.field(match format {
         Format::Shell(shell) => shell.name().as_bytes(),
         Format::Json => b"json",
+        Format::Gha => b"gha",
     });
     let global = &ctx.global;
     d.field(global.env.as_deref().unwrap_or("\0").as_bytes());

@@ -1,18 +1,21 @@
 //! `appenv export SHELL`: the code that moves the shell from the state it is
 //! in to the state for its working directory — nothing, a load, a reload or
-//! an unload. The shell hook evaluates it at a prompt; `json` is for editors.
+//! an unload. The shell hook evaluates it at a prompt; `json` is for editors;
+//! `gha` for the later steps of a GitHub Actions job (see `gha.rs`).
 //!
-//! It always succeeds with valid code: whatever goes wrong (an untrusted app,
-//! a broken `.env`) is one message on stderr and the shell is left in a
-//! state it can evaluate, because a prompt must never break.
+//! For a shell it always succeeds with valid code: whatever goes wrong (an
+//! untrusted app, a broken `.env`) is one message on stderr and the shell is
+//! left in a state it can evaluate, because a prompt must never break. A CI
+//! step is no prompt: there an app that is not loaded fails the step.
 
 mod dirs;
 mod fingerprint;
+mod gha;
 mod names;
 mod render;
 mod watch;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -46,7 +49,18 @@ pub fn run(global: Global, inherited: Env, shell: ExportShell) -> Result<(), Err
         ExportShell::Xonsh => Format::Shell(Shell::Xonsh),
         ExportShell::Nu => Format::Shell(Shell::Nu),
         ExportShell::Json => Format::Json,
+        ExportShell::Gha => Format::Gha,
     };
+    if format == Format::Gha {
+        // Before anything is read: outside a job there is nowhere to write.
+        let file = gha::env_file(&inherited)?;
+        return answer(
+            &Context::new(global, inherited),
+            format,
+            started,
+            Some(&file),
+        );
+    }
     // Without the base env, which takes the load out of the environment:
     // an unchanged answer needs none of it.
     let bare = Context {
@@ -77,11 +91,17 @@ pub fn run(global: Global, inherited: Env, shell: ExportShell) -> Result<(), Err
     let Context {
         global, inherited, ..
     } = bare;
-    answer(&Context::new(global, inherited), format, started)
+    answer(&Context::new(global, inherited), format, started, None)
 }
 
-/// The answer, resolved.
-fn answer(ctx: &Context, format: Format, started: SystemTime) -> Result<(), Error> {
+/// The answer, resolved; for `gha`, written to the job's `$GITHUB_ENV`
+/// file.
+fn answer(
+    ctx: &Context,
+    format: Format,
+    started: SystemTime,
+    gha_file: Option<&OsStr>,
+) -> Result<(), Error> {
     let state = HookState::from_env(&ctx.inherited).unwrap_or_default();
     let settable = Settable::new(format, &ctx.inherited);
     let (mut target, watch) = decide(ctx, &state, &settable);
@@ -93,6 +113,9 @@ fn answer(ctx: &Context, format: Format, started: SystemTime) -> Result<(), Erro
         };
         target = Target::Refused { root, why };
         updates = self::updates(ctx, &state, &target, &settable);
+    }
+    if let (Some(_), Target::Refused { why, .. }) = (gha_file, &target) {
+        return Err(Error::new(crate::error::FAILED, why));
     }
     if !ctx.quiet() {
         for message in messages(&state, &target, &updates, &settable) {
@@ -115,6 +138,14 @@ fn answer(ctx: &Context, format: Format, started: SystemTime) -> Result<(), Erro
         Some(None) => Some(HookState::default()),
         None => None,
     };
+    if let Some(file) = gha_file {
+        gha::append(file, &gha::env_lines(&updates))?;
+        let secret = match &target {
+            Target::Loaded { secret, .. } => secret,
+            _ => &BTreeSet::new(),
+        };
+        return print(&gha::masks(&updates, secret));
+    }
     let out = render(
         format,
         &updates,
@@ -133,6 +164,8 @@ fn answer(ctx: &Context, format: Format, started: SystemTime) -> Result<(), Erro
 enum Format {
     Shell(Shell),
     Json,
+    /// GitHub Actions' `$GITHUB_ENV`.
+    Gha,
 }
 
 /// Where the shell should be for its working directory.
@@ -154,6 +187,9 @@ enum Target {
         /// What the plan notes (see [`Context::say_notes`]), said with the
         /// load.
         notes: Vec<String>,
+        /// The names whose values are secrets: decrypted, or named in
+        /// `[env] secret`.
+        secret: BTreeSet<String>,
     },
 }
 
@@ -260,6 +296,10 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
         .filter(|f| matches!(f.status, FileStatus::Loaded { .. }))
         .map(|f| f.name.clone())
         .collect();
+    let mut secret: BTreeSet<String> = plan.secrets.iter().map(|s| s.name.clone()).collect();
+    if let Some(names) = plan.config.as_ref().and_then(|c| c.env.secret.as_ref()) {
+        secret.extend(names.get_ref().iter().cloned());
+    }
     let target = Target::Loaded {
         root: plan.root.dir.into_string(),
         files,
@@ -267,6 +307,7 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
         kept,
         skipped,
         notes,
+        secret,
     };
     (target, watch)
 }

@@ -84,6 +84,12 @@ impl Settable {
             Format::Json => value
                 .is_some_and(|v| v.to_str().is_none())
                 .then_some(Left::Invalid),
+            // The runner reads `$GITHUB_ENV` as UTF-8 and has no unset; a
+            // name with `=` or `<<` would be read as another line.
+            Format::Gha => {
+                let value = value.and_then(OsStr::to_str);
+                (!Shell::is_valid_name(name) || value.is_none()).then_some(Left::Invalid)
+            }
         }
     }
 
@@ -91,6 +97,7 @@ impl Settable {
     pub(super) fn reason(&self, why: Left) -> String {
         match (self.format, why) {
             (Format::Json, _) => "not UTF-8".into(),
+            (Format::Gha, _) => "$GITHUB_ENV holds names of letters, digits and _ and UTF-8 values, and cannot unset a variable".into(),
             (Format::Shell(shell), Left::Invalid) => format!("{shell} cannot set these variables"),
             (Format::Shell(shell), Left::Shells) => {
                 format!("{shell} evaluates or keeps these itself; programs run by appenv get them")

@@ -23,8 +23,10 @@ pub(super) fn render<P: AsRef<Utf8Path>>(
     dirs: &[Utf8PathBuf],
     unload: Option<&HookState>,
 ) -> Vec<u8> {
-    let Format::Shell(shell) = format else {
-        return render_json(updates);
+    let shell = match format {
+        Format::Shell(shell) => shell,
+        Format::Json => return render_json(updates),
+        Format::Gha => return super::gha::env_lines(updates),
     };
     let mut out = export(shell, updates, left, names, (present, absent), dirs);
     if let Some(state) = unload {
