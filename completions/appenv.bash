@@ -572,7 +572,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__export)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help bash zsh fish tcsh elvish xonsh nu json"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help bash zsh fish tcsh elvish xonsh nu json gha"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -651,7 +651,7 @@ mod tests {
             assert_eq!(format!("{cli:?}"), format!("{clap:?}"), "{argv:?}");
             fast += 1;
         }
-        assert_eq!(fast, 8);
+        assert_eq!(fast, 9);
         for argv in [
             &["appenv", "export"][..],
             &["appenv", "export", "ZSH"],

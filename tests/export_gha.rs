@@ -128,11 +128,10 @@ fn app_values(app: &App) -> BTreeMap<String, String> {
 }
 
 fn app() -> App {
-    let app = App::new(&[
+    App::new(&[
         (".env", &ENV.replace("CR=\"a\nb\"", "CR=\"a\rb\"")),
         ("appenv.toml", "[env]\nsecret = [\"TOKEN\"]\n"),
-    ]);
-    app
+    ])
 }
 
 #[test]
