@@ -335,6 +335,8 @@ pub enum EnvFormat {
     Env,
     /// A valid dotenv file
     Dotenv,
+    /// A file for systemd's EnvironmentFile=
+    Systemd,
     /// JSON with sources
     Json,
 }

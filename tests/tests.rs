@@ -22,6 +22,7 @@ mod django;
 mod dotenv_dialect;
 mod edit;
 mod editors;
+mod env_systemd;
 mod envrc;
 mod exec;
 mod export_fingerprint;

@@ -1,5 +1,5 @@
 //! `appenv env`: the environment the app gets, as env(1) lines, a dotenv
-//! file, or JSON with the source of every variable; `--names`, only the
+//! file, a systemd `EnvironmentFile=`, or JSON with the source of every variable; `--names`, only the
 //! environment names the app knows.
 
 use std::io::Write;
@@ -44,6 +44,7 @@ pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), Error> {
             }
         }
         EnvFormat::Dotenv => dotenv_lines(&plan, &mut out),
+        EnvFormat::Systemd => systemd_lines(&plan, &mut out),
         EnvFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &to_json(&plan))
                 .map_err(|e| Error::new(ERROR, e))?;
@@ -76,6 +77,39 @@ fn dotenv_lines(plan: &Plan, out: &mut Vec<u8>) {
             }
             _ => eprintln!(
                 "appenv: {} cannot be written as dotenv, left out",
+                sanitize_bytes(key.as_bytes())
+            ),
+        }
+    }
+}
+
+/// A file that systemd's `EnvironmentFile=` reads back to the same values
+/// (systemd.exec(5); the parser is `parse_env_file` in systemd's
+/// `env-file.c`): every value in double quotes, where systemd takes every
+/// byte as it is (a line break, a `\r`, leading and trailing blanks, `#`,
+/// `'`) but `"` and `\`, and unescapes a backslash before `"`, `\`, `` ` ``
+/// or `$` (a backslash before anything else stays). systemd drops a name
+/// other than letters, digits and `_` (not first a digit) and a value that
+/// is not UTF-8: those are left out, with a warning. The service does not
+/// expand `$` in these values; it is escaped only because the quoting
+/// rules unescape it.
+fn systemd_lines(plan: &Plan, out: &mut Vec<u8>) {
+    for (key, var) in &plan.vars {
+        match (key.to_str(), var.value.to_str()) {
+            (Some(k), Some(v)) if crate::shell::Shell::is_valid_name(k) => {
+                out.extend_from_slice(k.as_bytes());
+                out.extend_from_slice(b"=\"");
+                for c in v.chars() {
+                    if matches!(c, '"' | '\\' | '`' | '$') {
+                        out.push(b'\\');
+                    }
+                    let mut buf = [0; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                }
+                out.extend_from_slice(b"\"\n");
+            }
+            _ => eprintln!(
+                "appenv: {} cannot be written for systemd, left out",
                 sanitize_bytes(key.as_bytes())
             ),
         }
