@@ -485,7 +485,7 @@ _appenv() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "env dotenv json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "env dotenv systemd json" -- "${cur}"))
                     return 0
                     ;;
                 -C)

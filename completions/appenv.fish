@@ -92,6 +92,7 @@ complete -c appenv -n "__fish_appenv_using_subcommand tasks" -s q -l quiet -d 'P
 complete -c appenv -n "__fish_appenv_using_subcommand tasks" -s h -l help -d 'Print help'
 complete -c appenv -n "__fish_appenv_using_subcommand env" -l format -d 'Output format' -r -f -a "env\t'KEY=value lines, like env(1)'
 dotenv\t'A valid dotenv file'
+systemd\t'A file for systemd\'s EnvironmentFile='
 json\t'JSON with sources'"
 complete -c appenv -n "__fish_appenv_using_subcommand env" -s C -d 'Run as if started in DIR; the program\'s working directory is DIR' -r -F
 complete -c appenv -n "__fish_appenv_using_subcommand env" -s e -l env -d 'The environment name (reads .env.NAME and .env.NAME.local)' -r
