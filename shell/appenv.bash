@@ -4,11 +4,19 @@
 #
 # At each prompt the hook decides from what it holds, without starting a
 # process, whether anything the environment depends on may have changed: the
-# working directory, APPENV_ENV, a file that the last `appenv export` said
-# to watch (compared with a stamp file that the hook touches each time it
-# asks appenv), or the names that can make a directory an app root, in the
-# working directory and every directory above it. Only then does it run
-# `appenv export bash` and evaluate what it prints.
+# working directory, APPENV_ENV, APPENV_TRUSTED_DIRS, a file or directory
+# that the last `appenv export` said to watch, or the names that can make a
+# directory an app root, in the working directory and every directory above
+# it. Only then does it run `appenv export bash` and evaluate what it prints.
+#
+# Bash can compare file times (`-nt`) but not read a file's inode or change
+# time, so a watched file is also compared by what it holds (read by the
+# `read` builtin) and a watched directory by its `.env.*` names: a rewrite
+# whose time is put back (`touch -d`, `cp -p`, `mv`, `rsync -a`, `tar`) is
+# seen at the next prompt. What it cannot see: a change to a watched file
+# in the moment between appenv reading it and the hook reading it that
+# also puts its time back, and a change that only adds or removes NUL
+# bytes. `appenv status` and the next `cd` see those.
 #
 # Every command is called as `\builtin NAME` (`\command NAME`) so that a
 # user's aliases and functions cannot change what the hook does, and alias
@@ -44,8 +52,11 @@ __appenv_stamp=
 # Forget the last check: the next prompt asks appenv.
 __appenv_pwd=
 __appenv_env=
+__appenv_trusted=
 __appenv_found=
 __appenv_watch=()
+# What each of __appenv_watch held when appenv was last asked.
+__appenv_seen=()
 __appenv_absent=()
 __appenv_left=()
 # Kept when the hook is installed again: it takes the load out.
@@ -55,54 +66,72 @@ __appenv_missing=
 __appenv_hook() {
     # Keep the status of the user's last command for the prompt.
     \builtin local __appenv_status=$?
-    if [[ ${__appenv_pwd-} != "${PWD}" || ${__appenv_env-} != "${APPENV_ENV-}" ]] ||
+    if [[ ${__appenv_pwd-} != "${PWD}" || ${__appenv_env-} != "${APPENV_ENV-}" ||
+        ${__appenv_trusted-} != "${APPENV_TRUSTED_DIRS+set:}${APPENV_TRUSTED_DIRS-}" ]] ||
         ! __appenv_unchanged; then
         __appenv_export
     fi
     \builtin return "${__appenv_status}"
 }
 
-# True when every watched path is still there and older than the stamp, no
-# path said to be absent exists, and the names that can make a root are
-# where they were. A path as new as the stamp counts as changed: file times
-# come from a clock that ticks every few milliseconds, so a write in the
-# same tick as the stamp has the same time. Without a stamp file (no
-# directory for it), edits are seen at the next change of directory.
+# True when every watched path is still there, older than the stamp and
+# holds what it held, no path said to be absent exists, and the names that
+# can make a root are where they were. A path as new as the stamp counts as
+# changed: file times come from a clock that ticks every few milliseconds,
+# so a write in the same tick as the stamp has the same time. Without a
+# stamp file (no directory for it), only what the paths hold is compared.
 __appenv_unchanged() {
-    \builtin local __appenv_path
-    if [[ -n ${__appenv_stamp} ]]; then
-        for __appenv_path in ${__appenv_watch[@]+"${__appenv_watch[@]}"}; do
-            [[ -e ${__appenv_path} && ${__appenv_stamp} -nt ${__appenv_path} ]] ||
-                \builtin return 1
-        done
-    fi
+    \builtin local __appenv_path __appenv_now __appenv_i=0
+    for __appenv_path in ${__appenv_watch[@]+"${__appenv_watch[@]}"}; do
+        [[ -e ${__appenv_path} ]] || \builtin return 1
+        [[ -z ${__appenv_stamp} || ${__appenv_stamp} -nt ${__appenv_path} ]] || \builtin return 1
+        __appenv_look "${__appenv_path}"
+        [[ ${__appenv_now} == "${__appenv_seen[__appenv_i]-}" ]] || \builtin return 1
+        __appenv_i=$((__appenv_i + 1))
+    done
     for __appenv_path in ${__appenv_absent[@]+"${__appenv_absent[@]}"}; do
         [[ -e ${__appenv_path} || -L ${__appenv_path} ]] && \builtin return 1
     done
     __appenv_same_roots
 }
 
+# Sets __appenv_now (a local of the caller) to what path $1 holds, as far
+# as the shell can tell without a process: a regular file's lines (at most
+# about 1 MiB, more than appenv reads of any file), with whether the last
+# ends in a newline; a directory's names that `.env.*` matches, whatever
+# the user's glob options; nothing for anything else.
+__appenv_look() {
+    \builtin local __appenv_line __appenv_glob __appenv_opts=
+    __appenv_now=
+    if [[ -f $1 && -r $1 ]]; then
+        while IFS= \builtin read -r __appenv_line; do
+            __appenv_now+=${__appenv_line}$'\n'
+            ((${#__appenv_now} < 1048576)) || \builtin break
+        done <"$1"
+        __appenv_now+=${__appenv_line}
+    elif [[ -d $1 ]]; then
+        # A null GLOBIGNORE hides nothing; failglob and noglob would fail
+        # or skip the pattern.
+        \builtin local GLOBIGNORE=
+        \builtin shopt -q failglob && __appenv_opts+=f && \builtin shopt -u failglob
+        \builtin shopt -q nocaseglob && __appenv_opts+=c && \builtin shopt -u nocaseglob
+        [[ $- == *f* ]] && __appenv_opts+=n && \builtin set +f
+        __appenv_glob=("$1"/.env.*)
+        __appenv_now="${__appenv_glob[*]}"
+        [[ ${__appenv_opts} == *f* ]] && \builtin shopt -s failglob
+        [[ ${__appenv_opts} == *c* ]] && \builtin shopt -s nocaseglob
+        [[ ${__appenv_opts} == *n* ]] && \builtin set -f
+    fi
+    \builtin return 0
+}
+
 # True when no name in __appenv_names appeared or went in the working
-# directory or above since the last call to appenv. A directory older than
-# the stamp is as it was then; only the others are looked into, so a
-# directory whose time changes for other reasons (HOME under a shared
-# history file) costs a look, and never a call.
+# directory or above since the last call to appenv. Every directory is
+# looked into: its time can be put back (`touch -r`) after a name appears.
 __appenv_same_roots() {
-    \builtin local __appenv_dir=${PWD%/} __appenv_name __appenv_path
-    while \builtin true; do
-        if [[ -z ${__appenv_stamp} || ! ${__appenv_stamp} -nt ${__appenv_dir:-/} ]]; then
-            for __appenv_name in "${__appenv_names[@]}"; do
-                __appenv_path=$'\n'${__appenv_dir}/${__appenv_name}$'\n'
-                if [[ -e ${__appenv_dir}/${__appenv_name} ]]; then
-                    [[ ${__appenv_found} == *"${__appenv_path}"* ]] || \builtin return 1
-                else
-                    [[ ${__appenv_found} != *"${__appenv_path}"* ]] || \builtin return 1
-                fi
-            done
-        fi
-        [[ -n ${__appenv_dir} ]] || \builtin break
-        __appenv_dir=${__appenv_dir%/*}
-    done
+    \builtin local __appenv_now
+    __appenv_roots
+    [[ ${__appenv_now} == "${__appenv_found}" ]]
 }
 
 # Sets __appenv_now (a local of the caller) to the paths, each between
@@ -167,6 +196,20 @@ __appenv_export() {
         \builtin printf "appenv: 'appenv export bash' failed (status %s); the environment is unchanged\n" "$?" >&2
     fi
     __appenv_env=${APPENV_ENV-}
+    __appenv_trusted=${APPENV_TRUSTED_DIRS+set:}${APPENV_TRUSTED_DIRS-}
+    __appenv_remember
+}
+
+# Keeps what each watched path holds now, for __appenv_unchanged. A path
+# changed since appenv read it is newer than the stamp, unless its time was
+# put back as well.
+__appenv_remember() {
+    \builtin local __appenv_path __appenv_now
+    __appenv_seen=()
+    for __appenv_path in ${__appenv_watch[@]+"${__appenv_watch[@]}"}; do
+        __appenv_look "${__appenv_path}"
+        __appenv_seen+=("${__appenv_now}")
+    done
 }
 
 # The binary is gone (removed or moved): says so once, and leaving the app

@@ -5,7 +5,7 @@
 # Before each prompt, and right after each change of directory, the hook
 # decides from what it holds, without starting a process, whether anything
 # the environment depends on may have changed: the working directory,
-# APPENV_ENV, a file that the last `appenv export` said to watch (compared
+# APPENV_ENV, APPENV_TRUSTED_DIRS, a file that the last `appenv export` said to watch (compared
 # with a stamp file that the hook touches each time it asks appenv), or the
 # names that can make a directory an app root, in the working directory and
 # every directory above it. Only then does it run `appenv export fish` and
@@ -39,6 +39,7 @@ builtin set -g __appenv_stamp
 # Forget the last check: the next prompt asks appenv.
 builtin set -g __appenv_pwd
 builtin set -g __appenv_env
+builtin set -g __appenv_trusted
 builtin set -g __appenv_found
 builtin set -g __appenv_dirs
 builtin set -g __appenv_watch
@@ -52,7 +53,8 @@ function __appenv_hook --on-event fish_prompt --on-variable PWD
     # Keep the status of the user's last command for the prompt.
     builtin set -l last_status $status
     if builtin status is-interactive
-        if builtin test "$__appenv_pwd" != "$PWD" -o "$__appenv_env" != "$APPENV_ENV"
+        builtin set -l trusted (__appenv_trusted_now)
+        if builtin test "$__appenv_pwd" != "$PWD" -o "$__appenv_env" != "$APPENV_ENV" -o "$__appenv_trusted" != "$trusted"
             or not __appenv_unchanged
             __appenv_export
         end
@@ -175,6 +177,13 @@ function __appenv_export
         end
     end
     builtin set -g __appenv_env $APPENV_ENV
+    builtin set -g __appenv_trusted (__appenv_trusted_now)
+end
+
+# APPENV_TRUSTED_DIRS as the hook compares it: unset differs from empty.
+function __appenv_trusted_now
+    builtin set -q APPENV_TRUSTED_DIRS; and builtin echo "set:$APPENV_TRUSTED_DIRS"
+    builtin return 0
 end
 
 # The binary is gone (removed or moved): says so once, and leaving the app

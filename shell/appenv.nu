@@ -10,9 +10,9 @@
 # Before each prompt (nushell's `pre_prompt` hook, which also sees a change
 # of directory) the hook decides, without starting a process, whether
 # anything the environment depends on may have changed: the working
-# directory, APPENV_ENV, or a file or directory that the last `appenv
-# export` said to watch, compared with a stamp file that the hook touches
-# each time it asks appenv. Only then does it run `appenv export nu`, which
+# directory, APPENV_ENV, APPENV_TRUSTED_DIRS, or a file or directory that
+# the last `appenv export` said to watch, compared with a stamp file that
+# the hook touches each time it asks appenv. Only then does it run `appenv export nu`, which
 # prints a NUON record that `from nuon` reads as data: what to set with
 # `load-env`, what to remove with `hide-env`, what to watch.
 #
@@ -83,7 +83,7 @@ def --env __appenv_export [stamp: string] {
             []
         }
     }
-    $env.__appenv = {pwd: $env.PWD, env: ($env.APPENV_ENV? | default null), watch: $watch, missing: $missing, unload: $unload}
+    $env.__appenv = {pwd: $env.PWD, env: ($env.APPENV_ENV? | default null), trusted: ($env.APPENV_TRUSTED_DIRS? | default null), watch: $watch, missing: $missing, unload: $unload}
 }
 
 # Sets and unsets what `change` says.
@@ -109,6 +109,7 @@ def --env __appenv_hook [] {
     let changed = (
         $state.pwd != $env.PWD
         or $state.env != ($env.APPENV_ENV? | default null)
+        or ($state.trusted? | default null) != ($env.APPENV_TRUSTED_DIRS? | default null)
         or not (__appenv_unchanged $state.watch $stamp)
     )
     if $changed {

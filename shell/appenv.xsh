@@ -5,7 +5,7 @@
 # Before each prompt, and right after each change of directory, the hook
 # decides in Python, without starting a process, whether anything the
 # environment depends on may have changed: the working directory,
-# APPENV_ENV, or a file or directory that the last `appenv export` said to
+# APPENV_ENV, APPENV_TRUSTED_DIRS, or a file or directory that the last `appenv export` said to
 # watch, compared with a stamp file that the hook touches each time it asks
 # appenv. Only then does it run `appenv export xonsh`, and it runs what that
 # prints with Python's own `exec`, in a namespace of its own: xonsh's parser,
@@ -101,9 +101,15 @@ def __appenv_make_hook(bin_path):
                     file=sys.stderr,
                 )
         state["env"] = env.get("APPENV_ENV")
+        state["trusted"] = env.get("APPENV_TRUSTED_DIRS")
 
     def hook(**_):
-        if state["pwd"] != env.get("PWD") or state["env"] != env.get("APPENV_ENV") or not unchanged():
+        if (
+            state["pwd"] != env.get("PWD")
+            or state["env"] != env.get("APPENV_ENV")
+            or state.get("trusted") != env.get("APPENV_TRUSTED_DIRS")
+            or not unchanged()
+        ):
             export()
 
     def leave(**_):

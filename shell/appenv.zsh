@@ -5,11 +5,18 @@
 # At each prompt, and right after each change of directory, the hook decides
 # from what it holds, without starting a process, whether anything the
 # environment depends on may have changed: the working directory,
-# APPENV_ENV, a file that the last `appenv export` said to watch (compared
-# with a stamp file that the hook touches each time it asks appenv), or the
-# names that can make a directory an app root, in the working directory and
-# every directory above it. Only then does it run `appenv export zsh` and
-# evaluate what it prints. A subshell (`$(cd dir && pwd)`) does nothing.
+# APPENV_ENV, APPENV_TRUSTED_DIRS, a file or directory that the last
+# `appenv export` said to watch, or the names that can make a directory an
+# app root, in the working directory and every directory above it. Only
+# then does it run `appenv export zsh` and evaluate what it prints. A
+# subshell (`$(cd dir && pwd)`) does nothing.
+#
+# A watched path is compared by its device, inode, size, mode and its
+# modification and change times to the nanosecond (`zstat`, of the zsh/stat
+# module, loaded without its `stat`): a rewrite whose modification time is
+# put back (`touch -d`, `cp -p`, `mv`, `rsync -a`, `tar`) still moves the
+# change time, which no tool sets back. Without zsh/stat, only the
+# modification time is compared.
 #
 # Every command is called as `\builtin NAME` (`\command NAME`) so that a
 # user's aliases and functions cannot change what the hook does, the
@@ -26,55 +33,59 @@ __appenv_hook() {
     \builtin emulate -L zsh
     # Only the interactive shell itself: not `$(cd dir && pwd)`, not `( … )`.
     (( ZSH_SUBSHELL == 0 )) || \builtin return $__appenv_status
-    if [[ $__appenv_pwd != "$PWD" || $__appenv_env != "${APPENV_ENV-}" ]] ||
+    if [[ $__appenv_pwd != "$PWD" || $__appenv_env != "${APPENV_ENV-}" ||
+        $__appenv_trusted != "${APPENV_TRUSTED_DIRS+set:}${APPENV_TRUSTED_DIRS-}" ]] ||
         ! __appenv_unchanged; then
         __appenv_export
     fi
     \builtin return $__appenv_status
 }
 
-# True when every watched path is still there and older than the stamp, no
-# path said to be absent exists, and the names that can make a root are
-# where they were. A path as new as the stamp counts as changed: file times
-# come from a clock that ticks every few milliseconds, so a write in the
-# same tick as the stamp has the same time. Without a stamp file (no
-# directory for it), edits are seen at the next change of directory.
+# True when every watched path is still there, older than the stamp and as
+# it was (see __appenv_look), no path said to be absent exists, and the
+# names that can make a root are where they were. A path as new as the
+# stamp counts as changed: file times come from a clock that ticks every
+# few milliseconds, so a write in the same tick as the stamp has the same
+# time. Without a stamp file (no directory for it), only what __appenv_look
+# sees is compared.
 __appenv_unchanged() {
     \builtin emulate -L zsh
-    \builtin local __appenv_path
-    if [[ -n $__appenv_stamp ]]; then
-        for __appenv_path in $__appenv_watch; do
-            [[ -e $__appenv_path && $__appenv_stamp -nt $__appenv_path ]] || \builtin return 1
-        done
-    fi
+    \builtin local __appenv_path REPLY
+    \builtin integer __appenv_i=0
+    for __appenv_path in $__appenv_watch; do
+        [[ -e $__appenv_path ]] || \builtin return 1
+        [[ -z $__appenv_stamp || $__appenv_stamp -nt $__appenv_path ]] || \builtin return 1
+        __appenv_look $__appenv_path
+        (( ++__appenv_i ))
+        [[ $REPLY == "$__appenv_seen[__appenv_i]" ]] || \builtin return 1
+    done
     for __appenv_path in $__appenv_absent; do
         [[ -e $__appenv_path || -L $__appenv_path ]] && \builtin return 1
     done
     __appenv_same_roots
 }
 
+# Sets REPLY to what `zstat` says of path $1 (following symlinks): device,
+# inode, mode, size, modification and change times; empty when it cannot
+# be looked at or zsh/stat is missing.
+__appenv_look() {
+    \builtin emulate -L zsh
+    \builtin local -A __appenv_st
+    REPLY=
+    [[ -n $__appenv_zstat ]] || \builtin return 0
+    \builtin zstat -F '%s.%N' -H __appenv_st -- $1 2>/dev/null || \builtin return 0
+    REPLY=$__appenv_st[device]:$__appenv_st[inode]:$__appenv_st[mode]:$__appenv_st[size]:$__appenv_st[mtime]:$__appenv_st[ctime]
+}
+
 # True when no name in __appenv_names appeared or went in the working
-# directory or above since the last call to appenv. A directory older than
-# the stamp is as it was then; only the others are looked into, so a
-# directory whose time changes for other reasons (HOME under a shared
-# history file) costs a look, and never a call.
+# directory or above since the last call to appenv. Every directory is
+# looked into: its modification time can be put back (`touch -r`) after a
+# name appears.
 __appenv_same_roots() {
     \builtin emulate -L zsh
-    \builtin local __appenv_dir=${PWD%/} __appenv_name __appenv_path
-    while \builtin true; do
-        if [[ -z $__appenv_stamp || ! $__appenv_stamp -nt ${__appenv_dir:-/} ]]; then
-            for __appenv_name in $__appenv_names; do
-                __appenv_path=$'\n'$__appenv_dir/$__appenv_name$'\n'
-                if [[ -e $__appenv_dir/$__appenv_name ]]; then
-                    [[ $__appenv_found == *"$__appenv_path"* ]] || \builtin return 1
-                else
-                    [[ $__appenv_found != *"$__appenv_path"* ]] || \builtin return 1
-                fi
-            done
-        fi
-        [[ -n $__appenv_dir ]] || \builtin break
-        __appenv_dir=${__appenv_dir%/*}
-    done
+    \builtin local __appenv_now
+    __appenv_roots
+    [[ $__appenv_now == "$__appenv_found" ]]
 }
 
 # Sets __appenv_now (a local of the caller) to the paths, each between
@@ -146,6 +157,21 @@ __appenv_export() {
         \builtin print -ru2 -- "appenv: 'appenv export zsh' failed (status $?); the environment is unchanged"
     fi
     __appenv_env=${APPENV_ENV-}
+    __appenv_trusted=${APPENV_TRUSTED_DIRS+set:}${APPENV_TRUSTED_DIRS-}
+    __appenv_remember
+}
+
+# Keeps what __appenv_look says of each watched path now. A path changed
+# since appenv read it is newer than the stamp, unless its time was put
+# back as well.
+__appenv_remember() {
+    \builtin emulate -L zsh
+    \builtin local __appenv_path REPLY
+    __appenv_seen=()
+    for __appenv_path in $__appenv_watch; do
+        __appenv_look $__appenv_path
+        __appenv_seen+=("$REPLY")
+    done
 }
 
 # The binary is gone (removed or moved): says so once, and leaving the app
@@ -221,13 +247,17 @@ __appenv_install() {
     fi
     \builtin typeset -g __appenv_stamp=
     # Forget the last check: the next prompt asks appenv.
-    \builtin typeset -g __appenv_pwd= __appenv_env= __appenv_found=
-    \builtin typeset -ga __appenv_watch __appenv_absent __appenv_left
+    \builtin typeset -g __appenv_pwd= __appenv_env= __appenv_trusted= __appenv_found=
+    \builtin typeset -ga __appenv_watch __appenv_absent __appenv_left __appenv_seen
     # Kept when the hook is installed again: it takes the load out.
     \builtin typeset -g __appenv_unload=${__appenv_unload-} __appenv_missing=
     __appenv_watch=()
     __appenv_absent=()
     __appenv_left=()
+    __appenv_seen=()
+    # zstat alone: loading all of zsh/stat would replace the user's stat.
+    \builtin typeset -g __appenv_zstat=
+    \builtin zmodload -F zsh/stat b:zstat 2>/dev/null && __appenv_zstat=1
 
     \builtin typeset -ga precmd_functions chpwd_functions zshexit_functions
     (( $precmd_functions[(Ie)__appenv_hook] )) || precmd_functions=(__appenv_hook $precmd_functions)

@@ -888,6 +888,54 @@ fn nvim_writing_or_changing_the_watched_env_reloads() {
     );
 }
 
+/// Shell lines that change the app's `.env` while putting its time back
+/// exactly: a rewrite of the same size, then another file of the same size
+/// and time moved over it; and the value each leaves.
+fn time_kept_attacks(sb: &EditorApp) -> [(String, &'static str); 2] {
+    let env = sb.file(".env");
+    let saved = sb.app.tmp.path().join("saved").display().to_string();
+    [
+        (
+            format!(
+                "/usr/bin/touch -r '{env}' '{saved}' && \
+                 printf 'FROM_DOTENV=dotenv-VALUE\\n' > '{env}' && \
+                 /usr/bin/touch -r '{saved}' '{env}'"
+            ),
+            "dotenv-VALUE",
+        ),
+        (
+            format!(
+                "printf 'FROM_DOTENV=dotenv-moved\\n' > '{saved}' && \
+                 /usr/bin/touch -r '{env}' '{saved}' && /bin/mv '{saved}' '{env}'"
+            ),
+            "dotenv-moved",
+        ),
+    ]
+}
+
+#[test]
+fn nvim_sees_a_change_whose_time_is_put_back() {
+    if !editor_ready("nvim") {
+        return;
+    }
+    let sb = EditorApp::new(true);
+    let [(rewrite, rewritten), (local, from_local)] = time_kept_attacks(&sb);
+    let script = format!(
+        r#"
+        R.first = vim.env.FROM_DOTENV
+        vim.fn.system({{ '/bin/sh', '-c', {rewrite:?} }})
+        R.rewritten = wait(function() return vim.env.FROM_DOTENV == {rewritten:?} end)
+        vim.fn.system({{ '/bin/sh', '-c', {local:?} }})
+        R.local_file = wait(function() return vim.env.FROM_DOTENV == {from_local:?} end)
+        R.last = vim.env.FROM_DOTENV
+        "#,
+    );
+    let (r, _) = sb.nvim(&sb.file("src/main.py"), &script);
+    assert_eq!(r["first"], "dotenv-value", "{r}");
+    assert_eq!(r["rewritten"], true, "{r}");
+    assert_eq!(r["local_file"], true, "{r}");
+}
+
 /// `cd blog` in a shell with the hook, `nvim manage.py`, then `:e
 /// ../shop/Gemfile`: the shop buffer has shop's values and none of blog's,
 /// and neither has a buffer of no app; back in blog, blog's are there.
@@ -1220,6 +1268,29 @@ fn vim_writing_or_changing_the_watched_env_reloads() {
         ["appenv: .env:1: unterminated double quote"],
         "{r}"
     );
+}
+
+#[test]
+fn vim_sees_a_change_whose_time_is_put_back() {
+    if !editor_ready("vim") {
+        return;
+    }
+    let sb = EditorApp::new(true);
+    let [(rewrite, rewritten), (local, from_local)] = time_kept_attacks(&sb);
+    let script = format!(
+        r#"
+        call Settle()
+        let R.first = $FROM_DOTENV
+        call system({rewrite:?})
+        let R.rewritten = Wait({{-> $FROM_DOTENV ==# {rewritten:?}}})
+        call system({local:?})
+        let R.local_file = Wait({{-> $FROM_DOTENV ==# {from_local:?}}})
+        "#,
+    );
+    let r = sb.vim(&sb.file("src/main.py"), &script);
+    assert_eq!(r["first"], "dotenv-value", "{r}");
+    assert_eq!(r["rewritten"], 1, "{r}");
+    assert_eq!(r["local_file"], 1, "{r}");
 }
 
 // ---- Emacs ---------------------------------------------------------------
@@ -1607,4 +1678,28 @@ fn emacs_saving_or_changing_the_watched_env_reloads() {
         1,
         "{err}"
     );
+}
+
+#[test]
+fn emacs_sees_a_change_whose_time_is_put_back() {
+    if !editor_ready("emacs") {
+        return;
+    }
+    let sb = EditorApp::new(true);
+    let [(rewrite, rewritten), (local, from_local)] = time_kept_attacks(&sb);
+    let lisp = format!(
+        r#"
+        (with-current-buffer (find-file-noselect {main:?})
+          (test-put "first" (getenv "FROM_DOTENV"))
+          (call-process "/bin/sh" nil nil nil "-c" {rewrite:?})
+          (test-put "rewritten" (wait-for (lambda () (equal (getenv "FROM_DOTENV") {rewritten:?}))))
+          (call-process "/bin/sh" nil nil nil "-c" {local:?})
+          (test-put "local_file" (wait-for (lambda () (equal (getenv "FROM_DOTENV") {from_local:?})))))
+        "#,
+        main = sb.file("src/main.py"),
+    );
+    let (r, err) = sb.emacs(&lisp);
+    assert_eq!(r["first"], "dotenv-value", "{r}\n{err}");
+    assert_eq!(r["rewritten"], true, "{r}\n{err}");
+    assert_eq!(r["local_file"], true, "{r}\n{err}");
 }

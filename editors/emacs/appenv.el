@@ -141,11 +141,16 @@ Return (EXIT-STATUS STDOUT STDERR)."
   (alist-get key status))
 
 (defun appenv--stamp (path)
-  "What changes when PATH is written, created or removed."
+  "What changes when PATH is written, created or removed.
+The change time too: a rewrite whose modification time is put back
+\(`touch -d', `cp -p', a new file in a directory whose time `touch -r'
+restores) still moves it, and nothing sets it back."
   (let ((attrs (file-attributes path)))
     (and attrs (list (file-attribute-modification-time attrs)
+                     (file-attribute-status-change-time attrs)
                      (file-attribute-size attrs)
-                     (file-attribute-inode-number attrs)))))
+                     (file-attribute-inode-number attrs)
+                     (file-attribute-device-number attrs)))))
 
 (defun appenv--stamps (status)
   "PATH -> stamp for every path STATUS watches."

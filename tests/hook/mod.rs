@@ -6,6 +6,7 @@ mod daily;
 mod export;
 pub mod harness;
 mod interactive;
+mod kept_times;
 mod messages;
 mod new_scripts;
 mod new_shells;

@@ -566,6 +566,19 @@ fn scenario(shell: Shell) {
             assert_eq!(exports[2], 2, "{shell}: two cd, five prompts: {exports:?}");
         }
     }
+
+    // What trusted the app, unset in the shell: the prompt after takes the
+    // load out.
+    s.cd(&app);
+    assert_eq!(get(&s.snap(), "DB"), Some(&b"edited"[..]), "{shell}");
+    s.type_line(match shell {
+        Shell::Tcsh => "unsetenv APPENV_TRUSTED_DIRS",
+        Shell::Elvish => "unset-env APPENV_TRUSTED_DIRS",
+        Shell::Xonsh => "del $APPENV_TRUSTED_DIRS",
+        _ => "hide-env APPENV_TRUSTED_DIRS",
+    });
+    s.prompt();
+    assert_eq!(get(&s.snap(), "DB"), None, "{shell}");
     drop(s);
     let _ = sandbox;
 }

@@ -82,9 +82,20 @@ function! s:dir_for(buf, cwd) abort
   return l:dir
 endfunction
 
-" Vim has no sub-second file times: size and time together.
+" Vim knows file times to the second only, and no inode or change time: a
+" file is also compared by what it holds (up to 1 MiB, more than appenv
+" reads of one), and a directory by its names that `.env.*` matches, so
+" that a rewrite whose time is put back (`touch -d`, `cp -p`, `mv`, a new
+" .env.local in a directory whose time `touch -r` restores) is seen too.
 function! s:stamp(path) abort
-  return getftime(a:path) . ':' . getfsize(a:path) . ':' . getftype(a:path)
+  let l:held = ''
+  if isdirectory(a:path)
+    let l:held = readdir(a:path, {name -> name =~# '^\.env\.'})
+  elseif filereadable(a:path) && getfsize(a:path) <= 1048576
+    let l:held = readfile(a:path, 'B')
+  endif
+  " As text: a Blob compares with a Blob only.
+  return string([getftime(a:path), getfsize(a:path), getftype(a:path), l:held])
 endfunction
 
 function! s:stamps(status) abort

@@ -145,12 +145,24 @@ local function dir_for(buf, cwd)
   return dir
 end
 
+-- The change time too: a rewrite whose modification time is put back
+-- (`touch -d`, `cp -p`, `rsync -a`, a new file in a directory whose time
+-- `touch -r` restores) still moves it, and nothing sets it back.
 local function stamp(path)
   local st = uv.fs_stat(path)
   if not st then
     return 'none'
   end
-  return table.concat({ st.mtime.sec, st.mtime.nsec, st.size, st.ino }, ':')
+  return table.concat({
+    st.dev,
+    st.ino,
+    st.mode,
+    st.size,
+    st.mtime.sec,
+    st.mtime.nsec,
+    st.ctime.sec,
+    st.ctime.nsec,
+  }, ':')
 end
 
 local function stamps(status)
