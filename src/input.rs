@@ -37,10 +37,23 @@ pub use listing::{EntryType, Listing};
 
 /// What can feed a plan from the root whatever its config says: the config
 /// itself, the Procfile, `.env`, and through the template every `.env.*`
-/// (each environment's file, its `.local`, and any the user keeps there). An
-/// allow covers them all, so one allow covers `--env test` too and a new
-/// `.env.staging` revokes it; the hook watches those that exist.
-pub const ALWAYS: [&str; 5] = ["appenv.toml", "Procfile", ".env", ".env.{env}", ".envrc"];
+/// (each environment's file, its `.local`, and any the user keeps there),
+/// the `.envrc`, and the version files that pick the interpreter
+/// ([`crate::versions::FILES`]). An allow covers them all, so one allow
+/// covers `--env test` too and a new `.env.staging` or `.python-version`
+/// revokes it; the hook watches those that exist.
+pub const ALWAYS: [&str; 10] = [
+    "appenv.toml",
+    "Procfile",
+    ".env",
+    ".env.{env}",
+    ".envrc",
+    ".tool-versions",
+    ".ruby-version",
+    ".python-version",
+    ".nvmrc",
+    ".node-version",
+];
 
 /// What stands for an environment's name in a file name.
 pub const TEMPLATE: &str = "{env}";
@@ -218,6 +231,7 @@ impl Inputs {
         }
         let limit = match name {
             "appenv.toml" | "Procfile" => MAX_CONFIG,
+            name if crate::versions::FILES.contains(&name) => crate::versions::MAX_FILE,
             _ => MAX_ENV_FILE,
         };
         let bytes = self.load(name, limit, "a file").ok().flatten()?;

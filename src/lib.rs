@@ -31,5 +31,6 @@ pub mod text;
 pub mod trust;
 pub mod trusted_dirs;
 pub mod user_config;
+pub mod versions;
 pub mod workdir;
 pub mod xdg;

@@ -56,6 +56,7 @@ mod trust_races;
 mod trust_records;
 mod trust_rules;
 mod user_config;
+mod versions;
 mod workspaces;
 
 /// Cargo builds only this binary (`autotests = false`): a test file left

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::Context;
 use crate::error::{ERROR, Error, print};
-use crate::plan::{FileStatus, Source};
+use crate::plan::{FileStatus, PinOutcome, Pinned, Source};
 use crate::text::{sanitize, sanitize_bytes};
 use crate::trust::AppFiles;
 
@@ -175,6 +175,14 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
             sanitize(lib.as_str())
         );
     }
+    for pinned in &plan.interpreters {
+        let _ = writeln!(
+            out,
+            "  {:<10} {}",
+            pinned.pin.tool.name(),
+            interpreter(pinned)
+        );
+    }
     for note in &iso.notes {
         let _ = writeln!(out, "  note       {note}");
     }
@@ -195,6 +203,43 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
     };
     let _ = writeln!(out, "trust        {trust}");
     print(out.as_bytes())
+}
+
+/// Which install a version file's pin chose and why, or why none.
+fn interpreter(pinned: &Pinned) -> String {
+    let pin = &pinned.pin;
+    let asked = format!("{}:{} asks {}", pin.file, pin.line, sanitize(&pin.written));
+    match &pinned.outcome {
+        PinOutcome::Installed(install) => {
+            let how = match install.exact {
+                true => "installed as named".to_owned(),
+                false => format!(
+                    "the highest installed version it begins, of those {} keeps",
+                    install.manager
+                ),
+            };
+            format!(
+                "{} on PATH: {} ({} install; {asked}, {how})",
+                install.version,
+                sanitize(install.bin.as_str()),
+                install.manager,
+            )
+        }
+        PinOutcome::System => format!("the system's, PATH left alone ({asked})"),
+        PinOutcome::NotInstalled { .. } => {
+            let looked: Vec<String> = pinned.looked.iter().map(|d| sanitize(d.as_str())).collect();
+            let looked = match looked.is_empty() {
+                true => "no manager's directory is known (HOME unset)".to_owned(),
+                false => format!("looked in {}", looked.join(", ")),
+            };
+            format!("not installed, PATH left alone ({asked}; {looked})")
+        }
+        PinOutcome::Unusable => {
+            format!(
+                "no version appenv looks up (aliases are not resolved), PATH left alone ({asked})"
+            )
+        }
+    }
 }
 
 /// How a shim applies the prefix, when there is one.

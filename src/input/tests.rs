@@ -125,6 +125,11 @@ fn answers_from_the_listing_taken_at_the_first_read() {
             ".env.d",
             ".env.test",
             ".envrc",
+            ".node-version",
+            ".nvmrc",
+            ".python-version",
+            ".ruby-version",
+            ".tool-versions",
             "Procfile",
             "appenv.toml"
         ]

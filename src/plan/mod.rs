@@ -23,6 +23,7 @@ mod environment;
 mod envrc;
 mod layers;
 mod note;
+mod versions;
 pub mod workspace;
 
 pub use environment::spelling;
@@ -33,6 +34,7 @@ pub use envrc::{
     read_inputs as read_envrc_inputs,
 };
 pub use note::{Note, NoteKind, Shadowed};
+pub use versions::{Outcome as PinOutcome, Pinned};
 
 pub type Env = BTreeMap<OsString, OsString>;
 
@@ -95,6 +97,8 @@ pub struct Plan {
     /// Whether their values are decrypted: only once the app is trusted
     /// (see [`unlock`]).
     pub unlocked: bool,
+    /// The interpreters the app's version files pin, and what was found.
+    pub interpreters: Vec<Pinned>,
 }
 
 /// A variable written encrypted (`encrypted:…`, dotenvx's format).
@@ -340,6 +344,7 @@ fn resolve_inputs(
         shared.as_ref().map_or(&[], |s| s.files.as_slice()),
     )?;
     let envrc = envrc::add(&mut layers, &mut inputs, &root.dir, base, &mut files)?;
+    let interpreters = versions::find(&mut inputs, base)?;
 
     let kind = |name: &str, follow: bool| {
         use nix::sys::stat::SFlag;
@@ -360,6 +365,8 @@ fn resolve_inputs(
     let top = shared.as_ref().map(workspace::Shared::top);
     let mut isolation =
         isolation::detect_in(&root.dir, config.as_ref(), procfile.as_ref(), &look, top);
+    let mut pinned_notes = Vec::new();
+    versions::apply(&interpreters, &mut isolation, &mut pinned_notes);
     add_envrc_path(&mut isolation, envrc.path);
     let layers::Parts {
         vars: layered,
@@ -399,6 +406,7 @@ fn resolve_inputs(
         var.is_some_and(|v| v.source == note.source)
     });
     notes.extend(envrc.ignored);
+    notes.extend(pinned_notes);
     // Any value written encrypted may have fed a later line, even one that
     // a later file replaced: decrypting resolves it all again.
     let unlocked = decrypt || secrets.is_empty();
@@ -447,6 +455,7 @@ fn resolve_inputs(
         shared,
         secrets,
         unlocked,
+        interpreters,
     })
 }
 

@@ -26,6 +26,13 @@ pub enum NoteKind {
     /// A `.envrc` line appenv cannot follow without running it, and why:
     /// the whole file is then ignored (the note names no variable).
     EnvrcIgnored(&'static str),
+    /// A version file pins an interpreter (the note's name is the tool and
+    /// the version) that none of these managers installed: PATH is left
+    /// alone.
+    NotInstalled { managers: Vec<&'static str> },
+    /// A version file names no version appenv can look up (an alias such
+    /// as `lts/*`, a path): PATH is left alone.
+    NoVersion,
 }
 
 impl fmt::Display for Note {
@@ -42,6 +49,20 @@ impl fmt::Display for Note {
         match &self.kind {
             NoteKind::Substitution(kind) => kind.fmt(f),
             NoteKind::EnvrcIgnored(_) => Ok(()),
+            NoteKind::NotInstalled { managers } => {
+                let managers = match managers.split_last() {
+                    None => "no version manager (none has its directory here)".to_owned(),
+                    Some((last, [])) => (*last).to_owned(),
+                    Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                };
+                write!(
+                    f,
+                    "not installed by {managers}; appenv installs nothing, so PATH is left alone"
+                )
+            }
+            NoteKind::NoVersion => f.write_str(
+                "not a version appenv can look up (aliases are not resolved), so PATH is left alone",
+            ),
             NoteKind::NameWins { env, spelt } => {
                 let spelt = sanitize(spelt);
                 write!(

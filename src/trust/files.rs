@@ -104,7 +104,9 @@ impl AppFiles {
 fn is_env_file(name: &str) -> bool {
     // A workspace top's config is named from the member (`../../appenv.toml`).
     let file = name.rsplit('/').next().unwrap_or(name);
-    file != config::FILE_NAME && file != procfile::FILE_NAME
+    file != config::FILE_NAME
+        && file != procfile::FILE_NAME
+        && !crate::versions::FILES.contains(&file)
 }
 
 /// The names `entry` stands for, walking its components from the root: a literal
@@ -200,6 +202,7 @@ mod tests {
     fn covers_config_procfile_and_every_env_file_in_the_root() {
         let (_tmp, root) = app();
         put(&root, ".env", "A=1");
+        put(&root, ".python-version", "3.12\n");
         for other in [
             ".env.test",
             ".env.local",
@@ -224,6 +227,11 @@ mod tests {
                 (".env.production.local".into(), sha("")),
                 (".env.test".into(), sha("")),
                 (".envrc".into(), sha("")),
+                (".node-version".into(), None),
+                (".nvmrc".into(), None),
+                (".python-version".into(), sha("3.12\n")),
+                (".ruby-version".into(), None),
+                (".tool-versions".into(), None),
                 ("Procfile".into(), None),
                 ("appenv.toml".into(), None),
             ]

@@ -236,6 +236,7 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
     };
     watch.root_files_in(&found.dir, &plan.inputs);
     watch.inputs(&plan);
+    watch.interpreters(&plan);
     watch.shared(&plan);
     watch.extra(&plan, ctx);
     watch.by_cwd = by_cwd(&plan);

@@ -112,6 +112,18 @@ impl Watch {
         }
     }
 
+    /// The version managers' directories a pinned interpreter was looked
+    /// for in: an install there (a new entry) can answer a pin that found
+    /// nothing, or a prefix with a higher version.
+    pub(super) fn interpreters(&mut self, plan: &Plan) {
+        for dir in plan.interpreters.iter().flat_map(|p| &p.looked) {
+            match dir.symlink_metadata() {
+                Ok(_) => self.add(dir),
+                Err(_) => self.add_absent(dir),
+            }
+        }
+    }
+
     /// For a workspace member, the top's files that trust covers (an edit
     /// to any of them revokes the member, as one of the root's would) and
     /// the file that declares the member: without it, the root is another.

@@ -1,0 +1,141 @@
+//! The interpreters the app pins (see [`crate::versions`]): its version
+//! files, read through the open root like every input (only those its
+//! listing holds, so an app without one costs nothing), each tool's
+//! deciding pin looked up in the managers' install trees, and the `bin` of
+//! what is installed put on PATH after the isolation's own entries: a
+//! virtualenv's `bin` or `node_modules/.bin` stays first, and `bundle exec`
+//! finds the pinned Ruby's `bundle`.
+
+use std::ffi::OsStr;
+use std::sync::Arc;
+
+use camino::Utf8PathBuf;
+
+use super::{Env, Error, Note, NoteKind, Source};
+use crate::input::Inputs;
+use crate::isolation::{Decided, Isolation};
+use crate::versions::installs::{self, Install};
+use crate::versions::{self, Asked, Pin};
+
+/// One tool's pin and what appenv made of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pinned {
+    pub pin: Pin,
+    pub outcome: Outcome,
+    /// The managers' directories looked in: installing there can change
+    /// the answer.
+    pub looked: Vec<Utf8PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Installed(Install),
+    /// `system`: PATH as it is.
+    System,
+    /// Installed by none of these managers: PATH as it is.
+    NotInstalled {
+        managers: Vec<&'static str>,
+    },
+    /// Not a name appenv looks up (an alias, a path): PATH as it is.
+    Unusable,
+}
+
+impl Pinned {
+    /// The source a note about it gives: the file and line.
+    pub fn source(&self) -> Source {
+        Source::File {
+            name: Arc::from(self.pin.file),
+            line: self.pin.line,
+        }
+    }
+}
+
+/// Reads the root's version files and finds what each tool's deciding pin
+/// names; `base` gives the managers' roots (`HOME`, `PYENV_ROOT`…).
+pub(super) fn find(inputs: &mut Inputs, base: &Env) -> Result<Vec<Pinned>, Error> {
+    let listing = inputs.listing().map_err(Error::Input)?;
+    let present: Vec<&'static str> = versions::FILES
+        .into_iter()
+        .filter(|name| listing.contains(OsStr::new(name)))
+        .collect();
+    let mut pins = Vec::new();
+    for name in present {
+        let bytes = inputs
+            .read(name, versions::MAX_FILE, "a version file")
+            .map_err(Error::Input)?;
+        if let Some(bytes) = bytes {
+            pins.extend(versions::parse(name, &bytes));
+        }
+    }
+    let var = |name: &str| base.get(OsStr::new(name)).cloned();
+    let pinned = versions::choose(pins).into_iter().map(|pin| {
+        let (outcome, looked) = match pin.asked() {
+            Asked::System => (Outcome::System, Vec::new()),
+            Asked::Unusable => (Outcome::Unusable, Vec::new()),
+            Asked::Version(version) => {
+                let search = installs::find(pin.tool, &version, &var);
+                let outcome = match search.found {
+                    Some(install) => Outcome::Installed(install),
+                    None => Outcome::NotInstalled {
+                        managers: search.managers,
+                    },
+                };
+                (outcome, search.looked)
+            }
+        };
+        Pinned {
+            pin,
+            outcome,
+            looked,
+        }
+    });
+    Ok(pinned.collect())
+}
+
+/// Puts the installed interpreters' `bin`s after the isolation's PATH
+/// entries (once: `[env] path` may name one already), and says of each
+/// pin that changes nothing why.
+pub(super) fn apply(pinned: &[Pinned], isolation: &mut Isolation, notes: &mut Vec<Note>) {
+    for one in pinned {
+        let Outcome::Installed(install) = &one.outcome else {
+            let kind = match &one.outcome {
+                Outcome::NotInstalled { managers } => NoteKind::NotInstalled {
+                    managers: managers.clone(),
+                },
+                Outcome::Unusable => NoteKind::NoVersion,
+                Outcome::System | Outcome::Installed(_) => continue,
+            };
+            notes.push(Note {
+                source: one.source(),
+                name: format!("{} {}", one.pin.tool, shortened(&one.pin.written)),
+                kind,
+            });
+            continue;
+        };
+        let why = format!(
+            "{} {} pinned by {} ({})",
+            one.pin.tool, install.version, one.pin.file, install.manager
+        );
+        match &mut isolation.path {
+            Some(path) if path.value.contains(&install.bin) => {}
+            Some(path) => {
+                path.value.push(install.bin.clone());
+                path.reason = format!("{}, then {why}", path.reason);
+            }
+            None => {
+                isolation.path = Some(Decided {
+                    value: vec![install.bin.clone()],
+                    reason: why,
+                })
+            }
+        }
+    }
+}
+
+/// At most 40 characters of what a file wrote, for a note.
+fn shortened(written: &str) -> String {
+    match written.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &written[..at]),
+        None => written.to_owned(),
+    }
+}
