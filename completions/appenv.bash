@@ -252,7 +252,7 @@ _appenv() {
             return 0
             ;;
         appenv__subcmd__completions)
-            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help bash zsh fish"
+            opts="-C -e -q -h --env --override --no-prefix --quiet --same-as --help bash zsh fish elvish nu"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -398,6 +398,8 @@ pub enum CompletionShell {
     Bash,
     Zsh,
     Fish,
+    Elvish,
+    Nu,
 }
 
 #[derive(Debug, Args)]

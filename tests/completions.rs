@@ -9,12 +9,14 @@ use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
 
-use common::{Sandbox, have, stderr, stdout};
+use common::{Sandbox, have, require, stderr, stdout};
 
-const SCRIPTS: [(&str, &str); 3] = [
+const SCRIPTS: [(&str, &str); 5] = [
     ("bash", "completions/appenv.bash"),
     ("zsh", "completions/_appenv"),
     ("fish", "completions/appenv.fish"),
+    ("elvish", "completions/appenv.elv"),
+    ("nu", "completions/appenv.nu"),
 ];
 
 fn repo(path: &str) -> PathBuf {
@@ -677,4 +679,151 @@ fn zsh_completes_a_hostile_task_name_as_one_word() {
 #[test]
 fn fish_completes_a_hostile_task_name_as_one_word() {
     complete_hostile_names_interactively("fish");
+}
+
+/// elvish completes only in its interactive editor: an rc file, run by
+/// elvish in a terminal, calls the completer the script installed with the
+/// words of a command line and writes what it offers (only candidates the
+/// editor would show: those starting with the word).
+#[test]
+fn elvish_script_loads_and_completes_tasks() {
+    if !require("elvish") {
+        return;
+    }
+    let dir = app_with_tasks();
+    let out = dir.path().join("out.txt");
+    let done = dir.path().join("done");
+    let rc = dir.path().join("rc.elv");
+    fs::write(
+        &rc,
+        format!(
+            "use str
+             eval (slurp < '{script}')
+             fn show {{|label @words|
+                 echo '@'$label
+                 $edit:completion:arg-completer[appenv] $@words | each {{|c|
+                     if (eq (kind-of $c) string) {{ put $c }} else {{ put $c[stem] }}
+                 }} | each {{|c| if (str:has-prefix $c $words[-1]) {{ put $c }} }} | to-lines
+             }}
+             {{
+                 show ex appenv ex
+                 show run appenv run ''
+                 show env appenv run -e test m
+                 show after appenv run migrate --q
+                 show envs appenv -e ''
+                 show program appenv pytool-
+                 show args appenv pytool-appenv rc.e
+             }} > '{out}' 2>&1
+             echo > '{done}'
+             exit
+             ",
+            script = repo("completions/appenv.elv").display(),
+            out = out.display(),
+            done = done.display(),
+        ),
+    )
+    .unwrap();
+    fs::write(dir.path().join("app/rc.elv.txt"), "").unwrap();
+    let env = Sandbox::new(dir.path())
+        .path_first(dir.path().join("bin"))
+        .env();
+    let elvish = common::real_tool("elvish");
+    let session = tmux::Tmux::start(
+        dir.path(),
+        &dir.path().join("app"),
+        &env,
+        &[elvish.to_str().unwrap(), "-rc", rc.to_str().unwrap()],
+    );
+    tmux::wait_file(&done);
+    drop(session);
+    let text = fs::read_to_string(&out).unwrap();
+    let names = |section: &str| -> Vec<String> {
+        let mut names: Vec<String> = text
+            .split('@')
+            .find_map(|s| s.strip_prefix(section))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+        names.sort();
+        names
+    };
+    assert!(!text.contains("Exception"), "{text}");
+    let ex = names("ex\n");
+    for name in ["exec", "explain", "export"] {
+        assert!(
+            ex.contains(&name.to_owned()),
+            "{name} not in {ex:?}: {text}"
+        );
+    }
+    assert_eq!(
+        names("run\n"),
+        ["$(touch pwned)", "migrate", "web"],
+        "{text}"
+    );
+    assert_eq!(names("env\n"), ["migrate"], "{text}");
+    assert_eq!(names("after\n"), ["--quiet"], "{text}");
+    assert_eq!(
+        names("envs\n"),
+        ["$(touch pwned)", "staging", "test"],
+        "{text}"
+    );
+    assert_eq!(names("program\n"), ["pytool-appenv"], "{text}");
+    assert_eq!(names("args\n"), ["rc.elv.txt"], "{text}");
+    assert!(!dir.path().join("app/pwned").exists());
+}
+
+/// nushell completes in its line editor: the script is loaded from the
+/// config file, and Tab on a typed line shows the completion menu.
+#[test]
+fn nu_script_loads_and_completes_tasks() {
+    if !require("nu") {
+        return;
+    }
+    let dir = app_with_tasks();
+    let config = dir.path().join("config.nu");
+    fs::write(
+        &config,
+        format!(
+            "use '{}' *\n$env.PROMPT_COMMAND = {{|| 'READY> ' }}\n$env.PROMPT_COMMAND_RIGHT = ''\n$env.PROMPT_INDICATOR = ''\n$env.config.show_banner = false\n",
+            repo("completions/appenv.nu").display()
+        ),
+    )
+    .unwrap();
+    let env = Sandbox::new(dir.path())
+        .path_first(dir.path().join("bin"))
+        .env();
+    let nu = common::real_tool("nu");
+    let session = tmux::Tmux::start(
+        dir.path(),
+        &dir.path().join("app"),
+        &env,
+        &[
+            nu.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+            "--env-config",
+            "/dev/null",
+        ],
+    );
+    session.wait_for("READY>");
+    let complete = |line: &str, expect: &[&str]| {
+        session.press(&["C-u"]);
+        session.type_text(line);
+        session.press(&["Tab"]);
+        let screen = session.wait_screen(line, |s| expect.iter().all(|e| s.contains(e)));
+        // The menu closed, so the next line's menu is its own.
+        session.press(&["Escape", "C-u"]);
+        session.wait_screen("the menu to close", |s| {
+            !expect.iter().any(|e| s.contains(e))
+        });
+        screen
+    };
+    complete("appenv ex", &["exec", "explain", "export"]);
+    complete("appenv run ", &["migrate", "web", "$(touch pwned)"]);
+    complete("appenv -e ", &["staging", "test"]);
+    let screen = complete("appenv run --env ", &["staging", "test"]);
+    assert!(!screen.contains("Error"), "{screen}");
+    assert!(!dir.path().join("app/pwned").exists());
 }

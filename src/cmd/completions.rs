@@ -2,8 +2,9 @@
 //! a small hand-written part per shell (`completions/tasks.*`) that completes
 //! task names after `appenv run` from `appenv tasks --names`, environment
 //! names after `-e` from `appenv env --names`, and programs on PATH where a
-//! program can come. The same
-//! scripts are committed under `completions/` at the top of the repository.
+//! program can come (not in nushell, whose completions are the signatures
+//! of appenv's subcommands). The same scripts are committed under
+//! `completions/` at the top of the repository.
 
 use clap::CommandFactory;
 use clap_complete::Shell;
@@ -14,6 +15,15 @@ use crate::error::{Error, print};
 const BASH_TASKS: &str = include_str!("completions/tasks.bash");
 const ZSH_TASKS: &str = include_str!("completions/tasks.zsh");
 const FISH_TASKS: &str = include_str!("completions/tasks.fish");
+const ELVISH_TASKS: &str = include_str!("completions/tasks.elv");
+const NU_TASKS: &str = include_str!("completions/tasks.nu");
+
+/// Where nushell's generated script takes an environment name and a task
+/// name, which get appenv's completers; and its module's first line, after
+/// which they are defined.
+const NU_ENV_ARG: &str = "--env(-e): string ";
+const NU_TASK_ARG: &str = "...task: string ";
+const NU_MODULE: &str = "module completions {\n";
 
 /// Where the generated zsh script gives `run`'s task argument its action,
 /// and the line that ends the script (before which helpers must be defined).
@@ -51,6 +61,24 @@ pub fn script(shell: CompletionShell) -> String {
             header("bash") + &generated(Shell::Bash) + "\n" + &subcommands + BASH_TASKS
         }
         CompletionShell::Fish => header("fish") + &generated(Shell::Fish) + "\n" + FISH_TASKS,
+        CompletionShell::Elvish => {
+            let subcommands = format!(
+                "var __appenv_subcommands = [{}]\n",
+                crate::cli::SUBCOMMANDS.join(" ")
+            );
+            header("elvish") + &generated(Shell::Elvish) + &subcommands + ELVISH_TASKS
+        }
+        CompletionShell::Nu => {
+            let script = generated(clap_complete_nushell::Nushell)
+                .replace(NU_ENV_ARG, "--env(-e): string@\"nu-complete appenv envs\" ")
+                .replacen(
+                    NU_TASK_ARG,
+                    "...task: string@\"nu-complete appenv tasks\" ",
+                    1,
+                )
+                .replacen(NU_MODULE, &format!("{NU_MODULE}{NU_TASKS}"), 1);
+            header("nu") + &script
+        }
         CompletionShell::Zsh => {
             let script = generated(Shell::Zsh)
                 .replace(ZSH_ENV_ARG, ZSH_ENV_ARG_DYNAMIC)
@@ -70,7 +98,7 @@ pub fn script(shell: CompletionShell) -> String {
     }
 }
 
-fn generated(shell: Shell) -> String {
+fn generated(shell: impl clap_complete::Generator) -> String {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "appenv", &mut out);
     String::from_utf8_lossy(&out).into_owned()
@@ -95,6 +123,16 @@ mod tests {
         assert!(zsh.starts_with("#compdef appenv\n# Completions for appenv"));
         assert!(zsh.contains("the arguments passed to the task:_appenv_tasks'"));
         assert!(zsh.find("_appenv_tasks() {") < zsh.find(ZSH_DISPATCH));
+    }
+
+    #[test]
+    fn nu_anchors_are_in_the_generated_script() {
+        let plain = generated(clap_complete_nushell::Nushell);
+        assert_eq!(plain.matches(NU_TASK_ARG).count(), 1);
+        assert_eq!(plain.matches(NU_MODULE).count(), 1);
+        assert!(plain.matches(NU_ENV_ARG).count() >= 4);
+        let nu = script(CompletionShell::Nu);
+        assert!(!nu.contains(NU_ENV_ARG) && !nu.contains(NU_TASK_ARG));
     }
 
     #[test]
