@@ -383,6 +383,15 @@ fn tool_versions_decides_over_a_tools_own_file_as_mise_does() {
     );
     let explain = stdout(&app.appenv().arg("explain").output().unwrap());
     assert!(explain.contains(".tool-versions:3 asks 3.12"), "{explain}");
+    assert!(
+        explain
+            .contains(".python-version:1 asks 3.11, but .tool-versions decides first (as in mise)"),
+        "{explain}"
+    );
+    assert!(
+        explain.contains(".node-version:1 asks 18, but .nvmrc decides first (as in mise)"),
+        "{explain}"
+    );
 }
 
 /// The app only names a version: no spelling of it reaches outside the
@@ -651,4 +660,36 @@ fn the_hook_loads_the_pinned_interpreter_and_notices_an_install() {
         );
         assert_eq!(left.get("PATH"), Some("/usr/bin:/bin"), "{shell}");
     }
+}
+
+/// A shim (`python` linked to appenv, first on PATH) and `appenv env` get
+/// the pinned interpreter as `exec` does: it is part of the plan.
+#[test]
+fn shims_and_env_get_the_pinned_interpreter() {
+    let app = App::new(&[(".env", "A=1\n"), (".python-version", "3.12\n")]);
+    let bin = install(&app, "home/.pyenv/versions/3.12.4", "python", "3.12.4");
+    let shims = app.tmp.path().join("shims");
+    fs::create_dir_all(&shims).unwrap();
+    std::os::unix::fs::symlink(common::appenv_bin(), shims.join("python")).unwrap();
+    let out = app
+        .sandbox()
+        .set("PATH", format!("{}:{SYSTEM_PATH}", shims.display()))
+        .command("python")
+        .current_dir(&app.root)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        stdout(&out),
+        "python 3.12.4 from home/.pyenv/versions/3.12.4\n"
+    );
+    let env = runs(app.appenv().arg("env"));
+    let path = env
+        .lines()
+        .find(|l| l.starts_with("PATH="))
+        .unwrap_or_else(|| panic!("{env}"));
+    assert!(
+        path.starts_with(&format!("PATH={}:", bin.display())),
+        "{path}"
+    );
 }

@@ -176,12 +176,19 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
         );
     }
     for pinned in &plan.interpreters {
-        let _ = writeln!(
-            out,
-            "  {:<10} {}",
-            pinned.pin.tool.name(),
-            interpreter(pinned)
-        );
+        let tool = pinned.pin.tool.name();
+        let _ = writeln!(out, "  {tool:<10} {}", interpreter(pinned));
+        for other in &pinned.overruled {
+            let _ = writeln!(
+                out,
+                "  {:<10} {}:{} asks {}, but {} decides first (as in mise)",
+                "",
+                other.file,
+                other.line,
+                sanitize(&other.written),
+                pinned.pin.file
+            );
+        }
     }
     for note in &iso.notes {
         let _ = writeln!(out, "  note       {note}");

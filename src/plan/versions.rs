@@ -25,6 +25,9 @@ pub struct Pinned {
     /// The managers' directories looked in: installing there can change
     /// the answer.
     pub looked: Vec<Utf8PathBuf>,
+    /// The same tool's pins in files that give way to this one's
+    /// (`.python-version` to `.tool-versions`).
+    pub overruled: Vec<Pin>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +71,13 @@ pub(super) fn find(inputs: &mut Inputs, base: &Env) -> Result<Vec<Pinned>, Error
         }
     }
     let var = |name: &str| base.get(OsStr::new(name)).cloned();
-    let pinned = versions::choose(pins).into_iter().map(|pin| {
+    let chosen = versions::choose(pins.iter().cloned());
+    let pinned = chosen.into_iter().map(|pin| {
+        let overruled = pins
+            .iter()
+            .filter(|other| other.tool == pin.tool && other.file != pin.file)
+            .cloned()
+            .collect();
         let (outcome, looked) = match pin.asked() {
             Asked::System => (Outcome::System, Vec::new()),
             Asked::Unusable => (Outcome::Unusable, Vec::new()),
@@ -87,6 +96,7 @@ pub(super) fn find(inputs: &mut Inputs, base: &Env) -> Result<Vec<Pinned>, Error
             pin,
             outcome,
             looked,
+            overruled,
         }
     });
     Ok(pinned.collect())
