@@ -326,13 +326,14 @@ shell_env() {
   steady "$1" env -0 >"$file"
   echo "$file"
 }
-# hook_env BIN [valgrind]: a file holding the environment appenv's zsh hook
-# gives `BIN export zsh` at a prompt where nothing changed (the state, and
-# the names of the shell's variables in APPENV_SHELL_VARS): the hook loads
-# the app, asks again, then once more through a wrapper that records its
-# environment. With `valgrind`, every ask runs under valgrind, which adds
-# LD_PRELOAD to what appenv inherits: the fingerprint then holds it, and a
-# call under callgrind answers from it as a call without valgrind does.
+# hook_env BIN [valgrind] [CODE]: a file holding the environment appenv's
+# zsh hook gives `BIN export zsh` at a prompt where nothing changed (the
+# state, and the names of the shell's variables in APPENV_SHELL_VARS): the
+# hook loads the app, asks again, then (after CODE, run in the shell) once
+# more through a wrapper that records its environment. With `valgrind`,
+# every ask runs under valgrind, which adds LD_PRELOAD to what appenv
+# inherits: the fingerprint then holds it, and a call under callgrind
+# answers from it as a call without valgrind does.
 hook_env() {
   local bin=$1 file capture ask=$1
   file=$(mktemp "$fix/env.XXXXXX")
@@ -347,7 +348,7 @@ hook_env() {
   # A fingerprint is kept only for files more than a clock tick older than
   # the answer: the hook asks twice, a moment apart, before the recorded ask.
   steady "eval \"\$($(q "$bin") hook zsh)\"; __appenv_bin=$(q "$ask"); __appenv_hook; sleep 0.2
-    __appenv_export; sleep 0.2; __appenv_bin=$(q "$capture"); __appenv_export" true >/dev/null 2>&1
+    __appenv_export; sleep 0.2; ${3:-}; __appenv_bin=$(q "$capture"); __appenv_export" true >/dev/null 2>&1
   echo "$file"
 }
 # hook NAME ENVFILE CMD...: times CMD in the environment ENVFILE holds.
@@ -377,6 +378,13 @@ if has zsh; then
   loaded() { with_env "$loaded_env" "$@"; }
   has valgrind && insns[export]=$(loaded_env=$(hook_env "$symbols" valgrind) instructions loaded "$symbols" export zsh)
   has strace && calls[export]=$(loaded_env=$(hook_env "$appenv") syscalls loaded "$appenv" export zsh)
+  # The same after the user made shell variables at the prompt: names the
+  # answer does not depend on.
+  new_vars='x=1; for i in 1 2; do :; done'
+  has valgrind && insns[export-new-var]=$(loaded_env=$(hook_env "$symbols" valgrind "$new_vars") \
+    instructions loaded "$symbols" export zsh)
+  has strace && calls[export-new-var]=$(loaded_env=$(hook_env "$appenv" "" "$new_vars") \
+    syscalls loaded "$appenv" export zsh)
 fi
 
 # Processes an unchanged prompt starts: an interactive bash, fed empty lines.
@@ -606,6 +614,7 @@ frequent named).
 | \`appenv true\` ($linkage linked) | $(thousands "${insns[exec]:--}") | ${calls[exec]:--} |
 | \`appenv true\`, dynamically linked | $(thousands "${insns[exec-dynamic]:--}") | ${calls[exec-dynamic]:--} |
 | \`appenv export zsh\` as the hook calls it, nothing changed | $(thousands "${insns[export]:--}") | ${calls[export]:--} |
+| the same after \`x=1\` and a \`for i\` loop at the prompt | $(thousands "${insns[export-new-var]:--}") | ${calls[export-new-var]:--} |
 EOF
 
 echo

@@ -160,6 +160,12 @@ fn an_unchanged_answer_reads_no_file_of_the_app() {
     shell.ask();
     assert_eq!(shell.var("A"), Some("1"));
     shell.settle();
+    reads_no_file_of_the_app(&shell);
+}
+
+/// `export json` in the shell's environment answers `{}` without opening
+/// the app's files: from the fingerprint.
+fn reads_no_file_of_the_app(shell: &Shell) {
     if !common::have("strace") {
         return;
     }
@@ -353,6 +359,28 @@ fn a_shell_variable_of_the_user_is_seen() {
     assert_eq!(shell.var("MINE"), None);
 }
 
+/// A user's `x=1` or `for i in …` adds names to the shell's variables: the
+/// answer does not depend on them, and the fingerprint holds (the names a
+/// load leaves to the user's own variables, which do count, are in
+/// `hook::kept_times`: only a shell's format leaves any).
+#[test]
+fn a_new_shell_variable_of_the_user_keeps_the_fingerprint() {
+    let mut shell = Shell::new(&[(".env", "A=1\n")]);
+    let vars = |shell: &mut Shell, names: &str| {
+        shell.env.insert("APPENV_SHELL_VARS".into(), names.into());
+    };
+    vars(&mut shell, "HOME PATH");
+    shell.settle();
+    assert_eq!(shell.var("A"), Some("1"));
+    let state = shell.var(STATE).unwrap().to_owned();
+    for names in ["HOME PATH x", "i HOME x PATH y", ""] {
+        vars(&mut shell, names);
+        assert_eq!(shell.ask(), BTreeMap::new(), "{names}");
+        assert_eq!(shell.var(STATE), Some(state.as_str()), "{names}");
+        reads_no_file_of_the_app(&shell);
+    }
+}
+
 #[test]
 fn an_old_or_unknown_state_is_never_taken_as_unchanged() {
     let mut shell = Shell::new(&[(".env", "A=1\n")]);
@@ -374,7 +402,7 @@ fn an_old_or_unknown_state_is_never_taken_as_unchanged() {
     for state in [
         state.replacen("appenv2", "appenv9", 1),
         state.replacen(" seen=", " seen=0", 1),
-        format!("{prefix} seen=0000000000000000,.env,- watch= absent= extra="),
+        format!("{prefix} seen=0000000000000000,.env,- watch= absent= extra= users="),
     ] {
         let mut env = shell.env.clone();
         env.insert(STATE.into(), state.clone());

@@ -148,6 +148,21 @@ pub enum Entering {
 impl Context {
     pub fn new(global: Global, inherited: Env) -> Self {
         let base = crate::hook_state::base_env(&inherited);
+        Context::with_base(global, inherited, base)
+    }
+
+    /// [`Context::new`] with the hook's state of `inherited` already
+    /// decoded.
+    pub fn with_state(
+        global: Global,
+        inherited: Env,
+        state: Option<&crate::hook_state::HookState>,
+    ) -> Self {
+        let base = crate::hook_state::base_env_of(&inherited, state);
+        Context::with_base(global, inherited, base)
+    }
+
+    fn with_base(global: Global, inherited: Env, base: Env) -> Self {
         Context {
             global,
             inherited,

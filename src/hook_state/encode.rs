@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! appenv2 root=/srv/shop var=DATABASE_URL,-,+postgres%3A//db var=PATH,+/usr/bin,+/srv/shop/bin:/usr/bin
-//!   seen=9f2c…,.env watch=/srv/shop,/srv/shop/.env absent= extra=/srv/shop/bin
+//!   seen=9f2c…,.env watch=/srv/shop,/srv/shop/.env absent= extra=/srv/shop/bin users=
 //! ```
 //!
 //! (one line). `-` is "unset", `+` is followed by the value. `said=` holds
@@ -15,7 +15,8 @@
 //! refusals said in this shell (`root.message` digests, 8 hex digits each,
 //! comma-separated), so that one is not said again at every return. The
 //! fingerprint comes last, `seen=` (digest and root reason) then `watch=`,
-//! `absent=` and `extra=`, comma-separated paths: everything before it is
+//! `absent=` and `extra=`, comma-separated paths, and `users=`, the names
+//! left to the shell's own variables: everything before it is
 //! what its digest covers, and `appenv export` reads it without decoding
 //! the rest ([`quick`]).
 //!
@@ -204,6 +205,7 @@ fn encode_fingerprint(seen: &Fingerprint, out: &mut Vec<u8>) {
         (&b" watch="[..], &seen.watch),
         (b" absent=", &seen.absent),
         (b" extra=", &seen.extra),
+        (b" users=", &seen.users),
     ] {
         out.extend_from_slice(key);
         for (i, path) in paths.iter().enumerate() {
@@ -215,7 +217,8 @@ fn encode_fingerprint(seen: &Fingerprint, out: &mut Vec<u8>) {
     }
 }
 
-/// ` seen=… watch=… absent=… extra=…`, exactly: nothing else may follow.
+/// ` seen=… watch=… absent=… extra=… users=…`, exactly: nothing else may
+/// follow.
 fn decode_fingerprint(text: &[u8]) -> Option<Fingerprint> {
     let mut fields = text.strip_prefix(b" ")?.split(|&b| b == b' ');
     let mut field = |key: &[u8]| -> Option<&[u8]> {
@@ -252,6 +255,7 @@ fn decode_fingerprint(text: &[u8]) -> Option<Fingerprint> {
         watch: paths(field(b"watch")?)?,
         absent: paths(field(b"absent")?)?,
         extra: paths(field(b"extra")?)?,
+        users: paths(field(b"users")?)?,
     };
     fields.next().is_none().then_some(seen)
 }
@@ -361,10 +365,10 @@ mod tests {
             "appenv3 root=/x",
             "appenv12 root=/x",
             "appenv2 root=/x root=/y",
-            "appenv2 root=/x seen=0123456789abcdef,.env,- watch= absent= extra= var=A,-,-",
+            "appenv2 root=/x seen=0123456789abcdef,.env,- watch= absent= extra= users= var=A,-,-",
             "appenv2 root=/x seen=0123456789abcdef,.env,- watch= absent=",
-            "appenv2 root=/x seen=0123,.env,- watch= absent= extra=",
-            "appenv2 root=/x seen=0123456789abcdef,.env,- watch=,/a absent= extra=",
+            "appenv2 root=/x seen=0123,.env,- watch= absent= extra= users=",
+            "appenv2 root=/x seen=0123456789abcdef,.env,- watch=,/a absent= extra= users=",
             "appenv1 root=/x seen=0123456789abcdef,.env,- watch= absent= extra=",
             "appenv1 root=/x root=/y",
             "appenv1 bogus=1",
@@ -395,6 +399,7 @@ mod tests {
             watch: vec!["/srv/my shop".into(), "/srv/my shop/.env,x".into()],
             absent: vec![],
             extra: vec!["/srv/my shop/bin".into()],
+            users: vec!["MINE".into()],
         }
     }
 
@@ -406,7 +411,7 @@ mod tests {
         assert_eq!(
             text,
             "appenv2 root=/srv/shop var=A,-,+1 seen=0123456789abcdef,.env,- \
-             watch=/srv/my%20shop,/srv/my%20shop/.env%2Cx absent= extra=/srv/my%20shop/bin"
+             watch=/srv/my%20shop,/srv/my%20shop/.env%2Cx absent= extra=/srv/my%20shop/bin users=MINE"
         );
         assert_eq!(HookState::decode(&text).as_ref(), Some(&state));
         let read = quick(&text).unwrap();
@@ -438,10 +443,11 @@ mod tests {
         assert_eq!(quick(OsStr::new("appenv2 root=/srv/shop var=A,-,+1")), None);
         for bad in [
             "appenv2 root=/srv/shop seen=0123456789abcdef,.env,- watch= absent=",
-            "appenv2 root=/srv/shop seen=0123456789abcdeg,.env,- watch= absent= extra=",
-            "appenv2 root=/srv/shop seen=0123456789abcdef,.env,- watch= absent= extra= more=1",
+            "appenv2 root=/srv/shop seen=0123456789abcdeg,.env,- watch= absent= extra= users=",
+            "appenv2 root=/srv/shop seen=0123456789abcdef,.env,- watch= absent= extra=",
+            "appenv2 root=/srv/shop seen=0123456789abcdef,.env,- watch= absent= extra= users= more=1",
             "appenv3 root=/srv/shop seen=0123456789abcdef,.env,- watch= absent= extra=",
-            "appenv2 said=x seen=0123456789abcdef,.env,- watch= absent= extra=",
+            "appenv2 said=x seen=0123456789abcdef,.env,- watch= absent= extra= users=",
         ] {
             assert_eq!(quick(OsStr::new(bad)), None, "{bad}");
         }
@@ -468,19 +474,21 @@ mod tests {
                 prop::collection::vec("[^\0]+", 0..3),
                 prop::collection::vec("[^\0]+", 0..3),
                 prop::collection::vec("[^\0]+", 0..3),
+                prop::collection::vec("[^\0]+", 0..3),
             )),
         ) {
             let state = HookState {
                 root: root.map(|r| r.replace('\0', "")),
                 said: said.map(|s| s.replace('\0', "")),
                 told: told.into_iter().map(|(root, why)| Told { root, why }).collect(),
-                seen: seen.map(|(digest, (reason, by_cwd), watch, absent, extra)| Fingerprint {
+                seen: seen.map(|(digest, (reason, by_cwd), watch, absent, extra, users)| Fingerprint {
                     digest,
                     reason,
                     by_cwd,
                     watch,
                     absent,
                     extra,
+                    users,
                 }),
                 changes: vars
                     .into_iter()

@@ -69,6 +69,10 @@ pub struct Fingerprint {
     /// Other paths the answer depended on (what isolation looked for, the
     /// trust record).
     pub extra: Vec<String>,
+    /// The names the load left to the shell's own variables (set there
+    /// without being exported): the only ones of the shell's variable
+    /// names that the answer depends on.
+    pub users: Vec<String>,
 }
 
 /// A refusal said in this shell: short digests of its root and message.
@@ -149,7 +153,12 @@ impl HookState {
 /// hook loaded one environment asks for another (`appenv -e test …`) and
 /// gets it unmixed.
 pub fn base_env(inherited: &Env) -> Env {
-    let mut base = match HookState::from_env(inherited) {
+    base_env_of(inherited, HookState::from_env(inherited).as_ref())
+}
+
+/// [`base_env`] with the state of `inherited` already decoded.
+pub fn base_env_of(inherited: &Env, state: Option<&HookState>) -> Env {
+    let mut base = match state {
         Some(state) => state.revert(inherited),
         None => inherited.clone(),
     };

@@ -13,4 +13,5 @@ mod new_shells;
 mod notes;
 mod scenarios;
 mod script;
+mod shell_vars;
 mod values;

@@ -8,8 +8,10 @@
 //! answer (any variable can reach a value through `${NAME}`, and an
 //! inherited one wins over the files; all but `_`, the path of the command
 //! the shell runs, which a wrapper changes, and `PWD` and `OLDPWD` unless a
-//! file that fed the answer names them), which of the shell's own
-//! variables are not exported, the state itself, and the identity and
+//! file that fed the answer names them), which of the names the load left
+//! to the shell's own variables are still there (no other name of the
+//! shell's changes the answer: a user's `x=1` or `for i` keeps the
+//! fingerprint), the state itself, and the identity and
 //! times (device, inode, mode, size, modification and change time to the
 //! nanosecond) of every path the answer read or looked for: the files and
 //! directories the hook watches, every name isolation looked for with the
@@ -32,10 +34,9 @@ use std::time::SystemTime;
 
 use camino::Utf8Path;
 
-use super::{Context, Format, Target, watch::Watch};
+use super::{Context, Format, Left, Target, watch::Watch};
 use crate::hook_state::{self, Digest, Fingerprint, Stats};
 use crate::root;
-use crate::shell::Shell;
 
 /// What the shell gets when nothing changed, from the fingerprint alone.
 pub(super) struct Unchanged {
@@ -103,6 +104,10 @@ pub(super) fn take(
     let strings = |paths: &[camino::Utf8PathBuf]| -> Vec<String> {
         paths.iter().map(|p| p.as_str().to_owned()).collect()
     };
+    let users = match target {
+        Target::Loaded { skipped, .. } => skipped.get(&Left::Users).cloned().unwrap_or_default(),
+        _ => Vec::new(),
+    };
     let mut seen = Fingerprint {
         digest: 0,
         reason: reason.file_name().to_owned(),
@@ -110,6 +115,7 @@ pub(super) fn take(
         watch: strings(&watch.present),
         absent: strings(&watch.absent),
         extra: strings(&watch.extra),
+        users,
     };
     // The environment the shell passes next time: this one, updated.
     let mut env: BTreeMap<&OsStr, &OsStr> = ctx
@@ -192,14 +198,20 @@ fn digest<'a>(
         }
     }
     // The shell's own variables that are not in the environment win over
-    // a load: which ones there are (in the shell's order), not the rest of
-    // the list, which grows by every variable a load exports.
+    // a load: of those, only the names the load left to them matter (a
+    // name the load sets is exported, so a new one of the shell's can only
+    // take it by leaving the environment, which the digest sees above).
     d.field(b"users");
     let listed = ctx.inherited.get(shell_vars).and_then(|v| v.to_str());
+    let mut still = vec![false; seen.users.len()];
     for name in listed.unwrap_or_default().split_ascii_whitespace() {
-        if Shell::is_valid_name(name) && !in_env(OsStr::new(name)) {
-            d.field(name.as_bytes());
+        if let Some(at) = seen.users.iter().position(|user| user == name) {
+            still[at] |= !in_env(OsStr::new(name));
         }
+    }
+    for (name, still) in seen.users.iter().zip(still) {
+        d.field(name.as_bytes());
+        d.field(&[u8::from(still)]);
     }
     d.field(b"state");
     d.field(prefix);

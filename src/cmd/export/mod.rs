@@ -54,8 +54,10 @@ pub fn run(global: Global, inherited: Env, shell: ExportShell) -> Result<(), Err
     if format == Format::Gha {
         // Before anything is read: outside a job there is nowhere to write.
         let file = gha::env_file(&inherited)?;
+        let state = HookState::from_env(&inherited);
         return answer(
-            &Context::new(global, inherited),
+            &Context::with_state(global, inherited, state.as_ref()),
+            state.unwrap_or_default(),
             format,
             started,
             Some(&file),
@@ -91,18 +93,21 @@ pub fn run(global: Global, inherited: Env, shell: ExportShell) -> Result<(), Err
     let Context {
         global, inherited, ..
     } = bare;
-    answer(&Context::new(global, inherited), format, started, None)
+    // Decoded once: the context takes the load out with it.
+    let state = HookState::from_env(&inherited);
+    let ctx = Context::with_state(global, inherited, state.as_ref());
+    answer(&ctx, state.unwrap_or_default(), format, started, None)
 }
 
 /// The answer, resolved; for `gha`, written to the job's `$GITHUB_ENV`
 /// file.
 fn answer(
     ctx: &Context,
+    state: HookState,
     format: Format,
     started: SystemTime,
     gha_file: Option<&OsStr>,
 ) -> Result<(), Error> {
-    let state = HookState::from_env(&ctx.inherited).unwrap_or_default();
     let settable = Settable::new(format, &ctx.inherited);
     let (mut target, watch) = decide(ctx, &state, &settable);
     let mut updates = updates(ctx, &state, &target, &settable);
