@@ -445,3 +445,117 @@ fn a_file_direnv_runs_is_left_to_direnv() {
         Some("1")
     );
 }
+
+/// `watch_file` as direnv's hook has it: a change to a watched file (or
+/// its appearance) makes the hook ask appenv again; another file in the
+/// same directory does not.
+#[test]
+fn the_hook_watches_what_watch_file_names() {
+    use crate::hook::harness::{HookApp, Snap, Step::*, shells};
+    for shell in shells() {
+        let sandbox = HookApp::new(&[
+            (
+                "apps/app/.envrc",
+                "watch_file lock/Gemfile.lock \"$PWD/lock/later.txt\"\nexport A=1\n",
+            ),
+            ("apps/app/lock/Gemfile.lock", "v1\n"),
+        ]);
+        let snaps = sandbox.run(
+            shell,
+            &[
+                Cd("apps/app"),
+                Prompt,
+                Snap,
+                Write("apps/app/lock/unwatched", "x"),
+                Prompt,
+                Snap,
+                Write("apps/app/lock/Gemfile.lock", "v2\n"),
+                Prompt,
+                Snap,
+                Write("apps/app/lock/later.txt", "new"),
+                Prompt,
+                Snap,
+            ],
+        );
+        let [loaded, other, changed, appeared]: [Snap; 4] =
+            snaps.try_into().unwrap_or_else(|_| panic!("{shell}"));
+        assert_eq!(loaded.get("A"), Some("1"), "{shell}: {}", loaded.said);
+        assert_eq!(loaded.calls, 1, "{shell}");
+        assert_eq!(other.calls, 1, "{shell}: a file nobody watches");
+        assert_eq!(changed.calls, 2, "{shell}: the watched file changed");
+        assert_eq!(appeared.calls, 3, "{shell}: the watched file appeared");
+        assert_eq!(appeared.get("A"), Some("1"), "{shell}");
+    }
+    // Editors get them in `status --json`'s watch list.
+    let app = App::new(&[(".envrc", "watch_file flake.lock\n")]);
+    let out = app.appenv().args(["status", "--json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lock = app.root.join("flake.lock").display().to_string();
+    assert!(
+        json["watch"].as_array().unwrap().iter().any(|p| *p == lock),
+        "{json}"
+    );
+}
+
+/// `strict_env` as under direnv: before it an unset `$NAME` is empty;
+/// after it (and in what is sourced after it) one stops everything, at the
+/// same line in both, naming the variable. Side by side with the real
+/// direnv.
+#[test]
+fn strict_env_stops_at_an_unset_variable_as_direnv_does() {
+    if !have("direnv") {
+        return;
+    }
+    let envrc = "export BEFORE=\"a${UNSET_BEFORE}b\"\nstrict_env\nexport SET=\"x${HOME}y\"\nsource_env sub\n";
+    let app = App::new(&[(".envrc", envrc), ("sub/.envrc", "export SUB=ok\n")]);
+    let direnv = direnv_env(&app);
+    let appenv = appenv_env(&app);
+    for name in ["BEFORE", "SET", "SUB"] {
+        assert_eq!(direnv.get(name), appenv.get(name), "{name}");
+    }
+    assert_eq!(appenv["BEFORE"], "ab");
+    // An unset variable after strict_env, here in the sourced file.
+    app.write("sub/.envrc", "export SUB=ok\nexport LATE=\"$UNSET_X\"\n");
+    let sandbox = app.sandbox();
+    let run = |args: &[&str]| {
+        sandbox
+            .command("direnv")
+            .args(args)
+            .current_dir(&app.root)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["allow", "."]).status.success());
+    let theirs = run(&["exec", ".", "touch", "direnv-ran"]);
+    assert!(run(&["deny", "."]).status.success());
+    assert!(!theirs.status.success());
+    // direnv names the file as it found it from the directory it ran it in.
+    assert!(
+        stderr(&theirs).contains(".envrc:2: UNSET_X: unbound variable"),
+        "{theirs:?}"
+    );
+    assert!(!app.root.join("direnv-ran").exists());
+    let ours = app
+        .appenv()
+        .args(["exec", "touch", "appenv-ran"])
+        .output()
+        .unwrap();
+    assert_eq!(ours.status.code(), Some(125), "{ours:?}");
+    assert!(
+        stderr(&ours).contains("sub/.envrc:2: UNSET_X: unbound variable"),
+        "{ours:?}"
+    );
+    assert!(!app.root.join("appenv-ran").exists());
+    // Set, it is a value like any other.
+    let ours = app
+        .appenv()
+        .env("UNSET_X", "now set")
+        .args(["exec", "env", "-0"])
+        .output()
+        .unwrap();
+    assert_eq!(vars(&ours)["LATE"], "now set");
+    // Without strict_env the same line reads as empty, in both.
+    app.write(".envrc", &envrc.replace("strict_env\n", ""));
+    assert_eq!(appenv_env(&app)["LATE"], "");
+    assert_eq!(direnv_env(&app)["LATE"], "");
+}

@@ -422,6 +422,10 @@ impl Watch {
         for dir in inputs.iter().filter_map(|i| i.parent()) {
             self.add(dir);
         }
+        // What the `.envrc` watches with `watch_file`, present or not.
+        for file in &plan.watched {
+            self.add(file);
+        }
     }
 
     /// `start` and the directories above it up to `top`, or to `/`.

@@ -13,6 +13,7 @@ use super::layers::Layers;
 use super::{Env, Error, FileStatus, FileUse, Note, NoteKind, Source};
 use crate::envrc::{self, Directive, Part, Word};
 use crate::input::{self, Inputs};
+use crate::text::sanitize;
 
 /// What the `.envrc` layer adds besides variables.
 #[derive(Debug, Default)]
@@ -23,6 +24,14 @@ pub(super) struct Envrc {
     pub required: Vec<String>,
     /// The line that made appenv ignore the file, as a note.
     pub ignored: Option<Note>,
+    /// What `watch_file` names (absolute): the hook reloads when one
+    /// changes, as direnv's does. Only watched, never read: nothing appenv
+    /// loads comes from them, so trust does not cover them (direnv's allow
+    /// does not either).
+    pub watched: Vec<Utf8PathBuf>,
+    /// Whether a `strict_env` line was applied: from there on, a variable
+    /// that is not set is an error, as bash's `set -u` makes it in direnv.
+    strict: bool,
 }
 
 /// One `.envrc` read: its name relative to the root and its directives.
@@ -257,6 +266,8 @@ fn apply(
     let shared: Arc<str> = Arc::from(read.name.as_str());
     let mut count = 0;
     for line in &read.lines {
+        // Under `strict_env`, where an unset variable stops the file.
+        let strict = |out: &Envrc| out.strict.then_some((read.name.as_str(), line.line));
         let source = || Source::File {
             name: Arc::clone(&shared),
             line: line.line,
@@ -271,7 +282,7 @@ fn apply(
                         why,
                     });
                 }
-                let value = expand(layers, &abs_dir, value);
+                let value = expand(layers, &abs_dir, value, strict(out))?;
                 layers.set(name.clone(), value, source());
                 count += 1;
             }
@@ -286,10 +297,17 @@ fn apply(
                 }
             }
             Directive::PathAdd { var, dirs } => {
-                let dirs: Vec<Utf8PathBuf> = dirs
+                let dirs = dirs
                     .iter()
-                    .map(|d| normal(&abs_dir.join(expand(layers, &abs_dir, d))))
-                    .collect();
+                    .map(|d| {
+                        Ok(normal(&abs_dir.join(expand(
+                            layers,
+                            &abs_dir,
+                            d,
+                            strict(out),
+                        )?)))
+                    })
+                    .collect::<Result<Vec<Utf8PathBuf>, Error>>()?;
                 if var == "PATH" {
                     out.path.splice(0..0, dirs);
                 } else {
@@ -305,13 +323,16 @@ fn apply(
                 out.path.insert(0, abs_dir.join("node_modules/.bin"));
             }
             Directive::Required(names) => out.required.extend(names.iter().cloned()),
+            Directive::WatchFile(files) => {
+                for file in files {
+                    let file = expand(layers, &abs_dir, file, strict(out))?;
+                    out.watched.push(normal(&abs_dir.join(file)));
+                }
+            }
+            Directive::StrictEnv => out.strict = true,
             // The venv is an isolation marker of its own; the rest change
             // nothing appenv's environment would hold.
-            Directive::LayoutPython
-            | Directive::SourceEnv { .. }
-            | Directive::WatchFile(_)
-            | Directive::Exported(_)
-            | Directive::StrictEnv => {}
+            Directive::LayoutPython | Directive::SourceEnv { .. } | Directive::Exported(_) => {}
         }
     }
     Ok(count)
@@ -319,12 +340,28 @@ fn apply(
 
 /// A word's value: each `$NAME` as loaded so far (empty when unset, as the
 /// shell has it); `$PWD` is the `.envrc`'s directory, where direnv runs it.
-fn expand(layers: &Layers, dir: &Utf8Path, word: &Word) -> String {
+/// Under `strict_env` (`strict` is the file and line), an unset variable is
+/// an error naming it, as bash's `set -u` stops direnv there.
+fn expand(
+    layers: &Layers,
+    dir: &Utf8Path,
+    word: &Word,
+    strict: Option<(&str, usize)>,
+) -> Result<String, Error> {
     word.iter()
         .map(|part| match part {
-            Part::Text(text) => text.clone(),
-            Part::Var(name) if name == "PWD" => dir.to_string(),
-            Part::Var(name) => layers.lookup(name).unwrap_or_default().to_owned(),
+            Part::Text(text) => Ok(text.clone()),
+            Part::Var(name) if name == "PWD" => Ok(dir.to_string()),
+            Part::Var(name) => match (layers.lookup(name), strict) {
+                (Some(value), _) => Ok(value.to_owned()),
+                (None, None) => Ok(String::new()),
+                (None, Some((file, line))) => Err(Error::Invalid(format!(
+                    "{}:{line}: {}: unbound variable (under strict_env, which stops direnv \
+                     here too); set it, or take strict_env out",
+                    sanitize(file),
+                    sanitize(name),
+                ))),
+            },
         })
         .collect()
 }

@@ -99,6 +99,9 @@ pub struct Plan {
     pub unlocked: bool,
     /// The interpreters the app's version files pin, and what was found.
     pub interpreters: Vec<Pinned>,
+    /// The files the `.envrc` names with `watch_file` (absolute): watched
+    /// by the hook and editors, never read.
+    pub watched: Vec<Utf8PathBuf>,
 }
 
 /// A variable written encrypted (`encrypted:…`, dotenvx's format).
@@ -456,6 +459,7 @@ fn resolve_inputs(
         secrets,
         unlocked,
         interpreters,
+        watched: envrc.watched,
     })
 }
 

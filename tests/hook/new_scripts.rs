@@ -271,7 +271,11 @@ fn an_unknown_shell_is_an_appenv_error_with_the_list() {
             .unwrap();
         assert_eq!(out.status.code(), Some(2));
         assert!(out.stdout.is_empty());
-        let json = if command == "export" { ", json, gha" } else { "" };
+        let json = if command == "export" {
+            ", json, gha"
+        } else {
+            ""
+        };
         assert_eq!(
             String::from_utf8_lossy(&out.stderr),
             format!(

@@ -110,6 +110,13 @@ impl Watch {
                 self.add(&input);
             }
         }
+        // What the `.envrc` watches with `watch_file`, as direnv's hook does.
+        for file in &plan.watched {
+            match file.symlink_metadata() {
+                Ok(_) => self.add(file),
+                Err(_) => self.add_absent(file),
+            }
+        }
     }
 
     /// The version managers' directories a pinned interpreter was looked

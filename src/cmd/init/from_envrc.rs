@@ -56,7 +56,7 @@ pub(super) fn translate(plan: &Plan) -> Result<Translation, Error> {
             )),
             Directive::Required(names) => out.required.extend(names),
             Directive::WatchFile(_) => out.untranslated.push(format!(
-                "{at}: watch_file: appenv watches the files it reads, and no others"
+                "{at}: watch_file: appenv.toml watches only the files appenv reads"
             )),
             Directive::PathAdd { .. }
             | Directive::LayoutPython
