@@ -693,3 +693,49 @@ fn shims_and_env_get_the_pinned_interpreter() {
         "{path}"
     );
 }
+
+/// `appenv init` pins the app's own isolation and leaves the interpreter
+/// to its version file, whose next bump is then still followed.
+#[test]
+fn init_leaves_the_pinned_interpreter_to_its_version_file() {
+    let app = App::new(&[
+        ("requirements.txt", ""),
+        (".venv/pyvenv.cfg", ""),
+        (".python-version", "3.12\n"),
+    ]);
+    let bin = install(&app, "home/.pyenv/versions/3.12.4", "python", "3.12.4");
+    let out = app.appenv().arg("init").output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let written = fs::read_to_string(app.root.join("appenv.toml")).unwrap();
+    assert!(written.contains("\npath = [\".venv/bin\"]\n"), "{written}");
+    assert!(
+        written.contains("# After these, from its version file, not from here: python 3.12.4 pinned by .python-version (pyenv).\n"),
+        "{written}"
+    );
+    let venv = app.root.join(".venv/bin");
+    let want = format!("{}:{}:{SYSTEM_PATH}", venv.display(), bin.display());
+    assert_eq!(path_of(&app, &mut app.appenv()), want);
+}
+
+/// A pinned `bin` that the user's own PATH already holds (`nvm use` in an
+/// rc file) stays there when the hook unloads the app.
+#[test]
+fn the_hook_leaves_the_users_own_entry_of_the_pinned_bin() {
+    use crate::hook::harness::{HookApp, Step::*, shells};
+    for shell in shells() {
+        let mut sandbox = HookApp::new(&[
+            ("apps/app/.env", "DEBUG=1\n"),
+            ("apps/app/.nvmrc", "20\n"),
+            ("home/.nvm/versions/node/v20.1.0/bin/node", ""),
+        ]);
+        let bin = sandbox.path("home/.nvm/versions/node/v20.1.0/bin");
+        let own = format!("{}:/usr/bin:/bin", bin.display());
+        sandbox.start_env.push(("PATH".into(), own.clone()));
+        let snaps = sandbox.run(shell, &[Cd("apps/app"), Prompt, Snap, Cd(""), Prompt, Snap]);
+        let [loaded, left]: [_; 2] = snaps.try_into().unwrap_or_else(|_| panic!("{shell}"));
+        // Already first: not added again.
+        assert_eq!(loaded.get("PATH"), Some(own.as_str()), "{shell}");
+        assert_eq!(loaded.get("DEBUG"), Some("1"), "{shell}");
+        assert_eq!(left.get("PATH"), Some(own.as_str()), "{shell}");
+    }
+}

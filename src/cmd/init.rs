@@ -125,7 +125,7 @@ fn check(plan: &Plan, path: &Utf8Path, text: &str) -> Result<(), Error> {
             iso.virtualenv.clone(),
         )
     };
-    if values(&again) != values(&plan.isolation) {
+    if values(&again) != values(&app_isolation(plan)) {
         return Err(bug("the isolation differs when read back".into()));
     }
     Ok(())
@@ -181,7 +181,8 @@ fn render(plan: &Plan, found: Option<Reason>, envrc: Option<&from_envrc::Transla
     out.line("#override = false");
     out.line("");
     out.comment("Directories put first on PATH, relative to the root.");
-    match &plan.isolation.path {
+    let isolation = app_isolation(plan);
+    match &isolation.path {
         Some(path) => match pinned_path(root, &path.value) {
             Ok(dirs) => {
                 out.comment(&format!("Detected: {}.", path.reason));
@@ -205,6 +206,12 @@ fn render(plan: &Plan, found: Option<Reason>, envrc: Option<&from_envrc::Transla
             out.comment("Nothing found asks for one.");
             out.line("#path = [\"bin\"]");
         }
+    }
+    for why in plan.interpreters.iter().filter_map(|p| p.why()) {
+        out.comment(&format!(
+            "After these, from its version file, not from here: {}.",
+            crate::text::sanitize(&why)
+        ));
     }
 
     out.line("\n[env.vars]");
@@ -287,6 +294,26 @@ fn pinned_path(root: &Utf8Path, dirs: &[Utf8PathBuf]) -> Result<Vec<String>, Str
             _ => Err(format!("{dir} is not a plain path inside the root")),
         })
         .collect()
+}
+
+/// The plan's isolation without the interpreters its version files pin:
+/// those stay with the version files, which keep deciding (a version
+/// bumped there is followed), and their `bin` is outside the root.
+fn app_isolation(plan: &Plan) -> isolation::Isolation {
+    let mut isolation = plan.isolation.clone();
+    if let Some(path) = &mut isolation.path {
+        for pinned in &plan.interpreters {
+            let (Some(bin), Some(why)) = (pinned.bin(), pinned.why()) else {
+                continue;
+            };
+            path.value.retain(|dir| dir != bin);
+            path.reason = path.reason.replace(&format!(", then {why}"), "");
+        }
+    }
+    if isolation.path.as_ref().is_some_and(|p| p.value.is_empty()) {
+        isolation.path = None;
+    }
+    isolation
 }
 
 /// `path` relative to `root`, `.` for the root itself.

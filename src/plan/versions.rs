@@ -44,6 +44,25 @@ pub enum Outcome {
 }
 
 impl Pinned {
+    /// The `bin` it puts on PATH, when installed.
+    pub fn bin(&self) -> Option<&Utf8PathBuf> {
+        match &self.outcome {
+            Outcome::Installed(install) => Some(&install.bin),
+            _ => None,
+        }
+    }
+
+    /// Why its `bin` is on PATH, as the isolation's reason says it.
+    pub fn why(&self) -> Option<String> {
+        let Outcome::Installed(install) = &self.outcome else {
+            return None;
+        };
+        Some(format!(
+            "{} {} pinned by {} ({})",
+            self.pin.tool, install.version, self.pin.file, install.manager
+        ))
+    }
+
     /// The source a note about it gives: the file and line.
     pub fn source(&self) -> Source {
         Source::File {
@@ -122,10 +141,7 @@ pub(super) fn apply(pinned: &[Pinned], isolation: &mut Isolation, notes: &mut Ve
             });
             continue;
         };
-        let why = format!(
-            "{} {} pinned by {} ({})",
-            one.pin.tool, install.version, one.pin.file, install.manager
-        );
+        let why = one.why().unwrap_or_default();
         match &mut isolation.path {
             Some(path) if path.value.contains(&install.bin) => {}
             Some(path) => {

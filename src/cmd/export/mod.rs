@@ -448,8 +448,13 @@ fn inherited_isolation<'a>(ctx: &Context, plan: &'a Plan) -> Vec<&'a OsStr> {
         return Vec::new();
     }
     let base = ctx.base.get(OsStr::new("PATH"));
+    // A pinned interpreter's `bin` may be the user's own entry (`nvm use`
+    // in an rc file): never taken for the load's.
+    let pinned =
+        |dir: &&camino::Utf8PathBuf| plan.interpreters.iter().any(|p| p.bin() == Some(*dir));
     path.value
         .iter()
+        .filter(|dir| !pinned(dir))
         .map(|dir| OsStr::new(dir.as_str()))
         .filter(|dir| {
             base.is_some_and(|path| {
