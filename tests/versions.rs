@@ -283,6 +283,19 @@ fn a_version_not_installed_is_said_once_and_leaves_path_alone() {
     // Nothing was made: no manager directory, no install.
     assert!(!home(&app).join(".rbenv/versions/3.4.1").exists());
     assert!(!home(&app).join("data/mise").exists());
+    // Without HOME, no manager's directory is known.
+    let out = app
+        .appenv()
+        .env_remove("HOME")
+        .env_remove("XDG_DATA_HOME")
+        .args(["exec", "true"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        stderr(&out),
+        "appenv: note: .ruby-version:1: ruby 3.4.1: no version manager's directory is known (HOME is unset); appenv installs nothing, so PATH is left alone\n"
+    );
     // An alias is not resolved, and says so.
     app.write(".ruby-version", "");
     app.write(".nvmrc", "lts/*\n");

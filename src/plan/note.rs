@@ -50,15 +50,12 @@ impl fmt::Display for Note {
             NoteKind::Substitution(kind) => kind.fmt(f),
             NoteKind::EnvrcIgnored(_) => Ok(()),
             NoteKind::NotInstalled { managers } => {
-                let managers = match managers.split_last() {
-                    None => "no version manager (none has its directory here)".to_owned(),
-                    Some((last, [])) => (*last).to_owned(),
-                    Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                let by = match managers.split_last() {
+                    None => "no version manager's directory is known (HOME is unset)".to_owned(),
+                    Some((last, [])) => format!("not installed by {last}"),
+                    Some((last, rest)) => format!("not installed by {} or {last}", rest.join(", ")),
                 };
-                write!(
-                    f,
-                    "not installed by {managers}; appenv installs nothing, so PATH is left alone"
-                )
+                write!(f, "{by}; appenv installs nothing, so PATH is left alone")
             }
             NoteKind::NoVersion => f.write_str(
                 "not a version appenv can look up (aliases are not resolved), so PATH is left alone",
