@@ -347,7 +347,7 @@ fn init_from_envrc_writes_the_equivalent_config() {
     let envrc = "dotenv\ndotenv_if_exists .env.shared\nPATH_add bin\n\
                  export API_URL=\"https://$HOST_PART/v1\"\nexport MODE='fast lane'\n\
                  path_add MANPATH man\nwatch_file Gemfile.lock\nexport COST='$5'\n\
-                 env_vars_required MODE\nlayout node\nexport CACHE=\"$HOME/c\"\n";
+                 env_vars_required MODE\nlayout node\nexport CACHE=\"$HOME/c\"\nstrict_env\n";
     let app = App::new(&[
         (".envrc", envrc),
         (".env", "HOST_PART=dev.example\n"),
@@ -368,6 +368,7 @@ fn init_from_envrc_writes_the_equivalent_config() {
         ".envrc:6: path_add MANPATH",
         ".envrc:7: watch_file",
         ".envrc:8: COST",
+        ".envrc:12: strict_env",
     ] {
         assert!(
             err.contains(&format!("appenv: not translated: {named}")),

@@ -58,12 +58,14 @@ pub(super) fn translate(plan: &Plan) -> Result<Translation, Error> {
             Directive::WatchFile(_) => out.untranslated.push(format!(
                 "{at}: watch_file: appenv.toml watches only the files appenv reads"
             )),
+            Directive::StrictEnv => out.untranslated.push(format!(
+                "{at}: strict_env: [env.vars] reads an unset $NAME as empty (written ${{NAME:-}})"
+            )),
             Directive::PathAdd { .. }
             | Directive::LayoutPython
             | Directive::LayoutNode
             | Directive::SourceEnv { .. }
-            | Directive::Exported(_)
-            | Directive::StrictEnv => {}
+            | Directive::Exported(_) => {}
         }
     }
     Ok(out)
