@@ -7,7 +7,9 @@ use proptest::prelude::*;
 use appenv::config::Config;
 use appenv::dotenv;
 use appenv::envrc;
+use appenv::plan::{Note, NoteKind, Source};
 use appenv::procfile::Procfile;
+use appenv::versions;
 
 /// Bytes biased toward the syntax each reader cares about.
 fn input() -> impl Strategy<Value = Vec<u8>> {
@@ -38,6 +40,28 @@ fn input() -> impl Strategy<Value = Vec<u8>> {
         Just("\u{202e}".as_bytes().to_vec()),
     ];
     prop::collection::vec(token, 0..64).prop_map(|parts| parts.concat())
+}
+
+/// Bytes biased toward what version files hold.
+fn version_input() -> impl Strategy<Value = Vec<u8>> {
+    let token = prop_oneof![
+        any::<u8>().prop_map(|b| vec![b]),
+        Just(b"\n".to_vec()),
+        Just(b" ".to_vec()),
+        Just(b"#".to_vec()),
+        Just(b"python ".to_vec()),
+        Just(b"nodejs ".to_vec()),
+        Just(b"ruby-".to_vec()),
+        Just(b"v".to_vec()),
+        Just(b"3.12".to_vec()),
+        Just(b".".to_vec()),
+        Just(b"..".to_vec()),
+        Just(b"/".to_vec()),
+        Just(b"lts/*".to_vec()),
+        Just(b"system".to_vec()),
+        Just("\u{202e}".as_bytes().to_vec()),
+    ];
+    prop::collection::vec(token, 0..32).prop_map(|parts| parts.concat())
 }
 
 /// An earlier layer that substitution may see.
@@ -101,6 +125,28 @@ proptest! {
                 prop_assert!(clean(e.why), "{:?}", e);
                 prop_assert!(e.why.len() < 4 || !file.contains(e.why), "{:?}", e);
             }
+        }
+    }
+
+    /// A version file gives pins at its own lines, each a directory's name
+    /// or nothing appenv looks up: never a path, never a panic, and the
+    /// note about it holds no control byte.
+    #[test]
+    fn version_files(bytes in version_input(), which in 0..versions::FILES.len()) {
+        let file = versions::FILES[which];
+        let count = bytes.split(|&b| b == b'\n').count();
+        for pin in versions::parse(file, &bytes) {
+            prop_assert!(pin.line >= 1 && pin.line <= count, "{:?}", pin);
+            if let versions::Asked::Version(name) = pin.asked() {
+                prop_assert!(!name.contains('/') && name != "." && name != "..", "{:?}", name);
+                prop_assert!(!name.is_empty() && !name.starts_with('.'), "{:?}", name);
+            }
+            let note = Note {
+                source: Source::File { name: file.into(), line: pin.line },
+                name: format!("{} {}", pin.tool, pin.written),
+                kind: NoteKind::NoVersion,
+            };
+            prop_assert!(clean(&note.to_string()), "{}", note);
         }
     }
 
