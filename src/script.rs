@@ -10,9 +10,13 @@
 //!   the shell, and ARGS are added as `"$@"` after its last word, or refused
 //!   when they cannot be (a line ending in `&`, `fi`, `done`, `}`…).
 //!
-//! Reading stops at what cannot be followed exactly (a here-document, an
-//! unterminated quote): such a line is run by the shell as written and takes
-//! no ARGS.
+//! Reading stops at what cannot be followed exactly, and at what dash and
+//! bash (the shells `/bin/sh` is) read differently: a here-document or
+//! here-string, an unterminated quote, `&>`, `>&file`, `|&`, `10>file`,
+//! `a{b,c}`, `$'…'`, `$"…"`, `[[`, `((`, `<(…)`, a backslash-newline
+//! inside an operator or a `$NAME`. Such a line is run by the shell exactly
+//! as written and takes no ARGS. Variables the shell sets itself (`$PPID`,
+//! `"$IFS"`, `$_`…) and builtins (`times`, `echo`…) keep the shell too.
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
@@ -25,12 +29,89 @@ use lex::{Op, Opaque, Part, Token, Word, lex};
 /// and builtins that change the shell or differ from the program of the
 /// same name (`echo` interprets backslashes in dash, `/bin/echo` does not).
 const SHELL_ONLY: &[&str] = &[
-    "!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "in", "then",
-    "until", "while", "[[", "]]", "function", "select", "time", "coproc", ".", ":", "alias",
-    "break", "cd", "command", "continue", "echo", "eval", "exit", "export", "false", "getopts",
-    "hash", "jobs", "kill", "local", "printf", "pwd", "read", "readonly", "return", "set", "shift",
-    "test", "[", "trap", "true", "type", "umask", "ulimit", "unalias", "unset", "wait", "source",
-    "declare", "typeset", "let", "builtin",
+    "!",
+    "{",
+    "}",
+    "case",
+    "do",
+    "done",
+    "elif",
+    "else",
+    "esac",
+    "fi",
+    "for",
+    "if",
+    "in",
+    "then",
+    "until",
+    "while",
+    "[[",
+    "]]",
+    "function",
+    "select",
+    "time",
+    "coproc",
+    ".",
+    ":",
+    "alias",
+    "break",
+    "cd",
+    "command",
+    "continue",
+    "echo",
+    "eval",
+    "exit",
+    "export",
+    "false",
+    "getopts",
+    "hash",
+    "jobs",
+    "kill",
+    "local",
+    "printf",
+    "pwd",
+    "read",
+    "readonly",
+    "return",
+    "set",
+    "shift",
+    "test",
+    "[",
+    "trap",
+    "true",
+    "type",
+    "umask",
+    "ulimit",
+    "unalias",
+    "unset",
+    "wait",
+    "source",
+    "declare",
+    "typeset",
+    "let",
+    "builtin",
+    "times",
+    "chdir",
+    "bg",
+    "fg",
+    "fc",
+    "disown",
+    "enable",
+    "help",
+    "history",
+    "logout",
+    "mapfile",
+    "readarray",
+    "pushd",
+    "popd",
+    "dirs",
+    "shopt",
+    "suspend",
+    "caller",
+    "compgen",
+    "complete",
+    "compopt",
+    "bind",
 ];
 
 /// Keywords after which nothing can be appended: the line ends inside or
@@ -88,7 +169,9 @@ impl Form {
                     exec_at: None,
                     places_args: false,
                     args_at: Err(
-                        "it cannot be read exactly (a here-document or an unfinished quote)",
+                        "it cannot be read exactly as every /bin/sh reads it (a here-document, \
+                         an unfinished quote, or syntax dash and bash read differently, such \
+                         as `&>`)",
                     ),
                 });
             }
@@ -271,6 +354,10 @@ impl Simple {
         // The command's words see the variables as they were before the
         // assignments (POSIX expands them first); each assignment sees the
         // ones before it.
+        // Without PATH in the environment the shell has one of its own.
+        if self.reads("PATH") && lookup("PATH").is_none() {
+            return None;
+        }
         let mut argv = Vec::new();
         for word in &self.words {
             argv.extend(fields(&word.parts, lookup)?);
@@ -289,6 +376,14 @@ impl Simple {
             assigned.push((name.clone(), value));
         }
         (!argv.is_empty()).then_some((assigned, argv))
+    }
+
+    fn reads(&self, name: &str) -> bool {
+        let parts = self.words.iter().map(|w| &w.parts);
+        parts
+            .chain(self.assignments.iter().map(|(_, parts)| parts))
+            .flatten()
+            .any(|p| matches!(p, Part::Var { name: n, .. } if n == name))
     }
 
     /// The first word as written (a literal: see [`simple`]).

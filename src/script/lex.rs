@@ -58,6 +58,22 @@ impl Word {
         valid.then(|| (name.to_owned(), name.len() + 1))
     }
 
+    /// The number of digits when the word is only unquoted digits (a file
+    /// descriptor when a redirection follows it at once).
+    pub(super) fn io_number_digits(&self) -> Option<usize> {
+        match &self.parts[..] {
+            [
+                Part::Text {
+                    text,
+                    quoted: false,
+                },
+            ] if !self.complex && !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(text.len())
+            }
+            _ => None,
+        }
+    }
+
     /// Whether the word keeps its place in the line however it expands: an
     /// unquoted `$VAR` can become several words or none.
     pub(super) fn unquoted_var(&self) -> bool {
@@ -96,12 +112,17 @@ pub(super) struct Opaque;
 pub(super) fn lex(text: &str) -> Result<Vec<Token>, Opaque> {
     let bytes = text.as_bytes();
     let mut tokens = Vec::new();
+    // After `>&` or `<&`: the next word must be a file descriptor.
+    let mut dup = false;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b' ' | b'\t' => i += 1,
             b'\n' => {
-                tokens.push(Token::Op(Op::End));
+                // A newline after `&&`, `||` or `|` only continues the line.
+                if !matches!(tokens.last(), Some(Token::Op(Op::AndOr | Op::Pipe))) {
+                    tokens.push(Token::Op(Op::End));
+                }
                 i += 1;
             }
             b'#' => {
@@ -111,27 +132,66 @@ pub(super) fn lex(text: &str) -> Result<Vec<Token>, Opaque> {
             }
             b'\\' if bytes.get(i + 1) == Some(&b'\n') => i += 2,
             b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' => {
+                if dup {
+                    return Err(Opaque);
+                }
                 let (op, len) = operator(&bytes[i..])?;
+                dup = op == Op::Redirect && matches!(&bytes[i..i + len], b">&" | b"<&");
                 tokens.push(Token::Op(op));
                 i += len;
             }
             _ => {
                 let (word, end) = word(text, i)?;
-                tokens.push(Token::Word(word));
+                let digits = word.io_number_digits();
+                let at_redirect = matches!(bytes.get(end), Some(b'<' | b'>'));
+                if dup {
+                    // `>&2`, `>&-`: dash and bash agree; bash alone reads
+                    // `>&file` as a redirection of both outputs.
+                    let literal = word.literal().unwrap_or_default();
+                    if literal != "-" && (digits != Some(literal.len()) || at_redirect) {
+                        return Err(Opaque);
+                    }
+                    dup = false;
+                }
+                match digits {
+                    // `2>file`: the digit belongs to the redirection.
+                    Some(1) if at_redirect => {}
+                    // dash reads `10>file` as the word `10` and `>file`,
+                    // bash as a redirection of descriptor 10.
+                    Some(_) if at_redirect => return Err(Opaque),
+                    _ if BASH_ONLY_WORDS.contains(&&text[i..end]) => return Err(Opaque),
+                    _ => tokens.push(Token::Word(word)),
+                }
                 i = end;
             }
         }
     }
+    if dup {
+        return Err(Opaque);
+    }
     Ok(tokens)
 }
 
+/// Words that start syntax bash has and dash has not (`[[ a < b ]]` is a
+/// test in bash, a redirection in dash).
+const BASH_ONLY_WORDS: [&str; 4] = ["[[", "function", "select", "coproc"];
+
 pub(super) fn operator(rest: &[u8]) -> Result<(Op, usize), Opaque> {
     let two = rest.get(..2).unwrap_or(rest);
+    // A backslash-newline after an operator's first character joins what
+    // follows to it (`&\⏎&` is `&&`).
+    if rest.get(1..3) == Some(b"\\\n") {
+        return Err(Opaque);
+    }
     Ok(match two {
-        b"<<" => return Err(Opaque),
+        // Here-documents and here-strings; `&>`, which bash reads as one
+        // redirection and dash as `&` then `>`; bash's `|&`, `;&`, `((`,
+        // `<(…)` and `>(…)`.
+        b"<<" | b"&>" | b"|&" | b";&" | b"((" | b"<(" | b">(" => return Err(Opaque),
         b"&&" | b"||" => (Op::AndOr, 2),
+        b";;" if matches!(rest.get(2), Some(b'&' | b'\\')) => return Err(Opaque),
         b";;" => (Op::Group, 2),
-        b">>" | b"<&" | b">&" | b"<>" | b">|" | b"&>" => (Op::Redirect, 2),
+        b">>" | b"<&" | b">&" | b"<>" | b">|" => (Op::Redirect, 2),
         _ => match rest[0] {
             b';' => (Op::End, 1),
             b'&' => (Op::Background, 1),
@@ -198,8 +258,11 @@ pub(super) fn word(text: &str, start: usize) -> Result<(Word, usize), Opaque> {
             }
             b'`' => {
                 w.complex = true;
-                i = backquoted(bytes, i + 1)?;
+                i = backquoted(bytes, i + 1, &mut w)?;
             }
+            // bash expands `a{b,c}` and `{1..3}`, dash does not; `{` and
+            // `{}` alone are the same in both.
+            b'{' if !(i == start && alone(&bytes[i + 1..])) => return Err(Opaque),
             b'*' | b'?' | b'[' => {
                 w.complex = true;
                 lit.push(b as char);
@@ -220,6 +283,67 @@ pub(super) fn word(text: &str, start: usize) -> Result<(Word, usize), Opaque> {
     flush(&mut lit, &mut w.parts, false);
     w.end = i;
     Ok((w, i))
+}
+
+/// Whether a word's `{` is the whole word: `{` or `{}`.
+fn alone(rest: &[u8]) -> bool {
+    let delimiter = |b: Option<&u8>| b.is_none_or(|b| b" \t\n;&|()<>".contains(b));
+    delimiter(rest.first()) || (rest.first() == Some(&b'}') && delimiter(rest.get(1)))
+}
+
+/// Variables the shell sets or computes itself rather than taking them
+/// from its environment as they are (`$PPID`, `"$IFS"`, bash's `$SHLVL`),
+/// in dash or in bash: only the shell can expand them.
+fn shell_variable(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "_",
+        "IFS",
+        "OPTIND",
+        "OPTARG",
+        "OPTERR",
+        "PPID",
+        "PS1",
+        "PS2",
+        "PS4",
+        "LINENO",
+        "RANDOM",
+        "SRANDOM",
+        "SECONDS",
+        "EPOCHSECONDS",
+        "EPOCHREALTIME",
+        "SHLVL",
+        "SHELLOPTS",
+        "HOSTNAME",
+        "HOSTTYPE",
+        "MACHTYPE",
+        "OSTYPE",
+        "UID",
+        "EUID",
+        "GROUPS",
+        "HISTCMD",
+        "FUNCNAME",
+        "DIRSTACK",
+        "PIPESTATUS",
+        "COMP_WORDBREAKS",
+        "SHELL",
+        "TERM",
+        "POSIXLY_CORRECT",
+    ];
+    NAMES.contains(&name) || name.starts_with("BASH")
+}
+
+/// Whether a body the shell expands (`$(…)`, `` `…` ``, `${…}`) reads the
+/// positional parameters (`$1`, `"$@"`, `${1:-x}`, `${#1}`), so ARGS go
+/// there and not after the line.
+fn reads_args(body: &[u8]) -> bool {
+    body.windows(2).enumerate().any(|(k, pair)| {
+        let positional = |b: Option<&u8>| b.is_some_and(|b| b"@*123456789".contains(b));
+        pair[0] == b'$'
+            && (positional(Some(&pair[1]))
+                || (pair[1] == b'{'
+                    && (positional(body.get(k + 2))
+                        || (body.get(k + 2) == Some(&b'#') && positional(body.get(k + 3))))))
+    })
 }
 
 pub(super) fn next_char(text: &str, at: usize) -> char {
@@ -263,7 +387,7 @@ pub(super) fn double_quoted(text: &str, mut i: usize, w: &mut Word) -> Result<us
             }
             b'`' => {
                 w.complex = true;
-                i = backquoted(bytes, i + 1)?;
+                i = backquoted(bytes, i + 1, w)?;
             }
             _ => {
                 let c = next_char(text, i);
@@ -291,9 +415,15 @@ pub(super) fn dollar(text: &str, i: usize, quoted: bool, w: &mut Word) -> Result
         }
     };
     match bytes.get(i + 1) {
+        // `$\⏎A` is `$A`.
+        Some(b'\\') if bytes.get(i + 2) == Some(&b'\n') => Err(Opaque),
         Some(b'{') => {
             let close = braced_end(bytes, i + 2)?;
             let inner = &text[i + 2..close];
+            if inner.contains("\\\n") {
+                return Err(Opaque);
+            }
+            w.positional |= reads_args(&bytes[i..=close]);
             let n = name_len(i + 2);
             let name = &inner[..n];
             let rest = &inner[n..];
@@ -304,11 +434,8 @@ pub(super) fn dollar(text: &str, i: usize, quoted: bool, w: &mut Word) -> Result
                     .filter(|d| !d.bytes().any(|b| b"$`\"'\\{}*?[~".contains(&b)))
                     .map(|d| Some(d.to_owned()))
             };
-            if inner.starts_with(|c: char| c == '@' || c == '*' || c.is_ascii_digit()) {
-                w.positional = true;
-            }
             match default {
-                Some(default) if n > 0 => w.parts.push(Part::Var {
+                Some(default) if n > 0 && !shell_variable(name) => w.parts.push(Part::Var {
                     name: name.to_owned(),
                     quoted,
                     default,
@@ -319,14 +446,12 @@ pub(super) fn dollar(text: &str, i: usize, quoted: bool, w: &mut Word) -> Result
         }
         Some(b'(') => {
             w.complex = true;
-            paren_end(bytes, i + 2)
+            let end = paren_end(bytes, i + 2)?;
+            w.positional |= reads_args(&bytes[i + 2..end]);
+            Ok(end)
         }
-        Some(b'\'') if !quoted => {
-            // bash's $'…': not POSIX, the shell decides.
-            w.complex = true;
-            let end = text[i + 2..].find('\'').ok_or(Opaque)? + i + 2;
-            Ok(end + 1)
-        }
+        // bash's $'…' and $"…", which dash reads otherwise.
+        Some(b'\'' | b'"') if !quoted => Err(Opaque),
         Some(c) if b"@*#?-$!0123456789".contains(c) => {
             w.complex = true;
             w.positional |= b"@*123456789".contains(c);
@@ -334,6 +459,14 @@ pub(super) fn dollar(text: &str, i: usize, quoted: bool, w: &mut Word) -> Result
         }
         _ => {
             let n = name_len(i + 1);
+            // `$A\⏎B` is `$AB`.
+            if n > 0 && bytes.get(i + 1 + n..i + 3 + n) == Some(b"\\\n") {
+                return Err(Opaque);
+            }
+            if n > 0 && shell_variable(&text[i + 1..i + 1 + n]) {
+                w.complex = true;
+                return Ok(i + 1 + n);
+            }
             if n == 0 {
                 // A lone `$` is itself.
                 w.parts.push(Part::Text {
@@ -407,11 +540,15 @@ pub(super) fn quote_end(bytes: &[u8], i: usize) -> Result<usize, Opaque> {
 }
 
 /// The index after the backquote closing one whose body starts at `i`.
-pub(super) fn backquoted(bytes: &[u8], mut i: usize) -> Result<usize, Opaque> {
+pub(super) fn backquoted(bytes: &[u8], mut i: usize, w: &mut Word) -> Result<usize, Opaque> {
+    let start = i;
     while let Some(&b) = bytes.get(i) {
         match b {
             b'\\' => i += 2,
-            b'`' => return Ok(i + 1),
+            b'`' => {
+                w.positional |= reads_args(&bytes[start..i]);
+                return Ok(i + 1);
+            }
             _ => i += 1,
         }
     }

@@ -177,3 +177,106 @@ fn nothing_is_read_past_the_end() {
         }
     }
 }
+
+#[test]
+fn what_dash_and_bash_read_differently_runs_untouched_without_args() {
+    for text in [
+        // dash: `sleep 0 &` then `>/dev/null`; bash: one redirection.
+        "sleep 0 &>/dev/null",
+        "a; b &>>log",
+        "prog >&log",
+        "prog >& $OUT",
+        "a |& b",
+        "prog 10>log",
+        "prog <<<word",
+        "prog a{b,c}",
+        "prog {1..3}",
+        "prog $\"msg\"",
+        "prog $'a\\tb'",
+        "[[ a < b ]] && prog",
+        "((x = 1)) && prog",
+        "prog <(a)",
+        "function f { a; }; f",
+        // A backslash-newline joins `$A` and `B`, `&` and `&`.
+        "prog $A\\\nB",
+        "prog \"$A\\\nB\"",
+        "prog ${A\\\nB}",
+        "prog $\\\nA",
+        "a &\\\n& b",
+    ] {
+        assert!(direct(text).is_none(), "{text:?} is not exact");
+        assert!(script(text, true).is_err(), "{text:?} must refuse ARGS");
+        assert_eq!(script(text, false).as_deref(), Ok(text), "{text:?}");
+    }
+}
+
+#[test]
+fn a_numbered_redirection_is_not_the_command_word() {
+    let cases = [
+        // `echo` stays the shell's builtin.
+        (
+            "true; 2>/dev/null echo 'a\\tb'",
+            "true; 2>/dev/null echo 'a\\tb' \"$@\"",
+        ),
+        ("true; 2>/dev/null cd x", "true; 2>/dev/null cd x \"$@\""),
+        ("a; 2>/dev/null prog x", "a; 2>/dev/null exec prog x \"$@\""),
+        ("a; prog 2>&1 x", "a; exec prog 2>&1 x \"$@\""),
+        ("a; prog >&2", "a; exec prog >&2 \"$@\""),
+        ("a; prog 2>&-", "a; exec prog 2>&- \"$@\""),
+        // A quoted digit is a word.
+        ("a; \"2\">x", "a; exec \"2\">x \"$@\""),
+        // A newline after `&&` continues the list.
+        ("a &&\nb", "a &&\nexec b \"$@\""),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(script(text, true).as_deref(), Ok(expected), "{text:?}");
+    }
+}
+
+#[test]
+fn what_the_shell_sets_itself_keeps_the_shell() {
+    for text in [
+        "prog $PPID",
+        "prog $OPTIND",
+        "prog \"$IFS\"",
+        "prog \"$PS2\"",
+        "prog $_",
+        "prog ${SHLVL}",
+        "prog $BASH_VERSION",
+        "A=$PPID prog",
+        "times",
+        "history",
+        "exec times",
+    ] {
+        assert!(direct(text).is_none(), "{text:?} should keep the shell");
+        assert!(script(text, true).is_ok(), "{text:?} takes ARGS");
+    }
+    // Without PATH in the environment the shell has a default one.
+    assert!(matches!(Form::parse("prog $PATH"), Form::Simple(_)));
+    assert!(direct("prog $PATH").is_none());
+    // `{` and `{}` alone are the same in every sh.
+    assert_eq!(
+        argv("find . -name x -exec rm {} \\;"),
+        ["find", ".", "-name", "x", "-exec", "rm", "{}", ";"]
+    );
+    assert_eq!(argv("prog { }"), ["prog", "{", "}"]);
+}
+
+#[test]
+fn args_read_inside_an_expansion_are_not_appended_again() {
+    for text in [
+        "prog $(echo $1)",
+        "prog `echo $2`",
+        "prog \"$(printf %s \"$@\")\"",
+        "prog ${A:-$1}",
+        "prog ${#1}",
+    ] {
+        let with = script(text, true).unwrap();
+        assert!(!with.ends_with(" \"$@\""), "{text:?} gave {with:?}");
+    }
+    // `$#` counts them, `$0` is the task: the ARGS still go after the line.
+    assert_eq!(
+        script("prog ${#} `echo $0`", true).unwrap(),
+        "exec prog ${#} `echo $0` \"$@\""
+    );
+}
