@@ -152,7 +152,7 @@ fn tasks_are_the_program_under_dash() {
 
 /// `unshare` with `rest`; as a user other than root, in a user namespace
 /// of its own where it is root.
-fn unshare(rest: &[&str]) -> Vec<String> {
+pub(crate) fn unshare(rest: &[&str]) -> Vec<String> {
     let mut words = vec!["unshare".to_string()];
     // /proc/self belongs to the process's effective user.
     let uid = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap());
@@ -164,7 +164,7 @@ fn unshare(rest: &[&str]) -> Vec<String> {
 }
 
 /// Whether this process may make mount and PID namespaces.
-fn can_unshare() -> bool {
+pub(crate) fn can_unshare() -> bool {
     if !have("unshare") {
         return false;
     }
