@@ -44,6 +44,7 @@ mod same_as_parity;
 mod sandbox;
 mod secrets;
 mod sh_differential;
+mod shell_own_names;
 mod shell_quoting;
 mod shell_quoting_more;
 mod shell_spelling;

@@ -27,12 +27,13 @@
 /// Every `fish_*` variable is fish's: where functions and completions are
 /// loaded from (fish_function_path, fish_complete_path), what is put in
 /// front of PATH (fish_user_paths), the prompt and colours, key bindings,
-/// `fish_trace`. Then its read-only and dynamic variables (status,
+/// `fish_trace`. Then its read-only and dynamic variables (EUID, status,
 /// pipestatus, argv, hostname, history, version, CMD_DURATION, COLUMNS,
 /// LINES, umask…).
 pub(super) const OWN: &[&str] = &[
     "CMD_DURATION",
     "COLUMNS",
+    "EUID",
     "FISH_VERSION",
     "LINES",
     "SHLVL",

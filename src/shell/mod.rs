@@ -250,14 +250,38 @@ impl Shell {
         }
     }
 
-    /// Whether `name` is one of [`own_names`](Shell::own_names).
+    /// Whether `name` is one of [`own_names`](Shell::own_names); in a
+    /// shell whose names are blind to case (nushell's `$env`: `pwd` is
+    /// `PWD`), in any case, and any spelling of `PATH` but `PATH` itself
+    /// (`Path`, `path`), which would replace the path the load sets.
     pub fn keeps(self, name: &str) -> bool {
-        self.own_names()
-            .iter()
-            .any(|own| match own.strip_suffix('*') {
-                Some(prefix) => name.starts_with(prefix),
-                None => name == *own,
-            })
+        let blind = self.is_case_blind();
+        let same = |a: &str, b: &str| {
+            if blind {
+                a.eq_ignore_ascii_case(b)
+            } else {
+                a == b
+            }
+        };
+        let starts = |a: &str, prefix: &str| {
+            a.len() >= prefix.len()
+                && a.is_char_boundary(prefix.len())
+                && same(&a[..prefix.len()], prefix)
+        };
+        (blind && name != "PATH" && name.eq_ignore_ascii_case("PATH"))
+            || self
+                .own_names()
+                .iter()
+                .any(|own| match own.strip_suffix('*') {
+                    Some(prefix) => starts(name, prefix),
+                    None => same(name, own),
+                })
+    }
+
+    /// Whether the shell's environment takes two names that differ only in
+    /// case for one: nushell's `$env` does.
+    pub fn is_case_blind(self) -> bool {
+        self == Shell::Nu
     }
 
     /// Whether `name` is a variable name in every shell, one that can be

@@ -82,17 +82,17 @@ pub(super) fn record(vars: &[(&str, Option<&[u8]>)], watched: &[&[u8]], out: &mu
     out.extend_from_slice(b"]}\n");
 }
 
-/// What nushell keeps for itself: its config, conversions, prompt commands
-/// and the state of the last command.
+/// What nushell keeps for itself: its config, conversions, prompt commands,
+/// the state of the last command and every `NU_*` name. Nushell's `$env`
+/// is blind to case (`pwd` is `PWD`): these are compared in any case
+/// ([`Shell::keeps`]).
 pub(super) const OWN: &[&str] = &[
     "CMD_DURATION_MS",
     "CURRENT_FILE",
     "ENV_CONVERSIONS",
     "FILE_PWD",
     "LAST_EXIT_CODE",
-    "NU_LIB_DIRS",
-    "NU_PLUGIN_DIRS",
-    "NU_VERSION",
+    "NU_*",
     "PROMPT_COMMAND",
     "PROMPT_COMMAND_RIGHT",
     "PROMPT_INDICATOR",

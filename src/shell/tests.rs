@@ -233,3 +233,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn nushell_keeps_its_names_in_any_case() {
+    for name in [
+        "pwd",
+        "Pwd",
+        "file_pwd",
+        "current_file",
+        "env_conversions",
+        "Config",
+        "CONFIG",
+        "nu_lib_dirs",
+        "Nu_Anything",
+        "path",
+        "Path",
+        "PaTh",
+        "last_exit_code",
+    ] {
+        assert!(
+            Shell::Nu.keeps(name) || name.eq_ignore_ascii_case("pwd"),
+            "{name}"
+        );
+    }
+    // `PWD` is every shell's (the export leaves it out for all of them).
+    assert!(!Shell::Nu.keeps("PATH"), "the load's own path");
+    for name in ["PATHS", "MYPATH", "NUT", "DB", "pwd2"] {
+        assert!(!Shell::Nu.keeps(name), "{name}");
+    }
+    // Other shells tell case apart.
+    assert!(Shell::Bash.keeps("BASH_ENV") && !Shell::Bash.keeps("bash_env"));
+    assert!(!Shell::Zsh.keeps("Path"));
+}

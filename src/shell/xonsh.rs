@@ -42,7 +42,8 @@ pub(super) fn unset(name: &str, out: &mut Vec<u8>) {
 }
 
 /// What xonsh turns into another type on the way in (a bool, a number, a
-/// list, a locale setting: the value would not come out as it went in), its
+/// list, a callable, a locale setting: the value would not come out as it
+/// went in; `tests/shell_own_names.rs` asks the real xonsh which), its
 /// prompt formats and run-control paths, from xonsh 0.25's registry, and
 /// every `XONSH_*` name. Its path lists (PATH, CDPATH, `*_DIRS`) keep the
 /// value exactly and are not here.
@@ -97,6 +98,7 @@ pub(super) const OWN: &[&str] = &[
     "PROMPT",
     "PROMPT_FIELDS",
     "PROMPT_REFRESH_INTERVAL",
+    "PROMPT_TOKENS_FORMATTER",
     "PROMPT_TOOLKIT_COLOR_DEPTH",
     "PTK_STYLE_OVERRIDES",
     "PUSHD_MINUS",
@@ -120,6 +122,7 @@ pub(super) const OWN: &[&str] = &[
     "XONSHRC",
     "XONSHRC_DIR",
     "XONSH_*",
+    "XONTRIBS_AUTOLOAD_DISABLED",
 ];
 
 #[cfg(test)]

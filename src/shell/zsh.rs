@@ -22,18 +22,19 @@
 ///
 /// * Evaluated: the integer specials (RANDOM, SECONDS, OPTIND, LINENO,
 ///   HISTCMD…, whose assignment is arithmetic), the prompts, which run
-///   `$(...)` under PROMPT_SUBST (PS1–PS4, PROMPT*, RPROMPT*, RPS1, RPS2,
-///   SPROMPT), what runs around commands (the hook arrays, PERIOD,
+///   `$(...)` under PROMPT_SUBST (PS1–PS4, PROMPT*, prompt, RPROMPT*, RPS1,
+///   RPS2, SPROMPT), what runs around commands (the hook arrays, PERIOD,
 ///   REPORTTIME, TIMEFMT, NULLCMD, READNULLCMD, STTY, TMOUT), and where
 ///   functions and modules are loaded from (FPATH, fpath, MODULE_PATH).
-/// * Its own state: read-only or tied parameters (ZSH_*, HOST, UID, EUID,
-///   PPID, USERNAME, TTY, argv, status, pipestatus, the lower-case arrays
-///   tied to PATH-like names…), history, mail, the editor's (ZLE_*,
-///   KEYTIMEOUT, WORDCHARS) and the terminal size.
+/// * Its own state: read-only or tied parameters (ZSH_*, zsh_*, parameters,
+///   HOST, UID, EUID, PPID, USERNAME, TTY, argv, status, pipestatus, the
+///   lower-case arrays tied to PATH-like names and CDPATH…), history, mail,
+///   the editor's (ZLE_*, KEYTIMEOUT, WORDCHARS) and the terminal size.
 pub(super) const OWN: &[&str] = &[
     "ARGC",
     "ARGV0",
     "BAUD",
+    "CDPATH",
     "CPUTYPE",
     "COLUMNS",
     "CORRECT_IGNORE",
@@ -128,17 +129,20 @@ pub(super) const OWN: &[&str] = &[
     "mbegin",
     "mend",
     "module_path",
+    "parameters",
     "path",
     "periodic_functions",
     "pipestatus",
     "precmd_functions",
     "preexec_functions",
+    "prompt",
     "psvar",
     "reply",
     "signals",
     "status",
     "watch",
     "zle_*",
+    "zsh_*",
     "zshaddhistory_functions",
     "zshexit_functions",
 ];

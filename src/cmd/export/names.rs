@@ -67,7 +67,17 @@ impl Settable {
         let Some(name) = name.to_str() else {
             return Some(Left::Invalid);
         };
-        if RESERVED.contains(&name) || name.starts_with("__appenv") {
+        // In nushell, `pwd` is `PWD` and `__APPENV` the hook's `__appenv`.
+        let blind = matches!(self.format, Format::Shell(shell) if shell.is_case_blind());
+        let reserved = if blind {
+            RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name))
+                || name
+                    .get(..8)
+                    .is_some_and(|head| head.eq_ignore_ascii_case("__appenv"))
+        } else {
+            RESERVED.contains(&name) || name.starts_with("__appenv")
+        };
+        if reserved {
             return Some(Left::Invalid);
         }
         match self.format {
@@ -152,7 +162,20 @@ mod tests {
         assert_eq!(why(bash, "DB"), None);
         assert!(can(tcsh, "path") && can(elvish, "paths"));
         assert!(!can(xonsh, "AUTO_CD") && !can(xonsh, "XONSH_DEBUG") && can(xonsh, "CDPATH"));
-        assert!(!can(nu, "config") && !can(nu, "PROMPT_COMMAND") && can(nu, "Path"));
+        assert!(!can(nu, "config") && !can(nu, "PROMPT_COMMAND") && can(nu, "PATH"));
+        // Nushell's `$env` is blind to case: `Path` is `PATH`, `pwd` `PWD`.
+        for name in [
+            "Path",
+            "path",
+            "pwd",
+            "Config",
+            "nu_lib_dirs",
+            "__APPENV",
+            "appenv_state",
+        ] {
+            assert!(!can(nu, name), "{name}");
+        }
+        assert!(can(bash, "pwd") && can(nu, "DB"));
     }
 
     #[test]
