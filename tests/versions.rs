@@ -270,7 +270,7 @@ fn a_version_not_installed_is_said_once_and_leaves_path_alone() {
     assert_eq!(stdout(&out), SYSTEM_PATH);
     assert_eq!(
         stderr(&out),
-        "appenv: note: .ruby-version:1: ruby 3.4.1: not installed by rbenv, mise or asdf; appenv installs nothing, so PATH is left alone\n"
+        "appenv: note: .ruby-version:1: ruby 3.4.1: not installed by rbenv; appenv installs nothing, so PATH is left alone\n"
     );
     let explain = stdout(&app.appenv().arg("explain").output().unwrap());
     assert!(explain.contains("PATH       unchanged"), "{explain}");
@@ -283,7 +283,17 @@ fn a_version_not_installed_is_said_once_and_leaves_path_alone() {
     // Nothing was made: no manager directory, no install.
     assert!(!home(&app).join(".rbenv/versions/3.4.1").exists());
     assert!(!home(&app).join("data/mise").exists());
-    // Without HOME, no manager's directory is known.
+    // Where no manager keeps Ruby versions (a Rails app's `.ruby-version`
+    // on the system's Ruby), the system's is meant: said in explain only.
+    fs::remove_dir_all(home(&app).join(".rbenv")).unwrap();
+    let out = app.appenv().args(["exec", "true"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stderr(&out), "");
+    let explain = stdout(&app.appenv().arg("explain").output().unwrap());
+    assert!(
+        explain.contains("; no version manager keeps ruby versions here, so the system's is meant and nothing is said)"),
+        "{explain}"
+    );
     let out = app
         .appenv()
         .env_remove("HOME")
@@ -291,11 +301,7 @@ fn a_version_not_installed_is_said_once_and_leaves_path_alone() {
         .args(["exec", "true"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    assert_eq!(
-        stderr(&out),
-        "appenv: note: .ruby-version:1: ruby 3.4.1: no version manager's directory is known (HOME is unset); appenv installs nothing, so PATH is left alone\n"
-    );
+    assert_eq!(stderr(&out), "", "{out:?}");
     // An alias is not resolved, and says so.
     app.write(".ruby-version", "");
     app.write(".nvmrc", "lts/*\n");
@@ -651,7 +657,7 @@ fn the_hook_loads_the_pinned_interpreter_and_notices_an_install() {
         );
         let [missing, again, installed, left]: [_; 4] =
             snaps.try_into().unwrap_or_else(|_| panic!("{shell}"));
-        let note = "appenv: note: .python-version:1: python 3.12: not installed by pyenv, mise, asdf or uv; appenv installs nothing, so PATH is left alone\n";
+        let note = "appenv: note: .python-version:1: python 3.12: not installed by pyenv; appenv installs nothing, so PATH is left alone\n";
         assert_eq!(missing.get("PATH"), Some("/usr/bin:/bin"), "{shell}");
         assert_eq!(
             missing.said.matches(note).count(),

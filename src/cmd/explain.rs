@@ -233,13 +233,20 @@ fn interpreter(pinned: &Pinned) -> String {
             )
         }
         PinOutcome::System => format!("the system's, PATH left alone ({asked})"),
-        PinOutcome::NotInstalled { .. } => {
+        PinOutcome::NotInstalled { managers } => {
             let looked: Vec<String> = pinned.looked.iter().map(|d| sanitize(d.as_str())).collect();
             let looked = match looked.is_empty() {
                 true => "no manager's directory is known (HOME unset)".to_owned(),
                 false => format!("looked in {}", looked.join(", ")),
             };
-            format!("not installed, PATH left alone ({asked}; {looked})")
+            let system = match managers.is_empty() {
+                true => format!(
+                    "; no version manager keeps {} versions here, so the system's is meant and nothing is said",
+                    pin.tool
+                ),
+                false => String::new(),
+            };
+            format!("not installed, PATH left alone ({asked}; {looked}{system})")
         }
         PinOutcome::Unusable => {
             format!(

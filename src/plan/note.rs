@@ -27,8 +27,8 @@ pub enum NoteKind {
     /// the whole file is then ignored (the note names no variable).
     EnvrcIgnored(&'static str),
     /// A version file pins an interpreter (the note's name is the tool and
-    /// the version) that none of these managers installed: PATH is left
-    /// alone.
+    /// the version) that none of these managers, which keep versions of
+    /// it here, installed: PATH is left alone.
     NotInstalled { managers: Vec<&'static str> },
     /// A version file names no version appenv can look up (an alias such
     /// as `lts/*`, a path): PATH is left alone.
@@ -51,11 +51,14 @@ impl fmt::Display for Note {
             NoteKind::EnvrcIgnored(_) => Ok(()),
             NoteKind::NotInstalled { managers } => {
                 let by = match managers.split_last() {
-                    None => "no version manager's directory is known (HOME is unset)".to_owned(),
-                    Some((last, [])) => format!("not installed by {last}"),
-                    Some((last, rest)) => format!("not installed by {} or {last}", rest.join(", ")),
+                    None => String::new(),
+                    Some((last, [])) => format!(" by {last}"),
+                    Some((last, rest)) => format!(" by {} or {last}", rest.join(", ")),
                 };
-                write!(f, "{by}; appenv installs nothing, so PATH is left alone")
+                write!(
+                    f,
+                    "not installed{by}; appenv installs nothing, so PATH is left alone"
+                )
             }
             NoteKind::NoVersion => f.write_str(
                 "not a version appenv can look up (aliases are not resolved), so PATH is left alone",

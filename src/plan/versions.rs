@@ -35,7 +35,11 @@ pub enum Outcome {
     Installed(Install),
     /// `system`: PATH as it is.
     System,
-    /// Installed by none of these managers: PATH as it is.
+    /// Not installed: PATH as it is. `managers`: those that keep versions
+    /// of the tool here (their directory exists), none of which has this
+    /// one. With none, the user manages no versions of it, and the system's
+    /// interpreter is the one meant (a Rails app's `.ruby-version` on a
+    /// system Ruby): nothing is said but in `explain`.
     NotInstalled {
         managers: Vec<&'static str>,
     },
@@ -105,7 +109,10 @@ pub(super) fn find(inputs: &mut Inputs, base: &Env) -> Result<Vec<Pinned>, Error
                 let outcome = match search.found {
                     Some(install) => Outcome::Installed(install),
                     None => Outcome::NotInstalled {
-                        managers: search.managers,
+                        managers: (search.managers.iter().zip(&search.looked))
+                            .filter(|(_, dir)| dir.is_dir())
+                            .map(|(manager, _)| *manager)
+                            .collect(),
                     },
                 };
                 (outcome, search.looked)
@@ -128,6 +135,7 @@ pub(super) fn apply(pinned: &[Pinned], isolation: &mut Isolation, notes: &mut Ve
     for one in pinned {
         let Outcome::Installed(install) = &one.outcome else {
             let kind = match &one.outcome {
+                Outcome::NotInstalled { managers } if managers.is_empty() => continue,
                 Outcome::NotInstalled { managers } => NoteKind::NotInstalled {
                     managers: managers.clone(),
                 },
