@@ -302,7 +302,8 @@ fn a_version_not_installed_is_said_once_and_leaves_path_alone() {
         .output()
         .unwrap();
     assert_eq!(stderr(&out), "", "{out:?}");
-    // An alias is not resolved, and says so.
+    // An alias is not resolved, and says so where nvm keeps versions.
+    fs::create_dir_all(home(&app).join(".nvm/versions/node")).unwrap();
     app.write(".ruby-version", "");
     app.write(".nvmrc", "lts/*\n");
     let out = app.appenv().args(["exec", "true"]).output().unwrap();
@@ -311,6 +312,10 @@ fn a_version_not_installed_is_said_once_and_leaves_path_alone() {
         stderr(&out),
         "appenv: note: .nvmrc:1: node lts/*: not a version appenv can look up (aliases are not resolved), so PATH is left alone\n"
     );
+    // Where no manager keeps Node versions, an alias means nothing either.
+    fs::remove_dir_all(home(&app).join(".nvm")).unwrap();
+    let out = app.appenv().args(["exec", "true"]).output().unwrap();
+    assert_eq!(stderr(&out), "", "{out:?}");
     // `system` is the system's: nothing to say.
     app.write(".nvmrc", "system\n");
     let out = app.appenv().args(["exec", "true"]).output().unwrap();
@@ -448,6 +453,7 @@ fn a_version_that_is_a_path_never_leaves_the_install_tree() {
         ("Procfile", "web: true\n"),
         (".ruby-version", "3.2\x1b[2J\n"),
     ]);
+    fs::create_dir_all(home(&app).join(".rbenv/versions")).unwrap();
     let err = stderr(&app.appenv().args(["exec", "true"]).output().unwrap());
     assert!(
         !err.contains('\x1b') && err.contains("ruby 3.2\\u{1b}[2J"),
@@ -514,6 +520,7 @@ fn a_version_file_that_is_no_file_is_an_error_naming_it() {
     // Binary content is no version: said, PATH alone.
     let app = App::new(&[("Procfile", "web: true\n")]);
     fs::write(app.root.join(".python-version"), b"\xff\xfe\x00\x01\x02").unwrap();
+    fs::create_dir_all(home(&app).join(".pyenv/versions")).unwrap();
     let out = app.appenv().args(["exec", "true"]).output().unwrap();
     assert!(out.status.success(), "{out:?}");
     assert!(

@@ -233,7 +233,13 @@ fn interpreter(pinned: &Pinned) -> String {
             )
         }
         PinOutcome::System => format!("the system's, PATH left alone ({asked})"),
-        PinOutcome::NotInstalled { managers } => {
+        PinOutcome::NotInstalled { managers } | PinOutcome::Unusable { managers } => {
+            let what = match &pinned.outcome {
+                PinOutcome::Unusable { .. } => {
+                    "no version appenv looks up (aliases are not resolved)"
+                }
+                _ => "not installed",
+            };
             let looked: Vec<String> = pinned.looked.iter().map(|d| sanitize(d.as_str())).collect();
             let looked = match looked.is_empty() {
                 true => "no manager's directory is known (HOME unset)".to_owned(),
@@ -246,12 +252,7 @@ fn interpreter(pinned: &Pinned) -> String {
                 ),
                 false => String::new(),
             };
-            format!("not installed, PATH left alone ({asked}; {looked}{system})")
-        }
-        PinOutcome::Unusable => {
-            format!(
-                "no version appenv looks up (aliases are not resolved), PATH left alone ({asked})"
-            )
+            format!("{what}, PATH left alone ({asked}; {looked}{system})")
         }
     }
 }

@@ -43,8 +43,11 @@ pub enum Outcome {
     NotInstalled {
         managers: Vec<&'static str>,
     },
-    /// Not a name appenv looks up (an alias, a path): PATH as it is.
-    Unusable,
+    /// Not a name appenv looks up (an alias, a path): PATH as it is;
+    /// `managers` as for [`Outcome::NotInstalled`].
+    Unusable {
+        managers: Vec<&'static str>,
+    },
 }
 
 impl Pinned {
@@ -101,23 +104,34 @@ pub(super) fn find(inputs: &mut Inputs, base: &Env) -> Result<Vec<Pinned>, Error
             .filter(|other| other.tool == pin.tool && other.file != pin.file)
             .cloned()
             .collect();
-        let (outcome, looked) = match pin.asked() {
-            Asked::System => (Outcome::System, Vec::new()),
-            Asked::Unusable => (Outcome::Unusable, Vec::new()),
-            Asked::Version(version) => {
-                let search = installs::find(pin.tool, &version, &var);
-                let outcome = match search.found {
-                    Some(install) => Outcome::Installed(install),
-                    None => Outcome::NotInstalled {
-                        managers: (search.managers.iter().zip(&search.looked))
-                            .filter(|(_, dir)| dir.is_dir())
-                            .map(|(manager, _)| *manager)
-                            .collect(),
-                    },
-                };
-                (outcome, search.looked)
-            }
+        let asked = pin.asked();
+        let version = match &asked {
+            Asked::System => None,
+            Asked::Version(version) => Some(version.as_str()),
+            Asked::Unusable => None,
         };
+        let search = match asked {
+            Asked::System => installs::Search::default(),
+            _ => installs::find(pin.tool, version, &var),
+        };
+        // The managers that keep versions of the tool here.
+        let keeping = || {
+            (search.managers.iter().zip(&search.looked))
+                .filter(|(_, dir)| dir.is_dir())
+                .map(|(manager, _)| *manager)
+                .collect()
+        };
+        let outcome = match (&asked, search.found.clone()) {
+            (Asked::System, _) => Outcome::System,
+            (_, Some(install)) => Outcome::Installed(install),
+            (Asked::Version(_), None) => Outcome::NotInstalled {
+                managers: keeping(),
+            },
+            (Asked::Unusable, None) => Outcome::Unusable {
+                managers: keeping(),
+            },
+        };
+        let looked = search.looked;
         Pinned {
             pin,
             outcome,
@@ -135,11 +149,15 @@ pub(super) fn apply(pinned: &[Pinned], isolation: &mut Isolation, notes: &mut Ve
     for one in pinned {
         let Outcome::Installed(install) = &one.outcome else {
             let kind = match &one.outcome {
-                Outcome::NotInstalled { managers } if managers.is_empty() => continue,
+                Outcome::NotInstalled { managers } | Outcome::Unusable { managers }
+                    if managers.is_empty() =>
+                {
+                    continue;
+                }
                 Outcome::NotInstalled { managers } => NoteKind::NotInstalled {
                     managers: managers.clone(),
                 },
-                Outcome::Unusable => NoteKind::NoVersion,
+                Outcome::Unusable { .. } => NoteKind::NoVersion,
                 Outcome::System | Outcome::Installed(_) => continue,
             };
             notes.push(Note {

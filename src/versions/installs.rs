@@ -92,10 +92,10 @@ impl Naming {
     }
 }
 
-/// The installs of `version` of `tool` (a name from [`super::Asked::Version`]),
-/// the managers' roots taken from `var` (the base environment): only an
-/// absolute path counts.
-pub fn find(tool: Tool, version: &str, var: &dyn Fn(&str) -> Option<OsString>) -> Search {
+/// The install of `version` of `tool` (a name from [`super::Asked::Version`];
+/// none: only where the managers would keep it), the managers' roots taken
+/// from `var` (the base environment): only an absolute path counts.
+pub fn find(tool: Tool, version: Option<&str>, var: &dyn Fn(&str) -> Option<OsString>) -> Search {
     let path = |name: &str| {
         let value = Utf8PathBuf::from(var(name)?.into_string().ok()?);
         value.is_absolute().then_some(value)
@@ -157,7 +157,7 @@ pub fn find(tool: Tool, version: &str, var: &dyn Fn(&str) -> Option<OsString>) -
     for place in places.into_iter().flatten() {
         search.managers.push(place.manager);
         search.looked.push(place.dir.clone());
-        if let Some(found) = look(&place, version) {
+        if let Some(found) = version.and_then(|version| look(&place, version)) {
             search.found = Some(found);
             break;
         }
@@ -246,7 +246,7 @@ mod tests {
         }
 
         fn find(&self, tool: Tool, version: &str) -> Search {
-            find(tool, version, &|name| self.vars.get(name).cloned())
+            find(tool, Some(version), &|name| self.vars.get(name).cloned())
         }
     }
 
