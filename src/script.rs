@@ -254,7 +254,10 @@ fn simple(tokens: &[Token]) -> Option<Simple> {
     let first = command.first()?;
     // A first word that may expand to nothing or to several words, or to a
     // keyword: leave it to the shell.
-    if first.unquoted_var() || first.literal().is_none_or(|l| shell_only(&l)) {
+    if first.unquoted_var()
+        || first.bash_assignment
+        || first.literal().is_none_or(|l| shell_only(&l))
+    {
         return None;
     }
     let assignments = words
@@ -326,6 +329,7 @@ fn shell(text: &str, tokens: &[Token]) -> ShellLine {
         None | Some(Op::End) | Some(Op::AndOr) | Some(Op::Background)
     ) && args_at.is_ok()
         && !defines_function
+        && first.is_some_and(|w| !w.bash_assignment)
         && first_literal
             .as_deref()
             .is_some_and(|l| !shell_only(l) && l != "exec");

@@ -140,6 +140,14 @@ const PIECES: &[&str] = &[
     "\"$A\\\nB\"",
     "${A\\\n}",
     "$((1+2))",
+    "\"${U:-'}'}\"",
+    "${U:-'x}'}",
+    "${U:-$(echo })}",
+    "${U:-${A}}",
+    "$(case a in a) echo c;; esac)",
+    "\"$(echo \")\")\"",
+    "$(echo `echo )`)",
+    "CFLAGS+=x",
     "é",
 ];
 
@@ -178,6 +186,8 @@ const COMMANDS: &[&str] = &[
     "2>/dev/null cd .",
     "2>/dev/null echo",
     ">f9 show '<%s>\\n'",
+    "A+=1 show '<%s>\\n'",
+    "A[1]=x show '<%s>\\n'",
 ];
 
 fn word(rng: &mut Rng, reads_args: &mut bool) -> String {
@@ -194,9 +204,9 @@ fn word(rng: &mut Rng, reads_args: &mut bool) -> String {
     out
 }
 
-/// Redirections that only the last command gets: dash runs a command
-/// before `&>` in the background, where its output would race with what
-/// comes after it.
+/// A redirection; `&>` only where nothing follows it (`last`): dash runs
+/// the command before it in the background, where its output would race
+/// with what comes after.
 fn redirect(rng: &mut Rng, last: bool) -> (&'static str, bool) {
     loop {
         let (redirect, fits) = REDIRECTS[rng.below(REDIRECTS.len())];
@@ -218,7 +228,7 @@ fn command(rng: &mut Rng, line: &mut String, reads_args: &mut bool, last: bool) 
         line.push_str(rng.pick(&[" ", " ", "\t", " \\\n "]));
         line.push_str(&word(rng, reads_args));
         if rng.chance(8) {
-            let (redirect, fits) = redirect(rng, last);
+            let (redirect, fits) = redirect(rng, false);
             line.push_str(redirect);
             args_fit &= fits;
         }

@@ -25,6 +25,8 @@ pub(super) struct Word {
     pub(super) complex: bool,
     /// Holds `$@`, `$*` or `$1`…: the line places the ARGS itself.
     pub(super) positional: bool,
+    /// `NAME+=…` or `NAME[…]=…`: an assignment in bash, a command in dash.
+    pub(super) bash_assignment: bool,
 }
 
 impl Word {
@@ -211,6 +213,7 @@ pub(super) fn word(text: &str, start: usize) -> Result<(Word, usize), Opaque> {
         parts: Vec::new(),
         complex: false,
         positional: false,
+        bash_assignment: false,
     };
     let mut lit = String::new();
     let flush = |lit: &mut String, parts: &mut Vec<Part>, quoted: bool| {
@@ -282,6 +285,14 @@ pub(super) fn word(text: &str, start: usize) -> Result<(Word, usize), Opaque> {
     }
     flush(&mut lit, &mut w.parts, false);
     w.end = i;
+    let raw = &bytes[start..i];
+    let name = raw
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    w.bash_assignment = name > 0
+        && !raw[0].is_ascii_digit()
+        && (raw[name..].starts_with(b"+=") || raw[name..].starts_with(b"["));
     Ok((w, i))
 }
 
@@ -490,8 +501,10 @@ pub(super) fn braced_end(bytes: &[u8], mut i: usize) -> Result<usize, Opaque> {
     let mut depth = 0;
     while let Some(&b) = bytes.get(i) {
         match b {
-            b'\\' => i += 1,
-            b'\'' | b'"' => i = quote_end(bytes, i)?,
+            // Quotes inside `"${A:-'…'}"` quote in bash and not in dash (nor
+            // do they quote the same `}`); `$(…)` and backquotes may hold a
+            // `}` of their own.
+            b'\\' | b'\'' | b'"' | b'`' | b'(' => return Err(Opaque),
             b'{' => depth += 1,
             b'}' if depth == 0 => return Ok(i),
             b'}' => depth -= 1,
@@ -504,22 +517,30 @@ pub(super) fn braced_end(bytes: &[u8], mut i: usize) -> Result<usize, Opaque> {
 
 /// The index after the `)` closing a `$(` whose body starts at `i`.
 pub(super) fn paren_end(bytes: &[u8], mut i: usize) -> Result<usize, Opaque> {
+    let start = i;
     let mut depth = 0;
     while let Some(&b) = bytes.get(i) {
         match b {
             b'\\' => i += 1,
             b'\'' | b'"' => i = quote_end(bytes, i)?,
             b'(' => depth += 1,
+            // `case` patterns end in a `)` of their own: they cannot be
+            // followed by counting.
+            b')' if depth == 0 && contains(&bytes[start..i], b"case") => return Err(Opaque),
             b')' if depth == 0 => return Ok(i + 1),
             b')' => depth -= 1,
-            // `case` patterns inside `$(…)` cannot be followed by counting.
-            b'#' => return Err(Opaque),
+            // A comment may hold a `)`; a backquote inside may too.
+            b'#' | b'`' => return Err(Opaque),
             b'<' if bytes.get(i + 1) == Some(&b'<') => return Err(Opaque),
             _ => {}
         }
         i += 1;
     }
     Err(Opaque)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// The index of the quote closing the one at `i`.
@@ -530,6 +551,10 @@ pub(super) fn quote_end(bytes: &[u8], i: usize) -> Result<usize, Opaque> {
         if b == b'\\' && quote == b'"' {
             j += 2;
             continue;
+        }
+        // `"$(…)"` and `` "`…`" `` may hold a `"` of their own.
+        if quote == b'"' && (b == b'`' || (b == b'$' && bytes.get(j + 1) == Some(&b'('))) {
+            return Err(Opaque);
         }
         if b == quote {
             return Ok(j);

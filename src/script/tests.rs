@@ -203,6 +203,12 @@ fn what_dash_and_bash_read_differently_runs_untouched_without_args() {
         "prog ${A\\\nB}",
         "prog $\\\nA",
         "a &\\\n& b",
+        // Quotes inside `"${…}"`, a `case` or a quote inside `$(…)`.
+        "prog \"${A:-'}'}\"",
+        "prog ${A:-$(echo })}",
+        "prog $(case a in a) echo;; esac)",
+        "prog $(echo \"$(echo \")\")\")",
+        "prog $(echo `echo )`)",
     ] {
         assert!(direct(text).is_none(), "{text:?} is not exact");
         assert!(script(text, true).is_err(), "{text:?} must refuse ARGS");
@@ -247,10 +253,19 @@ fn what_the_shell_sets_itself_keeps_the_shell() {
         "times",
         "history",
         "exec times",
+        // Assignments in bash, commands in dash.
+        "A+=1 prog",
     ] {
         assert!(direct(text).is_none(), "{text:?} should keep the shell");
         assert!(script(text, true).is_ok(), "{text:?} takes ARGS");
     }
+    assert_eq!(script("a; A+=1 prog", true).unwrap(), "a; A+=1 prog \"$@\"");
+    assert_eq!(
+        script("a; A[1]=x prog", true).unwrap(),
+        "a; A[1]=x prog \"$@\""
+    );
+    // After the command word it is an argument like any other.
+    assert_eq!(argv("make CFLAGS+=-O2"), ["make", "CFLAGS+=-O2"]);
     // Without PATH in the environment the shell has a default one.
     assert!(matches!(Form::parse("prog $PATH"), Form::Simple(_)));
     assert!(direct("prog $PATH").is_none());
