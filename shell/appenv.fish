@@ -5,10 +5,11 @@
 # Before each prompt, and right after each change of directory, the hook
 # decides from what it holds, without starting a process, whether anything
 # the environment depends on may have changed: the working directory,
-# APPENV_ENV, APPENV_TRUSTED_DIRS, a file that the last `appenv export` said to watch (compared
-# with a stamp file that the hook touches each time it asks appenv), or the
-# names that can make a directory an app root, in the working directory and
-# every directory above it. Only then does it run `appenv export fish` and
+# APPENV_ENV, APPENV_TRUSTED_DIRS, a file that the last `appenv export` said
+# to watch (compared with a stamp file that the hook touches each time it
+# asks appenv, and by what it holds), or the names that can make a
+# directory an app root, in the working directory and every directory above
+# it. Only then does it run `appenv export fish` and
 # source what it prints. A fish that is not interactive (`fish -c`, a
 # script) does nothing.
 #
@@ -43,6 +44,8 @@ builtin set -g __appenv_trusted
 builtin set -g __appenv_found
 builtin set -g __appenv_dirs
 builtin set -g __appenv_watch
+builtin set -g __appenv_seen
+builtin set -g __appenv_now
 builtin set -g __appenv_absent
 builtin set -g __appenv_left
 # Kept when the hook is installed again: it takes the load out.
@@ -62,19 +65,24 @@ function __appenv_hook --on-event fish_prompt --on-variable PWD
     builtin return $last_status
 end
 
-# True when every watched path is still there and older than the stamp, no
-# path said to be absent exists, and the names that can make a root are
-# where they were. A path as new as the stamp counts as changed: file times
-# come from a clock that ticks every few milliseconds, so a write in the
-# same tick as the stamp has the same time. `test -nt` came in fish 3.6;
-# before, the test fails and the hook asks appenv at every prompt. Without
-# a stamp file (no directory for it), edits are seen at the next cd.
+# True when every watched path is still there, older than the stamp and
+# holds what it held (see __appenv_look), no path said to be absent exists,
+# and the names that can make a root are where they were. A path as new as
+# the stamp counts as changed: file times come from a clock that ticks every
+# few milliseconds, so a write in the same tick as the stamp has the same
+# time. `test -nt` came in fish 3.6; before, the test fails and the hook
+# asks appenv at every prompt. Without a stamp file (no directory for it),
+# only what the paths hold is compared.
 function __appenv_unchanged
-    if builtin test -n "$__appenv_stamp"
-        for watched in $__appenv_watch
-            builtin test -e $watched -a $__appenv_stamp -nt $watched 2>/dev/null
-            or builtin return 1
+    builtin set -l i 0
+    for watched in $__appenv_watch
+        builtin set i (builtin math $i + 1)
+        builtin test -e $watched; or builtin return 1
+        if builtin test -n "$__appenv_stamp"
+            builtin test $__appenv_stamp -nt $watched 2>/dev/null; or builtin return 1
         end
+        __appenv_look $watched
+        builtin test "$__appenv_now" = "$__appenv_seen[$i]"; or builtin return 1
     end
     for absent in $__appenv_absent
         if builtin test -e $absent; or builtin test -L $absent
@@ -84,11 +92,31 @@ function __appenv_unchanged
     __appenv_same_roots
 end
 
+# Sets __appenv_now to what path $argv[1] holds, as far as fish can tell
+# without a process (it reads no inode or change time): a regular file's
+# bytes up to the first NUL (at most 1 MiB, more than appenv reads of any
+# file), a directory's names that `.env.*` matches; so that a rewrite whose
+# time is put back (`touch -d`, `cp -p`, `mv`, `rsync -a`) is seen.
+function __appenv_look --argument-names path
+    builtin set -g __appenv_now
+    if builtin test -f $path -a -r $path
+        builtin read -z -n 1048576 -l held <$path
+        builtin set -g __appenv_now "f:$held"
+    else if builtin test -d $path
+        builtin set -l names $path/.env.*
+        builtin set -g __appenv_now "d:$names"
+    end
+    builtin return 0
+end
+
 # True when no name in __appenv_names appeared or went in the working
 # directory or above since the last call to appenv. A directory older than
 # the stamp is as it was then; only the others are looked into, so a
 # directory whose time changes for other reasons (HOME under a shared
-# history file) costs a look, and never a call.
+# history file) costs a look, and never a call. (Fish is slow to look into
+# every directory at each prompt: a name that appears in a directory whose
+# time is then put back is seen at the next cd; a watched directory's
+# `.env.*` names are compared at each prompt, see __appenv_look.)
 function __appenv_same_roots
     for dir in $__appenv_dirs
         # Without a stamp, `-nt` is false: every directory is looked into.
@@ -178,6 +206,13 @@ function __appenv_export
     end
     builtin set -g __appenv_env $APPENV_ENV
     builtin set -g __appenv_trusted (__appenv_trusted_now)
+    # What each watched path holds now. A path changed since appenv read it
+    # is newer than the stamp, unless its time was put back as well.
+    builtin set -g __appenv_seen
+    for watched in $__appenv_watch
+        __appenv_look $watched
+        builtin set -a __appenv_seen "$__appenv_now"
+    end
 end
 
 # APPENV_TRUSTED_DIRS as the hook compares it: unset differs from empty.
