@@ -3,19 +3,16 @@
 
 use std::fmt;
 
-/// appenv's own failure before exec (env(1)'s 125).
-pub const FAILED: i32 = 125;
-/// A failure of a command that does not exec.
-pub const ERROR: i32 = 1;
+use crate::exit::ExitCode;
 
 #[derive(Debug)]
 pub struct Error {
-    pub status: i32,
+    pub status: ExitCode,
     pub message: String,
 }
 
 impl Error {
-    pub fn new(status: i32, message: impl fmt::Display) -> Self {
+    pub fn new(status: ExitCode, message: impl fmt::Display) -> Self {
         Error {
             status,
             message: message.to_string(),
@@ -23,7 +20,7 @@ impl Error {
     }
 
     /// The same error with the status a command family uses.
-    pub fn with_status(self, status: i32) -> Self {
+    pub fn with_status(self, status: ExitCode) -> Self {
         Error { status, ..self }
     }
 }
@@ -36,7 +33,7 @@ impl fmt::Display for Error {
 
 impl From<crate::plan::Error> for Error {
     fn from(e: crate::plan::Error) -> Self {
-        Error::new(FAILED, e)
+        Error::new(ExitCode::Failed, e)
     }
 }
 
@@ -52,9 +49,10 @@ pub fn print(bytes: &[u8]) -> Result<(), Error> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Error::new(ERROR, format!("cannot write output: {e}")))
-        }
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::new(
+            ExitCode::GeneralError,
+            format!("cannot write output: {e}"),
+        )),
         _ => Ok(()),
     }
 }

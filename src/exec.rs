@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
 
+use crate::exit::ExitCode;
 use crate::text::sanitize_bytes;
 
 /// Why the program could not be started; the status follows env(1).
@@ -22,11 +23,11 @@ pub enum ExecError {
 }
 
 impl ExecError {
-    pub fn status(&self) -> i32 {
+    pub fn status(&self) -> ExitCode {
         match self {
-            ExecError::NotFound(_) => 127,
-            ExecError::NotExecutable(..) | ExecError::TooBig(_) => 126,
-            ExecError::BadWorkingDir(..) | ExecError::Identity(..) => 125,
+            ExecError::NotFound(_) => ExitCode::NotFound,
+            ExecError::NotExecutable(..) | ExecError::TooBig(_) => ExitCode::CannotExecute,
+            ExecError::BadWorkingDir(..) | ExecError::Identity(..) => ExitCode::Failed,
         }
     }
 }
@@ -393,19 +394,22 @@ mod tests {
         assert_eq!(
             lookup("plain".as_ref(), Some(&path), &no_skip)
                 .unwrap_err()
-                .status(),
+                .status()
+                .code(),
             126
         );
         assert_eq!(
             lookup("nope".as_ref(), Some(&path), &no_skip)
                 .unwrap_err()
-                .status(),
+                .status()
+                .code(),
             127
         );
         assert_eq!(
             lookup("nope".as_ref(), None, &no_skip)
                 .unwrap_err()
-                .status(),
+                .status()
+                .code(),
             127
         );
         assert_eq!(
@@ -457,7 +461,7 @@ mod tests {
         fs::set_permissions(dir.join("prog"), fs::Permissions::from_mode(0o755)).unwrap();
         for path in ["", ":", "::"] {
             let found = Skip::new([]).lookup_named("prog".as_ref(), Some(OsStr::new(path)));
-            assert_eq!(found.unwrap_err().status(), 127, "{path:?}");
+            assert_eq!(found.unwrap_err().status().code(), 127, "{path:?}");
         }
         let named = OsString::from(format!(":{}:", dir.display()));
         assert_eq!(

@@ -5,8 +5,9 @@
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
 
-use crate::error::{Error, FAILED};
+use crate::error::Error;
 use crate::exec::{self, Skip};
+use crate::exit::ExitCode;
 use crate::plan::{Env, Plan};
 use crate::text::sanitize;
 use crate::trust::{self, TrustError};
@@ -63,7 +64,7 @@ pub fn require(plan: &Plan) -> Result<(), Error> {
     }
     let names: Vec<String> = plan.missing.iter().map(|n| sanitize(n)).collect();
     Err(Error::new(
-        FAILED,
+        ExitCode::Failed,
         format!(
             "required variables not set: {} ([env] required in appenv.toml; an empty value counts as not set)",
             names.join(", ")
@@ -89,11 +90,14 @@ pub fn env_of(plan: &Plan) -> Env {
 /// Returns only on failure.
 pub fn exec_plan(plan: &Plan, argv: Vec<OsString>, cwd: Option<&Path>) -> Error {
     let Some(program) = argv.first() else {
-        return Error::new(FAILED, "nothing to run");
+        return Error::new(ExitCode::Failed, "nothing to run");
     };
     // Values as written (`encrypted:…`) are never handed to a program.
     if !plan.unlocked {
-        return Error::new(FAILED, "the app's encrypted values were not decrypted");
+        return Error::new(
+            ExitCode::Failed,
+            "the app's encrypted values were not decrypted",
+        );
     }
     let skip = Skip::for_env(|name| plan.value(name));
     let path = match skip.lookup(program, plan.value("PATH")) {

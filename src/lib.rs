@@ -8,6 +8,7 @@ pub mod env_name;
 pub mod envrc;
 pub mod error;
 pub mod exec;
+pub mod exit;
 pub mod framework;
 pub mod hook_state;
 pub mod input;

@@ -16,6 +16,7 @@ use clap::error::ErrorKind;
 
 use appenv::cli::Cli;
 use appenv::cmd;
+use appenv::exit::ExitCode;
 use appenv::plan::Env;
 use appenv::shim;
 
@@ -31,7 +32,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     if argv.first().is_some_and(|a| shim::invoked_as(a).is_some()) {
         let e = shim::run(argv, inherited);
         eprint!("{}", message(&e.message));
-        return e.status;
+        return e.status.code();
     }
     let cli = match Cli::parse_program(&argv).or_else(|| Cli::parse_export(&argv)) {
         Some(cli) => Ok(cli),
@@ -39,14 +40,14 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     };
     let status = match cli {
         Ok(cli) => match cmd::run(cli, inherited) {
-            Ok(()) => 0,
+            Ok(()) => ExitCode::Success.code(),
             Err(e) => {
                 // A status without a message: the command said it all
                 // (diff's "they differ").
                 if !e.message.is_empty() {
                     eprint!("{}", message(&e.message));
                 }
-                e.status
+                e.status.code()
             }
         },
         Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, SeqAccess, Visitor};
 use toml::Spanned;
 
+use crate::exit::ExitCode;
 use crate::text::sanitize;
 
 /// Where `appenv ARGS…` runs, and how it gets there.
@@ -382,7 +383,7 @@ impl Remote {
         if let Some(dir) = &self.dir {
             line.extend_from_slice(b"cd ");
             push_path(dir, &mut line);
-            line.extend_from_slice(b" || exit 125; ");
+            line.extend_from_slice(format!(" || exit {}; ", ExitCode::Failed.code()).as_bytes());
         }
         line.extend_from_slice(b"exec");
         for (i, word) in words.iter().enumerate() {

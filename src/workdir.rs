@@ -4,8 +4,9 @@
 use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
 
-use crate::error::{Error, FAILED};
+use crate::error::Error;
 use crate::exec::FileId;
+use crate::exit::ExitCode;
 use crate::plan::Env;
 
 /// `$PWD` when it names the working directory (it keeps the symlinks the
@@ -13,7 +14,7 @@ use crate::plan::Env;
 pub fn logical(inherited: &Env) -> Result<PathBuf, Error> {
     let physical = std::env::current_dir().map_err(|e| {
         Error::new(
-            FAILED,
+            ExitCode::Failed,
             format!("cannot get the working directory (was it deleted?): {e}"),
         )
     })?;

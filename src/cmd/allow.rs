@@ -8,7 +8,8 @@ use camino::Utf8Path;
 use super::Context;
 use crate::cli::AllowArgs;
 use crate::config::{self, Config};
-use crate::error::{ERROR, Error, FAILED, print};
+use crate::error::{Error, print};
+use crate::exit::ExitCode;
 use crate::input::{self, Inputs};
 use crate::plan::workspace;
 use crate::root::Root;
@@ -27,7 +28,7 @@ pub fn run(ctx: &Context, args: &AllowArgs) -> Result<(), Error> {
 /// whose files do not parse is refused (exit 125, naming `file:line`) rather
 /// than recorded, so that "allowed" always means "loads".
 pub fn allow(ctx: &Context, root: &Root, store: &TrustStore) -> Result<(), Error> {
-    let fail = |e: &dyn std::fmt::Display| Error::new(ERROR, e);
+    let fail = |e: &dyn std::fmt::Display| Error::new(ExitCode::GeneralError, e);
     resolves(ctx, root)?;
     let app = collect(root, ctx).map_err(|e| fail(&e))?;
     store.allow(&app).map_err(|e| fail(&e))?;
@@ -54,7 +55,7 @@ fn resolves(ctx: &Context, root: &Root) -> Result<(), Error> {
     match crate::plan::resolve(&request, &ctx.base) {
         Ok(_) => Ok(()),
         Err(e) => Err(Error::new(
-            FAILED,
+            ExitCode::Failed,
             format!(
                 "{}; not allowed: fix it, then run 'appenv allow' again",
                 Error::from(e)
@@ -117,8 +118,11 @@ fn reached_through(logical: &Utf8Path, canonical: &Utf8Path) -> Option<String> {
 }
 
 fn list(ctx: &Context) -> Result<(), Error> {
-    let store = TrustStore::from_env(&ctx.base).map_err(|e| Error::new(ERROR, e))?;
-    let records = store.list().map_err(|e| Error::new(ERROR, e))?;
+    let store =
+        TrustStore::from_env(&ctx.base).map_err(|e| Error::new(ExitCode::GeneralError, e))?;
+    let records = store
+        .list()
+        .map_err(|e| Error::new(ExitCode::GeneralError, e))?;
     let mut out = String::new();
     for Listed {
         root,

@@ -5,13 +5,14 @@
 use super::Context;
 use super::encrypt::Target;
 use crate::cli::DecryptArgs;
-use crate::error::{Error, FAILED, print};
+use crate::error::{Error, print};
+use crate::exit::ExitCode;
 use crate::secrets::{self, KeyUse, file};
 
 pub fn run(ctx: &Context, args: &DecryptArgs) -> Result<(), Error> {
     let target = Target::of(ctx, args.file.as_deref())?;
     let text = target.text()?;
-    let fail = |e| Error::new(FAILED, e);
+    let fail = |e| Error::new(ExitCode::Failed, e);
     let public = file::public_key(&target.name, &text).map_err(fail)?;
     let name = secrets::key_name(&target.name, public.as_ref().map(|p| p.0.as_str()));
     let found = target.private_key(ctx, &name)?;

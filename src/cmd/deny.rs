@@ -8,12 +8,13 @@ use camino::Utf8PathBuf;
 
 use super::Context;
 use crate::cli::DenyArgs;
-use crate::error::{ERROR, Error};
+use crate::error::Error;
+use crate::exit::ExitCode;
 use crate::text::sanitize;
 use crate::trust::TrustStore;
 
 pub fn run(ctx: &Context, args: &DenyArgs) -> Result<(), Error> {
-    let fail = |e: &dyn std::fmt::Display| Error::new(ERROR, e);
+    let fail = |e: &dyn std::fmt::Display| Error::new(ExitCode::GeneralError, e);
     if args.gone {
         let store = TrustStore::from_env(&ctx.base).map_err(|e| fail(&e))?;
         let removed = store.remove_gone().map_err(|e| fail(&e))?;

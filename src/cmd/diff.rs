@@ -12,8 +12,9 @@ use std::path::Path;
 
 use super::{Context, Entering, Verdict};
 use crate::cli::{DiffArgs, Global};
-use crate::error::{self, ERROR, Error, FAILED};
+use crate::error::{self, Error};
 use crate::exec::FileId;
+use crate::exit::ExitCode;
 use crate::launcher::Taken;
 use crate::plan::{Env, Plan};
 use crate::text::{sanitize, sanitize_bytes};
@@ -55,7 +56,7 @@ const SESSION_PREFIXES: [&str; 3] = ["SSH_", "SUDO_", "XDG_SESSION_"];
 pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error> {
     if global.same_as.is_none() {
         return Err(Error::new(
-            2,
+            ExitCode::Usage,
             "diff compares with a running process: appenv diff --same-as PID|NAME|PIDFILE",
         ));
     }
@@ -74,7 +75,10 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
     if args.values {
         for (ctx, plan) in [(&here, &here_plan), (&there, &there_plan)] {
             if let Verdict::Untrusted(why) = ctx.trust(plan) {
-                return Err(Error::new(FAILED, format!("{why} (--values shows values)")));
+                return Err(Error::new(
+                    ExitCode::Failed,
+                    format!("{why} (--values shows values)"),
+                ));
             }
         }
     }
@@ -98,15 +102,16 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
     diff.identity = there
         .inherited
         .contains_key(OsStr::new(crate::tasks::PROCESS_VAR));
-    error::print(diff.render(args.values).as_bytes()).map_err(|e| e.with_status(FAILED))?;
+    error::print(diff.render(args.values).as_bytes())
+        .map_err(|e| e.with_status(ExitCode::Failed))?;
     match diff.is_empty() {
         true => Ok(()),
-        false => Err(Error::new(ERROR, "")),
+        false => Err(Error::new(ExitCode::GeneralError, "")),
     }
 }
 
 fn side(which: &str, e: Error) -> Error {
-    Error::new(FAILED, format!("{which}: {e}"))
+    Error::new(ExitCode::Failed, format!("{which}: {e}"))
 }
 
 fn values(plan: &Plan) -> Env {

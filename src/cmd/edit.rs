@@ -11,7 +11,8 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use super::Context;
 use crate::cli::EditArgs;
-use crate::error::{ERROR, Error};
+use crate::error::Error;
+use crate::exit::ExitCode;
 use crate::input::{ALWAYS, matches};
 use crate::text::{sanitize, sanitize_bytes};
 
@@ -23,7 +24,7 @@ pub fn run(ctx: &Context, args: &EditArgs) -> Result<(), Error> {
             let file = ctx.dir_arg(None)?.join(utf8(file)?);
             crate::workdir::normalize(file.as_std_path())
                 .try_into()
-                .map_err(|_| Error::new(ERROR, "the file's path is not UTF-8"))?
+                .map_err(|_| Error::new(ExitCode::GeneralError, "the file's path is not UTF-8"))?
         }
     };
     // Only what the app reads: an allow after editing anything else would
@@ -31,7 +32,7 @@ pub fn run(ctx: &Context, args: &EditArgs) -> Result<(), Error> {
     let read = input_name(&root.dir, &file).is_some_and(|name| covered(&root.dir, &name));
     if !read {
         return Err(Error::new(
-            ERROR,
+            ExitCode::GeneralError,
             format!(
                 "{} is not a file the app at {} reads (appenv.toml, Procfile, .env, .env.*, or one [env] files names); nothing edited",
                 sanitize(file.as_str()),
@@ -46,7 +47,7 @@ pub fn run(ctx: &Context, args: &EditArgs) -> Result<(), Error> {
 fn utf8(path: &std::path::Path) -> Result<&Utf8Path, Error> {
     Utf8Path::from_path(path).ok_or_else(|| {
         Error::new(
-            ERROR,
+            ExitCode::GeneralError,
             format!(
                 "{}: the path is not valid UTF-8",
                 sanitize_bytes(path.as_os_str().as_bytes())
@@ -104,7 +105,7 @@ fn edit(ctx: &Context, file: &Utf8PathBuf) -> Result<(), Error> {
         .status()
         .map_err(|e| {
             Error::new(
-                ERROR,
+                ExitCode::GeneralError,
                 format!("could not start /bin/sh for the editor: {e}"),
             )
         })?;
@@ -114,7 +115,7 @@ fn edit(ctx: &Context, file: &Utf8PathBuf) -> Result<(), Error> {
             None => "a signal".to_owned(),
         };
         return Err(Error::new(
-            ERROR,
+            ExitCode::GeneralError,
             format!(
                 "the editor ({}) exited with {how}; nothing allowed",
                 sanitize_bytes(editor.as_bytes())

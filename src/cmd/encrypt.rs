@@ -14,7 +14,8 @@ use camino::{Utf8Path, Utf8PathBuf};
 use super::Context;
 use crate::cli::EncryptArgs;
 use crate::dotenv::{self, NoSeed};
-use crate::error::{Error, FAILED};
+use crate::error::Error;
+use crate::exit::ExitCode;
 use crate::input;
 use crate::secrets::file::{self, EncryptError, KEYS_HEADER};
 use crate::secrets::{self, KEYS_FILE, KeyFrom};
@@ -23,7 +24,7 @@ use crate::text::sanitize;
 pub fn run(ctx: &Context, args: &EncryptArgs) -> Result<(), Error> {
     let target = Target::of(ctx, args.file.as_deref())?;
     let text = target.text()?;
-    let fail = |e: dotenv::DotenvError| Error::new(FAILED, e);
+    let fail = |e: dotenv::DotenvError| Error::new(ExitCode::Failed, e);
     let public = file::public_key(&target.name, &text).map_err(fail)?;
     let key_name = secrets::key_name(&target.name, public.as_ref().map(|p| p.0.as_str()));
     // The public key: the file's own, else that of the private key the
@@ -36,7 +37,7 @@ pub fn run(ctx: &Context, args: &EncryptArgs) -> Result<(), Error> {
                 Some((keys, from)) => {
                     let hex = secrets::public_of(&keys).ok_or_else(|| {
                         Error::new(
-                            FAILED,
+                            ExitCode::Failed,
                             format!(
                                 "{key_name} (from {}) is not a private key: 64 hex digits",
                                 from.as_str()
@@ -63,7 +64,7 @@ pub fn run(ctx: &Context, args: &EncryptArgs) -> Result<(), Error> {
     .map_err(|e| match e {
         EncryptError::Dotenv(e) => fail(e),
         EncryptError::PublicKey => Error::new(
-            FAILED,
+            ExitCode::Failed,
             format!(
                 "{}: its DOTENV_PUBLIC_KEY line is not a public key",
                 sanitize(&target.name)
@@ -72,7 +73,7 @@ pub fn run(ctx: &Context, args: &EncryptArgs) -> Result<(), Error> {
     })?;
     if !done.absent.is_empty() {
         return Err(Error::new(
-            FAILED,
+            ExitCode::Failed,
             format!(
                 "{} does not set {}",
                 sanitize(&target.name),
@@ -135,7 +136,7 @@ impl Target {
                 let joined = crate::workdir::normalize(&start.as_std_path().join(file));
                 Utf8PathBuf::from_path_buf(joined).map_err(|p| {
                     Error::new(
-                        FAILED,
+                        ExitCode::Failed,
                         format!(
                             "{}: the path is not valid UTF-8",
                             crate::text::sanitize_bytes(p.as_os_str().as_encoded_bytes())
@@ -144,13 +145,14 @@ impl Target {
                 })?
             }
             None => {
-                let root = crate::root::find(&start).map_err(|e| Error::new(FAILED, e))?;
+                let root =
+                    crate::root::find(&start).map_err(|e| Error::new(ExitCode::Failed, e))?;
                 root.dir.join(".env")
             }
         };
         let dir = path.parent().unwrap_or(Utf8Path::new("/"));
         let root = crate::root::find(dir)
-            .map_err(|e| Error::new(FAILED, e))?
+            .map_err(|e| Error::new(ExitCode::Failed, e))?
             .dir;
         let name = match path.strip_prefix(&root) {
             Ok(rel) => rel.to_string(),
@@ -161,9 +163,10 @@ impl Target {
 
     /// The file's text, read with the checks every env file gets.
     pub fn text(&self) -> Result<String, Error> {
-        let fail = |why: String| Error::new(FAILED, format!("{}: {why}", sanitize(&self.name)));
+        let fail =
+            |why: String| Error::new(ExitCode::Failed, format!("{}: {why}", sanitize(&self.name)));
         let bytes = input::read_file(&self.path, input::MAX_ENV_FILE)
-            .map_err(|e| Error::new(FAILED, e))?
+            .map_err(|e| Error::new(ExitCode::Failed, e))?
             .ok_or_else(|| fail("no such file".into()))?;
         String::from_utf8(bytes).map_err(|_| fail("not valid UTF-8".into()))
     }
@@ -180,13 +183,13 @@ impl Target {
             return Ok(Some((keys.to_owned(), KeyFrom::Environment)));
         }
         let path = self.root.join(KEYS_FILE);
-        let Some(bytes) =
-            input::read_file(&path, input::MAX_ENV_FILE).map_err(|e| Error::new(FAILED, e))?
+        let Some(bytes) = input::read_file(&path, input::MAX_ENV_FILE)
+            .map_err(|e| Error::new(ExitCode::Failed, e))?
         else {
             return Ok(None);
         };
-        let entries =
-            dotenv::parse(KEYS_FILE, &bytes, &NoSeed).map_err(|e| Error::new(FAILED, e))?;
+        let entries = dotenv::parse(KEYS_FILE, &bytes, &NoSeed)
+            .map_err(|e| Error::new(ExitCode::Failed, e))?;
         let last = entries.into_iter().rev().find(|e| e.key == name);
         Ok(last
             .filter(|e| !e.value.is_empty())
@@ -197,9 +200,9 @@ impl Target {
     /// user only when it is new.
     fn add_key(&self, name: &str, secret: &str) -> Result<(), Error> {
         let path = self.root.join(KEYS_FILE);
-        let fail = |e: std::io::Error| Error::new(FAILED, format!("{KEYS_FILE}: {e}"));
-        let existing =
-            input::read_file(&path, input::MAX_ENV_FILE).map_err(|e| Error::new(FAILED, e))?;
+        let fail = |e: std::io::Error| Error::new(ExitCode::Failed, format!("{KEYS_FILE}: {e}"));
+        let existing = input::read_file(&path, input::MAX_ENV_FILE)
+            .map_err(|e| Error::new(ExitCode::Failed, e))?;
         let entry = format!("# {}\n{name}={secret}\n", sanitize(&self.name));
         let (text, mut options) = match &existing {
             None => (format!("{KEYS_HEADER}\n{entry}"), OpenOptions::new()),
@@ -224,7 +227,9 @@ impl Target {
     /// Replaces the file with `text`: written beside it, then renamed over
     /// it, with its permissions, so a reader sees the old file or the new.
     fn write(&self, text: &str) -> Result<(), Error> {
-        let fail = |e: std::io::Error| Error::new(FAILED, format!("{}: {e}", sanitize(&self.name)));
+        let fail = |e: std::io::Error| {
+            Error::new(ExitCode::Failed, format!("{}: {e}", sanitize(&self.name)))
+        };
         let mode = fs::metadata(&self.path).map_err(fail)?.permissions().mode();
         let name = self.path.file_name().unwrap_or(".env");
         let temp = self

@@ -10,7 +10,8 @@ use serde_json::{Map, Value, json};
 use super::Context;
 use crate::cli::{EnvArgs, EnvFormat};
 use crate::dotenv;
-use crate::error::{ERROR, Error, FAILED, print};
+use crate::error::{Error, print};
+use crate::exit::ExitCode;
 use crate::plan::{Plan, Source};
 use crate::text::sanitize_bytes;
 
@@ -23,7 +24,7 @@ pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), Error> {
         return print(names(&plan).as_bytes());
     }
     if let super::Verdict::Untrusted(why) = ctx.trust(&plan) {
-        return Err(Error::new(FAILED, why));
+        return Err(Error::new(ExitCode::Failed, why));
     }
     let plan = ctx.unlock(plan)?;
     ctx.say_notes(&plan, super::Values::Said);
@@ -47,7 +48,7 @@ pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), Error> {
         EnvFormat::Systemd => systemd_lines(&plan, &mut out),
         EnvFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &to_json(&plan))
-                .map_err(|e| Error::new(ERROR, e))?;
+                .map_err(|e| Error::new(ExitCode::GeneralError, e))?;
             out.push(b'\n');
         }
     }

@@ -3,13 +3,14 @@
 use std::ffi::OsString;
 
 use super::Context;
-use crate::error::{Error, FAILED};
+use crate::error::Error;
+use crate::exit::ExitCode;
 use crate::launch::exec_plan;
 
 pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     let plan = ctx.resolve()?;
     if let super::Verdict::Untrusted(why) = ctx.trust(&plan) {
-        return Err(Error::new(FAILED, why));
+        return Err(Error::new(ExitCode::Failed, why));
     }
     ctx.check_program_reads(&plan)?;
     let plan = ctx.unlock(plan)?;

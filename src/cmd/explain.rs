@@ -4,13 +4,16 @@
 use std::fmt::Write;
 
 use super::Context;
-use crate::error::{ERROR, Error, print};
+use crate::error::{Error, print};
+use crate::exit::ExitCode;
 use crate::plan::{FileStatus, PinOutcome, Pinned, Source};
 use crate::text::{sanitize, sanitize_bytes};
 use crate::trust::AppFiles;
 
 pub fn run(ctx: &Context) -> Result<(), Error> {
-    let plan = ctx.resolve().map_err(|e| e.with_status(ERROR))?;
+    let plan = ctx
+        .resolve()
+        .map_err(|e| e.with_status(ExitCode::GeneralError))?;
     let mut out = String::new();
     let root = &plan.root;
     let _ = writeln!(out, "root         {}", sanitize(root.dir.as_str()));

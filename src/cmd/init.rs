@@ -13,7 +13,8 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use super::{Context, Verdict};
 use crate::config::{self, Config};
-use crate::error::{ERROR, Error};
+use crate::error::Error;
+use crate::exit::ExitCode;
 use crate::isolation;
 use crate::plan::{self, DEFAULT_FILES, Plan};
 use crate::root::{self, Reason, Root};
@@ -21,7 +22,9 @@ use crate::tasks;
 use crate::text::sanitize;
 
 pub fn run(ctx: &Context, args: &crate::cli::InitArgs) -> Result<(), Error> {
-    let request = ctx.request().map_err(|e| e.with_status(ERROR))?;
+    let request = ctx
+        .request()
+        .map_err(|e| e.with_status(ExitCode::GeneralError))?;
     // With no app above, the working directory becomes one.
     let found = root::find(&request.start).ok();
     let root = found.clone().unwrap_or_else(|| Root {
@@ -33,7 +36,8 @@ pub fn run(ctx: &Context, args: &crate::cli::InitArgs) -> Result<(), Error> {
     if found.as_ref().is_some_and(|r| r.reason == Reason::Config) {
         return Err(exists(&path));
     }
-    let plan = plan::resolve_at(root, &request, &ctx.base).map_err(|e| Error::new(ERROR, e))?;
+    let plan = plan::resolve_at(root, &request, &ctx.base)
+        .map_err(|e| Error::new(ExitCode::GeneralError, e))?;
     let envrc = match args.from_envrc {
         true => Some(from_envrc::translate(&plan)?),
         false => None,
@@ -59,7 +63,7 @@ pub fn run(ctx: &Context, args: &crate::cli::InitArgs) -> Result<(), Error> {
 
 fn exists(path: &Utf8Path) -> Error {
     Error::new(
-        ERROR,
+        ExitCode::GeneralError,
         format!(
             "{} already exists; edit it, or move it away and run 'appenv init' again",
             sanitize(path.as_str())
@@ -73,7 +77,7 @@ fn exists(path: &Utf8Path) -> Error {
 fn write_new(path: &Utf8Path, text: &str) -> Result<(), Error> {
     let cannot = |e: std::io::Error| {
         Error::new(
-            ERROR,
+            ExitCode::GeneralError,
             format!("cannot write {}: {e}", sanitize(path.as_str())),
         )
     };
@@ -100,7 +104,7 @@ fn write_new(path: &Utf8Path, text: &str) -> Result<(), Error> {
 fn check(plan: &Plan, path: &Utf8Path, text: &str) -> Result<(), Error> {
     let bug = |what: String| {
         Error::new(
-            ERROR,
+            ExitCode::GeneralError,
             format!(
                 "cannot write an appenv.toml that keeps this app's plan ({what}); this is a bug, please report it"
             ),

@@ -35,7 +35,8 @@ use camino::Utf8PathBuf;
 
 use crate::cli::{Cli, Command, Global};
 use crate::config::ConfigError;
-use crate::error::{ERROR, Error, FAILED};
+use crate::error::Error;
+use crate::exit::ExitCode;
 use crate::plan::{self, Env, Plan, Request};
 use crate::text::sanitize_bytes;
 use crate::trust::TrustStore;
@@ -49,7 +50,7 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         }
         _ if cli.terminal.forced().is_some() => {
             return Err(Error::new(
-                2,
+                ExitCode::Usage,
                 "--tty and --no-tty go with @NAME (appenv --tty @production console)",
             ));
         }
@@ -63,7 +64,7 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         ) => Context::same_as(cli.global, inherited, Entering::Program)?,
         (Some(_), _) => {
             return Err(Error::new(
-                2,
+                ExitCode::Usage,
                 "--same-as goes with a command, 'run', 'console' or 'diff'",
             ));
         }
@@ -195,7 +196,7 @@ impl Context {
     /// A user config file that does not parse: exit 125 naming `file:line`.
     pub fn check_user_config(&self) -> Result<(), Error> {
         match &self.user_error {
-            Some(e) => Err(Error::new(FAILED, e)),
+            Some(e) => Err(Error::new(ExitCode::Failed, e)),
             None => Ok(()),
         }
     }
@@ -218,7 +219,8 @@ impl Context {
         // A name is looked up in the caller's app: -C or the working directory.
         let here = Context::new(global.clone(), inherited.clone());
         let app = || -> Result<PathBuf, Error> {
-            let root = crate::root::find(&here.start_dir()?).map_err(|e| Error::new(FAILED, e))?;
+            let root = crate::root::find(&here.start_dir()?)
+                .map_err(|e| Error::new(ExitCode::Failed, e))?;
             Ok(root.dir.into_std_path_buf())
         };
         // A relative -C is the caller's: made absolute here, before the
@@ -252,7 +254,7 @@ impl Context {
     #[cfg(not(target_os = "linux"))]
     pub fn same_as(_: Global, _: Env, _: Entering) -> Result<Self, Error> {
         Err(Error::new(
-            FAILED,
+            ExitCode::Failed,
             "--same-as works on Linux only (it reads /proc and uses setns)",
         ))
     }
@@ -286,13 +288,13 @@ impl Context {
         };
         if given.is_some() && !dir.is_dir() {
             return Err(Error::new(
-                FAILED,
+                ExitCode::Failed,
                 format!("{}: not a directory", show(&dir)),
             ));
         }
         Utf8PathBuf::from_path_buf(dir).map_err(|dir| {
             Error::new(
-                FAILED,
+                ExitCode::Failed,
                 format!("{}: the path is not valid UTF-8", show(&dir)),
             )
         })
@@ -315,10 +317,10 @@ impl Context {
         &self,
         dir: Option<&Path>,
     ) -> Result<(crate::root::Root, TrustStore), Error> {
-        let fail = |e: &dyn std::fmt::Display| Error::new(ERROR, e);
+        let fail = |e: &dyn std::fmt::Display| Error::new(ExitCode::GeneralError, e);
         let start = self
             .dir_arg(dir.or(self.global.dir.as_deref()))
-            .map_err(|e| e.with_status(ERROR))?;
+            .map_err(|e| e.with_status(ExitCode::GeneralError))?;
         let root = crate::root::find(&start).map_err(|e| fail(&e))?;
         let store = TrustStore::from_env(self.trust_env()).map_err(|e| fail(&e))?;
         Ok((root, store))

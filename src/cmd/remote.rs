@@ -9,8 +9,9 @@ use std::os::unix::ffi::OsStrExt;
 
 use super::Context;
 use crate::cli::{Global, RemoteArgs, Terminal};
-use crate::error::{Error, FAILED};
+use crate::error::Error;
 use crate::exec::{self, ExecError};
+use crate::exit::ExitCode;
 use crate::plan::Env;
 use crate::remote::Remote;
 use crate::text::{sanitize, sanitize_bytes};
@@ -27,7 +28,7 @@ pub fn run(
     // once the app is trusted, as for anything else it says to run.
     let plan = ctx.resolve()?;
     if let super::Verdict::Untrusted(why) = ctx.trust(&plan) {
-        return Err(Error::new(FAILED, why));
+        return Err(Error::new(ExitCode::Failed, why));
     }
     let remotes = plan.config.as_ref().map_or(&[][..], |c| &c.remotes);
     let Some(remote) = remotes.iter().find(|r| r.name == args.name) else {
@@ -35,7 +36,7 @@ pub fn run(
     };
     if let Some(arg) = remote.refused_arg(&args.args) {
         return Err(Error::new(
-            FAILED,
+            ExitCode::Failed,
             format!(
                 "{} would change the argument '{}': it is not UTF-8, and {0} passes arguments as JSON (ssh carries any bytes)",
                 remote.transport.program(),
@@ -67,7 +68,7 @@ fn refuse_local_options(global: &Global) -> Result<(), Error> {
     ];
     match given.iter().find(|(_, set)| *set) {
         Some((option, _)) => Err(Error::new(
-            2,
+            ExitCode::Usage,
             format!(
                 "{option} goes after @NAME: the options before it are this appenv's, the ones after it the remote appenv's"
             ),
@@ -90,7 +91,7 @@ fn unknown(name: &str, remotes: &[Remote], root: &str) -> Error {
             names.join(", ")
         )
     };
-    Error::new(FAILED, message)
+    Error::new(ExitCode::Failed, message)
 }
 
 /// A transport that is not installed is named, with the remote that needs it.

@@ -8,12 +8,15 @@ use serde_json::{Value, json};
 
 use super::Context;
 use crate::cli::RemotesArgs;
-use crate::error::{ERROR, Error, print};
+use crate::error::{Error, print};
+use crate::exit::ExitCode;
 use crate::remote::{Remote, Transport};
 use crate::text::sanitize;
 
 pub fn run(ctx: &Context, args: &RemotesArgs) -> Result<(), Error> {
-    let plan = ctx.resolve().map_err(|e| e.with_status(ERROR))?;
+    let plan = ctx
+        .resolve()
+        .map_err(|e| e.with_status(ExitCode::GeneralError))?;
     ctx.note_trust(&plan);
     let remotes = plan.config.as_ref().map_or(&[][..], |c| &c.remotes);
     if remotes.is_empty() && !args.json && !ctx.quiet() {
@@ -24,7 +27,8 @@ pub fn run(ctx: &Context, args: &RemotesArgs) -> Result<(), Error> {
     }
     let out = if args.json {
         let list: Vec<Value> = remotes.iter().map(to_json).collect();
-        let mut out = serde_json::to_string_pretty(&list).map_err(|e| Error::new(ERROR, e))?;
+        let mut out = serde_json::to_string_pretty(&list)
+            .map_err(|e| Error::new(ExitCode::GeneralError, e))?;
         out.push('\n');
         out
     } else {

@@ -1,11 +1,12 @@
 //! `appenv root`: print the app root.
 
 use super::Context;
-use crate::error::{ERROR, Error, print};
+use crate::error::{Error, print};
+use crate::exit::ExitCode;
 use crate::root;
 
 pub fn run(ctx: &Context) -> Result<(), Error> {
     let start = ctx.start_dir()?;
-    let root = root::find(&start).map_err(|e| Error::new(ERROR, e))?;
+    let root = root::find(&start).map_err(|e| Error::new(ExitCode::GeneralError, e))?;
     print(format!("{}\n", root.dir).as_bytes())
 }

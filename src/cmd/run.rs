@@ -5,9 +5,10 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
 use super::{Context, Verdict};
-use crate::error::{Error, FAILED, print};
+use crate::error::{Error, print};
 use crate::exec;
 use crate::exec::Skip;
+use crate::exit::ExitCode;
 use crate::plan::{Env, Plan};
 use crate::shell::push_word;
 use crate::tasks::{self, Invocation, Manager, Origin};
@@ -15,11 +16,11 @@ use crate::text::{sanitize, sanitize_bytes};
 
 pub fn run(ctx: &Context, words: &[OsString], dry_run: bool) -> Result<(), Error> {
     let Some((name, args)) = words.split_first() else {
-        return Err(Error::new(FAILED, "no task named"));
+        return Err(Error::new(ExitCode::Failed, "no task named"));
     };
     let Some(name) = name.to_str() else {
         return Err(Error::new(
-            FAILED,
+            ExitCode::Failed,
             format!(
                 "no task named '{}': task names are UTF-8",
                 sanitize_bytes(name.as_bytes())
@@ -32,7 +33,7 @@ pub fn run(ctx: &Context, words: &[OsString], dry_run: bool) -> Result<(), Error
 pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> Result<(), Error> {
     let plan = ctx.resolve()?;
     if let Verdict::Untrusted(why) = ctx.trust(&plan) {
-        return Err(Error::new(FAILED, why));
+        return Err(Error::new(ExitCode::Failed, why));
     }
     ctx.check_program_reads(&plan)?;
     let plan = ctx.unlock(plan)?;
@@ -45,7 +46,7 @@ pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> 
         .invocation(&plan, args, !ctx.global.no_prefix)
         .map_err(|refused| {
             Error::new(
-                FAILED,
+                ExitCode::Failed,
                 format!(
                     "task '{}' ({}) cannot take arguments: {}; put them in the task, or write it as an array in [tasks]",
                     sanitize(name),
@@ -137,7 +138,7 @@ fn unknown(plan: &Plan, name: &str, args: &[OsString]) -> Error {
         ),
     };
     if near.is_some() {
-        return Error::new(FAILED, message);
+        return Error::new(ExitCode::Failed, message);
     }
     // `appenv run rake db:version`: a program, typed as if it were a task.
     let skip = Skip::for_env(|name| plan.value(name));
@@ -150,5 +151,5 @@ fn unknown(plan: &Plan, name: &str, args: &[OsString]) -> Error {
         }
         message.push_str(&format!("; did you mean '{}'?", sanitize_bytes(&typed)));
     }
-    Error::new(FAILED, message)
+    Error::new(ExitCode::Failed, message)
 }

@@ -16,7 +16,8 @@ use serde_json::{Map, Value, json};
 
 use super::Context;
 use crate::cli::StatusArgs;
-use crate::error::{ERROR, Error, print};
+use crate::error::{Error, print};
+use crate::exit::ExitCode;
 use crate::input::Inputs;
 use crate::launch::{self, Verdict};
 use crate::plan::{self, Env, Plan, Source};
@@ -32,14 +33,18 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> Result<(), Error> {
     let mut status = Status::of(ctx);
     status.fill_revert(&ctx.inherited, &ctx.base);
     if args.json {
-        let mut out = serde_json::to_vec(&status.to_json()).map_err(|e| Error::new(ERROR, e))?;
+        let mut out = serde_json::to_vec(&status.to_json())
+            .map_err(|e| Error::new(ExitCode::GeneralError, e))?;
         out.push(b'\n');
         return print(&out);
     }
     print(status.to_text().as_bytes())?;
     match status.trust {
-        TrustState::Error => Err(Error::new(ERROR, "the app cannot be loaded")),
-        _ if status.root.is_none() => Err(Error::new(ERROR, "no app root found")),
+        TrustState::Error => Err(Error::new(
+            ExitCode::GeneralError,
+            "the app cannot be loaded",
+        )),
+        _ if status.root.is_none() => Err(Error::new(ExitCode::GeneralError, "no app root found")),
         _ => Ok(()),
     }
 }

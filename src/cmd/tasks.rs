@@ -9,13 +9,16 @@ use serde_json::{Value, json};
 use super::Context;
 use crate::cli::TasksArgs;
 use crate::config::Action;
-use crate::error::{ERROR, Error, print};
+use crate::error::{Error, print};
+use crate::exit::ExitCode;
 use crate::plan::Plan;
 use crate::tasks::{self, Origin, Task};
 use crate::text::sanitize;
 
 pub fn run(ctx: &Context, args: &TasksArgs) -> Result<(), Error> {
-    let plan = ctx.resolve().map_err(|e| e.with_status(ERROR))?;
+    let plan = ctx
+        .resolve()
+        .map_err(|e| e.with_status(ExitCode::GeneralError))?;
     ctx.note_trust(&plan);
     let tasks = tasks::list(&plan);
     let prefix = !ctx.global.no_prefix;
@@ -32,7 +35,8 @@ pub fn run(ctx: &Context, args: &TasksArgs) -> Result<(), Error> {
     }
     let out = if args.json {
         let list: Vec<Value> = tasks.iter().map(|t| to_json(t, &plan, prefix)).collect();
-        let mut out = serde_json::to_string_pretty(&list).map_err(|e| Error::new(ERROR, e))?;
+        let mut out = serde_json::to_string_pretty(&list)
+            .map_err(|e| Error::new(ExitCode::GeneralError, e))?;
         out.push('\n');
         out
     } else {

@@ -9,8 +9,9 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use super::Context;
-use crate::error::{ERROR, Error, FAILED, print};
+use crate::error::{Error, print};
 use crate::exec::Skip;
+use crate::exit::ExitCode;
 use crate::plan::Plan;
 use crate::shell::push_word;
 
@@ -73,7 +74,7 @@ fn print_json(plan: &Plan, argv: &[OsString]) -> Result<(), Error> {
         .map(|word| {
             word.to_str().map(String::from).ok_or_else(|| {
                 Error::new(
-                    FAILED,
+                    ExitCode::Failed,
                     format!(
                         "{} is not valid UTF-8, which JSON cannot hold",
                         crate::text::sanitize_bytes(word.as_bytes())
@@ -87,7 +88,7 @@ fn print_json(plan: &Plan, argv: &[OsString]) -> Result<(), Error> {
         "path": words[0],
         "root": plan.root.dir.as_str(),
     });
-    let mut out = serde_json::to_vec(&value).map_err(|e| Error::new(ERROR, e))?;
+    let mut out = serde_json::to_vec(&value).map_err(|e| Error::new(ExitCode::GeneralError, e))?;
     out.push(b'\n');
     print(&out)
 }

@@ -22,6 +22,7 @@ use nix::unistd::{ForkResult, Pid, chroot, fchdir, fork, getpid};
 
 use super::{Error, Namespace, Process};
 use crate::exec::Identity;
+use crate::exit::ExitCode;
 use crate::plan::Env;
 
 /// Whether entering may fork to enter a PID namespace.
@@ -175,7 +176,7 @@ fn supervise(child: Pid, set: &SigSet) -> ! {
 }
 
 enum Ended {
-    Exited(i32),
+    Exited(ExitCode),
     Killed(Signal),
 }
 
@@ -183,7 +184,7 @@ enum Ended {
 /// control (the shell sees the job stop) and the child is continued with it.
 fn reap(child: Pid, flags: WaitPidFlag) -> Option<Ended> {
     match waitpid(child, Some(flags)) {
-        Ok(WaitStatus::Exited(_, code)) => Some(Ended::Exited(code)),
+        Ok(WaitStatus::Exited(_, code)) => Some(Ended::Exited(ExitCode::Program(code))),
         Ok(WaitStatus::Signaled(_, signal, _)) => Some(Ended::Killed(signal)),
         Ok(WaitStatus::Stopped(..)) => {
             let _ = kill(getpid(), Signal::SIGSTOP);
@@ -192,7 +193,7 @@ fn reap(child: Pid, flags: WaitPidFlag) -> Option<Ended> {
         }
         Ok(_) | Err(Errno::EINTR) => None,
         // No child left to wait for: nothing more will come.
-        Err(_) => Some(Ended::Exited(crate::error::FAILED)),
+        Err(_) => Some(Ended::Exited(ExitCode::Failed)),
     }
 }
 
@@ -200,7 +201,7 @@ fn reap(child: Pid, flags: WaitPidFlag) -> Option<Ended> {
 /// so the caller's `$?` and `WIFSIGNALED` are what they would have been.
 fn exit_as(end: Ended) -> ! {
     match end {
-        Ended::Exited(code) => std::process::exit(code),
+        Ended::Exited(status) => std::process::exit(status.code()),
         Ended::Killed(signal) => {
             use nix::sys::signal::{SigHandler, signal as set_handler};
             // SAFETY: the default disposition runs no code of ours.
@@ -209,7 +210,8 @@ fn exit_as(end: Ended) -> ! {
             only.add(signal);
             let _ = sigprocmask(SigmaskHow::SIG_UNBLOCK, Some(&only), None);
             let _ = kill(getpid(), signal);
-            std::process::exit(128 + signal as i32)
+            // Still alive (a signal that does not kill): a shell's `$?` for it.
+            std::process::exit(ExitCode::Program(128 + signal as i32).code())
         }
     }
 }

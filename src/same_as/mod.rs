@@ -36,7 +36,7 @@ impl std::error::Error for Error {}
 
 impl From<Error> for crate::error::Error {
     fn from(e: Error) -> Self {
-        crate::error::Error::new(crate::error::FAILED, e)
+        crate::error::Error::new(crate::exit::ExitCode::Failed, e)
     }
 }
 

@@ -6,8 +6,9 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use crate::error::{ERROR, Error};
+use crate::error::Error;
 use crate::exec;
+use crate::exit::ExitCode;
 use crate::text::sanitize_bytes;
 
 /// A shim's name is a plain, printable file name, and never `appenv` (that
@@ -28,7 +29,7 @@ pub fn check_name(name: &str) -> Result<(), Error> {
         return Ok(());
     };
     Err(Error::new(
-        ERROR,
+        ExitCode::GeneralError,
         format!(
             "shim name '{}' {problem}: give the plain name of a program, like python or irb",
             sanitize_bytes(name.as_bytes())
@@ -90,7 +91,7 @@ pub fn install(dir: &Path, names: &[String], exe: &Path) -> Result<Vec<Outcome>,
     let entries = check_all(dir, names, exe)?;
     std::fs::create_dir_all(dir).map_err(|e| {
         Error::new(
-            ERROR,
+            ExitCode::GeneralError,
             format!("cannot create the shim directory {}: {e}", show(dir)),
         )
     })?;
@@ -149,7 +150,7 @@ fn check_all(dir: &Path, names: &[String], exe: &Path) -> Result<Vec<Occupant>, 
             let path = dir.join(name);
             match occupant(&path, exe) {
                 Occupant::Foreign(what) => Err(Error::new(
-                    ERROR,
+                    ExitCode::GeneralError,
                     format!(
                         "{} is not an appenv shim ({what}); it is left alone: remove it yourself or pick another name",
                         show(&path)
@@ -186,7 +187,12 @@ pub fn list(dir: &Path, exe: &Path) -> Result<Vec<(OsString, Occupant, Option<Pa
 pub fn current_exe() -> Result<PathBuf, Error> {
     std::env::current_exe()
         .and_then(|p| p.canonicalize())
-        .map_err(|e| Error::new(ERROR, format!("cannot locate the appenv binary: {e}")))
+        .map_err(|e| {
+            Error::new(
+                ExitCode::GeneralError,
+                format!("cannot locate the appenv binary: {e}"),
+            )
+        })
 }
 
 /// Whether `dir` is on `path`, compared by canonical path so a symlinked
@@ -212,7 +218,10 @@ pub fn first_on_path(name: &OsStr, path: Option<&OsStr>) -> Option<PathBuf> {
 }
 
 fn cannot(path: &Path, what: &str, e: io::Error) -> Error {
-    Error::new(ERROR, format!("cannot {what} {}: {e}", show(path)))
+    Error::new(
+        ExitCode::GeneralError,
+        format!("cannot {what} {}: {e}", show(path)),
+    )
 }
 
 fn show(path: &Path) -> String {
@@ -276,7 +285,7 @@ mod tests {
         assert!(install(&dir, &names(&["a/b"]), &exe).is_err());
 
         let e = remove(&dir, &names(&["python", "node"]), &exe).unwrap_err();
-        assert_eq!(e.status, ERROR);
+        assert_eq!(e.status, ExitCode::GeneralError);
         assert!(dir.join("python").symlink_metadata().is_ok());
         let changes = remove(&dir, &names(&["python", "irb", "python"]), &exe).unwrap();
         assert_eq!(

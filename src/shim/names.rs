@@ -4,7 +4,8 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
-use crate::error::{ERROR, Error};
+use crate::error::Error;
+use crate::exit::ExitCode;
 use crate::plan::Env;
 
 /// Whether appenv was started under a shim's name: any name but `appenv`.
@@ -24,7 +25,7 @@ pub fn basename(path: &OsStr) -> &OsStr {
 pub fn dir<'a>(var: impl Fn(&str) -> Option<&'a OsStr>) -> Result<PathBuf, Error> {
     crate::xdg::shim_dir(var).ok_or_else(|| {
         Error::new(
-            ERROR,
+            ExitCode::GeneralError,
             "cannot locate the shim directory: set HOME or XDG_DATA_HOME to an absolute path",
         )
     })

@@ -11,8 +11,9 @@ use super::names::{basename, dir, env_var};
 use super::notice;
 use super::prefix::{self, LAUNCHED_VAR, Prefix};
 use crate::config::Config;
-use crate::error::{Error, FAILED};
+use crate::error::Error;
 use crate::exec::{self, FileId, Skip};
+use crate::exit::ExitCode;
 use crate::launch;
 use crate::plan::{self, Env, Plan, Request};
 use crate::root::{self, Root};
@@ -64,7 +65,7 @@ pub fn run(argv: Vec<OsString>, inherited: Env) -> Error {
             Err(_) => format!("a {} on PATH", show(&name)),
         };
         return Error::new(
-            FAILED,
+            ExitCode::Failed,
             format!(
                 "shim loop: {} has gone through the appenv shim {depth} times ({DEPTH_VAR}={depth}); {found} leads back to the shim: take it off PATH or make it call the real {} by its full path",
                 show(&name),

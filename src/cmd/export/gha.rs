@@ -16,7 +16,8 @@ use std::ffi::{OsStr, OsString};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 
-use crate::error::{Error, FAILED};
+use crate::error::Error;
+use crate::exit::ExitCode;
 use crate::hook_state;
 use crate::plan::Env;
 use crate::text::sanitize_bytes;
@@ -29,7 +30,7 @@ pub(super) fn env_file(inherited: &Env) -> Result<OsString, Error> {
     match inherited.get(OsStr::new(VAR)) {
         Some(path) if !path.is_empty() => Ok(path.clone()),
         _ => Err(Error::new(
-            FAILED,
+            ExitCode::Failed,
             "GITHUB_ENV is not set: `appenv export gha` is a step of a GitHub Actions job",
         )),
     }
@@ -43,7 +44,10 @@ pub(super) fn append(path: &OsStr, lines: &[u8]) -> Result<(), Error> {
     }
     let cannot = |e: std::io::Error| {
         let path = sanitize_bytes(path.as_bytes());
-        Error::new(FAILED, format!("cannot write to {path} ($GITHUB_ENV): {e}"))
+        Error::new(
+            ExitCode::Failed,
+            format!("cannot write to {path} ($GITHUB_ENV): {e}"),
+        )
     };
     let mut file = std::fs::OpenOptions::new()
         .append(true)

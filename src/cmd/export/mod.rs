@@ -120,7 +120,7 @@ fn answer(
         updates = self::updates(ctx, &state, &target, &settable);
     }
     if let (Some(_), Target::Refused { why, .. }) = (gha_file, &target) {
-        return Err(Error::new(crate::error::FAILED, why));
+        return Err(Error::new(crate::exit::ExitCode::Failed, why));
     }
     if !ctx.quiet() {
         for message in messages(&state, &target, &updates, &settable) {

@@ -7,7 +7,8 @@
 use std::ffi::OsStr;
 
 use crate::envrc::{Directive, Part, Word};
-use crate::error::{ERROR, Error};
+use crate::error::Error;
+use crate::exit::ExitCode;
 use crate::input::Inputs;
 use crate::plan::{self, DEFAULT_FILES, Plan, Source};
 use crate::text::sanitize;
@@ -24,10 +25,11 @@ pub(super) struct Translation {
 }
 
 pub(super) fn translate(plan: &Plan) -> Result<Translation, Error> {
-    let mut inputs = Inputs::open(&plan.root.dir).map_err(|e| Error::new(ERROR, e))?;
+    let mut inputs =
+        Inputs::open(&plan.root.dir).map_err(|e| Error::new(ExitCode::GeneralError, e))?;
     let lines = plan::envrc_directives(&mut inputs).map_err(|(file, line, why)| {
         Error::new(
-            ERROR,
+            ExitCode::GeneralError,
             format!(
                 "cannot translate the .envrc: {}:{line}: appenv cannot follow this line without running it ({why})",
                 sanitize(&file)
