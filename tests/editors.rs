@@ -196,6 +196,9 @@ impl EditorApp {
                    return table.concat(out, '\\n'):gsub('%s+$', '')\n\
                  end\n\
                  local function wait(f) return vim.wait(30000, f, 20) end\n\
+                 -- Until the plugin's requests to appenv have been answered.\n\
+                 local function settle() return wait(function() return not require('appenv').busy() end) end\n\
+                 settle()\n\
                  local ok, err = xpcall(function()\n{script}\nend, debug.traceback)\n\
                  R.error = not ok and err or nil\n\
                  R.notices = NOTICES\n\
@@ -718,17 +721,20 @@ fn nvim_buffer_of_an_app_gets_its_environment_and_others_do_not() {
         R.lsp = vim.fn.readfile({lsp:?})[1]
         local path_in_app = vim.env.PATH
         vim.cmd('edit {outside}')
+        settle()
         R.outside_dotenv = vim.env.FROM_DOTENV
         R.outside_virtual_env = vim.env.VIRTUAL_ENV
         R.outside_path = vim.env.PATH
         R.outside_prefix = job({{ 'python3', '-c', 'import sys; print(sys.prefix)' }})
         R.outside_job = job({{ 'sh', '-c', 'echo "[$FROM_DOTENV]"' }})
         vim.cmd('buffer main.py')
+        settle()
         R.back_dotenv = vim.env.FROM_DOTENV
         R.back_path_same = vim.env.PATH == path_in_app
         -- A file of the app opened from a buffer outside it: by FileType,
         -- where language servers start, the environment is in place.
         vim.cmd('edit {outside}')
+        settle()
         FILETYPE_ENV = ''
         vim.fn.writefile({{ 'x = 1' }}, {other:?})
         vim.cmd('edit {other}')
@@ -769,10 +775,13 @@ fn nvim_unnamed_buffer_follows_the_working_directory() {
         r#"
         R.start = vim.env.FROM_DOTENV
         vim.cmd('cd {root}')
+        settle()
         R.cd_app = vim.env.FROM_DOTENV
         vim.cmd('new')
+        settle()
         R.new_buffer = vim.env.FROM_DOTENV
         vim.cmd('cd /')
+        settle()
         R.cd_root = vim.env.FROM_DOTENV
         "#,
         root = sb.app.root.display(),
@@ -794,14 +803,18 @@ fn nvim_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
         r#"
         R.before = vim.env.FROM_DOTENV
         vim.cmd('edit {outside}')
+        settle()
         vim.cmd('buffer main.py')
+        settle()
         vim.cmd('edit {env}')
         -- Messages are said once the event is over.
         wait(function() return #NOTICES > 0 end)
         vim.wait(100)
         R.notices_before_allow = vim.deepcopy(NOTICES)
         vim.cmd('buffer main.py')
+        settle()
         vim.cmd('AppenvAllow')
+        settle()
         R.after_allow = vim.env.FROM_DOTENV
         vim.cmd('AppenvStatus')
         -- A change since the allow unloads it again, and says why.
@@ -863,8 +876,10 @@ fn nvim_writing_or_changing_the_watched_env_reloads() {
         vim.cmd('edit {env}')
         vim.api.nvim_buf_set_lines(0, 0, -1, false, {{ 'FROM_DOTENV=written' }})
         vim.cmd('write')
+        settle()
         R.after_write = vim.env.FROM_DOTENV
         vim.cmd('buffer main.py')
+        settle()
         R.back = vim.env.FROM_DOTENV
         -- Changed by another program: seen without any event in Neovim.
         -- A different size: two writes within one clock tick can share an mtime.
@@ -936,6 +951,79 @@ fn nvim_sees_a_change_whose_time_is_put_back() {
     assert_eq!(r["local_file"], true, "{r}");
 }
 
+/// An appenv that takes three seconds to answer for one app (a wrapper
+/// that sleeps, then runs the real one): opening a file of it returns at
+/// once, the environment comes when the answer does, and an answer that a
+/// later buffer of another app superseded is never applied.
+#[test]
+fn nvim_does_not_wait_for_a_slow_appenv_nor_apply_a_superseded_answer() {
+    if !editor_ready("nvim") {
+        return;
+    }
+    let sb = EditorApp::new(true);
+    let slow = sb.other_app("slow", "SLOW_ONLY=slow\n", false);
+    fs::write(slow.join("a.txt"), "").unwrap();
+    let wrapper = sb.app.tmp.path().join("slow-appenv");
+    common::write_executable(
+        &wrapper,
+        &format!(
+            "#!/bin/sh\ncase \"$*\" in *{slow}*) /bin/sleep 3 ;; esac\nexec {appenv:?} \"$@\"\n",
+            slow = slow.display(),
+            appenv = assert_cmd::cargo::cargo_bin("appenv"),
+        ),
+    );
+    sb.link("appenv", &wrapper);
+    let script = format!(
+        r#"
+        R.first = vim.env.FROM_DOTENV
+        local t0 = vim.loop.hrtime()
+        vim.cmd('edit {slow_file}')
+        R.edit_ms = (vim.loop.hrtime() - t0) / 1e6
+        R.busy = require('appenv').busy()
+        R.before_answer = {{ vim.env.SLOW_ONLY or false, vim.env.FROM_DOTENV or false }}
+        R.answered = wait(function() return vim.env.SLOW_ONLY ~= nil end)
+        R.answer_ms = (vim.loop.hrtime() - t0) / 1e6
+        R.slow = vim.env.SLOW_ONLY
+        -- Asked again after a change, then left for a buffer of no app
+        -- before the answer: the late answer stays out.
+        vim.fn.writefile({{ 'SLOW_ONLY=late' }}, {slow_env:?})
+        vim.cmd('AppenvReload')
+        t0 = vim.loop.hrtime()
+        vim.cmd('edit {outside}')
+        R.outside_ms = (vim.loop.hrtime() - t0) / 1e6
+        settle()
+        R.after_late = {{ vim.env.SLOW_ONLY or false, vim.env.FROM_DOTENV or false }}
+        vim.cmd('buffer a.txt')
+        settle()
+        R.back = vim.env.SLOW_ONLY
+        "#,
+        slow_file = slow.join("a.txt").display(),
+        slow_env = slow.join(".env").display(),
+        outside = sb.outside.join("notes.txt").display(),
+    );
+    let (r, out) = sb.nvim(&sb.file("src/main.py"), &script);
+    assert_eq!(r["first"], "dotenv-value", "{r}");
+    let edit_ms = r["edit_ms"].as_f64().unwrap();
+    assert!(
+        edit_ms < 2000.0,
+        "opening the file waited {edit_ms} ms: {r}"
+    );
+    assert_eq!(r["busy"], true, "{r}");
+    // Until the answer, what was loaded stays.
+    assert_eq!(
+        r["before_answer"],
+        serde_json::json!([false, "dotenv-value"]),
+        "{r}"
+    );
+    assert_eq!(r["answered"], true, "{r}");
+    assert!(r["answer_ms"].as_f64().unwrap() >= 3000.0, "{r}");
+    assert_eq!(r["slow"], "slow", "{r}");
+    assert!(r["outside_ms"].as_f64().unwrap() < 2000.0, "{r}");
+    assert_eq!(r["after_late"], serde_json::json!([false, false]), "{r}");
+    assert_eq!(r["back"], "late", "{r}");
+    assert_eq!(r["notices"], serde_json::json!([]), "{}", stderr(&out));
+}
+
 /// `cd blog` in a shell with the hook, `nvim manage.py`, then `:e
 /// ../shop/Gemfile`: the shop buffer has shop's values and none of blog's,
 /// and neither has a buffer of no app; back in blog, blog's are there.
@@ -954,12 +1042,15 @@ fn nvim_started_from_a_loaded_shell_never_mixes_apps() {
         r#"
         R.blog = {{ vim.env.BLOG_ONLY, vim.env.VIRTUAL_ENV, vim.env.PATH }}
         vim.cmd('edit {gemfile}')
+        settle()
         R.shop = {{ vim.env.BLOG_ONLY or false, vim.env.VIRTUAL_ENV or false, vim.env.PATH,
                     vim.env.SHOP_ONLY, vim.env.APPENV_STATE or false }}
         R.shop_job = job({{ 'sh', '-c', 'echo "[$BLOG_ONLY][$VIRTUAL_ENV][$SHOP_ONLY]"' }})
         vim.cmd('edit {outside}')
+        settle()
         R.outside = {{ vim.env.BLOG_ONLY or false, vim.env.PATH }}
         vim.cmd('buffer manage.py')
+        settle()
         R.back = {{ vim.env.BLOG_ONLY, vim.env.SHOP_ONLY or false }}
         "#,
         gemfile = shop.join("Gemfile").display(),

@@ -1,10 +1,11 @@
 -- appenv for Neovim: the current buffer's app environment in vim.env, so
 -- that jobs, :terminal, :! and language servers started for the buffer run
--- in it. Works on Neovim 0.7 and later: only vim.fn.jobstart/jobwait,
--- vim.loop and the 0.7 autocmd API.
+-- in it. Works on Neovim 0.7 and later: only vim.fn.jobstart, vim.loop
+-- and the 0.7 autocmd API.
 --
--- The answer comes from `appenv status --json` (docs/json.md). It is always
--- asked with the environment Neovim had before any load of ours, so that
+-- The answer comes from `appenv status --json` (docs/json.md), asked in the
+-- background: Neovim never waits on appenv, but for a short bounded wait
+-- when a file of an app not asked about yet is opened. It is always asked with the environment Neovim had before any load of ours, so that
 -- what one app set never leaks into what the next one reports.
 
 local M = {}
@@ -19,6 +20,10 @@ M.config = {
   poll_ms = 1000,
   -- How long one call of appenv may take before it is given up, in ms.
   timeout_ms = 10000,
+  -- How long opening a file of an app not asked about yet waits for the
+  -- answer, in ms, so that language servers started on FileType get the
+  -- environment; past it the answer is applied when it arrives.
+  wait_ms = 500,
 }
 
 local state = {
@@ -32,6 +37,12 @@ local state = {
   -- dir -> { status = ..., stamps = ... }: a status stays good while
   -- nothing it watches changes.
   cache = {},
+  -- dir -> the job asking appenv about it; the directory the current
+  -- buffer follows, the only one whose answer is applied.
+  pending = {},
+  want = nil,
+  -- allow/deny still running.
+  commands = 0,
   -- root -> what was last said about it, so each message reaches the user
   -- once; failures to run appenv, the same.
   said = {},
@@ -80,18 +91,25 @@ local function base_env()
   return env
 end
 
--- Runs appenv with `args` and the base env; returns stdout, status, stderr.
-local function run(args)
+-- Starts appenv with `args` and the base env, in the background; calls
+-- `done(stdout, status, stderr)` when it has exited, with stdout nil when it
+-- could not run (not found, not started, timed out). Returns the job id, or
+-- nil when it did not start (`done` has been called then).
+-- jobstart's callbacks, not vim.system: the same code on Debian's 0.7 and on
+-- 0.10 and later, tested here on the first.
+local function run(args, done)
   if vim.fn.executable(M.config.executable) == 0 then
     if not state.missing_said then
       state.missing_said = true
       notify(M.config.executable .. ' not found on PATH', vim.log.levels.ERROR)
     end
-    return nil, -1, 'not found'
+    done(nil, -1, 'not found')
+    return nil
   end
-  local out, err, done = {}, {}, false
+  local out, err, timed_out = {}, {}, false
   local cmd = { M.config.executable }
   vim.list_extend(cmd, args)
+  -- Output callbacks come before on_exit: by then both are complete.
   local ok, id = pcall(vim.fn.jobstart, cmd, {
     env = base_env(),
     clear_env = true,
@@ -103,22 +121,27 @@ local function run(args)
     on_stderr = function(_, data)
       err = data
     end,
-    on_exit = function()
-      done = true
+    on_exit = function(_, rc)
+      if timed_out then
+        done(nil, -1, 'timed out')
+      else
+        done(table.concat(out, '\n'), rc, table.concat(err, '\n'))
+      end
     end,
   })
   if not ok or id <= 0 then
-    return nil, -1, 'cannot start ' .. M.config.executable
+    done(nil, -1, 'cannot start ' .. M.config.executable)
+    return nil
   end
-  local rc = vim.fn.jobwait({ id }, M.config.timeout_ms)[1]
-  if rc == -1 then
-    vim.fn.jobstop(id)
-    return nil, -1, 'timed out'
+  if M.config.timeout_ms > 0 then
+    vim.defer_fn(function()
+      if vim.fn.jobwait({ id }, 0)[1] == -1 then
+        timed_out = true
+        vim.fn.jobstop(id)
+      end
+    end, M.config.timeout_ms)
   end
-  vim.wait(M.config.timeout_ms, function()
-    return done
-  end, 5)
-  return table.concat(out, '\n'), rc, table.concat(err, '\n')
+  return id
 end
 
 -- The directory whose app a buffer belongs to: its file's (the nearest that
@@ -180,32 +203,6 @@ local function unchanged(entry)
     end
   end
   return true
-end
-
---- The status of the app around `dir` (docs/json.md), cached while nothing
---- it watches changes; nil when appenv cannot be run.
-function M.status(dir, force)
-  dir = dir or vim.fn.getcwd()
-  local entry = state.cache[dir]
-  if entry and not force and unchanged(entry) then
-    return entry.status
-  end
-  local out, rc, err = run({ '-C', dir, 'status', '--json' })
-  if not out then
-    return nil
-  end
-  local ok, status = pcall(vim.fn.json_decode, out)
-  if rc ~= 0 or not ok or type(status) ~= 'table' or status.version ~= 1 then
-    local why = (err ~= '' and err) or ('exit status ' .. rc)
-    local key = 'run:' .. why
-    if not state.failed[key] then
-      state.failed[key] = true
-      notify('appenv status failed: ' .. why, vim.log.levels.ERROR)
-    end
-    return nil
-  end
-  state.cache[dir] = { status = status, stamps = stamps(status) }
-  return status
 end
 
 local function nonnull(v)
@@ -302,7 +299,7 @@ local function watch_timer()
       M.config.poll_ms,
       vim.schedule_wrap(function()
         local entry = state.dir and state.cache[state.dir]
-        if entry and not unchanged(entry) then
+        if entry and not unchanged(entry) and not state.pending[state.dir] then
           M.reload()
         end
       end)
@@ -310,8 +307,69 @@ local function watch_timer()
   end
 end
 
---- Follows the app of buffer `buf` (default: the current one).
-function M.update(buf, force, cwd)
+local function failed(why)
+  local key = 'run:' .. why
+  if not state.failed[key] then
+    state.failed[key] = true
+    notify('appenv status failed: ' .. why, vim.log.levels.ERROR)
+  end
+end
+
+local function use(dir, status)
+  state.current, state.dir = status, dir
+  apply(status)
+  tell(status)
+  watch_timer()
+end
+
+-- Asks appenv about `dir` in the background, unless a job already does.
+-- `force`: a job started before a file changed may answer from before the
+-- change, so it is stopped and a new one asked. The answer is cached, and
+-- applied only if the current buffer still follows `dir` when it arrives:
+-- a later buffer of another app supersedes an earlier request.
+local function ask(dir, force)
+  local running = state.pending[dir]
+  if running then
+    if not force then
+      return
+    end
+    state.pending[dir] = nil
+    vim.fn.jobstop(running)
+  end
+  local id
+  id = run({ '-C', dir, 'status', '--json' }, function(out, rc, err)
+    if state.pending[dir] ~= id then
+      return -- stopped for a newer request
+    end
+    state.pending[dir] = nil
+    if not out then
+      if err ~= 'not found' then
+        failed(err)
+      end
+      return
+    end
+    local ok, status = pcall(vim.fn.json_decode, out)
+    if rc ~= 0 or not ok or type(status) ~= 'table' or status.version ~= 1 then
+      failed((err ~= '' and err) or ('exit status ' .. rc))
+      return
+    end
+    state.cache[dir] = { status = status, stamps = stamps(status) }
+    if dir == state.want then
+      use(dir, status)
+    end
+  end)
+  state.pending[dir] = id
+end
+
+local function fresh(dir)
+  local entry = state.cache[dir]
+  return entry and unchanged(entry) and entry.status or nil
+end
+
+--- Follows the app of buffer `buf` (default: the current one): at once
+--- from the cache while nothing the answer watches changed, else when
+--- appenv answers. `wait_ms`: how long to wait for that answer here.
+function M.update(buf, force, cwd, wait_ms)
   buf = buf or vim.api.nvim_get_current_buf()
   if buf ~= vim.api.nvim_get_current_buf() or not vim.api.nvim_buf_is_valid(buf) then
     return
@@ -320,20 +378,52 @@ function M.update(buf, force, cwd)
   if not dir then
     return
   end
-  local status = M.status(dir, force)
-  if not status then
+  state.want = dir
+  local status = not force and fresh(dir)
+  if status then
+    use(dir, status)
     return
   end
-  state.current, state.dir = status, dir
-  apply(status)
-  tell(status)
-  watch_timer()
+  ask(dir, force)
+  if wait_ms and wait_ms > 0 and state.pending[dir] then
+    vim.wait(wait_ms, function()
+      return state.pending[dir] == nil
+    end, 5)
+  end
 end
 
---- Asks appenv again for the current buffer, whatever the cache says.
+--- Asks appenv again for the current buffer, whatever the cache says;
+--- requests still on their way were asked before the change and are dropped.
 function M.reload()
+  for _, id in pairs(state.pending) do
+    vim.fn.jobstop(id)
+  end
+  state.pending = {}
   state.cache = {}
   M.update(nil, true, true)
+end
+
+--- Whether a request to appenv (or :AppenvAllow, :AppenvDeny) is still on
+--- its way.
+function M.busy()
+  return next(state.pending) ~= nil or state.commands > 0
+end
+
+--- The status of the app around `dir` (docs/json.md), cached while nothing
+--- it watches changes; nil when appenv cannot be run. Waits for the answer
+--- (up to timeout_ms): for scripts and lspconfig's on_new_config, not used
+--- by the plugin itself.
+function M.status(dir, force)
+  dir = dir or vim.fn.getcwd()
+  local status = not force and fresh(dir)
+  if status then
+    return status
+  end
+  ask(dir, force)
+  vim.wait(M.config.timeout_ms + 1000, function()
+    return state.pending[dir] == nil
+  end, 5)
+  return fresh(dir)
 end
 
 --- The status applied to the editor now (nil before the first).
@@ -343,15 +433,18 @@ end
 
 local function trust_command(verb)
   local dir = dir_for(vim.api.nvim_get_current_buf(), true) or vim.fn.getcwd()
-  local out, rc, err = run({ verb, dir })
-  if rc ~= 0 then
-    notify(verb .. ' failed: ' .. ((err ~= '' and err) or (out or '')), vim.log.levels.ERROR)
-    return
-  end
-  -- allow/deny say what they did on stderr.
-  notify(((err ~= '' and err) or verb):gsub('^appenv: ', ''):gsub('\n$', ''), vim.log.levels.INFO)
-  state.said = {}
-  M.reload()
+  state.commands = state.commands + 1
+  run({ verb, dir }, function(out, rc, err)
+    state.commands = state.commands - 1
+    if rc ~= 0 then
+      notify(verb .. ' failed: ' .. ((err ~= '' and err) or (out or '')), vim.log.levels.ERROR)
+      return
+    end
+    -- allow/deny say what they did on stderr.
+    notify(((err ~= '' and err) or verb):gsub('^appenv: ', ''):gsub('\n$', ''), vim.log.levels.INFO)
+    state.said = {}
+    M.reload()
+  end)
 end
 
 function M.allow()
@@ -411,7 +504,13 @@ function M.attach()
   local group = vim.api.nvim_create_augroup('appenv', { clear = true })
   -- BufReadPre and BufNewFile come before FileType, where language servers
   -- start: the environment is in place by then.
-  vim.api.nvim_create_autocmd({ 'BufReadPre', 'BufNewFile', 'BufEnter' }, {
+  vim.api.nvim_create_autocmd({ 'BufReadPre', 'BufNewFile' }, {
+    group = group,
+    callback = function(args)
+      M.update(args.buf, false, false, M.config.wait_ms)
+    end,
+  })
+  vim.api.nvim_create_autocmd('BufEnter', {
     group = group,
     callback = function(args)
       M.update(args.buf)
