@@ -1771,6 +1771,52 @@ fn emacs_saving_or_changing_the_watched_env_reloads() {
     );
 }
 
+/// appenv runs through `process-file` in the buffer's directory, so the
+/// file name handler of that directory (TRAMP's for a remote one) is the
+/// one that starts it: here a handler that records the call and runs it.
+#[test]
+fn emacs_runs_appenv_through_the_file_handler_of_the_directory() {
+    if !editor_ready("emacs") {
+        return;
+    }
+    let sb = EditorApp::new(true);
+    let lisp = format!(
+        r#"
+        (defvar test-calls nil)
+        (defun test-handler (operation &rest args)
+          (when (eq operation 'process-file)
+            (push (vector default-directory (car args) (vconcat (nthcdr 4 args))) test-calls))
+          (let ((inhibit-file-name-handlers
+                 (cons 'test-handler
+                       (and (eq inhibit-file-name-operation operation)
+                            inhibit-file-name-handlers)))
+                (inhibit-file-name-operation operation))
+            (apply operation args)))
+        (push (cons (concat "\\`" (regexp-quote {root:?})) #'test-handler)
+              file-name-handler-alist)
+        (with-current-buffer (find-file-noselect {main:?})
+          (test-put "dotenv" (getenv "FROM_DOTENV")))
+        (with-current-buffer (find-file-noselect {outside:?})
+          (test-put "outside" (getenv "FROM_DOTENV")))
+        (test-put "calls" (vconcat (nreverse test-calls)))
+        "#,
+        root = format!("{}/", sb.app.root.display()),
+        main = sb.file("src/main.py"),
+        outside = sb.outside.join("notes.txt").display().to_string(),
+    );
+    let (r, _) = sb.emacs(&lisp);
+    assert_eq!(r["dotenv"], "dotenv-value", "{r}");
+    assert!(r["outside"].is_null(), "{r}");
+    let src = sb.app.root.join("src").display().to_string();
+    // Only the app's directory has the handler: the call for outside does
+    // not go through it.
+    assert_eq!(
+        r["calls"],
+        serde_json::json!([[format!("{src}/"), "appenv", ["-C", src, "status", "--json"]]]),
+        "{r}"
+    );
+}
+
 #[test]
 fn emacs_sees_a_change_whose_time_is_put_back() {
     if !editor_ready("emacs") {

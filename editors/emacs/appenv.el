@@ -22,7 +22,8 @@
 ;;
 ;; The answer comes from `appenv status --json' (see docs/json.md in
 ;; appenv), always asked with Emacs's global environment, so that what one
-;; app sets never leaks into another.  An app you have not allowed loads
+;; app sets never leaks into another.  It is run with `process-file' in the
+;; buffer's directory; remote (TRAMP) buffers are left alone.  An app you have not allowed loads
 ;; nothing and says so once; `appenv-allow' allows it.
 
 ;;; Code:
@@ -104,16 +105,20 @@ a buffer's to the default values, nil otherwise.")
 
 ;;; Running appenv
 
-(defun appenv--call (&rest args)
-  "Run appenv with ARGS in Emacs's global environment.
-Return (EXIT-STATUS STDOUT STDERR)."
-  (let ((process-environment (appenv--global-env))
+(defun appenv--call (dir &rest args)
+  "Run appenv with ARGS in directory DIR, in Emacs's global environment.
+Return (EXIT-STATUS STDOUT STDERR).  Through `process-file' with
+`default-directory' set to DIR, as envrc.el does: the file name handler of
+DIR, if it has one, is the one that runs it.  DIR is always local here:
+`appenv-mode' stays off in remote (TRAMP) buffers, see docs/editors.md."
+  (let ((default-directory (file-name-as-directory dir))
+        (process-environment (appenv--global-env))
         (exec-path (appenv--global-path))
         (stderr (make-temp-file "appenv")))
     (unwind-protect
         (with-temp-buffer
           (let ((status (condition-case err
-                            (apply #'call-process appenv-executable nil
+                            (apply #'process-file appenv-executable nil
                                    (list t stderr) nil args)
                           (file-missing (error-message-string err)))))
             (list status (buffer-string)
@@ -168,8 +173,7 @@ restores) still moves it, and nothing sets it back."
     (if (and entry (not force) (appenv--fresh-p entry))
         (car entry)
       (pcase-let* ((`(,code ,out ,err)
-                    (let ((default-directory dir))
-                      (appenv--call "-C" dir "status" "--json")))
+                    (appenv--call dir "-C" dir "status" "--json"))
                    (status (and (eq code 0) (appenv--parse out))))
         (if (and status (eql (appenv--get 'version status) 1))
             (progn (puthash dir (cons status (appenv--stamps status)) appenv--cache)
@@ -396,8 +400,7 @@ the buffer's environment on, since that happens after the mode hooks."
 (defun appenv--trust-command (verb)
   "Run appenv VERB for the current buffer's app, then reload it."
   (let ((dir (or (appenv--buffer-dir) (user-error "No directory"))))
-    (pcase-let ((`(,code ,_out ,err) (let ((default-directory dir))
-                                        (appenv--call verb dir))))
+    (pcase-let ((`(,code ,_out ,err) (appenv--call dir verb dir)))
       (unless (eq code 0)
         (user-error "appenv %s failed: %s" verb err))
       (message "%s" err)
