@@ -1,5 +1,5 @@
 //! Everything `appenv::shell` writes for a shell besides single variables
-//! (`shell_quoting.rs` and `shell_quoting_more.rs` test those): a whole
+//! (`shell_quoting/` tests those): a whole
 //! `appenv export` with the hook's own lists, the line `appenv hook` puts
 //! before the script, and the PATH line `appenv shim` shows. Each is run by
 //! the real shell the way its hook (or the user) runs it, and every value,

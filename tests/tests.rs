@@ -46,7 +46,6 @@ mod secrets;
 mod sh_differential;
 mod shell_own_names;
 mod shell_quoting;
-mod shell_quoting_more;
 mod shell_spelling;
 mod shim_tools;
 mod shims;

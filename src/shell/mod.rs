@@ -4,7 +4,7 @@
 //! interactive shell: a value is data, and whatever bytes it holds must come
 //! out of `eval` as exactly those bytes without running anything. Each shell
 //! has its own quoting rules, so each has its own module; all of them are
-//! checked against the real shells in `tests/shell_quoting.rs`.
+//! checked against the real shells in `tests/shell_quoting/`.
 //!
 //! Whatever the value, the code rendered here is printable UTF-8 with no
 //! control characters but the newline that ends each statement: a hostile

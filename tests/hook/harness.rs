@@ -20,7 +20,7 @@ pub type Env = BTreeMap<OsString, OsString>;
 /// The shells that are here; in CI (`CI=true`) a missing one fails.
 pub fn shells() -> Vec<Shell> {
     // tcsh, elvish, xonsh and nushell have their own, interactive tests
-    // (`new_shells.rs`).
+    // (`interactive_tcsh_elvish_xonsh_nu.rs`).
     [Shell::Bash, Shell::Zsh, Shell::Fish]
         .into_iter()
         .filter(|s| have(s.name()))

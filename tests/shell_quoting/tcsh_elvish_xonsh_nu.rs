@@ -1,7 +1,7 @@
 //! The code from `appenv::shell` for tcsh, elvish, xonsh and nushell, run by
 //! the real shells the way their hooks run it: every value must come out of
 //! the shell's exported environment as exactly the bytes that went in, and
-//! nothing in it may run. (`tests/shell_quoting.rs` does the same for bash,
+//! nothing in it may run. (`bash_zsh_fish.rs` does the same for bash,
 //! zsh and fish.)
 //!
 //! A shell that is not installed is skipped, except under CI (`CI=true`),

@@ -16,7 +16,7 @@ use std::{env, fs};
 use appenv::shell::Shell;
 use proptest::prelude::*;
 
-/// The shells tested here; `shell_quoting_more.rs` tests the others.
+/// The shells tested here; `tcsh_elvish_xonsh_nu.rs` tests the others.
 const SHELLS: [Shell; 3] = [Shell::Bash, Shell::Zsh, Shell::Fish];
 
 /// A variable to set, and what the environment must then hold.
@@ -160,7 +160,7 @@ fn script(shell: Shell, setup: &str, vars: &[Var]) -> String {
     let mut script = match shell {
         Shell::Bash | Shell::Zsh => "__appenv_test_load() { eval \"$(<\"$1\")\"; }\n",
         Shell::Fish => "function __appenv_test_load; source $argv[1]; end\n",
-        _ => unreachable!("tcsh, elvish, xonsh and nushell: shell_quoting_more.rs"),
+        _ => unreachable!("tcsh, elvish, xonsh and nushell: tcsh_elvish_xonsh_nu.rs"),
     }
     .to_owned();
     script.push_str(setup);
@@ -202,7 +202,7 @@ fn script(shell: Shell, setup: &str, vars: &[Var]) -> String {
             }
             script.push_str("$argv[3] -0 > left\n");
         }
-        _ => unreachable!("tcsh, elvish, xonsh and nushell: shell_quoting_more.rs"),
+        _ => unreachable!("tcsh, elvish, xonsh and nushell: tcsh_elvish_xonsh_nu.rs"),
     }
     script.push_str("exit 0\n");
     script
