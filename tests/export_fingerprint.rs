@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::App;
+use common::{App, Sandbox};
 use serde_json::Value;
 
 type Env = BTreeMap<String, String>;
@@ -49,8 +49,8 @@ impl Shell {
     }
 
     fn command(&self, env: &Env, args: &[&str]) -> Command {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("appenv"));
-        cmd.args(args).current_dir(&self.cwd).env_clear().envs(env);
+        let mut cmd = sandbox(env).command(common::appenv_bin());
+        cmd.args(args).current_dir(&self.cwd);
         cmd
     }
 
@@ -141,6 +141,11 @@ impl Shell {
     }
 }
 
+/// The sandbox holding exactly the shell's environment `env`.
+fn sandbox(env: &Env) -> Sandbox {
+    Sandbox::from_env(&env.clone().into_iter().collect::<Vec<_>>())
+}
+
 fn mtime(path: &Path) -> std::time::SystemTime {
     fs::metadata(path).unwrap().modified().unwrap()
 }
@@ -170,14 +175,12 @@ fn reads_no_file_of_the_app(shell: &Shell) {
         return;
     }
     let log = shell.app.tmp.path().join("strace.log");
-    let mut cmd = Command::new("strace");
+    let mut cmd = sandbox(&shell.env).command("strace");
     cmd.args(["-f", "-e", "trace=openat,open", "-o"])
         .arg(&log)
-        .arg(assert_cmd::cargo::cargo_bin("appenv"))
+        .arg(common::appenv_bin())
         .args(["export", "json"])
-        .current_dir(&shell.app.root)
-        .env_clear()
-        .envs(&shell.env);
+        .current_dir(&shell.app.root);
     let out = cmd.output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "{}\n");
     let log = fs::read_to_string(&log).unwrap();

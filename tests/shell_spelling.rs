@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use appenv::shell::{Export, Shell};
+use common::Sandbox;
 use proptest::prelude::*;
 
 fn program(shell: Shell) -> Option<PathBuf> {
@@ -116,17 +117,15 @@ fn script(shell: Shell, bin: &[u8], env: &Path, printf: &Path) -> Vec<u8> {
     out
 }
 
-fn command(shell: Shell, bin: &Path) -> Command {
-    let mut cmd = Command::new(bin.join(shell.name()));
-    match shell {
-        Shell::Bash => cmd.args(["--norc", "--noprofile", "script"]),
-        Shell::Zsh => cmd.args(["-f", "script"]),
-        Shell::Fish => cmd.args(["--no-config", "script"]),
-        Shell::Tcsh => cmd.args(["-f", "script"]),
-        Shell::Elvish => cmd.args(["-norc", "script"]),
-        Shell::Xonsh => cmd.args(["--no-rc", "script"]),
-        Shell::Nu => cmd.args(["--no-config-file", "--no-history", "script"]),
-    };
+/// `shell` from `bin` running the file `script`, without rc files, in the
+/// sandbox of `home` with `bin` first on PATH.
+fn command(shell: Shell, bin: &Path, home: &Path) -> Command {
+    let mut cmd = Sandbox::new(home)
+        .path([bin, Path::new("/usr/bin"), Path::new("/bin")])
+        .set("APPENV_TEST_GONE", "still here")
+        .set("LC_ALL", "C.UTF-8")
+        .command(bin.join(shell.name()));
+    cmd.args(common::no_rc(shell)).arg("script");
     cmd
 }
 
@@ -198,16 +197,8 @@ fn run(shell: Shell, case: &Case) -> Result<(), String> {
         &common::which("printf").unwrap(),
     );
     fs::write(work.join("script"), text).unwrap();
-    let out = command(shell, bin)
+    let out = command(shell, bin, home)
         .current_dir(work)
-        .env_clear()
-        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("APPENV_TEST_GONE", "still here")
-        .env("LC_ALL", "C.UTF-8")
         .output()
         .unwrap();
     let shown = String::from_utf8_lossy(&code);
@@ -380,7 +371,9 @@ fn the_path_line_puts_the_directory_first() {
                 Shell::Fish => "printf %s $PATH[1]",
                 _ => "printf %s \"${PATH%%:*}\"",
             };
-            let out = Command::new(&program)
+            let out = Sandbox::new(tmp.path())
+                .path(["/usr/bin", "/bin"])
+                .command(&program)
                 .args(match shell {
                     Shell::Bash => &["--norc", "--noprofile", "-c"][..],
                     Shell::Zsh => &["-f", "-c"][..],
@@ -390,11 +383,6 @@ fn the_path_line_puts_the_directory_first() {
                 })
                 .arg(format!("{line}\n{check}"))
                 .current_dir(tmp.path())
-                .env_clear()
-                .env("PATH", "/usr/bin:/bin")
-                .env("HOME", tmp.path())
-                .env("XDG_CONFIG_HOME", tmp.path().join("config"))
-                .env("XDG_DATA_HOME", tmp.path().join("data"))
                 .output()
                 .unwrap();
             assert_eq!(
