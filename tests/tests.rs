@@ -37,7 +37,6 @@ mod mix;
 mod package_scripts;
 mod perl;
 mod rails;
-mod readers_never_panic;
 mod remote;
 mod same_as;
 mod same_as_parity;

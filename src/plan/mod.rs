@@ -601,4 +601,6 @@ pub fn prepend_path(dirs: &[Utf8PathBuf], old: &OsStr) -> OsString {
 }
 
 #[cfg(test)]
+mod readers_never_panic;
+#[cfg(test)]
 mod tests;

@@ -1,15 +1,17 @@
 //! Property tests: every reader of app files takes arbitrary bytes and gives
 //! a value or an error, never a panic; errors never carry raw control bytes.
+//! They live beside the resolver, which calls every reader and turns version
+//! pins into notes.
 
 use camino::Utf8Path;
 use proptest::prelude::*;
 
-use appenv::config::Config;
-use appenv::dotenv;
-use appenv::envrc;
-use appenv::plan::{Note, NoteKind, Source};
-use appenv::procfile::Procfile;
-use appenv::versions;
+use crate::config::Config;
+use crate::dotenv;
+use crate::envrc;
+use crate::plan::{Note, NoteKind, Source};
+use crate::procfile::Procfile;
+use crate::versions;
 
 /// Bytes biased toward the syntax each reader cares about.
 fn input() -> impl Strategy<Value = Vec<u8>> {
@@ -76,12 +78,24 @@ impl dotenv::Seed for Seeded {
     }
 }
 
+/// The full count of cases in CI (`CI=true`); elsewhere PROPTEST_CASES, or
+/// an eighth of the full count, to keep the inner loop quick.
+fn cases(full: u32) -> u32 {
+    if std::env::var("CI").as_deref() == Ok("true") {
+        return full;
+    }
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(full / 8)
+}
+
 fn clean(message: &str) -> bool {
     !message.chars().any(|c| c.is_control() && c != '\n')
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(cases(512)))]
 
     #[test]
     fn env_files(bytes in input()) {
