@@ -567,6 +567,18 @@ fn known_hard_cases_read_as_dotenvy_reads_them() {
     }
 }
 
+/// The full count of cases in CI (`CI=true`); elsewhere PROPTEST_CASES, or
+/// an eighth of the full count, to keep the inner loop quick.
+fn cases(full: u32) -> u32 {
+    if std::env::var("CI").as_deref() == Ok("true") {
+        return full;
+    }
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(full / 8)
+}
+
 /// Pieces a hostile line is made of: every character the reader or the
 /// value parser treats specially, and names to substitute.
 const PIECE: &str = concat!(
@@ -577,7 +589,7 @@ const PIECE: &str = concat!(
 );
 
 proptest::proptest! {
-    #![proptest_config(proptest::test_runner::Config::with_cases(2048))]
+    #![proptest_config(proptest::test_runner::Config::with_cases(cases(2048)))]
 
     /// Lines shaped like assignments, with hostile values.
     #[test]
