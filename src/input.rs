@@ -284,16 +284,17 @@ impl Inputs {
             .filter(|entry| !entry.contains(TEMPLATE))
             .map(|&entry| entry.to_owned())
             .collect();
-        let templates: Vec<&str> = ALWAYS
+        let templates: Vec<Pattern> = ALWAYS
             .into_iter()
             .filter(|e| e.contains(TEMPLATE))
+            .map(|e| Pattern::new(e.as_bytes()))
             .collect();
-        for name in listing.names().filter_map(OsStr::to_str) {
-            if templates
-                .iter()
-                .any(|t| matches(t.as_bytes(), name.as_bytes()))
-                && !is_editor_file(name.as_bytes())
-            {
+        for name in listing.names() {
+            let bytes = name.as_bytes();
+            if !templates.iter().any(|t| t.matches(bytes)) || is_editor_file(bytes) {
+                continue;
+            }
+            if let Some(name) = name.to_str() {
                 names.push(name.to_owned());
             }
         }
@@ -332,10 +333,26 @@ impl Inputs {
     /// What `name` (relative to the root; `""` for the root) is, looked at
     /// through the open root, following a final symlink or not.
     pub fn kind(&self, name: &str, follow: bool) -> Option<SFlag> {
-        let first = name.split('/').next().unwrap_or_default();
-        if self.listed(first) == Some(None) {
-            return None;
+        let (first, below) = match name.split_once('/') {
+            Some((first, _)) => (first, true),
+            None => (name, false),
+        };
+        // The listing's type answers without a `stat` for a name in the
+        // root, and for a path below a name that cannot hold one; a
+        // symlink, a directory to look into, or a type the file system did
+        // not give is looked at.
+        match (self.listed(first), below) {
+            (Some(None), _) => return None,
+            (Some(Some(EntryType::File | EntryType::Other)), true) => return None,
+            (Some(Some(EntryType::File)), false) => return Some(SFlag::S_IFREG),
+            (Some(Some(EntryType::Dir)), false) => return Some(SFlag::S_IFDIR),
+            (Some(Some(EntryType::Symlink)), false) if !follow => return Some(SFlag::S_IFLNK),
+            _ => {}
         }
+        self.stat(name, follow)
+    }
+
+    fn stat(&self, name: &str, follow: bool) -> Option<SFlag> {
         let name = if name.is_empty() { "." } else { name };
         let flags = if follow {
             AtFlags::empty()
@@ -428,7 +445,7 @@ impl Inputs {
 /// exactly `size`: a regular file returns less than asked only at its end.
 /// Otherwise (it grew or shrank meanwhile) it reads on until the end, as
 /// `read_to_end` would.
-fn read_all(mut file: File, size: u64, limit: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read_all(mut file: File, size: u64, limit: u64) -> io::Result<Vec<u8>> {
     let first = size.min(limit) as usize + 1;
     let mut bytes = vec![0; first];
     let n = loop {
@@ -466,32 +483,59 @@ pub fn is_editor_file(name: &[u8]) -> bool {
 /// case folding depends on position, `Σ`), and a file the resolver opened is
 /// covered by its own digest anyway.
 pub fn matches(pattern: &[u8], name: &[u8]) -> bool {
-    let mut parts = split(pattern);
-    let first = parts.remove(0);
-    let Some(mut rest) = name.strip_prefix(first) else {
-        return false;
-    };
-    let Some(last) = parts.pop() else {
-        return rest.is_empty();
-    };
-    for part in parts {
-        match find(rest, part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
-        }
-    }
-    rest.ends_with(last)
+    Pattern::new(pattern).matches(name)
 }
 
-fn split(pattern: &[u8]) -> Vec<&[u8]> {
-    let mut parts = Vec::new();
-    let mut rest = pattern;
-    while let Some(at) = find(rest, TEMPLATE.as_bytes()) {
-        parts.push(&rest[..at]);
-        rest = &rest[at + TEMPLATE.len()..];
+/// A pattern of [`matches`], taken apart once to be asked of every name in a
+/// root: it allocates nothing, and checks the literal head first, so a name
+/// that does not start with `.env.` costs a compare of a few bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Pattern<'a> {
+    /// What comes before the first `{env}`, or the whole pattern.
+    head: &'a [u8],
+    /// What comes after the first `{env}`; none without one.
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> Pattern<'a> {
+    pub fn new(pattern: &'a [u8]) -> Self {
+        let template = TEMPLATE.as_bytes();
+        match find(pattern, template) {
+            Some(at) => Pattern {
+                head: &pattern[..at],
+                rest: Some(&pattern[at + template.len()..]),
+            },
+            None => Pattern {
+                head: pattern,
+                rest: None,
+            },
+        }
     }
-    parts.push(rest);
-    parts
+
+    pub fn matches(&self, name: &[u8]) -> bool {
+        let Some(mut pattern) = self.rest else {
+            return self.head == name;
+        };
+        // Most names differ from `.env.` at the first byte.
+        if self.head.first().is_some_and(|b| name.first() != Some(b)) {
+            return false;
+        }
+        let Some(mut rest) = name.strip_prefix(self.head) else {
+            return false;
+        };
+        let template = TEMPLATE.as_bytes();
+        // Each literal between two `{env}` at its first place left: the
+        // leftmost leaves the most for what follows.
+        while let Some(at) = find(pattern, template) {
+            let part = &pattern[..at];
+            match find(rest, part) {
+                Some(found) => rest = &rest[found + part.len()..],
+                None => return false,
+            }
+            pattern = &pattern[at + template.len()..];
+        }
+        rest.ends_with(pattern)
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

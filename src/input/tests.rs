@@ -169,3 +169,123 @@ fn editor_files_are_swap_files_and_backups() {
         assert!(!is_editor_file(name.as_bytes()), "{name}");
     }
 }
+
+/// The matcher as first written: the pattern split into its literals, the
+/// first a prefix, the last a suffix, each between at its first place left.
+fn matches_simple(pattern: &[u8], name: &[u8]) -> bool {
+    let mut parts: Vec<&[u8]> = Vec::new();
+    let mut rest = pattern;
+    while let Some(at) = find(rest, TEMPLATE.as_bytes()) {
+        parts.push(&rest[..at]);
+        rest = &rest[at + TEMPLATE.len()..];
+    }
+    parts.push(rest);
+    let first = parts.remove(0);
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let Some(last) = parts.pop() else {
+        return rest.is_empty();
+    };
+    for part in parts {
+        match find(rest, part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.ends_with(last)
+}
+
+mod fast {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Names and patterns from a small alphabet, so that literals meet,
+    /// overlap and repeat; `{env}` and its pieces among the words.
+    fn text() -> impl Strategy<Value = Vec<u8>> {
+        let word = prop::sample::select(vec![
+            "{env}", "{env", "env}", "{", "}", ".env", ".", "e", "n", "v", "a", "ab", "Σ", "\u{ff}",
+        ]);
+        prop::collection::vec(word, 0..7).prop_map(|words| words.concat().into_bytes())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn matcher_agrees_with_the_simple_one(pattern in text(), name in text()) {
+            prop_assert_eq!(matches(&pattern, &name), matches_simple(&pattern, &name));
+        }
+
+        #[test]
+        fn a_filled_template_always_matches(pattern in text(), fill in text()) {
+            let filled = String::from_utf8_lossy(&pattern).replace(TEMPLATE, &String::from_utf8_lossy(&fill));
+            let pattern = String::from_utf8_lossy(&pattern).into_owned();
+            prop_assert!(matches(pattern.as_bytes(), filled.as_bytes()));
+            prop_assert!(matches_simple(pattern.as_bytes(), filled.as_bytes()));
+        }
+
+        #[test]
+        fn listing_answers_as_a_scan_would(
+            names in prop::collection::vec(prop::collection::vec(1u8..=255, 1..20), 0..300),
+            asked in prop::collection::vec(prop::collection::vec(1u8..=255, 1..20), 0..20),
+        ) {
+            let kinds = [EntryType::File, EntryType::Dir, EntryType::Symlink, EntryType::Other, EntryType::Unknown];
+            let listed: Vec<(&[u8], EntryType)> = names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| (name.as_slice(), kinds[i % kinds.len()]))
+                .collect();
+            let listing = Listing::of(listed.iter().copied());
+            let got: Vec<&[u8]> = listing.names().map(OsStrExt::as_bytes).collect();
+            let want: Vec<&[u8]> = listed.iter().map(|(name, _)| *name).collect();
+            prop_assert_eq!(got, want);
+            for name in names.iter().chain(&asked) {
+                let scan = listed.iter().find(|(n, _)| *n == name.as_slice()).map(|(_, k)| *k);
+                prop_assert_eq!(listing.get(OsStr::from_bytes(name)), scan);
+            }
+        }
+    }
+}
+
+#[test]
+fn answers_kinds_from_the_listing_as_a_stat_would() {
+    let (_tmp, root) = root();
+    fs::write(root.join("Gemfile"), "").unwrap();
+    fs::create_dir_all(root.join("node_modules/.bin")).unwrap();
+    fs::create_dir(root.join(".venv")).unwrap();
+    fs::write(root.join(".venv/pyvenv.cfg"), "").unwrap();
+    symlink(".venv", root.join("venv")).unwrap();
+    symlink("nowhere", root.join("dangling")).unwrap();
+    nix::unistd::mkfifo(&root.join("fifo").into_std_path_buf(), Mode::S_IRWXU).unwrap();
+    let inputs = Inputs::open(&root).unwrap();
+    let by_path = Inputs::open(&root).unwrap();
+    for name in [
+        "",
+        "Gemfile",
+        "Gemfile/",
+        "Gemfile/x",
+        "node_modules",
+        "node_modules/",
+        "node_modules/.bin",
+        "node_modules/.bin/x",
+        ".venv/pyvenv.cfg",
+        "venv",
+        "venv/pyvenv.cfg",
+        "dangling",
+        "dangling/x",
+        "fifo",
+        "fifo/x",
+        "absent",
+        "absent/x",
+        "../x",
+    ] {
+        for follow in [false, true] {
+            assert_eq!(
+                inputs.kind(name, follow),
+                by_path.stat(name, follow),
+                "{name:?} follow={follow}"
+            );
+        }
+    }
+}

@@ -1,13 +1,13 @@
 //! Which files an allow covers, and their content hashes.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::sync::Arc;
 
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 
 use super::TrustError;
-use crate::input::{ALWAYS, Inputs, TEMPLATE, is_editor_file, matches};
+use crate::input::{ALWAYS, Inputs, Listing, Pattern, TEMPLATE, is_editor_file};
 use crate::{config, dotenv, procfile};
 
 pub use crate::input::Digest;
@@ -46,9 +46,9 @@ impl AppFiles {
     pub fn cover(inputs: &Inputs, extra: &[String]) -> Result<Self, TrustError> {
         let mut names = BTreeSet::new();
         let mut skipped = Vec::new();
-        let root_listing = inputs.list("").map_err(TrustError::input)?;
+        let root_listing = inputs.listing().map_err(TrustError::input)?;
         for entry in ALWAYS.into_iter().chain(extra.iter().map(String::as_str)) {
-            names.extend(expand(inputs, &root_listing, entry, &mut skipped)?);
+            names.extend(expand(inputs, root_listing, entry, &mut skipped)?);
         }
         names.extend(inputs.files().iter().map(|input| input.name.clone()));
         skipped.sort();
@@ -113,7 +113,7 @@ fn is_env_file(name: &str) -> bool {
 /// component is taken as is, a templated one is matched against the directory listing.
 fn expand(
     inputs: &Inputs,
-    root_listing: &[OsString],
+    root_listing: &Listing,
     entry: &str,
     skipped: &mut Vec<OsString>,
 ) -> Result<Vec<String>, TrustError> {
@@ -128,19 +128,13 @@ fn expand(
             continue;
         }
         let mut matched = Vec::new();
+        let pattern = Pattern::new(part.as_bytes());
         for name in names {
-            let listed;
-            let listing = if name.as_str().is_empty() {
-                root_listing
-            } else {
-                listed = inputs.list(name.as_str()).map_err(TrustError::input)?;
-                &listed
-            };
-            for child in listing {
-                if !matches(part.as_bytes(), child.as_encoded_bytes())
+            let mut each = |child: &OsStr| {
+                if !pattern.matches(child.as_encoded_bytes())
                     || is_editor_file(child.as_encoded_bytes())
                 {
-                    continue;
+                    return;
                 }
                 // Invalid bytes can only fall inside an `{env}`, and no
                 // environment name holds them: appenv never opens this file.
@@ -148,6 +142,14 @@ fn expand(
                     Some(child) => matched.push(name.join(child)),
                     None => skipped.push(name.as_std_path().join(child).into_os_string()),
                 }
+            };
+            // The root's names are borrowed from its listing: only a match
+            // costs an allocation.
+            if name.as_str().is_empty() {
+                root_listing.names().for_each(each);
+            } else {
+                let listed = inputs.list(name.as_str()).map_err(TrustError::input)?;
+                listed.iter().for_each(|child| each(child));
             }
         }
         names = matched;
@@ -165,7 +167,7 @@ mod tests {
     use std::os::unix::fs::{PermissionsExt, symlink};
 
     fn matches(pattern: &str, name: &str) -> bool {
-        super::matches(pattern.as_bytes(), name.as_bytes())
+        crate::input::matches(pattern.as_bytes(), name.as_bytes())
     }
 
     use proptest::prelude::*;
