@@ -3,10 +3,10 @@
 use std::ffi::{CString, OsStr, OsString};
 use std::fmt;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
+use nix::sys::stat::SFlag;
 
 use crate::exit::ExitCode;
 use crate::text::sanitize_bytes;
@@ -78,11 +78,19 @@ pub struct FileId {
 impl FileId {
     /// The file `path` leads to (symlinks followed), if it exists.
     pub fn of(path: &Path) -> Option<FileId> {
-        let meta = path.metadata().ok()?;
-        Some(FileId {
-            dev: meta.dev(),
-            ino: meta.ino(),
-        })
+        nix::sys::stat::stat(path)
+            .ok()
+            .map(|stat| FileId::from(&stat))
+    }
+}
+
+impl From<&nix::sys::stat::FileStat> for FileId {
+    #[allow(clippy::unnecessary_cast)] // the types differ between targets
+    fn from(stat: &nix::sys::stat::FileStat) -> Self {
+        FileId {
+            dev: stat.st_dev as u64,
+            ino: stat.st_ino as u64,
+        }
     }
 }
 
@@ -120,17 +128,16 @@ fn search(
             dir => Path::new(OsStr::from_bytes(dir)),
         };
         let candidate = dir.join(program);
-        let Ok(meta) = candidate.metadata() else {
+        // `stat(2)` itself: std's first failing `statx` costs a second
+        // call, to learn whether the kernel has `statx` at all.
+        let Ok(stat) = nix::sys::stat::stat(&candidate) else {
             continue;
         };
-        let id = FileId {
-            dev: meta.dev(),
-            ino: meta.ino(),
-        };
-        if !meta.is_file() || skip(&candidate, id) {
+        let kind = SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT;
+        if kind != SFlag::S_IFREG || skip(&candidate, FileId::from(&stat)) {
             continue;
         }
-        if meta.permissions().mode() & 0o111 != 0
+        if stat.st_mode & 0o111 != 0
             && nix::unistd::access(&candidate, nix::unistd::AccessFlags::X_OK).is_ok()
         {
             return Ok(candidate);
@@ -352,6 +359,7 @@ fn fail(program: &Path, errno: Errno) -> ExecError {
 mod tests {
     use super::*;
     use std::fs;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn file_ids_see_through_symlinks_and_hard_links() {

@@ -179,7 +179,7 @@ pub fn read(env: &crate::plan::Env) -> Result<UserConfig, ConfigError> {
     let home = var("HOME")
         .and_then(OsStr::to_str)
         .filter(|h| h.starts_with('/'));
-    if !path.parent().is_some_and(|dir| dir.is_dir()) {
+    if !path.parent().is_some_and(is_dir) {
         return Ok(UserConfig::default());
     }
     match crate::input::read_file(&path, crate::input::MAX_CONFIG) {
@@ -191,6 +191,15 @@ pub fn read(env: &crate::plan::Env) -> Result<UserConfig, ConfigError> {
             message: e.problem_text(),
         }),
     }
+}
+
+/// Whether `dir` is a directory (symlinks followed). By `stat(2)` itself:
+/// std's first failing `statx` costs a second call, to learn whether the
+/// kernel has `statx` at all.
+fn is_dir(dir: &Utf8Path) -> bool {
+    use nix::sys::stat::SFlag;
+    nix::sys::stat::stat(dir.as_std_path())
+        .is_ok_and(|stat| SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT == SFlag::S_IFDIR)
 }
 
 #[cfg(test)]

@@ -133,7 +133,8 @@ fn direnv_allowed(base: &Env, dir: &Utf8Path, bytes: &[u8]) -> bool {
     let mut named = format!("{}\n", dir.join(envrc::FILE_NAME)).into_bytes();
     named.extend_from_slice(bytes);
     let record = input::hex(&input::sha256(&named));
-    data.join("direnv/allow").join(record).exists()
+    // By `stat(2)`, as the PATH lookup (see `crate::exec`).
+    nix::sys::stat::stat(&data.join("direnv/allow").join(record)).is_ok()
 }
 
 /// Reads, through `inputs`, every file the root's `.envrc` would read (the

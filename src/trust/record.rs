@@ -32,7 +32,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read as _, Write as _};
+use std::io::{self, Write as _};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::process;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -244,7 +244,7 @@ pub(super) fn read(path: &Utf8Path, root: &Utf8Path) -> Result<Option<Recorded>,
 
 /// The bytes of the record at `path`, refusing one that is not the user's.
 pub(super) fn read_owned(path: &Utf8Path) -> Result<Option<Vec<u8>>, TrustError> {
-    let mut file = match OpenOptions::new()
+    let file = match OpenOptions::new()
         .read(true)
         .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits() | nix::fcntl::OFlag::O_NONBLOCK.bits())
         .open(path)
@@ -259,11 +259,11 @@ pub(super) fn read_owned(path: &Utf8Path) -> Result<Option<Vec<u8>>, TrustError>
     if !meta.is_file() {
         return Ok(None);
     }
-    let mut bytes = Vec::with_capacity(meta.len().min(MAX_RECORD) as usize + 1);
-    (&mut file)
-        .take(MAX_RECORD)
-        .read_to_end(&mut bytes)
+    // One `read` for a record that keeps its size while read, where
+    // `read_to_end` makes a second to see the end.
+    let mut bytes = crate::input::read_all(file, meta.len(), MAX_RECORD)
         .map_err(TrustError::io("read", path))?;
+    bytes.truncate(MAX_RECORD as usize);
     Ok(Some(bytes))
 }
 
