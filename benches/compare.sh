@@ -298,6 +298,26 @@ if has strace; then
   calls[exec-dynamic]=$(syscalls in_app "$dynamic" true)
 fi
 
+# A big root (a data directory, the top of a monorepo): the fixture's .env
+# and Procfile beside 50,000 other names, counted as `appenv true` there
+# against the same root holding only those two; what the names add is the
+# cost of listing the root and matching its names.
+big=$fix/big
+big_entries=50000
+mkdir -p "$big"
+cp "$app/.env" "$app/Procfile" "$big/"
+in_big() { (cd "$big" && "${clean_env[@]}" "$@"); }
+in_big "$appenv" allow >/dev/null 2>&1
+has valgrind && insns[root-small]=$(instructions in_big "$symbols" true)
+(cd "$big" && seq -f 'data-%06g.csv' 1 "$big_entries" | xargs touch)
+has valgrind && insns[root-big]=$(instructions in_big "$symbols" true)
+has strace && calls[root-big]=$(syscalls in_big "$appenv" true)
+per_entry=""
+if [[ -n ${insns[root-small]:-} && -n ${insns[root-big]:-} ]]; then
+  per_entry=$(awk -v a="${insns[root-small]}" -v b="${insns[root-big]}" -v n="$big_entries" \
+    'BEGIN { printf "%.0f", (b - a) / n }')
+fi
+
 # --- hook, nothing changed --------------------------------------------------
 
 # steady SETUP CMD...: runs CMD in a zsh that has evaluated SETUP in the app
@@ -615,7 +635,10 @@ frequent named).
 | \`appenv true\`, dynamically linked | $(thousands "${insns[exec-dynamic]:--}") | ${calls[exec-dynamic]:--} |
 | \`appenv export zsh\` as the hook calls it, nothing changed | $(thousands "${insns[export]:--}") | ${calls[export]:--} |
 | the same after \`x=1\` and a \`for i\` loop at the prompt | $(thousands "${insns[export-new-var]:--}") | ${calls[export-new-var]:--} |
+| \`appenv true\` at a root holding only \`.env\` and a Procfile | $(thousands "${insns[root-small]:--}") | |
+| the same root with $(thousands "$big_entries") more names | $(thousands "${insns[root-big]:--}") | ${calls[root-big]:--} |
 EOF
+[[ -n $per_entry ]] && printf '\nPer name in the root: %s instructions.\n' "$(thousands "$per_entry")"
 
 echo
 echo "### Shell hook, nothing changed"
