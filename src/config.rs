@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use toml::Spanned;
 
+use crate::env_vars::EnvVars;
 use crate::text::{line_of, sanitize};
 
 pub const FILE_NAME: &str = "appenv.toml";
@@ -201,7 +202,7 @@ impl Config {
         if let Some(names) = &self.env.name_vars {
             for name in names.get_ref() {
                 let problem = invalid_var_name(name).or_else(|| {
-                    name.starts_with("APPENV_")
+                    name.starts_with(EnvVars::APPENV_PREFIX)
                         .then(|| format!("{} is appenv's own variable", sanitize(name)))
                 });
                 if let Some(problem) = problem {

@@ -5,6 +5,7 @@
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
 
+use crate::env_vars::EnvVars;
 use crate::error::Error;
 use crate::exec::{self, Skip};
 use crate::exit::ExitCode;
@@ -74,7 +75,7 @@ pub fn require(plan: &Plan) -> Result<(), Error> {
 
 /// `APPENV_QUIET` set to anything but empty or `0`.
 pub fn quiet_env(env: &Env) -> bool {
-    env.get(OsStr::new("APPENV_QUIET"))
+    env.get(OsStr::new(EnvVars::APPENV_QUIET))
         .is_some_and(|v| !v.is_empty() && v != "0")
 }
 

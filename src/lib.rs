@@ -5,6 +5,7 @@ pub mod cmd;
 pub mod config;
 pub mod dotenv;
 pub mod env_name;
+pub mod env_vars;
 pub mod envrc;
 pub mod error;
 pub mod exec;

@@ -11,6 +11,7 @@ use std::fmt;
 use std::os::unix::ffi::OsStrExt;
 
 use crate::config::{self, Action};
+use crate::env_vars::EnvVars;
 use crate::exec::Skip;
 use crate::framework::Framework;
 use crate::isolation;
@@ -19,11 +20,6 @@ use crate::script::{ArgsRefused, Form};
 use crate::shell::push_word;
 
 pub use packages::{Manager, npm_hooks};
-
-/// The process type a program was started as (`appenv run web`: `web`), so
-/// the app can log which process it is and `--same-as web` can find it.
-/// appenv's own: a one-off never inherits it, it names itself.
-pub const PROCESS_VAR: &str = "APPENV_PROCESS";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {
@@ -242,7 +238,7 @@ impl Task {
         // foreman sets FOREMAN_WORKER_NAME, Heroku DYNO.
         let mut env: Vec<(OsString, OsString)> = vec![
             ("PWD".into(), root.as_str().into()),
-            (PROCESS_VAR.into(), self.name.clone().into()),
+            (EnvVars::APPENV_PROCESS.into(), self.name.clone().into()),
         ];
         match self.origin {
             Origin::Package(manager) => {

@@ -7,8 +7,6 @@ use std::path::Path;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
-pub const VAR: &str = "APPENV_TRUSTED_DIRS";
-
 /// The entry of `value` (the variable's value) that the canonical `root` is at
 /// or below. Entries are compared canonically and by whole components
 /// (`Path::starts_with`, so `/srv/app` does not cover `/srv/application`);

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use super::{Context, Entering, Verdict};
 use crate::cli::{DiffArgs, Global};
+use crate::env_vars::EnvVars;
 use crate::error::{self, Error};
 use crate::exec::FileId;
 use crate::exit::ExitCode;
@@ -101,7 +102,7 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
     diff.launcher = taken;
     diff.identity = there
         .inherited
-        .contains_key(OsStr::new(crate::tasks::PROCESS_VAR));
+        .contains_key(OsStr::new(EnvVars::APPENV_PROCESS));
     error::print(diff.render(args.values).as_bytes())
         .map_err(|e| e.with_status(ExitCode::Failed))?;
     match diff.is_empty() {
@@ -258,7 +259,7 @@ impl Diff {
             let _ = writeln!(
                 out,
                 "process identity, not compared: {} (a one-off names itself)",
-                crate::tasks::PROCESS_VAR
+                EnvVars::APPENV_PROCESS
             );
         }
         if !self.session.is_empty() {

@@ -24,6 +24,7 @@ mod status;
 mod tasks;
 mod which;
 
+use crate::env_vars::EnvVars;
 use crate::launch::{Verdict, quiet_env};
 use crate::launcher::Taken;
 
@@ -184,7 +185,7 @@ impl Context {
             Err(e) => self.user_error = Some(e),
         }
         let trust_env = self.same_as.as_ref().map_or(&self.base, |s| &s.caller);
-        let var = OsStr::new(crate::trusted_dirs::VAR);
+        let var = OsStr::new(EnvVars::APPENV_TRUSTED_DIRS);
         if let (None, Some(dirs)) = (trust_env.get(var), self.user.trusted_dirs_value()) {
             let mut env = trust_env.clone();
             env.insert(var.into(), dirs.into());
@@ -232,7 +233,7 @@ impl Context {
         }
         let entered = crate::same_as::enter(&arg, app, &caller, fork)?;
         let mut base = crate::hook_state::base_env(&entered.env);
-        base.remove(OsStr::new(crate::tasks::PROCESS_VAR));
+        base.remove(OsStr::new(EnvVars::APPENV_PROCESS));
         let logical = crate::workdir::logical(&entered.env)?;
         Ok(Context {
             global,
@@ -341,7 +342,7 @@ impl Context {
             trusted_dirs: match self.trust_base.is_some() || self.same_as.is_some() {
                 true => plan::TrustedDirs::Given(
                     self.trust_env()
-                        .get(OsStr::new(crate::trusted_dirs::VAR))
+                        .get(OsStr::new(EnvVars::APPENV_TRUSTED_DIRS))
                         .cloned(),
                 ),
                 false => plan::TrustedDirs::FromBase,
@@ -430,7 +431,9 @@ impl Context {
     /// the working directory): said once per run, not silently ignored.
     fn warn_relative_trusted_dirs(&self) {
         static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-        let value = self.trust_env().get(OsStr::new(crate::trusted_dirs::VAR));
+        let value = self
+            .trust_env()
+            .get(OsStr::new(EnvVars::APPENV_TRUSTED_DIRS));
         let relative = crate::trusted_dirs::relative(value.map(|v| v.as_os_str()));
         if relative.is_empty()
             || self.quiet()
@@ -448,7 +451,7 @@ impl Context {
     /// `-q`, or `APPENV_QUIET` set (not empty, not 0): no messages.
     pub fn quiet(&self) -> bool {
         let env = self.caller_env();
-        let from_env = env.contains_key(OsStr::new("APPENV_QUIET"));
+        let from_env = env.contains_key(OsStr::new(EnvVars::APPENV_QUIET));
         self.global.quiet || quiet_env(env) || (!from_env && self.user.quiet == Some(true))
     }
 

@@ -1,5 +1,5 @@
 //! What the shell hook remembers between prompts, kept in the shell's own
-//! environment (one variable, [`VAR`]), and how a load is taken back out.
+//! environment (one variable, `APPENV_STATE`), and how a load is taken back out.
 //!
 //! The state names the root the hook is at and, for every variable the load
 //! changed, its value before the load and the value the load gave it (either
@@ -20,16 +20,10 @@ pub use path::{
     path_without_repeats,
 };
 
+use crate::env_vars::EnvVars;
 use crate::plan::Env;
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
-
-/// The environment variable that holds the state.
-pub const VAR: &str = "APPENV_STATE";
-
-/// The variable in which the hook passes `appenv export` the names of the
-/// shell's own variables, exported or not, separated by white space.
-pub const SHELL_VARS: &str = "APPENV_SHELL_VARS";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HookState {
@@ -117,7 +111,8 @@ impl HookState {
     /// The state in `env`, if any. A state that does not decode (written by
     /// another version, or edited by hand) counts as none.
     pub fn from_env(env: &Env) -> Option<HookState> {
-        env.get(OsStr::new(VAR)).and_then(|v| Self::decode(v))
+        env.get(OsStr::new(EnvVars::APPENV_STATE))
+            .and_then(|v| Self::decode(v))
     }
 
     pub fn is_loaded(&self) -> bool {
@@ -162,8 +157,8 @@ pub fn base_env_of(inherited: &Env, state: Option<&HookState>) -> Env {
         Some(state) => state.revert(inherited),
         None => inherited.clone(),
     };
-    base.remove(OsStr::new(VAR));
-    base.remove(OsStr::new(SHELL_VARS));
+    base.remove(OsStr::new(EnvVars::APPENV_STATE));
+    base.remove(OsStr::new(EnvVars::APPENV_SHELL_VARS));
     base
 }
 
@@ -267,12 +262,16 @@ mod tests {
             ("DB", change(None, Some("dev"))),
         ]);
         let mut inherited = env(&[("APPENV_ROOT", "/srv/shop"), ("DB", "dev"), ("HOME", "/h")]);
-        inherited.insert(VAR.into(), state.encode());
+        inherited.insert(EnvVars::APPENV_STATE.into(), state.encode());
         assert_eq!(base_env(&inherited), env(&[("HOME", "/h")]));
 
         // A state that does not decode is dropped, the rest kept; the
         // names the hook passes never reach a program.
-        let inherited = env(&[(VAR, "garbage"), ("DB", "dev"), (SHELL_VARS, "HOST PS1")]);
+        let inherited = env(&[
+            (EnvVars::APPENV_STATE, "garbage"),
+            ("DB", "dev"),
+            (EnvVars::APPENV_SHELL_VARS, "HOST PS1"),
+        ]);
         assert_eq!(base_env(&inherited), env(&[("DB", "dev")]));
     }
 }

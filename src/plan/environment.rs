@@ -6,6 +6,7 @@ use std::ffi::{OsStr, OsString};
 
 use super::{ChosenEnv, Env, Error, Note, NoteKind, Request, Source, Var};
 use crate::config::{self, Config};
+use crate::env_vars::EnvVars;
 use crate::markers::{self, Look};
 use crate::text::sanitize;
 
@@ -19,13 +20,16 @@ pub(super) fn choose(
             name: name.clone(),
             source: "--env",
         })
-    } else if let Some(name) = base.get(OsStr::new("APPENV_ENV")).filter(|v| !v.is_empty()) {
+    } else if let Some(name) = base
+        .get(OsStr::new(EnvVars::APPENV_ENV))
+        .filter(|v| !v.is_empty())
+    {
         let name = name
             .to_str()
             .ok_or_else(|| Error::Invalid("APPENV_ENV is not valid UTF-8".into()))?;
         Some(ChosenEnv {
             name: name.to_owned(),
-            source: "APPENV_ENV",
+            source: EnvVars::APPENV_ENV,
         })
     } else {
         config

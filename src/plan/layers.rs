@@ -12,6 +12,7 @@ use std::sync::Arc;
 use super::{DEFAULT_FILES, Env, Error, FileStatus, FileUse, Note, NoteKind, Secret, Source};
 use crate::config::{self, Config};
 use crate::dotenv::{self};
+use crate::env_vars::EnvVars;
 use crate::input::{self, Inputs};
 use crate::secrets::{self, KeyFrom, KeyUse};
 use crate::text::{line_of, sanitize};
@@ -35,9 +36,9 @@ impl Reserved {
 
     /// Why an app's file may not set `name`, if it may not.
     pub(super) fn why(&self, name: &str) -> Option<&'static str> {
-        if name.starts_with("APPENV_") {
+        if name.starts_with(EnvVars::APPENV_PREFIX) {
             Some("names starting with APPENV_ are appenv's own, and an app's files cannot set them")
-        } else if name.starts_with(secrets::PRIVATE) {
+        } else if name.starts_with(EnvVars::DOTENV_PRIVATE_KEY) {
             Some(
                 "a private key decrypts the app's values, so it belongs in the caller's environment or .env.keys, never in an app's file",
             )
@@ -241,7 +242,7 @@ impl<'a> Layers<'a> {
                 let mut key = None;
                 if read.entries.iter().any(|e| e.encrypted) {
                     let mut keys = read.entries.iter().map(|e| e.key);
-                    let public = keys.find(|k| k.starts_with(secrets::PUBLIC));
+                    let public = keys.find(|k| k.starts_with(EnvVars::DOTENV_PUBLIC_KEY));
                     let found = self.find_key(inputs, name, public)?;
                     if self.decrypt {
                         self.file_key = Some(found.clone());

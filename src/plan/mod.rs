@@ -11,6 +11,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::config::{self, Config, ConfigError};
 use crate::dotenv::DotenvError;
+use crate::env_vars::EnvVars;
 use crate::input::{self, InputError, Inputs};
 use crate::isolation::{self, Isolation};
 use crate::markers::{self};
@@ -298,7 +299,7 @@ fn resolve_inputs(
     decrypt: bool,
 ) -> Result<Plan, Error> {
     let trusted_value = match &request.trusted_dirs {
-        TrustedDirs::FromBase => base.get(OsStr::new(trusted_dirs::VAR)),
+        TrustedDirs::FromBase => base.get(OsStr::new(EnvVars::APPENV_TRUSTED_DIRS)),
         TrustedDirs::Given(value) => value.as_ref(),
     };
     let trusted_value = trusted_value.map(|v| v.as_os_str());
@@ -418,9 +419,9 @@ fn resolve_inputs(
         value: value.into(),
         source: Source::Appenv,
     };
-    vars.insert("APPENV_ROOT".into(), appenv(root.dir.as_str()));
+    vars.insert(EnvVars::APPENV_ROOT.into(), appenv(root.dir.as_str()));
     if let Some(name) = &env_name {
-        vars.insert("APPENV_ENV".into(), appenv(&name.name));
+        vars.insert(EnvVars::APPENV_ENV.into(), appenv(&name.name));
     }
     environment::apply(
         &look,

@@ -23,7 +23,7 @@ use nix::unistd::geteuid;
 use super::Error;
 use super::proc::dir_flags;
 use super::target::{Target, Wanted};
-use crate::tasks::PROCESS_VAR;
+use crate::env_vars::EnvVars;
 use crate::text::sanitize_bytes;
 
 /// The oldest process of the app at `app` started as `name`.
@@ -104,7 +104,7 @@ fn recorded(environ: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
                 .and_then(|rest| rest.strip_prefix(b"="))
         })
     };
-    (value(PROCESS_VAR), value("APPENV_ROOT"))
+    (value(EnvVars::APPENV_PROCESS), value(EnvVars::APPENV_ROOT))
 }
 
 /// The effective uid (from `status`) and the start time in clock ticks
@@ -165,7 +165,7 @@ mod tests {
             std::process::Command::new("sleep")
                 .arg("1000")
                 .env_clear()
-                .env(PROCESS_VAR, name)
+                .env(EnvVars::APPENV_PROCESS, name)
                 .env("APPENV_ROOT", root)
                 .spawn()
                 .unwrap()

@@ -20,6 +20,7 @@ pub use enter::Fork;
 pub use proc::{Namespace, Process};
 pub use target::{Target, Wanted, is_name};
 
+use crate::env_vars::EnvVars;
 use std::fmt;
 
 /// Why the one-off cannot start; always exit 125, nothing runs.
@@ -89,7 +90,7 @@ pub fn enter(
         // The pid may have gone to another process since it was found.
         let named = process
             .env
-            .get(std::ffi::OsStr::new(crate::tasks::PROCESS_VAR));
+            .get(std::ffi::OsStr::new(EnvVars::APPENV_PROCESS));
         if named.is_none_or(|n| n != name.as_str()) {
             return Err(Error(format!("{who} exited while appenv was reading it")).into());
         }
@@ -104,7 +105,7 @@ pub fn enter(
     // Looked at inside: the recorded path is one of the process's own.
     let recorded_root = process
         .env
-        .get(std::ffi::OsStr::new("APPENV_ROOT"))
+        .get(std::ffi::OsStr::new(EnvVars::APPENV_ROOT))
         .map(std::path::PathBuf::from)
         .filter(|root| root.is_absolute() && root.is_dir());
     Ok(Entered {

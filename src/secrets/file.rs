@@ -3,8 +3,9 @@
 //! Text in, text out: reading and writing the files is the commands' part.
 
 use crate::dotenv::{self, DotenvError, NoSeed};
+use crate::env_vars::EnvVars;
 
-use super::{Failure, KeyUse, PUBLIC};
+use super::{Failure, KeyUse};
 
 /// What dotenvx writes above a file's public key, kept so the file looks
 /// the same whichever tool encrypted it first.
@@ -61,7 +62,7 @@ pub fn public_key(file: &str, text: &str) -> Result<Option<(String, String)>, Do
     let entries = dotenv::parse(file, text.as_bytes(), &NoSeed)?;
     Ok(entries
         .into_iter()
-        .find(|e| e.key.starts_with(PUBLIC))
+        .find(|e| e.key.starts_with(EnvVars::DOTENV_PUBLIC_KEY))
         .map(|e| (e.key.to_owned(), e.value.into_owned())))
 }
 
@@ -93,7 +94,7 @@ pub fn encrypt(
     let wanted = |key: &str| names.is_empty() || names.iter().any(|n| n == key);
     let mut edits = Vec::new();
     for line in &lines {
-        if !wanted(line.key) || line.encrypted || line.key.starts_with(PUBLIC) {
+        if !wanted(line.key) || line.encrypted || line.key.starts_with(EnvVars::DOTENV_PUBLIC_KEY) {
             continue;
         }
         if line.substitutes {

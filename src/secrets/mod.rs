@@ -12,16 +12,13 @@ pub mod file;
 
 use std::fmt;
 
+use crate::env_vars::EnvVars;
 use crate::input::hex;
 
 /// What starts an encrypted value.
 pub const PREFIX: &str = "encrypted:";
 /// The file that holds private keys at an app's root, as dotenvx names it.
 pub const KEYS_FILE: &str = ".env.keys";
-/// What every private key's variable name starts with.
-pub const PRIVATE: &str = "DOTENV_PRIVATE_KEY";
-/// What every public key's variable name starts with.
-pub const PUBLIC: &str = "DOTENV_PUBLIC_KEY";
 
 /// Whether a value as written is an encrypted one.
 pub fn is_encrypted(value: &str) -> bool {
@@ -34,18 +31,20 @@ pub fn is_encrypted(value: &str) -> bool {
 /// `.env.production` → `…_PRODUCTION`, `.env.production.local` →
 /// `…_PRODUCTION_LOCAL`).
 pub fn key_name(file: &str, public: Option<&str>) -> String {
-    if let Some(rest) = public.and_then(|p| p.strip_prefix(PUBLIC)) {
-        return format!("{PRIVATE}{rest}");
+    if let Some(rest) = public.and_then(|p| p.strip_prefix(EnvVars::DOTENV_PUBLIC_KEY)) {
+        return format!("{}{rest}", EnvVars::DOTENV_PRIVATE_KEY);
     }
     match environment(file) {
-        None => PRIVATE.to_owned(),
-        Some(env) => format!("{PRIVATE}_{}", env.to_uppercase()),
+        None => EnvVars::DOTENV_PRIVATE_KEY.to_owned(),
+        Some(env) => format!("{}_{}", EnvVars::DOTENV_PRIVATE_KEY, env.to_uppercase()),
     }
 }
 
 /// The public key's name that goes with [`key_name`].
 pub fn public_name(private: &str) -> String {
-    format!("{PUBLIC}{}", &private[PRIVATE.len().min(private.len())..])
+    let private_prefix = EnvVars::DOTENV_PRIVATE_KEY.len();
+    let rest = &private[private_prefix.min(private.len())..];
+    format!("{}{rest}", EnvVars::DOTENV_PUBLIC_KEY)
 }
 
 /// dotenvx's environment of a file, from its base name: `None` for `.env`.

@@ -15,4 +15,4 @@ pub use install::{
     remove,
 };
 pub use names::{dir, env_var, invoked_as};
-pub use run::{DEPTH_VAR, MAX_DEPTH, run};
+pub use run::{MAX_DEPTH, run};

@@ -8,7 +8,7 @@
 //!   is exec'd. Only a program that is on no PATH directory but the shims'
 //!   (a gem's executable inside the bundle) goes through `bundle exec` itself.
 //! * Any other prefix runs the program as a typed command would, with
-//!   [`LAUNCHED_VAR`] naming the root: a shim the launcher re-enters for that
+//!   `APPENV_SHIM_LAUNCHED` naming the root: a shim the launcher re-enters for that
 //!   root passes straight through to the real program.
 
 use std::ffi::{OsStr, OsString};
@@ -20,9 +20,6 @@ use camino::Utf8Path;
 use crate::exec::Skip;
 use crate::plan::{Env, Plan};
 use crate::text::sanitize;
-
-/// Set for the launcher a shim runs: the root it was started for.
-pub const LAUNCHED_VAR: &str = "APPENV_SHIM_LAUNCHED";
 
 /// What `bundle exec` backs up before it changes anything, so that
 /// `Bundler.with_original_env` can restore it (Bundler's

@@ -9,8 +9,9 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use super::names::{basename, dir, env_var};
 use super::notice;
-use super::prefix::{self, LAUNCHED_VAR, Prefix};
+use super::prefix::{self, Prefix};
 use crate::config::Config;
+use crate::env_vars::EnvVars;
 use crate::error::Error;
 use crate::exec::{self, FileId, Skip};
 use crate::exit::ExitCode;
@@ -20,8 +21,6 @@ use crate::root::{self, Root};
 use crate::text::sanitize_bytes;
 use crate::trust::Trust;
 
-/// The re-entry guard: how many shims the process chain has gone through.
-pub const DEPTH_VAR: &str = "APPENV_SHIM_DEPTH";
 /// Legitimate nesting (a REPL that starts `python` that starts `python`)
 /// stays far below this; a loop reaches it in milliseconds.
 pub const MAX_DEPTH: u32 = 8;
@@ -43,7 +42,7 @@ pub fn run(argv: Vec<OsString>, inherited: Env) -> Error {
     let argv0 = argv[0].clone();
     let name = basename(&argv0).to_owned();
     let depth = inherited
-        .get(OsStr::new(DEPTH_VAR))
+        .get(OsStr::new(EnvVars::APPENV_SHIM_DEPTH))
         .and_then(|v| v.to_str()?.parse::<u32>().ok())
         .unwrap_or(0);
     let started_from = argv0
@@ -67,15 +66,19 @@ pub fn run(argv: Vec<OsString>, inherited: Env) -> Error {
         return Error::new(
             ExitCode::Failed,
             format!(
-                "shim loop: {} has gone through the appenv shim {depth} times ({DEPTH_VAR}={depth}); {found} leads back to the shim: take it off PATH or make it call the real {} by its full path",
+                "shim loop: {} has gone through the appenv shim {depth} times ({var}={depth}); {found} leads back to the shim: take it off PATH or make it call the real {} by its full path",
                 show(&name),
                 show(&name),
+                var = EnvVars::APPENV_SHIM_DEPTH,
             ),
         );
     }
 
     let (mut env, target) = load(&argv, &inherited, &name, &skip);
-    env.insert(DEPTH_VAR.into(), (depth + 1).to_string().into());
+    env.insert(
+        EnvVars::APPENV_SHIM_DEPTH.into(),
+        (depth + 1).to_string().into(),
+    );
     let mut argv = argv;
     let program = match target {
         Target::Launcher { words, launcher } => {
@@ -123,7 +126,9 @@ fn load(argv: &[OsString], inherited: &Env, name: &OsStr, skip: &Skip) -> (Env, 
         return untouched();
     };
     let base = crate::hook_state::base_env(inherited);
-    let launched = inherited.get(OsStr::new(LAUNCHED_VAR)).map(Path::new);
+    let launched = inherited
+        .get(OsStr::new(EnvVars::APPENV_SHIM_LAUNCHED))
+        .map(Path::new);
     let mut seen: Vec<Utf8PathBuf> = Vec::new();
     for start in std::iter::once(cwd.clone()).chain(file_dirs(&cwd, &argv[1..])) {
         let Ok(root) = root::find(&start) else {
@@ -196,7 +201,7 @@ fn with_isolation(plan: &Plan, name: &OsStr, skip: &Skip) -> (Env, Target) {
         // The launcher's own shim (`poetry run python`): the programs it
         // looks up get the app from it, as from a launcher a shim ran.
         Prefix::None if prefix::is_launcher(plan, name) => {
-            env.insert(LAUNCHED_VAR.into(), launched());
+            env.insert(EnvVars::APPENV_SHIM_LAUNCHED.into(), launched());
             Target::Program
         }
         Prefix::None | Prefix::Unavailable { .. } => Target::Program,
@@ -205,7 +210,7 @@ fn with_isolation(plan: &Plan, name: &OsStr, skip: &Skip) -> (Env, Target) {
             Target::Program
         }
         Prefix::Launcher { words, launcher } => {
-            env.insert(LAUNCHED_VAR.into(), launched());
+            env.insert(EnvVars::APPENV_SHIM_LAUNCHED.into(), launched());
             // Nor may the launcher load .env again over the app's environment.
             for (name, value) in crate::isolation::launcher_env(launcher.as_os_str()) {
                 env.entry((*name).into()).or_insert_with(|| (*value).into());

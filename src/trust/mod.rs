@@ -15,6 +15,7 @@ pub use change::FileChange;
 pub use files::{AppFiles, Digest};
 pub use record::KEPT;
 
+use crate::env_vars::EnvVars;
 use crate::input::InputError;
 use crate::plan::Plan;
 use crate::text::sanitize;
@@ -309,7 +310,7 @@ fn owned_by_user(path: &Utf8Path, meta: &fs::Metadata) -> Result<(), TrustError>
 }
 
 fn trusted_dirs_value(env: &Env) -> Option<&OsStr> {
-    env.get(OsStr::new(trusted_dirs::VAR))
+    env.get(OsStr::new(EnvVars::APPENV_TRUSTED_DIRS))
         .map(|v| v.as_os_str())
 }
 

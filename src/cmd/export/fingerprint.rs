@@ -35,6 +35,7 @@ use std::time::SystemTime;
 use camino::Utf8Path;
 
 use super::{Context, Format, Left, Target, watch::Watch};
+use crate::env_vars::EnvVars;
 use crate::hook_state::{self, Digest, Fingerprint, Stats};
 use crate::root;
 
@@ -48,7 +49,7 @@ pub(super) struct Unchanged {
 
 /// The fingerprint in the inherited state, if it still holds.
 pub(super) fn unchanged(ctx: &Context, format: Format) -> Option<Unchanged> {
-    let state = ctx.inherited.get(OsStr::new(hook_state::VAR))?;
+    let state = ctx.inherited.get(OsStr::new(EnvVars::APPENV_STATE))?;
     let quick = hook_state::quick(state)?;
     let start = ctx.start_dir().ok()?;
     let found = super::same_app(Some(&quick.root), root::find(&start).ok()?);
@@ -87,7 +88,7 @@ pub(super) fn take(
     watch: &Watch,
     updates: &mut BTreeMap<OsString, Option<OsString>>,
 ) {
-    let var = OsStr::new(hook_state::VAR);
+    let var = OsStr::new(EnvVars::APPENV_STATE);
     let prefix = match updates.get(var) {
         Some(Some(prefix)) => prefix.clone(),
         // Unloaded to nothing: no state to keep one in.
@@ -185,8 +186,8 @@ fn digest<'a>(
             .as_deref()
             .map_or(b"\0", |p| p.as_os_str().as_bytes()),
     );
-    let shell_vars = OsStr::new(hook_state::SHELL_VARS);
-    let var = OsStr::new(hook_state::VAR);
+    let shell_vars = OsStr::new(EnvVars::APPENV_SHELL_VARS);
+    let var = OsStr::new(EnvVars::APPENV_STATE);
     d.field(b"env");
     for (name, value) in env {
         // `_` is the path of the command the shell runs last: appenv's own

@@ -16,18 +16,16 @@ use std::ffi::{OsStr, OsString};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 
+use crate::env_vars::EnvVars;
 use crate::error::Error;
 use crate::exit::ExitCode;
 use crate::hook_state;
 use crate::plan::Env;
 use crate::text::sanitize_bytes;
 
-/// The variable that names the file the runner reads.
-pub(super) const VAR: &str = "GITHUB_ENV";
-
 /// The file `$GITHUB_ENV` names, or why there is none.
 pub(super) fn env_file(inherited: &Env) -> Result<OsString, Error> {
-    match inherited.get(OsStr::new(VAR)) {
+    match inherited.get(OsStr::new(EnvVars::GITHUB_ENV)) {
         Some(path) if !path.is_empty() => Ok(path.clone()),
         _ => Err(Error::new(
             ExitCode::Failed,

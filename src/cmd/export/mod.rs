@@ -25,6 +25,7 @@ use camino::Utf8Path;
 
 use super::{Context, Verdict};
 use crate::cli::{ExportShell, Global};
+use crate::env_vars::EnvVars;
 use crate::error::{Error, print};
 use crate::exec::FileId;
 use crate::hook_state::{self, Change, HookState, Told};
@@ -138,7 +139,7 @@ fn answer(
         Err(_) => Vec::new(),
     };
     // When the state changes, so does what takes the load out without appenv.
-    let unload = match updates.get(OsStr::new(hook_state::VAR)) {
+    let unload = match updates.get(OsStr::new(EnvVars::APPENV_STATE)) {
         Some(Some(state)) => Some(HookState::decode(state).unwrap_or_default()),
         Some(None) => Some(HookState::default()),
         None => None,
@@ -394,7 +395,7 @@ fn diff(ctx: &Context, state: &HookState, plan: &Plan, settable: &Settable) -> D
         if before == after {
             continue;
         }
-        if name != "APPENV_ROOT" && name != "APPENV_ENV" {
+        if name != EnvVars::APPENV_ROOT && name != EnvVars::APPENV_ENV {
             diff.changes_anything = true;
         }
         // On a reload, what the user changed by hand since the load stays
@@ -540,8 +541,8 @@ fn updates(
         }
     }
     let encoded = new_state.map(|s| s.encode());
-    if ctx.inherited.get(OsStr::new(hook_state::VAR)) != encoded.as_ref() {
-        updates.insert(hook_state::VAR.into(), encoded);
+    if ctx.inherited.get(OsStr::new(EnvVars::APPENV_STATE)) != encoded.as_ref() {
+        updates.insert(EnvVars::APPENV_STATE.into(), encoded);
     }
     updates
 }
@@ -604,7 +605,7 @@ fn messages(
         } => {
             let verb = if !same_load {
                 Some("loaded")
-            } else if updates.keys().any(|name| name != hook_state::VAR) {
+            } else if updates.keys().any(|name| name != EnvVars::APPENV_STATE) {
                 Some("reloaded")
             } else {
                 None

@@ -5,18 +5,16 @@ use std::collections::BTreeSet;
 use std::ffi::OsStr;
 
 use super::Format;
-use crate::hook_state;
+use crate::env_vars::EnvVars;
 use crate::plan::Env;
 use crate::shell::Shell;
-
-use hook_state::SHELL_VARS;
 
 /// Names no load may set in a shell or an editor: the hook's own state, and
 /// what every shell keeps (the working directory the hook compares, the
 /// nesting level, the last argument, how words are split).
 const RESERVED: [&str; 7] = [
-    hook_state::VAR,
-    SHELL_VARS,
+    EnvVars::APPENV_STATE,
+    EnvVars::APPENV_SHELL_VARS,
     "PWD",
     "OLDPWD",
     "SHLVL",
@@ -46,7 +44,7 @@ pub(super) struct Settable {
 impl Settable {
     pub(super) fn new(format: Format, inherited: &Env) -> Settable {
         let names = inherited
-            .get(OsStr::new(SHELL_VARS))
+            .get(OsStr::new(EnvVars::APPENV_SHELL_VARS))
             .and_then(|v| v.to_str())
             .unwrap_or_default();
         let users = names
@@ -142,8 +140,8 @@ mod tests {
                 "A-B",
                 "1A",
                 "",
-                hook_state::VAR,
-                SHELL_VARS,
+                EnvVars::APPENV_STATE,
+                EnvVars::APPENV_SHELL_VARS,
                 "PWD",
                 "__appenv_pwd",
             ] {
@@ -194,7 +192,7 @@ mod tests {
     #[test]
     fn the_users_own_shell_variables_win() {
         let inherited: Env = [
-            (SHELL_VARS, "HOST MYVAR\nEXPORTED BAD.NAME"),
+            (EnvVars::APPENV_SHELL_VARS, "HOST MYVAR\nEXPORTED BAD.NAME"),
             ("EXPORTED", "1"),
         ]
         .into_iter()
@@ -220,6 +218,6 @@ mod tests {
         let invalid = OsString::from_vec(vec![0xff]);
         assert!(!json.can_set(OsStr::new("A"), Some(&invalid)));
         assert!(!json.can_set(&invalid, None));
-        assert!(!can(Format::Json, hook_state::VAR));
+        assert!(!can(Format::Json, EnvVars::APPENV_STATE));
     }
 }

@@ -9,6 +9,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use serde_json::{Map, Value};
 
 use super::{Format, dirs};
+use crate::env_vars::EnvVars;
 use crate::hook_state::{self, HookState};
 use crate::shell::{Export, Shell};
 
@@ -55,7 +56,7 @@ fn push_unload(shell: Shell, state: &HookState, out: &mut Vec<u8>) {
             }
             vars.push((name, change.before.as_ref().map(|v| v.as_bytes())));
         }
-        vars.push((hook_state::VAR, None));
+        vars.push((EnvVars::APPENV_STATE, None));
     }
     let left: Vec<&[u8]> = left.iter().map(|e| e.as_bytes()).collect();
     shell.unload(&vars, &left, out);
