@@ -57,7 +57,8 @@ impl EnvVars {
     /// Read: the working directory as the user sees it; set for a task.
     pub const PWD: &'static str = "PWD";
 
-    /// Read: where the trust records and shims live; an app's files may not set it.
+    /// Read: where the trust records and shims live; an app's files may not set
+    /// it. `--same-as` sets it to the caller's own, opened before entering.
     pub const XDG_DATA_HOME: &'static str = "XDG_DATA_HOME";
 
     /// Read: where the user's `config.toml` lives.
@@ -112,7 +113,8 @@ impl EnvVars {
     /// Set for overmind, so it does not load `.env` over appenv's.
     pub const OVERMIND_SKIP_ENV: &'static str = "OVERMIND_SKIP_ENV";
 
-    /// Set for a package script `appenv run` starts, as npm sets it: where it was started.
+    /// Set for a package script `appenv run` starts, as npm sets it: where it
+    /// was started. Read as the sign of a process `npm run` started.
     pub const INIT_CWD: &'static str = "INIT_CWD";
 
     /// Set for a Composer script, as `composer run` sets it; read as the sign of one.

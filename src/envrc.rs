@@ -10,6 +10,8 @@
 //! system (`$(`, backquotes, `$((`, globs, redirections, `;`, `|`, `&`) is
 //! never a directive.
 
+use crate::env_vars::EnvVars;
+
 /// The file direnv reads in a directory.
 pub const FILE_NAME: &str = ".envrc";
 
@@ -98,7 +100,7 @@ fn directive(first: &[Quoted], args: &[Vec<Quoted>]) -> Result<Directive, &'stat
             if_exists: command == "dotenv_if_exists",
         },
         "PATH_add" if !args.is_empty() => Directive::PathAdd {
-            var: "PATH".into(),
+            var: EnvVars::PATH.into(),
             dirs: words(),
         },
         "path_add" if args.len() >= 2 => {

@@ -5,6 +5,7 @@
 use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::config::Config;
+use crate::env_vars::EnvVars;
 use crate::markers::{self, Look};
 use crate::procfile::Procfile;
 
@@ -32,10 +33,10 @@ pub fn launcher_env(program: &std::ffi::OsStr) -> &'static [(&'static str, &'sta
         .file_name()
         .unwrap_or_default();
     match name.to_str() {
-        Some("pipenv") => &[("PIPENV_DONT_LOAD_ENV", "1")],
-        Some("uv") => &[("UV_NO_ENV_FILE", "1")],
-        Some("poetry") => &[("POETRY_DONT_LOAD_ENV", "1")],
-        Some("overmind") => &[("OVERMIND_SKIP_ENV", "1")],
+        Some("pipenv") => &[(EnvVars::PIPENV_DONT_LOAD_ENV, "1")],
+        Some("uv") => &[(EnvVars::UV_NO_ENV_FILE, "1")],
+        Some("poetry") => &[(EnvVars::POETRY_DONT_LOAD_ENV, "1")],
+        Some("overmind") => &[(EnvVars::OVERMIND_SKIP_ENV, "1")],
         _ => &[],
     }
 }

@@ -101,7 +101,7 @@ pub fn exec_plan(plan: &Plan, argv: Vec<OsString>, cwd: Option<&Path>) -> Error 
         );
     }
     let skip = Skip::for_env(|name| plan.value(name));
-    let path = match skip.lookup(program, plan.value("PATH")) {
+    let path = match skip.lookup(program, plan.value(EnvVars::PATH)) {
         Ok(path) => path,
         Err(e) => return e.into(),
     };

@@ -12,6 +12,7 @@
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
+use crate::env_vars::EnvVars;
 use crate::plan::Env;
 
 /// What was taken out, for `diff` to list apart.
@@ -30,10 +31,10 @@ pub struct Taken {
 /// They describe how one process was started, not the app's config.
 pub fn noise(name: &OsStr) -> Option<&'static str> {
     let name = name.as_bytes();
-    if name.starts_with(b"npm_") || name == b"INIT_CWD" {
+    if name.starts_with(b"npm_") || name == EnvVars::INIT_CWD.as_bytes() {
         return Some("npm run");
     }
-    (name == b"COMPOSER_DEV_MODE").then_some("composer run")
+    (name == EnvVars::COMPOSER_DEV_MODE.as_bytes()).then_some("composer run")
 }
 
 /// Bundler keeps every variable it changes as `BUNDLER_ORIG_NAME`, this
@@ -182,20 +183,23 @@ fn pipenv(env: &mut Env) -> Vec<OsString> {
 /// `VIRTUAL_ENV` and its `bin` as the first PATH entry, taken out when both
 /// are there (the entry once: whatever put it there before stays).
 fn virtualenv(env: &mut Env) -> Vec<OsString> {
-    let Some(venv) = env.get(OsStr::new("VIRTUAL_ENV")).cloned() else {
+    let Some(venv) = env.get(OsStr::new(EnvVars::VIRTUAL_ENV)).cloned() else {
         return Vec::new();
     };
     let mut bin = venv.as_bytes().to_vec();
     bin.extend_from_slice(b"/bin");
-    let path = env.get(OsStr::new("PATH")).cloned().unwrap_or_default();
+    let path = env
+        .get(OsStr::new(EnvVars::PATH))
+        .cloned()
+        .unwrap_or_default();
     let mut entries = path.as_bytes().splitn(2, |&b| b == b':');
     if entries.next() != Some(&bin[..]) {
         return Vec::new();
     }
     let rest = entries.next().unwrap_or_default();
-    env.insert("PATH".into(), OsStr::from_bytes(rest).to_owned());
-    env.remove(OsStr::new("VIRTUAL_ENV"));
-    vec!["PATH".into(), "VIRTUAL_ENV".into()]
+    env.insert(EnvVars::PATH.into(), OsStr::from_bytes(rest).to_owned());
+    env.remove(OsStr::new(EnvVars::VIRTUAL_ENV));
+    vec![EnvVars::PATH.into(), EnvVars::VIRTUAL_ENV.into()]
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 //! as written and takes no ARGS. Variables the shell sets itself (`$PPID`,
 //! `"$IFS"`, `$_`…) and builtins (`times`, `echo`…) keep the shell too.
 
+use crate::env_vars::EnvVars;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
@@ -359,7 +360,7 @@ impl Simple {
         // assignments (POSIX expands them first); each assignment sees the
         // ones before it.
         // Without PATH in the environment the shell has one of its own.
-        if self.reads("PATH") && lookup("PATH").is_none() {
+        if self.reads(EnvVars::PATH) && lookup(EnvVars::PATH).is_none() {
             return None;
         }
         let mut argv = Vec::new();

@@ -221,7 +221,10 @@ impl Task {
     fn program(&self, plan: &Plan, word: &OsStr) -> OsString {
         if matches!(self.origin, Origin::Builtin(_)) && word == "python" {
             let skip = Skip::for_env(|name| plan.value(name));
-            let found = |name: &str| skip.lookup(name.as_ref(), plan.value("PATH")).is_ok();
+            let found = |name: &str| {
+                skip.lookup(name.as_ref(), plan.value(EnvVars::PATH))
+                    .is_ok()
+            };
             if !found("python") && found("python3") {
                 return "python3".into();
             }
@@ -237,20 +240,23 @@ impl Task {
         let root = &plan.root.dir;
         // foreman sets FOREMAN_WORKER_NAME, Heroku DYNO.
         let mut env: Vec<(OsString, OsString)> = vec![
-            ("PWD".into(), root.as_str().into()),
+            (EnvVars::PWD.into(), root.as_str().into()),
             (EnvVars::APPENV_PROCESS.into(), self.name.clone().into()),
         ];
         match self.origin {
             Origin::Package(manager) => {
                 let bin = root.join(manager.bin_dir(root));
-                let path = plan.value("PATH").unwrap_or_default();
+                let path = plan.value(EnvVars::PATH).unwrap_or_default();
                 let on_path = path
                     .as_bytes()
                     .split(|&b| b == b':')
                     .next()
                     .is_some_and(|first| first == bin.as_str().as_bytes());
                 if !on_path {
-                    env.push(("PATH".into(), crate::plan::prepend_path(&[bin], path)));
+                    env.push((
+                        EnvVars::PATH.into(),
+                        crate::plan::prepend_path(&[bin], path),
+                    ));
                 }
                 let line = match &self.command {
                     Action::Shell(line) => line.as_str(),
@@ -274,7 +280,7 @@ impl Task {
                         }
                     }
                     Manager::Composer => {
-                        env.push(("COMPOSER_DEV_MODE".into(), "1".into()));
+                        env.push((EnvVars::COMPOSER_DEV_MODE.into(), "1".into()));
                     }
                 }
             }

@@ -17,6 +17,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use serde::Deserialize;
 
 use crate::config::ConfigError;
+use crate::env_vars::EnvVars;
 use crate::text::line_of;
 
 /// The file's name in appenv's config directory.
@@ -59,11 +60,10 @@ impl UserConfig {
                 .and_then(OsStr::to_str)
                 .filter(|v| v.starts_with('/'))
         };
-        match absolute("XDG_CONFIG_HOME") {
+        match absolute(EnvVars::XDG_CONFIG_HOME) {
             Some(dir) => Some(Utf8Path::new(dir).join("appenv").join(FILE)),
-            None => {
-                absolute("HOME").map(|home| Utf8Path::new(home).join(".config/appenv").join(FILE))
-            }
+            None => absolute(EnvVars::HOME)
+                .map(|home| Utf8Path::new(home).join(".config/appenv").join(FILE)),
         }
     }
 
@@ -176,7 +176,7 @@ pub fn read(env: &crate::plan::Env) -> Result<UserConfig, ConfigError> {
     let Some(path) = UserConfig::path(var) else {
         return Ok(UserConfig::default());
     };
-    let home = var("HOME")
+    let home = var(EnvVars::HOME)
         .and_then(OsStr::to_str)
         .filter(|h| h.starts_with('/'));
     if !path.parent().is_some_and(is_dir) {

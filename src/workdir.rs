@@ -4,6 +4,7 @@
 use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
 
+use crate::env_vars::EnvVars;
 use crate::error::Error;
 use crate::exec::FileId;
 use crate::exit::ExitCode;
@@ -18,7 +19,7 @@ pub fn logical(inherited: &Env) -> Result<PathBuf, Error> {
             format!("cannot get the working directory (was it deleted?): {e}"),
         )
     })?;
-    let pwd = inherited.get(OsStr::new("PWD")).map(Path::new);
+    let pwd = inherited.get(OsStr::new(EnvVars::PWD)).map(Path::new);
     let same = |p: &Path| FileId::of(p).is_some_and(|p| Some(p) == FileId::of(Path::new(".")));
     Ok(match pwd {
         Some(pwd) if pwd.is_absolute() && same(pwd) => normalize(pwd),

@@ -1,5 +1,6 @@
 //! Where appenv keeps its own files (trust records, shims).
 
+use crate::env_vars::EnvVars;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
@@ -14,7 +15,7 @@ impl DataHome<'_> {
     pub fn dir(&self, leaf: &str) -> PathBuf {
         let base = Path::new(self.value);
         match self.var {
-            "XDG_DATA_HOME" => base.join("appenv").join(leaf),
+            EnvVars::XDG_DATA_HOME => base.join("appenv").join(leaf),
             _ => base.join(".local/share/appenv").join(leaf),
         }
     }
@@ -24,10 +25,12 @@ impl DataHome<'_> {
 /// says, a relative or empty value is ignored; a relative HOME would put
 /// appenv's data wherever it runs, maybe inside the app it guards.
 pub fn data_home<'a>(var: impl Fn(&str) -> Option<&'a OsStr>) -> Option<DataHome<'a>> {
-    ["XDG_DATA_HOME", "HOME"].into_iter().find_map(|name| {
-        let value = var(name).filter(|v| Path::new(v).is_absolute())?;
-        Some(DataHome { var: name, value })
-    })
+    [EnvVars::XDG_DATA_HOME, EnvVars::HOME]
+        .into_iter()
+        .find_map(|name| {
+            let value = var(name).filter(|v| Path::new(v).is_absolute())?;
+            Some(DataHome { var: name, value })
+        })
 }
 
 /// Where the shims live: `shims` in appenv's data directory.

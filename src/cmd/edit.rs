@@ -11,6 +11,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use super::Context;
 use crate::cli::EditArgs;
+use crate::env_vars::EnvVars;
 use crate::error::Error;
 use crate::exit::ExitCode;
 use crate::input::{ALWAYS, matches};
@@ -84,7 +85,7 @@ fn covered(root: &Utf8Path, name: &str) -> bool {
 /// word whatever it holds. The editor gets the environment appenv was
 /// started with.
 fn edit(ctx: &Context, file: &Utf8PathBuf) -> Result<(), Error> {
-    let editor = ["VISUAL", "EDITOR"]
+    let editor = [EnvVars::VISUAL, EnvVars::EDITOR]
         .into_iter()
         .find_map(|name| {
             ctx.inherited

@@ -9,6 +9,7 @@ use std::os::unix::ffi::OsStrExt;
 
 use super::Context;
 use crate::cli::{Global, RemoteArgs, Terminal};
+use crate::env_vars::EnvVars;
 use crate::error::Error;
 use crate::exec::{self, ExecError};
 use crate::exit::ExitCode;
@@ -50,7 +51,10 @@ pub fn run(
     let argv = remote.command(&args.args, tty);
     // The transport gets the caller's environment as it was before any
     // load of the shell hook: the local app's variables are not the remote's.
-    let path = ctx.base.get(OsStr::new("PATH")).map(|p| p.as_os_str());
+    let path = ctx
+        .base
+        .get(OsStr::new(EnvVars::PATH))
+        .map(|p| p.as_os_str());
     let program =
         exec::lookup(&argv[0], path, &exec::is_appenv).map_err(|e| not_found(e, remote))?;
     let env = ctx.base.iter().map(|(k, v)| (k.as_os_str(), v.as_os_str()));

@@ -5,6 +5,7 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
 use super::{Context, Verdict};
+use crate::env_vars::EnvVars;
 use crate::error::{Error, print};
 use crate::exec;
 use crate::exec::Skip;
@@ -58,10 +59,15 @@ pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> 
     let mut env = environment(&plan, &invocation);
     if task.origin == Origin::Package(Manager::Npm) {
         // npm's name for the directory it was started from.
-        env.insert("INIT_CWD".into(), ctx.start_dir()?.into_string().into());
+        env.insert(
+            EnvVars::INIT_CWD.into(),
+            ctx.start_dir()?.into_string().into(),
+        );
     }
     let skip = Skip::for_env(|name| env.get(std::ffi::OsStr::new(name)).map(|v| v.as_os_str()));
-    let path = env.get(std::ffi::OsStr::new("PATH")).map(|v| v.as_os_str());
+    let path = env
+        .get(std::ffi::OsStr::new(EnvVars::PATH))
+        .map(|v| v.as_os_str());
     let program = skip.lookup(&invocation.argv[0], path)?;
     if dry_run {
         return print(&dry_run_line(&program, &invocation));
@@ -142,7 +148,7 @@ fn unknown(plan: &Plan, name: &str, args: &[OsString]) -> Error {
     }
     // `appenv run rake db:version`: a program, typed as if it were a task.
     let skip = Skip::for_env(|name| plan.value(name));
-    let program = skip.lookup(name.as_ref(), plan.value("PATH"));
+    let program = skip.lookup(name.as_ref(), plan.value(EnvVars::PATH));
     if program.is_ok() && !name.contains('/') {
         let mut typed = b"appenv".to_vec();
         for word in std::iter::once(name.as_ref()).chain(args.iter().map(|a| a.as_os_str())) {

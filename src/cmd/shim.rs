@@ -8,6 +8,7 @@ use std::path::Path;
 
 use super::Context;
 use crate::cli::{ShimAction, ShimArgs};
+use crate::env_vars::EnvVars;
 use crate::error::{Error, print};
 use crate::exec::Skip;
 use crate::shell::Shell;
@@ -17,7 +18,10 @@ use crate::text::sanitize_bytes;
 pub fn run(ctx: &Context, args: &ShimArgs) -> Result<(), Error> {
     let dir = shim::dir(shim::env_var(&ctx.inherited))?;
     let exe = shim::current_exe()?;
-    let path = ctx.inherited.get(OsStr::new("PATH")).map(|p| p.as_os_str());
+    let path = ctx
+        .inherited
+        .get(OsStr::new(EnvVars::PATH))
+        .map(|p| p.as_os_str());
     let mut out = String::new();
     match &args.action {
         ShimAction::Install { names } => {

@@ -9,6 +9,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use super::Context;
+use crate::env_vars::EnvVars;
 use crate::error::{Error, print};
 use crate::exec::Skip;
 use crate::exit::ExitCode;
@@ -44,7 +45,7 @@ pub fn run(ctx: &Context, command: &[OsString], json: bool) -> Result<(), Error>
     // Never a shim nor appenv itself: an editor given this path must get
     // the real interpreter.
     let skip = Skip::for_env(|name| plan.value(name));
-    let program = skip.lookup(&argv[0], plan.value("PATH"))?;
+    let program = skip.lookup(&argv[0], plan.value(EnvVars::PATH))?;
     argv[0] = program.into_os_string();
     if json {
         return print_json(&plan, &argv);
@@ -110,7 +111,7 @@ fn project_program(plan: &Plan, argv: &[OsString], command: &[OsString]) -> Opti
         return None;
     }
     let root = plan.root.dir.as_std_path();
-    let venv = match plan.value("UV_PROJECT_ENVIRONMENT") {
+    let venv = match plan.value(EnvVars::UV_PROJECT_ENVIRONMENT) {
         Some(dir) if argv[0] == "uv" => root.join(dir),
         _ => root.join(".venv"),
     };

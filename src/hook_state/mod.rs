@@ -129,7 +129,9 @@ impl HookState {
             let now = current.get(name);
             let value = if now == change.after.as_ref() {
                 change.before.clone()
-            } else if let (true, Some(now), Some(after)) = (name == "PATH", now, &change.after) {
+            } else if let (true, Some(now), Some(after)) =
+                (name == EnvVars::PATH, now, &change.after)
+            {
                 Some(path::revert_path(change.before.as_deref(), after, now))
             } else {
                 now.cloned()

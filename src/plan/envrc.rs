@@ -11,6 +11,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use super::layers::Layers;
 use super::{Env, Error, FileStatus, FileUse, Note, NoteKind, Source};
+use crate::env_vars::EnvVars;
 use crate::envrc::{self, Directive, Part, Word};
 use crate::input::{self, Inputs};
 use crate::text::sanitize;
@@ -126,7 +127,8 @@ fn direnv_allowed(base: &Env, dir: &Utf8Path, bytes: &[u8]) -> bool {
             .map(std::path::PathBuf::from)
             .filter(|p| p.is_absolute())
     };
-    let Some(data) = get("XDG_DATA_HOME").or_else(|| Some(get("HOME")?.join(".local/share")))
+    let Some(data) =
+        get(EnvVars::XDG_DATA_HOME).or_else(|| Some(get(EnvVars::HOME)?.join(".local/share")))
     else {
         return false;
     };
@@ -309,7 +311,7 @@ fn apply(
                         )?)))
                     })
                     .collect::<Result<Vec<Utf8PathBuf>, Error>>()?;
-                if var == "PATH" {
+                if var == EnvVars::PATH {
                     out.path.splice(0..0, dirs);
                 } else {
                     let mut value: Vec<String> = dirs.into_iter().map(String::from).collect();
@@ -352,7 +354,7 @@ fn expand(
     word.iter()
         .map(|part| match part {
             Part::Text(text) => Ok(text.clone()),
-            Part::Var(name) if name == "PWD" => Ok(dir.to_string()),
+            Part::Var(name) if name == EnvVars::PWD => Ok(dir.to_string()),
             Part::Var(name) => match (layers.lookup(name), strict) {
                 (Some(value), _) => Ok(value.to_owned()),
                 (None, None) => Ok(String::new()),

@@ -29,7 +29,7 @@ pub(super) struct Reserved {
 impl Reserved {
     pub(super) fn new(base: &Env) -> Self {
         let xdg_inherited = base
-            .get(OsStr::new("XDG_DATA_HOME"))
+            .get(OsStr::new(EnvVars::XDG_DATA_HOME))
             .is_some_and(|v| std::path::Path::new(v).is_absolute());
         Self { xdg_inherited }
     }
@@ -42,9 +42,9 @@ impl Reserved {
             Some(
                 "a private key decrypts the app's values, so it belongs in the caller's environment or .env.keys, never in an app's file",
             )
-        } else if name == "XDG_DATA_HOME" {
+        } else if name == EnvVars::XDG_DATA_HOME {
             Some("it decides where appenv keeps trust, so an app's files cannot set it")
-        } else if name == "HOME" && !self.xdg_inherited {
+        } else if name == EnvVars::HOME && !self.xdg_inherited {
             Some(
                 "without XDG_DATA_HOME it decides where appenv keeps trust, so an app's files cannot set it",
             )
@@ -153,7 +153,7 @@ impl<'a> Layers<'a> {
                     why,
                 });
             }
-            let home = || self.lookup("HOME");
+            let home = || self.lookup(EnvVars::HOME);
             let expanded = shellexpand::full_with_context(value.get_ref(), home, |name: &str| {
                 self.lookup(name).map(Some).ok_or(Undefined)
             })

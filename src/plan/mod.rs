@@ -533,7 +533,7 @@ fn apply_isolation(isolation: &Isolation, vars: &mut BTreeMap<OsString, Var>) ->
     let mut removed = Vec::new();
     if let Some(path) = &isolation.path {
         let old = vars
-            .get(OsStr::new("PATH"))
+            .get(OsStr::new(EnvVars::PATH))
             .map(|v| v.value.clone())
             .unwrap_or_default();
         // Once: entries already first, in this order (a process appenv
@@ -545,7 +545,7 @@ fn apply_isolation(isolation: &Isolation, vars: &mut BTreeMap<OsString, Var>) ->
             false => prepend_path(&path.value, &old),
         };
         vars.insert(
-            "PATH".into(),
+            EnvVars::PATH.into(),
             Var {
                 value: new,
                 source: Source::Isolation,
@@ -554,21 +554,23 @@ fn apply_isolation(isolation: &Isolation, vars: &mut BTreeMap<OsString, Var>) ->
     }
     if let Some(venv) = &isolation.virtualenv {
         vars.insert(
-            "VIRTUAL_ENV".into(),
+            EnvVars::VIRTUAL_ENV.into(),
             Var {
                 value: venv.as_str().into(),
                 source: Source::Isolation,
             },
         );
-        if vars.remove(OsStr::new("PYTHONHOME")).is_some() {
-            removed.push("PYTHONHOME".into());
+        if vars.remove(OsStr::new(EnvVars::PYTHONHOME)).is_some() {
+            removed.push(EnvVars::PYTHONHOME.into());
         }
     }
     if let Some(lib) = &isolation.perl_lib {
-        let old = vars.get(OsStr::new("PERL5LIB")).map(|v| v.value.clone());
+        let old = vars
+            .get(OsStr::new(EnvVars::PERL5LIB))
+            .map(|v| v.value.clone());
         let value = prepend_path(std::slice::from_ref(lib), &old.unwrap_or_default());
         let source = Source::Isolation;
-        vars.insert("PERL5LIB".into(), Var { value, source });
+        vars.insert(EnvVars::PERL5LIB.into(), Var { value, source });
     }
     removed
 }

@@ -21,6 +21,7 @@ use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, chroot, fchdir, fork, getpid};
 
 use super::{Error, Namespace, Process};
+use crate::env_vars::EnvVars;
 use crate::exec::Identity;
 use crate::exit::ExitCode;
 use crate::plan::Env;
@@ -238,13 +239,16 @@ pub fn trust_env(caller: &Env, process: &Process) -> Env {
         let flags = OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
         nix::fcntl::open(data, flags, Mode::empty()).ok()
     });
-    env.remove(std::ffi::OsStr::new("HOME"));
-    env.remove(std::ffi::OsStr::new("XDG_DATA_HOME"));
+    env.remove(std::ffi::OsStr::new(EnvVars::HOME));
+    env.remove(std::ffi::OsStr::new(EnvVars::XDG_DATA_HOME));
     if let Some(fd) = data {
         // Kept open until exec closes it (O_CLOEXEC): the trust check comes
         // after resolving, inside.
         let fd = fd.into_raw_fd();
-        env.insert("XDG_DATA_HOME".into(), format!("/proc/self/fd/{fd}").into());
+        env.insert(
+            EnvVars::XDG_DATA_HOME.into(),
+            format!("/proc/self/fd/{fd}").into(),
+        );
     }
     env
 }

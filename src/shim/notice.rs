@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use camino::Utf8Path;
 use sha2::{Digest as _, Sha256};
 
+use crate::env_vars::EnvVars;
 use crate::input::{hex, sha256};
 use crate::plan::Env;
 
@@ -92,10 +93,10 @@ fn stamp_dir(env: &Env) -> Option<PathBuf> {
             .map(Path::new)
             .filter(|p| p.is_absolute())
     };
-    let base = var("XDG_RUNTIME_DIR")
-        .or_else(|| var("XDG_CACHE_HOME"))
+    let base = var(EnvVars::XDG_RUNTIME_DIR)
+        .or_else(|| var(EnvVars::XDG_CACHE_HOME))
         .map(|p| p.join("appenv"))
-        .or_else(|| var("HOME").map(|h| h.join(".cache/appenv")))?;
+        .or_else(|| var(EnvVars::HOME).map(|h| h.join(".cache/appenv")))?;
     Some(base.join("notices"))
 }
 

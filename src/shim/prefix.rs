@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use camino::Utf8Path;
 
+use crate::env_vars::EnvVars;
 use crate::exec::Skip;
 use crate::plan::{Env, Plan};
 use crate::text::sanitize;
@@ -67,7 +68,7 @@ pub fn decide(plan: &Plan, program: Option<&OsStr>, skip: &Skip) -> Prefix {
     let Some(first) = words.first() else {
         return Prefix::None;
     };
-    let path = plan.value("PATH");
+    let path = plan.value(EnvVars::PATH);
     let find = |name: &OsStr| skip.lookup_named(name, path);
     let Ok(launcher) = find(OsStr::new(first)) else {
         return Prefix::Unavailable { words };
@@ -110,13 +111,19 @@ pub fn bundle_env(env: &mut Env, root: &Utf8Path, bundle: &Path) {
         }
     }
     let gemfile = env
-        .get(OsStr::new("BUNDLE_GEMFILE"))
+        .get(OsStr::new(EnvVars::BUNDLE_GEMFILE))
         .filter(|v| !v.is_empty())
         .cloned()
         .unwrap_or_else(|| root.join("Gemfile").into_std_path_buf().into());
-    env.insert("BUNDLE_GEMFILE".into(), gemfile);
-    env.insert("BUNDLE_BIN_PATH".into(), bundle.as_os_str().to_owned());
-    let rubyopt = env.get(OsStr::new("RUBYOPT")).cloned().unwrap_or_default();
+    env.insert(EnvVars::BUNDLE_GEMFILE.into(), gemfile);
+    env.insert(
+        EnvVars::BUNDLE_BIN_PATH.into(),
+        bundle.as_os_str().to_owned(),
+    );
+    let rubyopt = env
+        .get(OsStr::new(EnvVars::RUBYOPT))
+        .cloned()
+        .unwrap_or_default();
     let set_up = rubyopt
         .as_bytes()
         .split(u8::is_ascii_whitespace)
@@ -127,7 +134,7 @@ pub fn bundle_env(env: &mut Env, root: &Utf8Path, bundle: &Path) {
             value.push(" ");
             value.push(&rubyopt);
         }
-        env.insert("RUBYOPT".into(), value);
+        env.insert(EnvVars::RUBYOPT.into(), value);
     }
 }
 

@@ -59,7 +59,11 @@ pub fn run(argv: Vec<OsString>, inherited: Env) -> Error {
     let lookup = |path: Option<&OsStr>| skip.lookup_named(&name, path);
 
     if depth >= MAX_DEPTH {
-        let found = match lookup(inherited.get(OsStr::new("PATH")).map(OsString::as_os_str)) {
+        let found = match lookup(
+            inherited
+                .get(OsStr::new(EnvVars::PATH))
+                .map(OsString::as_os_str),
+        ) {
             Ok(program) => format!("the {} found on PATH, {},", show(&name), show(&program)),
             Err(_) => format!("a {} on PATH", show(&name)),
         };
@@ -88,7 +92,8 @@ pub fn run(argv: Vec<OsString>, inherited: Env) -> Error {
             launcher
         }
         Target::Program => {
-            let program = match lookup(env.get(OsStr::new("PATH")).map(OsString::as_os_str)) {
+            let program = match lookup(env.get(OsStr::new(EnvVars::PATH)).map(OsString::as_os_str))
+            {
                 Ok(program) => program,
                 Err(e @ exec::ExecError::NotFound(_)) => {
                     let name = show(&name);

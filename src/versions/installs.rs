@@ -25,6 +25,7 @@
 //! only names an entry in it; a name can never leave the tree (see
 //! [`super::Pin::asked`]).
 
+use crate::env_vars::EnvVars;
 use std::ffi::OsString;
 
 use camino::Utf8PathBuf;
@@ -100,12 +101,12 @@ pub fn find(tool: Tool, version: Option<&str>, var: &dyn Fn(&str) -> Option<OsSt
         let value = Utf8PathBuf::from(var(name)?.into_string().ok()?);
         value.is_absolute().then_some(value)
     };
-    let home = path("HOME");
-    let data = path("XDG_DATA_HOME").or_else(|| Some(home.as_ref()?.join(".local/share")));
+    let home = path(EnvVars::HOME);
+    let data = path(EnvVars::XDG_DATA_HOME).or_else(|| Some(home.as_ref()?.join(".local/share")));
     let root = |name: &str, default: Option<Utf8PathBuf>| path(name).or(default);
     let under = |dir: &Option<Utf8PathBuf>, rest: &str| Some(dir.as_ref()?.join(rest));
-    let mise = root("MISE_DATA_DIR", under(&data, "mise"));
-    let asdf = root("ASDF_DATA_DIR", under(&home, ".asdf"));
+    let mise = root(EnvVars::MISE_DATA_DIR, under(&data, "mise"));
+    let asdf = root(EnvVars::ASDF_DATA_DIR, under(&home, ".asdf"));
     let at = |manager, dir: Option<Utf8PathBuf>, rest: &str, naming| {
         Some(Place {
             manager,
@@ -117,7 +118,7 @@ pub fn find(tool: Tool, version: Option<&str>, var: &dyn Fn(&str) -> Option<OsSt
         Tool::Ruby => [
             at(
                 "rbenv",
-                root("RBENV_ROOT", under(&home, ".rbenv")),
+                root(EnvVars::RBENV_ROOT, under(&home, ".rbenv")),
                 "versions",
                 Naming::Plain,
             ),
@@ -128,7 +129,7 @@ pub fn find(tool: Tool, version: Option<&str>, var: &dyn Fn(&str) -> Option<OsSt
         Tool::Python => [
             at(
                 "pyenv",
-                root("PYENV_ROOT", under(&home, ".pyenv")),
+                root(EnvVars::PYENV_ROOT, under(&home, ".pyenv")),
                 "versions",
                 Naming::Plain,
             ),
@@ -136,7 +137,7 @@ pub fn find(tool: Tool, version: Option<&str>, var: &dyn Fn(&str) -> Option<OsSt
             at("asdf", asdf, "installs/python", Naming::Plain),
             at(
                 "uv",
-                root("UV_PYTHON_INSTALL_DIR", under(&data, "uv/python")),
+                root(EnvVars::UV_PYTHON_INSTALL_DIR, under(&data, "uv/python")),
                 "",
                 Naming::Uv,
             ),
@@ -144,7 +145,7 @@ pub fn find(tool: Tool, version: Option<&str>, var: &dyn Fn(&str) -> Option<OsSt
         Tool::Node => [
             at(
                 "nvm",
-                root("NVM_DIR", under(&home, ".nvm")),
+                root(EnvVars::NVM_DIR, under(&home, ".nvm")),
                 "versions/node",
                 Naming::V,
             ),

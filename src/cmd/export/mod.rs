@@ -381,7 +381,7 @@ fn diff(ctx: &Context, state: &HookState, plan: &Plan, settable: &Settable) -> D
     for (name, mut after) in set.chain(unset) {
         let mut before = ctx.base.get(name);
         let (once, without);
-        if let (true, Some(value)) = (name == "PATH", after) {
+        if let (true, Some(value)) = (name == EnvVars::PATH, after) {
             if !inherited.is_empty() {
                 without = before.map(|path| hook_state::path_without(path, &inherited));
                 before = without.as_ref();
@@ -408,7 +408,7 @@ fn diff(ctx: &Context, state: &HookState, plan: &Plan, settable: &Settable) -> D
                 diff.kept.insert(name.clone(), old.clone());
                 continue;
             }
-            if let (true, Some(now), Some(wanted)) = (name == "PATH", now, after) {
+            if let (true, Some(now), Some(wanted)) = (name == EnvVars::PATH, now, after) {
                 let before = before.map(OsString::as_os_str);
                 if hook_state::path_keeps_load(old, before, wanted, now) {
                     after = Some(now);
@@ -441,14 +441,14 @@ fn inherited_isolation<'a>(ctx: &Context, plan: &'a Plan) -> Vec<&'a OsStr> {
     };
     let activated = plan.isolation.virtualenv.as_ref().is_some_and(|venv| {
         ctx.base
-            .get(OsStr::new("VIRTUAL_ENV"))
+            .get(OsStr::new(EnvVars::VIRTUAL_ENV))
             .map(OsString::as_os_str)
             == Some(OsStr::new(venv.as_str()))
     });
     if activated {
         return Vec::new();
     }
-    let base = ctx.base.get(OsStr::new("PATH"));
+    let base = ctx.base.get(OsStr::new(EnvVars::PATH));
     // A pinned interpreter's `bin` may be the user's own entry (`nvm use`
     // in an rc file): never taken for the load's.
     let pinned =
@@ -641,8 +641,8 @@ fn left_on_path(
     updates: &BTreeMap<OsString, Option<OsString>>,
 ) -> Vec<OsString> {
     match (
-        state.changes.get(OsStr::new("PATH")),
-        updates.get(OsStr::new("PATH")),
+        state.changes.get(OsStr::new(EnvVars::PATH)),
+        updates.get(OsStr::new(EnvVars::PATH)),
     ) {
         (Some(old), Some(new)) => hook_state::path_taken_out(old, new.as_deref()),
         _ => Vec::new(),

@@ -47,7 +47,7 @@ fn push_unload(shell: Shell, state: &HookState, out: &mut Vec<u8>) {
             let Some(name) = name.to_str() else { continue };
             // Where the hook has a tidy step, PATH loses only the load's
             // entries; elsewhere it gets its value from before.
-            if name == "PATH" && shell.has_tidy() {
+            if name == EnvVars::PATH && shell.has_tidy() {
                 left = hook_state::path_added(change);
                 continue;
             }

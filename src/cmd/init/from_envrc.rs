@@ -6,6 +6,7 @@
 
 use std::ffi::OsStr;
 
+use crate::env_vars::EnvVars;
 use crate::envrc::{Directive, Part, Word};
 use crate::error::Error;
 use crate::exit::ExitCode;
@@ -53,7 +54,7 @@ pub(super) fn translate(plan: &Plan) -> Result<Translation, Error> {
                     out.files.push(name);
                 }
             }
-            Directive::PathAdd { var, .. } if var != "PATH" => out.untranslated.push(format!(
+            Directive::PathAdd { var, .. } if var != EnvVars::PATH => out.untranslated.push(format!(
                 "{at}: path_add {var}: appenv.toml puts directories on PATH only"
             )),
             Directive::Required(names) => out.required.extend(names),
@@ -90,7 +91,7 @@ fn toml_value(plan: &Plan, word: &Word) -> Option<String> {
                 return None;
             }
             Part::Text(text) => value.push_str(text),
-            Part::Var(name) if name == "PWD" || from_a_file(name) => return None,
+            Part::Var(name) if name == EnvVars::PWD || from_a_file(name) => return None,
             Part::Var(name) => value.push_str(&format!("${{{name}:-}}")),
         }
     }
