@@ -119,6 +119,13 @@ fn check(app: &App, wrap: &[&str], task: &str, in_namespace: bool) {
     assert_eq!(comm(pid), "python3", "{task}: {pid} is not the program");
     term(pid);
     let got = lines.recv_timeout(WAIT);
+    if got.as_deref() != Ok("TERM") {
+        // Fail rather than wait forever for a program that holds the pipes.
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid as i32),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
     let out = child.wait_with_output().unwrap();
     assert_eq!(
         got.as_deref(),
