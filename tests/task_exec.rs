@@ -12,11 +12,14 @@ use std::time::Duration;
 
 use common::{App, have, stderr, stdout};
 
-/// Prints `ready PID`, then on SIGTERM prints `TERM` and exits 0.
-const PROGRAM: &str = "import os, signal\n\
+/// Prints `ready PID`, then on SIGTERM prints `TERM` and exits 0. It
+/// sleeps in short steps rather than in `signal.pause()`: a signal that
+/// lands between Python's check for pending handlers and the `pause(2)` it
+/// then calls would leave it paused for good (seen on a loaded machine).
+const PROGRAM: &str = "import os, signal, time\n\
 signal.signal(signal.SIGTERM, lambda *_: (os.write(1, b'TERM\\n'), os._exit(0)))\n\
 print('ready', os.getpid(), flush=True)\n\
-while True:\n    signal.pause()\n";
+while True:\n    time.sleep(0.2)\n";
 
 const WAIT: Duration = Duration::from_secs(60);
 
