@@ -15,7 +15,7 @@ use std::os::unix::fs::PermissionsExt;
 use common::{App, stderr, stdout};
 
 /// `appenv` for `app` with no trusted dirs: trust must come from `allow`.
-fn untrusted(app: &App) -> assert_cmd::Command {
+pub(super) fn untrusted(app: &App) -> assert_cmd::Command {
     let mut cmd = app.appenv();
     cmd.env_remove("APPENV_TRUSTED_DIRS");
     cmd

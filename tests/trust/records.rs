@@ -9,11 +9,7 @@ use std::path::PathBuf;
 use common::{App, stderr};
 use serde_json::Value;
 
-fn untrusted(app: &App) -> assert_cmd::Command {
-    let mut cmd = app.appenv();
-    cmd.env_remove("APPENV_TRUSTED_DIRS");
-    cmd
-}
+use super::untrusted;
 
 /// The one record in the store.
 fn record(app: &App) -> PathBuf {

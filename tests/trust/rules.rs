@@ -12,12 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::{App, stderr, stdout};
 
-/// `appenv` for `app` with no trusted dirs: trust must come from `allow`.
-fn untrusted(app: &App) -> assert_cmd::Command {
-    let mut cmd = app.appenv();
-    cmd.env_remove("APPENV_TRUSTED_DIRS");
-    cmd
-}
+use super::untrusted;
 
 /// Runs `appenv touch MARKER`: refused with 125, nothing run; returns stderr.
 fn refused(mut cmd: assert_cmd::Command, app: &App) -> String {
