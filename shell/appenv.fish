@@ -24,9 +24,8 @@ builtin set -q __appenv_bin[1]; or builtin set -g __appenv_bin appenv
 
 # The names whose appearance in the working directory or above could make
 # another root: all that `appenv root` looks for until `appenv export` says
-# which still matter.
-builtin set -g __appenv_names appenv.toml Procfile .env .envrc Gemfile pyproject.toml requirements.txt \
-    manage.py package.json composer.json mix.exs cpanfile go.mod Cargo.toml
+# which still matter. `appenv hook` writes them here, from its one list.
+builtin set -g __appenv_names @root_names@
 
 # Where this shell's stamp file may go, best first: the first directory that
 # this user owns, or can make, is used. Never a directory under `/` from an

@@ -156,7 +156,7 @@ pub fn find_opened(start: &Utf8Path) -> Result<(Root, Option<Opened>), NotFound>
                 false => names,
             };
             found.note(i, names, opened);
-            if nearest.is_none() && Names::roots().any(|name| names.has(name)) {
+            if nearest.is_none() && self::names().any(|name| names.has(name)) {
                 nearest = Some((i, names));
             }
             // No repository declares a member across its own top.
@@ -196,6 +196,14 @@ const MANIFESTS: [&str; 3] = ["package.json", "pyproject.toml", "Cargo.toml"];
 const CONFIG: &str = "appenv.toml";
 const GIT: &str = ".git";
 const ENVRC: &str = ".envrc";
+
+/// Every name whose appearance in a directory can make it a root, best
+/// first: the shell hooks look for them at each prompt.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    [CONFIG, "Procfile", ".env", ENVRC]
+        .into_iter()
+        .chain(ROOT_MARKERS)
+}
 
 /// Whether the `.envrc` at level `i` is one appenv reads, made only of
 /// declarative lines (see `crate::envrc`). Only such a file marks a root: a
@@ -291,10 +299,7 @@ impl Names {
     /// Every name that can make a root, `.git`, and the files that
     /// declare a workspace (the others among them are root names).
     fn all() -> impl Iterator<Item = &'static str> {
-        [CONFIG, "Procfile", ".env", ".envrc", GIT]
-            .into_iter()
-            .chain(ROOT_MARKERS)
-            .chain(std::iter::once(Tool::Pnpm.file()))
+        names().chain([GIT, Tool::Pnpm.file()])
     }
 
     fn of(listing: &Listing) -> Names {
@@ -318,11 +323,6 @@ impl Names {
         Self::all()
             .position(|n| n == name)
             .is_some_and(|k| self.0 & 1 << k != 0)
-    }
-
-    /// The names that can make a root.
-    fn roots() -> impl Iterator<Item = &'static str> {
-        Self::all().filter(|&name| name != GIT && name != Tool::Pnpm.file())
     }
 }
 

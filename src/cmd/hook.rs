@@ -3,10 +3,12 @@
 //! it the absolute path of this binary, so the hook keeps working in an app
 //! whose PATH does not lead to appenv.
 
+use std::borrow::Cow;
 use std::os::unix::ffi::OsStrExt;
 
 use crate::cli::HookShell;
 use crate::error::{Error, print};
+use crate::root;
 use crate::shell::Shell;
 
 const BASH: &str = include_str!("../../shell/appenv.bash");
@@ -47,8 +49,30 @@ fn render(shell: Shell, script: &str, exe: Option<&std::path::Path>) -> Vec<u8> 
     if let Some(bin) = bin {
         shell.set_own("__appenv_bin", bin, &mut out);
     }
-    shell.push_script(script, &mut out);
+    shell.push_script(&with_root_names(shell, script), &mut out);
     out
+}
+
+/// Where a script lists the names that can make a root, which it looks for
+/// at each prompt: they must be the names `appenv root` looks for, so they
+/// are written here from the one list rather than copied into the scripts.
+const ROOT_NAMES: &str = "@root_names@";
+
+/// `script` with [`ROOT_NAMES`], if it has it, replaced by those names,
+/// each a word of `shell`'s.
+fn with_root_names(shell: Shell, script: &str) -> Cow<'_, str> {
+    if !script.contains(ROOT_NAMES) {
+        return Cow::Borrowed(script);
+    }
+    let mut names = Vec::new();
+    for (i, name) in root::names().enumerate() {
+        if i > 0 {
+            names.push(b' ');
+        }
+        shell.quote(name.as_bytes(), &mut names);
+    }
+    let names = String::from_utf8(names).expect("quoted plain names are UTF-8");
+    Cow::Owned(script.replacen(ROOT_NAMES, &names, 1))
 }
 
 #[cfg(test)]
@@ -56,21 +80,24 @@ mod tests {
     use super::*;
     use crate::markers;
 
-    /// The scripts look for the names that can make a root themselves, at
-    /// each prompt; they must be the names `appenv root` looks for.
+    /// The scripts that look for the names that can make a root themselves,
+    /// at each prompt, are given the names `appenv root` looks for.
     #[test]
     fn the_scripts_look_for_every_root_name() {
         let mut names = vec!["appenv.toml", "Procfile", ".env", ".envrc"];
         names.extend(markers::ROOT);
-        for script in [BASH, ZSH, FISH] {
-            let at = script.find("appenv.toml Procfile").unwrap();
-            let list = &script[at..];
-            let list = &list[..list.find("Cargo.toml").unwrap() + "Cargo.toml".len()];
-            let found: Vec<&str> = list
-                .split(|c: char| c.is_whitespace() || c == '\\')
-                .filter(|w| !w.is_empty())
-                .collect();
-            assert_eq!(found, names, "{list}");
+        for (shell, script) in [(Shell::Bash, BASH), (Shell::Zsh, ZSH), (Shell::Fish, FISH)] {
+            assert_eq!(script.matches(ROOT_NAMES).count(), 1, "{shell}");
+            let out = with_root_names(shell, script);
+            let at = out.find("__appenv_names").unwrap();
+            let list = &out[at..];
+            let list = &list[list.find("'appenv.toml'").unwrap()..];
+            let list = &list[..list.find("'Cargo.toml'").unwrap() + "'Cargo.toml'".len()];
+            let found: Vec<&str> = list.split(' ').map(|w| w.trim_matches('\'')).collect();
+            assert_eq!(found, names, "{shell}: {list}");
+        }
+        for script in [TCSH, ELVISH, XONSH, NU] {
+            assert!(!script.contains(ROOT_NAMES));
         }
     }
 
