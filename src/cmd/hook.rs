@@ -6,45 +6,35 @@
 use std::borrow::Cow;
 use std::os::unix::ffi::OsStrExt;
 
+use clap::ValueEnum;
+
 use crate::cli::HookShell;
 use crate::error::{Error, print};
 use crate::root;
 use crate::shell::Shell;
 
-const BASH: &str = include_str!("../../shell/appenv.bash");
-const ZSH: &str = include_str!("../../shell/appenv.zsh");
-const FISH: &str = include_str!("../../shell/appenv.fish");
-const TCSH: &str = include_str!("../../shell/appenv.tcsh");
-const ELVISH: &str = include_str!("../../shell/appenv.elv");
-const XONSH: &str = include_str!("../../shell/appenv.xsh");
-const NU: &str = include_str!("../../shell/appenv.nu");
-
 pub fn run(shell: HookShell) -> Result<(), Error> {
-    let (shell, script) = match shell {
-        HookShell::Bash => (Shell::Bash, BASH),
-        HookShell::Zsh => (Shell::Zsh, ZSH),
-        HookShell::Fish => (Shell::Fish, FISH),
-        HookShell::Tcsh => (Shell::Tcsh, TCSH),
-        HookShell::Elvish => (Shell::Elvish, ELVISH),
-        HookShell::Xonsh => (Shell::Xonsh, XONSH),
-        HookShell::Nu => (Shell::Nu, NU),
-    };
-    print(&render(
-        shell,
-        script,
-        std::env::current_exe().ok().as_deref(),
-    ))
+    let shell = Shell::named(&clap_name(shell)).expect("every hook shell is in the table (tested)");
+    print(&render(shell, std::env::current_exe().ok().as_deref()))
 }
 
-fn render(shell: Shell, script: &str, exe: Option<&std::path::Path>) -> Vec<u8> {
+/// The name clap reads `value` from.
+pub(super) fn clap_name(value: impl ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map(|value| value.get_name().to_owned())
+        .unwrap_or_default()
+}
+
+fn render(shell: Shell, exe: Option<&std::path::Path>) -> Vec<u8> {
+    let script = shell.hook_script();
     let mut out = Vec::with_capacity(script.len() + 200);
     // Without it the script runs `appenv` from PATH.
-    // The scripts of tcsh, elvish, xonsh and nushell need the line: they
-    // hold the path in a name that nothing else sets.
+    // Some scripts need the line (`Shell::hook_sets_bin`).
     let bin = exe.map(|exe| exe.as_os_str().as_bytes());
-    let bin = match shell {
-        Shell::Bash | Shell::Zsh | Shell::Fish => bin,
-        _ => bin.or(Some(b"appenv")),
+    let bin = match shell.hook_sets_bin() {
+        true => bin.or(Some(b"appenv")),
+        false => bin,
     };
     if let Some(bin) = bin {
         shell.set_own("__appenv_bin", bin, &mut out);
@@ -86,7 +76,8 @@ mod tests {
     fn the_scripts_look_for_every_root_name() {
         let mut names = vec!["appenv.toml", "Procfile", ".env", ".envrc"];
         names.extend(markers::ROOT);
-        for (shell, script) in [(Shell::Bash, BASH), (Shell::Zsh, ZSH), (Shell::Fish, FISH)] {
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+            let script = shell.hook_script();
             assert_eq!(script.matches(ROOT_NAMES).count(), 1, "{shell}");
             let out = with_root_names(shell, script);
             let at = out.find("__appenv_names").unwrap();
@@ -96,14 +87,27 @@ mod tests {
             let found: Vec<&str> = list.split(' ').map(|w| w.trim_matches('\'')).collect();
             assert_eq!(found, names, "{shell}: {list}");
         }
-        for script in [TCSH, ELVISH, XONSH, NU] {
-            assert!(!script.contains(ROOT_NAMES));
+        for shell in [Shell::Tcsh, Shell::Elvish, Shell::Xonsh, Shell::Nu] {
+            assert!(!shell.hook_script().contains(ROOT_NAMES));
         }
+    }
+
+    /// The shells the command line takes are the table's, by name.
+    #[test]
+    fn the_command_line_names_the_tables_shells() {
+        fn names<V: ValueEnum + Copy>(values: &[V]) -> Vec<String> {
+            values.iter().map(|&v| clap_name(v)).collect()
+        }
+        let shells: Vec<String> = Shell::ALL.iter().map(|s| s.name().to_owned()).collect();
+        assert_eq!(names(HookShell::value_variants()), shells);
+        let mut formats = shells;
+        formats.extend(["json".to_owned(), "gha".to_owned()]);
+        assert_eq!(names(crate::cli::ExportShell::value_variants()), formats);
     }
 
     #[test]
     fn zsh_reads_its_script_with_aliases_off() {
-        let out = render(Shell::Zsh, ZSH, Some(std::path::Path::new("/bin/appenv")));
+        let out = render(Shell::Zsh, Some(std::path::Path::new("/bin/appenv")));
         let out = String::from_utf8(out).unwrap();
         assert!(out.starts_with(
             "__appenv_bin='/bin/appenv'\n__appenv_aliases=${options[aliases]}\n\\builtin 'unsetopt' 'aliases'\n\\builtin 'eval' "
@@ -112,14 +116,14 @@ mod tests {
 
     #[test]
     fn tcsh_gets_no_comments_and_the_binary_without_a_path() {
-        let out = String::from_utf8(render(Shell::Tcsh, TCSH, None)).unwrap();
+        let out = String::from_utf8(render(Shell::Tcsh, None)).unwrap();
         assert!(out.starts_with("set __appenv_bin = 'appenv';\n"), "{out}");
         assert!(
             !out.lines()
                 .any(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
         );
         assert!(out.lines().all(|l| l.ends_with(';')), "{out}");
-        let out = String::from_utf8(render(Shell::Nu, NU, None)).unwrap();
+        let out = String::from_utf8(render(Shell::Nu, None)).unwrap();
         assert!(out.starts_with("const __appenv_bin = \"appenv\"\n"));
     }
 }

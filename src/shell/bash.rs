@@ -19,6 +19,7 @@
 //!
 //! This module is also zsh's: see `zsh.rs` for what was checked there.
 
+use super::Spec;
 use super::{Piece, as_printable_text, for_each_piece, push_hex_escape};
 
 /// What bash evaluates as code or keeps as its own state, so that the hook
@@ -174,6 +175,36 @@ fn ansi_c_quote(value: &[u8], out: &mut Vec<u8>) {
     });
     out.push(b'\'');
 }
+
+/// The line that puts `dir` first on PATH (bash and zsh): in double quotes,
+/// so that `$PATH` is expanded.
+pub(super) fn path_first_line(dir: &str) -> String {
+    let mut quoted = String::new();
+    for c in dir.chars() {
+        if matches!(c, '"' | '$' | '`' | '\\') {
+            quoted.push('\\');
+        }
+        quoted.push(c);
+    }
+    format!("export PATH=\"{quoted}:$PATH\"")
+}
+
+/// bash's entry in [`super::SHELLS`].
+pub(super) const SPEC: Spec = Spec {
+    name: "bash",
+    hook: include_str!("../../shell/appenv.bash"),
+    holds_bytes: true,
+    case_blind: false,
+    quote,
+    set,
+    unset,
+    own: (b"", b"=", b"\n"),
+    own_list: (b"", b"=(", b" ", b");\n"),
+    push_script: super::plain_script,
+    path_first_line: Some(path_first_line),
+    own_names: OWN,
+    hook_sets_bin: false,
+};
 
 #[cfg(test)]
 mod tests {

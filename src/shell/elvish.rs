@@ -7,6 +7,7 @@
 //! strings are byte strings, and `set-env` exports them as they are. Words
 //! written next to each other are one word (`'a'"\x0a"'b'`).
 
+use super::Spec;
 use super::{Piece, for_each_piece, push_hex_escape};
 
 pub(super) fn quote(value: &[u8], out: &mut Vec<u8>) {
@@ -46,6 +47,23 @@ pub(super) fn unset(name: &str, out: &mut Vec<u8>) {
 
 /// Elvish keeps its own variables apart from the environment (`$E:NAME`).
 pub(super) const OWN: &[&str] = &[];
+
+/// elvish's entry in [`super::SHELLS`].
+pub(super) const SPEC: Spec = Spec {
+    name: "elvish",
+    hook: include_str!("../../shell/appenv.elv"),
+    holds_bytes: true,
+    case_blind: false,
+    quote,
+    set,
+    unset,
+    own: (b"var ", b" = ", b"\n"),
+    own_list: (b"var ", b" = [", b" ", b"]\n"),
+    push_script: super::plain_script,
+    path_first_line: None,
+    own_names: OWN,
+    hook_sets_bin: true,
+};
 
 #[cfg(test)]
 mod tests {

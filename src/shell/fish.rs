@@ -50,6 +50,7 @@ pub(super) const OWN: &[&str] = &[
     "version",
 ];
 
+use super::Spec;
 use super::{Piece, for_each_piece, push_hex_escape};
 
 /// `a'b<ESC>\` → `'a\'b'\x1b'\\'`.
@@ -110,6 +111,38 @@ pub(super) fn unset(name: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b";\n");
 }
+
+/// The line that puts `dir` first on PATH: `fish_add_path`, `dir` quoted
+/// only when it needs to be.
+fn path_first_line(dir: &str) -> String {
+    let plain = dir
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/._-+@%,".contains(&b));
+    let mut out = b"fish_add_path ".to_vec();
+    if plain {
+        out.extend_from_slice(dir.as_bytes());
+    } else {
+        quote(dir.as_bytes(), &mut out);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// fish's entry in [`super::SHELLS`].
+pub(super) const SPEC: Spec = Spec {
+    name: "fish",
+    hook: include_str!("../../shell/appenv.fish"),
+    holds_bytes: true,
+    case_blind: false,
+    quote,
+    set,
+    unset,
+    own: (b"builtin set -g ", b" ", b"\n"),
+    own_list: (b"builtin set -g ", b" ", b" ", b";\n"),
+    push_script: super::plain_script,
+    path_first_line: Some(path_first_line),
+    own_names: OWN,
+    hook_sets_bin: false,
+};
 
 #[cfg(test)]
 mod tests {

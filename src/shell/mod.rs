@@ -26,6 +26,58 @@ use std::fmt;
 
 pub use export::Export;
 
+/// Everything appenv knows about one shell, in the shell's own module: a
+/// new shell is a module with its `SPEC`, a variant of [`Shell`] and its
+/// line in [`SHELLS`].
+struct Spec {
+    /// The name the user types: `appenv hook NAME`, `appenv export NAME`.
+    name: &'static str,
+    /// The hook script, a file under `shell/` (linted as such).
+    hook: &'static str,
+    /// Whether the shell's strings hold any bytes (nushell's are UTF-8 only).
+    holds_bytes: bool,
+    /// Whether the shell's environment takes two names that differ only in
+    /// case for one (nushell's `$env` does).
+    case_blind: bool,
+    /// See [`Shell::quote`], [`Shell::set`], [`Shell::unset`]: given a
+    /// value without NUL bytes and a valid name.
+    quote: fn(&[u8], &mut Vec<u8>),
+    set: fn(&str, &[u8], &mut Vec<u8>),
+    unset: fn(&str, &mut Vec<u8>),
+    /// How the hook's own variable is set ([`Shell::set_own`]): what comes
+    /// before the name, between the name and the value, after the value.
+    own: (&'static [u8], &'static [u8], &'static [u8]),
+    /// How the hook's own list is set ([`Shell::set_own_list`]): before the
+    /// name, between the name and the first item, between items, after.
+    own_list: (&'static [u8], &'static [u8], &'static [u8], &'static [u8]),
+    /// See [`Shell::push_script`].
+    push_script: fn(&str, &mut Vec<u8>),
+    /// See [`Shell::path_first_line`].
+    path_first_line: Option<fn(&str) -> String>,
+    /// See [`Shell::own_names`].
+    own_names: &'static [&'static str],
+    /// Whether the hook script needs `__appenv_bin` even when the path of
+    /// the binary is unknown: the script holds the path in a name nothing
+    /// else sets.
+    hook_sets_bin: bool,
+}
+
+/// Every shell's entry, in the order of [`Shell`]'s variants.
+const SHELLS: [&Spec; 7] = [
+    &bash::SPEC,
+    &zsh::SPEC,
+    &fish::SPEC,
+    &tcsh::SPEC,
+    &elvish::SPEC,
+    &xonsh::SPEC,
+    &nu::SPEC,
+];
+
+/// A hook script read as it is.
+fn plain_script(script: &str, out: &mut Vec<u8>) {
+    out.extend_from_slice(script.as_bytes());
+}
+
 /// A shell that appenv prints code for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Shell {
@@ -52,20 +104,32 @@ impl Shell {
     /// The shell's name as the user types it: `bash`, `zsh`, `fish`,
     /// `tcsh`, `elvish`, `xonsh`, `nu`.
     pub fn name(self) -> &'static str {
-        match self {
-            Shell::Bash => "bash",
-            Shell::Zsh => "zsh",
-            Shell::Fish => "fish",
-            Shell::Tcsh => "tcsh",
-            Shell::Elvish => "elvish",
-            Shell::Xonsh => "xonsh",
-            Shell::Nu => "nu",
-        }
+        self.spec().name
+    }
+
+    /// The shell named `name` ([`name`](Shell::name)), if any.
+    pub fn named(name: &str) -> Option<Shell> {
+        Shell::ALL.into_iter().find(|shell| shell.name() == name)
+    }
+
+    fn spec(self) -> &'static Spec {
+        SHELLS[self as usize]
+    }
+
+    /// The hook script (a file under `shell/`), as the file holds it.
+    pub fn hook_script(self) -> &'static str {
+        self.spec().hook
+    }
+
+    /// Whether the hook script needs the path of the binary set before it
+    /// even when that path is unknown (then `appenv`, from PATH).
+    pub fn hook_sets_bin(self) -> bool {
+        self.spec().hook_sets_bin
     }
 
     /// Whether the shell's strings hold any bytes. Nushell's are UTF-8 only.
     pub fn holds_bytes(self) -> bool {
-        self != Shell::Nu
+        self.spec().holds_bytes
     }
 
     /// Appends one shell word that evaluates to exactly `value` (in
@@ -75,16 +139,7 @@ impl Shell {
     /// so it is left out (as the shells themselves do when they read one);
     /// every other byte is kept.
     pub fn quote(self, value: &[u8], out: &mut Vec<u8>) {
-        let value = &*without_nul(value);
-        match self {
-            Shell::Bash => bash::quote(value, out),
-            Shell::Zsh => zsh::quote(value, out),
-            Shell::Fish => fish::quote(value, out),
-            Shell::Tcsh => tcsh::quote(value, out),
-            Shell::Elvish => elvish::quote(value, out),
-            Shell::Xonsh => xonsh::quote(value, out),
-            Shell::Nu => nu::quote(value, out),
-        }
+        (self.spec().quote)(&without_nul(value), out);
     }
 
     /// Appends a statement that sets the global, exported variable `name` to
@@ -96,16 +151,7 @@ impl Shell {
     /// written unquoted, so callers must filter names before rendering.
     pub fn set(self, name: &str, value: &[u8], out: &mut Vec<u8>) {
         assert_valid_name(name);
-        let value = &*without_nul(value);
-        match self {
-            Shell::Bash => bash::set(name, value, out),
-            Shell::Zsh => zsh::set(name, value, out),
-            Shell::Fish => fish::set(name, value, out),
-            Shell::Tcsh => tcsh::set(name, value, out),
-            Shell::Elvish => elvish::set(name, value, out),
-            Shell::Xonsh => xonsh::set(name, value, out),
-            Shell::Nu => nu::set(name, value, out),
-        }
+        (self.spec().set)(name, &without_nul(value), out);
     }
 
     /// Appends a statement that removes the global variable `name`.
@@ -115,15 +161,7 @@ impl Shell {
     /// If `name` is not [a valid name](Shell::is_valid_name).
     pub fn unset(self, name: &str, out: &mut Vec<u8>) {
         assert_valid_name(name);
-        match self {
-            Shell::Bash => bash::unset(name, out),
-            Shell::Zsh => zsh::unset(name, out),
-            Shell::Fish => fish::unset(name, out),
-            Shell::Tcsh => tcsh::unset(name, out),
-            Shell::Elvish => elvish::unset(name, out),
-            Shell::Xonsh => xonsh::unset(name, out),
-            Shell::Nu => nu::unset(name, out),
-        }
+        (self.spec().unset)(name, out);
     }
 
     /// Appends a statement that sets the hook's own unexported, global
@@ -135,21 +173,12 @@ impl Shell {
     /// If `name` is not [a valid name](Shell::is_valid_name).
     pub fn set_own(self, name: &str, value: &[u8], out: &mut Vec<u8>) {
         assert_valid_name(name);
-        out.extend_from_slice(match self {
-            Shell::Fish => b"builtin set -g ",
-            Shell::Tcsh => b"set ",
-            Shell::Elvish => b"var ",
-            Shell::Nu => b"const ",
-            Shell::Bash | Shell::Zsh | Shell::Xonsh => b"",
-        });
+        let (before, between, end) = self.spec().own;
+        out.extend_from_slice(before);
         out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(match self {
-            Shell::Fish => b" ",
-            Shell::Bash | Shell::Zsh => b"=",
-            Shell::Tcsh | Shell::Elvish | Shell::Xonsh | Shell::Nu => b" = ",
-        });
+        out.extend_from_slice(between);
         self.quote(value, out);
-        out.extend_from_slice(if self == Shell::Tcsh { b";\n" } else { b"\n" });
+        out.extend_from_slice(end);
     }
 
     /// Appends a hook script (a file under `shell/`) in the form the line
@@ -157,43 +186,14 @@ impl Shell {
     /// turned off while it is read (`zsh.rs`), tcsh's one command per line
     /// without comments (`tcsh.rs`), the others as they are.
     pub fn push_script(self, script: &str, out: &mut Vec<u8>) {
-        match self {
-            Shell::Zsh => zsh::script_without_aliases(script, out),
-            Shell::Tcsh => tcsh::one_line(script, out),
-            _ => out.extend_from_slice(script.as_bytes()),
-        }
+        (self.spec().push_script)(script, out);
     }
 
     /// The line that puts `dir` first on PATH, for the user to paste into
     /// an rc file (`appenv shim` says it): bash, zsh and fish, `None` for
     /// the others. `dir` is printable text (sanitised by the caller).
     pub fn path_first_line(self, dir: &str) -> Option<String> {
-        match self {
-            // In double quotes, so that `$PATH` is expanded.
-            Shell::Bash | Shell::Zsh => {
-                let mut quoted = String::new();
-                for c in dir.chars() {
-                    if matches!(c, '"' | '$' | '`' | '\\') {
-                        quoted.push('\\');
-                    }
-                    quoted.push(c);
-                }
-                Some(format!("export PATH=\"{quoted}:$PATH\""))
-            }
-            Shell::Fish => {
-                let plain = dir
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"/._-+@%,".contains(&b));
-                let mut out = b"fish_add_path ".to_vec();
-                if plain {
-                    out.extend_from_slice(dir.as_bytes());
-                } else {
-                    self.quote(dir.as_bytes(), &mut out);
-                }
-                Some(String::from_utf8_lossy(&out).into_owned())
-            }
-            Shell::Tcsh | Shell::Elvish | Shell::Xonsh | Shell::Nu => None,
-        }
+        self.spec().path_first_line.map(|line| line(dir))
     }
 
     /// Appends a statement that sets the hook's own unexported, global list
@@ -209,21 +209,8 @@ impl Shell {
         out: &mut Vec<u8>,
     ) {
         assert_valid_name(name);
-        let (start, separator, end): (&[u8], &[u8], &[u8]) = match self {
-            Shell::Fish => (b" ", b" ", b";\n"),
-            Shell::Bash | Shell::Zsh => (b"=(", b" ", b");\n"),
-            Shell::Tcsh => (b" = ( ", b" ", b" );\n"),
-            Shell::Elvish => (b" = [", b" ", b"]\n"),
-            Shell::Xonsh => (b" = [", b", ", b"]\n"),
-            Shell::Nu => (b" = [", b", ", b"]\n"),
-        };
-        out.extend_from_slice(match self {
-            Shell::Fish => b"builtin set -g ",
-            Shell::Tcsh => b"set ",
-            Shell::Elvish => b"var ",
-            Shell::Nu => b"$env.",
-            Shell::Bash | Shell::Zsh | Shell::Xonsh => b"",
-        });
+        let (before, start, separator, end) = self.spec().own_list;
+        out.extend_from_slice(before);
         out.extend_from_slice(name.as_bytes());
         out.extend_from_slice(start);
         for (i, item) in items.into_iter().enumerate() {
@@ -239,15 +226,7 @@ impl Shell {
     /// (each module documents why): the hook never sets them. A name ending
     /// in `*` stands for every name with that prefix.
     pub fn own_names(self) -> &'static [&'static str] {
-        match self {
-            Shell::Bash => bash::OWN,
-            Shell::Zsh => zsh::OWN,
-            Shell::Fish => fish::OWN,
-            Shell::Tcsh => tcsh::OWN,
-            Shell::Elvish => elvish::OWN,
-            Shell::Xonsh => xonsh::OWN,
-            Shell::Nu => nu::OWN,
-        }
+        self.spec().own_names
     }
 
     /// Whether `name` is one of [`own_names`](Shell::own_names); in a
@@ -281,7 +260,7 @@ impl Shell {
     /// Whether the shell's environment takes two names that differ only in
     /// case for one: nushell's `$env` does.
     pub fn is_case_blind(self) -> bool {
-        self == Shell::Nu
+        self.spec().case_blind
     }
 
     /// Whether `name` is a variable name in every shell, one that can be

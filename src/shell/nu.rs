@@ -13,6 +13,7 @@
 //! export leaves it out. Here such bytes become U+FFFD.
 
 use super::Shell;
+use super::Spec;
 
 /// `a"b<ESC>` → `"a\"b\u{1b}"`.
 pub(super) fn quote(value: &[u8], out: &mut Vec<u8>) {
@@ -107,6 +108,23 @@ pub(super) const OWN: &[&str] = &[
     "TRANSIENT_PROMPT_MULTILINE_INDICATOR",
     "config",
 ];
+
+/// nu's entry in [`super::SHELLS`].
+pub(super) const SPEC: Spec = Spec {
+    name: "nu",
+    hook: include_str!("../../shell/appenv.nu"),
+    holds_bytes: false,
+    case_blind: true,
+    quote,
+    set,
+    unset,
+    own: (b"const ", b" = ", b"\n"),
+    own_list: (b"$env.", b" = [", b", ", b"]\n"),
+    push_script: super::plain_script,
+    path_first_line: None,
+    own_names: OWN,
+    hook_sets_bin: true,
+};
 
 #[cfg(test)]
 mod tests {

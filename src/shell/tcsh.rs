@@ -92,6 +92,23 @@ pub(super) fn one_line(script: &str, out: &mut Vec<u8>) {
 /// should.
 pub(super) const OWN: &[&str] = &[];
 
+/// tcsh's entry in [`super::SHELLS`].
+pub(super) const SPEC: super::Spec = super::Spec {
+    name: "tcsh",
+    hook: include_str!("../../shell/appenv.tcsh"),
+    holds_bytes: true,
+    case_blind: false,
+    quote,
+    set,
+    unset,
+    own: (b"set ", b" = ", b";\n"),
+    own_list: (b"set ", b" = ( ", b" ", b" );\n"),
+    push_script: one_line,
+    path_first_line: None,
+    own_names: OWN,
+    hook_sets_bin: true,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

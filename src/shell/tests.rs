@@ -265,3 +265,12 @@ fn nushell_keeps_its_names_in_any_case() {
     assert!(Shell::Bash.keeps("BASH_ENV") && !Shell::Bash.keeps("bash_env"));
     assert!(!Shell::Zsh.keeps("Path"));
 }
+
+/// `SHELLS` is indexed by the variants: each entry must be its variant's.
+#[test]
+fn each_shell_finds_its_own_entry() {
+    assert_eq!(Shell::ALL.len(), super::SHELLS.len());
+    for shell in Shell::ALL {
+        assert_eq!(format!("{shell:?}").to_lowercase(), shell.name());
+    }
+}

@@ -7,6 +7,7 @@
 //! byte it cannot decode as that lone surrogate and turns it back into the
 //! byte when it exports (`surrogateescape`).
 
+use super::Spec;
 use super::{Piece, for_each_piece, push_hex_escape};
 
 pub(super) fn quote(value: &[u8], out: &mut Vec<u8>) {
@@ -124,6 +125,23 @@ pub(super) const OWN: &[&str] = &[
     "XONSH_*",
     "XONTRIBS_AUTOLOAD_DISABLED",
 ];
+
+/// xonsh's entry in [`super::SHELLS`].
+pub(super) const SPEC: Spec = Spec {
+    name: "xonsh",
+    hook: include_str!("../../shell/appenv.xsh"),
+    holds_bytes: true,
+    case_blind: false,
+    quote,
+    set,
+    unset,
+    own: (b"", b" = ", b"\n"),
+    own_list: (b"", b" = [", b", ", b"]\n"),
+    push_script: super::plain_script,
+    path_first_line: None,
+    own_names: OWN,
+    hook_sets_bin: true,
+};
 
 #[cfg(test)]
 mod tests {

@@ -162,6 +162,23 @@ pub(super) fn script_without_aliases(script: &str, out: &mut Vec<u8>) {
     out.push(b'\n');
 }
 
+/// zsh's entry in [`super::SHELLS`].
+pub(super) const SPEC: super::Spec = super::Spec {
+    name: "zsh",
+    hook: include_str!("../../shell/appenv.zsh"),
+    holds_bytes: true,
+    case_blind: false,
+    quote,
+    set,
+    unset,
+    own: (b"", b"=", b"\n"),
+    own_list: (b"", b"=(", b" ", b");\n"),
+    push_script: script_without_aliases,
+    path_first_line: Some(super::bash::path_first_line),
+    own_names: OWN,
+    hook_sets_bin: false,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,15 +42,12 @@ pub fn run(global: Global, inherited: Env, shell: ExportShell) -> Result<(), Err
     // what the answer read (see `fingerprint.rs`).
     let started = SystemTime::now();
     let format = match shell {
-        ExportShell::Bash => Format::Shell(Shell::Bash),
-        ExportShell::Zsh => Format::Shell(Shell::Zsh),
-        ExportShell::Fish => Format::Shell(Shell::Fish),
-        ExportShell::Tcsh => Format::Shell(Shell::Tcsh),
-        ExportShell::Elvish => Format::Shell(Shell::Elvish),
-        ExportShell::Xonsh => Format::Shell(Shell::Xonsh),
-        ExportShell::Nu => Format::Shell(Shell::Nu),
         ExportShell::Json => Format::Json,
         ExportShell::Gha => Format::Gha,
+        shell => Format::Shell(
+            Shell::named(&super::hook::clap_name(shell))
+                .expect("every export shell is in the table (tested in cmd::hook)"),
+        ),
     };
     if format == Format::Gha {
         // Before anything is read: outside a job there is nowhere to write.
