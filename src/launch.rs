@@ -1,6 +1,6 @@
 //! What running a program in an app needs, shared by typed commands and
-//! shims: the trust decision for a plan, the environment the program gets,
-//! and the exec itself.
+//! shims: the required names, the environment the program gets, and the
+//! exec itself. Whether the app may load at all is `crate::trust`'s answer.
 
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
@@ -11,50 +11,6 @@ use crate::exec::{self, Skip};
 use crate::exit::ExitCode;
 use crate::plan::{Env, Plan};
 use crate::text::sanitize;
-use crate::trust::{self, TrustError};
-
-/// What the trust store says of a root, for the commands that act on it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    Trusted,
-    /// Not allowed, or changed since allowed: the message says which and
-    /// what to do.
-    Untrusted(String),
-}
-
-/// The trust store's answer for the plan's root; `base` is the base env.
-pub fn check(plan: &Plan, base: &Env) -> Result<trust::Trust, TrustError> {
-    trust::check(plan, base)
-}
-
-/// Whether the plan's root may be used: allowed with its files as they are
-/// now, or under `APPENV_TRUSTED_DIRS`.
-pub fn verdict(plan: &Plan, base: &Env) -> Verdict {
-    verdict_of(plan, check(plan, base))
-}
-
-/// The same, from an answer of [`check`] already in hand (`status` reports
-/// the answer itself as well, and checks once).
-pub fn verdict_of(plan: &Plan, state: Result<trust::Trust, TrustError>) -> Verdict {
-    let root = sanitize(plan.root.dir.as_str());
-    match state {
-        Ok(state) if state.is_trusted() => Verdict::Trusted,
-        Ok(trust::Trust::Changed { files, changes }) => {
-            // By variable name where the change is known, never by value.
-            let shown: Vec<String> = if changes.is_empty() {
-                files.iter().map(|f| sanitize(f)).collect()
-            } else {
-                changes.iter().map(ToString::to_string).collect()
-            };
-            Verdict::Untrusted(format!(
-                "{root} changed since it was allowed ({}); review it and run 'appenv allow'",
-                shown.join("; ")
-            ))
-        }
-        Ok(_) => Verdict::Untrusted(format!("{root} is not allowed; run 'appenv allow'")),
-        Err(e) => Verdict::Untrusted(format!("{root} cannot be checked for trust: {e}")),
-    }
-}
 
 /// Refuses a plan that leaves `[env] required` names unset or empty: the
 /// app would fail later, inside itself, with a less clear message. Names

@@ -10,7 +10,7 @@ use std::fmt::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use super::{Context, Entering, Verdict};
+use super::{Context, Entering};
 use crate::cli::{DiffArgs, Global};
 use crate::env_vars::EnvVars;
 use crate::error::{self, Error};
@@ -75,7 +75,7 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
         .map_err(|e| side("a one-off from the process", e))?;
     if args.values {
         for (ctx, plan) in [(&here, &here_plan), (&there, &there_plan)] {
-            if let Verdict::Untrusted(why) = ctx.trust(plan) {
+            if let Some(why) = ctx.trust(plan).refusal(&plan.root.dir) {
                 return Err(Error::new(
                     ExitCode::Failed,
                     format!("{why} (--values shows values)"),
@@ -86,9 +86,12 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
     // A web started through appenv holds its secrets decrypted, so a side
     // is compared as it would load: decrypted, when it may load at all (an
     // untrusted side keeps its values as written, and is never decrypted).
-    let loaded = |ctx: &Context, plan: Plan, which: &str| match ctx.trust(&plan) {
-        Verdict::Trusted => ctx.unlock(plan).map_err(|e| side(which, e)),
-        Verdict::Untrusted(_) => Ok(plan),
+    let loaded = |ctx: &Context, plan: Plan, which: &str| {
+        if ctx.trust(&plan).is_trusted() {
+            ctx.unlock(plan).map_err(|e| side(which, e))
+        } else {
+            Ok(plan)
+        }
     };
     let here_plan = loaded(&here, here_plan, "a one-off from here")?;
     let there_plan = loaded(&there, there_plan, "a one-off from the process")?;

@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), Error> {
     if args.names {
         return print(names(&plan).as_bytes());
     }
-    if let super::Verdict::Untrusted(why) = ctx.trust(&plan) {
+    if let Some(why) = ctx.trust(&plan).refusal(&plan.root.dir) {
         return Err(Error::new(ExitCode::Failed, why));
     }
     let plan = ctx.unlock(plan)?;

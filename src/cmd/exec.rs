@@ -9,7 +9,7 @@ use crate::launch::exec_plan;
 
 pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
     let plan = ctx.resolve()?;
-    if let super::Verdict::Untrusted(why) = ctx.trust(&plan) {
+    if let Some(why) = ctx.trust(&plan).refusal(&plan.root.dir) {
         return Err(Error::new(ExitCode::Failed, why));
     }
     ctx.check_program_reads(&plan)?;

@@ -207,10 +207,10 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
     if let Some(line) = shim_prefix(ctx, &plan) {
         let _ = writeln!(out, "  shims      {line}");
     }
-    let trust = match ctx.trust(&plan) {
-        super::Verdict::Trusted => "trusted".to_string(),
-        super::Verdict::Untrusted(why) => why,
-    };
+    let trust = ctx
+        .trust(&plan)
+        .refusal(&plan.root.dir)
+        .unwrap_or_else(|| "trusted".to_string());
     let _ = writeln!(out, "trust        {trust}");
     print(out.as_bytes())
 }

@@ -11,7 +11,7 @@ use std::os::unix::fs::OpenOptionsExt;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
-use super::{Context, Verdict};
+use super::Context;
 use crate::config::{self, Config};
 use crate::error::Error;
 use crate::exit::ExitCode;
@@ -49,7 +49,7 @@ pub fn run(ctx: &Context, args: &crate::cli::InitArgs) -> Result<(), Error> {
     if !ctx.quiet() {
         let shown = sanitize(path.as_str());
         match plan::resolve(&request, &ctx.base).map(|plan| ctx.trust(&plan)) {
-            Ok(Verdict::Untrusted(_)) => {
+            Ok(trust) if !trust.is_trusted() => {
                 eprintln!("appenv: wrote {shown}; review it, then run 'appenv allow'")
             }
             _ => eprintln!("appenv: wrote {shown}"),

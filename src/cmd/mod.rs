@@ -25,7 +25,7 @@ mod tasks;
 mod which;
 
 use crate::env_vars::EnvVars;
-use crate::launch::{Verdict, quiet_env};
+use crate::launch::quiet_env;
 use crate::launcher::Taken;
 
 use std::ffi::OsStr;
@@ -40,7 +40,7 @@ use crate::error::Error;
 use crate::exit::ExitCode;
 use crate::plan::{self, Env, Plan, Request};
 use crate::text::sanitize_bytes;
-use crate::trust::TrustStore;
+use crate::trust::{self, Trust, TrustStore};
 use crate::user_config::UserConfig;
 use crate::workdir::normalize;
 
@@ -420,11 +420,12 @@ impl Context {
         Ok(plan::unlock(plan, &request, &self.base)?)
     }
 
-    /// Whether the plan's root may be used: allowed with its files as they
-    /// are now, or under `APPENV_TRUSTED_DIRS`.
-    pub fn trust(&self, plan: &Plan) -> Verdict {
+    /// Whether the plan's app may load: allowed with its files as they are
+    /// now, or under `APPENV_TRUSTED_DIRS`; asked with the caller's
+    /// environment.
+    pub fn trust(&self, plan: &Plan) -> Trust {
         self.warn_relative_trusted_dirs();
-        crate::launch::verdict(plan, self.trust_env())
+        trust::check(plan, self.trust_env())
     }
 
     /// A relative `APPENV_TRUSTED_DIRS` entry trusts nothing (it would depend on
@@ -476,7 +477,7 @@ impl Context {
 
     /// Prints a note when a read-only command shows an untrusted app.
     pub fn note_trust(&self, plan: &Plan) {
-        if let Verdict::Untrusted(why) = self.trust(plan) {
+        if let Some(why) = self.trust(plan).refusal(&plan.root.dir) {
             if !self.quiet() {
                 eprintln!("appenv: note: {why}");
             }

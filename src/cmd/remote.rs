@@ -28,7 +28,7 @@ pub fn run(
     // The remotes come from appenv.toml, so they are the app's word only
     // once the app is trusted, as for anything else it says to run.
     let plan = ctx.resolve()?;
-    if let super::Verdict::Untrusted(why) = ctx.trust(&plan) {
+    if let Some(why) = ctx.trust(&plan).refusal(&plan.root.dir) {
         return Err(Error::new(ExitCode::Failed, why));
     }
     let remotes = plan.config.as_ref().map_or(&[][..], |c| &c.remotes);

@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
-use super::{Context, Verdict};
+use super::Context;
 use crate::env_vars::EnvVars;
 use crate::error::{Error, print};
 use crate::exec;
@@ -33,7 +33,7 @@ pub fn run(ctx: &Context, words: &[OsString], dry_run: bool) -> Result<(), Error
 
 pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> Result<(), Error> {
     let plan = ctx.resolve()?;
-    if let Verdict::Untrusted(why) = ctx.trust(&plan) {
+    if let Some(why) = ctx.trust(&plan).refusal(&plan.root.dir) {
         return Err(Error::new(ExitCode::Failed, why));
     }
     ctx.check_program_reads(&plan)?;

@@ -19,10 +19,10 @@ use crate::cli::StatusArgs;
 use crate::error::{Error, print};
 use crate::exit::ExitCode;
 use crate::input::Inputs;
-use crate::launch::{self, Verdict};
+use crate::launch;
 use crate::plan::{self, Env, Plan, Source};
 use crate::text::sanitize;
-use crate::trust::{Trust, TrustStore};
+use crate::trust::{self, Trust, TrustStore};
 use crate::{config, procfile, root};
 
 /// The version of the JSON; it changes only when a field changes meaning or
@@ -165,18 +165,18 @@ impl Status {
         status
             .notes
             .extend(plan.notes.iter().map(ToString::to_string));
-        let state = launch::check(&plan, &ctx.base);
-        status.trust = match &state {
-            Ok(state) if state.is_trusted() => TrustState::Allowed,
-            Ok(Trust::Changed { .. }) => TrustState::Changed,
-            Ok(_) => TrustState::NotAllowed,
-            Err(_) => TrustState::Error,
+        let trust = trust::check(&plan, &ctx.base);
+        status.trust = match &trust {
+            Trust::Allowed | Trust::TrustedDir(_) => TrustState::Allowed,
+            Trust::Changed { .. } => TrustState::Changed,
+            Trust::NotAllowed => TrustState::NotAllowed,
+            Trust::Unchecked(_) => TrustState::Error,
         };
         // As for the hook: an app that would set only appenv's own
         // variables (a bare Cargo.toml) is not worth a trust prompt; a
         // trust store that cannot be read is worth saying anywhere.
-        if sets_anything(&plan) || state.is_err() {
-            if let Verdict::Untrusted(why) = launch::verdict_of(&plan, state) {
+        if sets_anything(&plan) || matches!(trust, Trust::Unchecked(_)) {
+            if let Some(why) = trust.refusal(&plan.root.dir) {
                 status.message = Some(why);
             }
         }

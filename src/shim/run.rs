@@ -10,16 +10,15 @@ use camino::{Utf8Path, Utf8PathBuf};
 use super::names::{basename, dir, env_var};
 use super::notice;
 use super::prefix::{self, Prefix};
-use crate::config::Config;
 use crate::env_vars::EnvVars;
 use crate::error::Error;
 use crate::exec::{self, FileId, Skip};
 use crate::exit::ExitCode;
 use crate::launch;
 use crate::plan::{self, Env, Plan, Request};
-use crate::root::{self, Root};
+use crate::root;
 use crate::text::sanitize_bytes;
-use crate::trust::Trust;
+use crate::trust::{self, Trust};
 
 /// Legitimate nesting (a REPL that starts `python` that starts `python`)
 /// stays far below this; a loop reaches it in milliseconds.
@@ -153,9 +152,13 @@ fn load(argv: &[OsString], inherited: &Env, name: &OsStr, skip: &Skip) -> (Env, 
             ..Request::default()
         };
         let resolved = plan::resolve_at(root.clone(), &request, &base);
-        match trust_of(&root, resolved.as_ref().ok(), &base) {
-            Some(Trust::Allowed | Trust::TrustedDir(_)) => {}
-            Some(Trust::Changed { files, .. }) => {
+        let trust = match &resolved {
+            Ok(plan) => trust::check(plan, &base),
+            Err(_) => trust::check_unresolved(&root.dir, &base),
+        };
+        match trust {
+            Trust::Allowed | Trust::TrustedDir(_) => {}
+            Trust::Changed { files, .. } => {
                 if !launch::quiet_env(inherited) && notice::first_time(inherited, &root.dir, &files)
                 {
                     eprintln!(
@@ -168,7 +171,7 @@ fn load(argv: &[OsString], inherited: &Env, name: &OsStr, skip: &Skip) -> (Env, 
                 return untouched();
             }
             // Never allowed (or no store to ask): look further, silently.
-            Some(Trust::NotAllowed) | None => continue,
+            Trust::NotAllowed | Trust::Unchecked(_) => continue,
         }
         // Trusted: its encrypted values are decrypted.
         return match resolved.and_then(|plan| plan::unlock(plan, &request, &base)) {
@@ -182,20 +185,6 @@ fn load(argv: &[OsString], inherited: &Env, name: &OsStr, skip: &Skip) -> (Env, 
         };
     }
     untouched()
-}
-
-/// The trust store's answer for `root`; when its plan cannot be resolved,
-/// asked with the config as far as it reads, so a broken `.env` in an app
-/// never allowed stays silent.
-fn trust_of(root: &Root, plan: Option<&Plan>, base: &Env) -> Option<Trust> {
-    match plan {
-        Some(plan) => launch::check(plan, base).ok(),
-        None => {
-            let config = Config::load(&root.dir).ok().flatten();
-            let extra = crate::trust::config_files(config.as_ref());
-            crate::trust::check_unresolved(&root.dir, &extra, base).ok()
-        }
-    }
 }
 
 /// The plan's environment with its prefix applied as a shim applies it.

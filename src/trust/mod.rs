@@ -38,8 +38,10 @@ pub struct TrustStore {
     dir: Utf8PathBuf,
 }
 
-/// Whether a root may be used, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Whether an app may load, and why: the one answer every command and shim
+/// acts on. [`Trust::is_trusted`] decides; [`Trust::refusal`] is what a
+/// command that refuses says.
+#[derive(Debug)]
 pub enum Trust {
     /// A record matches every file.
     Allowed,
@@ -53,6 +55,9 @@ pub enum Trust {
         files: Vec<String>,
         changes: Vec<FileChange>,
     },
+    /// The store could not be asked (no HOME, another user's store, an
+    /// unreadable file): nothing is trusted, and the error says why.
+    Unchecked(TrustError),
 }
 
 /// One allow record, for `appenv allow --list`.
@@ -314,24 +319,31 @@ fn trusted_dirs_value(env: &Env) -> Option<&OsStr> {
         .map(|v| v.as_os_str())
 }
 
-/// Whether the app of `plan` may be used, decided on the digests of the files the plan
+/// Whether the app of `plan` may load, decided on the digests of the files the plan
 /// parsed (never read again) and of the other files an allow covers. `env` is the base
 /// env. `APPENV_TRUSTED_DIRS` was looked at by the resolver: it needs no store (HOME
 /// may be unset in a container) and no hashing.
-pub fn check(plan: &Plan, env: &Env) -> Result<Trust, TrustError> {
+pub fn check(plan: &Plan, env: &Env) -> Trust {
     if let Some(dir) = &plan.trusted_dir {
-        return Ok(Trust::TrustedDir(dir.clone()));
+        return Trust::TrustedDir(dir.clone());
     }
-    let store = TrustStore::from_env(env)?;
-    store.check_record(&AppFiles::cover(&plan.inputs, &covered(plan))?)
+    Trust::answer(
+        TrustStore::from_env(env)
+            .and_then(|store| store.check_record(&AppFiles::cover(&plan.inputs, &covered(plan))?)),
+    )
 }
 
 /// Whether the app at `root`, whose plan could not be resolved, is allowed: its
-/// files hashed as they are now. Nothing from such an app is used; this only
-/// decides whether a message is worth saying (a never-allowed app stays silent).
-pub fn check_unresolved(root: &Utf8Path, extra: &[String], env: &Env) -> Result<Trust, TrustError> {
-    let store = TrustStore::from_env(env)?;
-    store.check(&AppFiles::collect(root, extra)?, env)
+/// files hashed as they are now, with the config's `[env] files` as far as the
+/// config reads. Nothing from such an app is used; this only decides whether a
+/// message is worth saying (a never-allowed app with a broken `.env` stays silent).
+pub fn check_unresolved(root: &Utf8Path, env: &Env) -> Trust {
+    let config = crate::config::Config::load(root).ok().flatten();
+    let extra = config_files(config.as_ref());
+    Trust::answer(
+        TrustStore::from_env(env)
+            .and_then(|store| store.check(&AppFiles::collect(root, &extra)?, env)),
+    )
 }
 
 /// What an allow of `plan`'s app covers besides [`crate::input::ALWAYS`]:
@@ -372,9 +384,59 @@ pub fn trusted_dir(root: &Utf8Path, env: &Env) -> Option<Utf8PathBuf> {
 }
 
 impl Trust {
+    /// A store that could not be asked trusts nothing.
+    fn answer(asked: Result<Self, TrustError>) -> Self {
+        asked.unwrap_or_else(Self::Unchecked)
+    }
+
     pub fn is_trusted(&self) -> bool {
         matches!(self, Self::Allowed | Self::TrustedDir(_))
     }
+
+    /// What a command that will not load the app at `root` says: which of not
+    /// allowed, changed or unchecked, and what to do. `None` when trusted.
+    pub fn refusal(&self, root: &Utf8Path) -> Option<String> {
+        let root = sanitize(root.as_str());
+        match self {
+            Self::Allowed | Self::TrustedDir(_) => None,
+            Self::Changed { files, changes } => Some(format!(
+                "{root} changed since it was allowed ({}); review it and run 'appenv allow'",
+                shown(files, changes)
+            )),
+            Self::NotAllowed => Some(format!("{root} is not allowed; run 'appenv allow'")),
+            Self::Unchecked(e) => Some(format!("{root} cannot be checked for trust: {e}")),
+        }
+    }
+}
+
+/// The answers compare by what they say; an error equals no other answer
+/// (its I/O error does not compare).
+impl PartialEq for Trust {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Allowed, Self::Allowed) | (Self::NotAllowed, Self::NotAllowed) => true,
+            (Self::TrustedDir(a), Self::TrustedDir(b)) => a == b,
+            (
+                Self::Changed { files, changes },
+                Self::Changed {
+                    files: other_files,
+                    changes: other_changes,
+                },
+            ) => files == other_files && changes == other_changes,
+            _ => false,
+        }
+    }
+}
+
+/// How the files changed: by variable name where the change is known, never
+/// by value; else the file names, escaped.
+fn shown(files: &[String], changes: &[FileChange]) -> String {
+    let shown: Vec<String> = if changes.is_empty() {
+        files.iter().map(|file| sanitize(file)).collect()
+    } else {
+        changes.iter().map(ToString::to_string).collect()
+    };
+    shown.join("; ")
 }
 
 /// Short, safe to print: file names come from the app and are escaped.
@@ -389,13 +451,9 @@ impl fmt::Display for Trust {
             ),
             Self::NotAllowed => f.write_str("not allowed"),
             Self::Changed { files, changes } => {
-                let shown: Vec<String> = if changes.is_empty() {
-                    files.iter().map(|file| sanitize(file)).collect()
-                } else {
-                    changes.iter().map(ToString::to_string).collect()
-                };
-                write!(f, "changed since allowed: {}", shown.join("; "))
+                write!(f, "changed since allowed: {}", shown(files, changes))
             }
+            Self::Unchecked(e) => write!(f, "cannot be checked: {e}"),
         }
     }
 }

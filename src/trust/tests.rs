@@ -551,6 +551,28 @@ fn messages_escape_what_came_from_files_and_paths() {
 }
 
 #[test]
+fn a_refusal_names_the_root_escaped_and_what_to_do() {
+    let root = Utf8Path::new("/srv/\napp");
+    assert_eq!(Trust::Allowed.refusal(root), None);
+    assert_eq!(Trust::TrustedDir(root.to_owned()).refusal(root), None);
+    assert_eq!(
+        Trust::NotAllowed.refusal(root).unwrap(),
+        "/srv/\\napp is not allowed; run 'appenv allow'"
+    );
+    assert_eq!(
+        changed(&[".env.\x1b[2J"]).refusal(root).unwrap(),
+        "/srv/\\napp changed since it was allowed (.env.\\u{1b}[2J); review it and run 'appenv allow'"
+    );
+    let unchecked = Trust::Unchecked(TrustError::NoStore);
+    assert!(!unchecked.is_trusted());
+    assert_eq!(
+        unchecked.refusal(root).unwrap(),
+        "/srv/\\napp cannot be checked for trust: \
+         cannot locate the trust store: set HOME or XDG_DATA_HOME to an absolute path"
+    );
+}
+
+#[test]
 fn an_unwritable_store_is_an_error_naming_it() {
     let s = scratch();
     let root = s.app("app");

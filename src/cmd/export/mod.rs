@@ -23,7 +23,7 @@ use std::time::SystemTime;
 
 use camino::Utf8Path;
 
-use super::{Context, Verdict};
+use super::Context;
 use crate::cli::{ExportShell, Global};
 use crate::env_vars::EnvVars;
 use crate::error::{Error, print};
@@ -251,7 +251,7 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
         return (Target::Nothing, watch);
     }
     watch.trust_store(ctx);
-    if let Verdict::Untrusted(why) = ctx.trust(&plan) {
+    if let Some(why) = ctx.trust(&plan).refusal(&plan.root.dir) {
         let target = Target::Refused {
             root: Some(plan.root.dir.into_string()),
             why,
