@@ -62,6 +62,11 @@ pub(super) const SPEC: Spec = Spec {
     push_script: super::plain_script,
     path_first_line: None,
     own_names: OWN,
+    // Elvish 0.19 has no builtin that reads a file's time: its hook asks
+    // at every prompt and needs no list.
+    export: super::export::vars_only,
+    unload: Some(super::export::unload_code),
+    has_tidy: false,
     hook_sets_bin: true,
 };
 

@@ -3,7 +3,7 @@
 //! `cmd/export` decides what goes in; every byte of how it is written is
 //! here, so the quoting tests see all of it.
 
-use super::{Shell, nu, tcsh};
+use super::Shell;
 
 /// What a change of the shell's state holds, as data.
 #[derive(Debug, Default)]
@@ -31,36 +31,7 @@ impl Shell {
     /// evaluates.
     pub fn export(self, export: &Export<'_>) -> Vec<u8> {
         let mut out = Vec::new();
-        match self {
-            Shell::Bash | Shell::Zsh | Shell::Fish => {
-                // First: in fish, setting PATH below runs the hook's PATH
-                // handler, which must not take out what a new load adds.
-                self.set_own_list("__appenv_left", export.left.iter().copied(), &mut out);
-                self.vars(&export.vars, &mut out);
-                // The hook's own, unexported variables: what to check at
-                // each prompt.
-                for (name, items) in [
-                    ("__appenv_names", &export.names),
-                    ("__appenv_watch", &export.present),
-                    ("__appenv_absent", &export.absent),
-                ] {
-                    self.set_own_list(name, items.iter().copied(), &mut out);
-                }
-            }
-            Shell::Tcsh => {
-                self.vars(&export.vars, &mut out);
-                self.set_own_list("__appenv_watch", export.watched.iter().copied(), &mut out);
-                tcsh::changed_alias(export.watched.len(), &mut out);
-            }
-            Shell::Xonsh => {
-                self.vars(&export.vars, &mut out);
-                self.set_own_list("__appenv_watch", export.watched.iter().copied(), &mut out);
-            }
-            // Elvish 0.19 has no builtin that reads a file's time: its hook
-            // asks at every prompt and needs no list.
-            Shell::Elvish => self.vars(&export.vars, &mut out),
-            Shell::Nu => nu::record(&export.vars, &export.watched, &mut out),
-        }
+        (self.spec().export)(self, export, &mut out);
         out
     }
 
@@ -72,42 +43,21 @@ impl Shell {
     /// nothing is loaded, and the code is empty.
     /// A shell without a tidy step gets PATH among `vars` instead.
     pub fn unload(self, vars: &[(&str, Option<&[u8]>)], left: &[&[u8]], out: &mut Vec<u8>) {
-        if !self.unloads_without_appenv() {
-            return;
+        if let Some(unload) = self.spec().unload {
+            unload(self, vars, left, out);
         }
-        if self == Shell::Nu {
-            // The export is one record: the unload joins it as a field,
-            // a record of the same shape.
-            let mut record = Vec::new();
-            nu::record(vars, &[], &mut record);
-            if out.ends_with(b"}\n") && record.ends_with(b"\n") {
-                out.truncate(out.len() - 2);
-                out.extend_from_slice(b", unload: ");
-                out.extend_from_slice(&record[..record.len() - 1]);
-                out.extend_from_slice(b"}\n");
-            }
-            return;
-        }
-        let mut code = Vec::new();
-        if !vars.is_empty() {
-            if self.has_tidy() {
-                self.set_own_list("__appenv_left", left.iter().copied(), &mut code);
-            }
-            self.vars(vars, &mut code);
-        }
-        self.set_own("__appenv_unload", &code, out);
     }
 
     /// Whether this shell's hook keeps [`Shell::unload`]'s code and runs it
     /// when the binary is gone.
     pub fn unloads_without_appenv(self) -> bool {
-        !matches!(self, Shell::Tcsh)
+        self.spec().unload.is_some()
     }
 
     /// Whether the hook takes `__appenv_left`'s PATH entries out at the end
     /// of a prompt; the others' unload gives PATH its value from before.
     pub fn has_tidy(self) -> bool {
-        matches!(self, Shell::Bash | Shell::Zsh | Shell::Fish)
+        self.spec().has_tidy
     }
 
     fn vars(self, vars: &[(&str, Option<&[u8]>)], out: &mut Vec<u8>) {
@@ -118,6 +68,52 @@ impl Shell {
             }
         }
     }
+}
+
+/// The export of a shell whose hook looks for names and paths itself and
+/// tidies PATH (bash, zsh, fish).
+pub(super) fn with_tidy(shell: Shell, export: &Export<'_>, out: &mut Vec<u8>) {
+    // First: in fish, setting PATH below runs the hook's PATH handler,
+    // which must not take out what a new load adds.
+    shell.set_own_list("__appenv_left", export.left.iter().copied(), out);
+    shell.vars(&export.vars, out);
+    // The hook's own, unexported variables: what to check at each prompt.
+    for (name, items) in [
+        ("__appenv_names", &export.names),
+        ("__appenv_watch", &export.present),
+        ("__appenv_absent", &export.absent),
+    ] {
+        shell.set_own_list(name, items.iter().copied(), out);
+    }
+}
+
+/// The export of a shell whose hook compares the times of a list of paths
+/// with its stamp (xonsh; tcsh adds an alias to it).
+pub(super) fn with_watched(shell: Shell, export: &Export<'_>, out: &mut Vec<u8>) {
+    shell.vars(&export.vars, out);
+    shell.set_own_list("__appenv_watch", export.watched.iter().copied(), out);
+}
+
+/// The export of a shell whose hook needs nothing but the variables.
+pub(super) fn vars_only(shell: Shell, export: &Export<'_>, out: &mut Vec<u8>) {
+    shell.vars(&export.vars, out);
+}
+
+/// [`Shell::unload`] as code in `__appenv_unload`.
+pub(super) fn unload_code(
+    shell: Shell,
+    vars: &[(&str, Option<&[u8]>)],
+    left: &[&[u8]],
+    out: &mut Vec<u8>,
+) {
+    let mut code = Vec::new();
+    if !vars.is_empty() {
+        if shell.has_tidy() {
+            shell.set_own_list("__appenv_left", left.iter().copied(), &mut code);
+        }
+        shell.vars(vars, &mut code);
+    }
+    shell.set_own("__appenv_unload", &code, out);
 }
 
 #[cfg(test)]

@@ -141,6 +141,9 @@ pub(super) const SPEC: Spec = Spec {
     push_script: super::plain_script,
     path_first_line: Some(path_first_line),
     own_names: OWN,
+    export: super::export::with_tidy,
+    unload: Some(super::export::unload_code),
+    has_tidy: true,
     hook_sets_bin: false,
 };
 

@@ -56,11 +56,21 @@ struct Spec {
     path_first_line: Option<fn(&str) -> String>,
     /// See [`Shell::own_names`].
     own_names: &'static [&'static str],
+    /// See [`Shell::export`]: the export's code as this shell's hook reads it.
+    export: fn(Shell, &Export<'_>, &mut Vec<u8>),
+    /// See [`Shell::unload`]; `None` when the hook keeps no unload code.
+    unload: Option<UnloadFn>,
+    /// See [`Shell::has_tidy`].
+    has_tidy: bool,
     /// Whether the hook script needs `__appenv_bin` even when the path of
     /// the binary is unknown: the script holds the path in a name nothing
     /// else sets.
     hook_sets_bin: bool,
 }
+
+/// Writes [`Shell::unload`]'s code: the variables from before, the PATH
+/// entries the load put in.
+type UnloadFn = fn(Shell, &[(&str, Option<&[u8]>)], &[&[u8]], &mut Vec<u8>);
 
 /// Every shell's entry, in the order of [`Shell`]'s variants.
 const SHELLS: [&Spec; 7] = [

@@ -12,8 +12,8 @@
 //! Nushell strings are UTF-8: a value that is not cannot be held, and the
 //! export leaves it out. Here such bytes become U+FFFD.
 
-use super::Shell;
 use super::Spec;
+use super::{Export, Shell};
 
 /// `a"b<ESC>` → `"a\"b\u{1b}"`.
 pub(super) fn quote(value: &[u8], out: &mut Vec<u8>) {
@@ -54,7 +54,7 @@ pub(super) fn unset(name: &str, out: &mut Vec<u8>) {
 /// What `appenv export nu` prints: nushell evaluates no code it did not
 /// parse with its config, so its hook gets a NUON record, which `from nuon`
 /// reads as data, `{set: {NAME: "value"}, unset: [NAME], watch: [path]}`.
-pub(super) fn record(vars: &[(&str, Option<&[u8]>)], watched: &[&[u8]], out: &mut Vec<u8>) {
+fn record(vars: &[(&str, Option<&[u8]>)], watched: &[&[u8]], out: &mut Vec<u8>) {
     out.extend_from_slice(b"{set: {");
     let set = vars.iter().filter_map(|&(n, v)| Some((n, v?)));
     for (i, (name, value)) in set.enumerate() {
@@ -109,6 +109,24 @@ pub(super) const OWN: &[&str] = &[
     "config",
 ];
 
+/// `appenv export nu`: the record.
+fn export(_: Shell, export: &Export<'_>, out: &mut Vec<u8>) {
+    record(&export.vars, &export.watched, out);
+}
+
+/// The unload joins the export's record as a field, a record of the same
+/// shape.
+fn unload(_: Shell, vars: &[(&str, Option<&[u8]>)], _: &[&[u8]], out: &mut Vec<u8>) {
+    let mut record_ = Vec::new();
+    record(vars, &[], &mut record_);
+    if out.ends_with(b"}\n") && record_.ends_with(b"\n") {
+        out.truncate(out.len() - 2);
+        out.extend_from_slice(b", unload: ");
+        out.extend_from_slice(&record_[..record_.len() - 1]);
+        out.extend_from_slice(b"}\n");
+    }
+}
+
 /// nu's entry in [`super::SHELLS`].
 pub(super) const SPEC: Spec = Spec {
     name: "nu",
@@ -123,6 +141,9 @@ pub(super) const SPEC: Spec = Spec {
     push_script: super::plain_script,
     path_first_line: None,
     own_names: OWN,
+    export,
+    unload: Some(unload),
+    has_tidy: false,
     hook_sets_bin: true,
 };
 

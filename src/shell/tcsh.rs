@@ -61,7 +61,7 @@ pub(super) fn unset(name: &str, out: &mut Vec<u8>) {
 /// per path. The alias holds indexes only, never a path: no quoting inside
 /// quoting. `-M` gives whole seconds; as new as the stamp counts as
 /// changed, so nothing is missed.
-pub(super) fn changed_alias(paths: usize, out: &mut Vec<u8>) {
+fn changed_alias(paths: usize, out: &mut Vec<u8>) {
     out.extend_from_slice(b"alias __appenv_changed 'set __appenv_go = 0");
     for i in 1..=paths {
         out.extend_from_slice(
@@ -92,6 +92,12 @@ pub(super) fn one_line(script: &str, out: &mut Vec<u8>) {
 /// should.
 pub(super) const OWN: &[&str] = &[];
 
+/// `appenv export tcsh`: the watched paths and the alias that tests them.
+fn export(shell: super::Shell, export: &super::Export<'_>, out: &mut Vec<u8>) {
+    super::export::with_watched(shell, export, out);
+    changed_alias(export.watched.len(), out);
+}
+
 /// tcsh's entry in [`super::SHELLS`].
 pub(super) const SPEC: super::Spec = super::Spec {
     name: "tcsh",
@@ -106,6 +112,9 @@ pub(super) const SPEC: super::Spec = super::Spec {
     push_script: one_line,
     path_first_line: None,
     own_names: OWN,
+    export,
+    unload: None,
+    has_tidy: false,
     hook_sets_bin: true,
 };
 

@@ -140,6 +140,9 @@ pub(super) const SPEC: Spec = Spec {
     push_script: super::plain_script,
     path_first_line: None,
     own_names: OWN,
+    export: super::export::with_watched,
+    unload: Some(super::export::unload_code),
+    has_tidy: false,
     hook_sets_bin: true,
 };
 

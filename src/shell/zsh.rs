@@ -176,6 +176,9 @@ pub(super) const SPEC: super::Spec = super::Spec {
     push_script: script_without_aliases,
     path_first_line: Some(super::bash::path_first_line),
     own_names: OWN,
+    export: super::export::with_tidy,
+    unload: Some(super::export::unload_code),
+    has_tidy: true,
     hook_sets_bin: false,
 };
 
