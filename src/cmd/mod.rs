@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 
 use camino::Utf8PathBuf;
 
-use crate::cli::{Cli, Command, Global};
+use crate::cli::{Cli, Command, Global, Terminal};
 use crate::config::ConfigError;
 use crate::error::Error;
 use crate::exit::ExitCode;
@@ -45,58 +45,107 @@ use crate::user_config::UserConfig;
 use crate::workdir::normalize;
 
 pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
-    let ctx = match (&cli.global.same_as, &cli.command) {
-        (_, Command::Remote(args)) => {
-            return remote::run(cli.global, cli.terminal, inherited, args);
+    let given = Given {
+        global: cli.global,
+        terminal: cli.terminal,
+        inherited,
+    };
+    match cli.command {
+        Command::Exec(args) => exec::run(&given.program_context()?, &args.command),
+        Command::External(command) => exec::run(&given.program_context()?, &command),
+        Command::Run(args) => run::run(&given.program_context()?, &args.task, args.dry_run),
+        Command::Console(args) => console::run(&given.program_context()?, &args.args),
+        Command::Tasks(args) => tasks::run(&given.context()?, &args),
+        Command::Env(args) => env::run(&given.context()?, &args),
+        Command::Root => root::run(&given.context()?),
+        Command::Which(args) => which::run(&given.context()?, &args.command, args.json),
+        Command::Explain => explain::run(&given.context()?),
+        Command::Allow(args) => allow::run(&given.context()?, &args),
+        Command::Deny(args) => deny::run(&given.context()?, &args),
+        Command::Edit(args) => edit::run(&given.context()?, &args),
+        Command::Shim(args) => shim::run(&given.context()?, &args),
+        Command::Status(args) => status::run(&given.context()?, &args),
+        Command::Init(args) => init::run(&given.context()?, &args),
+        Command::Encrypt(args) => encrypt::run(&given.context()?, &args),
+        Command::Decrypt(args) => decrypt::run(&given.context()?, &args),
+        Command::Remotes(args) => remotes::run(&given.context()?, &args),
+        // They read no user config: a broken one does not fail them.
+        Command::Hook(args) => {
+            given.check_options(SameAsOption::Refused)?;
+            hook::run(args.shell)
         }
-        _ if cli.terminal.forced().is_some() => {
+        Command::Completions(args) => {
+            given.check_options(SameAsOption::Refused)?;
+            completions::run(args.shell)
+        }
+        // It makes its context itself: an unchanged answer needs no base env.
+        Command::Export(args) => {
+            given.check_options(SameAsOption::Refused)?;
+            export::run(given.global, given.inherited, args.shell)
+        }
+        // It makes its two contexts itself, here and in the process.
+        Command::Diff(args) => {
+            given.check_options(SameAsOption::Taken)?;
+            diff::run(given.global, given.inherited, &args)
+        }
+        // Every option before @NAME is its own (see `remote.rs`).
+        Command::Remote(args) => remote::run(given.global, given.terminal, given.inherited, &args),
+    }
+}
+
+/// What the command line gave besides the command, and the environment
+/// appenv was started with: what a command's context is made of.
+struct Given {
+    global: Global,
+    terminal: Terminal,
+    inherited: Env,
+}
+
+/// Whether a command takes `--same-as`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SameAsOption {
+    Taken,
+    Refused,
+}
+
+impl Given {
+    /// Refuses the options the command does not take: `--tty`/`--no-tty`
+    /// go with @NAME only; `--same-as` with a command, `run`, `console` or
+    /// `diff`.
+    fn check_options(&self, same_as: SameAsOption) -> Result<(), Error> {
+        if self.terminal.forced().is_some() {
             return Err(Error::new(
                 ExitCode::Usage,
                 "--tty and --no-tty go with @NAME (appenv --tty @production console)",
             ));
         }
-        (_, Command::Diff(args)) => return diff::run(cli.global, inherited, args),
-        // It makes its context itself: an unchanged answer needs no base env.
-        (None, Command::Export(args)) => return export::run(cli.global, inherited, args.shell),
-        (None, _) => Context::new(cli.global, inherited),
-        (
-            Some(_),
-            Command::Exec(_) | Command::External(_) | Command::Run(_) | Command::Console(_),
-        ) => Context::same_as(cli.global, inherited, Entering::Program)?,
-        (Some(_), _) => {
+        if self.global.same_as.is_some() && same_as == SameAsOption::Refused {
             return Err(Error::new(
                 ExitCode::Usage,
                 "--same-as goes with a command, 'run', 'console' or 'diff'",
             ));
         }
-    };
-    if !matches!(cli.command, Command::Hook(_) | Command::Completions(_)) {
-        ctx.check_user_config()?;
+        Ok(())
     }
-    match cli.command {
-        Command::Exec(args) => exec::run(&ctx, &args.command),
-        Command::External(command) => exec::run(&ctx, &command),
-        Command::Run(args) => run::run(&ctx, &args.task, args.dry_run),
-        Command::Console(args) => console::run(&ctx, &args.args),
-        Command::Tasks(args) => tasks::run(&ctx, &args),
-        Command::Env(args) => env::run(&ctx, &args),
-        Command::Root => root::run(&ctx),
-        Command::Which(args) => which::run(&ctx, &args.command, args.json),
-        Command::Explain => explain::run(&ctx),
-        Command::Export(_) => unreachable!("export makes its own context"),
-        Command::Hook(args) => hook::run(args.shell),
-        Command::Allow(args) => allow::run(&ctx, &args),
-        Command::Deny(args) => deny::run(&ctx, &args),
-        Command::Edit(args) => edit::run(&ctx, &args),
-        Command::Shim(args) => shim::run(&ctx, &args),
-        Command::Status(args) => status::run(&ctx, &args),
-        Command::Init(args) => init::run(&ctx, &args),
-        Command::Completions(args) => completions::run(args.shell),
-        Command::Diff(_) => unreachable!("diff makes its own contexts"),
-        Command::Encrypt(args) => encrypt::run(&ctx, &args),
-        Command::Decrypt(args) => decrypt::run(&ctx, &args),
-        Command::Remote(_) => unreachable!("a remote makes its own context"),
-        Command::Remotes(args) => remotes::run(&ctx, &args),
+
+    /// The context of a command that takes no `--same-as`.
+    fn context(self) -> Result<Context, Error> {
+        self.check_options(SameAsOption::Refused)?;
+        let ctx = Context::new(self.global, self.inherited);
+        ctx.check_user_config()?;
+        Ok(ctx)
+    }
+
+    /// The context of a command that runs a program: with `--same-as`, in
+    /// the process it names.
+    fn program_context(self) -> Result<Context, Error> {
+        self.check_options(SameAsOption::Taken)?;
+        let ctx = match self.global.same_as {
+            Some(_) => Context::same_as(self.global, self.inherited, Entering::Program)?,
+            None => Context::new(self.global, self.inherited),
+        };
+        ctx.check_user_config()?;
+        Ok(ctx)
     }
 }
 
@@ -282,23 +331,7 @@ impl Context {
 
     /// A directory given on the command line, made absolute and logical.
     pub fn dir_arg(&self, given: Option<&Path>) -> Result<Utf8PathBuf, Error> {
-        let dir = match given {
-            Some(dir) if dir.is_absolute() => normalize(dir),
-            Some(dir) => normalize(&self.origin()?.join(dir)),
-            None => self.origin()?,
-        };
-        if given.is_some() && !dir.is_dir() {
-            return Err(Error::new(
-                ExitCode::Failed,
-                format!("{}: not a directory", show(&dir)),
-            ));
-        }
-        Utf8PathBuf::from_path_buf(dir).map_err(|dir| {
-            Error::new(
-                ExitCode::Failed,
-                format!("{}: the path is not valid UTF-8", show(&dir)),
-            )
-        })
+        dir_arg(given, || self.origin())
     }
 
     /// Where resolving starts without -C, and what a relative -C is
@@ -483,6 +516,37 @@ impl Context {
             }
         }
     }
+}
+
+/// [`Context::start_dir`] before any context is made (no `--same-as`):
+/// `-C DIR` or the working directory of `inherited`.
+pub fn start_dir(global: &Global, inherited: &Env) -> Result<Utf8PathBuf, Error> {
+    dir_arg(global.dir.as_deref(), || crate::workdir::logical(inherited))
+}
+
+/// A directory given on the command line, made absolute from `origin` and
+/// logical; `origin` itself without one.
+fn dir_arg(
+    given: Option<&Path>,
+    origin: impl FnOnce() -> Result<PathBuf, Error>,
+) -> Result<Utf8PathBuf, Error> {
+    let dir = match given {
+        Some(dir) if dir.is_absolute() => normalize(dir),
+        Some(dir) => normalize(&origin()?.join(dir)),
+        None => origin()?,
+    };
+    if given.is_some() && !dir.is_dir() {
+        return Err(Error::new(
+            ExitCode::Failed,
+            format!("{}: not a directory", show(&dir)),
+        ));
+    }
+    Utf8PathBuf::from_path_buf(dir).map_err(|dir| {
+        Error::new(
+            ExitCode::Failed,
+            format!("{}: the path is not valid UTF-8", show(&dir)),
+        )
+    })
 }
 
 fn show(path: &Path) -> String {

@@ -35,9 +35,19 @@ use std::time::SystemTime;
 use camino::Utf8Path;
 
 use super::{Context, Format, Left, Target, watch::Watch};
+use crate::cli::Global;
 use crate::env_vars::EnvVars;
 use crate::hook_state::{self, Digest, Fingerprint, Stats};
+use crate::plan::Env;
 use crate::root;
+
+/// What the shell asked with: appenv's options and the environment it
+/// passed, all an unchanged answer depends on besides the files.
+#[derive(Clone, Copy)]
+pub(super) struct Asked<'a> {
+    pub(super) global: &'a Global,
+    pub(super) inherited: &'a Env,
+}
 
 /// What the shell gets when nothing changed, from the fingerprint alone.
 pub(super) struct Unchanged {
@@ -48,22 +58,24 @@ pub(super) struct Unchanged {
 }
 
 /// The fingerprint in the inherited state, if it still holds.
-pub(super) fn unchanged(ctx: &Context, format: Format) -> Option<Unchanged> {
-    let state = ctx.inherited.get(OsStr::new(EnvVars::APPENV_STATE))?;
+/// Asked before any context is made: the base env, which takes the load
+/// out of `inherited`, is not needed for it.
+pub(super) fn unchanged(asked: Asked, format: Format) -> Option<Unchanged> {
+    let Asked { global, inherited } = asked;
+    let state = inherited.get(OsStr::new(EnvVars::APPENV_STATE))?;
     let quick = hook_state::quick(state)?;
-    let start = ctx.start_dir().ok()?;
+    let start = crate::cmd::start_dir(global, inherited).ok()?;
     let found = super::same_app(Some(&quick.root), root::find(&start).ok()?);
     if found.dir.as_str() != quick.root || found.reason.file_name() != quick.seen.reason {
         return None;
     }
-    let env = ctx
-        .inherited
+    let env = inherited
         .iter()
         .map(|(name, value)| (name.as_os_str(), value.as_os_str()));
     let mut stats = Stats::checking();
-    let in_env = |name: &OsStr| ctx.inherited.contains_key(name);
+    let in_env = |name: &OsStr| inherited.contains_key(name);
     let digest = digest(
-        ctx,
+        asked,
         format,
         env,
         &in_env,
@@ -133,7 +145,10 @@ pub(super) fn take(
     let mut stats = Stats::since(started);
     let in_env = |name: &OsStr| env.contains_key(name);
     seen.digest = digest(
-        ctx,
+        Asked {
+            global: &ctx.global,
+            inherited: &ctx.inherited,
+        },
         format,
         env.iter().map(|(k, v)| (*k, *v)),
         &in_env,
@@ -159,7 +174,7 @@ pub(super) fn take(
 /// shell has when it asks, `in_env` says whether a name is in it, `prefix`
 /// is the state before its fingerprint.
 fn digest<'a>(
-    ctx: &Context,
+    asked: Asked,
     format: Format,
     env: impl Iterator<Item = (&'a OsStr, &'a OsStr)>,
     in_env: &dyn Fn(&OsStr) -> bool,
@@ -177,7 +192,7 @@ fn digest<'a>(
         Format::Json => b"json",
         Format::Gha => b"gha",
     });
-    let global = &ctx.global;
+    let Asked { global, inherited } = asked;
     d.field(global.env.as_deref().unwrap_or("\0").as_bytes());
     d.field(&[u8::from(global.override_inherited)]);
     d.field(
@@ -203,7 +218,7 @@ fn digest<'a>(
     // name the load sets is exported, so a new one of the shell's can only
     // take it by leaving the environment, which the digest sees above).
     d.field(b"users");
-    let listed = ctx.inherited.get(shell_vars).and_then(|v| v.to_str());
+    let listed = inherited.get(shell_vars).and_then(|v| v.to_str());
     let mut still = vec![false; seen.users.len()];
     for name in listed.unwrap_or_default().split_ascii_whitespace() {
         if let Some(at) = seen.users.iter().position(|user| user == name) {
@@ -233,11 +248,11 @@ fn digest<'a>(
 
 /// The directories the hooks of tcsh, elvish, xonsh and nushell compare,
 /// for an unchanged answer.
-pub(super) fn dirs(ctx: &Context, unchanged: &Unchanged) -> Vec<camino::Utf8PathBuf> {
+pub(super) fn dirs(asked: Asked, unchanged: &Unchanged) -> Vec<camino::Utf8PathBuf> {
     let top = unchanged
         .loaded
         .then_some(Utf8Path::new(unchanged.root.dir.as_str()));
-    match ctx.start_dir() {
+    match crate::cmd::start_dir(asked.global, asked.inherited) {
         Ok(start) => super::dirs::up_to(&start, top),
         Err(_) => Vec::new(),
     }

@@ -61,19 +61,13 @@ pub fn run(global: Global, inherited: Env, shell: ExportShell) -> Result<(), Err
             Some(&file),
         );
     }
-    // Without the base env, which takes the load out of the environment:
-    // an unchanged answer needs none of it.
-    let bare = Context {
-        global,
-        inherited,
-        base: Env::new(),
-        same_as: None,
-        user: Default::default(),
-        user_error: None,
-        trust_base: None,
+    // Before the context: an unchanged answer needs none of it.
+    let asked = fingerprint::Asked {
+        global: &global,
+        inherited: &inherited,
     };
-    if let Some(unchanged) = fingerprint::unchanged(&bare, format) {
-        let dirs = fingerprint::dirs(&bare, &unchanged);
+    if let Some(unchanged) = fingerprint::unchanged(asked, format) {
+        let dirs = fingerprint::dirs(asked, &unchanged);
         let names = Watch::new(Some(&unchanged.root)).names;
         let seen = &unchanged.seen;
         let out = render(
@@ -88,9 +82,6 @@ pub fn run(global: Global, inherited: Env, shell: ExportShell) -> Result<(), Err
         let _ = print(&out);
         return Ok(());
     }
-    let Context {
-        global, inherited, ..
-    } = bare;
     // Decoded once: the context takes the load out with it.
     let state = HookState::from_env(&inherited);
     let ctx = Context::with_state(global, inherited, state.as_ref());
