@@ -22,17 +22,19 @@ fn vars(out: &std::process::Output) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Runs `direnv ARGS` at the app's root in its sandbox.
+fn run_direnv(app: &App, args: &[&str]) -> std::process::Output {
+    app.sandbox()
+        .command("direnv")
+        .args(args)
+        .current_dir(&app.root)
+        .output()
+        .unwrap()
+}
+
 /// Runs `direnv allow` then `direnv exec . env -0` in the app's sandbox.
 fn direnv_env(app: &App) -> BTreeMap<String, String> {
-    let sandbox = app.sandbox();
-    let run = |args: &[&str]| {
-        sandbox
-            .command("direnv")
-            .args(args)
-            .current_dir(&app.root)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| run_direnv(app, args);
     let allowed = run(&["allow", "."]);
     assert!(allowed.status.success(), "{allowed:?}");
     let env = vars(&run(&["exec", ".", "env", "-0"]));
@@ -517,15 +519,7 @@ fn strict_env_stops_at_an_unset_variable_as_direnv_does() {
     assert_eq!(appenv["BEFORE"], "ab");
     // An unset variable after strict_env, here in the sourced file.
     app.write("sub/.envrc", "export SUB=ok\nexport LATE=\"$UNSET_X\"\n");
-    let sandbox = app.sandbox();
-    let run = |args: &[&str]| {
-        sandbox
-            .command("direnv")
-            .args(args)
-            .current_dir(&app.root)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| run_direnv(&app, args);
     assert!(run(&["allow", "."]).status.success());
     let theirs = run(&["exec", ".", "touch", "direnv-ran"]);
     assert!(run(&["deny", "."]).status.success());
