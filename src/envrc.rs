@@ -313,10 +313,11 @@ fn dollar(chars: &mut std::iter::Peekable<std::str::Chars>) -> Result<Quoted, &'
     Ok(Quoted::Var(name))
 }
 
-/// A name a shell can export.
+/// A name a shell can export: the rule [`Shell::is_valid_name`] holds.
+///
+/// [`Shell::is_valid_name`]: crate::shell::Shell::is_valid_name
 pub fn is_name(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    crate::shell::Shell::is_valid_name(name)
 }
 
 #[cfg(test)]
