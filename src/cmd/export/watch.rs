@@ -79,6 +79,15 @@ impl Watch {
         }
     }
 
+    /// `path` as it is now: watched if there, else for its appearance.
+    fn add_as_found(&mut self, path: &Utf8Path) {
+        if path.symlink_metadata().is_ok() {
+            self.add(path);
+        } else {
+            self.add_absent(path);
+        }
+    }
+
     /// The files at the root that can feed a plan, whatever the plan says
     /// (a `.env` with a syntax error has no plan, and is being edited):
     /// those of [`crate::input::ALWAYS`] that are there, as trust counts them.
@@ -112,10 +121,7 @@ impl Watch {
         }
         // What the `.envrc` watches with `watch_file`, as direnv's hook does.
         for file in &plan.watched {
-            match file.symlink_metadata() {
-                Ok(_) => self.add(file),
-                Err(_) => self.add_absent(file),
-            }
+            self.add_as_found(file);
         }
     }
 
@@ -124,10 +130,7 @@ impl Watch {
     /// nothing, or a prefix with a higher version.
     pub(super) fn interpreters(&mut self, plan: &Plan) {
         for dir in plan.interpreters.iter().flat_map(|p| &p.looked) {
-            match dir.symlink_metadata() {
-                Ok(_) => self.add(dir),
-                Err(_) => self.add_absent(dir),
-            }
+            self.add_as_found(dir);
         }
     }
 
@@ -206,10 +209,6 @@ impl Watch {
         let Ok(store) = TrustStore::from_env(&ctx.base) else {
             return;
         };
-        if store.path().symlink_metadata().is_ok() {
-            self.add(store.path());
-        } else {
-            self.add_absent(store.path());
-        }
+        self.add_as_found(store.path());
     }
 }
