@@ -372,13 +372,14 @@ impl Context {
             override_inherited: self.global.override_inherited,
             // The caller's (with `--same-as`) or the config's decide,
             // else the base env's own.
-            trusted_dirs: match self.trust_base.is_some() || self.same_as.is_some() {
-                true => plan::TrustedDirs::Given(
+            trusted_dirs: if self.trust_base.is_some() || self.same_as.is_some() {
+                plan::TrustedDirs::Given(
                     self.trust_env()
                         .get(OsStr::new(EnvVars::APPENV_TRUSTED_DIRS))
                         .cloned(),
-                ),
-                false => plan::TrustedDirs::FromBase,
+                )
+            } else {
+                plan::TrustedDirs::FromBase
             },
         }
     }
