@@ -220,13 +220,12 @@ fn direnv_virtualenvs(look: Look) -> Vec<String> {
     if !is_dir(look, ".direnv") {
         return Vec::new();
     }
-    let mut found: Vec<(Vec<u32>, String)> = look
+    let mut found: Vec<(Vec<u64>, String)> = look
         .list(".direnv")
         .into_iter()
         .filter_map(|name| {
-            let version = name.strip_prefix("python-")?;
-            let parts: Option<Vec<u32>> = version.split('.').map(|n| n.parse().ok()).collect();
-            Some((parts?, format!(".direnv/{name}")))
+            let parts = crate::versions::installs::numbers(name.strip_prefix("python-")?)?;
+            Some((parts, format!(".direnv/{name}")))
         })
         .collect();
     found.sort_unstable_by(|a, b| b.cmp(a));

@@ -210,7 +210,7 @@ fn look(place: &Place, version: &str) -> Option<Install> {
 
 /// The numbers of a version made only of them (`3.12.4`), none otherwise
 /// (`3.13.0rc1`, `pypy3.10`): a prefix match is for plain releases.
-fn numbers(version: &str) -> Option<Vec<u64>> {
+pub(crate) fn numbers(version: &str) -> Option<Vec<u64>> {
     version.split('.').map(|n| n.parse().ok()).collect()
 }
 
