@@ -105,14 +105,10 @@ pub(super) fn find(inputs: &mut Inputs, base: &Env) -> Result<Vec<Pinned>, Error
             .cloned()
             .collect();
         let asked = pin.asked();
-        let version = match &asked {
-            Asked::System => None,
-            Asked::Version(version) => Some(version.as_str()),
-            Asked::Unusable => None,
-        };
-        let search = match asked {
+        let search = match &asked {
             Asked::System => installs::Search::default(),
-            _ => installs::find(pin.tool, version, &var),
+            Asked::Version(version) => installs::find(pin.tool, Some(version), &var),
+            Asked::Unusable => installs::find(pin.tool, None, &var),
         };
         // The managers that keep versions of the tool here.
         let keeping = || {
@@ -121,7 +117,7 @@ pub(super) fn find(inputs: &mut Inputs, base: &Env) -> Result<Vec<Pinned>, Error
                 .map(|(manager, _)| *manager)
                 .collect()
         };
-        let outcome = match (&asked, search.found.clone()) {
+        let outcome = match (&asked, search.found) {
             (Asked::System, _) => Outcome::System,
             (_, Some(install)) => Outcome::Installed(install),
             (Asked::Version(_), None) => Outcome::NotInstalled {
