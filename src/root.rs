@@ -144,16 +144,19 @@ pub fn find_opened(start: &Utf8Path) -> Result<(Root, Option<Opened>), NotFound>
                 }
             }
             // Read only when the `.envrc` could decide: it is the weakest
-            // name of its tier, and a root below decided already.
-            let names = match names.has(ENVRC)
+            // name of its tier, below `appenv.toml` beside it, and a root
+            // below decided already.
+            let names = if names.has(ENVRC)
                 && found.config.is_none()
                 && found.second.is_none()
-                && !names.has("Procfile")
-                && !names.has(".env")
+                && ![CONFIG, "Procfile", ".env"]
+                    .into_iter()
+                    .any(|name| names.has(name))
                 && !declarative_envrc(&dirs, i)
             {
-                true => names.without(ENVRC),
-                false => names,
+                names.without(ENVRC)
+            } else {
+                names
             };
             found.note(i, names, opened);
             if nearest.is_none() && self::names().any(|name| names.has(name)) {
