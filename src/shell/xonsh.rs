@@ -28,11 +28,34 @@ pub(super) fn quote(value: &[u8], out: &mut Vec<u8>) {
 }
 
 /// `__xonsh__.env['NAME'] = '...'`: xonsh's environment, which it exports.
+///
+/// xonsh holds a name it takes for a path list (`*PATH`, `*DIRS` and any
+/// pattern the user adds) as an `EnvPath`, which expands `~` and `$NAME`
+/// in each entry whenever it is read or exported: `~` would leave as the
+/// home directory. When the value has either character and xonsh made a
+/// path list of it, the value is stored again as an `EnvPath` whose entries
+/// read back as they are; xonsh still sees a list (its command lookup and
+/// `.append` keep working).
 pub(super) fn set(name: &str, value: &[u8], out: &mut Vec<u8>) {
-    out.extend_from_slice(b"__xonsh__.env['");
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b"'] = ");
-    quote(value, out);
+    let mut quoted = Vec::new();
+    quote(value, &mut quoted);
+    let entry = format!("__xonsh__.env['{name}']");
+    out.extend_from_slice(entry.as_bytes());
+    out.extend_from_slice(b" = ");
+    out.extend_from_slice(&quoted);
+    if value.iter().any(|&b| b == b'~' || b == b'$') {
+        // Still one line: the hook's code is one statement a line.
+        out.extend_from_slice(
+            format!(
+                "; isinstance({entry}, __import__('xonsh.environ').environ.EnvPath) \
+                 and __xonsh__.env.__setitem__('{name}', type('ExactPath', (type({entry}),), \
+                 {{'__getitem__': lambda s, i: s._l[i]}})("
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(&quoted);
+        out.extend_from_slice(b"))");
+    }
     out.push(b'\n');
 }
 
@@ -47,7 +70,7 @@ pub(super) fn unset(name: &str, out: &mut Vec<u8>) {
 /// went in; `tests/shell_own_names.rs` asks the real xonsh which), its
 /// prompt formats and run-control paths, from xonsh 0.25's registry, and
 /// every `XONSH_*` name. Its path lists (PATH, CDPATH, `*_DIRS`) keep the
-/// value exactly and are not here.
+/// value exactly (see [`set`]) and are not here.
 pub(super) const OWN: &[&str] = &[
     "ALIAS_COMPLETIONS_OPTIONS_BY_DEFAULT",
     "ALIAS_COMPLETIONS_OPTIONS_LONGEST",
@@ -180,6 +203,21 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "__xonsh__.env['DB'] = 'it\\'s'\n__xonsh__.env.pop('GONE', None)\n"
+        );
+    }
+
+    #[test]
+    fn a_value_xonsh_would_expand_is_stored_as_it_is() {
+        let mut out = Vec::new();
+        set("P", b"~", &mut out);
+        let code = String::from_utf8(out).unwrap();
+        assert!(
+            code.starts_with("__xonsh__.env['P'] = '~'; isinstance("),
+            "{code}"
+        );
+        assert!(
+            code.ends_with("('~'))\n") && code.lines().count() == 1,
+            "{code}"
         );
     }
 }

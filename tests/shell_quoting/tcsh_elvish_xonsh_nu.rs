@@ -248,6 +248,26 @@ fn nu_hard_cases() {
     hard_cases(Shell::Nu);
 }
 
+/// Names a shell takes for path lists (xonsh's `*PATH` and `*DIRS`, which
+/// it would expand `~` and `$NAME` in) hold every value exactly too.
+#[test]
+fn path_lists_keep_every_value() {
+    const PATHS: &[&[u8]] = &[
+        b"~", b"~/x", b"~root", b"$HOME/~", b"$HOME", b"${HOME}", b"a:~:b", b"x=~:~/y", b"~x:a~",
+        b"$",
+    ];
+    for shell in SHELLS {
+        let mut vars = Vec::new();
+        for (i, value) in PATHS.iter().chain(HARD_CASES).enumerate() {
+            if holds(shell, value) {
+                vars.push((format!("APPENV_TEST_{i}_PATH"), value.to_vec()));
+                vars.push((format!("APPENV_TEST_{i}_DIRS"), value.to_vec()));
+            }
+        }
+        round_trip(shell, "C.UTF-8", &vars).unwrap();
+    }
+}
+
 #[test]
 fn every_byte_alone() {
     let values: Vec<Vec<u8>> = (1..=255u8).map(|b| vec![b'a', b, b'z']).collect();
