@@ -88,6 +88,14 @@ mod layers {
                 }
             }
         }
+        for file in rust_files(&root.join("src")) {
+            // One module-file style: a module with submodules is a folder
+            // with a `mod.rs`, never `x.rs` beside `x/`.
+            if file.with_extension("").is_dir() {
+                let rel = file.strip_prefix(root).unwrap().display().to_string();
+                wrong.push(format!("{rel}: a module with a folder lives in its mod.rs"));
+            }
+        }
         for name in layer.keys() {
             let (file, dir) = (
                 root.join(format!("src/{name}.rs")),

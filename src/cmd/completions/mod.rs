@@ -12,11 +12,11 @@ use clap_complete::Shell;
 use crate::cli::{Cli, CompletionShell};
 use crate::error::{Error, print};
 
-const BASH_TASKS: &str = include_str!("completions/tasks.bash");
-const ZSH_TASKS: &str = include_str!("completions/tasks.zsh");
-const FISH_TASKS: &str = include_str!("completions/tasks.fish");
-const ELVISH_TASKS: &str = include_str!("completions/tasks.elv");
-const NU_TASKS: &str = include_str!("completions/tasks.nu");
+const BASH_TASKS: &str = include_str!("tasks.bash");
+const ZSH_TASKS: &str = include_str!("tasks.zsh");
+const FISH_TASKS: &str = include_str!("tasks.fish");
+const ELVISH_TASKS: &str = include_str!("tasks.elv");
+const NU_TASKS: &str = include_str!("tasks.nu");
 
 /// Where nushell's generated script takes an environment name and a task
 /// name, which get appenv's completers; and its module's first line, after
