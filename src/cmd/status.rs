@@ -419,7 +419,7 @@ impl Watch {
     fn inputs(&mut self, plan: &Plan) {
         // A `{env}` file skipped for want of an environment is listed by
         // its template, which names no file.
-        let mut inputs = plan.inputs();
+        let mut inputs = plan.input_paths();
         inputs.retain(|i| !i.as_str().contains("{env}"));
         for input in &inputs {
             self.add(input);

@@ -239,7 +239,7 @@ impl Plan {
 
     /// Every file whose change can change this plan, for the hook to watch:
     /// the files the resolver read (or looked for), by their logical path.
-    pub fn inputs(&self) -> Vec<Utf8PathBuf> {
+    pub fn input_paths(&self) -> Vec<Utf8PathBuf> {
         self.inputs
             .files()
             .iter()

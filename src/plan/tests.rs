@@ -255,7 +255,7 @@ fn a_plan_records_every_file_it_read_with_the_digest_of_what_it_parsed() {
     );
     assert_eq!(plan.inputs.files()[2].digest, Some(input::sha256(b"A=1\n")));
     assert_eq!(
-        plan.inputs(),
+        plan.input_paths(),
         read.iter().map(|(n, _)| root.join(n)).collect::<Vec<_>>()
     );
 }

@@ -315,7 +315,7 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
 /// since the plan read it is newer than the answer, and then no
 /// fingerprint is kept.)
 fn by_cwd(plan: &Plan) -> bool {
-    plan.inputs()
+    plan.input_paths()
         .iter()
         .any(|input| match std::fs::read(input) {
             Ok(bytes) => bytes.windows(3).any(|w| w == b"PWD"),

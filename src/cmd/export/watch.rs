@@ -111,7 +111,7 @@ impl Watch {
     /// The files that feed the plan, and the directories holding them, where
     /// a missing one would appear.
     pub(super) fn inputs(&mut self, plan: &Plan) {
-        for input in plan.inputs() {
+        for input in plan.input_paths() {
             if let Some(dir) = input.parent() {
                 self.add(dir);
             }
