@@ -39,21 +39,25 @@ pub use listing::{EntryType, Listing};
 /// itself, the Procfile, `.env`, and through the template every `.env.*`
 /// (each environment's file, its `.local`, and any the user keeps there),
 /// the `.envrc`, and the version files that pick the interpreter
-/// ([`crate::versions::FILES`]). An allow covers them all, so one allow
+/// (taken from [`crate::versions::FILES`], so the two lists cannot
+/// disagree). An allow covers them all, so one allow
 /// covers `--env test` too and a new `.env.staging` or `.python-version`
 /// revokes it; the hook watches those that exist.
-pub const ALWAYS: [&str; 10] = [
-    "appenv.toml",
-    "Procfile",
-    ".env",
-    ".env.{env}",
-    ".envrc",
-    ".tool-versions",
-    ".ruby-version",
-    ".python-version",
-    ".nvmrc",
-    ".node-version",
-];
+pub const ALWAYS: [&str; OWN.len() + crate::versions::FILES.len()] = {
+    let mut always = [""; OWN.len() + crate::versions::FILES.len()];
+    let mut at = 0;
+    while at < always.len() {
+        always[at] = match at.checked_sub(OWN.len()) {
+            None => OWN[at],
+            Some(version) => crate::versions::FILES[version],
+        };
+        at += 1;
+    }
+    always
+};
+
+/// The names of [`ALWAYS`] that are not version files.
+const OWN: [&str; 5] = ["appenv.toml", "Procfile", ".env", ".env.{env}", ".envrc"];
 
 /// What stands for an environment's name in a file name.
 pub const TEMPLATE: &str = "{env}";
