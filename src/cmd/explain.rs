@@ -1,12 +1,13 @@
 //! `appenv explain`: what appenv found and why. Names only, never values, so
 //! the output is safe to paste into an issue.
 
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 use super::Context;
 use crate::error::{Error, print};
 use crate::exit::ExitCode;
-use crate::plan::{FileStatus, PinOutcome, Pinned, Source};
+use crate::isolation::Isolation;
+use crate::plan::{FileStatus, PinOutcome, Pinned, Plan, Source};
 use crate::text::{sanitize, sanitize_bytes};
 use crate::trust::AppFiles;
 
@@ -15,67 +16,100 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
         .resolve()
         .map_err(|e| e.with_status(ExitCode::GeneralError))?;
     let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = report(&mut out, ctx, &plan);
+    print(out.as_bytes())
+}
+
+/// The sections, in the order they are printed.
+fn report(out: &mut String, ctx: &Context, plan: &Plan) -> fmt::Result {
+    root(out, plan)?;
+    environment(out, plan)?;
+    precedence(out, plan)?;
+    files(out, plan)?;
+    variables(out, plan)?;
+    shadowed(out, plan)?;
+    required(out, plan)?;
+    notes(out, plan)?;
+    isolation(out, ctx, plan)?;
+    trust(out, ctx, plan)
+}
+
+/// The root, why it is the root, its workspace and its real path.
+fn root(out: &mut String, plan: &Plan) -> fmt::Result {
     let root = &plan.root;
-    let _ = writeln!(out, "root         {}", sanitize(root.dir.as_str()));
-    let _ = writeln!(out, "             {}", root.reason);
+    writeln!(out, "root         {}", sanitize(root.dir.as_str()))?;
+    writeln!(out, "             {}", root.reason)?;
     if let Some(workspace) = &root.workspace {
-        let _ = writeln!(
+        writeln!(
             out,
             "             a member of the workspace at {} ({}), whose env files come first",
             sanitize(workspace.top.as_str()),
             workspace.declared_by()
-        );
+        )?;
     }
     if plan.inputs.canonical() != plan.root.dir {
-        let _ = writeln!(
+        writeln!(
             out,
             "             really {}",
             sanitize(plan.inputs.canonical().as_str())
-        );
+        )?;
     }
+    Ok(())
+}
+
+/// The environment name and what named it.
+fn environment(out: &mut String, plan: &Plan) -> fmt::Result {
     match &plan.env_name {
-        Some(d) => {
-            _ = writeln!(
-                out,
-                "environment  {} (from {})",
-                sanitize(&d.name),
-                d.source
-            )
-        }
-        None => {
-            _ = writeln!(
-                out,
-                "environment  none (no --env, APPENV_ENV or environment in appenv.toml)"
-            )
-        }
+        Some(d) => writeln!(
+            out,
+            "environment  {} (from {})",
+            sanitize(&d.name),
+            d.source
+        ),
+        None => writeln!(
+            out,
+            "environment  none (no --env, APPENV_ENV or environment in appenv.toml)"
+        ),
     }
+}
+
+/// Whether the inherited environment or the app's files win.
+fn precedence(out: &mut String, plan: &Plan) -> fmt::Result {
     let precedence = if plan.override_inherited {
         "env files and [env.vars] beat the inherited environment (override)"
     } else {
         "the inherited environment beats env files and [env.vars]"
     };
-    let _ = writeln!(out, "precedence   {precedence}");
+    writeln!(out, "precedence   {precedence}")
+}
 
-    let _ = writeln!(out, "files        (lowest first)");
+/// Each env file and what became of it, then the names appenv never loads.
+fn files(out: &mut String, plan: &Plan) -> fmt::Result {
+    writeln!(out, "files        (lowest first)")?;
     for f in &plan.files {
         let status = match &f.status {
             FileStatus::Loaded { vars } => format!("loaded, {vars} variable(s)"),
             FileStatus::Missing => "not present".into(),
             FileStatus::Skipped(why) => (*why).into(),
         };
-        let _ = writeln!(out, "  {:<22} {status}", sanitize(&f.name));
+        writeln!(out, "  {:<22} {status}", sanitize(&f.name))?;
     }
-    if let Ok(app) = AppFiles::cover(&plan.inputs, &crate::trust::covered(&plan)) {
+    if let Ok(app) = AppFiles::cover(&plan.inputs, &crate::trust::covered(plan)) {
         for name in &app.skipped {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  {:<22} skipped: the name is not UTF-8, so appenv never loads it",
                 sanitize_bytes(name.as_encoded_bytes())
-            );
+            )?;
         }
     }
+    Ok(())
+}
 
-    let _ = writeln!(out, "variables    (inherited ones not listed)");
+/// Each variable the app sets and where from, then those isolation removes.
+fn variables(out: &mut String, plan: &Plan) -> fmt::Result {
+    writeln!(out, "variables    (inherited ones not listed)")?;
     for (key, var) in &plan.vars {
         if var.source == Source::Inherited {
             continue;
@@ -84,105 +118,150 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
         // explain decrypts nothing.
         let secret = plan.secrets.iter().find(|s| *key == *s.name);
         let encrypted = secret.map_or(String::new(), |s| format!(", encrypted ({})", s.key));
-        let _ = writeln!(
+        writeln!(
             out,
             "  {:<22} {}{encrypted}",
             sanitize(&key.to_string_lossy()),
             var.source
-        );
+        )?;
     }
     for key in &plan.removed {
-        let _ = writeln!(
+        writeln!(
             out,
             "  {:<22} removed by isolation",
             sanitize(&key.to_string_lossy())
-        );
+        )?;
     }
-    if !plan.shadowed.is_empty() {
-        let _ = writeln!(
-            out,
-            "shadowed     (set by the app, but the caller's value wins)"
-        );
-        for s in &plan.shadowed {
-            let _ = writeln!(
-                out,
-                "  {:<22} {}, value hidden: the caller's value wins",
-                sanitize(&s.name),
-                s.source
-            );
-        }
-    }
-    if let Some(required) = plan.config.as_ref().and_then(|c| c.env.required.as_ref()) {
-        let line = match plan.missing.is_empty() {
-            true => format!("all set ({})", sanitize(&required.get_ref().join(", "))),
-            false => format!(
-                "missing: {} (exec, run, console and env refuse to start)",
-                sanitize(&plan.missing.join(", "))
-            ),
-        };
-        let _ = writeln!(out, "required     {line}");
-    }
-    let env_notes = crate::env_name::notes(&plan);
-    if !env_notes.is_empty() || !plan.notes.is_empty() {
-        let _ = writeln!(out, "notes");
-        for note in &env_notes {
-            let _ = writeln!(out, "  {note}");
-        }
-        for note in &plan.notes {
-            let _ = writeln!(out, "  {note}");
-        }
-    }
+    Ok(())
+}
 
-    let iso = &plan.isolation;
-    let _ = writeln!(out, "isolation");
-    match &iso.prefix {
-        Some(p) if p.value.is_empty() => _ = writeln!(out, "  prefix     none ({})", p.reason),
-        Some(p) => {
-            _ = writeln!(
-                out,
-                "  prefix     {} ({})",
-                sanitize(&p.value.join(" ")),
-                p.reason
-            )
-        }
-        None => _ = writeln!(out, "  prefix     none (nothing found that asks for one)"),
+/// What the app sets but the caller's value wins over, when anything.
+fn shadowed(out: &mut String, plan: &Plan) -> fmt::Result {
+    if plan.shadowed.is_empty() {
+        return Ok(());
     }
+    writeln!(
+        out,
+        "shadowed     (set by the app, but the caller's value wins)"
+    )?;
+    for s in &plan.shadowed {
+        writeln!(
+            out,
+            "  {:<22} {}, value hidden: the caller's value wins",
+            sanitize(&s.name),
+            s.source
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether `[env] required` is met, when the app has one.
+fn required(out: &mut String, plan: &Plan) -> fmt::Result {
+    let Some(required) = plan.config.as_ref().and_then(|c| c.env.required.as_ref()) else {
+        return Ok(());
+    };
+    let line = match plan.missing.is_empty() {
+        true => format!("all set ({})", sanitize(&required.get_ref().join(", "))),
+        false => format!(
+            "missing: {} (exec, run, console and env refuse to start)",
+            sanitize(&plan.missing.join(", "))
+        ),
+    };
+    writeln!(out, "required     {line}")
+}
+
+/// What appenv says about the environment name and the values, when anything.
+fn notes(out: &mut String, plan: &Plan) -> fmt::Result {
+    let env_notes = crate::env_name::notes(plan);
+    if env_notes.is_empty() && plan.notes.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "notes")?;
+    for note in &env_notes {
+        writeln!(out, "  {note}")?;
+    }
+    for note in &plan.notes {
+        writeln!(out, "  {note}")?;
+    }
+    Ok(())
+}
+
+/// The dependency isolation, line by line.
+fn isolation(out: &mut String, ctx: &Context, plan: &Plan) -> fmt::Result {
+    writeln!(out, "isolation")?;
+    prefix(out, &plan.isolation)?;
+    path(out, &plan.isolation)?;
+    module_dirs(out, &plan.isolation)?;
+    interpreters(out, plan)?;
+    for note in &plan.isolation.notes {
+        writeln!(out, "  note       {note}")?;
+    }
+    procfile_ignored(out, plan)?;
+    if let Some(line) = shim_prefix(ctx, plan) {
+        writeln!(out, "  shims      {line}")?;
+    }
+    Ok(())
+}
+
+/// The words put before a command, and why.
+fn prefix(out: &mut String, iso: &Isolation) -> fmt::Result {
+    match &iso.prefix {
+        Some(p) if p.value.is_empty() => writeln!(out, "  prefix     none ({})", p.reason),
+        Some(p) => writeln!(
+            out,
+            "  prefix     {} ({})",
+            sanitize(&p.value.join(" ")),
+            p.reason
+        ),
+        None => writeln!(out, "  prefix     none (nothing found that asks for one)"),
+    }
+}
+
+/// The directories put first on PATH, and why.
+fn path(out: &mut String, iso: &Isolation) -> fmt::Result {
     match &iso.path {
         Some(p) => {
             let dirs: Vec<String> = p.value.iter().map(|d| sanitize(d.as_str())).collect();
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  PATH       first: {} ({})",
                 dirs.join(", "),
                 p.reason
-            );
-        }
-        None => {
-            _ = writeln!(
-                out,
-                "  PATH       unchanged (nothing found that asks for an entry)"
             )
         }
+        None => writeln!(
+            out,
+            "  PATH       unchanged (nothing found that asks for an entry)"
+        ),
     }
+}
+
+/// The virtualenv and carton's module directory, when there are.
+fn module_dirs(out: &mut String, iso: &Isolation) -> fmt::Result {
     if let Some(venv) = &iso.virtualenv {
-        let _ = writeln!(
+        writeln!(
             out,
             "  virtualenv {} (VIRTUAL_ENV set, PYTHONHOME removed)",
             sanitize(venv.as_str())
-        );
+        )?;
     }
     if let Some(lib) = &iso.perl_lib {
-        let _ = writeln!(
+        writeln!(
             out,
             "  PERL5LIB   first: {} (found cpanfile with it, as `carton exec`)",
             sanitize(lib.as_str())
-        );
+        )?;
     }
+    Ok(())
+}
+
+/// Each pinned interpreter, then the pins its deciding file overrules.
+fn interpreters(out: &mut String, plan: &Plan) -> fmt::Result {
     for pinned in &plan.interpreters {
         let tool = pinned.pin.tool.name();
-        let _ = writeln!(out, "  {tool:<10} {}", interpreter(pinned));
+        writeln!(out, "  {tool:<10} {}", interpreter(pinned))?;
         for other in &pinned.overruled {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  {:<10} {}:{} asks {}, but {} decides first (as in mise)",
                 "",
@@ -190,29 +269,30 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
                 other.line,
                 sanitize(&other.written),
                 pinned.pin.file
-            );
+            )?;
         }
     }
-    for note in &iso.notes {
-        let _ = writeln!(out, "  note       {note}");
+    Ok(())
+}
+
+/// The Procfile lines that are not `name: command`.
+fn procfile_ignored(out: &mut String, plan: &Plan) -> fmt::Result {
+    for (line, text) in plan.procfile.iter().flat_map(|p| &p.ignored) {
+        writeln!(
+            out,
+            "  Procfile:{line} ignored (not `name: command`): {text}"
+        )?;
     }
-    if let Some(procfile) = &plan.procfile {
-        for (line, text) in &procfile.ignored {
-            let _ = writeln!(
-                out,
-                "  Procfile:{line} ignored (not `name: command`): {text}"
-            );
-        }
-    }
-    if let Some(line) = shim_prefix(ctx, &plan) {
-        let _ = writeln!(out, "  shims      {line}");
-    }
+    Ok(())
+}
+
+/// Whether the app may load, or the refusal that says why not.
+fn trust(out: &mut String, ctx: &Context, plan: &Plan) -> fmt::Result {
     let trust = ctx
-        .trust(&plan)
+        .trust(plan)
         .refusal(&plan.root.dir)
         .unwrap_or_else(|| "trusted".to_string());
-    let _ = writeln!(out, "trust        {trust}");
-    print(out.as_bytes())
+    writeln!(out, "trust        {trust}")
 }
 
 /// Which install a version file's pin chose and why, or why none.
@@ -261,7 +341,7 @@ fn interpreter(pinned: &Pinned) -> String {
 }
 
 /// How a shim applies the prefix, when there is one.
-fn shim_prefix(ctx: &Context, plan: &crate::plan::Plan) -> Option<String> {
+fn shim_prefix(ctx: &Context, plan: &Plan) -> Option<String> {
     let skip = crate::exec::Skip::new(crate::shim::dir(crate::shim::env_var(&ctx.inherited)).ok());
     let prefix = crate::shim::prefix::decide(plan, None, &skip);
     crate::shim::prefix::describe(&prefix)
