@@ -133,7 +133,12 @@ impl Config {
     /// that trust sees the bytes parsed.
     pub fn load(root: &Utf8Path) -> Result<Option<Config>, ConfigError> {
         let path = root.join(FILE_NAME);
-        match crate::input::read_file(&path, crate::input::MAX_CONFIG) {
+        match crate::input::read_file(
+            &path,
+            crate::input::Kind::Other {
+                limit: crate::input::MAX_CONFIG,
+            },
+        ) {
             // Named as the user knows it, like env files: relative to the root.
             Ok(Some(bytes)) => Config::parse(Utf8Path::new(FILE_NAME), &bytes).map(Some),
             Ok(None) => Ok(None),

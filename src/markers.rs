@@ -156,8 +156,12 @@ pub fn perl_console(look: Look) -> &'static [&'static str] {
 fn depends_on_phoenix(root: &Utf8Path) -> bool {
     // Checked like every input: a regular file, opened without blocking,
     // capped. Not a plan input: it only chooses the built-in tasks.
-    let Ok(Some(bytes)) = crate::input::read_file(&root.join("mix.exs"), crate::input::MAX_CONFIG)
-    else {
+    let Ok(Some(bytes)) = crate::input::read_file(
+        &root.join("mix.exs"),
+        crate::input::Kind::Other {
+            limit: crate::input::MAX_CONFIG,
+        },
+    ) else {
         return false;
     };
     let text = String::from_utf8_lossy(&bytes);

@@ -182,7 +182,12 @@ pub fn read(env: &crate::plan::Env) -> Result<UserConfig, ConfigError> {
     if !path.parent().is_some_and(is_dir) {
         return Ok(UserConfig::default());
     }
-    match crate::input::read_file(&path, crate::input::MAX_CONFIG) {
+    match crate::input::read_file(
+        &path,
+        crate::input::Kind::Other {
+            limit: crate::input::MAX_CONFIG,
+        },
+    ) {
         Ok(Some(bytes)) => UserConfig::parse(&path, &bytes, home),
         Ok(None) => Ok(UserConfig::default()),
         Err(e) => Err(ConfigError {

@@ -10,7 +10,7 @@ use crate::cli::AllowArgs;
 use crate::config::{self, Config};
 use crate::error::{Error, print};
 use crate::exit::ExitCode;
-use crate::input::{self, Inputs};
+use crate::input::{self, Inputs, Owners};
 use crate::plan::workspace;
 use crate::root::Root;
 use crate::text::{sanitize, sanitize_bytes};
@@ -70,9 +70,13 @@ fn resolves(ctx: &Context, root: &Root) -> Result<(), Error> {
 fn collect(root: &Root, ctx: &Context) -> Result<AppFiles, Box<dyn std::fmt::Display>> {
     let mut inputs = Inputs::open(&root.dir).map_err(boxed)?;
     let trusted = trust::trusted_dir(inputs.canonical(), &ctx.base);
-    inputs.check_owner(trusted.is_none()).map_err(boxed)?;
+    inputs.set_owners(match trusted {
+        Some(_) => Owners::Anyone,
+        None => Owners::UserOrRoot,
+    });
+    inputs.check_root_owner().map_err(boxed)?;
     let bytes = inputs
-        .read(config::FILE_NAME, input::MAX_CONFIG, "a config file")
+        .read(config::FILE_NAME, input::Kind::Config)
         .map_err(boxed)?;
     let config = match bytes {
         Some(bytes) => {

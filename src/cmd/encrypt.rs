@@ -165,9 +165,14 @@ impl Target {
     pub fn text(&self) -> Result<String, Error> {
         let fail =
             |why: String| Error::new(ExitCode::Failed, format!("{}: {why}", sanitize(&self.name)));
-        let bytes = input::read_file(&self.path, input::MAX_ENV_FILE)
-            .map_err(|e| Error::new(ExitCode::Failed, e))?
-            .ok_or_else(|| fail("no such file".into()))?;
+        let bytes = input::read_file(
+            &self.path,
+            input::Kind::Other {
+                limit: input::MAX_ENV_FILE,
+            },
+        )
+        .map_err(|e| Error::new(ExitCode::Failed, e))?
+        .ok_or_else(|| fail("no such file".into()))?;
         String::from_utf8(bytes).map_err(|_| fail("not valid UTF-8".into()))
     }
 
@@ -183,8 +188,13 @@ impl Target {
             return Ok(Some((keys.to_owned(), KeyFrom::Environment)));
         }
         let path = self.root.join(KEYS_FILE);
-        let Some(bytes) = input::read_file(&path, input::MAX_ENV_FILE)
-            .map_err(|e| Error::new(ExitCode::Failed, e))?
+        let Some(bytes) = input::read_file(
+            &path,
+            input::Kind::Other {
+                limit: input::MAX_ENV_FILE,
+            },
+        )
+        .map_err(|e| Error::new(ExitCode::Failed, e))?
         else {
             return Ok(None);
         };
@@ -201,8 +211,13 @@ impl Target {
     fn add_key(&self, name: &str, secret: &str) -> Result<(), Error> {
         let path = self.root.join(KEYS_FILE);
         let fail = |e: std::io::Error| Error::new(ExitCode::Failed, format!("{KEYS_FILE}: {e}"));
-        let existing = input::read_file(&path, input::MAX_ENV_FILE)
-            .map_err(|e| Error::new(ExitCode::Failed, e))?;
+        let existing = input::read_file(
+            &path,
+            input::Kind::Other {
+                limit: input::MAX_ENV_FILE,
+            },
+        )
+        .map_err(|e| Error::new(ExitCode::Failed, e))?;
         let entry = format!("# {}\n{name}={secret}\n", sanitize(&self.name));
         let (text, mut options) = match &existing {
             None => (format!("{KEYS_HEADER}\n{entry}"), OpenOptions::new()),

@@ -6,7 +6,7 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
-use super::effective_uid;
+use super::{Kind, effective_uid};
 use crate::text::sanitize;
 
 /// Why a file could not be read; never holds any of its content.
@@ -19,7 +19,8 @@ pub struct InputError {
 
 #[derive(Debug)]
 pub enum Problem {
-    Directory(&'static str),
+    /// What it should have been.
+    Directory(Kind),
     NotRegular,
     Dangling,
     Loop,
@@ -37,7 +38,9 @@ impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let file = sanitize(&self.file);
         match &self.problem {
-            Problem::Directory(kind) => write!(f, "{file}: is a directory, not {kind}"),
+            Problem::Directory(kind) => {
+                write!(f, "{file}: is a directory, not {}", kind.noun())
+            }
             Problem::NotRegular => write!(f, "{file}: is not a regular file"),
             Problem::Dangling => write!(f, "{file}: is a dangling symlink"),
             Problem::Loop => write!(f, "{file}: is a symlink loop"),

@@ -4,7 +4,12 @@
 //! Everything the resolver parses comes through [`Inputs::read`], which keeps
 //! the digest of exactly the bytes it returned. Trust then compares those
 //! digests with its record, so what was checked and what was used can never
-//! differ, however the files are swapped in between. Opening files with
+//! differ, however the files are swapped in between; for a file it covers
+//! that the plan did not read, it asks [`Inputs::peek`], which records
+//! nothing. Each file is read as its [`Kind`] says (its size limit, its name
+//! in errors), and [`Owners`] says whose files are taken. A file outside a
+//! plan is read with [`read_file`], or looked at with [`peek_at`] while the
+//! root is being found, with the same checks. Opening files with
 //! `openat` on the root's descriptor means that a root path repointed
 //! mid-run (`current -> releases/…`) cannot mix two apps either.
 //!
@@ -72,6 +77,82 @@ pub const MAX_CONFIG: u64 = 1 << 20;
 /// The most appenv reads of one env file.
 pub const MAX_ENV_FILE: u64 = 16 << 20;
 
+/// What kind of input a file is: how much of it appenv reads, and what an
+/// error calls it ("is a directory, not an env file").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `appenv.toml`, the root's or a workspace top's.
+    Config,
+    Procfile,
+    EnvFile,
+    /// `.env.keys`, the private keys of encrypted values.
+    KeyFile,
+    /// The `.envrc`, and the files it sources.
+    Envrc,
+    /// A file of [`crate::versions::FILES`].
+    VersionFile,
+    /// Any other file, read with the same checks and at most `limit` bytes
+    /// (the user's `config.toml`, a `package.json`, a workspace's
+    /// declaration): errors call it "a file".
+    Other {
+        limit: u64,
+    },
+}
+
+impl Kind {
+    /// What a plan reads the root's `name` as, for a file trust covers that
+    /// this plan did not read (see [`Inputs::peek`]).
+    fn of_name(name: &str) -> Kind {
+        match name {
+            "appenv.toml" => Kind::Config,
+            "Procfile" => Kind::Procfile,
+            name if crate::versions::FILES.contains(&name) => Kind::VersionFile,
+            _ => Kind::EnvFile,
+        }
+    }
+
+    /// The most appenv reads of such a file.
+    pub fn limit(self) -> u64 {
+        match self {
+            Kind::Config | Kind::Procfile => MAX_CONFIG,
+            Kind::EnvFile | Kind::KeyFile | Kind::Envrc => MAX_ENV_FILE,
+            Kind::VersionFile => crate::versions::MAX_FILE,
+            Kind::Other { limit } => limit,
+        }
+    }
+
+    /// What an error says the file should have been.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Config => "a config file",
+            Kind::Procfile => "a Procfile",
+            Kind::EnvFile => "an env file",
+            Kind::KeyFile => "a key file",
+            Kind::Envrc => "a .envrc",
+            Kind::VersionFile => "a version file",
+            Kind::Other { .. } => "a file",
+        }
+    }
+}
+
+/// Whose files and directories are taken as an app's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owners {
+    /// The user's and root's only: another user's is refused (git's
+    /// "dubious ownership" rule). What [`Inputs::open`] starts with.
+    UserOrRoot,
+    /// Anyone's: the owner of the machine said to trust the tree
+    /// (`APPENV_TRUSTED_DIRS`), or one file is read outside a plan.
+    Anyone,
+}
+
+/// A file's bytes as appenv read them, and their digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Content {
+    pub bytes: Arc<[u8]>,
+    pub digest: Digest,
+}
+
 /// One file the resolver read: its name relative to the root and the digest
 /// of the bytes it parsed (`None`: nothing was there).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,8 +167,8 @@ pub struct Input {
 pub struct Inputs {
     dir: OwnedFd,
     canonical: Utf8PathBuf,
-    /// Whether files owned by another user are refused (see [`owned_by_other`]).
-    check_owner: bool,
+    /// Whose files are taken (see [`owned_by_other`]).
+    owners: Owners,
     read: Vec<Input>,
     /// The root's names, listed at the first need (see [`Inputs::listing`]).
     listing: OnceCell<Result<Listing, Errno>>,
@@ -95,6 +176,17 @@ pub struct Inputs {
     /// directory of one file read outside a plan, listing would cost more
     /// than the one look it saves.
     by_listing: bool,
+}
+
+/// What the root's listing says of a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listed {
+    /// The root does not hold it.
+    Absent,
+    /// The root holds it, as this.
+    As(EntryType),
+    /// A path below the root, or a root not listed: the file system says.
+    Unlisted,
 }
 
 /// A directory opened for reading (`O_RDONLY | O_DIRECTORY`) and listed
@@ -108,9 +200,9 @@ pub struct Opened {
 impl Inputs {
     /// Opens the root `dir` (a logical path) and resolves its canonical path
     /// from the descriptor, so the two always name the same directory.
-    /// Files another user owns are refused from then on; [`Inputs::check_owner`]
-    /// checks the root itself, or waives the rule where the owner of the machine
-    /// said to trust the tree (`APPENV_TRUSTED_DIRS`).
+    /// Files another user owns are refused ([`Owners::UserOrRoot`]) until
+    /// [`Inputs::set_owners`] says otherwise; [`Inputs::check_root_owner`]
+    /// checks the root itself.
     pub fn open(dir: &Utf8Path) -> Result<Self, InputError> {
         let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
         let fd =
@@ -142,28 +234,27 @@ impl Inputs {
         Ok(Inputs {
             dir: fd,
             canonical,
-            check_owner: true,
+            owners: Owners::UserOrRoot,
             read: Vec::new(),
             listing,
             by_listing: true,
         })
     }
 
-    /// Refuses the root, and from now on every file, when owned by another
-    /// user (git's "dubious ownership" rule); `false` waives it.
-    pub fn check_owner(&mut self, check: bool) -> Result<(), InputError> {
-        self.check_owner = check;
+    /// Takes the files of `owners` from now on: [`Owners::Anyone`] where the
+    /// owner of the machine said to trust the tree (`APPENV_TRUSTED_DIRS`).
+    pub fn set_owners(&mut self, owners: Owners) {
+        self.owners = owners;
+    }
+
+    /// Refuses the root when it is not of the [`Owners`] taken.
+    pub fn check_root_owner(&self) -> Result<(), InputError> {
+        let file = self.canonical.as_str();
         let stat = fstat(&self.dir).map_err(|e| InputError {
-            file: self.canonical.to_string(),
+            file: file.to_owned(),
             problem: Problem::Io(e.into()),
         })?;
-        match owned_by_other(&stat) {
-            Some(uid) if check => Err(InputError {
-                file: self.canonical.to_string(),
-                problem: Problem::Foreign { uid, dir: true },
-            }),
-            _ => Ok(()),
-        }
+        self.refuse_foreign(file, &stat, true)
     }
 
     /// The identity (device, inode) of the directory `name` (relative to
@@ -175,19 +266,13 @@ impl Inputs {
     }
 
     /// Refuses the directory `name` (relative to the root, or absolute)
-    /// when it is another user's, as the root itself is (see
-    /// [`Inputs::check_owner`]): a workspace top whose files join the app.
-    pub fn check_owner_of(&self, name: &str) -> Result<(), InputError> {
+    /// when it is not of the [`Owners`] taken, as the root itself is (see
+    /// [`Inputs::check_root_owner`]): a workspace top whose files join the app.
+    pub fn check_dir_owner(&self, name: &str) -> Result<(), InputError> {
         let Ok(stat) = fstatat(&self.dir, name, AtFlags::empty()) else {
             return Ok(());
         };
-        match owned_by_other(&stat) {
-            Some(uid) if self.check_owner => Err(InputError {
-                file: name.to_owned(),
-                problem: Problem::Foreign { uid, dir: true },
-            }),
-            _ => Ok(()),
-        }
+        self.refuse_foreign(name, &stat, true)
     }
 
     /// The root with every symlink resolved, as it was when it was opened.
@@ -203,18 +288,13 @@ impl Inputs {
     /// The content of `name` (relative to the root), read once whatever the
     /// number of calls: `Ok(None)` when nothing is there. Anything there
     /// that is not a regular file of at most `limit` bytes owned by the user
-    /// (or root) is an error, since the user asked for it by creating it.
-    /// `kind` names what it should have been ("an env file").
-    pub fn read(
-        &mut self,
-        name: &str,
-        limit: u64,
-        kind: &'static str,
-    ) -> Result<Option<Arc<[u8]>>, InputError> {
-        if let Some(input) = self.read.iter().find(|i| i.name == name) {
+    /// (or root, see [`Owners`]) is an error, since the user asked for it by
+    /// creating it. `kind` says the limit and what it should have been.
+    pub fn read(&mut self, name: &str, kind: Kind) -> Result<Option<Arc<[u8]>>, InputError> {
+        if let Some(input) = self.recorded(name) {
             return Ok(input.bytes.clone());
         }
-        let bytes = self.load(name, limit, kind)?.map(Arc::<[u8]>::from);
+        let bytes = self.load(name, kind)?.map(Arc::<[u8]>::from);
         self.read.push(Input {
             name: name.to_owned(),
             digest: bytes.as_deref().map(sha256),
@@ -223,34 +303,26 @@ impl Inputs {
         Ok(bytes)
     }
 
-    /// The content appenv could load from `name`, for a file that trust
-    /// covers but this plan does not parse: `None` when that is nothing
-    /// (absent, not a regular file, too large, unreadable, another user's).
-    /// The resolver refuses such a file, and once it becomes loadable its
-    /// digest is `Some`, which is a change. A file already read is not read
-    /// again: its bytes are the ones parsed.
-    pub fn fetch(&self, name: &str) -> Option<Arc<[u8]>> {
-        if let Some(input) = self.read.iter().find(|i| i.name == name) {
-            return input.bytes.clone();
+    /// The content appenv could load from `name` and its digest, recording
+    /// nothing: for a file that trust covers but this plan does not parse.
+    /// `None` when that is nothing (absent, not a regular file, too large,
+    /// unreadable, another user's): the resolver refuses such a file, and
+    /// once it becomes loadable its digest is there, which is a change. A
+    /// file already read is not read again: its bytes and digest are the
+    /// ones parsed (not hashed again).
+    pub fn peek(&self, name: &str) -> Option<Content> {
+        if let Some(input) = self.recorded(name) {
+            let (bytes, digest) = (input.bytes.clone()?, input.digest?);
+            return Some(Content { bytes, digest });
         }
-        let limit = match name {
-            "appenv.toml" | "Procfile" => MAX_CONFIG,
-            name if crate::versions::FILES.contains(&name) => crate::versions::MAX_FILE,
-            _ => MAX_ENV_FILE,
-        };
-        let bytes = self.load(name, limit, "a file").ok().flatten()?;
-        Some(Arc::from(bytes))
+        let bytes = Arc::<[u8]>::from(self.load(name, Kind::of_name(name)).ok().flatten()?);
+        let digest = sha256(&bytes);
+        Some(Content { bytes, digest })
     }
 
-    /// [`Inputs::fetch`] with the digest of the bytes: the one kept when the
-    /// resolver read the file (not hashed again), or that of a fresh read.
-    pub fn fetch_digested(&self, name: &str) -> (Option<Arc<[u8]>>, Option<Digest>) {
-        if let Some(input) = self.read.iter().find(|i| i.name == name) {
-            return (input.bytes.clone(), input.digest);
-        }
-        let bytes = self.fetch(name);
-        let digest = bytes.as_deref().map(sha256);
-        (bytes, digest)
+    /// What [`Inputs::read`] read of `name`, if it did.
+    fn recorded(&self, name: &str) -> Option<&Input> {
+        self.read.iter().find(|i| i.name == name)
     }
 
     /// The root's names, listed once, at the first call: every later
@@ -265,16 +337,17 @@ impl Inputs {
             })
     }
 
-    /// What the listing says of `name` when it is one name in the root:
-    /// `Some(None)` when the root does not hold it. `None`: ask the file
-    /// system (a path below the root, or no listing).
-    fn listed(&self, name: &str) -> Option<Option<EntryType>> {
+    /// What the listing says of `name` when it is one name in the root.
+    fn listed(&self, name: &str) -> Listed {
         if !self.by_listing || name.is_empty() || name.contains('/') || name == "." || name == ".."
         {
-            return None;
+            return Listed::Unlisted;
         }
-        let listing = self.listing().ok()?;
-        Some(listing.get(OsStr::new(name)))
+        match self.listing().map(|listing| listing.get(OsStr::new(name))) {
+            Ok(Some(entry)) => Listed::As(entry),
+            Ok(None) => Listed::Absent,
+            Err(_) => Listed::Unlisted,
+        }
     }
 
     /// The files in the root that [`ALWAYS`] names, as they are there now
@@ -336,7 +409,7 @@ impl Inputs {
 
     /// What `name` (relative to the root; `""` for the root) is, looked at
     /// through the open root, following a final symlink or not.
-    pub fn kind(&self, name: &str, follow: bool) -> Option<SFlag> {
+    pub fn file_type(&self, name: &str, follow: bool) -> Option<SFlag> {
         let (first, below) = match name.split_once('/') {
             Some((first, _)) => (first, true),
             None => (name, false),
@@ -346,11 +419,11 @@ impl Inputs {
         // symlink, a directory to look into, or a type the file system did
         // not give is looked at.
         match (self.listed(first), below) {
-            (Some(None), _) => return None,
-            (Some(Some(EntryType::File | EntryType::Other)), true) => return None,
-            (Some(Some(EntryType::File)), false) => return Some(SFlag::S_IFREG),
-            (Some(Some(EntryType::Dir)), false) => return Some(SFlag::S_IFDIR),
-            (Some(Some(EntryType::Symlink)), false) if !follow => return Some(SFlag::S_IFLNK),
+            (Listed::Absent, _) => return None,
+            (Listed::As(EntryType::File | EntryType::Other), true) => return None,
+            (Listed::As(EntryType::File), false) => return Some(SFlag::S_IFREG),
+            (Listed::As(EntryType::Dir), false) => return Some(SFlag::S_IFDIR),
+            (Listed::As(EntryType::Symlink), false) if !follow => return Some(SFlag::S_IFLNK),
             _ => {}
         }
         self.stat(name, follow)
@@ -365,16 +438,11 @@ impl Inputs {
         };
         fstatat(&self.dir, name, flags)
             .ok()
-            .map(|stat| file_type(&stat))
+            .map(|stat| type_of(&stat))
     }
 
     /// Opens and reads `name` with the checks of [`Inputs::read`].
-    fn load(
-        &self,
-        name: &str,
-        limit: u64,
-        kind: &'static str,
-    ) -> Result<Option<Vec<u8>>, InputError> {
+    fn load(&self, name: &str, kind: Kind) -> Result<Option<Vec<u8>>, InputError> {
         let fail = |problem| InputError {
             file: name.to_owned(),
             problem,
@@ -386,17 +454,17 @@ impl Inputs {
         // checked below all the same.
         let mut link = false;
         match self.listed(name) {
-            Some(None) => return Ok(None),
-            Some(Some(EntryType::File)) => {}
-            _ => {
+            Listed::Absent => return Ok(None),
+            Listed::As(EntryType::File) => {}
+            Listed::As(_) | Listed::Unlisted => {
                 let stat = match fstatat(&self.dir, c_name.as_c_str(), AtFlags::AT_SYMLINK_NOFOLLOW)
                 {
                     Ok(stat) => stat,
                     Err(Errno::ENOENT | Errno::ENOTDIR) => return Ok(None),
                     Err(e) => return Err(fail(Problem::Io(e.into()))),
                 };
-                self.owner(name, &stat)?;
-                match file_type(&stat) {
+                self.refuse_foreign(name, &stat, false)?;
+                match type_of(&stat) {
                     SFlag::S_IFREG => {}
                     SFlag::S_IFLNK => link = true,
                     SFlag::S_IFDIR => return Err(fail(Problem::Directory(kind))),
@@ -415,32 +483,41 @@ impl Inputs {
             Err(e) => return Err(fail(Problem::Io(e.into()))),
         };
         let stat = fstat(&fd).map_err(|e| fail(Problem::Io(e.into())))?;
-        self.owner(name, &stat)?;
-        match file_type(&stat) {
-            SFlag::S_IFREG => {}
-            SFlag::S_IFDIR => return Err(fail(Problem::Directory(kind))),
-            _ => return Err(fail(Problem::NotRegular)),
-        }
-        let size = u64::try_from(stat.st_size).unwrap_or(0);
-        if size > limit {
-            return Err(fail(Problem::TooLarge(limit)));
-        }
-        let bytes = read_all(File::from(fd), size, limit).map_err(|e| fail(Problem::Io(e)))?;
-        if bytes.len() as u64 > limit {
-            return Err(fail(Problem::TooLarge(limit)));
-        }
-        Ok(Some(bytes))
+        self.refuse_foreign(name, &stat, false)?;
+        read_regular(fd, &stat, kind).map(Some).map_err(fail)
     }
 
-    fn owner(&self, name: &str, stat: &FileStat) -> Result<(), InputError> {
+    /// Refuses the file or directory `name` when `stat` says it is not of
+    /// the [`Owners`] taken.
+    fn refuse_foreign(&self, name: &str, stat: &FileStat, dir: bool) -> Result<(), InputError> {
         match owned_by_other(stat) {
-            Some(uid) if self.check_owner => Err(InputError {
+            Some(uid) if self.owners == Owners::UserOrRoot => Err(InputError {
                 file: name.to_owned(),
-                problem: Problem::Foreign { uid, dir: false },
+                problem: Problem::Foreign { uid, dir },
             }),
             _ => Ok(()),
         }
     }
+}
+
+/// The content of `fd`, opened on what `stat` says, when that is a regular
+/// file of at most `kind`'s limit.
+fn read_regular(fd: OwnedFd, stat: &FileStat, kind: Kind) -> Result<Vec<u8>, Problem> {
+    match type_of(stat) {
+        SFlag::S_IFREG => {}
+        SFlag::S_IFDIR => return Err(Problem::Directory(kind)),
+        _ => return Err(Problem::NotRegular),
+    }
+    let limit = kind.limit();
+    let size = u64::try_from(stat.st_size).unwrap_or(0);
+    if size > limit {
+        return Err(Problem::TooLarge(limit));
+    }
+    let bytes = read_all(File::from(fd), size, limit).map_err(Problem::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(Problem::TooLarge(limit));
+    }
+    Ok(bytes)
 }
 
 /// Reads `file`, a regular file of `size` bytes when it was looked at, to its
@@ -577,7 +654,7 @@ pub fn effective_uid() -> u32 {
     *UID.get_or_init(|| nix::unistd::geteuid().as_raw())
 }
 
-fn file_type(stat: &FileStat) -> SFlag {
+fn type_of(stat: &FileStat) -> SFlag {
     SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT
 }
 
@@ -600,11 +677,12 @@ fn canonical_of(fd: &OwnedFd, dir: &Utf8Path) -> io::Result<PathBuf> {
     Ok(path)
 }
 
-/// Reads `path`, relative to `dir` (or as given without one), as every
-/// input is read (a regular file, opened without blocking, at most `limit`
-/// bytes), for a file that decides something else than a plan's values (a
-/// workspace's members): nothing when it cannot be read so.
-pub fn read_at(dir: Option<BorrowedFd<'_>>, path: &Utf8Path, limit: u64) -> Option<Vec<u8>> {
+/// Looks at `path`, relative to `dir` (or as given without one), as
+/// [`Inputs::peek`] looks at an input (a regular file, opened without
+/// blocking, at most `kind`'s limit, whoever owns it), for a file that
+/// decides something else than a plan's values while the root is being
+/// found (a workspace's members): nothing when it cannot be read so.
+pub fn peek_at(dir: Option<BorrowedFd<'_>>, path: &Utf8Path, kind: Kind) -> Option<Vec<u8>> {
     let flags = OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC | OFlag::O_NOCTTY;
     let fd = match dir {
         Some(dir) => openat(dir, path.as_std_path(), flags, Mode::empty()),
@@ -612,17 +690,13 @@ pub fn read_at(dir: Option<BorrowedFd<'_>>, path: &Utf8Path, limit: u64) -> Opti
     }
     .ok()?;
     let stat = fstat(&fd).ok()?;
-    let size = u64::try_from(stat.st_size).ok()?;
-    if file_type(&stat) != SFlag::S_IFREG || size > limit {
-        return None;
-    }
-    let bytes = read_all(File::from(fd), size, limit).ok()?;
-    (bytes.len() as u64 <= limit).then_some(bytes)
+    read_regular(fd, &stat, kind).ok()
 }
 
-/// Reads `path` with the checks every input gets (a regular file, opened
-/// without blocking, at most `limit` bytes), for a file read outside a plan.
-pub fn read_file(path: &Utf8Path, limit: u64) -> Result<Option<Vec<u8>>, InputError> {
+/// Reads `path` as [`Inputs::read`] reads an input (a regular file, opened
+/// without blocking, at most `kind`'s limit), whoever owns it, for a file
+/// read outside a plan: no digest is kept.
+pub fn read_file(path: &Utf8Path, kind: Kind) -> Result<Option<Vec<u8>>, InputError> {
     let (dir, name) = match (path.parent(), path.file_name()) {
         (Some(dir), Some(name)) => (dir, name),
         _ => {
@@ -637,9 +711,9 @@ pub fn read_file(path: &Utf8Path, limit: u64) -> Result<Option<Vec<u8>>, InputEr
     } else {
         dir
     })?;
-    inputs.check_owner = false;
+    inputs.set_owners(Owners::Anyone);
     inputs.by_listing = false;
-    inputs.load(name, limit, "a file")
+    inputs.load(name, kind)
 }
 
 #[cfg(test)]

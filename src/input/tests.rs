@@ -13,13 +13,16 @@ fn reads_each_file_once_and_keeps_the_digest_of_what_it_returned() {
     let (_tmp, root) = root();
     fs::write(root.join(".env"), "A=1\n").unwrap();
     let mut inputs = Inputs::open(&root).unwrap();
-    let first = inputs.read(".env", MAX_ENV_FILE, "an env file").unwrap();
+    let first = inputs.read(".env", Kind::EnvFile).unwrap();
     fs::write(root.join(".env"), "A=2\n").unwrap();
-    let second = inputs.read(".env", MAX_ENV_FILE, "an env file").unwrap();
+    let second = inputs.read(".env", Kind::EnvFile).unwrap();
     assert_eq!(first, second, "read once, whatever changes after");
     assert_eq!(inputs.files()[0].digest, Some(sha256(b"A=1\n")));
-    assert_eq!(inputs.fetch(".env").as_deref(), Some(&b"A=1\n"[..]));
-    assert_eq!(inputs.read("nope", MAX_CONFIG, "x").unwrap(), None);
+    assert_eq!(
+        inputs.peek(".env").map(|content| content.bytes).as_deref(),
+        Some(&b"A=1\n"[..])
+    );
+    assert_eq!(inputs.read("nope", Kind::Config).unwrap(), None);
     assert_eq!(inputs.files()[1].digest, None);
 }
 
@@ -34,7 +37,7 @@ fn a_repointed_root_path_still_reads_the_directory_opened() {
     let mut inputs = Inputs::open(&root.join("current")).unwrap();
     fs::remove_file(root.join("current")).unwrap();
     symlink("b", root.join("current")).unwrap();
-    let bytes = inputs.read(".env", MAX_ENV_FILE, "an env file").unwrap();
+    let bytes = inputs.read(".env", Kind::EnvFile).unwrap();
     assert_eq!(bytes.as_deref(), Some(&b"A=1\n"[..]));
     assert_eq!(inputs.canonical(), root.join("a"));
 }
@@ -47,12 +50,7 @@ fn refuses_what_is_not_a_small_regular_file() {
     nix::unistd::mkfifo(root.join("fifo").as_std_path(), Mode::S_IRWXU).unwrap();
     fs::write(root.join("big"), vec![b'x'; (MAX_CONFIG + 1) as usize]).unwrap();
     let mut inputs = Inputs::open(&root).unwrap();
-    let err = |inputs: &mut Inputs, name| {
-        inputs
-            .read(name, MAX_CONFIG, "a config file")
-            .unwrap_err()
-            .to_string()
-    };
+    let err = |inputs: &mut Inputs, name| inputs.read(name, Kind::Config).unwrap_err().to_string();
     assert_eq!(
         err(&mut inputs, "Procfile"),
         "Procfile: is not a regular file"
@@ -67,7 +65,11 @@ fn refuses_what_is_not_a_small_regular_file() {
         "big: is larger than 1 MiB, more than appenv reads"
     );
     for name in ["Procfile", "appenv.toml", "fifo"] {
-        assert_eq!(inputs.fetch(name), None, "{name}");
+        assert_eq!(
+            inputs.peek(name).map(|content| content.bytes),
+            None,
+            "{name}"
+        );
     }
 }
 
@@ -92,32 +94,18 @@ fn answers_from_the_listing_taken_at_the_first_read() {
     symlink("nowhere", root.join(".env.test")).unwrap();
     fs::create_dir(root.join(".env.d")).unwrap();
     let mut inputs = Inputs::open(&root).unwrap();
-    assert!(
-        inputs
-            .read(".env", MAX_ENV_FILE, "an env file")
-            .unwrap()
-            .is_some()
-    );
+    assert!(inputs.read(".env", Kind::EnvFile).unwrap().is_some());
     // Made after the listing: this run does not see it, in any reader.
     fs::write(root.join(".env.local"), "B=1\n").unwrap();
-    assert_eq!(
-        inputs
-            .read(".env.local", MAX_ENV_FILE, "an env file")
-            .unwrap(),
-        None
-    );
-    assert_eq!(inputs.kind(".env.local", false), None);
-    assert_eq!(inputs.fetch(".env.local"), None);
+    assert_eq!(inputs.read(".env.local", Kind::EnvFile).unwrap(), None);
+    assert_eq!(inputs.file_type(".env.local", false), None);
+    assert_eq!(inputs.peek(".env.local").map(|content| content.bytes), None);
     // What the listing says is not a plain file is looked at as before.
-    let err = inputs
-        .read(".env.test", MAX_ENV_FILE, "an env file")
-        .unwrap_err();
+    let err = inputs.read(".env.test", Kind::EnvFile).unwrap_err();
     assert_eq!(err.to_string(), ".env.test: is a dangling symlink");
-    let err = inputs
-        .read(".env.d", MAX_ENV_FILE, "an env file")
-        .unwrap_err();
+    let err = inputs.read(".env.d", Kind::EnvFile).unwrap_err();
     assert_eq!(err.to_string(), ".env.d: is a directory, not an env file");
-    assert_eq!(inputs.kind(".env.d", true), Some(SFlag::S_IFDIR));
+    assert_eq!(inputs.file_type(".env.d", true), Some(SFlag::S_IFDIR));
     assert_eq!(
         inputs.always().unwrap(),
         [
@@ -282,7 +270,7 @@ fn answers_kinds_from_the_listing_as_a_stat_would() {
     ] {
         for follow in [false, true] {
             assert_eq!(
-                inputs.kind(name, follow),
+                inputs.file_type(name, follow),
                 by_path.stat(name, follow),
                 "{name:?} follow={follow}"
             );

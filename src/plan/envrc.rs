@@ -52,7 +52,7 @@ pub(super) fn add(
     files: &mut Vec<FileUse>,
 ) -> Result<Envrc, Error> {
     let Some(bytes) = inputs
-        .read(envrc::FILE_NAME, input::MAX_ENV_FILE, "a .envrc")
+        .read(envrc::FILE_NAME, input::Kind::Envrc)
         .map_err(Error::Input)?
     else {
         return Ok(Envrc::default());
@@ -149,7 +149,7 @@ pub fn read_inputs(inputs: &mut Inputs) {
     for (file, line) in lines {
         if let Directive::Dotenv { file: named, .. } = &line.directive {
             let name = dotenv_file(&file, named.as_ref());
-            let _ = inputs.read(&name, input::MAX_ENV_FILE, "an env file");
+            let _ = inputs.read(&name, input::Kind::EnvFile);
         }
     }
 }
@@ -161,7 +161,7 @@ pub type Refusal = (String, usize, &'static str);
 /// order they apply, each with its file: what `appenv init --from-envrc`
 /// translates. None without a `.envrc`.
 pub fn directives(inputs: &mut Inputs) -> Result<Vec<(String, envrc::Line)>, Refusal> {
-    let bytes = match inputs.read(envrc::FILE_NAME, input::MAX_ENV_FILE, "a .envrc") {
+    let bytes = match inputs.read(envrc::FILE_NAME, input::Kind::Envrc) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(Vec::new()),
         Err(_) => return Err((envrc::FILE_NAME.into(), 0, "it cannot be read")),
@@ -215,7 +215,7 @@ fn follow(
         match &line.directive {
             Directive::SourceEnv { file, if_exists } => {
                 let file = within(&dir, file).ok_or_else(|| fail(OUTSIDE))?;
-                let file = match inputs.kind(&file, true) {
+                let file = match inputs.file_type(&file, true) {
                     Some(nix::sys::stat::SFlag::S_IFDIR) => join(&file, envrc::FILE_NAME),
                     _ => file,
                 };
@@ -226,7 +226,7 @@ fn follow(
                 if stack.contains(&file) {
                     return Err(fail("it sources a file that sources it back"));
                 }
-                let bytes = match inputs.read(&file, input::MAX_ENV_FILE, "a .envrc") {
+                let bytes = match inputs.read(&file, input::Kind::Envrc) {
                     Ok(Some(bytes)) => bytes,
                     Ok(None) if *if_exists => continue,
                     Ok(None) | Err(_) => return Err(fail("it sources a file that cannot be read")),

@@ -230,7 +230,7 @@ impl<'a> Layers<'a> {
         name: &str,
     ) -> Result<FileStatus, Error> {
         let bytes = inputs
-            .read(name, input::MAX_ENV_FILE, "an env file")
+            .read(name, input::Kind::EnvFile)
             .map_err(Error::Input)?;
         Ok(match bytes {
             None => FileStatus::Missing,
@@ -338,7 +338,7 @@ impl Layers<'_> {
         }
         if self.keys_file.is_none() {
             let bytes = inputs
-                .read(secrets::KEYS_FILE, input::MAX_ENV_FILE, "a key file")
+                .read(secrets::KEYS_FILE, input::Kind::KeyFile)
                 .map_err(Error::Input)?;
             let mut keys = HashMap::new();
             if let Some(bytes) = bytes {

@@ -12,7 +12,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use crate::config::{self, Config, ConfigError};
 use crate::dotenv::DotenvError;
 use crate::env_vars::EnvVars;
-use crate::input::{self, InputError, Inputs};
+use crate::input::{self, InputError, Inputs, Owners};
 use crate::isolation::{self, Isolation};
 use crate::markers::{self};
 use crate::procfile::{self, Procfile, ProcfileError};
@@ -311,11 +311,13 @@ fn resolve_inputs(
             .as_ref()
             .is_none_or(|(_, top)| trusted_dirs::covering(top, trusted_value).is_some())
     });
-    inputs
-        .check_owner(trusted_dir.is_none())
-        .map_err(Error::Input)?;
+    inputs.set_owners(match trusted_dir {
+        Some(_) => Owners::Anyone,
+        None => Owners::UserOrRoot,
+    });
+    inputs.check_root_owner().map_err(Error::Input)?;
     let config_bytes = inputs
-        .read(config::FILE_NAME, input::MAX_CONFIG, "a config file")
+        .read(config::FILE_NAME, input::Kind::Config)
         .map_err(Error::Input)?;
     let config = match &config_bytes {
         Some(bytes) => {
@@ -324,7 +326,7 @@ fn resolve_inputs(
         None => None,
     };
     let procfile = inputs
-        .read(procfile::FILE_NAME, input::MAX_CONFIG, "a Procfile")
+        .read(procfile::FILE_NAME, input::Kind::Procfile)
         .map_err(Error::Input)?
         .map(|bytes| Procfile::parse(&bytes))
         .transpose()
@@ -352,7 +354,7 @@ fn resolve_inputs(
 
     let kind = |name: &str, follow: bool| {
         use nix::sys::stat::SFlag;
-        inputs.kind(name, follow).map(|kind| match kind {
+        inputs.file_type(name, follow).map(|kind| match kind {
             SFlag::S_IFREG => markers::Kind::File,
             SFlag::S_IFDIR => markers::Kind::Dir,
             _ => markers::Kind::Other,

@@ -90,7 +90,7 @@ pub(super) fn find(inputs: &mut Inputs, base: &Env) -> Result<Vec<Pinned>, Error
     let mut pins = Vec::new();
     for name in present {
         let bytes = inputs
-            .read(name, versions::MAX_FILE, "a version file")
+            .read(name, crate::input::Kind::VersionFile)
             .map_err(Error::Input)?;
         if let Some(bytes) = bytes {
             pins.extend(versions::parse(name, &bytes));

@@ -71,11 +71,11 @@ pub fn shared(root: &Root, prefix: String, inputs: &mut Inputs) -> Result<Option
     let Some(workspace) = root.workspace.clone() else {
         return Ok(None);
     };
-    inputs.check_owner_of(&prefix).map_err(Error::Input)?;
+    inputs.check_dir_owner(&prefix).map_err(Error::Input)?;
     let at = |name: &str| format!("{prefix}/{name}");
     let config_name = at(config::FILE_NAME);
     let bytes = inputs
-        .read(&config_name, input::MAX_CONFIG, "a config file")
+        .read(&config_name, input::Kind::Config)
         .map_err(Error::Input)?;
     let config = match &bytes {
         Some(bytes) => {

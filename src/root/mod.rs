@@ -216,10 +216,12 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 fn declarative_envrc(dirs: &Dirs, i: usize) -> bool {
     use std::os::fd::AsFd;
     let (fd, dir) = dirs.at(i);
-    crate::input::read_at(
+    crate::input::peek_at(
         fd.map(|fd| fd.as_fd()),
         &dir.join(ENVRC),
-        crate::input::MAX_CONFIG,
+        crate::input::Kind::Other {
+            limit: crate::input::MAX_CONFIG,
+        },
     )
     .is_some_and(|bytes| crate::envrc::parse(&bytes).is_ok())
 }
@@ -352,10 +354,10 @@ fn declares(
             continue;
         }
         let bytes = match opened {
-            Some(opened) => read_in(Some(opened.dir.as_fd()), Utf8Path::new(tool.file())),
+            Some(opened) => peek_in(Some(opened.dir.as_fd()), Utf8Path::new(tool.file())),
             None => {
                 let (fd, dir) = dirs.at(top);
-                read_in(fd.map(AsFd::as_fd), &dir.join(tool.file()))
+                peek_in(fd.map(AsFd::as_fd), &dir.join(tool.file()))
             }
         };
         let members = bytes.and_then(|bytes| workspace::members(tool, &bytes));
@@ -369,10 +371,13 @@ fn declares(
     None
 }
 
-/// The content of a file that declares a workspace, read as every input is
-/// (a regular file, without blocking, capped), or nothing.
-fn read_in(dir: Option<BorrowedFd<'_>>, path: &Utf8Path) -> Option<Vec<u8>> {
-    crate::input::read_at(dir, path, crate::input::MAX_CONFIG)
+/// The content of a file that declares a workspace, looked at as every
+/// input is (a regular file, without blocking, capped), or nothing.
+fn peek_in(dir: Option<BorrowedFd<'_>>, path: &Utf8Path) -> Option<Vec<u8>> {
+    let kind = crate::input::Kind::Other {
+        limit: crate::input::MAX_CONFIG,
+    };
+    crate::input::peek_at(dir, path, kind)
 }
 
 /// How many directory levels each anchor spans.

@@ -81,7 +81,13 @@ fn read(root: &Utf8Path, manager: Manager) -> Option<Value> {
     // Checked like every input (a FIFO or /dev/zero named package.json must not
     // hang or exhaust `appenv tasks`); lockfile-sized manifests still fit.
     let path = root.join(manager.file_name());
-    let bytes = crate::input::read_file(&path, crate::input::MAX_ENV_FILE).ok()??;
+    let bytes = crate::input::read_file(
+        &path,
+        crate::input::Kind::Other {
+            limit: crate::input::MAX_ENV_FILE,
+        },
+    )
+    .ok()??;
     serde_json::from_slice(&bytes).ok()
 }
 

@@ -18,7 +18,7 @@ pub struct AppFiles {
     /// Canonical: a symlinked path to the app is the same app.
     pub root: Utf8PathBuf,
     /// Sorted by name, relative to the root. `None`: nothing appenv could load is
-    /// there (see [`Inputs::fetch`]).
+    /// there (see [`Inputs::peek`]).
     pub files: Vec<(String, Option<Digest>)>,
     /// Names a template matched that are not UTF-8: appenv can never load them
     /// (environment names are ASCII), so they are skipped, and `explain` says so.
@@ -58,11 +58,11 @@ impl AppFiles {
             .into_iter()
             .filter(|name| !name.is_empty())
             .map(|name| {
-                let (bytes, digest) = inputs.fetch_digested(&name);
-                if let Some(bytes) = bytes.filter(|_| is_env_file(&name)) {
-                    contents.insert(name.clone(), bytes);
+                let content = inputs.peek(&name);
+                if let Some(content) = content.as_ref().filter(|_| is_env_file(&name)) {
+                    contents.insert(name.clone(), content.bytes.clone());
                 }
-                (name, digest)
+                (name, content.map(|content| content.digest))
             })
             .collect();
         Ok(Self {
