@@ -135,12 +135,23 @@ fn check(plan: &Plan, path: &Utf8Path, text: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// The text of the file. Values go through the toml crate, never through
-/// hand quoting; text in comments is sanitised, so a newline in a name
-/// cannot end a comment and start a setting.
+/// The text of the file, one TOML section after another. Values go through
+/// the toml crate, never through hand quoting; text in comments is
+/// sanitised, so a newline in a name cannot end a comment and start a
+/// setting.
 fn render(plan: &Plan, found: Option<Reason>, envrc: Option<&from_envrc::Translation>) -> String {
-    let root = &plan.root.dir;
     let mut out = Text::default();
+    header(&mut out, found);
+    environment(&mut out, plan);
+    env_table(&mut out, plan, envrc);
+    env_vars_table(&mut out, plan, envrc);
+    exec_table(&mut out, plan);
+    tasks_table(&mut out, plan);
+    out.0
+}
+
+/// What wrote the file, and how the root was found before it.
+fn header(out: &mut Text, found: Option<Reason>) {
     out.comment("appenv.toml: written by `appenv init` from what appenv detected here.");
     out.comment("Edit it to change how commands run in this app; `appenv explain` shows");
     out.comment("the result. Commented-out settings show defaults and examples.");
@@ -151,14 +162,34 @@ fn render(plan: &Plan, found: Option<Reason>, envrc: Option<&from_envrc::Transla
         ),
         None => "No app root was found above this directory; this file makes it one.".into(),
     });
+}
 
+/// The default environment name, commented out.
+fn environment(out: &mut Text, plan: &Plan) {
     out.line("");
     out.comment("The environment when neither --env nor APPENV_ENV names one; it selects");
     out.comment(".env.NAME and .env.NAME.local.");
     let name = plan.env_name.as_ref().map_or("development", |d| &d.name);
     out.line(&format!("#environment = {}", string(name)));
+}
 
+/// `[env]`: the files, the required names, the precedence, PATH.
+fn env_table(out: &mut Text, plan: &Plan, envrc: Option<&from_envrc::Translation>) {
     out.line("\n[env]");
+    files(out, &plan.root.dir, envrc);
+    if let Some(t) = envrc.filter(|t| !t.required.is_empty()) {
+        out.comment("Names that must be set (the .envrc's env_vars_required).");
+        out.line(&format!("required = {}", array(&t.required)));
+    }
+    out.line("");
+    out.comment("The inherited environment beats env files and [env.vars]; true reverses it.");
+    out.line("#override = false");
+    out.line("");
+    path(out, plan);
+}
+
+/// The env files: the default list, set only when the `.envrc` adds some.
+fn files(out: &mut Text, root: &Utf8Path, envrc: Option<&from_envrc::Translation>) {
     out.comment("Env files, lowest precedence first. While `files` is unset, this default");
     out.comment("list is read, and .env.local is skipped in the test environment.");
     let present = env_files(root);
@@ -176,14 +207,12 @@ fn render(plan: &Plan, found: Option<Reason>, envrc: Option<&from_envrc::Transla
         }
         None => out.line(&format!("#files = {}", array(&files))),
     }
-    if let Some(t) = envrc.filter(|t| !t.required.is_empty()) {
-        out.comment("Names that must be set (the .envrc's env_vars_required).");
-        out.line(&format!("required = {}", array(&t.required)));
-    }
-    out.line("");
-    out.comment("The inherited environment beats env files and [env.vars]; true reverses it.");
-    out.line("#override = false");
-    out.line("");
+}
+
+/// The PATH entries isolation found, pinned when they are plain paths
+/// inside the root; the version files' interpreters are left to them.
+fn path(out: &mut Text, plan: &Plan) {
+    let root = &plan.root.dir;
     out.comment("Directories put first on PATH, relative to the root.");
     let isolation = app_isolation(plan);
     match &isolation.path {
@@ -217,10 +246,13 @@ fn render(plan: &Plan, found: Option<Reason>, envrc: Option<&from_envrc::Transla
             crate::text::sanitize(&why)
         ));
     }
+}
 
+/// `[env.vars]`: an example, the `.envrc`'s exports, what it could not say.
+fn env_vars_table(out: &mut Text, plan: &Plan, envrc: Option<&from_envrc::Translation>) {
     out.line("\n[env.vars]");
     out.comment("The lowest layer; values may use ~, $VAR, ${VAR:-default} and entries above.");
-    let app_name = root.file_name().unwrap_or("app");
+    let app_name = plan.root.dir.file_name().unwrap_or("app");
     out.line(&format!("#APP_NAME = {}", string(app_name)));
     if let Some(t) = envrc.filter(|t| !t.vars.is_empty()) {
         out.comment("From the .envrc's exports (below env files here; in the .envrc, above).");
@@ -235,7 +267,10 @@ fn render(plan: &Plan, found: Option<Reason>, envrc: Option<&from_envrc::Transla
             out.comment(&format!("  {what}"));
         }
     }
+}
 
+/// `[exec]`: the prefix isolation found, and its notes.
+fn exec_table(out: &mut Text, plan: &Plan) {
     out.line("\n[exec]");
     out.comment("Words put before every command but the launcher itself; [] turns it off.");
     match &plan.isolation.prefix {
@@ -251,7 +286,10 @@ fn render(plan: &Plan, found: Option<Reason>, envrc: Option<&from_envrc::Transla
     for note in &plan.isolation.notes {
         out.comment(&format!("Note: {note}."));
     }
+}
 
+/// `[tasks]`: how tasks are found, the ones found now, an example.
+fn tasks_table(out: &mut Text, plan: &Plan) {
     out.line("\n[tasks]");
     out.comment("Admin processes for `appenv run NAME`, looked up here, then in the");
     out.comment("Procfile, package.json and composer.json scripts, then built-ins. A string");
@@ -271,7 +309,6 @@ fn render(plan: &Plan, found: Option<Reason>, envrc: Option<&from_envrc::Transla
         }
     }
     out.line("#seed = \"bin/seed --small\"");
-    out.0
 }
 
 #[derive(Default)]
