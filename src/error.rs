@@ -18,11 +18,6 @@ impl Error {
             message: message.to_string(),
         }
     }
-
-    /// The same error with the status a command family uses.
-    pub fn with_status(self, status: ExitCode) -> Self {
-        Error { status, ..self }
-    }
 }
 
 impl fmt::Display for Error {
@@ -46,13 +41,18 @@ impl From<crate::exec::ExecError> for Error {
 /// Writes command output; a closed pipe (`appenv env | head`) is a quiet
 /// success, not an error.
 pub fn print(bytes: &[u8]) -> Result<(), Error> {
+    print_as(ExitCode::GeneralError, bytes)
+}
+
+/// [`print`] for a command whose 1 means something else (`diff`: they
+/// differ): output that cannot be written exits with `fails`.
+pub fn print_as(fails: ExitCode, bytes: &[u8]) -> Result<(), Error> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::new(
-            ExitCode::GeneralError,
-            format!("cannot write output: {e}"),
-        )),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::new(fails, format!("cannot write output: {e}")))
+        }
         _ => Ok(()),
     }
 }

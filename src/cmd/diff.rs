@@ -66,12 +66,14 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
         ..global.clone()
     };
     let here = Context::new(here_global, inherited.clone());
-    let here_plan = here.resolve().map_err(|e| side("a one-off from here", e))?;
+    let here_plan = here
+        .resolve(ExitCode::Failed)
+        .map_err(|e| side("a one-off from here", e))?;
     // Before entering: the process's root directory may hide this path.
     let here_root = FileId::of(here_plan.inputs.canonical().as_std_path());
     let there = Context::same_as(global, inherited, Entering::Reading)?;
     let (there_plan, taken) = there
-        .resolve_noting()
+        .resolve_noting(ExitCode::Failed)
         .map_err(|e| side("a one-off from the process", e))?;
     if args.values {
         for (ctx, plan) in [(&here, &here_plan), (&there, &there_plan)] {
@@ -106,8 +108,8 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
     diff.identity = there
         .inherited
         .contains_key(OsStr::new(EnvVars::APPENV_PROCESS));
-    error::print(diff.render(args.values).as_bytes())
-        .map_err(|e| e.with_status(ExitCode::Failed))?;
+    // Not 1 when the output cannot be written: 1 says they differ.
+    error::print_as(ExitCode::Failed, diff.render(args.values).as_bytes())?;
     match diff.is_empty() {
         true => Ok(()),
         false => Err(Error::new(ExitCode::GeneralError, "")),

@@ -22,7 +22,7 @@ pub fn run(ctx: &Context, args: &EditArgs) -> Result<(), Error> {
     let file = match &args.file {
         None => root.dir.join(".env"),
         Some(file) => {
-            let file = ctx.dir_arg(None)?.join(utf8(file)?);
+            let file = ctx.dir_arg(None, ExitCode::Failed)?.join(utf8(file)?);
             crate::workdir::normalize(file.as_std_path())
                 .try_into()
                 .map_err(|_| Error::new(ExitCode::GeneralError, "the file's path is not UTF-8"))?

@@ -130,7 +130,7 @@ pub(super) struct Target {
 impl Target {
     /// `file` from the working directory (or `-C`), else the root's `.env`.
     pub fn of(ctx: &Context, file: Option<&std::path::Path>) -> Result<Self, Error> {
-        let start = ctx.start_dir()?;
+        let start = ctx.start_dir(ExitCode::Failed)?;
         let path = match file {
             Some(file) => {
                 let joined = crate::workdir::normalize(&start.as_std_path().join(file));

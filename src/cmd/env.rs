@@ -19,7 +19,7 @@ use crate::text::sanitize_bytes;
 /// is not trusted is refused (125, with the hint), in every format; `explain`
 /// shows names and sources without values.
 pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), Error> {
-    let plan = ctx.resolve()?;
+    let plan = ctx.resolve(ExitCode::Failed)?;
     if args.names {
         return print(names(&plan).as_bytes());
     }

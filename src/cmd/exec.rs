@@ -8,7 +8,7 @@ use crate::exit::ExitCode;
 use crate::launch::exec_plan;
 
 pub fn run(ctx: &Context, command: &[OsString]) -> Result<(), Error> {
-    let plan = ctx.resolve()?;
+    let plan = ctx.resolve(ExitCode::Failed)?;
     if let Some(why) = ctx.trust(&plan).refusal(&plan.root.dir) {
         return Err(Error::new(ExitCode::Failed, why));
     }

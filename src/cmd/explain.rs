@@ -12,9 +12,7 @@ use crate::text::{sanitize, sanitize_bytes};
 use crate::trust::AppFiles;
 
 pub fn run(ctx: &Context) -> Result<(), Error> {
-    let plan = ctx
-        .resolve()
-        .map_err(|e| e.with_status(ExitCode::GeneralError))?;
+    let plan = ctx.resolve(ExitCode::GeneralError)?;
     let mut out = String::new();
     // Writing to a String cannot fail.
     let _ = report(&mut out, ctx, &plan);

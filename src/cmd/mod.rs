@@ -42,7 +42,7 @@ use crate::plan::{self, Env, Plan, Request};
 use crate::text::sanitize_bytes;
 use crate::trust::{self, Trust, TrustStore};
 use crate::user_config::UserConfig;
-use crate::workdir::normalize;
+use crate::workdir::{NoWorkdir, normalize};
 
 pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
     let given = Given {
@@ -269,7 +269,7 @@ impl Context {
         // A name is looked up in the caller's app: -C or the working directory.
         let here = Context::new(global.clone(), inherited.clone());
         let app = || -> Result<PathBuf, Error> {
-            let root = crate::root::find(&here.start_dir()?)
+            let root = crate::root::find(&here.start_dir(ExitCode::Failed)?)
                 .map_err(|e| Error::new(ExitCode::Failed, e))?;
             Ok(root.dir.into_std_path_buf())
         };
@@ -277,13 +277,15 @@ impl Context {
         // working directory becomes the process's.
         let mut global = global;
         if let Some(dir) = global.dir.as_ref().filter(|dir| dir.is_relative()) {
-            let cwd = crate::workdir::logical(&here.inherited)?;
+            let cwd = crate::workdir::logical(&here.inherited)
+                .map_err(|e| Error::new(ExitCode::Failed, e))?;
             global.dir = Some(normalize(&cwd.join(dir)));
         }
         let entered = crate::same_as::enter(&arg, app, &caller, fork)?;
         let mut base = crate::hook_state::base_env(&entered.env);
         base.remove(OsStr::new(EnvVars::APPENV_PROCESS));
-        let logical = crate::workdir::logical(&entered.env)?;
+        let logical =
+            crate::workdir::logical(&entered.env).map_err(|e| Error::new(ExitCode::Failed, e))?;
         Ok(Context {
             global,
             inherited: entered.env,
@@ -325,20 +327,22 @@ impl Context {
 
     /// The directory resolution starts from: `-C DIR` or the working
     /// directory, as the logical path the user sees (symlinks kept).
-    pub fn start_dir(&self) -> Result<Utf8PathBuf, Error> {
-        self.dir_arg(self.global.dir.as_deref())
+    /// `fails`: the status of the command when there is none (125 for one
+    /// that runs or hands on the app's values, 1 for one that only shows).
+    pub fn start_dir(&self, fails: ExitCode) -> Result<Utf8PathBuf, Error> {
+        self.dir_arg(self.global.dir.as_deref(), fails)
     }
 
     /// A directory given on the command line, made absolute and logical.
-    pub fn dir_arg(&self, given: Option<&Path>) -> Result<Utf8PathBuf, Error> {
-        dir_arg(given, || self.origin())
+    pub fn dir_arg(&self, given: Option<&Path>, fails: ExitCode) -> Result<Utf8PathBuf, Error> {
+        dir_arg(given, || self.origin(), fails)
     }
 
     /// Where resolving starts without -C, and what a relative -C is
     /// relative to: the working directory; for `--same-as`, the root
     /// recorded in the process, else its working directory (a relative -C
     /// was made absolute from the caller's before entering).
-    fn origin(&self) -> Result<PathBuf, Error> {
+    fn origin(&self) -> Result<PathBuf, NoWorkdir> {
         match &self.same_as {
             Some(same_as) => Ok(same_as.start.clone()),
             None => crate::workdir::logical(&self.inherited),
@@ -352,16 +356,15 @@ impl Context {
         dir: Option<&Path>,
     ) -> Result<(crate::root::Root, TrustStore), Error> {
         let fail = |e: &dyn std::fmt::Display| Error::new(ExitCode::GeneralError, e);
-        let start = self
-            .dir_arg(dir.or(self.global.dir.as_deref()))
-            .map_err(|e| e.with_status(ExitCode::GeneralError))?;
+        let start = self.dir_arg(dir.or(self.global.dir.as_deref()), ExitCode::GeneralError)?;
         let root = crate::root::find(&start).map_err(|e| fail(&e))?;
         let store = TrustStore::from_env(self.trust_env()).map_err(|e| fail(&e))?;
         Ok((root, store))
     }
 
-    pub fn request(&self) -> Result<Request, Error> {
-        Ok(self.request_at(self.start_dir()?))
+    /// What resolving is asked for; `fails` as for [`Context::start_dir`].
+    pub fn request(&self, fails: ExitCode) -> Result<Request, Error> {
+        Ok(self.request_at(self.start_dir(fails)?))
     }
 
     /// [`Context::request`] from a start directory already found.
@@ -384,8 +387,10 @@ impl Context {
         }
     }
 
-    pub fn resolve(&self) -> Result<Plan, Error> {
-        Ok(self.resolve_noting()?.0)
+    /// The plan; its errors, and no start directory, exit with `fails`
+    /// (see [`Context::start_dir`]).
+    pub fn resolve(&self, fails: ExitCode) -> Result<Plan, Error> {
+        Ok(self.resolve_noting(fails)?.0)
     }
 
     /// [`Context::resolve`], and with `--same-as`, what the app's launcher
@@ -393,13 +398,15 @@ impl Context {
     /// (the one-off's own prefix puts it back; see `crate::same_as::launcher`).
     /// The isolation depends on the app's files only, so the first plan
     /// says which launcher to look for.
-    pub fn resolve_noting(&self) -> Result<(Plan, Option<Taken>), Error> {
-        let request = self.request()?;
-        let plan = plan::resolve(&request, &self.base)?;
+    pub fn resolve_noting(&self, fails: ExitCode) -> Result<(Plan, Option<Taken>), Error> {
+        let request = self.request(fails)?;
+        let failed = |e| Error::new(fails, e);
+        let plan = plan::resolve(&request, &self.base).map_err(failed)?;
         if let (Some(_), Some(prefix)) = (&self.same_as, &plan.isolation.prefix) {
             let mut base = self.base.clone();
             if let Some(taken) = crate::launcher::take_out(&prefix.value, &mut base) {
-                return Ok((plan::resolve(&request, &base)?, Some(taken)));
+                let plan = plan::resolve(&request, &base).map_err(failed)?;
+                return Ok((plan, Some(taken)));
             }
         }
         Ok((plan, None))
@@ -410,7 +417,7 @@ impl Context {
     /// working directory when it is inside the app, else the app root.
     pub fn program_dir(&self, plan: &Plan) -> Result<Option<PathBuf>, Error> {
         if self.global.dir.is_some() {
-            return Ok(Some(self.start_dir()?.into_std_path_buf()));
+            return Ok(Some(self.start_dir(ExitCode::Failed)?.into_std_path_buf()));
         }
         Ok(match &self.same_as {
             // Already there: appenv entered it.
@@ -522,15 +529,21 @@ impl Context {
 /// [`Context::start_dir`] before any context is made (no `--same-as`):
 /// `-C DIR` or the working directory of `inherited`.
 pub fn start_dir(global: &Global, inherited: &Env) -> Result<Utf8PathBuf, Error> {
-    dir_arg(global.dir.as_deref(), || crate::workdir::logical(inherited))
+    dir_arg(
+        global.dir.as_deref(),
+        || crate::workdir::logical(inherited),
+        ExitCode::Failed,
+    )
 }
 
 /// A directory given on the command line, made absolute from `origin` and
-/// logical; `origin` itself without one.
+/// logical; `origin` itself without one. Its errors exit with `fails`.
 fn dir_arg(
     given: Option<&Path>,
-    origin: impl FnOnce() -> Result<PathBuf, Error>,
+    origin: impl FnOnce() -> Result<PathBuf, NoWorkdir>,
+    fails: ExitCode,
 ) -> Result<Utf8PathBuf, Error> {
+    let origin = || origin().map_err(|e| Error::new(fails, e));
     let dir = match given {
         Some(dir) if dir.is_absolute() => normalize(dir),
         Some(dir) => normalize(&origin()?.join(dir)),
@@ -538,13 +551,13 @@ fn dir_arg(
     };
     if given.is_some() && !dir.is_dir() {
         return Err(Error::new(
-            ExitCode::Failed,
+            fails,
             format!("{}: not a directory", show(&dir)),
         ));
     }
     Utf8PathBuf::from_path_buf(dir).map_err(|dir| {
         Error::new(
-            ExitCode::Failed,
+            fails,
             format!("{}: the path is not valid UTF-8", show(&dir)),
         )
     })

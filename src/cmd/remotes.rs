@@ -14,9 +14,7 @@ use crate::remote::{Remote, Transport};
 use crate::text::sanitize;
 
 pub fn run(ctx: &Context, args: &RemotesArgs) -> Result<(), Error> {
-    let plan = ctx
-        .resolve()
-        .map_err(|e| e.with_status(ExitCode::GeneralError))?;
+    let plan = ctx.resolve(ExitCode::GeneralError)?;
     ctx.note_trust(&plan);
     let remotes = plan.config.as_ref().map_or(&[][..], |c| &c.remotes);
     if remotes.is_empty() && !args.json && !ctx.quiet() {

@@ -32,7 +32,7 @@ pub fn run(ctx: &Context, words: &[OsString], dry_run: bool) -> Result<(), Error
 }
 
 pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> Result<(), Error> {
-    let plan = ctx.resolve()?;
+    let plan = ctx.resolve(ExitCode::Failed)?;
     if let Some(why) = ctx.trust(&plan).refusal(&plan.root.dir) {
         return Err(Error::new(ExitCode::Failed, why));
     }
@@ -61,7 +61,7 @@ pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> 
         // npm's name for the directory it was started from.
         env.insert(
             EnvVars::INIT_CWD.into(),
-            ctx.start_dir()?.into_string().into(),
+            ctx.start_dir(ExitCode::Failed)?.into_string().into(),
         );
     }
     let skip = Skip::for_env(|name| env.get(std::ffi::OsStr::new(name)).map(|v| v.as_os_str()));

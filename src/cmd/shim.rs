@@ -105,7 +105,7 @@ fn list(dir: &Path, exe: &Path, path: Option<&OsStr>, out: &mut String) -> Resul
 
 /// What the shims do with the prefix of the app here, if it has one.
 fn here(ctx: &Context, dir: &Path, out: &mut String) {
-    let Ok(plan) = ctx.resolve() else {
+    let Ok(plan) = ctx.resolve(crate::exit::ExitCode::Failed) else {
         return;
     };
     let skip = Skip::new([dir.to_owned()]);

@@ -123,7 +123,7 @@ impl Status {
     }
 
     fn of(ctx: &Context) -> Status {
-        let start = match ctx.start_dir() {
+        let start = match ctx.start_dir(ExitCode::Failed) {
             Ok(start) => start,
             Err(e) => {
                 let mut status = Status::empty(TrustState::Error);

@@ -16,9 +16,7 @@ use crate::tasks::{self, Origin, Task};
 use crate::text::sanitize;
 
 pub fn run(ctx: &Context, args: &TasksArgs) -> Result<(), Error> {
-    let plan = ctx
-        .resolve()
-        .map_err(|e| e.with_status(ExitCode::GeneralError))?;
+    let plan = ctx.resolve(ExitCode::GeneralError)?;
     ctx.note_trust(&plan);
     let tasks = tasks::list(&plan);
     let prefix = !ctx.global.no_prefix;

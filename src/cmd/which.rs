@@ -17,7 +17,7 @@ use crate::plan::Plan;
 use crate::shell::push_word;
 
 pub fn run(ctx: &Context, command: &[OsString], json: bool) -> Result<(), Error> {
-    let plan = ctx.resolve()?;
+    let plan = ctx.resolve(ExitCode::Failed)?;
     ctx.note_trust(&plan);
     ctx.say_notes(&plan, super::Values::NotShown);
     let mut argv = plan.argv(command, !ctx.global.no_prefix);

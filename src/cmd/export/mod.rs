@@ -122,7 +122,7 @@ fn answer(
         Target::Loaded { root, .. } => Some(Utf8Path::new(root)),
         _ => None,
     };
-    let dirs = match ctx.start_dir() {
+    let dirs = match ctx.start_dir(crate::exit::ExitCode::Failed) {
         Ok(start) => dirs::up_to(&start, top),
         Err(_) => Vec::new(),
     };
@@ -188,7 +188,7 @@ enum Target {
 }
 
 fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Watch) {
-    let start = match ctx.start_dir() {
+    let start = match ctx.start_dir(crate::exit::ExitCode::Failed) {
         Ok(start) => start,
         Err(e) => {
             let target = Target::Refused {

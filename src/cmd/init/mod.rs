@@ -22,9 +22,7 @@ use crate::tasks;
 use crate::text::sanitize;
 
 pub fn run(ctx: &Context, args: &crate::cli::InitArgs) -> Result<(), Error> {
-    let request = ctx
-        .request()
-        .map_err(|e| e.with_status(ExitCode::GeneralError))?;
+    let request = ctx.request(ExitCode::GeneralError)?;
     // With no app above, the working directory becomes one.
     let found = root::find(&request.start).ok();
     let root = found.clone().unwrap_or_else(|| Root {
