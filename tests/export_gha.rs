@@ -206,6 +206,19 @@ fn a_later_step_with_the_load_gets_the_other_environment_cleanly() {
 }
 
 #[test]
+fn the_state_is_the_same_whether_the_files_just_changed_or_not() {
+    // A file changed within a clock tick of the step cannot vouch for
+    // itself, which decides whether the shell hook keeps a fingerprint. A
+    // job's state keeps none, so a step run right after a checkout and
+    // one run later write the same state.
+    let app = App::new(&[(".env", "DB=dev\n")]);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let settled = step(&app, |_| {});
+    let state = &parse_github_env(&settled.env_file).unwrap()["APPENV_STATE"];
+    assert!(!state.contains(" seen="), "{state}");
+}
+
+#[test]
 fn decrypted_values_are_masked_line_by_line_and_as_the_state_holds_them() {
     let secret = "first line%\nsecond \"line\"\n";
     let app = App::new(&[(

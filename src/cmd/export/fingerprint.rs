@@ -100,6 +100,12 @@ pub(super) fn take(
     watch: &Watch,
     updates: &mut BTreeMap<OsString, Option<OsString>>,
 ) {
+    // A job's steps never ask `unchanged` (each resolves), and a digest is
+    // bound to its format: there a fingerprint would only make the state
+    // of two identical steps differ, by whether the files were settled.
+    if format == Format::Gha {
+        return;
+    }
     let var = OsStr::new(EnvVars::APPENV_STATE);
     let prefix = match updates.get(var) {
         Some(Some(prefix)) => prefix.clone(),
