@@ -62,6 +62,34 @@ pub struct Decided<T> {
     pub reason: String,
 }
 
+/// Whether a command runs behind the isolation prefix (`bundle exec`,
+/// `poetry run`…): what `--no-prefix` turns off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prefix {
+    /// The prefix goes first (unless the command is the launcher itself).
+    Isolation,
+    /// The command runs as typed.
+    None,
+}
+
+impl Prefix {
+    /// What the command line asks for: no prefix with `--no-prefix`.
+    pub fn unless(no_prefix: bool) -> Prefix {
+        match no_prefix {
+            true => Prefix::None,
+            false => Prefix::Isolation,
+        }
+    }
+
+    /// The words that go before `program`.
+    pub fn words<'i>(self, isolation: &'i Isolation, program: &std::ffi::OsStr) -> &'i [String] {
+        match self {
+            Prefix::Isolation => isolation.prefix_for(program),
+            Prefix::None => &[],
+        }
+    }
+}
+
 impl Isolation {
     /// The argv for `command`: the prefix goes first unless the command is
     /// the launcher itself (`appenv bundle install` runs `bundle install`).

@@ -10,6 +10,7 @@ use crate::error::{Error, print};
 use crate::exec;
 use crate::exec::Skip;
 use crate::exit::ExitCode;
+use crate::isolation::Prefix;
 use crate::plan::{Env, Plan};
 use crate::shell::push_word;
 use crate::tasks::{self, Invocation, Manager, Origin};
@@ -44,7 +45,7 @@ pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> 
         return Err(unknown(&plan, name, args));
     };
     let invocation = task
-        .invocation(&plan, args, !ctx.global.no_prefix)
+        .invocation(&plan, args, Prefix::unless(ctx.global.no_prefix))
         .map_err(|refused| {
             Error::new(
                 ExitCode::Failed,

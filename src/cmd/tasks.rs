@@ -11,6 +11,7 @@ use crate::cli::TasksArgs;
 use crate::config::Action;
 use crate::error::{Error, print};
 use crate::exit::ExitCode;
+use crate::isolation::Prefix;
 use crate::plan::Plan;
 use crate::tasks::{self, Origin, Task};
 use crate::text::sanitize;
@@ -19,7 +20,7 @@ pub fn run(ctx: &Context, args: &TasksArgs) -> Result<(), Error> {
     let plan = ctx.resolve(ExitCode::GeneralError)?;
     ctx.note_trust(&plan);
     let tasks = tasks::list(&plan);
-    let prefix = !ctx.global.no_prefix;
+    let prefix = Prefix::unless(ctx.global.no_prefix);
     if args.names {
         // For completion scripts: nothing on stderr.
         return print(names(&tasks).as_bytes());
@@ -55,7 +56,7 @@ fn names(tasks: &[Task]) -> String {
 }
 
 /// Aligned columns: name, source, what runs.
-fn table(tasks: &[Task], plan: &Plan, prefix: bool) -> String {
+fn table(tasks: &[Task], plan: &Plan, prefix: Prefix) -> String {
     let rows: Vec<[String; 3]> = tasks
         .iter()
         .map(|t| {
@@ -75,7 +76,7 @@ fn table(tasks: &[Task], plan: &Plan, prefix: bool) -> String {
     out
 }
 
-fn to_json(task: &Task, plan: &Plan, prefix: bool) -> Value {
+fn to_json(task: &Task, plan: &Plan, prefix: Prefix) -> Value {
     let mut value = json!({ "name": task.name });
     let source = match task.origin {
         Origin::Config => json!("config"),

@@ -13,6 +13,7 @@ use crate::env_vars::EnvVars;
 use crate::error::{Error, print};
 use crate::exec::Skip;
 use crate::exit::ExitCode;
+use crate::isolation::Prefix;
 use crate::plan::Plan;
 use crate::shell::push_word;
 
@@ -20,7 +21,7 @@ pub fn run(ctx: &Context, command: &[OsString], json: bool) -> Result<(), Error>
     let plan = ctx.resolve(ExitCode::Failed)?;
     ctx.note_trust(&plan);
     ctx.say_notes(&plan, super::Values::NotShown);
-    let mut argv = plan.argv(command, !ctx.global.no_prefix);
+    let mut argv = plan.argv(command, Prefix::unless(ctx.global.no_prefix));
     let launcher = argv.len() > command.len();
     if launcher && is_python_launcher(&argv) {
         // An editor given `…/poetry run python` cannot use it: print the

@@ -225,10 +225,10 @@ impl Plan {
     }
 
     /// The argv for a typed command: isolation prefix + command + args.
-    pub fn argv(&self, command: &[OsString], use_prefix: bool) -> Vec<OsString> {
+    pub fn argv(&self, command: &[OsString], prefix: isolation::Prefix) -> Vec<OsString> {
         let prefix = match command.first() {
-            Some(first) if use_prefix => self.isolation.prefix_for(first),
-            _ => &[],
+            Some(first) => prefix.words(&self.isolation, first),
+            None => &[],
         };
         prefix
             .iter()

@@ -14,7 +14,7 @@ use crate::config::{self, Action};
 use crate::env_vars::EnvVars;
 use crate::exec::Skip;
 use crate::framework::Framework;
-use crate::isolation;
+use crate::isolation::{self, Prefix};
 use crate::plan::Plan;
 use crate::script::{ArgsRefused, Form};
 use crate::shell::push_word;
@@ -142,14 +142,11 @@ impl Task {
         &self,
         plan: &Plan,
         args: &[OsString],
-        use_prefix: bool,
+        prefix: Prefix,
     ) -> Result<Invocation, ArgsRefused> {
-        let use_prefix = use_prefix && matches!(self.origin, Origin::Config | Origin::Builtin(_));
+        let prefix = self.prefix(prefix);
         let env = self.env(plan);
-        let prefix = |program: &OsStr| match use_prefix {
-            true => plan.isolation.prefix_for(program),
-            false => &[],
-        };
+        let prefix = |program: &OsStr| prefix.words(&plan.isolation, program);
         let mut assignments = Vec::new();
         let mut command: Vec<OsString> = match &self.command {
             Action::Argv(words) => {
@@ -214,6 +211,15 @@ impl Task {
             env,
             assignments,
         })
+    }
+
+    /// The prefix this task takes when `asked` is the run's: a Procfile
+    /// line or a package script states its own isolation and gets none.
+    fn prefix(&self, asked: Prefix) -> Prefix {
+        match self.origin {
+            Origin::Config | Origin::Builtin(_) => asked,
+            Origin::Procfile { .. } | Origin::Package(_) => Prefix::None,
+        }
     }
 
     /// Built-ins name `python`, which stock Debian and macOS lack outside a
@@ -300,12 +306,9 @@ impl Task {
     /// What really runs, the isolation prefix included and nothing
     /// expanded (a listing must not show an untrusted app's values):
     /// `bundle exec bin/rails db:migrate`, `/bin/sh -c 'a && exec b'`.
-    pub fn runs(&self, plan: &Plan, use_prefix: bool) -> String {
-        let use_prefix = use_prefix && matches!(self.origin, Origin::Config | Origin::Builtin(_));
-        let prefix = |program: &str| match use_prefix {
-            true => plan.isolation.prefix_for(program.as_ref()),
-            false => &[],
-        };
+    pub fn runs(&self, plan: &Plan, prefix: Prefix) -> String {
+        let prefix = self.prefix(prefix);
+        let prefix = |program: &str| prefix.words(&plan.isolation, program.as_ref());
         let prefixed = |program: &str, rest: String| {
             let mut words: Vec<String> = prefix(program).to_vec();
             words.push(rest);
@@ -412,11 +415,11 @@ mod tests {
         resolve(&request, &Default::default()).unwrap()
     }
 
-    fn argv(plan: &Plan, name: &str, args: &[&str], use_prefix: bool) -> Vec<String> {
+    fn argv(plan: &Plan, name: &str, args: &[&str], prefix: Prefix) -> Vec<String> {
         let args: Vec<OsString> = args.iter().map(OsString::from).collect();
         find(plan, name)
             .unwrap()
-            .invocation(plan, &args, use_prefix)
+            .invocation(plan, &args, prefix)
             .unwrap()
             .argv
             .into_iter()
@@ -477,7 +480,7 @@ mod tests {
         let (_t, root) = app(&[("manage.py", ""), (".venv/pyvenv.cfg", "")]);
         let plan = plan(&root);
         assert_eq!(
-            argv(&plan, "migrate", &[], true),
+            argv(&plan, "migrate", &[], Prefix::Isolation),
             ["python", "manage.py", "migrate"]
         );
         assert_eq!(
@@ -528,11 +531,11 @@ mod tests {
         )]);
         let plan = plan(&root);
         assert_eq!(
-            argv(&plan, "seed", &["a b", "$c"], true),
+            argv(&plan, "seed", &["a b", "$c"], Prefix::Isolation),
             ["rake", "db:seed", "a b", "$c"]
         );
         assert_eq!(
-            argv(&plan, "lint", &["x y"], true),
+            argv(&plan, "lint", &["x y"], Prefix::Isolation),
             ["rubocop", "-a", "x y"]
         );
     }
@@ -553,46 +556,49 @@ mod tests {
         ]);
         let plan = plan(&root);
         assert_eq!(
-            argv(&plan, "seed", &[], true),
+            argv(&plan, "seed", &[], Prefix::Isolation),
             ["bundle", "exec", "rake", "db:seed"]
         );
         assert_eq!(
-            argv(&plan, "own", &[], true),
+            argv(&plan, "own", &[], Prefix::Isolation),
             ["bundle", "exec", "rake", "x"]
         );
-        assert_eq!(argv(&plan, "env", &[], true), ["bundle", "exec", "rake"]);
+        assert_eq!(
+            argv(&plan, "env", &[], Prefix::Isolation),
+            ["bundle", "exec", "rake"]
+        );
         let env = find(&plan, "env")
             .unwrap()
-            .invocation(&plan, &[], true)
+            .invocation(&plan, &[], Prefix::Isolation)
             .unwrap();
         assert_eq!(
             env.assignments,
             [("RAILS_ENV".to_string(), OsString::from("test"))]
         );
         assert_eq!(
-            find(&plan, "env").unwrap().runs(&plan, true),
+            find(&plan, "env").unwrap().runs(&plan, Prefix::Isolation),
             "RAILS_ENV=test bundle exec rake"
         );
         assert_eq!(
-            find(&plan, "seed").unwrap().runs(&plan, true),
+            find(&plan, "seed").unwrap().runs(&plan, Prefix::Isolation),
             "bundle exec rake db:seed"
         );
         assert_eq!(
-            argv(&plan, "lint", &[], true),
+            argv(&plan, "lint", &[], Prefix::Isolation),
             ["bundle", "exec", "rubocop"]
         );
-        assert_eq!(argv(&plan, "lint", &[], false), ["rubocop"]);
+        assert_eq!(argv(&plan, "lint", &[], Prefix::None), ["rubocop"]);
         assert_eq!(
-            argv(&plan, "console", &["--sandbox"], true),
+            argv(&plan, "console", &["--sandbox"], Prefix::Isolation),
             ["bundle", "exec", "bin/rails", "console", "--sandbox"]
         );
         assert_eq!(
-            argv(&plan, "web", &["-p", "3000"], true),
+            argv(&plan, "web", &["-p", "3000"], Prefix::Isolation),
             ["puma", "-p", "3000"]
         );
         let web = find(&plan, "web")
             .unwrap()
-            .invocation(&plan, &[], true)
+            .invocation(&plan, &[], Prefix::Isolation)
             .unwrap();
         assert!(web.env.contains(&("APPENV_PROCESS".into(), "web".into())));
         assert!(web.env.contains(&("PWD".into(), root.as_str().into())));
