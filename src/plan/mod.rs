@@ -290,7 +290,11 @@ pub fn unlock(plan: Plan, request: &Request, base: &Env) -> Result<Plan, Error> 
 }
 
 /// Resolves the plan of `root` from its files, read through `inputs`;
-/// `decrypt`: decrypt encrypted values.
+/// `decrypt`: decrypt encrypted values. The steps read in the order a
+/// plan's inputs are recorded: the root's owners first, then what says how
+/// to read the rest (config, Procfile, a workspace's top), the layers of
+/// values, the version files; then what isolation and the environment
+/// name make of them.
 fn resolve_inputs(
     root: Root,
     mut inputs: Inputs,
@@ -298,39 +302,11 @@ fn resolve_inputs(
     base: &Env,
     decrypt: bool,
 ) -> Result<Plan, Error> {
-    let trusted_value = match &request.trusted_dirs {
-        TrustedDirs::FromBase => base.get(OsStr::new(EnvVars::APPENV_TRUSTED_DIRS)),
-        TrustedDirs::Given(value) => value.as_ref(),
-    };
-    let trusted_value = trusted_value.map(|v| v.as_os_str());
     let reach = workspace::reach(&root, &inputs);
-    // A member is trusted by a tree only when the tree holds its
-    // workspace's top too, whose files join it.
-    let trusted_dir = trusted_dirs::covering(inputs.canonical(), trusted_value).filter(|_| {
-        reach
-            .as_ref()
-            .is_none_or(|(_, top)| trusted_dirs::covering(top, trusted_value).is_some())
-    });
-    inputs.set_owners(match trusted_dir {
-        Some(_) => Owners::Anyone,
-        None => Owners::UserOrRoot,
-    });
-    inputs.check_root_owner().map_err(Error::Input)?;
-    let config_bytes = inputs
-        .read(config::FILE_NAME, input::Kind::Config)
-        .map_err(Error::Input)?;
-    let config = match &config_bytes {
-        Some(bytes) => {
-            Some(Config::parse(Utf8Path::new(config::FILE_NAME), bytes).map_err(Error::Config)?)
-        }
-        None => None,
-    };
-    let procfile = inputs
-        .read(procfile::FILE_NAME, input::Kind::Procfile)
-        .map_err(Error::Input)?
-        .map(|bytes| Procfile::parse(&bytes))
-        .transpose()
-        .map_err(Error::Procfile)?;
+    let trusted_dir = trusted_dir(&inputs, reach.as_ref(), request, base);
+    take_owners(&mut inputs, trusted_dir.as_deref())?;
+    let (config, config_bytes) = read_config(&mut inputs)?.unzip();
+    let procfile = read_procfile(&mut inputs)?;
     let shared = match reach {
         Some((prefix, _)) => workspace::shared(&root, prefix, &mut inputs)?,
         None => None,
@@ -340,40 +316,29 @@ fn resolve_inputs(
         request.override_inherited || config.as_ref().is_some_and(Config::override_inherited);
 
     let mut layers = Layers::new(base, override_inherited, decrypt);
-    if let (Some(config), Some(bytes)) = (&config, &config_bytes) {
-        layers.add_config_vars(config, bytes)?;
-    }
-    let mut files = layers.add_files(
+    let config_vars = config.as_ref().zip(config_bytes.as_deref());
+    let (files, envrc) = add_layers(
+        &mut layers,
         &mut inputs,
-        config.as_ref(),
-        env_name.as_ref().map(|d| d.name.as_str()),
-        shared.as_ref().map_or(&[], |s| s.files.as_slice()),
+        &root,
+        base,
+        config_vars,
+        env_name.as_ref(),
+        shared.as_ref(),
     )?;
-    let envrc = envrc::add(&mut layers, &mut inputs, &root.dir, base, &mut files)?;
     let interpreters = versions::find(&mut inputs, base)?;
 
-    let kind = |name: &str, follow: bool| {
-        use nix::sys::stat::SFlag;
-        inputs.file_type(name, follow).map(|kind| match kind {
-            SFlag::S_IFREG => markers::Kind::File,
-            SFlag::S_IFDIR => markers::Kind::Dir,
-            _ => markers::Kind::Other,
-        })
-    };
-    let list = |dir: &str| {
-        let names = inputs.list(dir).unwrap_or_default();
-        names
-            .into_iter()
-            .filter_map(|n| n.into_string().ok())
-            .collect()
-    };
-    let look = markers::Looking(kind, list);
-    let top = shared.as_ref().map(workspace::Shared::top);
-    let mut isolation =
-        isolation::detect_in(&root.dir, config.as_ref(), procfile.as_ref(), &look, top);
-    let mut pinned_notes = Vec::new();
-    versions::apply(&interpreters, &mut isolation, &mut pinned_notes);
-    add_envrc_path(&mut isolation, envrc.path);
+    let look: markers::Look = &inputs;
+    let (isolation, pinned_notes) = isolate(
+        &root,
+        config.as_ref(),
+        procfile.as_ref(),
+        shared.as_ref(),
+        look,
+        &interpreters,
+        envrc.path,
+    );
+
     let layers::Parts {
         vars: layered,
         mut notes,
@@ -383,66 +348,26 @@ fn resolve_inputs(
         true => Vec::new(),
         false => shadowed(&layered, base),
     };
-    let inherited = base.iter().map(|(k, v)| {
-        let var = Var {
-            value: v.clone(),
-            source: Source::Inherited,
-        };
-        (k.clone(), var)
-    });
-    let layered = layered.into_iter().map(|(key, value, source)| {
-        let value = value.into();
-        (key.into(), Var { value, source })
-    });
-    // Collecting sorts once and builds the tree in bulk, where inserting
-    // each file variable would search the tree each time. Of equal keys the
-    // last is kept, so what wins comes last: a later layer after an earlier
-    // one (the sort is stable), and the inherited variable after the layered
-    // one unless files override it. Layers keep the order of their files, so
-    // a sorted file costs the sort next to nothing.
-    let mut vars: BTreeMap<OsString, Var> = if override_inherited {
-        inherited.chain(layered).collect()
-    } else {
-        layered.chain(inherited).collect()
-    };
+    let mut vars = merge(base, layered, override_inherited);
     // Only what the program gets: a value that a later file or the caller
     // replaced changes nothing.
-    notes.retain(|note| {
-        let var = vars.get(OsStr::new(&note.name));
-        var.is_some_and(|v| v.source == note.source)
-    });
+    notes.retain(|note| gets(&vars, &note.name, &note.source));
     notes.extend(envrc.ignored);
     notes.extend(pinned_notes);
     // Any value written encrypted may have fed a later line, even one that
     // a later file replaced: decrypting resolves it all again.
     let unlocked = decrypt || secrets.is_empty();
     let removed = apply_isolation(&isolation, &mut vars);
-    let appenv = |value: &str| Var {
-        value: value.into(),
-        source: Source::Appenv,
-    };
-    vars.insert(EnvVars::APPENV_ROOT.into(), appenv(root.dir.as_str()));
-    if let Some(name) = &env_name {
-        vars.insert(EnvVars::APPENV_ENV.into(), appenv(&name.name));
-    }
+    add_appenv_vars(&mut vars, &root, env_name.as_ref());
     environment::apply(
-        &look,
+        look,
         config.as_ref(),
         env_name.as_ref(),
         &mut vars,
         &mut notes,
     )?;
-    let mut missing = missing(config.as_ref(), &vars);
-    let unset = |name: &String| {
-        vars.get(OsStr::new(name))
-            .is_none_or(|v| v.value.is_empty())
-    };
-    missing.extend(envrc.required.into_iter().filter(unset));
-    missing.dedup();
-    secrets.retain(|secret| {
-        let var = vars.get(OsStr::new(&secret.name));
-        var.is_some_and(|v| v.source == secret.source)
-    });
+    let missing = missing(config.as_ref(), &vars, envrc.required);
+    secrets.retain(|secret| gets(&vars, &secret.name, &secret.source));
     Ok(Plan {
         root,
         env_name,
@@ -466,6 +391,175 @@ fn resolve_inputs(
     })
 }
 
+/// The `APPENV_TRUSTED_DIRS` entry (the caller's, see [`TrustedDirs`]) the
+/// root is at or below. A member is trusted by a tree only when the tree
+/// holds its workspace's top too, whose files join it.
+fn trusted_dir(
+    inputs: &Inputs,
+    reach: Option<&(String, Utf8PathBuf)>,
+    request: &Request,
+    base: &Env,
+) -> Option<Utf8PathBuf> {
+    let value = match &request.trusted_dirs {
+        TrustedDirs::FromBase => base.get(OsStr::new(EnvVars::APPENV_TRUSTED_DIRS)),
+        TrustedDirs::Given(value) => value.as_ref(),
+    };
+    let value = value.map(|v| v.as_os_str());
+    trusted_dirs::covering(inputs.canonical(), value)
+        .filter(|_| reach.is_none_or(|(_, top)| trusted_dirs::covering(top, value).is_some()))
+}
+
+/// Takes the files of the user and root only, unless a trusted tree covers
+/// the root (`trusted_dir`), and refuses a root that is another user's.
+fn take_owners(inputs: &mut Inputs, trusted_dir: Option<&Utf8Path>) -> Result<(), Error> {
+    inputs.set_owners(match trusted_dir {
+        Some(_) => Owners::Anyone,
+        None => Owners::UserOrRoot,
+    });
+    inputs.check_root_owner().map_err(Error::Input)
+}
+
+/// A config and the bytes it was parsed from (`[env.vars]` takes its
+/// values' positions from them).
+type ParsedConfig = (Config, Arc<[u8]>);
+
+/// The root's `appenv.toml`, parsed.
+fn read_config(inputs: &mut Inputs) -> Result<Option<ParsedConfig>, Error> {
+    let bytes = inputs
+        .read(config::FILE_NAME, input::Kind::Config)
+        .map_err(Error::Input)?;
+    let Some(bytes) = bytes else {
+        return Ok(None);
+    };
+    let config = Config::parse(Utf8Path::new(config::FILE_NAME), &bytes).map_err(Error::Config)?;
+    Ok(Some((config, bytes)))
+}
+
+/// The root's Procfile, parsed.
+fn read_procfile(inputs: &mut Inputs) -> Result<Option<Procfile>, Error> {
+    inputs
+        .read(procfile::FILE_NAME, input::Kind::Procfile)
+        .map_err(Error::Input)?
+        .map(|bytes| Procfile::parse(&bytes))
+        .transpose()
+        .map_err(Error::Procfile)
+}
+
+/// Markers, isolation and the environment name look at the root's files
+/// through the root as opened, answered from its listing where it can.
+impl markers::Names for Inputs {
+    fn kind(&self, name: &str, follow: bool) -> Option<markers::Kind> {
+        use nix::sys::stat::SFlag;
+        self.file_type(name, follow).map(|kind| match kind {
+            SFlag::S_IFREG => markers::Kind::File,
+            SFlag::S_IFDIR => markers::Kind::Dir,
+            _ => markers::Kind::Other,
+        })
+    }
+
+    fn list(&self, dir: &str) -> Vec<String> {
+        let names = Inputs::list(self, dir).unwrap_or_default();
+        names
+            .into_iter()
+            .filter_map(|n| n.into_string().ok())
+            .collect()
+    }
+}
+
+/// The layers of values, lowest first: `[env.vars]` (from the config and
+/// the bytes it was parsed from), the env files (the environment's, and a
+/// workspace top's that join the member), the `.envrc`.
+fn add_layers(
+    layers: &mut Layers,
+    inputs: &mut Inputs,
+    root: &Root,
+    base: &Env,
+    config: Option<(&Config, &[u8])>,
+    env_name: Option<&ChosenEnv>,
+    shared: Option<&workspace::Shared>,
+) -> Result<(Vec<FileUse>, envrc::Envrc), Error> {
+    if let Some((config, bytes)) = config {
+        layers.add_config_vars(config, bytes)?;
+    }
+    let mut files = layers.add_files(
+        inputs,
+        config.map(|(config, _)| config),
+        env_name.map(|d| d.name.as_str()),
+        shared.map_or(&[], |s| s.files.as_slice()),
+    )?;
+    let envrc = envrc::add(layers, inputs, &root.dir, base, &mut files)?;
+    Ok((files, envrc))
+}
+
+/// The app's dependency isolation (prefix, PATH), the interpreters its
+/// version files pin after it, and the `.envrc`'s `PATH_add` directories in
+/// front; with what to tell the user about the pins.
+fn isolate(
+    root: &Root,
+    config: Option<&Config>,
+    procfile: Option<&Procfile>,
+    shared: Option<&workspace::Shared>,
+    look: markers::Look,
+    interpreters: &[Pinned],
+    envrc_path: Vec<Utf8PathBuf>,
+) -> (Isolation, Vec<Note>) {
+    let top = shared.map(workspace::Shared::top);
+    let mut isolation = isolation::detect_in(&root.dir, config, procfile, look, top);
+    let mut notes = Vec::new();
+    versions::apply(interpreters, &mut isolation, &mut notes);
+    add_envrc_path(&mut isolation, envrc_path);
+    (isolation, notes)
+}
+
+/// The inherited variables and the layered ones in one map: the layered win
+/// unless files override the inherited ones.
+fn merge(
+    base: &Env,
+    layered: Vec<(String, String, Source)>,
+    override_inherited: bool,
+) -> BTreeMap<OsString, Var> {
+    let inherited = base.iter().map(|(k, v)| {
+        let var = Var {
+            value: v.clone(),
+            source: Source::Inherited,
+        };
+        (k.clone(), var)
+    });
+    let layered = layered.into_iter().map(|(key, value, source)| {
+        let value = value.into();
+        (key.into(), Var { value, source })
+    });
+    // Collecting sorts once and builds the tree in bulk, where inserting
+    // each file variable would search the tree each time. Of equal keys the
+    // last is kept, so what wins comes last: a later layer after an earlier
+    // one (the sort is stable), and the inherited variable after the layered
+    // one unless files override it. Layers keep the order of their files, so
+    // a sorted file costs the sort next to nothing.
+    if override_inherited {
+        inherited.chain(layered).collect()
+    } else {
+        layered.chain(inherited).collect()
+    }
+}
+
+/// Whether the program gets `name` from `source`.
+fn gets(vars: &BTreeMap<OsString, Var>, name: &str, source: &Source) -> bool {
+    let var = vars.get(OsStr::new(name));
+    var.is_some_and(|v| v.source == *source)
+}
+
+/// `APPENV_ROOT`, and `APPENV_ENV` when an environment is chosen.
+fn add_appenv_vars(vars: &mut BTreeMap<OsString, Var>, root: &Root, env_name: Option<&ChosenEnv>) {
+    let appenv = |value: &str| Var {
+        value: value.into(),
+        source: Source::Appenv,
+    };
+    vars.insert(EnvVars::APPENV_ROOT.into(), appenv(root.dir.as_str()));
+    if let Some(name) = env_name {
+        vars.insert(EnvVars::APPENV_ENV.into(), appenv(&name.name));
+    }
+}
+
 /// The last layer of each name that the base env also has.
 fn shadowed(layered: &[(String, String, Source)], base: &Env) -> Vec<Shadowed> {
     let mut last: BTreeMap<&str, &Source> = BTreeMap::new();
@@ -482,21 +576,32 @@ fn shadowed(layered: &[(String, String, Source)], base: &Env) -> Vec<Shadowed> {
         .collect()
 }
 
-/// `[env] required` names the plan leaves unset or empty: an empty
-/// `SECRET_KEY_BASE` fails the app as surely as a missing one.
-fn missing(config: Option<&Config>, vars: &BTreeMap<OsString, Var>) -> Vec<String> {
-    let Some(required) = config.and_then(|c| c.env.required.as_ref()) else {
-        return Vec::new();
+/// `[env] required` names, then the `.envrc`'s `env_vars_required` ones,
+/// that the plan leaves unset or empty: an empty `SECRET_KEY_BASE` fails the
+/// app as surely as a missing one.
+fn missing(
+    config: Option<&Config>,
+    vars: &BTreeMap<OsString, Var>,
+    envrc_required: Vec<String>,
+) -> Vec<String> {
+    let unset = |name: &String| {
+        vars.get(OsStr::new(name))
+            .is_none_or(|v| v.value.is_empty())
     };
-    required
-        .get_ref()
-        .iter()
-        .filter(|name| {
-            vars.get(OsStr::new(name))
-                .is_none_or(|v| v.value.is_empty())
+    let required = config.and_then(|c| c.env.required.as_ref());
+    let mut missing: Vec<String> = required
+        .map(|required| {
+            required
+                .get_ref()
+                .iter()
+                .filter(|name| unset(name))
+                .cloned()
+                .collect()
         })
-        .cloned()
-        .collect()
+        .unwrap_or_default();
+    missing.extend(envrc_required.into_iter().filter(unset));
+    missing.dedup();
+    missing
 }
 
 /// The `.envrc`'s `PATH_add` and `layout node` directories go in front of
