@@ -6,12 +6,14 @@
 //! digests with its record, so what was checked and what was used can never
 //! differ, however the files are swapped in between; for a file it covers
 //! that the plan did not read, it asks [`Inputs::peek`], which records
-//! nothing. Each file is read as its [`Kind`] says (its size limit, its name
-//! in errors), and [`Owners`] says whose files are taken. A file outside a
-//! plan is read with [`read_file`], or looked at with [`peek_at`] while the
-//! root is being found, with the same checks. Opening files with
-//! `openat` on the root's descriptor means that a root path repointed
-//! mid-run (`current -> releases/…`) cannot mix two apps either.
+//! nothing. Opening files with `openat` on the root's descriptor means that
+//! a root path repointed mid-run (`current -> releases/…`) cannot mix two
+//! apps either.
+//!
+//! Each file is read as its [`Kind`] says (its size limit, its name in
+//! errors), and [`Owners`] says whose files are taken. A file outside a plan
+//! is read with [`read_file`], or looked at with [`peek_at`] while the root
+//! is being found, with the same checks.
 //!
 //! The root is listed once, at the first read, and every reader asks that
 //! listing: a name it does not hold costs no system call, and the files that
@@ -287,9 +289,9 @@ impl Inputs {
 
     /// The content of `name` (relative to the root), read once whatever the
     /// number of calls: `Ok(None)` when nothing is there. Anything there
-    /// that is not a regular file of at most `limit` bytes owned by the user
-    /// (or root, see [`Owners`]) is an error, since the user asked for it by
-    /// creating it. `kind` says the limit and what it should have been.
+    /// that is not a regular file of at most `kind`'s limit, owned by the
+    /// user or root (see [`Owners`]), is an error, since the user asked for
+    /// it by creating it; the error says what it should have been (`kind`).
     pub fn read(&mut self, name: &str, kind: Kind) -> Result<Option<Arc<[u8]>>, InputError> {
         if let Some(input) = self.recorded(name) {
             return Ok(input.bytes.clone());
