@@ -69,7 +69,7 @@ pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> 
     let path = env
         .get(std::ffi::OsStr::new(EnvVars::PATH))
         .map(|v| v.as_os_str());
-    let program = skip.lookup(&invocation.argv[0], path)?;
+    let program = skip.lookup(&invocation.argv.program, path)?;
     if dry_run {
         return print(&dry_run_line(&program, &invocation));
     }
@@ -86,7 +86,7 @@ pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> 
     let env = env.iter().map(|(k, v)| (k.as_os_str(), v.as_os_str()));
     Err(exec::exec(
         &program,
-        &invocation.argv,
+        &invocation.argv.to_vec(),
         env,
         Some(plan.root.dir.as_std_path()),
     )
@@ -115,7 +115,7 @@ fn dry_run_line(program: &std::path::Path, invocation: &Invocation) -> Vec<u8> {
         out.push(b' ');
     }
     push_word(program.as_os_str().as_bytes(), &mut out);
-    for arg in &invocation.argv[1..] {
+    for arg in &invocation.argv.args {
         out.push(b' ');
         push_word(arg.as_bytes(), &mut out);
     }

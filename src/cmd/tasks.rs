@@ -8,12 +8,11 @@ use serde_json::{Value, json};
 
 use super::Context;
 use crate::cli::TasksArgs;
-use crate::config::Action;
 use crate::error::{Error, print};
 use crate::exit::ExitCode;
 use crate::isolation::Prefix;
 use crate::plan::Plan;
-use crate::tasks::{self, Origin, Task};
+use crate::tasks::{self, Command, Origin, Task};
 use crate::text::sanitize;
 
 pub fn run(ctx: &Context, args: &TasksArgs) -> Result<(), Error> {
@@ -95,8 +94,8 @@ fn to_json(task: &Task, plan: &Plan, prefix: Prefix) -> Value {
     };
     value["source"] = source;
     match &task.command {
-        Action::Shell(script) => value["command"] = json!(script),
-        Action::Argv(argv) => value["argv"] = json!(argv),
+        Command::Shell(script) => value["command"] = json!(script),
+        Command::Argv(argv) => value["argv"] = json!(argv.to_vec()),
     }
     value["runs"] = json!(task.runs(plan, prefix));
     value

@@ -25,7 +25,25 @@ pub use packages::{Manager, npm_hooks};
 pub struct Task {
     pub name: String,
     pub origin: Origin,
-    pub command: Action,
+    pub command: Command,
+}
+
+/// What a task runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// A command line: exec'd directly when it is one simple command, else
+    /// run by `/bin/sh -c` (see [`crate::script`]).
+    Shell(String),
+    /// Words exec'd as they are, arguments appended.
+    Argv(Argv<String>),
+}
+
+/// A program and its arguments. There is always a program, so it is a
+/// field, never an index into a list that might be empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Argv<W = OsString> {
+    pub program: W,
+    pub args: Vec<W>,
 }
 
 /// Where a task is defined.
@@ -45,11 +63,57 @@ pub enum Origin {
 /// plan's environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invocation {
-    pub argv: Vec<OsString>,
+    pub argv: Argv,
     /// Set over the plan's variables, in order (a later one wins).
     pub env: Vec<(OsString, OsString)>,
     /// The line's own leading `NAME=value` words, for `--dry-run`.
     pub assignments: Vec<(String, OsString)>,
+}
+
+impl<W> Argv<W> {
+    /// The first word is the program; `None` when there is no word.
+    pub fn new(words: impl IntoIterator<Item = W>) -> Option<Argv<W>> {
+        let mut words = words.into_iter();
+        Some(Argv {
+            program: words.next()?,
+            args: words.collect(),
+        })
+    }
+
+    /// Every word, the program first.
+    pub fn words(&self) -> impl Iterator<Item = &W> {
+        std::iter::once(&self.program).chain(&self.args)
+    }
+}
+
+impl<W: Clone> Argv<W> {
+    pub fn to_vec(&self) -> Vec<W> {
+        self.words().cloned().collect()
+    }
+}
+
+impl Argv {
+    /// This argv with `prefix`'s words before it.
+    fn behind(self, prefix: &[String]) -> Argv {
+        let Some((first, rest)) = prefix.split_first() else {
+            return self;
+        };
+        let rest = rest.iter().map(OsString::from);
+        Argv {
+            program: first.into(),
+            args: rest.chain(self.words().cloned()).collect(),
+        }
+    }
+}
+
+impl Command {
+    /// A `[tasks]` entry's command; `None` for an empty array.
+    fn of(action: &Action) -> Option<Command> {
+        match action {
+            Action::Shell(line) => Some(Command::Shell(line.clone())),
+            Action::Argv(words) => Argv::new(words.iter().cloned()).map(Command::Argv),
+        }
+    }
 }
 
 impl fmt::Display for Origin {
@@ -74,10 +138,15 @@ pub fn list(plan: &Plan) -> Vec<Task> {
     };
     if let Some(config) = &plan.config {
         for (name, task) in &config.tasks {
+            // The config refuses an empty array ("nothing to run"), so no
+            // task is left out here.
+            let Some(command) = Command::of(task.get_ref()) else {
+                continue;
+            };
             add(Task {
                 name: name.clone(),
                 origin: Origin::Config,
-                command: task.get_ref().clone(),
+                command,
             });
         }
     }
@@ -86,7 +155,7 @@ pub fn list(plan: &Plan) -> Vec<Task> {
             add(Task {
                 name: entry.name.clone(),
                 origin: Origin::Procfile { line: entry.line },
-                command: Action::Shell(entry.command.clone()),
+                command: Command::Shell(entry.command.clone()),
             });
         }
     }
@@ -95,7 +164,7 @@ pub fn list(plan: &Plan) -> Vec<Task> {
             add(Task {
                 name,
                 origin: Origin::Package(manager),
-                command: Action::Shell(line),
+                command: Command::Shell(line),
             });
         }
     }
@@ -107,10 +176,14 @@ pub fn list(plan: &Plan) -> Vec<Task> {
                 }
                 _ => argv,
             };
+            // Every built-in names its program.
+            let Some(argv) = Argv::new(argv.iter().map(|w| (*w).to_owned())) else {
+                continue;
+            };
             add(Task {
                 name: (*name).into(),
                 origin: Origin::Builtin(framework),
-                command: Action::Argv(argv.iter().map(|w| (*w).into()).collect()),
+                command: Command::Argv(argv),
             });
         }
     }
@@ -146,70 +219,55 @@ impl Task {
     ) -> Result<Invocation, ArgsRefused> {
         let prefix = self.prefix(prefix);
         let env = self.env(plan);
-        let prefix = |program: &OsStr| prefix.words(&plan.isolation, program);
-        let mut assignments = Vec::new();
-        let mut command: Vec<OsString> = match &self.command {
-            Action::Argv(words) => {
-                let mut words: Vec<OsString> = words.iter().map(OsString::from).collect();
-                if let Some(first) = words.first_mut() {
-                    *first = self.program(plan, first);
-                }
-                words.extend(args.iter().cloned());
-                words
+        match &self.command {
+            Command::Argv(words) => {
+                let program = self.program(plan, OsStr::new(&words.program));
+                let words = words.args.iter().map(OsString::from);
+                let command = Argv {
+                    program,
+                    args: words.chain(args.iter().cloned()).collect(),
+                };
+                Ok(direct(plan, prefix, env, command, Vec::new()))
             }
-            Action::Shell(line) => {
+            Command::Shell(line) => {
                 let form = Form::parse(line);
-                let lookup = |name: &str| {
-                    env.iter()
-                        .rev()
-                        .find(|(k, _)| k == name)
-                        .map(|(_, v)| v.clone())
-                        .or_else(|| plan.value(name).map(OsStr::to_owned))
-                };
-                let direct = match &form {
-                    Form::Simple(simple) => simple.expand(&lookup),
-                    Form::Shell(_) => None,
-                };
-                match direct {
-                    Some((assigned, mut argv)) => {
-                        assignments = assigned;
-                        argv.extend(args.iter().cloned());
-                        argv
+                match expand(plan, &env, &form) {
+                    Some((assignments, mut command)) => {
+                        command.args.extend(args.iter().cloned());
+                        Ok(direct(plan, prefix, env, command, assignments))
                     }
-                    None => {
-                        let script = form.shell_script(line, !args.is_empty())?;
-                        let first = isolation::command_words(line)
-                            .first()
-                            .copied()
-                            .unwrap_or_default();
-                        let mut argv: Vec<OsString> = prefix(first.as_ref())
-                            .iter()
-                            .map(OsString::from)
-                            .chain(["/bin/sh".into(), "-c".into(), script.into()])
-                            .chain([OsString::from(&self.name)])
-                            .collect();
-                        argv.extend(args.iter().cloned());
-                        return Ok(Invocation {
-                            env: with_launcher(plan, env, &argv, line),
-                            argv,
-                            assignments,
-                        });
-                    }
+                    None => self.through_sh(plan, prefix, env, &form, line, args),
                 }
             }
+        }
+    }
+
+    /// A line only `/bin/sh` runs as it means: `/bin/sh -c SCRIPT NAME
+    /// ARGS…`, behind the prefix its first command word asks for.
+    fn through_sh(
+        &self,
+        plan: &Plan,
+        prefix: Prefix,
+        env: Vec<(OsString, OsString)>,
+        form: &Form,
+        line: &str,
+        args: &[OsString],
+    ) -> Result<Invocation, ArgsRefused> {
+        let script = form.shell_script(line, !args.is_empty())?;
+        let first = isolation::command_words(line)
+            .first()
+            .copied()
+            .unwrap_or_default();
+        let sh = ["-c".into(), script.into(), OsString::from(&self.name)];
+        let sh = Argv {
+            program: "/bin/sh".into(),
+            args: sh.into_iter().chain(args.iter().cloned()).collect(),
         };
-        let mut argv: Vec<OsString> = prefix(&command[0]).iter().map(OsString::from).collect();
-        argv.append(&mut command);
-        let mut env = with_launcher(plan, env, &argv, "");
-        env.extend(
-            assignments
-                .iter()
-                .map(|(k, v)| (OsString::from(k), v.clone())),
-        );
+        let argv = sh.behind(prefix.words(&plan.isolation, first.as_ref()));
         Ok(Invocation {
+            env: with_launcher(plan, env, &argv.program, line),
             argv,
-            env,
-            assignments,
+            assignments: Vec::new(),
         })
     }
 
@@ -265,8 +323,8 @@ impl Task {
                     ));
                 }
                 let line = match &self.command {
-                    Action::Shell(line) => line.as_str(),
-                    Action::Argv(_) => "",
+                    Command::Shell(line) => line.as_str(),
+                    Command::Argv(_) => "",
                 };
                 match manager {
                     Manager::Npm => {
@@ -298,8 +356,8 @@ impl Task {
     /// The command as written, for listings.
     pub fn display(&self) -> String {
         match &self.command {
-            Action::Shell(script) => script.clone(),
-            Action::Argv(words) => quote_words(words.iter().map(|w| w.as_bytes())),
+            Command::Shell(script) => script.clone(),
+            Command::Argv(argv) => quote_words(argv.words().map(|w| w.as_bytes())),
         }
     }
 
@@ -316,18 +374,14 @@ impl Task {
             words.join(" ")
         };
         match &self.command {
-            Action::Argv(words) => {
-                let mut words = words.clone();
-                if let Some(first) = words.first_mut() {
-                    *first = self
-                        .program(plan, first.as_ref())
-                        .to_string_lossy()
-                        .into_owned();
-                }
-                let first = words.first().cloned().unwrap_or_default();
-                prefixed(&first, quote_words(words.iter().map(|w| w.as_bytes())))
+            Command::Argv(argv) => {
+                let program = self.program(plan, argv.program.as_ref());
+                let program = program.to_string_lossy();
+                let args = argv.args.iter().map(|w| w.as_bytes());
+                let words = std::iter::once(program.as_bytes()).chain(args);
+                prefixed(&program, quote_words(words))
             }
-            Action::Shell(line) => match Form::parse(line) {
+            Command::Shell(line) => match Form::parse(line) {
                 Form::Simple(simple) => {
                     let assignments = simple.assignments_text(line);
                     let command = prefixed(&simple.program(), simple.command_text(line).to_owned());
@@ -353,6 +407,52 @@ impl Task {
     }
 }
 
+/// A command exec'd without a shell, behind its prefix, with the line's own
+/// assignments set over what the task adds.
+fn direct(
+    plan: &Plan,
+    prefix: Prefix,
+    env: Vec<(OsString, OsString)>,
+    command: Argv,
+    assignments: Vec<(String, OsString)>,
+) -> Invocation {
+    let prefix = prefix.words(&plan.isolation, &command.program);
+    let argv = command.behind(prefix);
+    let mut env = with_launcher(plan, env, &argv.program, "");
+    env.extend(
+        assignments
+            .iter()
+            .map(|(k, v)| (OsString::from(k), v.clone())),
+    );
+    Invocation {
+        argv,
+        env,
+        assignments,
+    }
+}
+
+/// A simple command's assignments and words, expanded as `/bin/sh` would
+/// with the task's variables over the plan's; `None` when only a shell can
+/// run the line as it means.
+fn expand(
+    plan: &Plan,
+    env: &[(OsString, OsString)],
+    form: &Form,
+) -> Option<(Vec<(String, OsString)>, Argv)> {
+    let Form::Simple(simple) = form else {
+        return None;
+    };
+    let lookup = |name: &str| {
+        env.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .or_else(|| plan.value(name).map(OsStr::to_owned))
+    };
+    let (assignments, words) = simple.expand(&lookup)?;
+    Some((assignments, Argv::new(words)?))
+}
+
 fn quote_words<'a>(words: impl Iterator<Item = &'a [u8]>) -> String {
     words
         .map(|w| {
@@ -364,17 +464,17 @@ fn quote_words<'a>(words: impl Iterator<Item = &'a [u8]>) -> String {
         .join(" ")
 }
 
-/// Adds what keeps a launcher in the argv (or named in the line) from
-/// loading `.env` again over what appenv chose.
+/// Adds what keeps a launcher (the program exec'd, or one named in the
+/// line) from loading `.env` again over what appenv chose.
 /// A value the caller set is kept.
 fn with_launcher(
     plan: &Plan,
     mut env: Vec<(OsString, OsString)>,
-    argv: &[OsString],
+    program: &OsStr,
     line: &str,
 ) -> Vec<(OsString, OsString)> {
     let named = line.split_whitespace().map(OsStr::new);
-    for word in argv.iter().map(OsString::as_os_str).take(1).chain(named) {
+    for word in std::iter::once(program).chain(named) {
         for (name, value) in isolation::launcher_env(word) {
             if plan.value(name).is_none() && !env.iter().any(|(k, _)| k == name) {
                 env.push(((*name).into(), (*value).into()));
@@ -422,6 +522,7 @@ mod tests {
             .invocation(plan, &args, prefix)
             .unwrap()
             .argv
+            .to_vec()
             .into_iter()
             .map(|a| a.into_string().unwrap())
             .collect()
@@ -609,7 +710,10 @@ mod tests {
         let task = Task {
             name: "t".into(),
             origin: Origin::Config,
-            command: Action::Argv(vec!["echo".into(), "a b".into(), "it's".into(), "".into()]),
+            command: Command::Argv(Argv {
+                program: "echo".into(),
+                args: vec!["a b".into(), "it's".into(), "".into()],
+            }),
         };
         assert_eq!(task.display(), "echo 'a b' 'it'\\''s' ''");
     }
