@@ -696,15 +696,74 @@ fn status_says_when_trust_cannot_be_checked() {
 
 // ---- Neovim --------------------------------------------------------------
 
-#[test]
-fn nvim_buffer_of_an_app_gets_its_environment_and_others_do_not() {
-    if !editor_ready("nvim") {
-        return;
-    }
-    let sb = EditorApp::new(true).with_venv();
-    let lsp_out = sb.app.tmp.path().join("lsp.env").display().to_string();
-    let script = format!(
-        r#"
+/// Shell lines that change the app's `.env` while putting its time back
+/// exactly: a rewrite of the same size, then another file of the same size
+/// and time moved over it; and the value each leaves.
+fn time_kept_attacks(sb: &EditorApp) -> [(String, &'static str); 2] {
+    let env = sb.file(".env");
+    let saved = sb.app.tmp.path().join("saved").display().to_string();
+    [
+        (
+            format!(
+                "/usr/bin/touch -r '{env}' '{saved}' && \
+                 printf 'FROM_DOTENV=dotenv-VALUE\\n' > '{env}' && \
+                 /usr/bin/touch -r '{saved}' '{env}'"
+            ),
+            "dotenv-VALUE",
+        ),
+        (
+            format!(
+                "printf 'FROM_DOTENV=dotenv-moved\\n' > '{saved}' && \
+                 /usr/bin/touch -r '{env}' '{saved}' && /bin/mv '{saved}' '{env}'"
+            ),
+            "dotenv-moved",
+        ),
+    ]
+}
+
+// ---- Vim -----------------------------------------------------------------
+
+/// `:messages` as lines, without Vim's own ("file" 0L, 0B).
+fn vim_messages(r: &Value) -> Vec<String> {
+    str_of(&r["messages"])
+        .lines()
+        .filter(|l| l.starts_with("appenv"))
+        .map(String::from)
+        .collect()
+}
+
+// ---- Emacs ---------------------------------------------------------------
+
+/// Debian's eglot package, outside `emacs -Q`'s load path.
+const EGLOT_PACKAGES: &str = "/usr/share/emacs/site-lisp/elpa";
+
+/// True when Debian's `elpa-eglot` loads; required in CI, like a tool.
+fn have_eglot(sb: &EditorApp) -> bool {
+    let lisp = format!(
+        "(progn (setq package-directory-list (list {EGLOT_PACKAGES:?})) (package-initialize) (require 'eglot))"
+    );
+    let found = sb
+        .run("emacs", &["--batch", "-Q", "--eval", &lisp])
+        .status
+        .success();
+    common::require_that(found, "eglot (Debian's elpa-eglot) does not load")
+}
+
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
+
+    #[test]
+    fn nvim_buffer_of_an_app_gets_its_environment_and_others_do_not() {
+        if !editor_ready("nvim") {
+            return;
+        }
+        let sb = EditorApp::new(true).with_venv();
+        let lsp_out = sb.app.tmp.path().join("lsp.env").display().to_string();
+        let script = format!(
+            r#"
         R.dotenv = vim.env.FROM_DOTENV
         R.virtual_env = vim.env.VIRTUAL_ENV
         R.prefix = job({{ 'python3', '-c', 'import sys; print(sys.prefix)' }})
@@ -740,39 +799,39 @@ fn nvim_buffer_of_an_app_gets_its_environment_and_others_do_not() {
         vim.cmd('edit {other}')
         R.filetype_env = FILETYPE_ENV
         "#,
-        root = sb.app.root.display().to_string(),
-        lsp = lsp_out,
-        outside = sb.outside.join("notes.txt").display(),
-        other = sb.file("src/other.py"),
-    );
-    let (r, out) = sb.nvim(&sb.file("src/main.py"), &script);
-    let venv = sb.venv();
-    assert_eq!(r["dotenv"], "dotenv-value", "{r}");
-    assert_eq!(r["virtual_env"], venv.as_str());
-    assert_eq!(r["prefix"], venv.as_str());
-    assert_eq!(r["job_dotenv"], "dotenv-value");
-    assert_eq!(r["term"], true, "the terminal never printed the value");
-    assert_eq!(r["lsp"], format!("dotenv-value {venv}").as_str());
-    assert!(r["outside_dotenv"].is_null(), "{r}");
-    assert!(r["outside_virtual_env"].is_null(), "{r}");
-    assert_eq!(r["outside_path"], sb.bin.display().to_string().as_str());
-    assert_ne!(r["outside_prefix"], venv.as_str());
-    assert_eq!(r["outside_job"], "[]");
-    assert_eq!(r["back_dotenv"], "dotenv-value");
-    assert_eq!(r["back_path_same"], true);
-    assert_eq!(r["filetype_env"], "python=dotenv-value;", "{r}");
-    assert_eq!(r["notices"], serde_json::json!([]), "{}", stderr(&out));
-    assert!(!stderr(&out).contains("Error"), "{}", stderr(&out));
-}
-
-#[test]
-fn nvim_unnamed_buffer_follows_the_working_directory() {
-    if !editor_ready("nvim") {
-        return;
+            root = sb.app.root.display().to_string(),
+            lsp = lsp_out,
+            outside = sb.outside.join("notes.txt").display(),
+            other = sb.file("src/other.py"),
+        );
+        let (r, out) = sb.nvim(&sb.file("src/main.py"), &script);
+        let venv = sb.venv();
+        assert_eq!(r["dotenv"], "dotenv-value", "{r}");
+        assert_eq!(r["virtual_env"], venv.as_str());
+        assert_eq!(r["prefix"], venv.as_str());
+        assert_eq!(r["job_dotenv"], "dotenv-value");
+        assert_eq!(r["term"], true, "the terminal never printed the value");
+        assert_eq!(r["lsp"], format!("dotenv-value {venv}").as_str());
+        assert!(r["outside_dotenv"].is_null(), "{r}");
+        assert!(r["outside_virtual_env"].is_null(), "{r}");
+        assert_eq!(r["outside_path"], sb.bin.display().to_string().as_str());
+        assert_ne!(r["outside_prefix"], venv.as_str());
+        assert_eq!(r["outside_job"], "[]");
+        assert_eq!(r["back_dotenv"], "dotenv-value");
+        assert_eq!(r["back_path_same"], true);
+        assert_eq!(r["filetype_env"], "python=dotenv-value;", "{r}");
+        assert_eq!(r["notices"], serde_json::json!([]), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("Error"), "{}", stderr(&out));
     }
-    let sb = EditorApp::new(true);
-    let script = format!(
-        r#"
+
+    #[test]
+    fn nvim_unnamed_buffer_follows_the_working_directory() {
+        if !editor_ready("nvim") {
+            return;
+        }
+        let sb = EditorApp::new(true);
+        let script = format!(
+            r#"
         R.start = vim.env.FROM_DOTENV
         vim.cmd('cd {root}')
         settle()
@@ -784,23 +843,23 @@ fn nvim_unnamed_buffer_follows_the_working_directory() {
         settle()
         R.cd_root = vim.env.FROM_DOTENV
         "#,
-        root = sb.app.root.display(),
-    );
-    let (r, _) = sb.nvim("", &script);
-    assert!(r["start"].is_null(), "{r}");
-    assert_eq!(r["cd_app"], "dotenv-value", "{r}");
-    assert_eq!(r["new_buffer"], "dotenv-value", "{r}");
-    assert!(r["cd_root"].is_null(), "{r}");
-}
-
-#[test]
-fn nvim_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
-    if !editor_ready("nvim") {
-        return;
+            root = sb.app.root.display(),
+        );
+        let (r, _) = sb.nvim("", &script);
+        assert!(r["start"].is_null(), "{r}");
+        assert_eq!(r["cd_app"], "dotenv-value", "{r}");
+        assert_eq!(r["new_buffer"], "dotenv-value", "{r}");
+        assert!(r["cd_root"].is_null(), "{r}");
     }
-    let sb = EditorApp::new(false);
-    let script = format!(
-        r#"
+
+    #[test]
+    fn nvim_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
+        if !editor_ready("nvim") {
+            return;
+        }
+        let sb = EditorApp::new(false);
+        let script = format!(
+            r#"
         R.before = vim.env.FROM_DOTENV
         vim.cmd('edit {outside}')
         settle()
@@ -822,56 +881,56 @@ fn nvim_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
         wait(function() return vim.env.FROM_DOTENV == nil end)
         R.after_change = vim.env.FROM_DOTENV
         "#,
-        outside = sb.outside.join("notes.txt").display(),
-        env = sb.file(".env"),
-    );
-    let (r, _) = sb.nvim(&sb.file("src/main.py"), &script);
-    assert!(r["before"].is_null(), "{r}");
-    let before: Vec<&str> = r["notices_before_allow"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(str_of)
-        .collect();
-    let root = sb.app.root.display().to_string();
-    assert_eq!(
-        before,
-        [format!("appenv: {root} is not allowed; run 'appenv allow'")],
-        "{r}"
-    );
-    assert_eq!(r["after_allow"], "dotenv-value", "{r}");
-    let notices: Vec<&str> = r["notices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(str_of)
-        .collect();
-    assert!(
-        notices.iter().any(|n| n.contains("trust        allowed")),
-        "{notices:?}"
-    );
-    assert!(
-        !notices.iter().any(|n| n.contains("dotenv-value")),
-        "a value was shown: {notices:?}"
-    );
-    assert!(r["after_change"].is_null(), "{r}");
-    assert!(
-        notices
-            .last()
+            outside = sb.outside.join("notes.txt").display(),
+            env = sb.file(".env"),
+        );
+        let (r, _) = sb.nvim(&sb.file("src/main.py"), &script);
+        assert!(r["before"].is_null(), "{r}");
+        let before: Vec<&str> = r["notices_before_allow"]
+            .as_array()
             .unwrap()
-            .contains("changed since it was allowed (.env: ~FROM_DOTENV)"),
-        "{notices:?}"
-    );
-}
-
-#[test]
-fn nvim_writing_or_changing_the_watched_env_reloads() {
-    if !editor_ready("nvim") {
-        return;
+            .iter()
+            .map(str_of)
+            .collect();
+        let root = sb.app.root.display().to_string();
+        assert_eq!(
+            before,
+            [format!("appenv: {root} is not allowed; run 'appenv allow'")],
+            "{r}"
+        );
+        assert_eq!(r["after_allow"], "dotenv-value", "{r}");
+        let notices: Vec<&str> = r["notices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(str_of)
+            .collect();
+        assert!(
+            notices.iter().any(|n| n.contains("trust        allowed")),
+            "{notices:?}"
+        );
+        assert!(
+            !notices.iter().any(|n| n.contains("dotenv-value")),
+            "a value was shown: {notices:?}"
+        );
+        assert!(r["after_change"].is_null(), "{r}");
+        assert!(
+            notices
+                .last()
+                .unwrap()
+                .contains("changed since it was allowed (.env: ~FROM_DOTENV)"),
+            "{notices:?}"
+        );
     }
-    let sb = EditorApp::new(true);
-    let script = format!(
-        r#"
+
+    #[test]
+    fn nvim_writing_or_changing_the_watched_env_reloads() {
+        if !editor_ready("nvim") {
+            return;
+        }
+        let sb = EditorApp::new(true);
+        let script = format!(
+            r#"
         R.first = vim.env.FROM_DOTENV
         vim.cmd('edit {env}')
         vim.api.nvim_buf_set_lines(0, 0, -1, false, {{ 'FROM_DOTENV=written' }})
@@ -888,55 +947,30 @@ fn nvim_writing_or_changing_the_watched_env_reloads() {
         vim.fn.writefile({{ 'FROM_DOTENV="open' }}, {env:?})
         R.broken = wait(function() return vim.env.FROM_DOTENV == nil end)
         "#,
-        env = sb.file(".env"),
-    );
-    let (r, _) = sb.nvim(&sb.file("src/main.py"), &script);
-    assert_eq!(r["first"], "dotenv-value", "{r}");
-    assert_eq!(r["after_write"], "written", "{r}");
-    assert_eq!(r["back"], "written", "{r}");
-    assert_eq!(r["on_disk"], true, "{r}");
-    assert_eq!(r["broken"], true, "{r}");
-    assert_eq!(
-        r["notices"],
-        serde_json::json!(["appenv: .env:1: unterminated double quote"]),
-        "{r}"
-    );
-}
-
-/// Shell lines that change the app's `.env` while putting its time back
-/// exactly: a rewrite of the same size, then another file of the same size
-/// and time moved over it; and the value each leaves.
-fn time_kept_attacks(sb: &EditorApp) -> [(String, &'static str); 2] {
-    let env = sb.file(".env");
-    let saved = sb.app.tmp.path().join("saved").display().to_string();
-    [
-        (
-            format!(
-                "/usr/bin/touch -r '{env}' '{saved}' && \
-                 printf 'FROM_DOTENV=dotenv-VALUE\\n' > '{env}' && \
-                 /usr/bin/touch -r '{saved}' '{env}'"
-            ),
-            "dotenv-VALUE",
-        ),
-        (
-            format!(
-                "printf 'FROM_DOTENV=dotenv-moved\\n' > '{saved}' && \
-                 /usr/bin/touch -r '{env}' '{saved}' && /bin/mv '{saved}' '{env}'"
-            ),
-            "dotenv-moved",
-        ),
-    ]
-}
-
-#[test]
-fn nvim_sees_a_change_whose_time_is_put_back() {
-    if !editor_ready("nvim") {
-        return;
+            env = sb.file(".env"),
+        );
+        let (r, _) = sb.nvim(&sb.file("src/main.py"), &script);
+        assert_eq!(r["first"], "dotenv-value", "{r}");
+        assert_eq!(r["after_write"], "written", "{r}");
+        assert_eq!(r["back"], "written", "{r}");
+        assert_eq!(r["on_disk"], true, "{r}");
+        assert_eq!(r["broken"], true, "{r}");
+        assert_eq!(
+            r["notices"],
+            serde_json::json!(["appenv: .env:1: unterminated double quote"]),
+            "{r}"
+        );
     }
-    let sb = EditorApp::new(true);
-    let [(rewrite, rewritten), (local, from_local)] = time_kept_attacks(&sb);
-    let script = format!(
-        r#"
+
+    #[test]
+    fn nvim_sees_a_change_whose_time_is_put_back() {
+        if !editor_ready("nvim") {
+            return;
+        }
+        let sb = EditorApp::new(true);
+        let [(rewrite, rewritten), (local, from_local)] = time_kept_attacks(&sb);
+        let script = format!(
+            r#"
         R.first = vim.env.FROM_DOTENV
         vim.fn.system({{ '/bin/sh', '-c', {rewrite:?} }})
         R.rewritten = wait(function() return vim.env.FROM_DOTENV == {rewritten:?} end)
@@ -944,37 +978,37 @@ fn nvim_sees_a_change_whose_time_is_put_back() {
         R.local_file = wait(function() return vim.env.FROM_DOTENV == {from_local:?} end)
         R.last = vim.env.FROM_DOTENV
         "#,
-    );
-    let (r, _) = sb.nvim(&sb.file("src/main.py"), &script);
-    assert_eq!(r["first"], "dotenv-value", "{r}");
-    assert_eq!(r["rewritten"], true, "{r}");
-    assert_eq!(r["local_file"], true, "{r}");
-}
-
-/// An appenv that takes three seconds to answer for one app (a wrapper
-/// that sleeps, then runs the real one): opening a file of it returns at
-/// once, the environment comes when the answer does, and an answer that a
-/// later buffer of another app superseded is never applied.
-#[test]
-fn nvim_does_not_wait_for_a_slow_appenv_nor_apply_a_superseded_answer() {
-    if !editor_ready("nvim") {
-        return;
+        );
+        let (r, _) = sb.nvim(&sb.file("src/main.py"), &script);
+        assert_eq!(r["first"], "dotenv-value", "{r}");
+        assert_eq!(r["rewritten"], true, "{r}");
+        assert_eq!(r["local_file"], true, "{r}");
     }
-    let sb = EditorApp::new(true);
-    let slow = sb.other_app("slow", "SLOW_ONLY=slow\n", false);
-    fs::write(slow.join("a.txt"), "").unwrap();
-    let wrapper = sb.app.tmp.path().join("slow-appenv");
-    common::write_executable(
-        &wrapper,
-        &format!(
-            "#!/bin/sh\ncase \"$*\" in *{slow}*) /bin/sleep 3 ;; esac\nexec {appenv:?} \"$@\"\n",
-            slow = slow.display(),
-            appenv = assert_cmd::cargo::cargo_bin("appenv"),
-        ),
-    );
-    sb.link("appenv", &wrapper);
-    let script = format!(
-        r#"
+
+    /// An appenv that takes three seconds to answer for one app (a wrapper
+    /// that sleeps, then runs the real one): opening a file of it returns at
+    /// once, the environment comes when the answer does, and an answer that a
+    /// later buffer of another app superseded is never applied.
+    #[test]
+    fn nvim_does_not_wait_for_a_slow_appenv_nor_apply_a_superseded_answer() {
+        if !editor_ready("nvim") {
+            return;
+        }
+        let sb = EditorApp::new(true);
+        let slow = sb.other_app("slow", "SLOW_ONLY=slow\n", false);
+        fs::write(slow.join("a.txt"), "").unwrap();
+        let wrapper = sb.app.tmp.path().join("slow-appenv");
+        common::write_executable(
+            &wrapper,
+            &format!(
+                "#!/bin/sh\ncase \"$*\" in *{slow}*) /bin/sleep 3 ;; esac\nexec {appenv:?} \"$@\"\n",
+                slow = slow.display(),
+                appenv = assert_cmd::cargo::cargo_bin("appenv"),
+            ),
+        );
+        sb.link("appenv", &wrapper);
+        let script = format!(
+            r#"
         R.first = vim.env.FROM_DOTENV
         local t0 = vim.loop.hrtime()
         vim.cmd('edit {slow_file}')
@@ -997,49 +1031,49 @@ fn nvim_does_not_wait_for_a_slow_appenv_nor_apply_a_superseded_answer() {
         settle()
         R.back = vim.env.SLOW_ONLY
         "#,
-        slow_file = slow.join("a.txt").display(),
-        slow_env = slow.join(".env").display(),
-        outside = sb.outside.join("notes.txt").display(),
-    );
-    let (r, out) = sb.nvim(&sb.file("src/main.py"), &script);
-    assert_eq!(r["first"], "dotenv-value", "{r}");
-    let edit_ms = r["edit_ms"].as_f64().unwrap();
-    assert!(
-        edit_ms < 2000.0,
-        "opening the file waited {edit_ms} ms: {r}"
-    );
-    assert_eq!(r["busy"], true, "{r}");
-    // Until the answer, what was loaded stays.
-    assert_eq!(
-        r["before_answer"],
-        serde_json::json!([false, "dotenv-value"]),
-        "{r}"
-    );
-    assert_eq!(r["answered"], true, "{r}");
-    assert!(r["answer_ms"].as_f64().unwrap() >= 3000.0, "{r}");
-    assert_eq!(r["slow"], "slow", "{r}");
-    assert!(r["outside_ms"].as_f64().unwrap() < 2000.0, "{r}");
-    assert_eq!(r["after_late"], serde_json::json!([false, false]), "{r}");
-    assert_eq!(r["back"], "late", "{r}");
-    assert_eq!(r["notices"], serde_json::json!([]), "{}", stderr(&out));
-}
-
-/// `cd blog` in a shell with the hook, `nvim manage.py`, then `:e
-/// ../shop/Gemfile`: the shop buffer has shop's values and none of blog's,
-/// and neither has a buffer of no app; back in blog, blog's are there.
-#[test]
-fn nvim_started_from_a_loaded_shell_never_mixes_apps() {
-    if !editor_ready("nvim") {
-        return;
+            slow_file = slow.join("a.txt").display(),
+            slow_env = slow.join(".env").display(),
+            outside = sb.outside.join("notes.txt").display(),
+        );
+        let (r, out) = sb.nvim(&sb.file("src/main.py"), &script);
+        assert_eq!(r["first"], "dotenv-value", "{r}");
+        let edit_ms = r["edit_ms"].as_f64().unwrap();
+        assert!(
+            edit_ms < 2000.0,
+            "opening the file waited {edit_ms} ms: {r}"
+        );
+        assert_eq!(r["busy"], true, "{r}");
+        // Until the answer, what was loaded stays.
+        assert_eq!(
+            r["before_answer"],
+            serde_json::json!([false, "dotenv-value"]),
+            "{r}"
+        );
+        assert_eq!(r["answered"], true, "{r}");
+        assert!(r["answer_ms"].as_f64().unwrap() >= 3000.0, "{r}");
+        assert_eq!(r["slow"], "slow", "{r}");
+        assert!(r["outside_ms"].as_f64().unwrap() < 2000.0, "{r}");
+        assert_eq!(r["after_late"], serde_json::json!([false, false]), "{r}");
+        assert_eq!(r["back"], "late", "{r}");
+        assert_eq!(r["notices"], serde_json::json!([]), "{}", stderr(&out));
     }
-    let mut sb = EditorApp::new(true);
-    let blog = sb.other_app("blog", "BLOG_ONLY=blog\n", true);
-    let shop = sb.other_app("shop", "SHOP_ONLY=shop\n", false);
-    fs::write(blog.join("manage.py"), "").unwrap();
-    fs::write(shop.join("Gemfile"), "").unwrap();
-    sb.loaded_from(&blog);
-    let script = format!(
-        r#"
+
+    /// `cd blog` in a shell with the hook, `nvim manage.py`, then `:e
+    /// ../shop/Gemfile`: the shop buffer has shop's values and none of blog's,
+    /// and neither has a buffer of no app; back in blog, blog's are there.
+    #[test]
+    fn nvim_started_from_a_loaded_shell_never_mixes_apps() {
+        if !editor_ready("nvim") {
+            return;
+        }
+        let mut sb = EditorApp::new(true);
+        let blog = sb.other_app("blog", "BLOG_ONLY=blog\n", true);
+        let shop = sb.other_app("shop", "SHOP_ONLY=shop\n", false);
+        fs::write(blog.join("manage.py"), "").unwrap();
+        fs::write(shop.join("Gemfile"), "").unwrap();
+        sb.loaded_from(&blog);
+        let script = format!(
+            r#"
         R.blog = {{ vim.env.BLOG_ONLY, vim.env.VIRTUAL_ENV, vim.env.PATH }}
         vim.cmd('edit {gemfile}')
         settle()
@@ -1053,136 +1087,125 @@ fn nvim_started_from_a_loaded_shell_never_mixes_apps() {
         settle()
         R.back = {{ vim.env.BLOG_ONLY, vim.env.SHOP_ONLY or false }}
         "#,
-        gemfile = shop.join("Gemfile").display(),
-        outside = sb.outside.join("notes.txt").display(),
-    );
-    let (r, out) = sb.nvim(&blog.join("manage.py").display().to_string(), &script);
-    let bin = sb.bin.display().to_string();
-    let venv = blog.join(".venv").display().to_string();
-    assert_eq!(
-        r["blog"],
-        serde_json::json!(["blog", venv, format!("{venv}/bin:{bin}")]),
-        "{r}"
-    );
-    assert_eq!(
-        r["shop"],
-        serde_json::json!([false, false, bin, "shop", false]),
-        "{r}"
-    );
-    assert_eq!(r["shop_job"], "[][][shop]", "{r}");
-    assert_eq!(r["outside"], serde_json::json!([false, bin]), "{r}");
-    assert_eq!(r["back"], serde_json::json!(["blog", false]), "{r}");
-    assert_eq!(r["notices"], serde_json::json!([]), "{}", stderr(&out));
-}
-
-/// In a real terminal, `:w` of an allowed app's `.env` says once that it
-/// changed, in the line where Neovim said "written", with no Enter asked.
-#[test]
-fn nvim_writing_the_env_of_an_allowed_app_says_one_line() {
-    if !editor_ready("nvim") || !have("tmux") {
-        return;
+            gemfile = shop.join("Gemfile").display(),
+            outside = sb.outside.join("notes.txt").display(),
+        );
+        let (r, out) = sb.nvim(&blog.join("manage.py").display().to_string(), &script);
+        let bin = sb.bin.display().to_string();
+        let venv = blog.join(".venv").display().to_string();
+        assert_eq!(
+            r["blog"],
+            serde_json::json!(["blog", venv, format!("{venv}/bin:{bin}")]),
+            "{r}"
+        );
+        assert_eq!(
+            r["shop"],
+            serde_json::json!([false, false, bin, "shop", false]),
+            "{r}"
+        );
+        assert_eq!(r["shop_job"], "[][][shop]", "{r}");
+        assert_eq!(r["outside"], serde_json::json!([false, bin]), "{r}");
+        assert_eq!(r["back"], serde_json::json!(["blog", false]), "{r}");
+        assert_eq!(r["notices"], serde_json::json!([]), "{}", stderr(&out));
     }
-    let sb = EditorApp::new(false);
-    sb.link("tmux", &real_path("tmux").unwrap());
-    let allow = sb
-        .env()
-        .command(assert_cmd::cargo::cargo_bin("appenv"))
-        .args(["allow"])
-        .current_dir(&sb.app.root)
-        .output()
-        .unwrap();
-    assert!(allow.status.success(), "{}", stderr(&allow));
-    let init = sb.app.tmp.path().join("init.lua");
-    fs::write(
-        &init,
-        format!(
-            "vim.opt.rtp:prepend({:?})\n",
-            repo("editors/nvim").display().to_string()
-        ),
-    )
-    .unwrap();
-    let env = sb.env().set("TERM", "xterm").env();
-    let init = init.display().to_string();
-    let term = tmux::Tmux::start(
-        sb.app.tmp.path(),
-        &sb.app.root,
-        &env,
-        &[
-            real_path("nvim").unwrap().to_str().unwrap(),
-            "-u",
+
+    /// In a real terminal, `:w` of an allowed app's `.env` says once that it
+    /// changed, in the line where Neovim said "written", with no Enter asked.
+    #[test]
+    fn nvim_writing_the_env_of_an_allowed_app_says_one_line() {
+        if !editor_ready("nvim") || !have("tmux") {
+            return;
+        }
+        let sb = EditorApp::new(false);
+        sb.link("tmux", &real_path("tmux").unwrap());
+        let allow = sb
+            .env()
+            .command(assert_cmd::cargo::cargo_bin("appenv"))
+            .args(["allow"])
+            .current_dir(&sb.app.root)
+            .output()
+            .unwrap();
+        assert!(allow.status.success(), "{}", stderr(&allow));
+        let init = sb.app.tmp.path().join("init.lua");
+        fs::write(
             &init,
-            "-i",
-            "NONE",
-            "-n",
-            ".env",
-        ],
-    );
-    term.wait_for("FROM_DOTENV");
-    term.type_text("ccFROM_DOTENV=edited");
-    term.press(&["Escape"]);
-    term.type_text(":w");
-    term.press(&["Enter"]);
-    let screen = term.wait_for("changed since it was allowed");
-    // Whatever comes later must not turn it into a prompt.
-    std::thread::sleep(Duration::from_millis(500));
-    let screen = format!("{screen}\n{}", term.screen());
-    assert!(!screen.contains("Press ENTER"), "{screen}");
-    assert_eq!(
-        screen.matches("changed since it was allowed").count(),
-        2,
-        "{screen}"
-    );
-}
-
-/// The Pyright recipe of docs/editors.md, for an app whose path holds a
-/// space: `appenv which python` is the interpreter's path as it is.
-#[test]
-fn nvim_pyright_recipe_takes_an_app_path_with_a_space() {
-    if !editor_ready("nvim") {
-        return;
+            format!(
+                "vim.opt.rtp:prepend({:?})\n",
+                repo("editors/nvim").display().to_string()
+            ),
+        )
+        .unwrap();
+        let env = sb.env().set("TERM", "xterm").env();
+        let init = init.display().to_string();
+        let term = tmux::Tmux::start(
+            sb.app.tmp.path(),
+            &sb.app.root,
+            &env,
+            &[
+                real_path("nvim").unwrap().to_str().unwrap(),
+                "-u",
+                &init,
+                "-i",
+                "NONE",
+                "-n",
+                ".env",
+            ],
+        );
+        term.wait_for("FROM_DOTENV");
+        term.type_text("ccFROM_DOTENV=edited");
+        term.press(&["Escape"]);
+        term.type_text(":w");
+        term.press(&["Enter"]);
+        let screen = term.wait_for("changed since it was allowed");
+        // Whatever comes later must not turn it into a prompt.
+        std::thread::sleep(Duration::from_millis(500));
+        let screen = format!("{screen}\n{}", term.screen());
+        assert!(!screen.contains("Press ENTER"), "{screen}");
+        assert_eq!(
+            screen.matches("changed since it was allowed").count(),
+            2,
+            "{screen}"
+        );
     }
-    let sb = EditorApp::new(true);
-    let root = sb.other_app("my shop", "SHOP_ONLY=shop\n", true);
-    let script = format!(
-        r#"
+
+    /// The Pyright recipe of docs/editors.md, for an app whose path holds a
+    /// space: `appenv which python` is the interpreter's path as it is.
+    #[test]
+    fn nvim_pyright_recipe_takes_an_app_path_with_a_space() {
+        if !editor_ready("nvim") {
+            return;
+        }
+        let sb = EditorApp::new(true);
+        let root = sb.other_app("my shop", "SHOP_ONLY=shop\n", true);
+        let script = format!(
+            r#"
         local root_dir = {root:?}
         R.python = vim.trim(vim.fn.system({{ 'appenv', '-C', root_dir, 'which', 'python' }}))
         R.executable = vim.fn.executable(R.python)
         R.prefix = vim.trim(vim.fn.system({{ R.python, '-c', 'import sys; print(sys.prefix)' }}))
         "#,
-        root = root.display().to_string(),
-    );
-    let (r, _) = sb.nvim("", &script);
-    let venv = root.join(".venv");
-    assert_eq!(
-        r["python"],
-        venv.join("bin/python").display().to_string().as_str(),
-        "{r}"
-    );
-    assert_eq!(r["executable"], 1, "{r}");
-    assert_eq!(r["prefix"], venv.display().to_string().as_str(), "{r}");
-}
-
-// ---- Vim -----------------------------------------------------------------
-
-/// `:messages` as lines, without Vim's own ("file" 0L, 0B).
-fn vim_messages(r: &Value) -> Vec<String> {
-    str_of(&r["messages"])
-        .lines()
-        .filter(|l| l.starts_with("appenv"))
-        .map(String::from)
-        .collect()
-}
-
-#[test]
-fn vim_buffer_of_an_app_gets_its_environment_and_others_do_not() {
-    if !editor_ready("vim") {
-        return;
+            root = root.display().to_string(),
+        );
+        let (r, _) = sb.nvim("", &script);
+        let venv = root.join(".venv");
+        assert_eq!(
+            r["python"],
+            venv.join("bin/python").display().to_string().as_str(),
+            "{r}"
+        );
+        assert_eq!(r["executable"], 1, "{r}");
+        assert_eq!(r["prefix"], venv.display().to_string().as_str(), "{r}");
     }
-    let sb = EditorApp::new(true).with_venv();
-    let tmp = sb.app.tmp.path();
-    let script = format!(
-        r#"
+
+    #[test]
+    fn vim_buffer_of_an_app_gets_its_environment_and_others_do_not() {
+        if !editor_ready("vim") {
+            return;
+        }
+        let sb = EditorApp::new(true).with_venv();
+        let tmp = sb.app.tmp.path();
+        let script = format!(
+            r#"
         call Settle()
         let R.dotenv = $FROM_DOTENV
         let R.virtual_env = $VIRTUAL_ENV
@@ -1203,33 +1226,33 @@ fn vim_buffer_of_an_app_gets_its_environment_and_others_do_not() {
         buffer main.py
         let R.back = [$FROM_DOTENV, $PATH ==# path_in_app]
         "#,
-        bang = tmp.join("bang.txt").display(),
-        term = tmp.join("term.txt").display(),
-        outside = sb.outside.join("notes.txt").display(),
-    );
-    let r = sb.vim(&sb.file("src/main.py"), &script);
-    let venv = sb.venv();
-    assert_eq!(r["dotenv"], "dotenv-value", "{r}");
-    assert_eq!(r["virtual_env"], venv.as_str(), "{r}");
-    assert_eq!(r["system"], venv.as_str(), "{r}");
-    assert_eq!(r["bang"], serde_json::json!(["bang:dotenv-value"]), "{r}");
-    assert_eq!(r["term"], serde_json::json!(["term:dotenv-value"]), "{r}");
-    assert_eq!(r["job"], serde_json::json!(["job:dotenv-value"]), "{r}");
-    let bin = sb.bin.display().to_string();
-    assert_eq!(r["outside"], serde_json::json!([null, null, bin]), "{r}");
-    assert_eq!(r["outside_system"], "[]", "{r}");
-    assert_eq!(r["back"], serde_json::json!(["dotenv-value", 1]), "{r}");
-    assert_eq!(vim_messages(&r), Vec::<String>::new(), "{r}");
-}
-
-#[test]
-fn vim_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
-    if !editor_ready("vim") {
-        return;
+            bang = tmp.join("bang.txt").display(),
+            term = tmp.join("term.txt").display(),
+            outside = sb.outside.join("notes.txt").display(),
+        );
+        let r = sb.vim(&sb.file("src/main.py"), &script);
+        let venv = sb.venv();
+        assert_eq!(r["dotenv"], "dotenv-value", "{r}");
+        assert_eq!(r["virtual_env"], venv.as_str(), "{r}");
+        assert_eq!(r["system"], venv.as_str(), "{r}");
+        assert_eq!(r["bang"], serde_json::json!(["bang:dotenv-value"]), "{r}");
+        assert_eq!(r["term"], serde_json::json!(["term:dotenv-value"]), "{r}");
+        assert_eq!(r["job"], serde_json::json!(["job:dotenv-value"]), "{r}");
+        let bin = sb.bin.display().to_string();
+        assert_eq!(r["outside"], serde_json::json!([null, null, bin]), "{r}");
+        assert_eq!(r["outside_system"], "[]", "{r}");
+        assert_eq!(r["back"], serde_json::json!(["dotenv-value", 1]), "{r}");
+        assert_eq!(vim_messages(&r), Vec::<String>::new(), "{r}");
     }
-    let sb = EditorApp::new(false);
-    let script = format!(
-        r#"
+
+    #[test]
+    fn vim_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
+        if !editor_ready("vim") {
+            return;
+        }
+        let sb = EditorApp::new(false);
+        let script = format!(
+            r#"
         call Settle()
         let R.before = getenv('FROM_DOTENV')
         edit {outside}
@@ -1249,51 +1272,51 @@ fn vim_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
         call Wait({{-> getenv('FROM_DOTENV') is v:null}})
         let R.after_change = getenv('FROM_DOTENV')
         "#,
-        outside = sb.outside.join("notes.txt").display(),
-        env = sb.file(".env"),
-    );
-    let r = sb.vim(&sb.file("src/main.py"), &script);
-    let root = sb.app.root.display().to_string();
-    assert!(r["before"].is_null(), "{r}");
-    let before: Vec<&str> = str_of(&r["messages_before_allow"])
-        .lines()
-        .filter(|l| l.starts_with("appenv"))
-        .collect();
-    assert_eq!(
-        before,
-        [format!("appenv: {root} is not allowed; run 'appenv allow'")],
-        "{r}"
-    );
-    assert_eq!(r["after_allow"], "dotenv-value", "{r}");
-    assert!(str_of(&r["status"]).contains("trust        allowed"), "{r}");
-    assert!(!str_of(&r["status"]).contains("dotenv-value"), "{r}");
-    assert!(r["after_change"].is_null(), "{r}");
-    let messages = vim_messages(&r);
-    assert!(
-        messages
-            .last()
-            .unwrap()
-            .contains("changed since it was allowed (.env: ~FROM_DOTENV)"),
-        "{messages:?}"
-    );
-    assert!(!str_of(&r["messages"]).contains("other-value"), "{r}");
-}
-
-/// `cd blog` with the hook loaded, `vim manage.py`, `:e ../shop/Gemfile`:
-/// shop's values and none of blog's, nor blog's venv on PATH.
-#[test]
-fn vim_started_from_a_loaded_shell_never_mixes_apps() {
-    if !editor_ready("vim") {
-        return;
+            outside = sb.outside.join("notes.txt").display(),
+            env = sb.file(".env"),
+        );
+        let r = sb.vim(&sb.file("src/main.py"), &script);
+        let root = sb.app.root.display().to_string();
+        assert!(r["before"].is_null(), "{r}");
+        let before: Vec<&str> = str_of(&r["messages_before_allow"])
+            .lines()
+            .filter(|l| l.starts_with("appenv"))
+            .collect();
+        assert_eq!(
+            before,
+            [format!("appenv: {root} is not allowed; run 'appenv allow'")],
+            "{r}"
+        );
+        assert_eq!(r["after_allow"], "dotenv-value", "{r}");
+        assert!(str_of(&r["status"]).contains("trust        allowed"), "{r}");
+        assert!(!str_of(&r["status"]).contains("dotenv-value"), "{r}");
+        assert!(r["after_change"].is_null(), "{r}");
+        let messages = vim_messages(&r);
+        assert!(
+            messages
+                .last()
+                .unwrap()
+                .contains("changed since it was allowed (.env: ~FROM_DOTENV)"),
+            "{messages:?}"
+        );
+        assert!(!str_of(&r["messages"]).contains("other-value"), "{r}");
     }
-    let mut sb = EditorApp::new(true);
-    let blog = sb.other_app("blog", "BLOG_ONLY=blog\n", true);
-    let shop = sb.other_app("shop", "SHOP_ONLY=shop\n", false);
-    fs::write(blog.join("manage.py"), "").unwrap();
-    fs::write(shop.join("Gemfile"), "").unwrap();
-    sb.loaded_from(&blog);
-    let script = format!(
-        r#"
+
+    /// `cd blog` with the hook loaded, `vim manage.py`, `:e ../shop/Gemfile`:
+    /// shop's values and none of blog's, nor blog's venv on PATH.
+    #[test]
+    fn vim_started_from_a_loaded_shell_never_mixes_apps() {
+        if !editor_ready("vim") {
+            return;
+        }
+        let mut sb = EditorApp::new(true);
+        let blog = sb.other_app("blog", "BLOG_ONLY=blog\n", true);
+        let shop = sb.other_app("shop", "SHOP_ONLY=shop\n", false);
+        fs::write(blog.join("manage.py"), "").unwrap();
+        fs::write(shop.join("Gemfile"), "").unwrap();
+        sb.loaded_from(&blog);
+        let script = format!(
+            r#"
         call Settle()
         let R.blog = [$BLOG_ONLY, $VIRTUAL_ENV]
         edit {gemfile}
@@ -1306,33 +1329,33 @@ fn vim_started_from_a_loaded_shell_never_mixes_apps() {
         edit {manage}
         let R.back = $BLOG_ONLY
         "#,
-        gemfile = shop.join("Gemfile").display(),
-        outside = sb.outside.join("notes.txt").display(),
-        manage = blog.join("manage.py").display(),
-    );
-    let r = sb.vim(&blog.join("manage.py").display().to_string(), &script);
-    let bin = sb.bin.display().to_string();
-    let venv = blog.join(".venv").display().to_string();
-    assert_eq!(r["blog"], serde_json::json!(["blog", venv]), "{r}");
-    assert_eq!(
-        r["shop"],
-        serde_json::json!([null, null, "shop", bin, null]),
-        "{r}"
-    );
-    assert_eq!(r["shop_system"], "[][][shop]", "{r}");
-    assert_eq!(r["outside"], serde_json::json!([null, bin]), "{r}");
-    assert_eq!(r["back"], "blog", "{r}");
-    assert_eq!(vim_messages(&r), Vec::<String>::new(), "{r}");
-}
-
-#[test]
-fn vim_writing_or_changing_the_watched_env_reloads() {
-    if !editor_ready("vim") {
-        return;
+            gemfile = shop.join("Gemfile").display(),
+            outside = sb.outside.join("notes.txt").display(),
+            manage = blog.join("manage.py").display(),
+        );
+        let r = sb.vim(&blog.join("manage.py").display().to_string(), &script);
+        let bin = sb.bin.display().to_string();
+        let venv = blog.join(".venv").display().to_string();
+        assert_eq!(r["blog"], serde_json::json!(["blog", venv]), "{r}");
+        assert_eq!(
+            r["shop"],
+            serde_json::json!([null, null, "shop", bin, null]),
+            "{r}"
+        );
+        assert_eq!(r["shop_system"], "[][][shop]", "{r}");
+        assert_eq!(r["outside"], serde_json::json!([null, bin]), "{r}");
+        assert_eq!(r["back"], "blog", "{r}");
+        assert_eq!(vim_messages(&r), Vec::<String>::new(), "{r}");
     }
-    let sb = EditorApp::new(true);
-    let script = format!(
-        r#"
+
+    #[test]
+    fn vim_writing_or_changing_the_watched_env_reloads() {
+        if !editor_ready("vim") {
+            return;
+        }
+        let sb = EditorApp::new(true);
+        let script = format!(
+            r#"
         call Settle()
         let R.first = $FROM_DOTENV
         edit {env}
@@ -1347,29 +1370,29 @@ fn vim_writing_or_changing_the_watched_env_reloads() {
         call writefile(['FROM_DOTENV="open'], {env:?})
         let R.broken = Wait({{-> getenv('FROM_DOTENV') is v:null}})
         "#,
-        env = sb.file(".env"),
-    );
-    let r = sb.vim(&sb.file("src/main.py"), &script);
-    assert_eq!(r["first"], "dotenv-value", "{r}");
-    assert_eq!(r["after_write"], "written", "{r}");
-    assert_eq!(r["on_disk"], 1, "{r}");
-    assert_eq!(r["broken"], 1, "{r}");
-    assert_eq!(
-        vim_messages(&r),
-        ["appenv: .env:1: unterminated double quote"],
-        "{r}"
-    );
-}
-
-#[test]
-fn vim_sees_a_change_whose_time_is_put_back() {
-    if !editor_ready("vim") {
-        return;
+            env = sb.file(".env"),
+        );
+        let r = sb.vim(&sb.file("src/main.py"), &script);
+        assert_eq!(r["first"], "dotenv-value", "{r}");
+        assert_eq!(r["after_write"], "written", "{r}");
+        assert_eq!(r["on_disk"], 1, "{r}");
+        assert_eq!(r["broken"], 1, "{r}");
+        assert_eq!(
+            vim_messages(&r),
+            ["appenv: .env:1: unterminated double quote"],
+            "{r}"
+        );
     }
-    let sb = EditorApp::new(true);
-    let [(rewrite, rewritten), (local, from_local)] = time_kept_attacks(&sb);
-    let script = format!(
-        r#"
+
+    #[test]
+    fn vim_sees_a_change_whose_time_is_put_back() {
+        if !editor_ready("vim") {
+            return;
+        }
+        let sb = EditorApp::new(true);
+        let [(rewrite, rewritten), (local, from_local)] = time_kept_attacks(&sb);
+        let script = format!(
+            r#"
         call Settle()
         let R.first = $FROM_DOTENV
         call system({rewrite:?})
@@ -1377,48 +1400,46 @@ fn vim_sees_a_change_whose_time_is_put_back() {
         call system({local:?})
         let R.local_file = Wait({{-> $FROM_DOTENV ==# {from_local:?}}})
         "#,
-    );
-    let r = sb.vim(&sb.file("src/main.py"), &script);
-    assert_eq!(r["first"], "dotenv-value", "{r}");
-    assert_eq!(r["rewritten"], 1, "{r}");
-    assert_eq!(r["local_file"], 1, "{r}");
-}
-
-// ---- Emacs ---------------------------------------------------------------
-
-#[test]
-fn emacs_package_byte_compiles_without_warnings() {
-    if !have("emacs") {
-        return;
+        );
+        let r = sb.vim(&sb.file("src/main.py"), &script);
+        assert_eq!(r["first"], "dotenv-value", "{r}");
+        assert_eq!(r["rewritten"], 1, "{r}");
+        assert_eq!(r["local_file"], 1, "{r}");
     }
-    let sb = EditorApp::new(true);
-    let copy = sb.app.tmp.path().join("appenv.el");
-    fs::copy(repo("editors/emacs/appenv.el"), &copy).unwrap();
-    let copy = copy.display().to_string();
-    let out = sb.run(
-        "emacs",
-        &[
-            "--batch",
-            "-Q",
-            "--eval",
-            "(setq byte-compile-error-on-warn t)",
-            "-f",
-            "batch-byte-compile",
-            &copy,
-        ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stderr(&out), "");
-}
 
-#[test]
-fn emacs_buffer_of_an_app_gets_its_environment_and_others_do_not() {
-    if !editor_ready("emacs") {
-        return;
+    #[test]
+    fn emacs_package_byte_compiles_without_warnings() {
+        if !have("emacs") {
+            return;
+        }
+        let sb = EditorApp::new(true);
+        let copy = sb.app.tmp.path().join("appenv.el");
+        fs::copy(repo("editors/emacs/appenv.el"), &copy).unwrap();
+        let copy = copy.display().to_string();
+        let out = sb.run(
+            "emacs",
+            &[
+                "--batch",
+                "-Q",
+                "--eval",
+                "(setq byte-compile-error-on-warn t)",
+                "-f",
+                "batch-byte-compile",
+                &copy,
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(stderr(&out), "");
     }
-    let sb = EditorApp::new(true).with_venv();
-    let lisp = format!(
-        r#"
+
+    #[test]
+    fn emacs_buffer_of_an_app_gets_its_environment_and_others_do_not() {
+        if !editor_ready("emacs") {
+            return;
+        }
+        let sb = EditorApp::new(true).with_venv();
+        let lisp = format!(
+            r#"
         ;; What a server started at once from the mode hook would get
         ;; (lsp-mode's `lsp' in python-mode-hook).
         (add-hook 'python-mode-hook
@@ -1470,53 +1491,53 @@ fn emacs_buffer_of_an_app_gets_its_environment_and_others_do_not() {
           (test-put "outside_local" (local-variable-p 'process-environment))
           (test-put "outside_lighter" (format "%S" (appenv--lighter))))
         "#,
-        main = sb.file("src/main.py"),
-        venv = sb.venv(),
-        root = sb.app.root.display().to_string(),
-        env = sb.file(".env"),
-        outside = sb.outside.join("notes.txt").display().to_string(),
-    );
-    let (r, err) = sb.emacs(&lisp);
-    let venv = sb.venv();
-    assert_eq!(r["mode"], true, "{r}");
-    assert_eq!(r["mode_hook"], "dotenv-value", "{r}");
-    assert_eq!(r["lighter"], LIGHTER_ON);
-    assert_eq!(r["getenv"], "dotenv-value");
-    assert_eq!(r["python"], format!("{venv}/bin/python3").as_str());
-    assert_eq!(r["prefix"], venv.as_str());
-    assert_eq!(r["sctos"], "dotenv-value");
-    assert_eq!(r["shell_command"], "sync:dotenv-value");
-    assert!(r["async"].is_number(), "{r}");
-    assert!(r["compile"].is_number(), "{r}");
-    assert_eq!(r["server"], format!("dotenv-value {venv}").as_str());
-    assert!(r["repl"].is_number(), "{r}\n{err}");
-    assert_eq!(r["process_lines"], "dotenv-value");
-    assert_eq!(r["root_buffer"], "dotenv-value", "{r}");
-    assert!(r["shell"].is_number(), "{r}");
-    assert!(!err.contains("prompts cannot be detected"), "{err}");
-    assert!(r["outside_getenv"].is_null(), "{r}");
-    assert_eq!(r["outside_sctos"], "[]");
-    assert!(r["outside_local"].is_null(), "{r}");
-    assert_eq!(r["outside_lighter"], "\"\"");
-    assert!(!err.contains("appenv:"), "{err}");
-}
-
-/// Emacs started from a shell where the hook loaded blog: a buffer of
-/// shop, and an eshell that `cd`s from blog to shop, get shop's values and
-/// none of blog's.
-#[test]
-fn emacs_started_from_a_loaded_shell_never_mixes_apps() {
-    if !editor_ready("emacs") {
-        return;
+            main = sb.file("src/main.py"),
+            venv = sb.venv(),
+            root = sb.app.root.display().to_string(),
+            env = sb.file(".env"),
+            outside = sb.outside.join("notes.txt").display().to_string(),
+        );
+        let (r, err) = sb.emacs(&lisp);
+        let venv = sb.venv();
+        assert_eq!(r["mode"], true, "{r}");
+        assert_eq!(r["mode_hook"], "dotenv-value", "{r}");
+        assert_eq!(r["lighter"], LIGHTER_ON);
+        assert_eq!(r["getenv"], "dotenv-value");
+        assert_eq!(r["python"], format!("{venv}/bin/python3").as_str());
+        assert_eq!(r["prefix"], venv.as_str());
+        assert_eq!(r["sctos"], "dotenv-value");
+        assert_eq!(r["shell_command"], "sync:dotenv-value");
+        assert!(r["async"].is_number(), "{r}");
+        assert!(r["compile"].is_number(), "{r}");
+        assert_eq!(r["server"], format!("dotenv-value {venv}").as_str());
+        assert!(r["repl"].is_number(), "{r}\n{err}");
+        assert_eq!(r["process_lines"], "dotenv-value");
+        assert_eq!(r["root_buffer"], "dotenv-value", "{r}");
+        assert!(r["shell"].is_number(), "{r}");
+        assert!(!err.contains("prompts cannot be detected"), "{err}");
+        assert!(r["outside_getenv"].is_null(), "{r}");
+        assert_eq!(r["outside_sctos"], "[]");
+        assert!(r["outside_local"].is_null(), "{r}");
+        assert_eq!(r["outside_lighter"], "\"\"");
+        assert!(!err.contains("appenv:"), "{err}");
     }
-    let mut sb = EditorApp::new(true);
-    let blog = sb.other_app("blog", "BLOG_ONLY=blog\n", true);
-    let shop = sb.other_app("shop", "SHOP_ONLY=shop\n", false);
-    fs::write(blog.join("manage.py"), "").unwrap();
-    fs::write(shop.join("Gemfile"), "").unwrap();
-    sb.loaded_from(&blog);
-    let lisp = format!(
-        r#"
+
+    /// Emacs started from a shell where the hook loaded blog: a buffer of
+    /// shop, and an eshell that `cd`s from blog to shop, get shop's values and
+    /// none of blog's.
+    #[test]
+    fn emacs_started_from_a_loaded_shell_never_mixes_apps() {
+        if !editor_ready("emacs") {
+            return;
+        }
+        let mut sb = EditorApp::new(true);
+        let blog = sb.other_app("blog", "BLOG_ONLY=blog\n", true);
+        let shop = sb.other_app("shop", "SHOP_ONLY=shop\n", false);
+        fs::write(blog.join("manage.py"), "").unwrap();
+        fs::write(shop.join("Gemfile"), "").unwrap();
+        sb.loaded_from(&blog);
+        let lisp = format!(
+            r#"
         (require 'eshell)
         (with-current-buffer (find-file-noselect {gemfile:?})
           (test-put "shop" (list (getenv "BLOG_ONLY") (getenv "VIRTUAL_ENV") (getenv "SHOP_ONLY")
@@ -1551,53 +1572,53 @@ fn emacs_started_from_a_loaded_shell_never_mixes_apps() {
             (run-hooks 'post-command-hook)
             (test-put "shell_shop" (list (getenv "BLOG_ONLY") (getenv "SHOP_ONLY")))))
         "#,
-        gemfile = shop.join("Gemfile").display().to_string(),
-        outside = sb.outside.join("notes.txt").display().to_string(),
-        manage = blog.join("manage.py").display().to_string(),
-        blog = blog.display().to_string(),
-    );
-    let (r, err) = sb.emacs(&lisp);
-    let bin = sb.bin.display().to_string();
-    assert_eq!(
-        r["shop"],
-        serde_json::json!([null, null, "shop", bin, null]),
-        "{r}\n{err}"
-    );
-    assert_eq!(r["shop_python"], format!("{bin}/python3").as_str(), "{r}");
-    assert_eq!(r["shop_sctos"], "[][][shop]", "{r}");
-    assert_eq!(r["outside"], serde_json::json!([null, bin]), "{r}");
-    assert_eq!(r["blog"], "blog", "{r}");
-    assert_eq!(r["eshell_blog"], "blog", "{r}");
-    assert_eq!(
-        r["eshell_shop"],
-        serde_json::json!([null, "shop", format!("{}/", shop.display())]),
-        "{r}\n{err}"
-    );
-    assert!(r["eshell_run"].is_number(), "{r}\n{err}");
-    assert_eq!(r["shell_blog"], "blog", "{r}");
-    assert_eq!(
-        r["shell_shop"],
-        serde_json::json!([null, "shop"]),
-        "{r}\n{err}"
-    );
-}
-
-#[test]
-fn emacs_repl_through_a_shim_without_the_package() {
-    if !editor_ready("emacs") {
-        return;
+            gemfile = shop.join("Gemfile").display().to_string(),
+            outside = sb.outside.join("notes.txt").display().to_string(),
+            manage = blog.join("manage.py").display().to_string(),
+            blog = blog.display().to_string(),
+        );
+        let (r, err) = sb.emacs(&lisp);
+        let bin = sb.bin.display().to_string();
+        assert_eq!(
+            r["shop"],
+            serde_json::json!([null, null, "shop", bin, null]),
+            "{r}\n{err}"
+        );
+        assert_eq!(r["shop_python"], format!("{bin}/python3").as_str(), "{r}");
+        assert_eq!(r["shop_sctos"], "[][][shop]", "{r}");
+        assert_eq!(r["outside"], serde_json::json!([null, bin]), "{r}");
+        assert_eq!(r["blog"], "blog", "{r}");
+        assert_eq!(r["eshell_blog"], "blog", "{r}");
+        assert_eq!(
+            r["eshell_shop"],
+            serde_json::json!([null, "shop", format!("{}/", shop.display())]),
+            "{r}\n{err}"
+        );
+        assert!(r["eshell_run"].is_number(), "{r}\n{err}");
+        assert_eq!(r["shell_blog"], "blog", "{r}");
+        assert_eq!(
+            r["shell_shop"],
+            serde_json::json!([null, "shop"]),
+            "{r}\n{err}"
+        );
     }
-    let sb = EditorApp::new(true).with_venv();
-    let install = sb
-        .env()
-        .command(sb.bin.join("appenv"))
-        .args(["shim", "install", "python3"])
-        .output()
-        .unwrap();
-    assert!(install.status.success(), "{}", stderr(&install));
-    let shim = sb.app.tmp.path().join("home/data/appenv/shims/python3");
-    let lisp = format!(
-        r#"
+
+    #[test]
+    fn emacs_repl_through_a_shim_without_the_package() {
+        if !editor_ready("emacs") {
+            return;
+        }
+        let sb = EditorApp::new(true).with_venv();
+        let install = sb
+            .env()
+            .command(sb.bin.join("appenv"))
+            .args(["shim", "install", "python3"])
+            .output()
+            .unwrap();
+        assert!(install.status.success(), "{}", stderr(&install));
+        let shim = sb.app.tmp.path().join("home/data/appenv/shims/python3");
+        let lisp = format!(
+            r#"
         (appenv-global-mode -1)
         (setq python-shell-interpreter {shim:?})
         (with-current-buffer (find-file-noselect {main:?})
@@ -1610,44 +1631,29 @@ fn emacs_repl_through_a_shim_without_the_package() {
                                                (string-match-p (regexp-quote (concat "got=" {venv:?} " dotenv-value"))
                                                                (buffer-string))))))))
         "#,
-        shim = shim.display().to_string(),
-        main = sb.file("src/main.py"),
-        venv = sb.venv(),
-    );
-    let (r, err) = sb.emacs(&lisp);
-    assert!(r["local"].is_null(), "the package was on: {r}");
-    assert!(r["repl"].is_number(), "{r}\n{err}");
-    assert!(!err.contains("prompts cannot be detected"), "{err}");
-    assert!(!err.contains("appenv:"), "{err}");
-}
-
-/// Debian's eglot package, outside `emacs -Q`'s load path.
-const EGLOT_PACKAGES: &str = "/usr/share/emacs/site-lisp/elpa";
-
-/// True when Debian's `elpa-eglot` loads; required in CI, like a tool.
-fn have_eglot(sb: &EditorApp) -> bool {
-    let lisp = format!(
-        "(progn (setq package-directory-list (list {EGLOT_PACKAGES:?})) (package-initialize) (require 'eglot))"
-    );
-    let found = sb
-        .run("emacs", &["--batch", "-Q", "--eval", &lisp])
-        .status
-        .success();
-    common::require_that(found, "eglot (Debian's elpa-eglot) does not load")
-}
-
-#[test]
-fn emacs_eglot_server_starts_in_the_app_environment() {
-    if !editor_ready("emacs") {
-        return;
+            shim = shim.display().to_string(),
+            main = sb.file("src/main.py"),
+            venv = sb.venv(),
+        );
+        let (r, err) = sb.emacs(&lisp);
+        assert!(r["local"].is_null(), "the package was on: {r}");
+        assert!(r["repl"].is_number(), "{r}\n{err}");
+        assert!(!err.contains("prompts cannot be detected"), "{err}");
+        assert!(!err.contains("appenv:"), "{err}");
     }
-    let sb = EditorApp::new(true).with_venv();
-    if !have_eglot(&sb) {
-        return;
-    }
-    let out = sb.app.tmp.path().join("server.env").display().to_string();
-    let lisp = format!(
-        r#"
+
+    #[test]
+    fn emacs_eglot_server_starts_in_the_app_environment() {
+        if !editor_ready("emacs") {
+            return;
+        }
+        let sb = EditorApp::new(true).with_venv();
+        if !have_eglot(&sb) {
+            return;
+        }
+        let out = sb.app.tmp.path().join("server.env").display().to_string();
+        let lisp = format!(
+            r#"
         (setq package-directory-list (list {EGLOT_PACKAGES:?}))
         (package-initialize)
         (require 'eglot)
@@ -1662,24 +1668,24 @@ fn emacs_eglot_server_starts_in_the_app_environment() {
             (test-put "server" (with-temp-buffer (insert-file-contents {out:?})
                                             (string-trim (buffer-string))))))
         "#,
-        main = sb.file("src/main.py"),
-    );
-    let (r, err) = sb.emacs(&lisp);
-    assert_eq!(
-        r["server"],
-        format!("dotenv-value {}", sb.venv()).as_str(),
-        "{r}\n{err}"
-    );
-}
-
-#[test]
-fn emacs_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
-    if !editor_ready("emacs") {
-        return;
+            main = sb.file("src/main.py"),
+        );
+        let (r, err) = sb.emacs(&lisp);
+        assert_eq!(
+            r["server"],
+            format!("dotenv-value {}", sb.venv()).as_str(),
+            "{r}\n{err}"
+        );
     }
-    let sb = EditorApp::new(false);
-    let lisp = format!(
-        r#"
+
+    #[test]
+    fn emacs_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
+        if !editor_ready("emacs") {
+            return;
+        }
+        let sb = EditorApp::new(false);
+        let lisp = format!(
+            r#"
         (with-current-buffer (find-file-noselect {main:?})
           (test-put "before" (getenv "FROM_DOTENV"))
           (test-put "lighter" (format "%S" (appenv--lighter))))
@@ -1697,44 +1703,44 @@ fn emacs_not_allowed_app_says_so_once_and_loads_nothing_until_allowed() {
         (with-current-buffer (find-file-noselect {main:?})
           (test-put "main_denied" (getenv "FROM_DOTENV")))
         "#,
-        main = sb.file("src/main.py"),
-        env = sb.file(".env"),
-    );
-    let (r, err) = sb.emacs(&lisp);
-    assert!(r["before"].is_null(), "{r}");
-    assert_eq!(
-        r["lighter"],
-        r#"(" appenv[" (:propertize "not allowed" face appenv-not-allowed-face) "]")"#
-    );
-    assert!(r["env_before"].is_null(), "{r}");
-    assert_eq!(r["after_allow"], "dotenv-value", "{r}\n{err}");
-    assert_eq!(r["sctos"], "dotenv-value");
-    let status = str_of(&r["status"]);
-    assert!(
-        status.contains("trust allowed") && status.contains("FROM_DOTENV"),
-        "{status}"
-    );
-    assert!(!status.contains("dotenv-value"), "{status}");
-    assert_eq!(r["env_after"], "dotenv-value", "{r}");
-    assert!(r["env_denied"].is_null(), "{r}");
-    assert!(r["main_denied"].is_null(), "{r}");
-    // Said once before the allow, and once again after the deny.
-    assert_eq!(
-        err.matches("is not allowed; run 'appenv allow'").count(),
-        2,
-        "{err}"
-    );
-    assert!(!err.contains("dotenv-value"), "{err}");
-}
-
-#[test]
-fn emacs_saving_or_changing_the_watched_env_reloads() {
-    if !editor_ready("emacs") {
-        return;
+            main = sb.file("src/main.py"),
+            env = sb.file(".env"),
+        );
+        let (r, err) = sb.emacs(&lisp);
+        assert!(r["before"].is_null(), "{r}");
+        assert_eq!(
+            r["lighter"],
+            r#"(" appenv[" (:propertize "not allowed" face appenv-not-allowed-face) "]")"#
+        );
+        assert!(r["env_before"].is_null(), "{r}");
+        assert_eq!(r["after_allow"], "dotenv-value", "{r}\n{err}");
+        assert_eq!(r["sctos"], "dotenv-value");
+        let status = str_of(&r["status"]);
+        assert!(
+            status.contains("trust allowed") && status.contains("FROM_DOTENV"),
+            "{status}"
+        );
+        assert!(!status.contains("dotenv-value"), "{status}");
+        assert_eq!(r["env_after"], "dotenv-value", "{r}");
+        assert!(r["env_denied"].is_null(), "{r}");
+        assert!(r["main_denied"].is_null(), "{r}");
+        // Said once before the allow, and once again after the deny.
+        assert_eq!(
+            err.matches("is not allowed; run 'appenv allow'").count(),
+            2,
+            "{err}"
+        );
+        assert!(!err.contains("dotenv-value"), "{err}");
     }
-    let sb = EditorApp::new(true);
-    let lisp = format!(
-        r#"
+
+    #[test]
+    fn emacs_saving_or_changing_the_watched_env_reloads() {
+        if !editor_ready("emacs") {
+            return;
+        }
+        let sb = EditorApp::new(true);
+        let lisp = format!(
+            r#"
         (let ((main (find-file-noselect {main:?})))
           (test-put "first" (with-current-buffer main (getenv "FROM_DOTENV")))
           (with-current-buffer (find-file-noselect {env:?})
@@ -1751,37 +1757,37 @@ fn emacs_saving_or_changing_the_watched_env_reloads() {
           (test-put "broken" (wait-for (lambda () (null (with-current-buffer main (getenv "FROM_DOTENV"))))))
           (test-put "lighter" (with-current-buffer main (format "%S" (appenv--lighter)))))
         "#,
-        main = sb.file("src/main.py"),
-        env = sb.file(".env"),
-    );
-    let (r, err) = sb.emacs(&lisp);
-    assert_eq!(r["first"], "dotenv-value", "{r}");
-    assert_eq!(r["after_save"], "saved", "{r}");
-    assert_eq!(r["on_disk"], true, "{r}");
-    assert_eq!(r["broken"], true, "{r}");
-    assert_eq!(
-        r["lighter"],
-        r#"(" appenv[" (:propertize "error" face appenv-error-face) "]")"#
-    );
-    assert_eq!(
-        err.matches("appenv: .env:1: unterminated double quote")
-            .count(),
-        1,
-        "{err}"
-    );
-}
-
-/// appenv runs through `process-file` in the buffer's directory, so the
-/// file name handler of that directory (TRAMP's for a remote one) is the
-/// one that starts it: here a handler that records the call and runs it.
-#[test]
-fn emacs_runs_appenv_through_the_file_handler_of_the_directory() {
-    if !editor_ready("emacs") {
-        return;
+            main = sb.file("src/main.py"),
+            env = sb.file(".env"),
+        );
+        let (r, err) = sb.emacs(&lisp);
+        assert_eq!(r["first"], "dotenv-value", "{r}");
+        assert_eq!(r["after_save"], "saved", "{r}");
+        assert_eq!(r["on_disk"], true, "{r}");
+        assert_eq!(r["broken"], true, "{r}");
+        assert_eq!(
+            r["lighter"],
+            r#"(" appenv[" (:propertize "error" face appenv-error-face) "]")"#
+        );
+        assert_eq!(
+            err.matches("appenv: .env:1: unterminated double quote")
+                .count(),
+            1,
+            "{err}"
+        );
     }
-    let sb = EditorApp::new(true);
-    let lisp = format!(
-        r#"
+
+    /// appenv runs through `process-file` in the buffer's directory, so the
+    /// file name handler of that directory (TRAMP's for a remote one) is the
+    /// one that starts it: here a handler that records the call and runs it.
+    #[test]
+    fn emacs_runs_appenv_through_the_file_handler_of_the_directory() {
+        if !editor_ready("emacs") {
+            return;
+        }
+        let sb = EditorApp::new(true);
+        let lisp = format!(
+            r#"
         (defvar test-calls nil)
         (defun test-handler (operation &rest args)
           (when (eq operation 'process-file)
@@ -1800,32 +1806,32 @@ fn emacs_runs_appenv_through_the_file_handler_of_the_directory() {
           (test-put "outside" (getenv "FROM_DOTENV")))
         (test-put "calls" (vconcat (nreverse test-calls)))
         "#,
-        root = format!("{}/", sb.app.root.display()),
-        main = sb.file("src/main.py"),
-        outside = sb.outside.join("notes.txt").display().to_string(),
-    );
-    let (r, _) = sb.emacs(&lisp);
-    assert_eq!(r["dotenv"], "dotenv-value", "{r}");
-    assert!(r["outside"].is_null(), "{r}");
-    let src = sb.app.root.join("src").display().to_string();
-    // Only the app's directory has the handler: the call for outside does
-    // not go through it.
-    assert_eq!(
-        r["calls"],
-        serde_json::json!([[format!("{src}/"), "appenv", ["-C", src, "status", "--json"]]]),
-        "{r}"
-    );
-}
-
-#[test]
-fn emacs_sees_a_change_whose_time_is_put_back() {
-    if !editor_ready("emacs") {
-        return;
+            root = format!("{}/", sb.app.root.display()),
+            main = sb.file("src/main.py"),
+            outside = sb.outside.join("notes.txt").display().to_string(),
+        );
+        let (r, _) = sb.emacs(&lisp);
+        assert_eq!(r["dotenv"], "dotenv-value", "{r}");
+        assert!(r["outside"].is_null(), "{r}");
+        let src = sb.app.root.join("src").display().to_string();
+        // Only the app's directory has the handler: the call for outside does
+        // not go through it.
+        assert_eq!(
+            r["calls"],
+            serde_json::json!([[format!("{src}/"), "appenv", ["-C", src, "status", "--json"]]]),
+            "{r}"
+        );
     }
-    let sb = EditorApp::new(true);
-    let [(rewrite, rewritten), (local, from_local)] = time_kept_attacks(&sb);
-    let lisp = format!(
-        r#"
+
+    #[test]
+    fn emacs_sees_a_change_whose_time_is_put_back() {
+        if !editor_ready("emacs") {
+            return;
+        }
+        let sb = EditorApp::new(true);
+        let [(rewrite, rewritten), (local, from_local)] = time_kept_attacks(&sb);
+        let lisp = format!(
+            r#"
         (with-current-buffer (find-file-noselect {main:?})
           (test-put "first" (getenv "FROM_DOTENV"))
           (call-process "/bin/sh" nil nil nil "-c" {rewrite:?})
@@ -1833,10 +1839,11 @@ fn emacs_sees_a_change_whose_time_is_put_back() {
           (call-process "/bin/sh" nil nil nil "-c" {local:?})
           (test-put "local_file" (wait-for (lambda () (equal (getenv "FROM_DOTENV") {from_local:?})))))
         "#,
-        main = sb.file("src/main.py"),
-    );
-    let (r, err) = sb.emacs(&lisp);
-    assert_eq!(r["first"], "dotenv-value", "{r}\n{err}");
-    assert_eq!(r["rewritten"], true, "{r}\n{err}");
-    assert_eq!(r["local_file"], true, "{r}\n{err}");
+            main = sb.file("src/main.py"),
+        );
+        let (r, err) = sb.emacs(&lisp);
+        assert_eq!(r["first"], "dotenv-value", "{r}\n{err}");
+        assert_eq!(r["rewritten"], true, "{r}\n{err}");
+        assert_eq!(r["local_file"], true, "{r}\n{err}");
+    }
 }

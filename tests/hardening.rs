@@ -313,39 +313,47 @@ fn path_unset_or_empty_and_home_unset() {
     );
 }
 
-#[test]
-fn large_inputs_stay_correct() {
-    let mut env = String::new();
-    for i in 0..10_000 {
-        env.push_str(&format!("VAR_{i}=value_{i}\n"));
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
+
+    #[test]
+    fn large_inputs_stay_correct() {
+        let mut env = String::new();
+        for i in 0..10_000 {
+            env.push_str(&format!("VAR_{i}=value_{i}\n"));
+        }
+        let mut procfile = String::new();
+        for i in 0..5_000 {
+            procfile.push_str(&format!("p{i}: bundle exec worker {i}\n"));
+        }
+        let app = App::new(&[(".env", &env), ("Procfile", &procfile)]);
+        let deep: std::path::PathBuf =
+            (0..100).fold(app.root.clone(), |p, i| p.join(format!("d{i}")));
+        std::fs::create_dir_all(&deep).unwrap();
+        app.script("../tools/bundle", "shift; exec \"$@\"");
+        // Speed is measured in benches/compare.sh, not asserted here (a loaded
+        // machine would make a bound flaky); a quadratic path would show there, and
+        // here as a test that takes minutes.
+        let out = app
+            .appenv_in(&deep)
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", app.tmp.path().join("tools").display()),
+            )
+            .args(["printenv", "VAR_9999"])
+            .output()
+            .unwrap();
+        assert_eq!(stdout(&out), "value_9999\n", "{}", stderr(&out));
+        // 100,000 variables are more than execve takes (ARG_MAX); resolving them is not.
+        for i in 10_000..100_000 {
+            env.push_str(&format!("VAR_{i}=value_{i}\n"));
+        }
+        app.write(".env", &env);
+        let out = app.appenv().args(["env", "--json"]).output().unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["vars"]["VAR_99999"]["source"]["line"], 100_000);
     }
-    let mut procfile = String::new();
-    for i in 0..5_000 {
-        procfile.push_str(&format!("p{i}: bundle exec worker {i}\n"));
-    }
-    let app = App::new(&[(".env", &env), ("Procfile", &procfile)]);
-    let deep: std::path::PathBuf = (0..100).fold(app.root.clone(), |p, i| p.join(format!("d{i}")));
-    std::fs::create_dir_all(&deep).unwrap();
-    app.script("../tools/bundle", "shift; exec \"$@\"");
-    // Speed is measured in benches/compare.sh, not asserted here (a loaded
-    // machine would make a bound flaky); a quadratic path would show there, and
-    // here as a test that takes minutes.
-    let out = app
-        .appenv_in(&deep)
-        .env(
-            "PATH",
-            format!("{}:/usr/bin:/bin", app.tmp.path().join("tools").display()),
-        )
-        .args(["printenv", "VAR_9999"])
-        .output()
-        .unwrap();
-    assert_eq!(stdout(&out), "value_9999\n", "{}", stderr(&out));
-    // 100,000 variables are more than execve takes (ARG_MAX); resolving them is not.
-    for i in 10_000..100_000 {
-        env.push_str(&format!("VAR_{i}=value_{i}\n"));
-    }
-    app.write(".env", &env);
-    let out = app.appenv().args(["env", "--json"]).output().unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["vars"]["VAR_99999"]["source"]["line"], 100_000);
 }

@@ -208,60 +208,6 @@ fn real_virtualenv_python() {
     );
 }
 
-/// The venv direnv's `layout python3` made at `.direnv/python-X.Y` is the
-/// app's virtualenv, the `.envrc` that asked for it gone or not: real
-/// direnv builds it, appenv's python is its python.
-#[test]
-fn direnv_python_layout_is_a_virtualenv_without_an_envrc() {
-    if !(have("direnv") && have("python3")) {
-        return;
-    }
-    let app = App::new(&[("requirements.txt", ""), (".envrc", "layout python3\n")]);
-    let sandbox = app.sandbox();
-    let direnv = |args: &[&str]| {
-        let out = sandbox
-            .command("direnv")
-            .args(args)
-            .current_dir(&app.root)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "direnv {args:?}: {out:?}");
-        stdout(&out)
-    };
-    direnv(&["allow", "."]);
-    let made = direnv(&["exec", ".", "sh", "-c", "echo \"$VIRTUAL_ENV\""]);
-    let made = made.trim();
-    let venv = std::path::Path::new(made);
-    assert!(
-        venv.starts_with(app.root.join(".direnv"))
-            && venv
-                .file_name()
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .starts_with("python-3."),
-        "{made}"
-    );
-    std::fs::remove_file(app.root.join(".envrc")).unwrap();
-
-    let out = app
-        .appenv()
-        .args([
-            "python",
-            "-c",
-            "import sys, os; print(sys.prefix, os.environ['VIRTUAL_ENV'])",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(stdout(&out), format!("{made} {made}\n"), "{}", stderr(&out));
-    let (_, explain, _) = run(&app, &["explain"]);
-    let shown = venv.strip_prefix(&app.root).unwrap().display().to_string();
-    assert!(
-        explain.contains(&format!("virtualenv {shown}/")),
-        "{explain}"
-    );
-}
-
 /// A `.direnv` holding only what is not a virtualenv (direnv's other
 /// layouts keep their state there too) isolates nothing.
 #[test]
@@ -274,4 +220,65 @@ fn a_direnv_dir_without_a_python_venv_is_no_virtualenv() {
     let (_, explain, _) = run(&app, &["explain"]);
     assert!(!explain.contains(".direnv"), "{explain}");
     assert_eq!(run(&app, &["python"]).1, "python\n");
+}
+
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
+
+    /// The venv direnv's `layout python3` made at `.direnv/python-X.Y` is the
+    /// app's virtualenv, the `.envrc` that asked for it gone or not: real
+    /// direnv builds it, appenv's python is its python.
+    #[test]
+    fn direnv_python_layout_is_a_virtualenv_without_an_envrc() {
+        if !(have("direnv") && have("python3")) {
+            return;
+        }
+        let app = App::new(&[("requirements.txt", ""), (".envrc", "layout python3\n")]);
+        let sandbox = app.sandbox();
+        let direnv = |args: &[&str]| {
+            let out = sandbox
+                .command("direnv")
+                .args(args)
+                .current_dir(&app.root)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "direnv {args:?}: {out:?}");
+            stdout(&out)
+        };
+        direnv(&["allow", "."]);
+        let made = direnv(&["exec", ".", "sh", "-c", "echo \"$VIRTUAL_ENV\""]);
+        let made = made.trim();
+        let venv = std::path::Path::new(made);
+        assert!(
+            venv.starts_with(app.root.join(".direnv"))
+                && venv
+                    .file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .starts_with("python-3."),
+            "{made}"
+        );
+        std::fs::remove_file(app.root.join(".envrc")).unwrap();
+
+        let out = app
+            .appenv()
+            .args([
+                "python",
+                "-c",
+                "import sys, os; print(sys.prefix, os.environ['VIRTUAL_ENV'])",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(stdout(&out), format!("{made} {made}\n"), "{}", stderr(&out));
+        let (_, explain, _) = run(&app, &["explain"]);
+        let shown = venv.strip_prefix(&app.root).unwrap().display().to_string();
+        assert!(
+            explain.contains(&format!("virtualenv {shown}/")),
+            "{explain}"
+        );
+    }
 }

@@ -51,100 +51,6 @@ fn last_line(out: &str) -> &str {
 }
 
 #[test]
-fn pipenv_run_does_not_load_dot_env_over_appenv() {
-    if !have("pipenv") || !have("python3") {
-        return;
-    }
-    let app = app(
-        &[
-            ("Pipfile", "[packages]\n"),
-            (
-                "Procfile",
-                &format!("show: pipenv run python -c \"{SHOW}\"\n"),
-            ),
-        ],
-        &["pipenv"],
-    );
-    let venvs = app.tmp.path().join("venvs");
-    let pipenv = |cmd: &mut assert_cmd::Command| {
-        cmd.env("WORKON_HOME", &venvs)
-            .env("PIPENV_YES", "1")
-            .env("PIPENV_NOSPIN", "1");
-    };
-    // The typed command gets `pipenv run` from the Pipfile; the Procfile
-    // line names pipenv itself.
-    let mut typed = appenv(&app);
-    pipenv(&mut typed);
-    typed.args(["-e", "test", "python", "-c", SHOW]);
-    assert_eq!(last_line(&run(&mut typed)), "test caller None");
-    let mut task = appenv(&app);
-    pipenv(&mut task);
-    task.args(["-e", "test", "run", "show"]);
-    assert_eq!(last_line(&run(&mut task)), "test caller None");
-    // What pipenv does on its own, which appenv prevents.
-    let out = app
-        .sandbox()
-        .set("PATH", app.tmp.path().join("bin"))
-        .command(app.tmp.path().join("bin/pipenv"))
-        .args(["run", "python", "-c", SHOW])
-        .current_dir(&app.root)
-        .env("WORKON_HOME", &venvs)
-        .env("CALLER", "caller")
-        .env("DB", "test")
-        .output()
-        .unwrap();
-    assert_eq!(
-        last_line(&stdout(&out)),
-        "dev file None",
-        "{}",
-        stderr(&out)
-    );
-}
-
-#[test]
-fn poetry_run_gets_appenv_s_environment_and_which_says_it_picks_python() {
-    if !have("poetry") || !have("python3") {
-        return;
-    }
-    let app = app(
-        &[
-            (
-                "pyproject.toml",
-                "[tool.poetry]\nname = \"shop\"\nversion = \"0.1.0\"\ndescription = \"\"\n\
-                 authors = []\npackage-mode = false\n\n[tool.poetry.dependencies]\npython = \">=3.8\"\n",
-            ),
-            ("poetry.lock", ""),
-        ],
-        &["poetry"],
-    );
-    let mut typed = appenv(&app);
-    typed.args([
-        "-e",
-        "test",
-        "python",
-        "-c",
-        &format!("{SHOW}; print(os.environ.get('POETRY_DONT_LOAD_ENV'))"),
-    ]);
-    let out = run(&mut typed);
-    let lines: Vec<&str> = out.lines().rev().take(2).collect();
-    assert_eq!(lines, ["1", "test caller None"], "{out}");
-
-    // Poetry keeps the virtualenv outside the project: `which` prints the
-    // launcher line and says that only Poetry knows the interpreter.
-    let out = appenv(&app).args(["which", "python"]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        stdout(&out),
-        format!("{}/bin/poetry run python\n", app.tmp.path().display())
-    );
-    assert!(
-        stderr(&out).contains("is reached through `poetry run`"),
-        "{}",
-        stderr(&out)
-    );
-}
-
-#[test]
 fn uv_run_does_not_load_an_env_file_and_which_prints_the_project_python() {
     if !have("uv") || !have("python3") {
         return;
@@ -216,4 +122,105 @@ fn overmind_is_told_to_skip_env_files() {
     let other = app.tmp.path().join("bin/other");
     std::fs::copy(&overmind, &other).unwrap();
     assert_eq!(run(appenv(&app).arg("other")).trim(), "unset dev");
+}
+
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
+
+    #[test]
+    fn pipenv_run_does_not_load_dot_env_over_appenv() {
+        if !have("pipenv") || !have("python3") {
+            return;
+        }
+        let app = app(
+            &[
+                ("Pipfile", "[packages]\n"),
+                (
+                    "Procfile",
+                    &format!("show: pipenv run python -c \"{SHOW}\"\n"),
+                ),
+            ],
+            &["pipenv"],
+        );
+        let venvs = app.tmp.path().join("venvs");
+        let pipenv = |cmd: &mut assert_cmd::Command| {
+            cmd.env("WORKON_HOME", &venvs)
+                .env("PIPENV_YES", "1")
+                .env("PIPENV_NOSPIN", "1");
+        };
+        // The typed command gets `pipenv run` from the Pipfile; the Procfile
+        // line names pipenv itself.
+        let mut typed = appenv(&app);
+        pipenv(&mut typed);
+        typed.args(["-e", "test", "python", "-c", SHOW]);
+        assert_eq!(last_line(&run(&mut typed)), "test caller None");
+        let mut task = appenv(&app);
+        pipenv(&mut task);
+        task.args(["-e", "test", "run", "show"]);
+        assert_eq!(last_line(&run(&mut task)), "test caller None");
+        // What pipenv does on its own, which appenv prevents.
+        let out = app
+            .sandbox()
+            .set("PATH", app.tmp.path().join("bin"))
+            .command(app.tmp.path().join("bin/pipenv"))
+            .args(["run", "python", "-c", SHOW])
+            .current_dir(&app.root)
+            .env("WORKON_HOME", &venvs)
+            .env("CALLER", "caller")
+            .env("DB", "test")
+            .output()
+            .unwrap();
+        assert_eq!(
+            last_line(&stdout(&out)),
+            "dev file None",
+            "{}",
+            stderr(&out)
+        );
+    }
+
+    #[test]
+    fn poetry_run_gets_appenv_s_environment_and_which_says_it_picks_python() {
+        if !have("poetry") || !have("python3") {
+            return;
+        }
+        let app = app(
+            &[
+                (
+                    "pyproject.toml",
+                    "[tool.poetry]\nname = \"shop\"\nversion = \"0.1.0\"\ndescription = \"\"\n\
+                     authors = []\npackage-mode = false\n\n[tool.poetry.dependencies]\npython = \">=3.8\"\n",
+                ),
+                ("poetry.lock", ""),
+            ],
+            &["poetry"],
+        );
+        let mut typed = appenv(&app);
+        typed.args([
+            "-e",
+            "test",
+            "python",
+            "-c",
+            &format!("{SHOW}; print(os.environ.get('POETRY_DONT_LOAD_ENV'))"),
+        ]);
+        let out = run(&mut typed);
+        let lines: Vec<&str> = out.lines().rev().take(2).collect();
+        assert_eq!(lines, ["1", "test caller None"], "{out}");
+
+        // Poetry keeps the virtualenv outside the project: `which` prints the
+        // launcher line and says that only Poetry knows the interpreter.
+        let out = appenv(&app).args(["which", "python"]).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            stdout(&out),
+            format!("{}/bin/poetry run python\n", app.tmp.path().display())
+        );
+        assert!(
+            stderr(&out).contains("is reached through `poetry run`"),
+            "{}",
+            stderr(&out)
+        );
+    }
 }

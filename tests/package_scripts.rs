@@ -40,95 +40,6 @@ fn spawn(app: &App, path: &Path, args: &[&str]) -> (u32, std::process::Output) {
 }
 
 #[test]
-fn npm_scripts_run_knex_with_appenv_s_pid() {
-    if !have("knex") || !have("node") {
-        return;
-    }
-    // knex's own node_modules (.ci/run installs it under target/ci-tools).
-    let cli = real("knex");
-    let node_modules = cli.ancestors().nth(3).unwrap().to_owned();
-    assert!(node_modules.ends_with("node_modules"), "{node_modules:?}");
-    let app = App::new(&[
-        (
-            "package.json",
-            r#"{"name": "shop", "version": "1.2.3", "scripts": {
-                "migrate:make": "knex migrate:make",
-                "env": "node -e \"console.log(process.env.npm_lifecycle_event, process.env.npm_package_name, process.env.npm_package_version, process.env.INIT_CWD)\""
-            }}"#,
-        ),
-        (
-            "knexfile.js",
-            "console.log('knexfile', process.pid, process.env.NODE_ENV, process.env.npm_lifecycle_event);\n\
-             module.exports = {\n\
-               production: { client: 'pg', migrations: { directory: './db/production' } },\n\
-               development: { client: 'pg', migrations: { directory: './db/development' } },\n\
-             };\n",
-        ),
-    ]);
-    std::os::unix::fs::symlink(&node_modules, app.root.join("node_modules")).unwrap();
-    // Only node on PATH: knex comes from the app's node_modules/.bin.
-    let path = bin(&app, &["node"]);
-
-    let (pid, out) = spawn(
-        &app,
-        &path,
-        &["-e", "production", "run", "migrate:make", "add_users"],
-    );
-    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
-    assert!(
-        stdout(&out).starts_with(&format!("knexfile {pid} production migrate:make\n")),
-        "{}",
-        stdout(&out)
-    );
-    let made: Vec<_> = std::fs::read_dir(app.root.join("db/production"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    assert!(
-        made.len() == 1 && made[0].ends_with("_add_users.js"),
-        "{made:?}"
-    );
-
-    // INIT_CWD is where appenv was started, as npm sets it.
-    let sub = app.write("src/", "");
-    let expected = format!("env shop 1.2.3 {}\n", app.root.join("src").display());
-    app.appenv_in(&sub)
-        .env("PATH", &path)
-        .args(["run", "env"])
-        .assert()
-        .success()
-        .stdout(expected.clone())
-        .stderr("");
-    // npm would run pre- and post- scripts around it; appenv says it does not.
-    let json = std::fs::read_to_string(app.root.join("package.json")).unwrap();
-    app.write(
-        "package.json",
-        &json.replace(
-            "\"scripts\": {",
-            "\"scripts\": {\"preenv\": \"true\", \"postenv\": \"true\",",
-        ),
-    );
-    app.appenv_in(&sub)
-        .env("PATH", &path)
-        .args(["run", "env"])
-        .assert()
-        .success()
-        .stdout(expected)
-        .stderr("appenv: note: preenv and postenv not run ('npm run env' runs them; appenv replaces itself with the script's program)\n");
-    let out = app
-        .appenv()
-        .env("PATH", &path)
-        .arg("tasks")
-        .output()
-        .unwrap();
-    assert!(
-        stdout(&out).contains("migrate:make  package.json scripts  knex migrate:make\n"),
-        "{}",
-        stdout(&out)
-    );
-}
-
-#[test]
 fn composer_scripts_run_php_with_appenv_s_pid() {
     if !have("php") {
         return;
@@ -179,4 +90,100 @@ fn composer_scripts_run_php_with_appenv_s_pid() {
         !text.contains("nested") && !text.contains("callback"),
         "{text}"
     );
+}
+
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
+
+    #[test]
+    fn npm_scripts_run_knex_with_appenv_s_pid() {
+        if !have("knex") || !have("node") {
+            return;
+        }
+        // knex's own node_modules (.ci/run installs it under target/ci-tools).
+        let cli = real("knex");
+        let node_modules = cli.ancestors().nth(3).unwrap().to_owned();
+        assert!(node_modules.ends_with("node_modules"), "{node_modules:?}");
+        let app = App::new(&[
+            (
+                "package.json",
+                r#"{"name": "shop", "version": "1.2.3", "scripts": {
+                "migrate:make": "knex migrate:make",
+                "env": "node -e \"console.log(process.env.npm_lifecycle_event, process.env.npm_package_name, process.env.npm_package_version, process.env.INIT_CWD)\""
+            }}"#,
+            ),
+            (
+                "knexfile.js",
+                "console.log('knexfile', process.pid, process.env.NODE_ENV, process.env.npm_lifecycle_event);\n\
+                 module.exports = {\n\
+                   production: { client: 'pg', migrations: { directory: './db/production' } },\n\
+                   development: { client: 'pg', migrations: { directory: './db/development' } },\n\
+                 };\n",
+            ),
+        ]);
+        std::os::unix::fs::symlink(&node_modules, app.root.join("node_modules")).unwrap();
+        // Only node on PATH: knex comes from the app's node_modules/.bin.
+        let path = bin(&app, &["node"]);
+
+        let (pid, out) = spawn(
+            &app,
+            &path,
+            &["-e", "production", "run", "migrate:make", "add_users"],
+        );
+        assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+        assert!(
+            stdout(&out).starts_with(&format!("knexfile {pid} production migrate:make\n")),
+            "{}",
+            stdout(&out)
+        );
+        let made: Vec<_> = std::fs::read_dir(app.root.join("db/production"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(
+            made.len() == 1 && made[0].ends_with("_add_users.js"),
+            "{made:?}"
+        );
+
+        // INIT_CWD is where appenv was started, as npm sets it.
+        let sub = app.write("src/", "");
+        let expected = format!("env shop 1.2.3 {}\n", app.root.join("src").display());
+        app.appenv_in(&sub)
+            .env("PATH", &path)
+            .args(["run", "env"])
+            .assert()
+            .success()
+            .stdout(expected.clone())
+            .stderr("");
+        // npm would run pre- and post- scripts around it; appenv says it does not.
+        let json = std::fs::read_to_string(app.root.join("package.json")).unwrap();
+        app.write(
+            "package.json",
+            &json.replace(
+                "\"scripts\": {",
+                "\"scripts\": {\"preenv\": \"true\", \"postenv\": \"true\",",
+            ),
+        );
+        app.appenv_in(&sub)
+            .env("PATH", &path)
+            .args(["run", "env"])
+            .assert()
+            .success()
+            .stdout(expected)
+            .stderr("appenv: note: preenv and postenv not run ('npm run env' runs them; appenv replaces itself with the script's program)\n");
+        let out = app
+            .appenv()
+            .env("PATH", &path)
+            .arg("tasks")
+            .output()
+            .unwrap();
+        assert!(
+            stdout(&out).contains("migrate:make  package.json scripts  knex migrate:make\n"),
+            "{}",
+            stdout(&out)
+        );
+    }
 }

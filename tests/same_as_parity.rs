@@ -144,47 +144,6 @@ fn with_tools(app: &App, tools: &[&str]) -> Sandbox {
 }
 
 #[test]
-fn bundle_exec() {
-    if !ready(&["bundle", "ruby"]) {
-        return;
-    }
-    // Gems Debian installs system-wide: no network. The web is a Ruby
-    // program of the bundle, as puma is; the worker a program Bundler execs.
-    let app = App::new(&[
-        ("Gemfile", "gem \"rake\"\n"),
-        ("Rakefile", "task(:serve) { sleep 1000 }\n"),
-        (".env", "DATABASE_URL=postgres://shop\n"),
-        (
-            "Procfile",
-            "web: bundle exec rake serve\nworker: bundle exec sleep 1000\n",
-        ),
-    ]);
-    let sandbox = app.sandbox();
-    let (_web, program) = start_program(run_web(&sandbox, &app.root), "rake");
-    let web = String::from_utf8_lossy(&environ(program)).into_owned();
-    assert!(
-        web.contains("BUNDLER_ORIG_PATH=") && web.contains("RUBYOPT=-r"),
-        "{web}"
-    );
-    assert_identical(&sandbox, &app.root, program);
-    let mut worker = sandbox.command(common::appenv_bin());
-    worker
-        .current_dir(&app.root)
-        .args(["run", "worker"])
-        .stdout(Stdio::null());
-    let (_worker, worker) = start_web(worker);
-    let one_off = entries(&one_off_env(&sandbox, &app.root, "worker"));
-    let mut expected = entries(&environ(worker));
-    expected.retain(|e| *e != b"APPENV_PROCESS=worker");
-    assert_eq!(one_off, expected);
-    // diff names what Bundler set, apart.
-    diff_with_web_says(
-        &app,
-        "set by the process's launcher, which a one-off runs again (bundle exec): BUNDLER_ORIG_",
-    );
-}
-
-#[test]
 fn a_virtualenv() {
     if !ready(&["python3"]) {
         return;
@@ -234,49 +193,6 @@ fn uv_run() {
     assert_ne!(web.child.id(), program);
     let got = String::from_utf8_lossy(&environ(program)).into_owned();
     assert!(got.contains("UV_RUN_RECURSION_DEPTH=1"), "{got}");
-    assert_identical(&sandbox, &app.root, program);
-}
-
-#[test]
-fn poetry_run() {
-    if !ready(&["poetry", "python3"]) {
-        return;
-    }
-    let app = App::new(&[
-        (
-            "pyproject.toml",
-            "[tool.poetry]\nname = \"shop\"\nversion = \"0.1.0\"\ndescription = \"\"\n\
-             authors = []\npackage-mode = false\n\n[tool.poetry.dependencies]\npython = \">=3.8\"\n",
-        ),
-        ("poetry.lock", ""),
-        (".env", "A=1\n"),
-        ("Procfile", "web: poetry run sleep 1000\n"),
-    ]);
-    let sandbox = with_tools(&app, &["poetry", "python3"])
-        .set("POETRY_VIRTUALENVS_PATH", app.tmp.path().join("venvs"));
-    let (_web, program) = start_web(run_web(&sandbox, &app.root));
-    let got = String::from_utf8_lossy(&environ(program)).into_owned();
-    assert!(got.contains("VIRTUAL_ENV="), "{got}");
-    assert_identical(&sandbox, &app.root, program);
-}
-
-#[test]
-fn pipenv_run() {
-    if !ready(&["pipenv", "python3"]) {
-        return;
-    }
-    let app = App::new(&[
-        ("Pipfile", "[packages]\n"),
-        (".env", "A=1\n"),
-        ("Procfile", "web: pipenv run sleep 1000\n"),
-    ]);
-    let sandbox = with_tools(&app, &["pipenv", "python3"])
-        .set("WORKON_HOME", app.tmp.path().join("venvs"))
-        .set("PIPENV_YES", "1")
-        .set("PIPENV_NOSPIN", "1");
-    let (_web, program) = start_web(run_web(&sandbox, &app.root));
-    let got = String::from_utf8_lossy(&environ(program)).into_owned();
-    assert!(got.contains("PIPENV_ACTIVE=1"), "{got}");
     assert_identical(&sandbox, &app.root, program);
 }
 
@@ -688,4 +604,95 @@ fn diff_shows_another_release_on_a_line_of_its_own() {
         "{}",
         stdout(&out)
     );
+}
+
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
+
+    #[test]
+    fn bundle_exec() {
+        if !ready(&["bundle", "ruby"]) {
+            return;
+        }
+        // Gems Debian installs system-wide: no network. The web is a Ruby
+        // program of the bundle, as puma is; the worker a program Bundler execs.
+        let app = App::new(&[
+            ("Gemfile", "gem \"rake\"\n"),
+            ("Rakefile", "task(:serve) { sleep 1000 }\n"),
+            (".env", "DATABASE_URL=postgres://shop\n"),
+            (
+                "Procfile",
+                "web: bundle exec rake serve\nworker: bundle exec sleep 1000\n",
+            ),
+        ]);
+        let sandbox = app.sandbox();
+        let (_web, program) = start_program(run_web(&sandbox, &app.root), "rake");
+        let web = String::from_utf8_lossy(&environ(program)).into_owned();
+        assert!(
+            web.contains("BUNDLER_ORIG_PATH=") && web.contains("RUBYOPT=-r"),
+            "{web}"
+        );
+        assert_identical(&sandbox, &app.root, program);
+        let mut worker = sandbox.command(common::appenv_bin());
+        worker
+            .current_dir(&app.root)
+            .args(["run", "worker"])
+            .stdout(Stdio::null());
+        let (_worker, worker) = start_web(worker);
+        let one_off = entries(&one_off_env(&sandbox, &app.root, "worker"));
+        let mut expected = entries(&environ(worker));
+        expected.retain(|e| *e != b"APPENV_PROCESS=worker");
+        assert_eq!(one_off, expected);
+        // diff names what Bundler set, apart.
+        diff_with_web_says(
+            &app,
+            "set by the process's launcher, which a one-off runs again (bundle exec): BUNDLER_ORIG_",
+        );
+    }
+
+    #[test]
+    fn poetry_run() {
+        if !ready(&["poetry", "python3"]) {
+            return;
+        }
+        let app = App::new(&[
+            (
+                "pyproject.toml",
+                "[tool.poetry]\nname = \"shop\"\nversion = \"0.1.0\"\ndescription = \"\"\n\
+                 authors = []\npackage-mode = false\n\n[tool.poetry.dependencies]\npython = \">=3.8\"\n",
+            ),
+            ("poetry.lock", ""),
+            (".env", "A=1\n"),
+            ("Procfile", "web: poetry run sleep 1000\n"),
+        ]);
+        let sandbox = with_tools(&app, &["poetry", "python3"])
+            .set("POETRY_VIRTUALENVS_PATH", app.tmp.path().join("venvs"));
+        let (_web, program) = start_web(run_web(&sandbox, &app.root));
+        let got = String::from_utf8_lossy(&environ(program)).into_owned();
+        assert!(got.contains("VIRTUAL_ENV="), "{got}");
+        assert_identical(&sandbox, &app.root, program);
+    }
+
+    #[test]
+    fn pipenv_run() {
+        if !ready(&["pipenv", "python3"]) {
+            return;
+        }
+        let app = App::new(&[
+            ("Pipfile", "[packages]\n"),
+            (".env", "A=1\n"),
+            ("Procfile", "web: pipenv run sleep 1000\n"),
+        ]);
+        let sandbox = with_tools(&app, &["pipenv", "python3"])
+            .set("WORKON_HOME", app.tmp.path().join("venvs"))
+            .set("PIPENV_YES", "1")
+            .set("PIPENV_NOSPIN", "1");
+        let (_web, program) = start_web(run_web(&sandbox, &app.root));
+        let got = String::from_utf8_lossy(&environ(program)).into_owned();
+        assert!(got.contains("PIPENV_ACTIVE=1"), "{got}");
+        assert_identical(&sandbox, &app.root, program);
+    }
 }

@@ -479,29 +479,6 @@ fn bash_as_sh() -> Vec<String> {
 }
 
 #[test]
-fn task_lines_run_as_dash_runs_them() {
-    if !common::require("dash") {
-        return;
-    }
-    let sh = fs::canonicalize("/bin/sh").unwrap();
-    if !common::require_that(
-        sh.file_name().is_some_and(|n| n == "dash"),
-        &format!("/bin/sh is {sh:?}, not dash"),
-    ) {
-        return;
-    }
-    check("dash", &["env".into()]);
-}
-
-#[test]
-fn task_lines_run_as_bash_as_sh_runs_them() {
-    if !common::require("bash") || !can_unshare() {
-        return;
-    }
-    check("bash as sh", &bash_as_sh());
-}
-
-#[test]
 fn the_generator_makes_what_it_is_meant_to() {
     // The cases hold the constructs the test is about, in fair numbers.
     let mut rng = Rng(SEED);
@@ -596,4 +573,34 @@ fn attacks_on_task_lines_fail_under_dash_and_bash() {
         attacks("dash", &["env".into()]);
     }
     attacks("bash as sh", &bash_as_sh());
+}
+
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
+
+    #[test]
+    fn task_lines_run_as_dash_runs_them() {
+        if !common::require("dash") {
+            return;
+        }
+        let sh = fs::canonicalize("/bin/sh").unwrap();
+        if !common::require_that(
+            sh.file_name().is_some_and(|n| n == "dash"),
+            &format!("/bin/sh is {sh:?}, not dash"),
+        ) {
+            return;
+        }
+        check("dash", &["env".into()]);
+    }
+
+    #[test]
+    fn task_lines_run_as_bash_as_sh_runs_them() {
+        if !common::require("bash") || !can_unshare() {
+            return;
+        }
+        check("bash as sh", &bash_as_sh());
+    }
 }

@@ -433,14 +433,21 @@ fn case() -> impl Strategy<Value = Case> {
         })
 }
 
-proptest! {
-    // Each case starts a shell; xonsh takes most of a second.
-    #![proptest_config(ProptestConfig::with_cases(12))]
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
 
-    #[test]
-    fn any_export_reads_exactly_in_every_shell(case in case()) {
-        for shell in Shell::ALL {
-            run(shell, &case).map_err(TestCaseError::fail)?;
+    proptest! {
+        // Each case starts a shell; xonsh takes most of a second.
+        #![proptest_config(ProptestConfig::with_cases(12))]
+
+        #[test]
+        fn any_export_reads_exactly_in_every_shell(case in case()) {
+            for shell in Shell::ALL {
+                run(shell, &case).map_err(TestCaseError::fail)?;
+            }
         }
     }
 }

@@ -7,6 +7,8 @@
 //! temporary directory.
 //!
 //! `cargo test --test tests AREA::` runs one area (`hook::`, `shims::`).
+//! A test that takes seconds sits in a module `slow` at the end of its
+//! area's file, so `-- --skip framework:: --skip slow::` is the quick loop.
 //! A new area is a file `tests/NAME.rs` declared below as `mod NAME;`; it
 //! reaches the shared helpers through `use crate::common;` (and the tmux
 //! driver through `use crate::tmux;`), never `mod common;` of its own.

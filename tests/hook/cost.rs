@@ -122,94 +122,102 @@ fn same_with_more_prompts(
     (few, said)
 }
 
-#[test]
-fn unchanged_prompts_start_no_process() {
-    for shell in shells() {
-        let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n"), ("apps/app/sub/", "")]);
-        let appenv = appenv_bin().display().to_string();
-        let (few, said) = same_with_more_prompts(&sandbox, &sandbox.env(), shell, "apps/app");
-        assert!(said.contains("appenv: loaded app (.env)"), "{said}");
-        // The shell, `appenv hook`, then `appenv export` at the first prompt
-        // (nothing loaded; fish has none before `cd`) and after `cd` (the
-        // load), and bash's `rm` of its stamp file at exit.
-        let mut expected = vec![format!("{appenv} hook")];
-        expected.extend(match shell {
-            "fish" => vec![format!("{appenv} export")],
-            _ => vec![format!("{appenv} export"), format!("{appenv} export")],
-        });
-        if shell != "zsh" {
-            expected.push("rm".into());
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
+
+    #[test]
+    fn unchanged_prompts_start_no_process() {
+        for shell in shells() {
+            let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n"), ("apps/app/sub/", "")]);
+            let appenv = appenv_bin().display().to_string();
+            let (few, said) = same_with_more_prompts(&sandbox, &sandbox.env(), shell, "apps/app");
+            assert!(said.contains("appenv: loaded app (.env)"), "{said}");
+            // The shell, `appenv hook`, then `appenv export` at the first prompt
+            // (nothing loaded; fish has none before `cd`) and after `cd` (the
+            // load), and bash's `rm` of its stamp file at exit.
+            let mut expected = vec![format!("{appenv} hook")];
+            expected.extend(match shell {
+                "fish" => vec![format!("{appenv} export")],
+                _ => vec![format!("{appenv} export"), format!("{appenv} export")],
+            });
+            if shell != "zsh" {
+                expected.push("rm".into());
+            }
+            let few: Vec<String> = few[1..]
+                .iter()
+                .map(|e| {
+                    if e.ends_with("/rm") {
+                        "rm".into()
+                    } else {
+                        e.clone()
+                    }
+                })
+                .collect();
+            assert_eq!(few, expected, "{shell}");
         }
-        let few: Vec<String> = few[1..]
-            .iter()
-            .map(|e| {
-                if e.ends_with("/rm") {
-                    "rm".into()
-                } else {
-                    e.clone()
-                }
-            })
-            .collect();
-        assert_eq!(few, expected, "{shell}");
     }
-}
 
-#[test]
-fn a_home_whose_time_changes_at_every_prompt_starts_nothing() {
-    for shell in shells() {
-        let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
-        same_with_more_prompts(&sandbox, &sandbox.env(), shell, "\"$HOME\"");
-        same_with_more_prompts(&sandbox, &sandbox.env(), shell, "apps/app");
+    #[test]
+    fn a_home_whose_time_changes_at_every_prompt_starts_nothing() {
+        for shell in shells() {
+            let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
+            same_with_more_prompts(&sandbox, &sandbox.env(), shell, "\"$HOME\"");
+            same_with_more_prompts(&sandbox, &sandbox.env(), shell, "apps/app");
+        }
     }
-}
 
-/// No XDG dirs, and a HOME under which nothing can be made (a file, for
-/// root can write anywhere else) or no HOME at all: the stamp goes to
-/// TMPDIR, and no prompt starts anything. With TMPDIR unusable too, the
-/// hook says so once and still starts nothing.
-#[test]
-fn without_a_usable_stamp_directory_prompts_start_nothing() {
-    for shell in shells() {
-        let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n"), ("file", ""), ("tmp/", "")]);
-        let base: Vec<(String, String)> = sandbox
-            .env()
-            .into_iter()
-            .filter(|(k, _)| k != "HOME" && k != "XDG_CACHE_HOME")
-            .collect();
-        let with = |extra: &[(&str, &Path)]| {
-            let mut env = base.clone();
-            env.extend(
-                extra
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.display().to_string())),
-            );
-            env
-        };
-        let file = sandbox.path("file");
-        let tmp = sandbox.path("tmp");
-        for env in [
-            with(&[("HOME", &file), ("TMPDIR", &tmp)]),
-            with(&[("TMPDIR", &tmp)]),
-        ] {
+    /// No XDG dirs, and a HOME under which nothing can be made (a file, for
+    /// root can write anywhere else) or no HOME at all: the stamp goes to
+    /// TMPDIR, and no prompt starts anything. With TMPDIR unusable too, the
+    /// hook says so once and still starts nothing.
+    #[test]
+    fn without_a_usable_stamp_directory_prompts_start_nothing() {
+        for shell in shells() {
+            let sandbox =
+                HookApp::new(&[("apps/app/.env", "DB=dev\n"), ("file", ""), ("tmp/", "")]);
+            let base: Vec<(String, String)> = sandbox
+                .env()
+                .into_iter()
+                .filter(|(k, _)| k != "HOME" && k != "XDG_CACHE_HOME")
+                .collect();
+            let with = |extra: &[(&str, &Path)]| {
+                let mut env = base.clone();
+                env.extend(
+                    extra
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.display().to_string())),
+                );
+                env
+            };
+            let file = sandbox.path("file");
+            let tmp = sandbox.path("tmp");
+            for env in [
+                with(&[("HOME", &file), ("TMPDIR", &tmp)]),
+                with(&[("TMPDIR", &tmp)]),
+            ] {
+                let (_, said) = same_with_more_prompts(&sandbox, &env, shell, "apps/app");
+                assert!(
+                    said.contains("appenv: loaded app (.env)"),
+                    "{shell}: {said}"
+                );
+                assert!(!said.contains("stamp"), "{shell}: {said}");
+                assert!(
+                    sandbox.path("tmp").read_dir().unwrap().next().is_some(),
+                    "{shell}"
+                );
+            }
+            let env = with(&[("HOME", &file), ("TMPDIR", &file)]);
+            // /tmp is the last resort when TMPDIR is unusable: here it is
+            // `file/`, which is not, and then /tmp is not tried.
             let (_, said) = same_with_more_prompts(&sandbox, &env, shell, "apps/app");
             assert!(
                 said.contains("appenv: loaded app (.env)"),
                 "{shell}: {said}"
             );
-            assert!(!said.contains("stamp"), "{shell}: {said}");
-            assert!(
-                sandbox.path("tmp").read_dir().unwrap().next().is_some(),
-                "{shell}"
-            );
+            assert_eq!(said.matches("stamp file").count(), 1, "{shell}: {said}");
         }
-        let env = with(&[("HOME", &file), ("TMPDIR", &file)]);
-        // /tmp is the last resort when TMPDIR is unusable: here it is
-        // `file/`, which is not, and then /tmp is not tried.
-        let (_, said) = same_with_more_prompts(&sandbox, &env, shell, "apps/app");
-        assert!(
-            said.contains("appenv: loaded app (.env)"),
-            "{shell}: {said}"
-        );
-        assert_eq!(said.matches("stamp file").count(), 1, "{shell}: {said}");
     }
 }

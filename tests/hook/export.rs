@@ -69,55 +69,62 @@ fn a_broken_app_is_one_message_and_exit_0() {
     }
 }
 
-/// A working directory 1000 levels deep: `appenv export` looks each level
-/// up from the one above, not by its full path (which makes the work
-/// quadratic in the depth), and what it prints does not list every level.
-/// Counted with strace: the calls that carry a path at least half as deep.
-#[test]
-fn export_is_linear_in_the_depth_of_the_directory() {
-    if !super::harness::have("strace") {
-        return;
-    }
-    for (with_app, depth) in [(false, 1000), (true, 1000), (true, 300)] {
-        let files: &[(&str, &str)] = if with_app {
-            &[("apps/app/.env", "DB=dev\n")]
-        } else {
-            &[]
-        };
-        let sandbox = HookApp::new(files);
-        let mut deep = sandbox.path("apps/app");
-        for _ in 0..depth {
-            deep.push("d");
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
+
+    /// A working directory 1000 levels deep: `appenv export` looks each level
+    /// up from the one above, not by its full path (which makes the work
+    /// quadratic in the depth), and what it prints does not list every level.
+    /// Counted with strace: the calls that carry a path at least half as deep.
+    #[test]
+    fn export_is_linear_in_the_depth_of_the_directory() {
+        if !super::super::harness::have("strace") {
+            return;
         }
-        std::fs::create_dir_all(&deep).unwrap();
-        let trace = sandbox.path("trace");
-        let out = sandbox
-            .command("strace")
-            .args(["-f", "-qq", "-s", "10000", "-o"])
-            .arg(&trace)
-            .arg(appenv_bin())
-            .args(["export", "bash"])
-            .current_dir(&deep)
-            .env("PWD", &deep)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        assert!(
-            out.stdout.len() < 4096,
-            "{} bytes of code",
-            out.stdout.len()
-        );
-        let trace = std::fs::read_to_string(trace).unwrap();
-        // Any path at least half as deep.
-        let half = sandbox.path("apps/app").display().to_string() + &"/d".repeat(depth / 2);
-        let deep_calls: Vec<&str> = trace.lines().filter(|l| l.contains(&half)).collect();
-        assert!(
-            deep_calls.len() <= 10,
-            "{} calls: {:#?}",
-            deep_calls.len(),
-            &deep_calls[..3]
-        );
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(stderr.contains("loaded app"), with_app, "{stderr}");
+        for (with_app, depth) in [(false, 1000), (true, 1000), (true, 300)] {
+            let files: &[(&str, &str)] = if with_app {
+                &[("apps/app/.env", "DB=dev\n")]
+            } else {
+                &[]
+            };
+            let sandbox = HookApp::new(files);
+            let mut deep = sandbox.path("apps/app");
+            for _ in 0..depth {
+                deep.push("d");
+            }
+            std::fs::create_dir_all(&deep).unwrap();
+            let trace = sandbox.path("trace");
+            let out = sandbox
+                .command("strace")
+                .args(["-f", "-qq", "-s", "10000", "-o"])
+                .arg(&trace)
+                .arg(appenv_bin())
+                .args(["export", "bash"])
+                .current_dir(&deep)
+                .env("PWD", &deep)
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            assert!(
+                out.stdout.len() < 4096,
+                "{} bytes of code",
+                out.stdout.len()
+            );
+            let trace = std::fs::read_to_string(trace).unwrap();
+            // Any path at least half as deep.
+            let half = sandbox.path("apps/app").display().to_string() + &"/d".repeat(depth / 2);
+            let deep_calls: Vec<&str> = trace.lines().filter(|l| l.contains(&half)).collect();
+            assert!(
+                deep_calls.len() <= 10,
+                "{} calls: {:#?}",
+                deep_calls.len(),
+                &deep_calls[..3]
+            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(stderr.contains("loaded app"), with_app, "{stderr}");
+        }
     }
 }

@@ -98,67 +98,6 @@ fn read(sandbox: &HookApp, name: &str) -> String {
     fs::read_to_string(out(sandbox, name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// Values a shell evaluates as code, and names it keeps for itself or the
-/// user set in the rc without exporting them: none may be set in the
-/// shell, and the user's values come back exactly after leaving.
-#[test]
-fn the_shells_own_names_and_the_users_variables_are_left_alone() {
-    let code = "'a[$(touch PWN)]'";
-    let env = format!(
-        "DB=dev\nHOST=0.0.0.0\nHOSTNAME=evil\nMYVAR=app\nPS1='app> '\nHISTFILE=/nowhere\n\
-         OPTIND={code}\nRANDOM={code}\nSRANDOM={code}\nHISTCMD={code}\nSECONDS={code}\n\
-         LINENO={code}\nPS0='$(touch PWN)'\nPS4='$(touch PWN)'\nPROMPT_COMMAND='touch PWN'\n\
-         RPROMPT='$(touch PWN)'\nFPATH=/evil\nfish_function_path=/evil\nfish_user_paths=/evil\n"
-    );
-    for shell in tty_shells() {
-        let sandbox = HookApp::new(&[("apps/app/.env", env.as_str())]);
-        let (rc, show) = match shell {
-            Shell::Bash => (
-                "MYVAR=mine\nHISTFILE=\"$HOME/my_history\"\nHOST=myhost",
-                "printf '%s|' \"$MYVAR\" \"$HOST\" \"$HOSTNAME\" \"$HISTFILE\" \"$PS1\" \"$PS0\" \"$OPTIND\"",
-            ),
-            Shell::Zsh => (
-                "MYVAR=mine\nHISTFILE=\"$HOME/my_history\"",
-                "printf '%s|' \"$MYVAR\" \"$HOST\" \"$HISTFILE\" \"$PS1\" \"$RPROMPT\" \"$FPATH\"",
-            ),
-            Shell::Fish => (
-                "set -g MYVAR mine\nset -g HOST myhost",
-                "printf '%s|' \"$MYVAR\" \"$HOST\" \"$fish_function_path\" \"$fish_user_paths\"",
-            ),
-            _ => unreachable!("bash, zsh and fish only"),
-        };
-        let term = start(&sandbox, shell, rc);
-        let path = |name: &str| out(&sandbox, name).display().to_string();
-        term.run(&format!("{show} > '{}'", path("before")), "A");
-        // bash loads at the prompt after `cd`.
-        term.run("cd apps/app", "IN");
-        let screen = term.run(&format!("{show} > '{}'", path("inside")), "B");
-        term.run(&format!("command printenv DB > '{}'", path("db")), "C");
-        // What bash's PS4 would run, if it had been set.
-        term.run("set -x; true; set +x", "D");
-        term.run("cd ..; cd ..", "OUT");
-        term.run(&format!("{show} > '{}'", path("after")), "E");
-        term.run(
-            &format!("command printenv DB > '{}' || true", path("db-after")),
-            "F",
-        );
-        assert_eq!(read(&sandbox, "db"), "dev\n", "{shell}:\n{screen}");
-        assert_eq!(
-            read(&sandbox, "inside"),
-            read(&sandbox, "before"),
-            "{shell}:\n{screen}"
-        );
-        assert_eq!(read(&sandbox, "after"), read(&sandbox, "before"), "{shell}");
-        assert_eq!(read(&sandbox, "db-after"), "", "{shell}");
-        assert!(read(&sandbox, "before").starts_with("mine|"), "{shell}");
-        assert!(screen.contains("appenv: left out "), "{shell}:\n{screen}");
-        assert!(
-            !sandbox.path("apps/app/PWN").exists() && !sandbox.path("PWN").exists(),
-            "{shell} ran a value"
-        );
-    }
-}
-
 /// `set -e` in an interactive bash: a failing command that does not end
 /// the shell (`false && true`) does not end it through the prompt hook
 /// either, inside an app or not.
@@ -196,32 +135,6 @@ fn zsh_subshells_do_nothing() {
     assert!(!screen.contains("unloaded"), "{screen}");
 }
 
-/// Each shell removes its stamp file when it exits.
-#[test]
-fn the_stamp_file_goes_with_the_shell() {
-    for shell in tty_shells() {
-        let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
-        let term = start(&sandbox, shell, "");
-        let file = out(&sandbox, "stamp");
-        term.run(
-            &format!(
-                "cd apps/app; printf '%s' \"$__appenv_stamp\" > '{}'",
-                file.display()
-            ),
-            "S",
-        );
-        let stamp = PathBuf::from(fs::read_to_string(&file).unwrap());
-        assert!(stamp.is_file(), "{shell}: {stamp:?}");
-        term.line("exit");
-        let start = std::time::Instant::now();
-        while term.alive() {
-            assert!(start.elapsed().as_secs() < 60, "{shell} did not exit");
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        assert!(!stamp.exists(), "{shell} left {stamp:?}");
-    }
-}
-
 /// config.fish runs for every `fish -c` and script too: there the hook
 /// says nothing, starts nothing and makes no stamp file.
 #[test]
@@ -248,4 +161,98 @@ fn fish_that_is_not_interactive_does_nothing() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     let stamps = sandbox.path("home/cache/appenv");
     assert_eq!(fs::read_dir(stamps).unwrap().count(), 0);
+}
+
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
+
+    /// Values a shell evaluates as code, and names it keeps for itself or the
+    /// user set in the rc without exporting them: none may be set in the
+    /// shell, and the user's values come back exactly after leaving.
+    #[test]
+    fn the_shells_own_names_and_the_users_variables_are_left_alone() {
+        let code = "'a[$(touch PWN)]'";
+        let env = format!(
+            "DB=dev\nHOST=0.0.0.0\nHOSTNAME=evil\nMYVAR=app\nPS1='app> '\nHISTFILE=/nowhere\n\
+             OPTIND={code}\nRANDOM={code}\nSRANDOM={code}\nHISTCMD={code}\nSECONDS={code}\n\
+             LINENO={code}\nPS0='$(touch PWN)'\nPS4='$(touch PWN)'\nPROMPT_COMMAND='touch PWN'\n\
+             RPROMPT='$(touch PWN)'\nFPATH=/evil\nfish_function_path=/evil\nfish_user_paths=/evil\n"
+        );
+        for shell in tty_shells() {
+            let sandbox = HookApp::new(&[("apps/app/.env", env.as_str())]);
+            let (rc, show) = match shell {
+                Shell::Bash => (
+                    "MYVAR=mine\nHISTFILE=\"$HOME/my_history\"\nHOST=myhost",
+                    "printf '%s|' \"$MYVAR\" \"$HOST\" \"$HOSTNAME\" \"$HISTFILE\" \"$PS1\" \"$PS0\" \"$OPTIND\"",
+                ),
+                Shell::Zsh => (
+                    "MYVAR=mine\nHISTFILE=\"$HOME/my_history\"",
+                    "printf '%s|' \"$MYVAR\" \"$HOST\" \"$HISTFILE\" \"$PS1\" \"$RPROMPT\" \"$FPATH\"",
+                ),
+                Shell::Fish => (
+                    "set -g MYVAR mine\nset -g HOST myhost",
+                    "printf '%s|' \"$MYVAR\" \"$HOST\" \"$fish_function_path\" \"$fish_user_paths\"",
+                ),
+                _ => unreachable!("bash, zsh and fish only"),
+            };
+            let term = start(&sandbox, shell, rc);
+            let path = |name: &str| out(&sandbox, name).display().to_string();
+            term.run(&format!("{show} > '{}'", path("before")), "A");
+            // bash loads at the prompt after `cd`.
+            term.run("cd apps/app", "IN");
+            let screen = term.run(&format!("{show} > '{}'", path("inside")), "B");
+            term.run(&format!("command printenv DB > '{}'", path("db")), "C");
+            // What bash's PS4 would run, if it had been set.
+            term.run("set -x; true; set +x", "D");
+            term.run("cd ..; cd ..", "OUT");
+            term.run(&format!("{show} > '{}'", path("after")), "E");
+            term.run(
+                &format!("command printenv DB > '{}' || true", path("db-after")),
+                "F",
+            );
+            assert_eq!(read(&sandbox, "db"), "dev\n", "{shell}:\n{screen}");
+            assert_eq!(
+                read(&sandbox, "inside"),
+                read(&sandbox, "before"),
+                "{shell}:\n{screen}"
+            );
+            assert_eq!(read(&sandbox, "after"), read(&sandbox, "before"), "{shell}");
+            assert_eq!(read(&sandbox, "db-after"), "", "{shell}");
+            assert!(read(&sandbox, "before").starts_with("mine|"), "{shell}");
+            assert!(screen.contains("appenv: left out "), "{shell}:\n{screen}");
+            assert!(
+                !sandbox.path("apps/app/PWN").exists() && !sandbox.path("PWN").exists(),
+                "{shell} ran a value"
+            );
+        }
+    }
+
+    /// Each shell removes its stamp file when it exits.
+    #[test]
+    fn the_stamp_file_goes_with_the_shell() {
+        for shell in tty_shells() {
+            let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
+            let term = start(&sandbox, shell, "");
+            let file = out(&sandbox, "stamp");
+            term.run(
+                &format!(
+                    "cd apps/app; printf '%s' \"$__appenv_stamp\" > '{}'",
+                    file.display()
+                ),
+                "S",
+            );
+            let stamp = PathBuf::from(fs::read_to_string(&file).unwrap());
+            assert!(stamp.is_file(), "{shell}: {stamp:?}");
+            term.line("exit");
+            let start = std::time::Instant::now();
+            while term.alive() {
+                assert!(start.elapsed().as_secs() < 60, "{shell} did not exit");
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            assert!(!stamp.exists(), "{shell} left {stamp:?}");
+        }
+    }
 }

@@ -583,22 +583,29 @@ fn scenario(shell: Shell) {
     let _ = sandbox;
 }
 
-#[test]
-fn tcsh_interactive() {
-    scenario(Shell::Tcsh);
-}
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
 
-#[test]
-fn elvish_interactive() {
-    scenario(Shell::Elvish);
-}
+    #[test]
+    fn tcsh_interactive() {
+        scenario(Shell::Tcsh);
+    }
 
-#[test]
-fn xonsh_interactive() {
-    scenario(Shell::Xonsh);
-}
+    #[test]
+    fn elvish_interactive() {
+        scenario(Shell::Elvish);
+    }
 
-#[test]
-fn nu_interactive() {
-    scenario(Shell::Nu);
+    #[test]
+    fn xonsh_interactive() {
+        scenario(Shell::Xonsh);
+    }
+
+    #[test]
+    fn nu_interactive() {
+        scenario(Shell::Nu);
+    }
 }

@@ -425,88 +425,6 @@ fn setting_appenv_env_reloads_at_the_next_prompt() {
     }
 }
 
-/// direnv's hook in the same rc, before or after appenv's: leaving an app
-/// where both loaded restores PATH exactly, however often it is visited.
-#[test]
-fn with_direnv_hooked_too_leaving_restores_path_exactly() {
-    if !super::harness::have("direnv") {
-        return;
-    }
-    for shell in shells() {
-        for direnv_first in [true, false] {
-            let mut sandbox = HookApp::new(&[
-                (
-                    "apps/shop/.envrc",
-                    "PATH_add direnvbin\nexport FROM_DIRENV=1\n",
-                ),
-                ("apps/shop/direnvbin/", ""),
-                ("apps/shop/.env", "DB=dev\n"),
-                ("apps/shop/.venv/pyvenv.cfg", ""),
-                ("apps/shop/.venv/bin/python", ""),
-            ]);
-            let allowed = sandbox
-                .command("direnv")
-                .arg("allow")
-                .arg(sandbox.path("apps/shop"))
-                .output()
-                .unwrap();
-            assert!(allowed.status.success(), "{allowed:?}");
-            let hook = match shell {
-                appenv::shell::Shell::Fish => "direnv hook fish | source".to_owned(),
-                _ => format!("eval \"$(direnv hook {shell})\""),
-            };
-            let steps_before = if direnv_first {
-                vec![]
-            } else {
-                vec![Run(hook.as_str())]
-            };
-            if direnv_first {
-                sandbox.rc = hook.clone();
-            }
-            let mut steps = steps_before;
-            steps.extend([Prompt]);
-            for _ in 0..3 {
-                steps.extend([
-                    Cd("apps/shop"),
-                    Prompt,
-                    Prompt,
-                    Snap,
-                    Cd(""),
-                    Prompt,
-                    Prompt,
-                    Snap,
-                ]);
-            }
-            let snaps = sandbox.run(shell, &steps);
-            let shop = path_of(&sandbox, "apps/shop");
-            for (i, pair) in snaps.chunks(2).enumerate() {
-                let what = format!(
-                    "{shell}, direnv first: {direnv_first}, visit {i}: {}{}",
-                    pair[0].said, pair[1].said
-                );
-                let inside = pair[0].get("PATH").unwrap();
-                assert!(
-                    inside.contains(&format!("{shop}/.venv/bin")),
-                    "{what}: {inside}"
-                );
-                assert!(
-                    inside.contains(&format!("{shop}/direnvbin")),
-                    "{what}: {inside}"
-                );
-                assert_eq!(pair[0].get("FROM_DIRENV"), Some("1"), "{what}");
-                assert_eq!(
-                    pair[1].get("PATH"),
-                    Some("/usr/bin:/bin"),
-                    "{what}: {}",
-                    pair[1].said
-                );
-                assert_eq!(pair[1].get("FROM_DIRENV"), None, "{what}");
-                assert_eq!(pair[1].get("DB"), None, "{what}");
-            }
-        }
-    }
-}
-
 /// A new shell that inherited the app's `bin` on PATH (a new tmux pane
 /// copies the client's PATH, not the hook's state) gets it once, and
 /// leaving takes it out: the app's isolation entries never stay outside it.
@@ -594,89 +512,178 @@ fn a_load_too_large_for_the_environment_is_refused() {
     }
 }
 
-/// mise's hook in the same rc, before or after appenv's: each visit loads
-/// both, and leaving gives back PATH exactly as it was before the first.
-#[test]
-fn with_mise_hooked_too_leaving_restores_path_exactly() {
-    if !super::harness::have("mise") {
-        return;
-    }
-    let mise = crate::common::which("mise").unwrap();
-    for shell in shells() {
-        for mise_first in [true, false] {
-            let mut sandbox = HookApp::new(&[
-                (
-                    "apps/shop/mise.toml",
-                    "[env]\n_.path = [\"{{config_root}}/misebin\"]\nFROM_MISE = \"1\"\n",
-                ),
-                ("apps/shop/misebin/", ""),
-                ("apps/shop/.env", "DB=dev\n"),
-                ("apps/shop/.venv/pyvenv.cfg", ""),
-                ("apps/shop/.venv/bin/python", ""),
-                ("bin/", ""),
-            ]);
-            std::os::unix::fs::symlink(&mise, sandbox.path("bin/mise")).unwrap();
-            let home = sandbox.path("home");
-            let bin = sandbox.path("bin").display().to_string();
-            sandbox.start_env.extend([
-                ("PATH".into(), format!("{bin}:/usr/bin:/bin")),
-                (
-                    "XDG_CONFIG_HOME".into(),
-                    home.join("config").display().to_string(),
-                ),
-                (
-                    "XDG_STATE_HOME".into(),
-                    home.join("state").display().to_string(),
-                ),
-                (
-                    "MISE_TRUSTED_CONFIG_PATHS".into(),
-                    path_of(&sandbox, "apps"),
-                ),
-            ]);
-            let hook = format!("eval \"$(mise activate {shell})\"");
-            let hook = match shell {
-                appenv::shell::Shell::Fish => "mise activate fish | source".to_owned(),
-                _ => hook,
-            };
-            let mut steps = vec![];
-            if mise_first {
-                sandbox.rc = hook.clone();
-            } else {
-                steps.push(Run(hook.as_str()));
-            }
-            steps.extend([Prompt, Prompt, Snap]);
-            for _ in 0..3 {
-                steps.extend([
-                    Cd("apps/shop"),
-                    Prompt,
-                    Prompt,
-                    Snap,
-                    Cd(""),
-                    Prompt,
-                    Prompt,
-                    Snap,
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
+
+    /// direnv's hook in the same rc, before or after appenv's: leaving an app
+    /// where both loaded restores PATH exactly, however often it is visited.
+    #[test]
+    fn with_direnv_hooked_too_leaving_restores_path_exactly() {
+        if !super::super::harness::have("direnv") {
+            return;
+        }
+        for shell in shells() {
+            for direnv_first in [true, false] {
+                let mut sandbox = HookApp::new(&[
+                    (
+                        "apps/shop/.envrc",
+                        "PATH_add direnvbin\nexport FROM_DIRENV=1\n",
+                    ),
+                    ("apps/shop/direnvbin/", ""),
+                    ("apps/shop/.env", "DB=dev\n"),
+                    ("apps/shop/.venv/pyvenv.cfg", ""),
+                    ("apps/shop/.venv/bin/python", ""),
                 ]);
+                let allowed = sandbox
+                    .command("direnv")
+                    .arg("allow")
+                    .arg(sandbox.path("apps/shop"))
+                    .output()
+                    .unwrap();
+                assert!(allowed.status.success(), "{allowed:?}");
+                let hook = match shell {
+                    appenv::shell::Shell::Fish => "direnv hook fish | source".to_owned(),
+                    _ => format!("eval \"$(direnv hook {shell})\""),
+                };
+                let steps_before = if direnv_first {
+                    vec![]
+                } else {
+                    vec![Run(hook.as_str())]
+                };
+                if direnv_first {
+                    sandbox.rc = hook.clone();
+                }
+                let mut steps = steps_before;
+                steps.extend([Prompt]);
+                for _ in 0..3 {
+                    steps.extend([
+                        Cd("apps/shop"),
+                        Prompt,
+                        Prompt,
+                        Snap,
+                        Cd(""),
+                        Prompt,
+                        Prompt,
+                        Snap,
+                    ]);
+                }
+                let snaps = sandbox.run(shell, &steps);
+                let shop = path_of(&sandbox, "apps/shop");
+                for (i, pair) in snaps.chunks(2).enumerate() {
+                    let what = format!(
+                        "{shell}, direnv first: {direnv_first}, visit {i}: {}{}",
+                        pair[0].said, pair[1].said
+                    );
+                    let inside = pair[0].get("PATH").unwrap();
+                    assert!(
+                        inside.contains(&format!("{shop}/.venv/bin")),
+                        "{what}: {inside}"
+                    );
+                    assert!(
+                        inside.contains(&format!("{shop}/direnvbin")),
+                        "{what}: {inside}"
+                    );
+                    assert_eq!(pair[0].get("FROM_DIRENV"), Some("1"), "{what}");
+                    assert_eq!(
+                        pair[1].get("PATH"),
+                        Some("/usr/bin:/bin"),
+                        "{what}: {}",
+                        pair[1].said
+                    );
+                    assert_eq!(pair[1].get("FROM_DIRENV"), None, "{what}");
+                    assert_eq!(pair[1].get("DB"), None, "{what}");
+                }
             }
-            let snaps = sandbox.run(shell, &steps);
-            let before = snaps[0].get("PATH").unwrap().to_owned();
-            let shop = path_of(&sandbox, "apps/shop");
-            for (i, pair) in snaps[1..].chunks(2).enumerate() {
-                let what = format!(
-                    "{shell}, mise first: {mise_first}, visit {i}: {}{}",
-                    pair[0].said, pair[1].said
-                );
-                let inside = pair[0].get("PATH").unwrap();
-                assert!(
-                    inside.contains(&format!("{shop}/.venv/bin")),
-                    "{what}: {inside}"
-                );
-                assert!(
-                    inside.contains(&format!("{shop}/misebin")),
-                    "{what}: {inside}"
-                );
-                assert_eq!(pair[0].get("FROM_MISE"), Some("1"), "{what}");
-                assert_eq!(pair[1].get("PATH"), Some(before.as_str()), "{what}");
-                assert_eq!(pair[1].get("DB"), None, "{what}");
+        }
+    }
+
+    /// mise's hook in the same rc, before or after appenv's: each visit loads
+    /// both, and leaving gives back PATH exactly as it was before the first.
+    #[test]
+    fn with_mise_hooked_too_leaving_restores_path_exactly() {
+        if !super::super::harness::have("mise") {
+            return;
+        }
+        let mise = crate::common::which("mise").unwrap();
+        for shell in shells() {
+            for mise_first in [true, false] {
+                let mut sandbox = HookApp::new(&[
+                    (
+                        "apps/shop/mise.toml",
+                        "[env]\n_.path = [\"{{config_root}}/misebin\"]\nFROM_MISE = \"1\"\n",
+                    ),
+                    ("apps/shop/misebin/", ""),
+                    ("apps/shop/.env", "DB=dev\n"),
+                    ("apps/shop/.venv/pyvenv.cfg", ""),
+                    ("apps/shop/.venv/bin/python", ""),
+                    ("bin/", ""),
+                ]);
+                std::os::unix::fs::symlink(&mise, sandbox.path("bin/mise")).unwrap();
+                let home = sandbox.path("home");
+                let bin = sandbox.path("bin").display().to_string();
+                sandbox.start_env.extend([
+                    ("PATH".into(), format!("{bin}:/usr/bin:/bin")),
+                    (
+                        "XDG_CONFIG_HOME".into(),
+                        home.join("config").display().to_string(),
+                    ),
+                    (
+                        "XDG_STATE_HOME".into(),
+                        home.join("state").display().to_string(),
+                    ),
+                    (
+                        "MISE_TRUSTED_CONFIG_PATHS".into(),
+                        path_of(&sandbox, "apps"),
+                    ),
+                ]);
+                let hook = format!("eval \"$(mise activate {shell})\"");
+                let hook = match shell {
+                    appenv::shell::Shell::Fish => "mise activate fish | source".to_owned(),
+                    _ => hook,
+                };
+                let mut steps = vec![];
+                if mise_first {
+                    sandbox.rc = hook.clone();
+                } else {
+                    steps.push(Run(hook.as_str()));
+                }
+                steps.extend([Prompt, Prompt, Snap]);
+                for _ in 0..3 {
+                    steps.extend([
+                        Cd("apps/shop"),
+                        Prompt,
+                        Prompt,
+                        Snap,
+                        Cd(""),
+                        Prompt,
+                        Prompt,
+                        Snap,
+                    ]);
+                }
+                let snaps = sandbox.run(shell, &steps);
+                let before = snaps[0].get("PATH").unwrap().to_owned();
+                let shop = path_of(&sandbox, "apps/shop");
+                for (i, pair) in snaps[1..].chunks(2).enumerate() {
+                    let what = format!(
+                        "{shell}, mise first: {mise_first}, visit {i}: {}{}",
+                        pair[0].said, pair[1].said
+                    );
+                    let inside = pair[0].get("PATH").unwrap();
+                    assert!(
+                        inside.contains(&format!("{shop}/.venv/bin")),
+                        "{what}: {inside}"
+                    );
+                    assert!(
+                        inside.contains(&format!("{shop}/misebin")),
+                        "{what}: {inside}"
+                    );
+                    assert_eq!(pair[0].get("FROM_MISE"), Some("1"), "{what}");
+                    assert_eq!(pair[1].get("PATH"), Some(before.as_str()), "{what}");
+                    assert_eq!(pair[1].get("DB"), None, "{what}");
+                }
             }
         }
     }

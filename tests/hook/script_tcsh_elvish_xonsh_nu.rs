@@ -90,178 +90,6 @@ fn shells() -> Vec<Shell> {
 }
 
 #[test]
-fn each_shell_parses_its_hook_and_its_export() {
-    for shell in shells() {
-        let sandbox = HookApp::new(&[("apps/app/.env", "DB=\"it's\\n$x\"\n")]);
-        let export = sandbox
-            .appenv()
-            .args(["export", shell.name()])
-            .current_dir(sandbox.path("apps/app"))
-            .env("APPENV_QUIET", "1")
-            .output()
-            .unwrap();
-        assert!(export.status.success());
-        let export = String::from_utf8(export.stdout).unwrap();
-        assert!(export.contains("APPENV_STATE"), "{shell}: {export}");
-        for (what, code) in [("hook", hook(shell)), ("export", export)] {
-            let file = sandbox.path(&format!("{what}.{shell}"));
-            let code = match shell {
-                Shell::Elvish if what == "hook" => format!("{ELVISH_EDIT}{code}"),
-                _ => code,
-            };
-            std::fs::write(&file, &code).unwrap();
-            let file = file.display().to_string();
-            let check = match shell {
-                Shell::Tcsh => vec!["tcsh", "-f", "-n", &file],
-                Shell::Elvish => vec!["elvish", "-norc", "-compileonly", &file],
-                Shell::Xonsh => vec![
-                    "xonsh",
-                    "--no-rc",
-                    "-c",
-                    "import os; __xonsh__.execer.compile(open(os.environ['FILE']).read(), mode='exec', glbs={}, locs={})",
-                ],
-                // NUON is data: `from nuon` is its parser.
-                Shell::Nu if what == "export" => {
-                    vec![
-                        "nu",
-                        "--no-config-file",
-                        "-c",
-                        "open --raw $env.FILE | from nuon | ignore",
-                    ]
-                }
-                Shell::Nu => vec!["nu", "--no-config-file", "-c", "nu-check $env.FILE"],
-                _ => unreachable!(),
-            };
-            let out = sandbox
-                .command(which(check[0]))
-                .args(&check[1..])
-                .env("FILE", &file)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success() && out.stderr.is_empty(),
-                "{shell} {what}: {}\n{code}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-    }
-}
-
-#[test]
-fn loading_twice_installs_once() {
-    for shell in shells() {
-        let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
-        let hook = hook(shell);
-        let before = match shell {
-            Shell::Tcsh => "alias precmd 'echo mine'\n",
-            Shell::Elvish => "var edit: = (ns [&before-readline=[{ echo mine }]])\n",
-            _ => "",
-        };
-        let show = match shell {
-            Shell::Tcsh => "alias precmd\nalias cwdcmd\n",
-            Shell::Elvish => "echo (count $edit:before-readline) (count $after-chdir)\n",
-            Shell::Xonsh => {
-                "print(len(events.on_pre_prompt), len(events.on_chdir), len(events.on_exit))\n"
-            }
-            Shell::Nu => "print ($env.config.hooks.pre_prompt | length)\n",
-            _ => unreachable!(),
-        };
-        let script = format!(
-            "{before}{}{}{show}",
-            load(shell, &sandbox, &hook),
-            load(shell, &sandbox, &hook)
-        );
-        let (out, err) = run(shell, &sandbox, &script);
-        let expected = match shell {
-            // The user's own precmd stays, after the hook.
-            Shell::Tcsh => "__appenv_hook; echo mine\n__appenv_hook; \n",
-            Shell::Elvish => "2 1\n",
-            Shell::Xonsh => "1 1 1\n",
-            Shell::Nu => "1\n",
-            _ => unreachable!(),
-        };
-        assert_eq!((out.as_str(), err.as_str()), (expected, ""), "{shell}");
-    }
-}
-
-#[test]
-fn a_failure_is_one_line_and_the_prompt_survives() {
-    for shell in shells() {
-        for (bin, said) in [
-            (
-                "/nonexistent/appenv",
-                "appenv: /nonexistent/appenv is missing; the shell hook does nothing until it is back\n".to_owned(),
-            ),
-            (
-                "/bin/false",
-                format!(
-                    "appenv: 'appenv export {shell}' failed (status 1); the environment is unchanged\n"
-                ),
-            ),
-        ] {
-            let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
-            let edit = if shell == Shell::Elvish {
-                ELVISH_EDIT
-            } else {
-                ""
-            };
-            let script = format!(
-                "{edit}{}cd apps/app\n{}print survived\n",
-                load(shell, &sandbox, &hook_running(shell, bin)),
-                prompt(shell),
-            );
-            let script = match shell {
-                Shell::Nu => script,
-                _ => script.replace("print survived", "echo survived"),
-            };
-            let (out, err) = run(shell, &sandbox, &script);
-            assert_eq!(
-                (out.as_str(), err.as_str()),
-                ("survived\n", said.as_str()),
-                "{shell}"
-            );
-        }
-    }
-}
-
-#[test]
-fn the_hook_loads_and_unloads_from_a_script_too() {
-    for shell in shells() {
-        let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
-        let edit = if shell == Shell::Elvish {
-            ELVISH_EDIT
-        } else {
-            ""
-        };
-        let show = match shell {
-            Shell::Tcsh => "printenv DB\n",
-            Shell::Elvish => "echo $E:DB\n",
-            Shell::Xonsh => "print($DB)\n",
-            Shell::Nu => "print $env.DB\n",
-            _ => unreachable!(),
-        };
-        let gone = match shell {
-            Shell::Tcsh => "if ( ! $?DB ) echo gone\n",
-            Shell::Elvish => "if (not (has-env DB)) { echo gone }\n",
-            Shell::Xonsh => "print('gone' if 'DB' not in ${...} else 'still')\n",
-            Shell::Nu => "if not ('DB' in $env) { print gone }\n",
-            _ => unreachable!(),
-        };
-        let script = format!(
-            "{edit}{}cd apps/app\n{p}{show}cd ..\n{p}{gone}",
-            load(shell, &sandbox, &hook(shell)),
-            p = prompt(shell),
-        );
-        let (out, err) = run(shell, &sandbox, &script);
-        assert_eq!(out, "dev\ngone\n", "{shell}");
-        assert_eq!(
-            err, "appenv: loaded app (.env)\nappenv: unloaded app\n",
-            "{shell}"
-        );
-    }
-}
-
-#[test]
 fn an_unknown_shell_is_an_appenv_error_with_the_list() {
     for command in ["hook", "export"] {
         let out = Sandbox::bare()
@@ -282,5 +110,184 @@ fn an_unknown_shell_is_an_appenv_error_with_the_list() {
                 "appenv: invalid value 'csh' for shell; use one of bash, zsh, fish, tcsh, elvish, xonsh, nu{json}\n"
             )
         );
+    }
+}
+
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
+
+    #[test]
+    fn each_shell_parses_its_hook_and_its_export() {
+        for shell in shells() {
+            let sandbox = HookApp::new(&[("apps/app/.env", "DB=\"it's\\n$x\"\n")]);
+            let export = sandbox
+                .appenv()
+                .args(["export", shell.name()])
+                .current_dir(sandbox.path("apps/app"))
+                .env("APPENV_QUIET", "1")
+                .output()
+                .unwrap();
+            assert!(export.status.success());
+            let export = String::from_utf8(export.stdout).unwrap();
+            assert!(export.contains("APPENV_STATE"), "{shell}: {export}");
+            for (what, code) in [("hook", hook(shell)), ("export", export)] {
+                let file = sandbox.path(&format!("{what}.{shell}"));
+                let code = match shell {
+                    Shell::Elvish if what == "hook" => format!("{ELVISH_EDIT}{code}"),
+                    _ => code,
+                };
+                std::fs::write(&file, &code).unwrap();
+                let file = file.display().to_string();
+                let check = match shell {
+                    Shell::Tcsh => vec!["tcsh", "-f", "-n", &file],
+                    Shell::Elvish => vec!["elvish", "-norc", "-compileonly", &file],
+                    Shell::Xonsh => vec![
+                        "xonsh",
+                        "--no-rc",
+                        "-c",
+                        "import os; __xonsh__.execer.compile(open(os.environ['FILE']).read(), mode='exec', glbs={}, locs={})",
+                    ],
+                    // NUON is data: `from nuon` is its parser.
+                    Shell::Nu if what == "export" => {
+                        vec![
+                            "nu",
+                            "--no-config-file",
+                            "-c",
+                            "open --raw $env.FILE | from nuon | ignore",
+                        ]
+                    }
+                    Shell::Nu => vec!["nu", "--no-config-file", "-c", "nu-check $env.FILE"],
+                    _ => unreachable!(),
+                };
+                let out = sandbox
+                    .command(which(check[0]))
+                    .args(&check[1..])
+                    .env("FILE", &file)
+                    .output()
+                    .unwrap();
+                assert!(
+                    out.status.success() && out.stderr.is_empty(),
+                    "{shell} {what}: {}\n{code}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn loading_twice_installs_once() {
+        for shell in shells() {
+            let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
+            let hook = hook(shell);
+            let before = match shell {
+                Shell::Tcsh => "alias precmd 'echo mine'\n",
+                Shell::Elvish => "var edit: = (ns [&before-readline=[{ echo mine }]])\n",
+                _ => "",
+            };
+            let show = match shell {
+                Shell::Tcsh => "alias precmd\nalias cwdcmd\n",
+                Shell::Elvish => "echo (count $edit:before-readline) (count $after-chdir)\n",
+                Shell::Xonsh => {
+                    "print(len(events.on_pre_prompt), len(events.on_chdir), len(events.on_exit))\n"
+                }
+                Shell::Nu => "print ($env.config.hooks.pre_prompt | length)\n",
+                _ => unreachable!(),
+            };
+            let script = format!(
+                "{before}{}{}{show}",
+                load(shell, &sandbox, &hook),
+                load(shell, &sandbox, &hook)
+            );
+            let (out, err) = run(shell, &sandbox, &script);
+            let expected = match shell {
+                // The user's own precmd stays, after the hook.
+                Shell::Tcsh => "__appenv_hook; echo mine\n__appenv_hook; \n",
+                Shell::Elvish => "2 1\n",
+                Shell::Xonsh => "1 1 1\n",
+                Shell::Nu => "1\n",
+                _ => unreachable!(),
+            };
+            assert_eq!((out.as_str(), err.as_str()), (expected, ""), "{shell}");
+        }
+    }
+
+    #[test]
+    fn a_failure_is_one_line_and_the_prompt_survives() {
+        for shell in shells() {
+            for (bin, said) in [
+                (
+                    "/nonexistent/appenv",
+                    "appenv: /nonexistent/appenv is missing; the shell hook does nothing until it is back\n".to_owned(),
+                ),
+                (
+                    "/bin/false",
+                    format!(
+                        "appenv: 'appenv export {shell}' failed (status 1); the environment is unchanged\n"
+                    ),
+                ),
+            ] {
+                let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
+                let edit = if shell == Shell::Elvish {
+                    ELVISH_EDIT
+                } else {
+                    ""
+                };
+                let script = format!(
+                    "{edit}{}cd apps/app\n{}print survived\n",
+                    load(shell, &sandbox, &hook_running(shell, bin)),
+                    prompt(shell),
+                );
+                let script = match shell {
+                    Shell::Nu => script,
+                    _ => script.replace("print survived", "echo survived"),
+                };
+                let (out, err) = run(shell, &sandbox, &script);
+                assert_eq!(
+                    (out.as_str(), err.as_str()),
+                    ("survived\n", said.as_str()),
+                    "{shell}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_hook_loads_and_unloads_from_a_script_too() {
+        for shell in shells() {
+            let sandbox = HookApp::new(&[("apps/app/.env", "DB=dev\n")]);
+            let edit = if shell == Shell::Elvish {
+                ELVISH_EDIT
+            } else {
+                ""
+            };
+            let show = match shell {
+                Shell::Tcsh => "printenv DB\n",
+                Shell::Elvish => "echo $E:DB\n",
+                Shell::Xonsh => "print($DB)\n",
+                Shell::Nu => "print $env.DB\n",
+                _ => unreachable!(),
+            };
+            let gone = match shell {
+                Shell::Tcsh => "if ( ! $?DB ) echo gone\n",
+                Shell::Elvish => "if (not (has-env DB)) { echo gone }\n",
+                Shell::Xonsh => "print('gone' if 'DB' not in ${...} else 'still')\n",
+                Shell::Nu => "if not ('DB' in $env) { print gone }\n",
+                _ => unreachable!(),
+            };
+            let script = format!(
+                "{edit}{}cd apps/app\n{p}{show}cd ..\n{p}{gone}",
+                load(shell, &sandbox, &hook(shell)),
+                p = prompt(shell),
+            );
+            let (out, err) = run(shell, &sandbox, &script);
+            assert_eq!(out, "dev\ngone\n", "{shell}");
+            assert_eq!(
+                err, "appenv: loaded app (.env)\nappenv: unloaded app\n",
+                "{shell}"
+            );
+        }
     }
 }

@@ -58,36 +58,43 @@ fn value() -> impl Strategy<Value = String> {
     ]
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(32))]
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
 
-    #[test]
-    fn values_come_out_of_each_shell_exactly(values in prop::collection::vec(value(), 6)) {
-        let env_file: String = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| dotenv::line(&format!("V{i}"), v) + "\n")
-            .collect();
-        let sandbox = HookApp::new(&[("apps/app/.env", &env_file)]);
-        let bin = appenv_bin().display().to_string();
-        for &shell in available() {
-            let out = sandbox.path(&format!("env.{shell}"));
-            let script = match shell {
-                Shell::Fish => format!("'{bin}' export fish | source; command env -0 > '{}'", out.display()),
-                _ => format!("eval \"$('{bin}' export {shell})\"; command env -0 > '{}'", out.display()),
-            };
-            let status = sandbox
-                .shell(shell)
-                .args(["-c", &script])
-                .current_dir(sandbox.path("apps/app"))
-                .env("APPENV_QUIET", "1")
-                .status()
-                .unwrap();
-            prop_assert!(status.success(), "{}", shell);
-            let env = parse_env(&std::fs::read(&out).unwrap());
-            for (i, value) in values.iter().enumerate() {
-                let got = env.get(OsStr::new(&format!("V{i}")));
-                prop_assert_eq!(got.map(|v| v.as_encoded_bytes()), Some(value.as_bytes()), "{} V{}", shell, i);
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn values_come_out_of_each_shell_exactly(values in prop::collection::vec(value(), 6)) {
+            let env_file: String = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| dotenv::line(&format!("V{i}"), v) + "\n")
+                .collect();
+            let sandbox = HookApp::new(&[("apps/app/.env", &env_file)]);
+            let bin = appenv_bin().display().to_string();
+            for &shell in available() {
+                let out = sandbox.path(&format!("env.{shell}"));
+                let script = match shell {
+                    Shell::Fish => format!("'{bin}' export fish | source; command env -0 > '{}'", out.display()),
+                    _ => format!("eval \"$('{bin}' export {shell})\"; command env -0 > '{}'", out.display()),
+                };
+                let status = sandbox
+                    .shell(shell)
+                    .args(["-c", &script])
+                    .current_dir(sandbox.path("apps/app"))
+                    .env("APPENV_QUIET", "1")
+                    .status()
+                    .unwrap();
+                prop_assert!(status.success(), "{}", shell);
+                let env = parse_env(&std::fs::read(&out).unwrap());
+                for (i, value) in values.iter().enumerate() {
+                    let got = env.get(OsStr::new(&format!("V{i}")));
+                    prop_assert_eq!(got.map(|v| v.as_encoded_bytes()), Some(value.as_bytes()), "{} V{}", shell, i);
+                }
             }
         }
     }

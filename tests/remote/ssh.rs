@@ -85,50 +85,6 @@ fn setup(extra: &str, trusted_there: bool) -> Option<Ssh> {
 }
 
 #[test]
-fn tasks_and_commands_run_there_with_its_files_and_the_platforms_variables() {
-    let Some(t) = setup("", true) else { return };
-    let out = t
-        .app
-        .appenv()
-        .args(["@production", "run", "show", "x", "y z"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    assert_eq!(
-        stdout(&out),
-        format!(
-            "FROM_FILE=remote-file DATABASE_URL=from-the-platform WEB_SECRET=none PWD={}\n[x][y z]\n",
-            t.remote.display()
-        )
-    );
-    let out = t
-        .app
-        .appenv()
-        .args(["@production", "sh", "-c", "echo \"$FROM_FILE\"; exit 7"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "remote-file\n");
-    let out = t
-        .app
-        .appenv()
-        .args(["@production", "env", "--json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let env: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let vars = env.to_string();
-    assert!(
-        vars.contains(&format!("\"{}\"", t.remote.display())),
-        "{vars}"
-    );
-    assert!(
-        vars.contains("from-the-platform") && !vars.contains("LOCAL_ONLY"),
-        "{vars}"
-    );
-}
-
-#[test]
 fn hostile_arguments_arrive_byte_exact() {
     let Some(t) = setup("", true) else { return };
     // The appenv there, at a path that needs quoting too.
@@ -156,68 +112,9 @@ fn hostile_arguments_arrive_byte_exact() {
 }
 
 #[test]
-fn a_terminal_exactly_when_the_caller_has_one() {
-    let Some(t) = setup("", true) else { return };
-    let dir = tempfile::tempdir().unwrap();
-    super::terminal_exactly_when_the_caller_has_one(
-        dir.path(),
-        &t.app,
-        &t.app.sandbox(),
-        "production",
-    );
-}
-
-#[test]
 fn the_local_process_becomes_ssh() {
     let Some(t) = setup("", true) else { return };
     super::pid_becomes(&t.app, &t.app.sandbox(), "production", "ssh");
-}
-
-#[test]
-fn trust_is_required_here_then_there() {
-    let Some(t) = setup("", false) else { return };
-    let untrusted = t.app.sandbox().unset("APPENV_TRUSTED_DIRS");
-    let out = untrusted
-        .appenv()
-        .current_dir(&t.app.root)
-        .args(["@production", "run", "mark"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(125));
-    assert_eq!(
-        stderr(&out),
-        format!(
-            "appenv: {} is not allowed; run 'appenv allow'\n",
-            t.app.root.display()
-        )
-    );
-    assert_eq!(t.sshd.logins(), 0, "ssh ran for an untrusted app");
-    // Trusted here: the appenv there asks for its own trust.
-    let run_mark = || {
-        t.app
-            .appenv()
-            .args(["@production", "run", "mark"])
-            .output()
-            .unwrap()
-    };
-    let out = run_mark();
-    assert_eq!(out.status.code(), Some(125));
-    assert!(
-        stderr(&out).contains(&format!("{} is not allowed", t.remote.display())),
-        "{}",
-        stderr(&out)
-    );
-    assert!(!t.remote.join("MARKED").exists());
-    let out = t
-        .app
-        .appenv()
-        .args(["@production", "allow"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = run_mark();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(t.remote.join("MARKED").exists());
 }
 
 #[test]
@@ -263,4 +160,114 @@ fn same_as_runs_from_the_process_running_there() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("DATABASE_URL=from-the-platform\n"));
     assert!(!stdout(&out).contains("WEB_SECRET"));
+}
+
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
+
+    #[test]
+    fn tasks_and_commands_run_there_with_its_files_and_the_platforms_variables() {
+        let Some(t) = setup("", true) else { return };
+        let out = t
+            .app
+            .appenv()
+            .args(["@production", "run", "show", "x", "y z"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        assert_eq!(
+            stdout(&out),
+            format!(
+                "FROM_FILE=remote-file DATABASE_URL=from-the-platform WEB_SECRET=none PWD={}\n[x][y z]\n",
+                t.remote.display()
+            )
+        );
+        let out = t
+            .app
+            .appenv()
+            .args(["@production", "sh", "-c", "echo \"$FROM_FILE\"; exit 7"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "remote-file\n");
+        let out = t
+            .app
+            .appenv()
+            .args(["@production", "env", "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let env: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let vars = env.to_string();
+        assert!(
+            vars.contains(&format!("\"{}\"", t.remote.display())),
+            "{vars}"
+        );
+        assert!(
+            vars.contains("from-the-platform") && !vars.contains("LOCAL_ONLY"),
+            "{vars}"
+        );
+    }
+
+    #[test]
+    fn a_terminal_exactly_when_the_caller_has_one() {
+        let Some(t) = setup("", true) else { return };
+        let dir = tempfile::tempdir().unwrap();
+        super::super::terminal_exactly_when_the_caller_has_one(
+            dir.path(),
+            &t.app,
+            &t.app.sandbox(),
+            "production",
+        );
+    }
+
+    #[test]
+    fn trust_is_required_here_then_there() {
+        let Some(t) = setup("", false) else { return };
+        let untrusted = t.app.sandbox().unset("APPENV_TRUSTED_DIRS");
+        let out = untrusted
+            .appenv()
+            .current_dir(&t.app.root)
+            .args(["@production", "run", "mark"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(125));
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "appenv: {} is not allowed; run 'appenv allow'\n",
+                t.app.root.display()
+            )
+        );
+        assert_eq!(t.sshd.logins(), 0, "ssh ran for an untrusted app");
+        // Trusted here: the appenv there asks for its own trust.
+        let run_mark = || {
+            t.app
+                .appenv()
+                .args(["@production", "run", "mark"])
+                .output()
+                .unwrap()
+        };
+        let out = run_mark();
+        assert_eq!(out.status.code(), Some(125));
+        assert!(
+            stderr(&out).contains(&format!("{} is not allowed", t.remote.display())),
+            "{}",
+            stderr(&out)
+        );
+        assert!(!t.remote.join("MARKED").exists());
+        let out = t
+            .app
+            .appenv()
+            .args(["@production", "allow"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = run_mark();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(t.remote.join("MARKED").exists());
+    }
 }

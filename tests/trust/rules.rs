@@ -188,40 +188,6 @@ fn input_files_are_checked_before_they_are_read() {
     }
 }
 
-#[test]
-fn errors_never_print_a_value() {
-    const SECRET: &str = "u1SU1LfVLPHCozMxH2Mo4lgOEePzNm0t";
-    let pem = format!("-----BEGIN PRIVATE KEY-----\n{SECRET}\n-----END PRIVATE KEY-----\n");
-    let cases: Vec<(&str, String)> = vec![
-        (".env", format!("A=1\n{SECRET}\n")),
-        (".env", format!("A=1\n={SECRET}\n")),
-        (".env", format!("KEY={SECRET} {SECRET}\n")),
-        (".env", format!("KEY=\"{SECRET}\\q\"\n")),
-        (".env", format!("KEY='{SECRET}\n")),
-        (".env", format!("1{SECRET}=x\n")),
-        (".env", format!("APPENV_TOKEN={SECRET}\n")),
-        (".env", SECRET.to_string()),
-        (".env", pem.clone()),
-        ("appenv.toml", format!("[env]\noverride = \"{SECRET}\"\n")),
-        ("appenv.toml", format!("[env.vars]\nA = [\"{SECRET}\"]\n")),
-        ("appenv.toml", format!("environment = \"{SECRET}/x\"\n")),
-        ("appenv.toml", format!("[exec]\nprefix = \"{SECRET}\"\n")),
-    ];
-    for (file, content) in &cases {
-        let app = App::new(&[(file, content)]);
-        check_quiet_about(&app, SECRET, content);
-    }
-    // Through a symlink to a token file, before any trust check.
-    let app = App::new(&[]);
-    fs::write(app.tmp.path().join("token"), format!("{SECRET}\n")).unwrap();
-    symlink(app.tmp.path().join("token"), app.root.join(".env")).unwrap();
-    check_quiet_about(&app, SECRET, "a .env symlinked to a token");
-    let app = App::new(&[]);
-    fs::write(app.tmp.path().join("key.pem"), &pem).unwrap();
-    symlink(app.tmp.path().join("key.pem"), app.root.join(".env")).unwrap();
-    check_quiet_about(&app, SECRET, "a .env symlinked to a PEM key");
-}
-
 /// Every command that reads `app` fails or works without printing `secret`.
 fn check_quiet_about(app: &App, secret: &str, what: &str) {
     let commands: [&[&str]; 9] = [
@@ -609,4 +575,45 @@ fn a_file_open_in_vim_keeps_its_app_allowed() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out), "allowed\n");
     assert_eq!(stdout(&names), "test\n", "{}", stderr(&names));
+}
+
+/// Tests that take seconds each (a real terminal, editor, package manager or
+/// container, hundreds of generated cases, a race run for a minute): the inner
+/// loop leaves them out with `--skip slow::`, CI runs them.
+mod slow {
+    use super::*;
+
+    #[test]
+    fn errors_never_print_a_value() {
+        const SECRET: &str = "u1SU1LfVLPHCozMxH2Mo4lgOEePzNm0t";
+        let pem = format!("-----BEGIN PRIVATE KEY-----\n{SECRET}\n-----END PRIVATE KEY-----\n");
+        let cases: Vec<(&str, String)> = vec![
+            (".env", format!("A=1\n{SECRET}\n")),
+            (".env", format!("A=1\n={SECRET}\n")),
+            (".env", format!("KEY={SECRET} {SECRET}\n")),
+            (".env", format!("KEY=\"{SECRET}\\q\"\n")),
+            (".env", format!("KEY='{SECRET}\n")),
+            (".env", format!("1{SECRET}=x\n")),
+            (".env", format!("APPENV_TOKEN={SECRET}\n")),
+            (".env", SECRET.to_string()),
+            (".env", pem.clone()),
+            ("appenv.toml", format!("[env]\noverride = \"{SECRET}\"\n")),
+            ("appenv.toml", format!("[env.vars]\nA = [\"{SECRET}\"]\n")),
+            ("appenv.toml", format!("environment = \"{SECRET}/x\"\n")),
+            ("appenv.toml", format!("[exec]\nprefix = \"{SECRET}\"\n")),
+        ];
+        for (file, content) in &cases {
+            let app = App::new(&[(file, content)]);
+            check_quiet_about(&app, SECRET, content);
+        }
+        // Through a symlink to a token file, before any trust check.
+        let app = App::new(&[]);
+        fs::write(app.tmp.path().join("token"), format!("{SECRET}\n")).unwrap();
+        symlink(app.tmp.path().join("token"), app.root.join(".env")).unwrap();
+        check_quiet_about(&app, SECRET, "a .env symlinked to a token");
+        let app = App::new(&[]);
+        fs::write(app.tmp.path().join("key.pem"), &pem).unwrap();
+        symlink(app.tmp.path().join("key.pem"), app.root.join(".env")).unwrap();
+        check_quiet_about(&app, SECRET, "a .env symlinked to a PEM key");
+    }
 }
