@@ -1,16 +1,156 @@
 //! What running a program in an app needs, shared by typed commands and
-//! shims: the required names, the environment the program gets, and the
-//! exec itself. Whether the app may load at all is `crate::trust`'s answer.
+//! shims: a plan with trust's answer on it ([`Checked`]), the plan of an app
+//! that may load ([`Trusted`]) and with its values decrypted ([`Loaded`]),
+//! the required names, the environment the program gets, and the exec
+//! itself. The answer itself is `crate::trust`'s.
 
 use std::ffi::{OsStr, OsString};
+use std::ops::Deref;
 use std::path::Path;
 
 use crate::env_vars::EnvVars;
 use crate::error::Error;
 use crate::exec::{self, Skip};
 use crate::exit::ExitCode;
-use crate::plan::{Env, Plan};
+use crate::plan::{self, Env, Plan, Request};
 use crate::text::sanitize;
+use crate::trust::{self, Trust};
+
+/// A resolved plan and trust's answer about it, asked once: where every
+/// command that may load the app starts, and where those that show the
+/// answer (`status`, `explain`, the hook) take it from.
+#[derive(Debug)]
+pub struct Checked {
+    pub plan: Plan,
+    pub trust: Trust,
+}
+
+impl Checked {
+    /// Asks trust about the plan's inputs (see [`trust::check`]);
+    /// `trust_env` is the caller's environment.
+    pub fn new(plan: Plan, trust_env: &Env) -> Self {
+        let trust = trust::check(&plan, trust_env);
+        Checked { plan, trust }
+    }
+
+    /// The plan, when trust allows its app; trust's refusal (125) when not.
+    pub fn trusted(self) -> Result<Trusted, Error> {
+        match self.trust.refusal(&self.plan.root.dir) {
+            Some(why) => Err(Error::new(ExitCode::Failed, why)),
+            None => Ok(Trusted(self.plan)),
+        }
+    }
+
+    /// The one step from a resolved plan to one a program gets, in order:
+    /// refused (125) unless trust allows it; refused when it read a file
+    /// the program's user could not (`--same-as`); its values decrypted;
+    /// its notes said; refused when `[env] required` names are not set.
+    pub fn load(self, how: &Loading<'_>) -> Result<Loaded, Error> {
+        let plan = self.trusted()?;
+        how.check_reads(&plan)?;
+        let plan = plan.unlock(how.request, how.base)?;
+        if !how.quiet {
+            say_notes(&plan, Values::Said);
+        }
+        require(&plan)?;
+        Ok(plan)
+    }
+}
+
+/// What loading takes from the command besides the plan.
+pub struct Loading<'a> {
+    /// What the plan was resolved for, and `base` what from: decrypting
+    /// resolves the plan again from the same bytes.
+    pub request: &'a Request,
+    pub base: &'a Env,
+    /// No notes said (`-q`, `APPENV_QUIET`, the user's config).
+    pub quiet: bool,
+    /// With `--same-as`, who the program runs as, when not the caller.
+    #[cfg(target_os = "linux")]
+    pub reader: Option<&'a crate::exec::Identity>,
+}
+
+impl Loading<'_> {
+    /// Refuses a plan that read a file the program's user could not read
+    /// itself (see `crate::same_as::readable`).
+    fn check_reads(&self, plan: &Plan) -> Result<(), Error> {
+        #[cfg(target_os = "linux")]
+        if let Some(identity) = self.reader {
+            let files: Vec<std::path::PathBuf> = plan
+                .inputs
+                .files()
+                .iter()
+                .filter(|input| input.digest.is_some())
+                .map(|input| plan.root.dir.join(&input.name).into_std_path_buf())
+                .collect();
+            crate::same_as::readable::check(identity, &files)?;
+        }
+        let _ = plan;
+        Ok(())
+    }
+}
+
+/// Whether a command hands the plan's values on (exec, run, env), so that
+/// the notes on them are said, or only shows names (which, tasks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    Said,
+    NotShown,
+}
+
+/// Says on stderr what may surprise in the plan: the environment name (a
+/// name nothing in the app knows, a caller's framework variable that
+/// differs) and, for commands that hand values on, the notes on those
+/// values (a `$` that yields nothing, a file's framework variable that gave
+/// way to the name).
+pub fn say_notes(plan: &Plan, values: Values) {
+    for note in crate::env_name::notes(plan) {
+        eprintln!("appenv: note: {note}");
+    }
+    if values == Values::Said {
+        for note in &plan.notes {
+            eprintln!("appenv: note: {note}");
+        }
+    }
+}
+
+/// The plan of an app trust allows: only [`Checked::trusted`] makes one.
+/// Its values are still as written (`encrypted:…`).
+#[derive(Debug)]
+pub struct Trusted(Plan);
+
+impl Trusted {
+    /// The plan with its encrypted values decrypted (see [`plan::unlock`]):
+    /// resolved again for `request` from `base`, as it was.
+    pub fn unlock(self, request: &Request, base: &Env) -> Result<Loaded, plan::Error> {
+        plan::unlock(self.0, request, base).map(Loaded)
+    }
+}
+
+impl Deref for Trusted {
+    type Target = Plan;
+    fn deref(&self) -> &Plan {
+        &self.0
+    }
+}
+
+/// The plan of an app trust allows, its values decrypted: what a program
+/// is given, and the only plan [`exec`] runs.
+#[derive(Debug)]
+pub struct Loaded(Plan);
+
+impl Loaded {
+    pub fn into_plan(self) -> Plan {
+        self.0
+    }
+}
+
+impl Deref for Loaded {
+    type Target = Plan;
+    fn deref(&self) -> &Plan {
+        &self.0
+    }
+}
 
 /// Refuses a plan that leaves `[env] required` names unset or empty: the
 /// app would fail later, inside itself, with a less clear message. Names
@@ -44,18 +184,12 @@ pub fn env_of(plan: &Plan) -> Env {
 }
 
 /// Looks the program up on the plan's PATH and replaces appenv with it.
-/// Returns only on failure.
-pub fn exec_plan(plan: &Plan, argv: Vec<OsString>, cwd: Option<&Path>) -> Error {
+/// Returns only on failure. A [`Loaded`] plan: values as written
+/// (`encrypted:…`) are never handed to a program.
+pub fn exec(plan: &Loaded, argv: Vec<OsString>, cwd: Option<&Path>) -> Error {
     let Some(program) = argv.first() else {
         return Error::new(ExitCode::Failed, "nothing to run");
     };
-    // Values as written (`encrypted:…`) are never handed to a program.
-    if !plan.unlocked {
-        return Error::new(
-            ExitCode::Failed,
-            "the app's encrypted values were not decrypted",
-        );
-    }
     let skip = Skip::for_env(|name| plan.value(name));
     let path = match skip.lookup(program, plan.value(EnvVars::PATH)) {
         Ok(path) => path,

@@ -16,6 +16,7 @@ use crate::env_vars::EnvVars;
 use crate::error::{self, Error};
 use crate::exec::FileId;
 use crate::exit::ExitCode;
+use crate::launch::{Checked, Loaded};
 use crate::launcher::Taken;
 use crate::plan::{Env, Plan};
 use crate::text::{sanitize, sanitize_bytes};
@@ -75,9 +76,11 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
     let (there_plan, taken) = there
         .resolve_noting(ExitCode::Failed)
         .map_err(|e| side("a one-off from the process", e))?;
+    let here_plan = here.check(here_plan);
+    let there_plan = there.check(there_plan);
     if args.values {
-        for (ctx, plan) in [(&here, &here_plan), (&there, &there_plan)] {
-            if let Some(why) = ctx.trust(plan).refusal(&plan.root.dir) {
+        for Checked { plan, trust } in [&here_plan, &there_plan] {
+            if let Some(why) = trust.refusal(&plan.root.dir) {
                 return Err(Error::new(
                     ExitCode::Failed,
                     format!("{why} (--values shows values)"),
@@ -88,12 +91,15 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
     // A web started through appenv holds its secrets decrypted, so a side
     // is compared as it would load: decrypted, when it may load at all (an
     // untrusted side keeps its values as written, and is never decrypted).
-    let loaded = |ctx: &Context, plan: Plan, which: &str| {
-        if ctx.trust(&plan).is_trusted() {
-            ctx.unlock(plan).map_err(|e| side(which, e))
-        } else {
-            Ok(plan)
+    let loaded = |ctx: &Context, checked: Checked, which: &str| {
+        if !checked.trust.is_trusted() {
+            return Ok(checked.plan);
         }
+        let plan = checked.trusted().map_err(|e| side(which, e))?;
+        let request = ctx.request_at(plan.root.dir.clone());
+        plan.unlock(&request, &ctx.base)
+            .map(Loaded::into_plan)
+            .map_err(|e| side(which, e.into()))
     };
     let here_plan = loaded(&here, here_plan, "a one-off from here")?;
     let there_plan = loaded(&there, there_plan, "a one-off from the process")?;

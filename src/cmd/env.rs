@@ -19,16 +19,10 @@ use crate::text::sanitize_bytes;
 /// is not trusted is refused (125, with the hint), in every format; `explain`
 /// shows names and sources without values.
 pub fn run(ctx: &Context, args: &EnvArgs) -> Result<(), Error> {
-    let plan = ctx.resolve(ExitCode::Failed)?;
     if args.names {
-        return print(names(&plan).as_bytes());
+        return print(names(&ctx.resolve(ExitCode::Failed)?).as_bytes());
     }
-    if let Some(why) = ctx.trust(&plan).refusal(&plan.root.dir) {
-        return Err(Error::new(ExitCode::Failed, why));
-    }
-    let plan = ctx.unlock(plan)?;
-    ctx.say_notes(&plan, super::Values::Said);
-    crate::launch::require(&plan)?;
+    let plan = ctx.load()?;
     let format = if args.json {
         EnvFormat::Json
     } else {

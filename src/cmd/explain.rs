@@ -7,20 +7,21 @@ use super::Context;
 use crate::error::{Error, print};
 use crate::exit::ExitCode;
 use crate::isolation::Isolation;
+use crate::launch::Checked;
 use crate::plan::{FileStatus, PinOutcome, Pinned, Plan, Source};
 use crate::text::{sanitize, sanitize_bytes};
-use crate::trust::AppFiles;
+use crate::trust::{AppFiles, Trust};
 
 pub fn run(ctx: &Context) -> Result<(), Error> {
-    let plan = ctx.resolve(ExitCode::GeneralError)?;
+    let Checked { plan, trust } = ctx.check(ctx.resolve(ExitCode::GeneralError)?);
     let mut out = String::new();
     // Writing to a String cannot fail.
-    let _ = report(&mut out, ctx, &plan);
+    let _ = report(&mut out, ctx, &plan, &trust);
     print(out.as_bytes())
 }
 
 /// The sections, in the order they are printed.
-fn report(out: &mut String, ctx: &Context, plan: &Plan) -> fmt::Result {
+fn report(out: &mut String, ctx: &Context, plan: &Plan, answer: &Trust) -> fmt::Result {
     root(out, plan)?;
     environment(out, plan)?;
     precedence(out, plan)?;
@@ -30,7 +31,7 @@ fn report(out: &mut String, ctx: &Context, plan: &Plan) -> fmt::Result {
     required(out, plan)?;
     notes(out, plan)?;
     isolation(out, ctx, plan)?;
-    trust(out, ctx, plan)
+    trust(out, plan, answer)
 }
 
 /// The root, why it is the root, its workspace and its real path.
@@ -285,9 +286,8 @@ fn procfile_ignored(out: &mut String, plan: &Plan) -> fmt::Result {
 }
 
 /// Whether the app may load, or the refusal that says why not.
-fn trust(out: &mut String, ctx: &Context, plan: &Plan) -> fmt::Result {
-    let trust = ctx
-        .trust(plan)
+fn trust(out: &mut String, plan: &Plan, answer: &Trust) -> fmt::Result {
+    let trust = answer
         .refusal(&plan.root.dir)
         .unwrap_or_else(|| "trusted".to_string());
     writeln!(out, "trust        {trust}")

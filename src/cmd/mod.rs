@@ -25,7 +25,7 @@ mod tasks;
 mod which;
 
 use crate::env_vars::EnvVars;
-use crate::launch::quiet_env;
+use crate::launch::{self, Checked, Loaded, Loading, Trusted, Values, quiet_env};
 use crate::launcher::Taken;
 
 use std::ffi::OsStr;
@@ -40,7 +40,7 @@ use crate::error::Error;
 use crate::exit::ExitCode;
 use crate::plan::{self, Env, Plan, Request};
 use crate::text::sanitize_bytes;
-use crate::trust::{self, Trust, TrustStore};
+use crate::trust::TrustStore;
 use crate::user_config::UserConfig;
 use crate::workdir::{NoWorkdir, normalize};
 
@@ -178,14 +178,6 @@ struct SameAs {
     /// Who the program runs as, when not the caller.
     #[cfg(target_os = "linux")]
     identity: Option<crate::exec::Identity>,
-}
-
-/// Whether a command hands the plan's values on (exec, run, env), so that
-/// the notes on them are said, or only shows names (which, tasks).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Values {
-    Said,
-    NotShown,
 }
 
 /// What a `--same-as` context is for: a program that runs (it belongs in
@@ -399,13 +391,21 @@ impl Context {
     /// The isolation depends on the app's files only, so the first plan
     /// says which launcher to look for.
     pub fn resolve_noting(&self, fails: ExitCode) -> Result<(Plan, Option<Taken>), Error> {
-        let request = self.request(fails)?;
+        self.resolve_for(&self.request(fails)?, fails)
+    }
+
+    /// [`Context::resolve_noting`] for a request already made.
+    fn resolve_for(
+        &self,
+        request: &Request,
+        fails: ExitCode,
+    ) -> Result<(Plan, Option<Taken>), Error> {
         let failed = |e| Error::new(fails, e);
-        let plan = plan::resolve(&request, &self.base).map_err(failed)?;
+        let plan = plan::resolve(request, &self.base).map_err(failed)?;
         if let (Some(_), Some(prefix)) = (&self.same_as, &plan.isolation.prefix) {
             let mut base = self.base.clone();
             if let Some(taken) = crate::launcher::take_out(&prefix.value, &mut base) {
-                let plan = plan::resolve(&request, &base).map_err(failed)?;
+                let plan = plan::resolve(request, &base).map_err(failed)?;
                 return Ok((plan, Some(taken)));
             }
         }
@@ -432,41 +432,46 @@ impl Context {
         self.same_as.as_ref().map(|s| s.cwd.as_path())
     }
 
-    /// With `--same-as`, when the program runs as a less privileged user:
-    /// refuses a plan that read a file that user could not read itself
-    /// (see `crate::same_as::readable`).
-    pub fn check_program_reads(&self, plan: &Plan) -> Result<(), Error> {
-        #[cfg(target_os = "linux")]
-        if let Some(identity) = self.same_as.as_ref().and_then(|s| s.identity.as_ref()) {
-            let files: Vec<PathBuf> = plan
-                .inputs
-                .files()
-                .iter()
-                .filter(|input| input.digest.is_some())
-                .map(|input| plan.root.dir.join(&input.name).into_std_path_buf())
-                .collect();
-            crate::same_as::readable::check(identity, &files)?;
-        }
-        let _ = plan;
-        Ok(())
+    /// The plan of the app, loaded: what every command that hands the
+    /// app's values on takes (a program, a task, `env`). Resolved here,
+    /// with trust's answer ([`Context::check`]); the rest is
+    /// [`Checked::load`].
+    pub fn load(&self) -> Result<Loaded, Error> {
+        let request = self.request(ExitCode::Failed)?;
+        let (plan, _) = self.resolve_for(&request, ExitCode::Failed)?;
+        self.check(plan).load(&Loading {
+            request: &request,
+            base: &self.base,
+            quiet: self.quiet(),
+            #[cfg(target_os = "linux")]
+            reader: self.same_as.as_ref().and_then(|s| s.identity.as_ref()),
+        })
     }
 
-    /// The plan with its encrypted values decrypted, once the app is
-    /// trusted (see [`plan::unlock`]).
-    pub fn unlock(&self, plan: Plan) -> Result<Plan, Error> {
-        if plan.unlocked {
-            return Ok(plan);
-        }
-        let request = self.request_at(plan.root.dir.clone());
-        Ok(plan::unlock(plan, &request, &self.base)?)
+    /// The plan of an app trust allows, its values as written: `@NAME`,
+    /// whose remotes are the app's word.
+    pub fn trusted(&self) -> Result<Trusted, Error> {
+        self.check(self.resolve(ExitCode::Failed)?).trusted()
     }
 
-    /// Whether the plan's app may load: allowed with its files as they are
-    /// now, or under `APPENV_TRUSTED_DIRS`; asked with the caller's
-    /// environment.
-    pub fn trust(&self, plan: &Plan) -> Trust {
+    /// The plan a read-only command shows (`which`, `tasks`, `remotes`):
+    /// an app that is not trusted is shown too, with a note saying so.
+    pub fn show(&self, fails: ExitCode) -> Result<Plan, Error> {
+        let Checked { plan, trust } = self.check(self.resolve(fails)?);
+        if let Some(why) = trust.refusal(&plan.root.dir) {
+            if !self.quiet() {
+                eprintln!("appenv: note: {why}");
+            }
+        }
+        Ok(plan)
+    }
+
+    /// The plan and whether its app may load: allowed with its files as
+    /// they are now, or under `APPENV_TRUSTED_DIRS`; asked with the
+    /// caller's environment (see [`Checked`]).
+    pub fn check(&self, plan: Plan) -> Checked {
         self.warn_relative_trusted_dirs();
-        trust::check(plan, self.trust_env())
+        Checked::new(plan, self.trust_env())
     }
 
     /// A relative `APPENV_TRUSTED_DIRS` entry trusts nothing (it would depend on
@@ -497,31 +502,11 @@ impl Context {
         self.global.quiet || quiet_env(env) || (!from_env && self.user.quiet == Some(true))
     }
 
-    /// Says on stderr, once, what may surprise in the plan: the environment
-    /// name (a name nothing in the app knows, a caller's framework variable
-    /// that differs) and, for commands that hand values on, the notes on
-    /// those values (a `$` that yields nothing, a file's framework variable
-    /// that gave way to the name).
+    /// Says on stderr, unless quiet, what may surprise in the plan (see
+    /// [`launch::say_notes`]).
     pub fn say_notes(&self, plan: &Plan, values: Values) {
-        if self.quiet() {
-            return;
-        }
-        for note in crate::env_name::notes(plan) {
-            eprintln!("appenv: note: {note}");
-        }
-        if values == Values::Said {
-            for note in &plan.notes {
-                eprintln!("appenv: note: {note}");
-            }
-        }
-    }
-
-    /// Prints a note when a read-only command shows an untrusted app.
-    pub fn note_trust(&self, plan: &Plan) {
-        if let Some(why) = self.trust(plan).refusal(&plan.root.dir) {
-            if !self.quiet() {
-                eprintln!("appenv: note: {why}");
-            }
+        if !self.quiet() {
+            launch::say_notes(plan, values);
         }
     }
 }

@@ -27,10 +27,7 @@ pub fn run(
     let ctx = Context::new(global, inherited);
     // The remotes come from appenv.toml, so they are the app's word only
     // once the app is trusted, as for anything else it says to run.
-    let plan = ctx.resolve(ExitCode::Failed)?;
-    if let Some(why) = ctx.trust(&plan).refusal(&plan.root.dir) {
-        return Err(Error::new(ExitCode::Failed, why));
-    }
+    let plan = ctx.trusted()?;
     let remotes = plan.config.as_ref().map_or(&[][..], |c| &c.remotes);
     let Some(remote) = remotes.iter().find(|r| r.name == args.name) else {
         return Err(unknown(&args.name, remotes, plan.root.dir.as_str()));

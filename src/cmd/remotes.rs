@@ -14,8 +14,7 @@ use crate::remote::{Remote, Transport};
 use crate::text::sanitize;
 
 pub fn run(ctx: &Context, args: &RemotesArgs) -> Result<(), Error> {
-    let plan = ctx.resolve(ExitCode::GeneralError)?;
-    ctx.note_trust(&plan);
+    let plan = ctx.show(ExitCode::GeneralError)?;
     let remotes = plan.config.as_ref().map_or(&[][..], |c| &c.remotes);
     if remotes.is_empty() && !args.json && !ctx.quiet() {
         eprintln!(

@@ -33,14 +33,7 @@ pub fn run(ctx: &Context, words: &[OsString], dry_run: bool) -> Result<(), Error
 }
 
 pub fn run_task(ctx: &Context, name: &str, args: &[OsString], dry_run: bool) -> Result<(), Error> {
-    let plan = ctx.resolve(ExitCode::Failed)?;
-    if let Some(why) = ctx.trust(&plan).refusal(&plan.root.dir) {
-        return Err(Error::new(ExitCode::Failed, why));
-    }
-    ctx.check_program_reads(&plan)?;
-    let plan = ctx.unlock(plan)?;
-    ctx.say_notes(&plan, super::Values::Said);
-    crate::launch::require(&plan)?;
+    let plan = ctx.load()?;
     let Some(task) = tasks::find(&plan, name) else {
         return Err(unknown(&plan, name, args));
     };

@@ -19,10 +19,10 @@ use crate::cli::StatusArgs;
 use crate::error::{Error, print};
 use crate::exit::ExitCode;
 use crate::input::Inputs;
-use crate::launch;
+use crate::launch::{self, Checked};
 use crate::plan::{self, Env, Plan, Source};
 use crate::text::sanitize;
-use crate::trust::{self, Trust, TrustStore};
+use crate::trust::{Trust, TrustStore};
 use crate::{config, procfile, root};
 
 /// The version of the JSON; it changes only when a field changes meaning or
@@ -165,7 +165,9 @@ impl Status {
         status
             .notes
             .extend(plan.notes.iter().map(ToString::to_string));
-        let trust = trust::check(&plan, &ctx.base);
+        // Asked with the base env: a prompt says nothing of relative
+        // `APPENV_TRUSTED_DIRS` entries.
+        let Checked { plan, trust } = Checked::new(plan, &ctx.base);
         status.trust = match &trust {
             Trust::Allowed | Trust::TrustedDir(_) => TrustState::Allowed,
             Trust::Changed { .. } => TrustState::Changed,

@@ -16,15 +16,14 @@ use crate::tasks::{self, Command, Origin, Task};
 use crate::text::sanitize;
 
 pub fn run(ctx: &Context, args: &TasksArgs) -> Result<(), Error> {
-    let plan = ctx.resolve(ExitCode::GeneralError)?;
-    ctx.note_trust(&plan);
+    let plan = ctx.show(ExitCode::GeneralError)?;
     let tasks = tasks::list(&plan);
     let prefix = Prefix::unless(ctx.global.no_prefix);
     if args.names {
         // For completion scripts: nothing on stderr.
         return print(names(&tasks).as_bytes());
     }
-    ctx.say_notes(&plan, super::Values::NotShown);
+    ctx.say_notes(&plan, crate::launch::Values::NotShown);
     if tasks.is_empty() && !args.json && !ctx.quiet() {
         eprintln!(
             "appenv: no tasks in {}: add one under [tasks] in appenv.toml",

@@ -18,9 +18,8 @@ use crate::plan::Plan;
 use crate::shell::push_word;
 
 pub fn run(ctx: &Context, command: &[OsString], json: bool) -> Result<(), Error> {
-    let plan = ctx.resolve(ExitCode::Failed)?;
-    ctx.note_trust(&plan);
-    ctx.say_notes(&plan, super::Values::NotShown);
+    let plan = ctx.show(ExitCode::Failed)?;
+    ctx.say_notes(&plan, crate::launch::Values::NotShown);
     let mut argv = plan.argv(command, Prefix::unless(ctx.global.no_prefix));
     let launcher = argv.len() > command.len();
     if launcher && is_python_launcher(&argv) {

@@ -178,7 +178,7 @@ enum Target {
         kept: BTreeMap<OsString, Change>,
         /// Names left out, by why, for the message.
         skipped: BTreeMap<Left, Vec<String>>,
-        /// What the plan notes (see [`Context::say_notes`]), said with the
+        /// What the plan notes (see [`crate::launch::say_notes`]), said with the
         /// load.
         notes: Vec<String>,
         /// The names whose values are secrets: decrypted, or named in
@@ -242,20 +242,23 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
         return (Target::Nothing, watch);
     }
     watch.trust_store(ctx);
-    if let Some(why) = ctx.trust(&plan).refusal(&plan.root.dir) {
-        let target = Target::Refused {
-            root: Some(plan.root.dir.into_string()),
-            why,
-        };
-        return (target, watch);
-    }
+    let root = plan.root.dir.to_string();
+    let plan = match ctx.check(plan).trusted() {
+        Ok(plan) => plan,
+        Err(refused) => {
+            let target = Target::Refused {
+                root: Some(root),
+                why: refused.message,
+            };
+            return (target, watch);
+        }
+    };
     // Trusted: its encrypted values are decrypted, or it loads nothing.
     let locked = !plan.unlocked;
-    let root = plan.root.dir.to_string();
-    let plan = match ctx.unlock(plan) {
-        Ok(plan) => plan,
+    let plan = match plan.unlock(&request, &ctx.base) {
+        Ok(plan) => plan.into_plan(),
         Err(e) => {
-            let why = format!("{} is not loaded: {}", app_name(&root), e.message);
+            let why = format!("{} is not loaded: {e}", app_name(&root));
             let target = Target::Refused {
                 root: Some(root),
                 why,
