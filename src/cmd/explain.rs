@@ -90,7 +90,7 @@ fn files(out: &mut String, plan: &Plan) -> fmt::Result {
         let status = match &f.status {
             FileStatus::Loaded { vars } => format!("loaded, {vars} variable(s)"),
             FileStatus::Missing => "not present".into(),
-            FileStatus::Skipped(why) => (*why).into(),
+            FileStatus::Skipped(why) => why.to_string(),
         };
         writeln!(out, "  {:<22} {status}", sanitize(&f.name))?;
     }

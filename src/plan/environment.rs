@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 
-use super::{ChosenEnv, Env, Error, Note, NoteKind, Request, Source, Var};
+use super::{ChosenEnv, Env, Error, NamedBy, Note, NoteKind, Request, Source, Var};
 use crate::config::{self, Config};
 use crate::env_vars::EnvVars;
 use crate::markers::{self, Look};
@@ -18,7 +18,7 @@ pub(super) fn choose(
     let decided = if let Some(name) = &request.env_name {
         Some(ChosenEnv {
             name: name.clone(),
-            source: "--env",
+            source: NamedBy::Flag,
         })
     } else if let Some(name) = base
         .get(OsStr::new(EnvVars::APPENV_ENV))
@@ -29,14 +29,14 @@ pub(super) fn choose(
             .ok_or_else(|| Error::Invalid("APPENV_ENV is not valid UTF-8".into()))?;
         Some(ChosenEnv {
             name: name.to_owned(),
-            source: EnvVars::APPENV_ENV,
+            source: NamedBy::Variable,
         })
     } else {
         config
             .and_then(|c| c.environment.as_ref())
             .map(|e| ChosenEnv {
                 name: e.get_ref().clone(),
-                source: "appenv.toml environment",
+                source: NamedBy::Config,
             })
     };
     if let Some(d) = &decided {

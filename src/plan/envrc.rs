@@ -10,7 +10,7 @@ use std::sync::Arc;
 use camino::{Utf8Path, Utf8PathBuf};
 
 use super::layers::Layers;
-use super::{Env, Error, FileStatus, FileUse, Note, NoteKind, Source};
+use super::{Env, Error, FileStatus, FileUse, Note, NoteKind, Skipped, Source};
 use crate::env_vars::EnvVars;
 use crate::envrc::{self, Directive, Part, Word};
 use crate::input::{self, Inputs};
@@ -66,9 +66,7 @@ pub(super) fn add(
     {
         files.push(FileUse {
             name: envrc::FILE_NAME.into(),
-            status: FileStatus::Skipped(
-                "direnv is allowed to run it, so appenv leaves it to direnv",
-            ),
+            status: FileStatus::Skipped(Skipped::LeftToDirenv),
         });
         return Ok(Envrc::default());
     }
@@ -78,7 +76,7 @@ pub(super) fn add(
     {
         files.push(FileUse {
             name: envrc::FILE_NAME.into(),
-            status: FileStatus::Skipped("it holds a line appenv does not follow"),
+            status: FileStatus::Skipped(Skipped::NotFollowed),
         });
         let source = Source::File {
             name: Arc::from(file.as_str()),

@@ -9,7 +9,9 @@ use std::ffi::OsStr;
 use std::fmt;
 use std::sync::Arc;
 
-use super::{DEFAULT_FILES, Env, Error, FileStatus, FileUse, Note, NoteKind, Secret, Source};
+use super::{
+    DEFAULT_FILES, Env, Error, FileStatus, FileUse, Note, NoteKind, Secret, Skipped, Source,
+};
 use crate::config::{self, Config};
 use crate::dotenv::{self};
 use crate::env_vars::EnvVars;
@@ -194,7 +196,7 @@ impl<'a> Layers<'a> {
                 None if template.contains("{env}") => {
                     uses.push(FileUse {
                         name: template.into(),
-                        status: FileStatus::Skipped("no environment named"),
+                        status: FileStatus::Skipped(Skipped::NoEnvironment),
                     });
                     continue;
                 }
@@ -206,14 +208,14 @@ impl<'a> Layers<'a> {
             {
                 uses.push(FileUse {
                     name,
-                    status: FileStatus::Skipped("skipped for the test environment"),
+                    status: FileStatus::Skipped(Skipped::TestEnvironment),
                 });
                 continue;
             }
             if name.rsplit('/').next() == Some(secrets::KEYS_FILE) {
                 uses.push(FileUse {
                     name,
-                    status: FileStatus::Skipped("it holds private keys, never variables"),
+                    status: FileStatus::Skipped(Skipped::PrivateKeys),
                 });
                 continue;
             }

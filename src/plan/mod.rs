@@ -118,7 +118,35 @@ pub struct Secret {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChosenEnv {
     pub name: String,
-    pub source: &'static str,
+    pub source: NamedBy,
+}
+
+/// What named the environment, first that speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedBy {
+    /// `--env NAME`.
+    Flag,
+    /// `APPENV_ENV`.
+    Variable,
+    /// `environment` in appenv.toml.
+    Config,
+}
+
+impl NamedBy {
+    /// As `explain`, the notes and the errors say it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NamedBy::Flag => "--env",
+            NamedBy::Variable => EnvVars::APPENV_ENV,
+            NamedBy::Config => "appenv.toml environment",
+        }
+    }
+}
+
+impl fmt::Display for NamedBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,7 +159,41 @@ pub struct FileUse {
 pub enum FileStatus {
     Loaded { vars: usize },
     Missing,
-    Skipped(&'static str),
+    Skipped(Skipped),
+}
+
+/// Why a file that is there, or would be, is not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skipped {
+    /// Its name holds `{env}`, and no environment is named.
+    NoEnvironment,
+    /// `.env.local` in the test environment, as dotenv-rails does.
+    TestEnvironment,
+    /// `.env.keys`: dotenvx's private keys.
+    PrivateKeys,
+    /// A `.envrc` that direnv is allowed to run.
+    LeftToDirenv,
+    /// A `.envrc` with a line appenv cannot follow without running it.
+    NotFollowed,
+}
+
+impl Skipped {
+    /// As `explain` says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Skipped::NoEnvironment => "no environment named",
+            Skipped::TestEnvironment => "skipped for the test environment",
+            Skipped::PrivateKeys => "it holds private keys, never variables",
+            Skipped::LeftToDirenv => "direnv is allowed to run it, so appenv leaves it to direnv",
+            Skipped::NotFollowed => "it holds a line appenv does not follow",
+        }
+    }
+}
+
+impl fmt::Display for Skipped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

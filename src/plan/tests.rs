@@ -153,7 +153,7 @@ fn test_env_skips_local_and_no_env_skips_env_files() {
     assert_eq!(value(&plan, "T"), None);
     assert_eq!(
         plan.files[1].status,
-        FileStatus::Skipped("no environment named")
+        FileStatus::Skipped(Skipped::NoEnvironment)
     );
 }
 
