@@ -7,9 +7,8 @@
 //! does not move the shell.
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
-use crate::common::{self, App, have};
+use crate::common::{self, App, Sandbox, have};
 
 /// Names in a shell's list that are the environment's, not the shell's:
 /// programs read them, and a load may set them (`PATH` is how an app puts
@@ -18,9 +17,9 @@ const SETTABLE: [&str; 6] = ["PATH", "MANPATH", "HOME", "USER", "SHELL", "TERM"]
 
 /// What `argv` prints, one name a word, in an empty environment.
 fn ask(argv: &[&str]) -> Vec<String> {
-    let out = Command::new(argv[0])
+    let out = Sandbox::bare()
+        .command(argv[0])
         .args(&argv[1..])
-        .env_clear()
         .output()
         .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
     assert!(out.status.success(), "{argv:?}: {}", common::stderr(&out));

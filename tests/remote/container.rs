@@ -95,11 +95,12 @@ impl Podman {
     }
 
     pub fn command(&self) -> Command {
-        let mut cmd = Command::new("podman");
-        cmd.env_clear()
-            .env("PATH", common::SYSTEM_PATH.to_owned() + ":/usr/sbin:/sbin")
-            .envs(self.env())
-            .stdin(Stdio::null());
+        let sandbox = self.env().into_iter().fold(
+            Sandbox::bare().set("PATH", common::SYSTEM_PATH.to_owned() + ":/usr/sbin:/sbin"),
+            |sandbox, (name, value)| sandbox.set(name, value),
+        );
+        let mut cmd = sandbox.command("podman");
+        cmd.stdin(Stdio::null());
         cmd
     }
 
