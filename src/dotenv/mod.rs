@@ -6,8 +6,8 @@
 //! dialect is dotenvy's exactly, quirks included; a property test checks it
 //! against dotenvy itself.
 
-mod explain;
 mod lines;
+mod refusal;
 mod value;
 
 use std::borrow::Cow;
@@ -239,7 +239,7 @@ fn read_as<'a>(
     };
     for logical in Lines::new(text) {
         if logical.unfinished.is_some() {
-            return Err(fail(logical.line, explain::explain(&logical)));
+            return Err(fail(logical.line, refusal::explain(&logical)));
         }
         match value::parse_line(logical.text, &mut parsed) {
             Ok(None) => {}
@@ -273,7 +273,7 @@ fn read_as<'a>(
                     encrypted,
                 })
             }
-            Err(Refused::Syntax) => return Err(fail(logical.line, explain::explain(&logical))),
+            Err(Refused::Syntax) => return Err(fail(logical.line, refusal::explain(&logical))),
             Err(Refused::Oversized) => {
                 let message = format!(
                     "substitution makes this file's values larger than {} MiB",

@@ -7,14 +7,14 @@
 //! unset, empty stays empty — while a value the user changed by hand since
 //! the load is left alone, and PATH loses only the entries the load added.
 //! How it is written is in `encode.rs`; PATH's arithmetic in `path.rs`;
-//! what a fingerprint of an answer is made of in `fingerprint.rs`.
+//! the digest a fingerprint of an answer keeps in `digest.rs`.
 
+mod digest;
 mod encode;
-mod fingerprint;
 mod path;
 
+pub use digest::{Digest, Stats};
 pub use encode::{Quick, encoded, quick, with_fingerprint};
-pub use fingerprint::{Digest, Stats};
 pub use path::{
     path_added, path_adding_once, path_keeps_load, path_taken_out, path_without,
     path_without_repeats,

@@ -56,7 +56,7 @@ pub(super) fn append(path: &OsStr, lines: &[u8]) -> Result<(), Error> {
 
 /// The lines that set `updates` for the later steps. `$GITHUB_ENV` cannot
 /// unset a variable: an unset (only ever the hook's own state, see
-/// `names.rs`) is an empty value, which appenv reads as no load.
+/// `settable.rs`) is an empty value, which appenv reads as no load.
 pub(super) fn env_lines(updates: &BTreeMap<OsString, Option<OsString>>) -> Vec<u8> {
     let mut out = Vec::new();
     for (name, value) in updates {

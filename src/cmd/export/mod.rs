@@ -11,8 +11,8 @@
 mod dirs;
 mod fingerprint;
 mod gha;
-mod names;
 mod render;
+mod settable;
 mod watch;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,8 +33,8 @@ use crate::plan::{self, Env, FileStatus, Plan};
 use crate::root::{self, Root};
 use crate::shell::Shell;
 use crate::text::{sanitize, sanitize_bytes};
-use names::{Left, Settable};
 use render::render;
+use settable::{Left, Settable};
 use watch::Watch;
 
 pub fn run(global: Global, inherited: Env, shell: ExportShell) -> Result<(), Error> {
