@@ -88,6 +88,31 @@ fn plain_script(script: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(script.as_bytes());
 }
 
+/// How an environment compares variable names: byte for byte, or blind to
+/// ASCII case (nushell's `$env`: `pwd` is `PWD`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameCase {
+    Exact,
+    Blind,
+}
+
+impl NameCase {
+    /// Whether `name` is `pattern`, or, when `pattern` ends in `*`, begins
+    /// with what comes before it.
+    pub fn matches(self, name: &str, pattern: &str) -> bool {
+        let same = |a: &str, b: &str| match self {
+            NameCase::Exact => a == b,
+            NameCase::Blind => a.eq_ignore_ascii_case(b),
+        };
+        match pattern.strip_suffix('*') {
+            Some(prefix) => name
+                .get(..prefix.len())
+                .is_some_and(|head| same(head, prefix)),
+            None => same(name, pattern),
+        }
+    }
+}
+
 /// A shell that appenv prints code for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Shell {
@@ -244,33 +269,19 @@ impl Shell {
     /// `PWD`), in any case, and any spelling of `PATH` but `PATH` itself
     /// (`Path`, `path`), which would replace the path the load sets.
     pub fn keeps(self, name: &str) -> bool {
-        let blind = self.is_case_blind();
-        let same = |a: &str, b: &str| {
-            if blind {
-                a.eq_ignore_ascii_case(b)
-            } else {
-                a == b
-            }
-        };
-        let starts = |a: &str, prefix: &str| {
-            a.len() >= prefix.len()
-                && a.is_char_boundary(prefix.len())
-                && same(&a[..prefix.len()], prefix)
-        };
-        (blind && name != "PATH" && name.eq_ignore_ascii_case("PATH"))
-            || self
-                .own_names()
-                .iter()
-                .any(|own| match own.strip_suffix('*') {
-                    Some(prefix) => starts(name, prefix),
-                    None => same(name, own),
-                })
+        let case = self.name_case();
+        (case == NameCase::Blind && name != "PATH" && name.eq_ignore_ascii_case("PATH"))
+            || self.own_names().iter().any(|own| case.matches(name, own))
     }
 
-    /// Whether the shell's environment takes two names that differ only in
-    /// case for one: nushell's `$env` does.
-    pub fn is_case_blind(self) -> bool {
-        self.spec().case_blind
+    /// How the shell's environment compares names: nushell's `$env` takes
+    /// two names that differ only in case for one.
+    pub fn name_case(self) -> NameCase {
+        if self.spec().case_blind {
+            NameCase::Blind
+        } else {
+            NameCase::Exact
+        }
     }
 
     /// Whether `name` is a variable name in every shell, one that can be

@@ -56,6 +56,21 @@ fn valid_names() {
     }
 }
 
+/// A pattern is a whole name or, ending in `*`, a prefix; blind to ASCII
+/// case only when asked, and never cutting a character in two.
+#[test]
+fn names_match_whole_or_by_prefix_in_the_case_asked() {
+    let (exact, blind) = (NameCase::Exact, NameCase::Blind);
+    assert!(exact.matches("PWD", "PWD") && !exact.matches("pwd", "PWD"));
+    assert!(blind.matches("pwd", "PWD") && blind.matches("Pwd", "PWD"));
+    assert!(!blind.matches("PWDX", "PWD") && !blind.matches("PW", "PWD"));
+    assert!(exact.matches("__appenv_x", "__appenv*") && exact.matches("__appenv", "__appenv*"));
+    assert!(!exact.matches("__APPENV_x", "__appenv*") && blind.matches("__APPENV_x", "__appenv*"));
+    assert!(!blind.matches("__appen", "__appenv*"));
+    assert!(!blind.matches("__appeé", "__appenv*") && !blind.matches("é", "a*"));
+    assert!(!blind.matches("pwdé", "PWDÉ"));
+}
+
 #[test]
 fn each_shell_keeps_what_it_evaluates() {
     for name in [

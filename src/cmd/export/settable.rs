@@ -7,7 +7,7 @@ use std::ffi::OsStr;
 use super::Format;
 use crate::env_vars::EnvVars;
 use crate::plan::Env;
-use crate::shell::Shell;
+use crate::shell::{NameCase, Shell};
 
 /// Names no load may set in a shell or an editor: the hook's own state, and
 /// what every shell keeps (the working directory the hook compares, the
@@ -66,16 +66,11 @@ impl Settable {
             return Some(Left::Invalid);
         };
         // In nushell, `pwd` is `PWD` and `__APPENV` the hook's `__appenv`.
-        let blind = matches!(self.format, Format::Shell(shell) if shell.is_case_blind());
-        let reserved = if blind {
-            RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name))
-                || name
-                    .get(..8)
-                    .is_some_and(|head| head.eq_ignore_ascii_case("__appenv"))
-        } else {
-            RESERVED.contains(&name) || name.starts_with("__appenv")
+        let case = match self.format {
+            Format::Shell(shell) => shell.name_case(),
+            Format::Json | Format::Gha => NameCase::Exact,
         };
-        if reserved {
+        if RESERVED.iter().any(|r| case.matches(name, r)) || case.matches(name, "__appenv*") {
             return Some(Left::Invalid);
         }
         match self.format {
