@@ -1,10 +1,14 @@
-//! The command line, as clap types only: no `crate::` imports, so that the
-//! completions and the man page can be generated from this file alone.
+//! The command line, as clap types only (the completions and the man pages
+//! are generated from them). The one import is the shell table: the names
+//! `appenv hook` and `appenv export` take are its names.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::shell::Shell;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -120,15 +124,11 @@ impl Cli {
         if export != "export" {
             return None;
         }
-        let shell = shell.to_str()?;
-        let shell = ExportShell::value_variants()
-            .iter()
-            .copied()
-            .find(|v| v.to_possible_value().is_some_and(|p| p.get_name() == shell))?;
+        let format = ExportFormat::named(shell.to_str()?)?;
         Some(Cli {
             global: Global::default(),
             terminal: Terminal::default(),
-            command: Command::Export(ExportArgs { shell }),
+            command: Command::Export(ExportArgs { format }),
         })
     }
 
@@ -343,23 +343,72 @@ pub enum EnvFormat {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    #[arg(value_enum)]
-    pub shell: ExportShell,
+    #[arg(value_enum, value_name = "SHELL", id = "shell")]
+    pub format: ExportFormat,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExportShell {
-    Bash,
-    Zsh,
-    Fish,
-    Tcsh,
-    Elvish,
-    Xonsh,
-    /// A NUON record for nushell's hook
-    Nu,
+/// What `appenv export` writes: a shell's code (by the names of the shell
+/// table, `crate::shell`), JSON, or GitHub Actions' `$GITHUB_ENV` lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Shell(Shell),
     Json,
-    /// GitHub Actions: appends to the file $GITHUB_ENV names, prints ::add-mask:: for secrets
+    /// GitHub Actions' `$GITHUB_ENV`.
     Gha,
+}
+
+impl ExportFormat {
+    /// Every format, in the order the help lists them: the shells, then
+    /// `json` and `gha`.
+    const ALL: [ExportFormat; Shell::ALL.len() + 2] = {
+        let shells = Shell::ALL.len();
+        let mut all = [ExportFormat::Json; Shell::ALL.len() + 2];
+        let mut i = 0;
+        while i < shells {
+            all[i] = ExportFormat::Shell(Shell::ALL[i]);
+            i += 1;
+        }
+        all[shells] = ExportFormat::Json;
+        all[shells + 1] = ExportFormat::Gha;
+        all
+    };
+
+    /// The format named `name`, as clap reads it: the hook's fast path
+    /// ([`Cli::parse_export`]) reads it without clap, allocating nothing.
+    pub fn named(name: &str) -> Option<ExportFormat> {
+        match name {
+            "json" => Some(ExportFormat::Json),
+            "gha" => Some(ExportFormat::Gha),
+            name => Shell::named(name).map(ExportFormat::Shell),
+        }
+    }
+}
+
+impl ValueEnum for ExportFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            ExportFormat::Shell(shell) => shell.to_possible_value()?.help(shell.export_help()),
+            ExportFormat::Json => PossibleValue::new("json"),
+            ExportFormat::Gha => PossibleValue::new("gha").help(
+                "GitHub Actions: appends to the file $GITHUB_ENV names, prints ::add-mask:: for secrets",
+            ),
+        })
+    }
+}
+
+/// `appenv hook NAME`: a shell of the shell table, by its name.
+impl ValueEnum for Shell {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Shell::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
 }
 
 /// The line each shell's startup file needs (`appenv help hook`, appenv-hook(1)).
@@ -378,18 +427,7 @@ pub const HOOK_SETUP: &str = "Setup: add the line for your shell to its startup 
 #[derive(Debug, Args)]
 pub struct HookArgs {
     #[arg(value_enum)]
-    pub shell: HookShell,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum HookShell {
-    Bash,
-    Zsh,
-    Fish,
-    Tcsh,
-    Elvish,
-    Xonsh,
-    Nu,
+    pub shell: Shell,
 }
 
 /// The shells clap can write completions for.
@@ -647,7 +685,7 @@ mod tests {
     #[test]
     fn the_hooks_export_is_read_as_clap_reads_it() {
         let mut fast = 0;
-        for shell in ExportShell::value_variants() {
+        for shell in ExportFormat::value_variants() {
             let name = shell.to_possible_value().unwrap().get_name().to_owned();
             let argv: Vec<OsString> = ["appenv", "export", &name].map(OsString::from).into();
             let cli = Cli::parse_export(&argv).unwrap();

@@ -6,24 +6,12 @@
 use std::borrow::Cow;
 use std::os::unix::ffi::OsStrExt;
 
-use clap::ValueEnum;
-
-use crate::cli::HookShell;
 use crate::error::{Error, print};
 use crate::root;
 use crate::shell::Shell;
 
-pub fn run(shell: HookShell) -> Result<(), Error> {
-    let shell = Shell::named(&clap_name(shell)).expect("every hook shell is in the table (tested)");
+pub fn run(shell: Shell) -> Result<(), Error> {
     print(&render(shell, std::env::current_exe().ok().as_deref()))
-}
-
-/// The name clap reads `value` from.
-pub(super) fn clap_name(value: impl ValueEnum) -> String {
-    value
-        .to_possible_value()
-        .map(|value| value.get_name().to_owned())
-        .unwrap_or_default()
 }
 
 fn render(shell: Shell, exe: Option<&std::path::Path>) -> Vec<u8> {
@@ -95,14 +83,19 @@ mod tests {
     /// The shells the command line takes are the table's, by name.
     #[test]
     fn the_command_line_names_the_tables_shells() {
-        fn names<V: ValueEnum + Copy>(values: &[V]) -> Vec<String> {
-            values.iter().map(|&v| clap_name(v)).collect()
-        }
+        use clap::CommandFactory;
+        let cli = crate::cli::Cli::command();
+        let names = |command: &str| -> Vec<String> {
+            let arg = cli.find_subcommand(command).unwrap().get_arguments();
+            let shell = arg.into_iter().find(|a| a.get_id() == "shell").unwrap();
+            let values = shell.get_possible_values();
+            values.iter().map(|v| v.get_name().to_owned()).collect()
+        };
         let shells: Vec<String> = Shell::ALL.iter().map(|s| s.name().to_owned()).collect();
-        assert_eq!(names(HookShell::value_variants()), shells);
+        assert_eq!(names("hook"), shells);
         let mut formats = shells;
         formats.extend(["json".to_owned(), "gha".to_owned()]);
-        assert_eq!(names(crate::cli::ExportShell::value_variants()), formats);
+        assert_eq!(names("export"), formats);
     }
 
     #[test]

@@ -81,7 +81,7 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
         // It makes its context itself: an unchanged answer needs no base env.
         Command::Export(args) => {
             given.check_options(SameAsOption::Refused)?;
-            export::run(given.global, given.inherited, args.shell)
+            export::run(given.global, given.inherited, args.format)
         }
         // It makes its two contexts itself, here and in the process.
         Command::Diff(args) => {

@@ -207,6 +207,7 @@ pub(super) const SPEC: Spec = Spec {
     unload: Some(super::export::unload_code),
     has_tidy: true,
     hook_sets_bin: false,
+    export_help: None,
 };
 
 #[cfg(test)]

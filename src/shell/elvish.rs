@@ -68,6 +68,7 @@ pub(super) const SPEC: Spec = Spec {
     unload: Some(super::export::unload_code),
     has_tidy: false,
     hook_sets_bin: true,
+    export_help: None,
 };
 
 #[cfg(test)]

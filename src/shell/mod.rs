@@ -66,6 +66,9 @@ struct Spec {
     /// the binary is unknown: the script holds the path in a name nothing
     /// else sets.
     hook_sets_bin: bool,
+    /// What `appenv export --help` says of the shell's name, when the name
+    /// alone does not say what is printed (nushell's is data, not code).
+    export_help: Option<&'static str>,
 }
 
 /// Writes [`Shell::unload`]'s code: the variables from before, the PATH
@@ -145,6 +148,11 @@ impl Shell {
     /// The shell named `name` ([`name`](Shell::name)), if any.
     pub fn named(name: &str) -> Option<Shell> {
         Shell::ALL.into_iter().find(|shell| shell.name() == name)
+    }
+
+    /// See `Spec::export_help`.
+    pub fn export_help(self) -> Option<&'static str> {
+        self.spec().export_help
     }
 
     fn spec(self) -> &'static Spec {

@@ -145,6 +145,7 @@ pub(super) const SPEC: Spec = Spec {
     unload: Some(unload),
     has_tidy: false,
     hook_sets_bin: true,
+    export_help: Some("A NUON record for nushell's hook"),
 };
 
 #[cfg(test)]

@@ -116,6 +116,7 @@ pub(super) const SPEC: super::Spec = super::Spec {
     unload: None,
     has_tidy: false,
     hook_sets_bin: true,
+    export_help: None,
 };
 
 #[cfg(test)]

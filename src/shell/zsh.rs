@@ -180,6 +180,7 @@ pub(super) const SPEC: super::Spec = super::Spec {
     unload: Some(super::export::unload_code),
     has_tidy: true,
     hook_sets_bin: false,
+    export_help: None,
 };
 
 #[cfg(test)]

@@ -24,31 +24,22 @@ use std::time::SystemTime;
 use camino::Utf8Path;
 
 use super::Context;
-use crate::cli::{ExportShell, Global};
+use crate::cli::{ExportFormat as Format, Global};
 use crate::env_vars::EnvVars;
 use crate::error::{Error, print};
 use crate::exec::FileId;
 use crate::hook_state::{self, Change, HookState, Told};
 use crate::plan::{self, Env, FileStatus, Plan};
 use crate::root::{self, Root};
-use crate::shell::Shell;
 use crate::text::{sanitize, sanitize_bytes};
 use render::render;
 use settable::{Left, Settable};
 use watch::Watch;
 
-pub fn run(global: Global, inherited: Env, shell: ExportShell) -> Result<(), Error> {
+pub fn run(global: Global, inherited: Env, format: Format) -> Result<(), Error> {
     // Before anything is read: a file changed after this may be newer than
     // what the answer read (see `fingerprint.rs`).
     let started = SystemTime::now();
-    let format = match shell {
-        ExportShell::Json => Format::Json,
-        ExportShell::Gha => Format::Gha,
-        shell => Format::Shell(
-            Shell::named(&super::hook::clap_name(shell))
-                .expect("every export shell is in the table (tested in cmd::hook)"),
-        ),
-    };
     if format == Format::Gha {
         // Before anything is read: outside a job there is nowhere to write.
         let file = gha::env_file(&inherited)?;
@@ -152,14 +143,6 @@ fn answer(
     // A closed or broken stdout leaves nothing to evaluate, which is valid.
     let _ = print(&out);
     Ok(())
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Shell(Shell),
-    Json,
-    /// GitHub Actions' `$GITHUB_ENV`.
-    Gha,
 }
 
 /// Where the shell should be for its working directory.
