@@ -35,10 +35,12 @@ impl Checked {
 
     /// The plan, when trust allows its app; trust's refusal (125) when not.
     pub fn trusted(self) -> Result<Trusted, Error> {
-        match self.trust.refusal(&self.plan.root.dir) {
-            Some(why) => Err(Error::new(ExitCode::Failed, why)),
-            None => Ok(Trusted(self.plan)),
+        // Asked first: the refusal is text, made only for a refusal.
+        if self.trust.is_trusted() {
+            return Ok(Trusted(self.plan));
         }
+        let why = self.trust.refusal(&self.plan.root.dir).unwrap_or_default();
+        Err(Error::new(ExitCode::Failed, why))
     }
 
     /// The one step from a resolved plan to one a program gets, in order:
