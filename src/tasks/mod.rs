@@ -301,54 +301,61 @@ impl Task {
     /// set it), the task's name as the process type, and what a package
     /// manager gives its scripts.
     fn env(&self, plan: &Plan) -> Vec<(OsString, OsString)> {
-        let root = &plan.root.dir;
         // foreman sets FOREMAN_WORKER_NAME, Heroku DYNO.
         let mut env: Vec<(OsString, OsString)> = vec![
-            (EnvVars::PWD.into(), root.as_str().into()),
+            (EnvVars::PWD.into(), plan.root.dir.as_str().into()),
             (EnvVars::APPENV_PROCESS.into(), self.name.clone().into()),
         ];
-        match self.origin {
-            Origin::Package(manager) => {
-                let bin = root.join(manager.bin_dir(root));
-                let path = plan.value(EnvVars::PATH).unwrap_or_default();
-                let on_path = path
-                    .as_bytes()
-                    .split(|&b| b == b':')
-                    .next()
-                    .is_some_and(|first| first == bin.as_str().as_bytes());
-                if !on_path {
-                    env.push((
-                        EnvVars::PATH.into(),
-                        crate::plan::prepend_path(&[bin], path),
-                    ));
-                }
-                let line = match &self.command {
-                    Command::Shell(line) => line.as_str(),
-                    Command::Argv(_) => "",
-                };
-                match manager {
-                    Manager::Npm => {
-                        let (name, version) = packages::npm_package(root);
-                        let json = root.join("package.json");
-                        env.extend([
-                            ("npm_lifecycle_event".into(), self.name.clone().into()),
-                            ("npm_lifecycle_script".into(), line.into()),
-                            ("npm_command".into(), "run-script".into()),
-                            ("npm_package_json".into(), json.as_str().into()),
-                        ]);
-                        if let Some(name) = name {
-                            env.push(("npm_package_name".into(), name.into()));
-                        }
-                        if let Some(version) = version {
-                            env.push(("npm_package_version".into(), version.into()));
-                        }
-                    }
-                    Manager::Composer => {
-                        env.push((EnvVars::COMPOSER_DEV_MODE.into(), "1".into()));
-                    }
-                }
-            }
-            Origin::Config | Origin::Builtin(_) | Origin::Procfile { .. } => {}
+        if let Origin::Package(manager) = self.origin {
+            env.extend(self.package_env(plan, manager));
+        }
+        env
+    }
+
+    /// What a package manager gives its scripts: its bin directory first
+    /// on PATH, and its own variables.
+    fn package_env(&self, plan: &Plan, manager: Manager) -> Vec<(OsString, OsString)> {
+        let root = &plan.root.dir;
+        let mut env = Vec::new();
+        let bin = root.join(manager.bin_dir(root));
+        let path = plan.value(EnvVars::PATH).unwrap_or_default();
+        let on_path = path
+            .as_bytes()
+            .split(|&b| b == b':')
+            .next()
+            .is_some_and(|first| first == bin.as_str().as_bytes());
+        if !on_path {
+            env.push((
+                EnvVars::PATH.into(),
+                crate::plan::prepend_path(&[bin], path),
+            ));
+        }
+        match manager {
+            Manager::Npm => env.extend(self.npm_env(root)),
+            Manager::Composer => env.push((EnvVars::COMPOSER_DEV_MODE.into(), "1".into())),
+        }
+        env
+    }
+
+    /// What `npm run` tells a script about itself and its package.
+    fn npm_env(&self, root: &camino::Utf8Path) -> Vec<(OsString, OsString)> {
+        let line = match &self.command {
+            Command::Shell(line) => line.as_str(),
+            Command::Argv(_) => "",
+        };
+        let (name, version) = packages::npm_package(root);
+        let json = root.join("package.json");
+        let mut env: Vec<(OsString, OsString)> = vec![
+            ("npm_lifecycle_event".into(), self.name.clone().into()),
+            ("npm_lifecycle_script".into(), line.into()),
+            ("npm_command".into(), "run-script".into()),
+            ("npm_package_json".into(), json.as_str().into()),
+        ];
+        if let Some(name) = name {
+            env.push(("npm_package_name".into(), name.into()));
+        }
+        if let Some(version) = version {
+            env.push(("npm_package_version".into(), version.into()));
         }
         env
     }
