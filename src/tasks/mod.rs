@@ -373,43 +373,16 @@ impl Task {
     /// `bundle exec bin/rails db:migrate`, `/bin/sh -c 'a && exec b'`.
     pub fn runs(&self, plan: &Plan, prefix: Prefix) -> String {
         let prefix = self.prefix(prefix);
-        let prefix = |program: &str| prefix.words(&plan.isolation, program.as_ref());
-        let prefixed = |program: &str, rest: String| {
-            let mut words: Vec<String> = prefix(program).to_vec();
-            words.push(rest);
-            words.retain(|w| !w.is_empty());
-            words.join(" ")
-        };
+        let before = |program: &str| prefix.words(&plan.isolation, program.as_ref());
         match &self.command {
             Command::Argv(argv) => {
                 let program = self.program(plan, argv.program.as_ref());
                 let program = program.to_string_lossy();
                 let args = argv.args.iter().map(|w| w.as_bytes());
                 let words = std::iter::once(program.as_bytes()).chain(args);
-                prefixed(&program, quote_words(words))
+                joined(before(&program), quote_words(words))
             }
-            Command::Shell(line) => match Form::parse(line) {
-                Form::Simple(simple) => {
-                    let assignments = simple.assignments_text(line);
-                    let command = prefixed(&simple.program(), simple.command_text(line).to_owned());
-                    match assignments.is_empty() {
-                        true => command,
-                        false => format!("{assignments} {command}"),
-                    }
-                }
-                form => {
-                    let script = form
-                        .shell_script(line, false)
-                        .unwrap_or_else(|_| line.clone());
-                    let first = isolation::command_words(line)
-                        .first()
-                        .copied()
-                        .unwrap_or_default();
-                    let mut sh = b"/bin/sh -c ".to_vec();
-                    push_word(script.as_bytes(), &mut sh);
-                    prefixed(first, String::from_utf8_lossy(&sh).into_owned())
-                }
-            },
+            Command::Shell(line) => line_runs(line, before),
         }
     }
 }
@@ -458,6 +431,45 @@ fn expand(
     };
     let (assignments, words) = simple.expand(&lookup)?;
     Some((assignments, Argv::new(words)?))
+}
+
+/// A task line as it runs, nothing expanded: its assignments, then the
+/// prefix and the command; or `/bin/sh -c 'SCRIPT'` behind the prefix the
+/// line's first command word asks for.
+fn line_runs<'p>(line: &str, before: impl Fn(&str) -> &'p [String]) -> String {
+    match Form::parse(line) {
+        Form::Simple(simple) => {
+            let assignments = simple.assignments_text(line);
+            let command = joined(
+                before(&simple.program()),
+                simple.command_text(line).to_owned(),
+            );
+            match assignments.is_empty() {
+                true => command,
+                false => format!("{assignments} {command}"),
+            }
+        }
+        form => {
+            let script = form
+                .shell_script(line, false)
+                .unwrap_or_else(|_| line.to_owned());
+            let first = isolation::command_words(line)
+                .first()
+                .copied()
+                .unwrap_or_default();
+            let mut sh = b"/bin/sh -c ".to_vec();
+            push_word(script.as_bytes(), &mut sh);
+            joined(before(first), String::from_utf8_lossy(&sh).into_owned())
+        }
+    }
+}
+
+/// The prefix's words, then `rest`, a space apart (an empty one left out).
+fn joined(prefix: &[String], rest: String) -> String {
+    let mut words: Vec<String> = prefix.to_vec();
+    words.push(rest);
+    words.retain(|w| !w.is_empty());
+    words.join(" ")
 }
 
 fn quote_words<'a>(words: impl Iterator<Item = &'a [u8]>) -> String {
