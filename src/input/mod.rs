@@ -174,10 +174,6 @@ pub struct Inputs {
     read: Vec<Input>,
     /// The root's names, listed at the first need (see [`Inputs::listing`]).
     listing: OnceCell<Result<Listing, Errno>>,
-    /// Whether a name is looked up in the listing: for a root, yes; for the
-    /// directory of one file read outside a plan, listing would cost more
-    /// than the one look it saves.
-    by_listing: bool,
 }
 
 /// What the root's listing says of a name.
@@ -187,7 +183,8 @@ enum Listed {
     Absent,
     /// The root holds it, as this.
     As(EntryType),
-    /// A path below the root, or a root not listed: the file system says.
+    /// A path below the root, a root not listed, or a directory not to
+    /// list (see [`read_file`]): the file system says.
     Unlisted,
 }
 
@@ -239,7 +236,6 @@ impl Inputs {
             owners: Owners::UserOrRoot,
             read: Vec::new(),
             listing,
-            by_listing: true,
         })
     }
 
@@ -296,7 +292,9 @@ impl Inputs {
         if let Some(input) = self.recorded(name) {
             return Ok(input.bytes.clone());
         }
-        let bytes = self.load(name, kind)?.map(Arc::<[u8]>::from);
+        let bytes = self
+            .load(name, kind, self.listed(name))?
+            .map(Arc::<[u8]>::from);
         self.read.push(Input {
             name: name.to_owned(),
             digest: bytes.as_deref().map(sha256),
@@ -317,7 +315,8 @@ impl Inputs {
             let (bytes, digest) = (input.bytes.clone()?, input.digest?);
             return Some(Content { bytes, digest });
         }
-        let bytes = Arc::<[u8]>::from(self.load(name, Kind::of_name(name)).ok().flatten()?);
+        let loaded = self.load(name, Kind::of_name(name), self.listed(name));
+        let bytes = Arc::<[u8]>::from(loaded.ok().flatten()?);
         let digest = sha256(&bytes);
         Some(Content { bytes, digest })
     }
@@ -341,8 +340,7 @@ impl Inputs {
 
     /// What the listing says of `name` when it is one name in the root.
     fn listed(&self, name: &str) -> Listed {
-        if !self.by_listing || name.is_empty() || name.contains('/') || name == "." || name == ".."
-        {
+        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
             return Listed::Unlisted;
         }
         match self.listing().map(|listing| listing.get(OsStr::new(name))) {
@@ -443,8 +441,9 @@ impl Inputs {
             .map(|stat| type_of(&stat))
     }
 
-    /// Opens and reads `name` with the checks of [`Inputs::read`].
-    fn load(&self, name: &str, kind: Kind) -> Result<Option<Vec<u8>>, InputError> {
+    /// Opens and reads `name` with the checks of [`Inputs::read`], where
+    /// `listed` is what the root's listing says of it.
+    fn load(&self, name: &str, kind: Kind, listed: Listed) -> Result<Option<Vec<u8>>, InputError> {
         let fail = |problem| InputError {
             file: name.to_owned(),
             problem,
@@ -455,7 +454,7 @@ impl Inputs {
         // what is absent and what is a regular file; what it opens is
         // checked below all the same.
         let mut link = false;
-        match self.listed(name) {
+        match listed {
             Listed::Absent => return Ok(None),
             Listed::As(EntryType::File) => {}
             Listed::As(_) | Listed::Unlisted => {
@@ -714,8 +713,9 @@ pub fn read_file(path: &Utf8Path, kind: Kind) -> Result<Option<Vec<u8>>, InputEr
         dir
     })?;
     inputs.set_owners(Owners::Anyone);
-    inputs.by_listing = false;
-    inputs.load(name, kind)
+    // Listing the directory of one file would cost more than the one look
+    // it saves.
+    inputs.load(name, kind, Listed::Unlisted)
 }
 
 #[cfg(test)]
