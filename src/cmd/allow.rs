@@ -70,11 +70,9 @@ fn resolves(ctx: &Context, root: &Root) -> Result<(), Error> {
 fn collect(root: &Root, ctx: &Context) -> Result<AppFiles, Box<dyn std::fmt::Display>> {
     let mut inputs = Inputs::open(&root.dir).map_err(boxed)?;
     let trusted = trust::trusted_dir(inputs.canonical(), &ctx.base);
-    inputs.set_owners(match trusted {
-        Some(_) => Owners::Anyone,
-        None => Owners::UserOrRoot,
-    });
-    inputs.check_root_owner().map_err(boxed)?;
+    inputs
+        .take_owners(Owners::trusting(trusted.as_deref()))
+        .map_err(boxed)?;
     let bytes = inputs
         .read(config::FILE_NAME, input::Kind::Config)
         .map_err(boxed)?;

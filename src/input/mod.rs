@@ -148,6 +148,17 @@ pub enum Owners {
     Anyone,
 }
 
+impl Owners {
+    /// Whose files an app's are: anyone's when `trusted_dir`, the
+    /// `APPENV_TRUSTED_DIRS` entry that covers it, is there.
+    pub fn trusting(trusted_dir: Option<&Utf8Path>) -> Owners {
+        match trusted_dir {
+            Some(_) => Owners::Anyone,
+            None => Owners::UserOrRoot,
+        }
+    }
+}
+
 /// A file's bytes as appenv read them, and their digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Content {
@@ -200,8 +211,7 @@ impl Inputs {
     /// Opens the root `dir` (a logical path) and resolves its canonical path
     /// from the descriptor, so the two always name the same directory.
     /// Files another user owns are refused ([`Owners::UserOrRoot`]) until
-    /// [`Inputs::set_owners`] says otherwise; [`Inputs::check_root_owner`]
-    /// checks the root itself.
+    /// [`Inputs::take_owners`] says otherwise, which checks the root itself.
     pub fn open(dir: &Utf8Path) -> Result<Self, InputError> {
         let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
         let fd =
@@ -239,14 +249,10 @@ impl Inputs {
         })
     }
 
-    /// Takes the files of `owners` from now on: [`Owners::Anyone`] where the
-    /// owner of the machine said to trust the tree (`APPENV_TRUSTED_DIRS`).
-    pub fn set_owners(&mut self, owners: Owners) {
+    /// Takes the files of `owners` from now on (see [`Owners::trusting`]),
+    /// and refuses the root itself when it is not theirs.
+    pub fn take_owners(&mut self, owners: Owners) -> Result<(), InputError> {
         self.owners = owners;
-    }
-
-    /// Refuses the root when it is not of the [`Owners`] taken.
-    pub fn check_root_owner(&self) -> Result<(), InputError> {
         let file = self.canonical.as_str();
         let stat = fstat(&self.dir).map_err(|e| InputError {
             file: file.to_owned(),
@@ -265,7 +271,7 @@ impl Inputs {
 
     /// Refuses the directory `name` (relative to the root, or absolute)
     /// when it is not of the [`Owners`] taken, as the root itself is (see
-    /// [`Inputs::check_root_owner`]): a workspace top whose files join the app.
+    /// [`Inputs::take_owners`]): a workspace top whose files join the app.
     pub fn check_dir_owner(&self, name: &str) -> Result<(), InputError> {
         let Ok(stat) = fstatat(&self.dir, name, AtFlags::empty()) else {
             return Ok(());
@@ -712,7 +718,7 @@ pub fn read_file(path: &Utf8Path, kind: Kind) -> Result<Option<Vec<u8>>, InputEr
     } else {
         dir
     })?;
-    inputs.set_owners(Owners::Anyone);
+    inputs.owners = Owners::Anyone;
     // Listing the directory of one file would cost more than the one look
     // it saves.
     inputs.load(name, kind, Listed::Unlisted)

@@ -366,7 +366,9 @@ fn resolve_inputs(
 ) -> Result<Plan, Error> {
     let reach = workspace::reach(&root, &inputs);
     let trusted_dir = trusted_dir(&inputs, reach.as_ref(), request, base);
-    take_owners(&mut inputs, trusted_dir.as_deref())?;
+    inputs
+        .take_owners(Owners::trusting(trusted_dir.as_deref()))
+        .map_err(Error::Input)?;
     let (config, config_bytes) = read_config(&mut inputs)?.unzip();
     let procfile = read_procfile(&mut inputs)?;
     let shared = match reach {
@@ -469,16 +471,6 @@ fn trusted_dir(
     let value = value.map(|v| v.as_os_str());
     trusted_dirs::covering(inputs.canonical(), value)
         .filter(|_| reach.is_none_or(|(_, top)| trusted_dirs::covering(top, value).is_some()))
-}
-
-/// Takes the files of the user and root only, unless a trusted tree covers
-/// the root (`trusted_dir`), and refuses a root that is another user's.
-fn take_owners(inputs: &mut Inputs, trusted_dir: Option<&Utf8Path>) -> Result<(), Error> {
-    inputs.set_owners(match trusted_dir {
-        Some(_) => Owners::Anyone,
-        None => Owners::UserOrRoot,
-    });
-    inputs.check_root_owner().map_err(Error::Input)
 }
 
 /// A config and the bytes it was parsed from (`[env.vars]` takes its
