@@ -94,7 +94,8 @@ pub fn known(plan: &Plan) -> BTreeSet<String> {
             None => (root.to_owned(), before),
         };
         for file in file_names(&dir) {
-            if crate::input::is_editor_file(file.as_bytes()) {
+            // dotenvx's key file fits `.env.{env}` but holds no variables.
+            if crate::input::is_editor_file(file.as_bytes()) || file == crate::secrets::KEYS_FILE {
                 continue;
             }
             let name = file

@@ -248,6 +248,23 @@ fn explain_shows_what_the_caller_shadows_without_the_value() {
 }
 
 #[test]
+fn the_key_file_names_no_environment() {
+    // `.env.keys` holds dotenvx's private keys: it fits `.env.{env}` but
+    // is no environment `-e` could name.
+    let app = App::new(&[
+        (".env", "A=1\n"),
+        (".env.production", "A=2\n"),
+        (".env.keys", "DOTENV_PRIVATE_KEY=00\n"),
+    ]);
+    let out = app.appenv().args(["-e", "keys", "env"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "appenv: note: no env file or config of this app knows the environment 'keys' (from --env); known: production\n"
+    );
+}
+
+#[test]
 fn every_command_taking_an_environment_says_when_nothing_knows_it() {
     let app = App::new(&[
         (".env", "A=1\n"),
