@@ -216,14 +216,8 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 fn declarative_envrc(dirs: &Dirs, i: usize) -> bool {
     use std::os::fd::AsFd;
     let (fd, dir) = dirs.at(i);
-    crate::input::peek_at(
-        fd.map(|fd| fd.as_fd()),
-        &dir.join(ENVRC),
-        crate::input::Kind::Other {
-            limit: crate::input::MAX_CONFIG,
-        },
-    )
-    .is_some_and(|bytes| crate::envrc::parse(&bytes).is_ok())
+    peek_in(fd.map(|fd| fd.as_fd()), &dir.join(ENVRC))
+        .is_some_and(|bytes| crate::envrc::parse(&bytes).is_ok())
 }
 
 type Tier = Option<(usize, Reason, Option<Opened>)>;
@@ -371,8 +365,9 @@ fn declares(
     None
 }
 
-/// The content of a file that declares a workspace, looked at as every
-/// input is (a regular file, without blocking, capped), or nothing.
+/// The content of a file that decides where a root is (a `.envrc`, a
+/// workspace's declaration), looked at as every input is (a regular file,
+/// without blocking, capped), or nothing.
 fn peek_in(dir: Option<BorrowedFd<'_>>, path: &Utf8Path) -> Option<Vec<u8>> {
     let kind = crate::input::Kind::Other {
         limit: crate::input::MAX_CONFIG,
