@@ -165,14 +165,7 @@ impl Target {
     pub fn text(&self) -> Result<String, Error> {
         let fail =
             |why: String| Error::new(ExitCode::Failed, format!("{}: {why}", sanitize(&self.name)));
-        let bytes = input::read_file(
-            &self.path,
-            input::Kind::Other {
-                limit: input::MAX_ENV_FILE,
-            },
-        )
-        .map_err(|e| Error::new(ExitCode::Failed, e))?
-        .ok_or_else(|| fail("no such file".into()))?;
+        let bytes = read(&self.path)?.ok_or_else(|| fail("no such file".into()))?;
         String::from_utf8(bytes).map_err(|_| fail("not valid UTF-8".into()))
     }
 
@@ -188,14 +181,7 @@ impl Target {
             return Ok(Some((keys.to_owned(), KeyFrom::Environment)));
         }
         let path = self.root.join(KEYS_FILE);
-        let Some(bytes) = input::read_file(
-            &path,
-            input::Kind::Other {
-                limit: input::MAX_ENV_FILE,
-            },
-        )
-        .map_err(|e| Error::new(ExitCode::Failed, e))?
-        else {
+        let Some(bytes) = read(&path)? else {
             return Ok(None);
         };
         let entries = dotenv::parse(KEYS_FILE, &bytes, &NoSeed)
@@ -211,13 +197,7 @@ impl Target {
     fn add_key(&self, name: &str, secret: &str) -> Result<(), Error> {
         let path = self.root.join(KEYS_FILE);
         let fail = |e: std::io::Error| Error::new(ExitCode::Failed, format!("{KEYS_FILE}: {e}"));
-        let existing = input::read_file(
-            &path,
-            input::Kind::Other {
-                limit: input::MAX_ENV_FILE,
-            },
-        )
-        .map_err(|e| Error::new(ExitCode::Failed, e))?;
+        let existing = read(&path)?;
         let entry = format!("# {}\n{name}={secret}\n", sanitize(&self.name));
         let (text, mut options) = match &existing {
             None => (format!("{KEYS_HEADER}\n{entry}"), OpenOptions::new()),
@@ -266,6 +246,15 @@ impl Target {
         }
         result.map_err(fail)
     }
+}
+
+/// The content of `path` (an env file, `.env.keys`), read with the checks
+/// every input gets and an env file's limit.
+fn read(path: &Utf8Path) -> Result<Option<Vec<u8>>, Error> {
+    let kind = input::Kind::Other {
+        limit: input::MAX_ENV_FILE,
+    };
+    input::read_file(path, kind).map_err(|e| Error::new(ExitCode::Failed, e))
 }
 
 /// Warns when git would commit the root's `.env.keys`. git itself is asked
