@@ -297,16 +297,15 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
 /// directory through `PWD` or `OLDPWD` (a value written `${PWD}/data`):
 /// whether a file that fed it names them at all. When none does, a change
 /// of directory inside the app cannot change the answer, and the
-/// fingerprint leaves them out. (Read again for this only: a file changed
-/// since the plan read it is newer than the answer, and then no
-/// fingerprint is kept.)
+/// fingerprint leaves them out. Asked of the bytes the plan parsed, which
+/// its inputs keep: nothing is read again.
 fn by_cwd(plan: &Plan) -> bool {
-    plan.input_paths()
+    let inputs = &plan.inputs;
+    inputs
+        .files()
         .iter()
-        .any(|input| match std::fs::read(input) {
-            Ok(bytes) => bytes.windows(3).any(|w| w == b"PWD"),
-            Err(e) => e.kind() != std::io::ErrorKind::NotFound,
-        })
+        .filter_map(|input| inputs.peek(&input.name))
+        .any(|content| content.bytes.windows(3).any(|w| w == b"PWD"))
 }
 
 /// The app that is loaded, entered again through another path (a symlink),
