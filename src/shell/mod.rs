@@ -12,14 +12,7 @@
 //! someone reading `appenv export zsh`. tcsh is the exception: it has no
 //! escape for a control character (see `tcsh.rs`).
 
-mod bash;
-mod elvish;
 mod export;
-mod fish;
-mod nu;
-mod tcsh;
-mod xonsh;
-mod zsh;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -27,8 +20,7 @@ use std::fmt;
 pub use export::Export;
 
 /// Everything appenv knows about one shell, in the shell's own module: a
-/// new shell is a module with its `SPEC`, a variant of [`Shell`] and its
-/// line in [`SHELLS`].
+/// new shell is a module with its `SPEC` and its line in `shells!` below.
 struct Spec {
     /// The name the user types: `appenv hook NAME`, `appenv export NAME`.
     name: &'static str,
@@ -75,17 +67,6 @@ struct Spec {
 /// entries the load put in.
 type UnloadFn = fn(Shell, &[(&str, Option<&[u8]>)], &[&[u8]], &mut Vec<u8>);
 
-/// Every shell's entry, in the order of [`Shell`]'s variants.
-const SHELLS: [&Spec; 7] = [
-    &bash::SPEC,
-    &zsh::SPEC,
-    &fish::SPEC,
-    &tcsh::SPEC,
-    &elvish::SPEC,
-    &xonsh::SPEC,
-    &nu::SPEC,
-];
-
 /// A hook script read as it is.
 fn plain_script(script: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(script.as_bytes());
@@ -116,29 +97,41 @@ impl NameCase {
     }
 }
 
-/// A shell that appenv prints code for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Shell {
-    Bash,
-    Zsh,
-    Fish,
-    Tcsh,
-    Elvish,
-    Xonsh,
-    Nu,
+/// Declares the shells, one line each (`Variant => module`): the module,
+/// the variant of [`Shell`], its place in [`Shell::ALL`] and its entry in
+/// `SHELLS`, which is indexed by the variant.
+macro_rules! shells {
+    ($($variant:ident => $module:ident),+ $(,)?) => {
+        $(mod $module;)+
+
+        /// A shell that appenv prints code for.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Shell {
+            $($variant,)+
+        }
+
+        const COUNT: usize = [$(stringify!($variant)),+].len();
+
+        /// Every shell's entry, in the order of [`Shell`]'s variants.
+        const SHELLS: [&Spec; COUNT] = [$(&$module::SPEC),+];
+
+        impl Shell {
+            pub const ALL: [Shell; COUNT] = [$(Shell::$variant),+];
+        }
+    };
+}
+
+shells! {
+    Bash => bash,
+    Zsh => zsh,
+    Fish => fish,
+    Tcsh => tcsh,
+    Elvish => elvish,
+    Xonsh => xonsh,
+    Nu => nu,
 }
 
 impl Shell {
-    pub const ALL: [Shell; 7] = [
-        Shell::Bash,
-        Shell::Zsh,
-        Shell::Fish,
-        Shell::Tcsh,
-        Shell::Elvish,
-        Shell::Xonsh,
-        Shell::Nu,
-    ];
-
     /// The shell's name as the user types it: `bash`, `zsh`, `fish`,
     /// `tcsh`, `elvish`, `xonsh`, `nu`.
     pub fn name(self) -> &'static str {
