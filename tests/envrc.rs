@@ -242,6 +242,26 @@ fn an_envrc_marks_a_root_and_cannot_set_appenv_names() {
     assert!(!err.contains("secret-value"), "{err}");
 }
 
+/// Every `.envrc` the plan follows marks a root, however long (within the
+/// plan's own cap): a 2 MiB declarative file is found from below and loads.
+#[test]
+fn a_long_declarative_envrc_marks_a_root() {
+    let long = format!("export X=1\n{}", "# a comment line\n".repeat(2 << 16));
+    assert!(long.len() > 2 << 20);
+    let app = App::new(&[("sub/.envrc", &long), ("sub/deep/", "")]);
+    let out = app
+        .appenv_in(&app.root.join("sub/deep"))
+        .arg("root")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out),
+        format!("{}\n", app.root.join("sub").display()),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// Only a `.envrc` appenv can read marks a root: a direnv user's parent
 /// `.envrc` that runs code (`use nix`, `source_up`) never becomes the root
 /// of the apps below it, which keep their own markers and isolation.

@@ -368,9 +368,14 @@ fn declares(
 /// The content of a file that decides where a root is (a `.envrc`, a
 /// workspace's declaration), looked at as every input is (a regular file,
 /// without blocking, capped), or nothing.
+/// A `.envrc` is capped as the plan reads it, so that every `.envrc` the
+/// plan would follow marks a root.
 fn peek_in(dir: Option<BorrowedFd<'_>>, path: &Utf8Path) -> Option<Vec<u8>> {
-    let kind = crate::input::Kind::Other {
-        limit: crate::input::MAX_CONFIG,
+    let kind = match path.file_name() {
+        Some(ENVRC) => crate::input::Kind::Envrc,
+        _ => crate::input::Kind::Other {
+            limit: crate::input::MAX_CONFIG,
+        },
     };
     crate::input::peek_at(dir, path, kind)
 }
