@@ -82,7 +82,8 @@ pub fn enter(
 ) -> Result<Entered, crate::error::Error> {
     let target = match Wanted::parse(arg)? {
         Wanted::Name(name) => find::find(&name, &app()?)?,
-        wanted => Target::of(wanted)?,
+        Wanted::Pid(pid) => Target::pid(pid),
+        Wanted::Pidfile(path) => Target::pidfile(path)?,
     };
     let process = Process::read(target)?;
     let who = process.target.describe();

@@ -384,7 +384,7 @@ mod tests {
     #[test]
     fn reads_a_live_process() {
         let mut child = child();
-        let target = Target::of(super::super::Wanted::Pid(child.id() as i32)).unwrap();
+        let target = Target::pid(child.id() as i32);
         let process = Process::read(target).unwrap();
         assert_eq!(process.uid, geteuid().as_raw());
         assert_eq!(process.cwd_path, std::env::current_dir().unwrap());

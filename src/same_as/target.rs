@@ -65,15 +65,22 @@ pub fn is_name(bytes: &[u8]) -> bool {
 }
 
 impl Target {
-    /// The target of a pid or a pidfile (a name is looked up by
+    /// The process of a pid given as such.
+    pub fn pid(pid: i32) -> Target {
+        Target {
+            pid,
+            named: Wanted::Pid(pid),
+        }
+    }
+
+    /// The process a pidfile names (a name is looked up by
     /// [`super::find`]).
-    pub fn of(wanted: Wanted) -> Result<Target, Error> {
-        let pid = match &wanted {
-            Wanted::Pid(pid) => *pid,
-            Wanted::Pidfile(path) => read_pidfile(path)?,
-            Wanted::Name(_) => unreachable!("names are looked up, not read"),
-        };
-        Ok(Target { pid, named: wanted })
+    pub fn pidfile(path: OsString) -> Result<Target, Error> {
+        let pid = read_pidfile(&path)?;
+        Ok(Target {
+            pid,
+            named: Wanted::Pidfile(path),
+        })
     }
 
     /// "process 1234", "process 1234 (from tmp/pids/server.pid)", or
@@ -156,7 +163,7 @@ mod tests {
     }
 
     fn read(path: &std::path::Path) -> Result<Target, Error> {
-        Target::of(Wanted::parse(path.as_os_str())?)
+        Target::pidfile(path.as_os_str().to_owned())
     }
 
     #[test]
