@@ -89,6 +89,16 @@ mod layers {
             }
         }
         for file in rust_files(&root.join("src")) {
+            // Every file below a folder is named in the map by its path.
+            let rel = file.strip_prefix(root.join("src")).unwrap();
+            let nested = rel.components().count() > 1;
+            let own = ["mod.rs", "tests.rs"].map(std::ffi::OsStr::new);
+            if nested && !own.contains(&file.file_name().unwrap()) {
+                let named = format!("`{}`", rel.display());
+                if !doc.contains(&named) {
+                    wrong.push(format!("docs/architecture.md does not name {named}"));
+                }
+            }
             // One module-file style: a module with submodules is a folder
             // with a `mod.rs`, never `x.rs` beside `x/`.
             if file.with_extension("").is_dir() {
