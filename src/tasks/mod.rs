@@ -254,15 +254,12 @@ impl Task {
         args: &[OsString],
     ) -> Result<Invocation, ArgsRefused> {
         let script = form.shell_script(line, !args.is_empty())?;
-        let first = isolation::command_words(line)
-            .first()
-            .copied()
-            .unwrap_or_default();
         let sh = ["-c".into(), script.into(), OsString::from(&self.name)];
         let sh = Argv {
             program: "/bin/sh".into(),
             args: sh.into_iter().chain(args.iter().cloned()).collect(),
         };
+        let first = first_command_word(line);
         let argv = sh.behind(prefix.words(&plan.isolation, first.as_ref()));
         Ok(Invocation {
             env: with_launcher(plan, env, &argv.program, line),
@@ -453,15 +450,22 @@ fn line_runs<'p>(line: &str, before: impl Fn(&str) -> &'p [String]) -> String {
             let script = form
                 .shell_script(line, false)
                 .unwrap_or_else(|_| line.to_owned());
-            let first = isolation::command_words(line)
-                .first()
-                .copied()
-                .unwrap_or_default();
             let mut sh = b"/bin/sh -c ".to_vec();
             push_word(script.as_bytes(), &mut sh);
+            let first = first_command_word(line);
             joined(before(first), String::from_utf8_lossy(&sh).into_owned())
         }
     }
+}
+
+/// The word whose prefix a line run by `/bin/sh` takes, for running it and
+/// for listing it alike: its first command word as written (`bundle` in
+/// `RAILS_ENV=test bundle exec rake && echo ok`), empty when there is none.
+fn first_command_word(line: &str) -> &str {
+    isolation::command_words(line)
+        .first()
+        .copied()
+        .unwrap_or_default()
 }
 
 /// The prefix's words, then `rest`, a space apart (an empty one left out).
