@@ -91,8 +91,8 @@ impl Prefix {
 }
 
 impl Isolation {
-    /// The argv for `command`: the prefix goes first unless the command is
-    /// the launcher itself (`appenv bundle install` runs `bundle install`).
+    /// The words that go before `command`: the prefix, unless the command
+    /// is the launcher itself (`appenv bundle install` runs `bundle install`).
     pub fn prefix_for(&self, command: &std::ffi::OsStr) -> &[String] {
         match &self.prefix {
             Some(p) if p.value.first().is_some_and(|w| command != w.as_str()) => &p.value,
