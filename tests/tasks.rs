@@ -753,3 +753,25 @@ fn values_are_never_evaluated_and_a_line_may_place_its_args() {
         .success()
         .stdout(show("show", &app.root, &["a b", "c", "--end"]));
 }
+
+/// A `[tasks]` entry with nothing to run is refused where it is written: it
+/// is never left out of the list, which would let the Procfile's task of the
+/// same name run in its place.
+#[test]
+fn an_empty_task_is_refused_and_no_task_of_its_name_runs_instead() {
+    for empty in ["[]", "[\"\"]", "[\"\", \"x\"]", "\"  \""] {
+        let app = App::new(&[
+            ("appenv.toml", &format!("[tasks]\nseed = {empty}\n")),
+            ("Procfile", "seed: touch ran\n"),
+        ]);
+        let refused = "appenv: appenv.toml:2: [tasks] seed: nothing to run\n";
+        let out = app.appenv().args(["run", "seed"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(125), "{empty}: {}", stderr(&out));
+        assert_eq!(stderr(&out), refused, "{empty}");
+        assert!(!app.root.join("ran").exists(), "{empty}");
+        let out = app.appenv().args(["tasks", "--json"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{empty}");
+        assert_eq!(stdout(&out), "", "{empty}");
+        assert_eq!(stderr(&out), refused, "{empty}");
+    }
+}
