@@ -469,6 +469,64 @@ fn a_file_the_program_s_user_cannot_read_is_refused_by_name() {
     assert_eq!(stdout(&out), "only-root\n", "{}", stderr(&out));
 }
 
+/// A one-off's checks come in one order, each one's refusal before the next
+/// is asked: trust, then what the program's user may read, then decrypting,
+/// then the notes said, then `[env] required`.
+#[test]
+fn a_one_off_s_refusals_come_in_order() {
+    if !ready(&["setpriv"]) {
+        return;
+    }
+    let app = app();
+    app.write("appenv.toml", "[env]\nrequired = [\"NEEDED\"]\n");
+    app.write(".env", "UNSET_NOTE=$NOPE_UNSET\nSEALED=s3cret\n");
+    let out = app.appenv().args(["encrypt", "SEALED"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let keys = app.root.join(".env.keys");
+    let kept = app.tmp.path().join("keys");
+    fs::rename(&keys, &kept).unwrap();
+    let env = app.root.join(".env");
+    fs::set_permissions(&env, fs::Permissions::from_mode(0o600)).unwrap();
+    let web = Web::start(web_as_nobody(&app.root, &["PATH=/usr/bin:/bin"]), false);
+    let marker = app.tmp.path().join("ran");
+    let one_off = |trusted: bool| {
+        let mut cmd = caller(&app);
+        if !trusted {
+            cmd.env_remove("APPENV_TRUSTED_DIRS");
+        }
+        cmd.args(["--same-as", &web.arg(), "sh", "-c", "echo > \"$1\"", "sh"])
+            .arg(&marker);
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(125), "{}", stderr(&out));
+        assert!(!marker.exists());
+        stderr(&out)
+    };
+    let err = one_off(false);
+    assert!(err.contains("is not allowed; run 'appenv allow'"), "{err}");
+    assert!(
+        !err.contains("uid 65534") && !err.contains("note:"),
+        "{err}"
+    );
+    let err = one_off(true);
+    assert!(err.contains("/.env: uid 65534"), "{err}");
+    assert!(
+        !err.contains("DOTENV_PRIVATE_KEY") && !err.contains("note:"),
+        "{err}"
+    );
+    fs::set_permissions(&env, fs::Permissions::from_mode(0o644)).unwrap();
+    let err = one_off(true);
+    assert!(err.contains("no key was found"), "{err}");
+    assert!(!err.contains("note:"), "{err}");
+    fs::rename(&kept, &keys).unwrap();
+    fs::set_permissions(&keys, fs::Permissions::from_mode(0o644)).unwrap();
+    let err = one_off(true);
+    let note = err.find("appenv: note: .env:").expect(&err);
+    assert!(err.contains("UNSET_NOTE: the `$`"), "{err}");
+    let required = err.find("required variables not set: NEEDED").expect(&err);
+    assert!(note < required, "{err}");
+    assert!(!err.contains("s3cret"), "{err}");
+}
+
 #[test]
 fn pidfiles_are_read_without_blocking_and_never_quoted() {
     if !ready(&[]) {
