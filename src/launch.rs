@@ -100,19 +100,23 @@ pub enum Values {
     NotShown,
 }
 
-/// Says on stderr what may surprise in the plan: the environment name (a
-/// name nothing in the app knows, a caller's framework variable that
-/// differs) and, for commands that hand values on, the notes on those
+/// What may surprise in the plan, in the order it is said: the environment
+/// name (a name nothing in the app knows, a caller's framework variable
+/// that differs) and, for commands that hand values on, the notes on those
 /// values (a `$` that yields nothing, a file's framework variable that gave
-/// way to the name).
-pub fn say_notes(plan: &Plan, values: Values) {
-    for note in crate::env_name::notes(plan) {
-        eprintln!("appenv: note: {note}");
-    }
+/// way to the name). The hook, `status` and `explain` show the same list.
+pub fn notes(plan: &Plan, values: Values) -> Vec<String> {
+    let mut notes = crate::env_name::notes(plan);
     if values == Values::Said {
-        for note in &plan.notes {
-            eprintln!("appenv: note: {note}");
-        }
+        notes.extend(plan.notes.iter().map(ToString::to_string));
+    }
+    notes
+}
+
+/// Says [`notes`] on stderr.
+pub fn say_notes(plan: &Plan, values: Values) {
+    for note in notes(plan, values) {
+        eprintln!("appenv: note: {note}");
     }
 }
 

@@ -171,15 +171,12 @@ fn required(out: &mut String, plan: &Plan) -> fmt::Result {
 
 /// What appenv says about the environment name and the values, when anything.
 fn notes(out: &mut String, plan: &Plan) -> fmt::Result {
-    let env_notes = crate::env_name::notes(plan);
-    if env_notes.is_empty() && plan.notes.is_empty() {
+    let notes = crate::launch::notes(plan, crate::launch::Values::Said);
+    if notes.is_empty() {
         return Ok(());
     }
     writeln!(out, "notes")?;
-    for note in &env_notes {
-        writeln!(out, "  {note}")?;
-    }
-    for note in &plan.notes {
+    for note in &notes {
         writeln!(out, "  {note}")?;
     }
     Ok(())

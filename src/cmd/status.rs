@@ -161,10 +161,7 @@ impl Status {
         status.watch.trust_store(ctx);
         status.environment = plan.env_name.as_ref().map(|d| d.name.clone());
         status.missing = plan.missing.clone();
-        status.notes = crate::env_name::notes(&plan);
-        status
-            .notes
-            .extend(plan.notes.iter().map(ToString::to_string));
+        status.notes = launch::notes(&plan, launch::Values::Said);
         // Asked with the base env: a prompt says nothing of relative
         // `APPENV_TRUSTED_DIRS` entries.
         let Checked { plan, trust } = Checked::new(plan, &ctx.base);

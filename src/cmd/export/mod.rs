@@ -161,7 +161,7 @@ enum Target {
         kept: BTreeMap<OsString, Change>,
         /// Names left out, by why, for the message.
         skipped: BTreeMap<Left, Vec<String>>,
-        /// What the plan notes (see [`crate::launch::say_notes`]), said with the
+        /// What the plan notes (see [`crate::launch::notes`]), said with the
         /// load.
         notes: Vec<String>,
         /// The names whose values are secrets: decrypted, or named in
@@ -269,8 +269,7 @@ fn decide(ctx: &Context, state: &HookState, settable: &Settable) -> (Target, Wat
         let target = Target::Refused { root, why };
         return (target, watch);
     }
-    let mut notes = crate::env_name::notes(&plan);
-    notes.extend(plan.notes.iter().map(ToString::to_string));
+    let notes = crate::launch::notes(&plan, crate::launch::Values::Said);
     let files = plan
         .files
         .iter()
