@@ -18,11 +18,12 @@ use crate::trust::{self, Trust};
 
 /// A resolved plan and trust's answer about it, asked once: where every
 /// command that may load the app starts, and where those that show the
-/// answer (`status`, `explain`, the hook) take it from.
+/// answer (`status`, `explain`, the hook) take it from. Only
+/// [`Checked::new`] makes one: the answer is trust's, never one written in.
 #[derive(Debug)]
 pub struct Checked {
-    pub plan: Plan,
-    pub trust: Trust,
+    plan: Plan,
+    trust: Trust,
 }
 
 impl Checked {
@@ -31,6 +32,20 @@ impl Checked {
     pub fn new(plan: Plan, trust_env: &Env) -> Self {
         let trust = trust::check(&plan, trust_env);
         Checked { plan, trust }
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    pub fn trust(&self) -> &Trust {
+        &self.trust
+    }
+
+    /// The plan, its values as written, and trust's answer: to show, not
+    /// to load ([`Checked::trusted`], [`Checked::load`]).
+    pub fn into_parts(self) -> (Plan, Trust) {
+        (self.plan, self.trust)
     }
 
     /// The plan, when trust allows its app; trust's refusal (125) when not.

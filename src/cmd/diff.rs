@@ -79,8 +79,8 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
     let here_plan = here.check(here_plan);
     let there_plan = there.check(there_plan);
     if args.values {
-        for Checked { plan, trust } in [&here_plan, &there_plan] {
-            if let Some(why) = trust.refusal(&plan.root.dir) {
+        for checked in [&here_plan, &there_plan] {
+            if let Some(why) = checked.trust().refusal(&checked.plan().root.dir) {
                 return Err(Error::new(
                     ExitCode::Failed,
                     format!("{why} (--values shows values)"),
@@ -92,8 +92,8 @@ pub fn run(global: Global, inherited: Env, args: &DiffArgs) -> Result<(), Error>
     // is compared as it would load: decrypted, when it may load at all (an
     // untrusted side keeps its values as written, and is never decrypted).
     let loaded = |ctx: &Context, checked: Checked, which: &str| {
-        if !checked.trust.is_trusted() {
-            return Ok(checked.plan);
+        if !checked.trust().is_trusted() {
+            return Ok(checked.into_parts().0);
         }
         let plan = checked.trusted().map_err(|e| side(which, e))?;
         let request = ctx.request_at(plan.root.dir.clone());

@@ -7,13 +7,12 @@ use super::Context;
 use crate::error::{Error, print};
 use crate::exit::ExitCode;
 use crate::isolation::Isolation;
-use crate::launch::Checked;
 use crate::plan::{FileStatus, PinOutcome, Pinned, Plan, Source};
 use crate::text::{sanitize, sanitize_bytes};
 use crate::trust::{AppFiles, Trust};
 
 pub fn run(ctx: &Context) -> Result<(), Error> {
-    let Checked { plan, trust } = ctx.check(ctx.resolve(ExitCode::GeneralError)?);
+    let (plan, trust) = ctx.check(ctx.resolve(ExitCode::GeneralError)?).into_parts();
     let mut out = String::new();
     // Writing to a String cannot fail.
     let _ = report(&mut out, ctx, &plan, &trust);

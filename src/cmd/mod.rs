@@ -457,7 +457,7 @@ impl Context {
     /// The plan a read-only command shows (`which`, `tasks`, `remotes`):
     /// an app that is not trusted is shown too, with a note saying so.
     pub fn show(&self, fails: ExitCode) -> Result<Plan, Error> {
-        let Checked { plan, trust } = self.check(self.resolve(fails)?);
+        let (plan, trust) = self.check(self.resolve(fails)?).into_parts();
         if let Some(why) = trust.refusal(&plan.root.dir) {
             if !self.quiet() {
                 eprintln!("appenv: note: {why}");

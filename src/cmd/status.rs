@@ -164,7 +164,7 @@ impl Status {
         status.notes = launch::notes(&plan, launch::Values::Said);
         // Asked with the base env: a prompt says nothing of relative
         // `APPENV_TRUSTED_DIRS` entries.
-        let Checked { plan, trust } = Checked::new(plan, &ctx.base);
+        let (plan, trust) = Checked::new(plan, &ctx.base).into_parts();
         status.trust = match &trust {
             Trust::Allowed | Trust::TrustedDir(_) => TrustState::Allowed,
             Trust::Changed { .. } => TrustState::Changed,

@@ -46,7 +46,7 @@ pub fn run(ctx: &Context, args: &crate::cli::InitArgs) -> Result<(), Error> {
 
     if !ctx.quiet() {
         let shown = sanitize(path.as_str());
-        match plan::resolve(&request, &ctx.base).map(|plan| ctx.check(plan).trust) {
+        match plan::resolve(&request, &ctx.base).map(|plan| ctx.check(plan).into_parts().1) {
             Ok(trust) if !trust.is_trusted() => {
                 eprintln!("appenv: wrote {shown}; review it, then run 'appenv allow'")
             }
