@@ -319,8 +319,9 @@ impl Context {
 
     /// The directory resolution starts from: `-C DIR` or the working
     /// directory, as the logical path the user sees (symlinks kept).
-    /// `fails`: the status of the command when there is none (125 for one
-    /// that runs or hands on the app's values, 1 for one that only shows).
+    /// `fails`: the status of the command when there is none: 125, env(1)'s,
+    /// for most (`which` and `root` too), 1 for those that fail with 1
+    /// (`explain`, `tasks`, `remotes`, `init`, `allow`, `deny`, `edit`).
     pub fn start_dir(&self, fails: ExitCode) -> Result<Utf8PathBuf, Error> {
         self.dir_arg(self.global.dir.as_deref(), fails)
     }
