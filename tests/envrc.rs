@@ -225,15 +225,8 @@ fn a_sourced_file_is_named_at_its_own_line_and_cycles_stop() {
 #[test]
 fn an_envrc_marks_a_root_and_cannot_set_appenv_names() {
     let app = App::new(&[("sub/.envrc", "export X=1\n"), ("sub/deep/", "")]);
-    let out = app
-        .appenv_in(&app.root.join("sub/deep"))
-        .arg("root")
-        .output()
-        .unwrap();
-    assert_eq!(
-        stdout(&out),
-        format!("{}\n", app.root.join("sub").display())
-    );
+    let (root, _) = root_from(&app, "sub/deep");
+    assert_eq!(root, format!("{}\n", app.root.join("sub").display()));
     let app = App::new(&[(".envrc", "export APPENV_TRUSTED_DIRS=/secret-value\n")]);
     let out = app.appenv().args(["exec", "true"]).output().unwrap();
     assert_eq!(out.status.code(), Some(125));
@@ -242,23 +235,28 @@ fn an_envrc_marks_a_root_and_cannot_set_appenv_names() {
     assert!(!err.contains("secret-value"), "{err}");
 }
 
+/// What `appenv root` prints from `dir` under the app, and its stderr.
+fn root_from(app: &App, dir: &str) -> (String, String) {
+    let out = app
+        .appenv_in(&app.root.join(dir))
+        .arg("root")
+        .output()
+        .unwrap();
+    (stdout(&out), stderr(&out))
+}
+
 /// Every `.envrc` the plan follows marks a root, however long (within the
-/// plan's own cap): a 2 MiB declarative file is found from below and loads.
+/// plan's own cap): a 2 MiB declarative file is found from below.
 #[test]
 fn a_long_declarative_envrc_marks_a_root() {
     let long = format!("export X=1\n{}", "# a comment line\n".repeat(2 << 16));
     assert!(long.len() > 2 << 20);
     let app = App::new(&[("sub/.envrc", &long), ("sub/deep/", "")]);
-    let out = app
-        .appenv_in(&app.root.join("sub/deep"))
-        .arg("root")
-        .output()
-        .unwrap();
+    let (root, err) = root_from(&app, "sub/deep");
     assert_eq!(
-        stdout(&out),
+        root,
         format!("{}\n", app.root.join("sub").display()),
-        "{}",
-        stderr(&out)
+        "{err}"
     );
 }
 
