@@ -88,7 +88,7 @@ pub fn run(cli: Cli, inherited: Env) -> Result<(), Error> {
             given.check_options(SameAsOption::Taken)?;
             diff::run(given.global, given.inherited, &args)
         }
-        // Every option before @NAME is its own (see `remote.rs`).
+        // Every option before @NAME is its own (see `remote/`).
         Command::Remote(args) => remote::run(given.global, given.terminal, given.inherited, &args),
     }
 }
