@@ -194,7 +194,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "bash",
     hook: include_str!("../../shell/appenv.bash"),
     holds_bytes: true,
-    case_blind: false,
+    name_case: super::NameCase::Exact,
     quote,
     set,
     unset,

@@ -53,7 +53,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "elvish",
     hook: include_str!("../../shell/appenv.elv"),
     holds_bytes: true,
-    case_blind: false,
+    name_case: super::NameCase::Exact,
     quote,
     set,
     unset,

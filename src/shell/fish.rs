@@ -132,7 +132,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "fish",
     hook: include_str!("../../shell/appenv.fish"),
     holds_bytes: true,
-    case_blind: false,
+    name_case: super::NameCase::Exact,
     quote,
     set,
     unset,

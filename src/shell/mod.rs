@@ -28,9 +28,9 @@ struct Spec {
     hook: &'static str,
     /// Whether the shell's strings hold any bytes (nushell's are UTF-8 only).
     holds_bytes: bool,
-    /// Whether the shell's environment takes two names that differ only in
-    /// case for one (nushell's `$env` does).
-    case_blind: bool,
+    /// How the shell's environment compares names: nushell's `$env` takes
+    /// two that differ only in case for one.
+    name_case: NameCase,
     /// See [`Shell::quote`], [`Shell::set`], [`Shell::unset`]: given a
     /// value without NUL bytes and a valid name.
     quote: fn(&[u8], &mut Vec<u8>),
@@ -278,11 +278,7 @@ impl Shell {
     /// How the shell's environment compares names: nushell's `$env` takes
     /// two names that differ only in case for one.
     pub fn name_case(self) -> NameCase {
-        if self.spec().case_blind {
-            NameCase::Blind
-        } else {
-            NameCase::Exact
-        }
+        self.spec().name_case
     }
 
     /// Whether `name` is a variable name in every shell, one that can be

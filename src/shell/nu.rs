@@ -132,7 +132,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "nu",
     hook: include_str!("../../shell/appenv.nu"),
     holds_bytes: false,
-    case_blind: true,
+    name_case: super::NameCase::Blind,
     quote,
     set,
     unset,

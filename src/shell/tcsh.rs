@@ -103,7 +103,7 @@ pub(super) const SPEC: super::Spec = super::Spec {
     name: "tcsh",
     hook: include_str!("../../shell/appenv.tcsh"),
     holds_bytes: true,
-    case_blind: false,
+    name_case: super::NameCase::Exact,
     quote,
     set,
     unset,

@@ -154,7 +154,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "xonsh",
     hook: include_str!("../../shell/appenv.xsh"),
     holds_bytes: true,
-    case_blind: false,
+    name_case: super::NameCase::Exact,
     quote,
     set,
     unset,

@@ -167,7 +167,7 @@ pub(super) const SPEC: super::Spec = super::Spec {
     name: "zsh",
     hook: include_str!("../../shell/appenv.zsh"),
     holds_bytes: true,
-    case_blind: false,
+    name_case: super::NameCase::Exact,
     quote,
     set,
     unset,
