@@ -216,8 +216,13 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 fn declarative_envrc(dirs: &Dirs, i: usize) -> bool {
     use std::os::fd::AsFd;
     let (fd, dir) = dirs.at(i);
-    peek_in(fd.map(|fd| fd.as_fd()), &dir.join(ENVRC))
-        .is_some_and(|bytes| crate::envrc::parse(&bytes).is_ok())
+    // Capped as the plan reads it: every `.envrc` the plan follows marks a root.
+    crate::input::peek_at(
+        fd.map(|fd| fd.as_fd()),
+        &dir.join(ENVRC),
+        crate::input::Kind::Envrc,
+    )
+    .is_some_and(|bytes| crate::envrc::parse(&bytes).is_ok())
 }
 
 type Tier = Option<(usize, Reason, Option<Opened>)>;
@@ -365,17 +370,11 @@ fn declares(
     None
 }
 
-/// The content of a file that decides where a root is (a `.envrc`, a
-/// workspace's declaration), looked at as every input is (a regular file,
+/// A workspace's declaration, looked at as every input is (a regular file,
 /// without blocking, capped), or nothing.
-/// A `.envrc` is capped as the plan reads it, so that every `.envrc` the
-/// plan would follow marks a root.
 fn peek_in(dir: Option<BorrowedFd<'_>>, path: &Utf8Path) -> Option<Vec<u8>> {
-    let kind = match path.file_name() {
-        Some(ENVRC) => crate::input::Kind::Envrc,
-        _ => crate::input::Kind::Other {
-            limit: crate::input::MAX_CONFIG,
-        },
+    let kind = crate::input::Kind::Other {
+        limit: crate::input::MAX_CONFIG,
     };
     crate::input::peek_at(dir, path, kind)
 }
